@@ -6,7 +6,6 @@ names something the sources do not mention, the answer says so instead of guessi
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -46,9 +45,11 @@ class AnswerPolicy:
     w_dense: float = 0.45
     w_rank: float = 0.10
     w_type: float = 0.10
-    min_coverage: float = 0.45  # idf-weighted share of question terms found near the answer
+    min_coverage: float = 0.30  # idf-weighted share of question terms found near the answer
+    min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for
     min_dense: float = 0.80  # cosine below which a question with no lexical support is declined
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added
+    embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
 
 
 def _bigrams(text: str) -> set[str]:
@@ -87,13 +88,24 @@ class Answerer:
         big_cov = len(q_bigrams & _bigrams(text)) / len(q_bigrams) if q_bigrams else tok_cov
         return 0.5 * tok_cov + 0.5 * big_cov
 
-    def _window(self, c: Candidate) -> str:
-        """The sentence with its neighbours and the title: where a subject named earlier lives."""
-        spans = sentence_spans(c.doc.text, c.hit.chunk.start, c.hit.chunk.end)
-        i = next((k for k, sp in enumerate(spans) if sp[0] == c.start), 0)
-        lo = spans[max(0, i - 2)][0]
-        hi = spans[min(len(spans) - 1, i + 1)][1]
-        return (c.doc.title or "") + "\n" + c.doc.text[lo:hi]
+    def _window(self, c: Candidate, before: int = 2, after: int = 1) -> str:
+        """The sentence with its neighbours in the document, and the title: where a subject or
+        a year named a sentence or two earlier lives."""
+        text = c.doc.text
+        para_lo = text.rfind("\n", 0, c.start) + 1
+        para_hi = text.find("\n", c.end)
+        para_hi = len(text) if para_hi < 0 else para_hi
+        spans = [sp for sp in self._doc_sentences(c.doc) if sp[0] >= para_lo and sp[1] <= para_hi]
+        i = next((k for k, sp in enumerate(spans) if sp[0] <= c.start < sp[1]), 0)
+        lo = spans[max(0, i - before)][0] if spans else c.start
+        hi = spans[min(len(spans) - 1, i + after)][1] if spans else c.end
+        return (c.doc.title or "") + "\n" + text[lo:hi]
+
+    def _doc_sentences(self, doc: Document) -> list[tuple[int, int]]:
+        cache = self.__dict__.setdefault("_sent_cache", {})
+        if doc.id not in cache:
+            cache[doc.id] = sentence_spans(doc.text)
+        return cache[doc.id]
 
     def answer(self, question: str, hits: Sequence[Hit], query_vector=None, searched: str | None = None) -> Answer:
         from rag.tokenize import tokenize
@@ -108,11 +120,8 @@ class Answerer:
         q_terms = {t: self._idf(t) for t in set(tokenize(query))}
         q_bigrams = _bigrams(re.sub(r"[吗呢吧啊？?]", "", query))
         kind = question_type(query)
-        if query_vector is None:
-            query_vector = self.embedder.embed_queries([query])[0]
-        sent_vecs = self.embedder.embed_passages([c.text for c in cands])
-        dense = sent_vecs @ query_vector
-        for c, d in zip(cands, dense.tolist()):
+        dense = self._dense_scores(query, cands, query_vector, zh)
+        for c, d in zip(cands, dense):
             c.dense = d
             c.lexical = self._coverage(q_terms, q_bigrams, c.text) if q_terms else 0.0
             c.context = self._coverage(q_terms, q_bigrams, self._window(c)) if q_terms else 0.0
@@ -126,7 +135,7 @@ class Answerer:
                 + p.w_type * typed
             )
         best = max(cands, key=lambda c: c.score)
-        if not self._supported(query, best, zh, q_terms):
+        if not self._supported(query, best, zh, q_terms, kind):
             return self._decline(question, searched, hits)
 
         chosen = [best]
@@ -142,19 +151,51 @@ class Answerer:
                 break
         return self._compose(question, chosen, short, zh, searched, hits)
 
+    def _dense_scores(self, query: str, cands: list[Candidate], query_vector, zh: bool) -> list[float]:
+        """Chinese questions: each sentence inherits its passage's cosine (cheap). Other
+        languages have no words in common with the text, so the sentences of the top passages
+        are embedded and compared one by one."""
+        scores = [c.hit.dense_score if c.hit.dense_score is not None else 0.0 for c in cands]
+        if zh:
+            return scores
+        near = [i for i, c in enumerate(cands) if c.hit_rank < self.policy.embed_sentences_from]
+        if not near:
+            return scores
+        if query_vector is None:
+            query_vector = self.embedder.embed_queries([query])[0]
+        vecs = self.embedder.embed_passages([cands[i].text for i in near])
+        for i, d in zip(near, (vecs @ query_vector).tolist()):
+            scores[i] = d
+        return scores
+
     def _neighbour(self, best: Candidate, cands: list[Candidate]) -> Candidate | None:
         after = [c for c in cands if c.doc.id == best.doc.id and c.start > best.end]
         return min(after, key=lambda c: c.start) if after else None
 
-    def _supported(self, query: str, best: Candidate, zh: bool, q_terms: dict[str, float]) -> bool:
+    def _supported(self, query: str, best: Candidate, zh: bool, q_terms: dict[str, float], kind) -> bool:
         p = self.policy
-        doc_norm = normalize_for_search(best.doc.text + (best.doc.title or ""))
-        # numbers the question states (years, amounts) must appear in the source document
+        window = normalize_for_search(self._window(best))
+        # numbers the question states (years, amounts) must stand near the answer
         for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(query)):
-            if num not in doc_norm:
+            if num not in window:
                 return False
-        if zh and q_terms:
-            return best.context >= p.min_coverage or (best.lexical >= p.min_coverage * 0.8)
+        if zh:
+            # a place, person or organisation the question names must be in the source, and the
+            # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
+            doc = normalize_for_search((best.doc.title or "") + best.doc.text)
+            for ent in map(normalize_for_search, key_entities(query)):
+                if ent in window:
+                    continue
+                # absent from the source, or named there only in passing far from the answer
+                if ent not in doc or doc.count(ent) < 3 or _rival_entity(ent, window):
+                    return False
+            if not unit_matches(query, best.text):
+                return False
+            typed = extract_short(query, best.text, kind) if kind else None
+            if kind in ("number", "date", "person") and not typed:
+                return False
+            need = p.min_coverage_typed if typed else p.min_coverage
+            return not q_terms or best.context >= need
         return best.dense >= p.min_dense
 
     def _compose(self, question, chosen, short, zh, searched, hits) -> Answer:
@@ -175,5 +216,43 @@ class Answerer:
         return Answer(question, text, None, False, (), searched_question=searched, hits=tuple(hits))
 
 
-def sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
+_ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
+
+
+def key_entities(question: str) -> list[str]:
+    """Proper names in a question: jieba's person/place/organisation words and words with an
+    institutional suffix. A source that never mentions them cannot answer the question."""
+    import jieba.posseg as pseg
+
+    out, prev = [], None
+    for w in pseg.cut(question):
+        word = w.word.strip()
+        if prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t"):
+            out.append(prev.word + word)  # "春天" + "集团"
+        elif len(word) >= 2 and (w.flag in ("nr", "ns", "nt", "nz") or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word))):
+            out.append(word)
+        prev = w
+    return out
+
+
+def _rival_entity(entity: str, window: str) -> bool:
+    m = _ENTITY_SUFFIX.search(entity)
+    if not m:
+        return False
+    return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
+
+
+_ASKED_UNIT = re.compile(r"(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
+
+
+def unit_matches(question: str, sentence: str) -> bool:
+    """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage."""
+    m = _ASKED_UNIT.search(question)
+    if not m:
+        return True
+    unit = m.group(1)
+    core = unit[-1] if unit in ("亿元", "万元") else unit
+    return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?{re.escape(core)}", sentence) is not None
+
+
+_CN_DIGITS = "零一二两三四五六七八九十百千万亿"

@@ -35,10 +35,28 @@ PLACE_RE = re.compile(
     r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|镇|乡|村|街道|社区|州|岛|港|湾|山|河|湖|江|路|街|公园|广场|国|洲)"
 )
 
+# The common Chinese surnames (single and double): a person candidate must start with one.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安"
+    "齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛"
+    "靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "司徒", "夏侯", "端木"}
+
+def _looks_like_name(word: str) -> bool:
+    """A person's name: 2-4 characters, a known surname first, and not a common dictionary word."""
+    if not 2 <= len(word) <= 4 or not (word[0] in SURNAMES or word[:2] in SURNAMES):
+        return False
+    import jieba
+
+    return jieba.dt.FREQ.get(word, 0) < 20
+
+
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("number", re.compile(r"多少|几[个名位家所项条座件台辆次届岁倍天年人万亿成]|几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
-    ("person", re.compile(r"谁|哪位|什么人|哪个人|名字|姓名|who\b|whom|whose", re.I)),
+    ("person", re.compile(r"谁|哪位|什么人|名字|姓名|who\b|whom|whose", re.I)),
     ("org", re.compile(r"哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
     ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),
     ("list", re.compile(r"哪些|哪几|有什么|包括什么|包括哪|什么方面|哪几个方面|what are|which .* are|list", re.I)),
@@ -63,7 +81,7 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
 
         spans, pos = [], 0
         for w in pseg.cut(text):
-            if w.flag == "nr" and len(w.word) >= 2:
+            if w.flag == "nr" and _looks_like_name(w.word):
                 spans.append((pos, pos + len(w.word)))
             pos += len(w.word)
         spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
@@ -177,7 +195,9 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     q_norm = re.sub(r"\s+", "", question)
     spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
     # a candidate the question already states is not the answer (e.g. "2024年" in "2024年收入多少")
-    spans = [(s, e) for s, e in spans if re.sub(r"\s+", "", sentence[s:e]) not in q_norm]
+    q_digits = {d for d in re.findall(r"\d+", q_norm) if len(d) >= 2}
+    spans = [(s, e) for s, e in spans if re.sub(r"\s+", "", sentence[s:e]) not in q_norm
+             and not (set(re.findall(r"\d+", sentence[s:e])) & q_digits)]
     if framed:
         fs, fe = framed
         inside = [(s, e) for s, e in spans if s < fe and e > fs and (e - s) >= 0.5 * (fe - fs)]

@@ -1,0 +1,261 @@
+"""Split a cleaned newspaper page into articles, and find dates.
+
+Boundaries come from what papers print, never from one page's strings:
+- a byline line (`融媒记者 X`, `记者 X 通讯员 Y`, `融媒评论员`, `本报评论员`, `（完）`) or a paragraph
+  closing with `（记者 X）` ends an article;
+- a dateline (`本报讯（融媒记者 X）`, `本报1月3日讯`, `新华社北京1月3日电`) starts one;
+- headline blocks (short paragraphs without sentence punctuation, with their `——` subtitles)
+  that sit at such a boundary, or at the start or end of the page, are detached and given to
+  the article whose body shares most of their character bigrams (pages often print headlines
+  out of reading order); a headline in the middle of an article stays there as a subheading;
+- after the last article, a short line is a headline only on a page of several articles and
+  when its words recur in an article; otherwise (`来源：…`, a signature and date) it stays as
+  the last line of the article above it.
+
+A page without bylines or datelines stays one article. Every paragraph of the page ends up in
+exactly one article: in its title line, its body or its bylines. An article's text is its title
+(headline lines joined on one line) + "\n" + its paragraphs, one a line.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from rag.ingest.clean import Para
+from rag.ingest.patterns import FINAL_RE, HAN, TRAILING_BYLINE_RE, is_byline, is_dateline
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str | None
+    text: str  # title + "\n" + body when there is a title
+    date: str | None
+
+
+BODY, DATELINE, HEAD, BYLINE = "body", "dateline", "head", "byline"
+_NO_HEAD_END = re.compile(r"[，、,；;：:]$")
+_WORDISH = re.compile(r"[" + HAN + r"A-Za-z0-9]")
+
+
+def _kind(text: str) -> str:
+    if is_byline(text):
+        return BYLINE
+    if is_dateline(text):
+        return DATELINE
+    if text.startswith("——") and len(text) <= 60:
+        return HEAD
+    if len(text) <= 40 and "。" not in text and not FINAL_RE.search(text) and not _NO_HEAD_END.search(text):
+        if len(_WORDISH.findall(text)) >= 2:
+            return HEAD
+    return BODY
+
+
+@dataclass
+class _Unit:
+    """A detached headline block (with the bylines printed under it) waiting for its article."""
+
+    first: int  # index of its first paragraph, for ordering
+    heads: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    last: int = -1
+    is_title: bool = True  # False: kept as text at the end of its article (a footer, not a headline)
+
+
+def _bigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in re.findall(r"[" + HAN + r"]+|[A-Za-z0-9]+", text):
+        if run.isascii():
+            grams.add(run.lower())
+        else:
+            grams.update(run[i: i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def _overlap(head: str, body: set[str]) -> float:
+    grams = _bigrams(head)
+    return len(grams & body) / len(grams) if grams else 0.0
+
+
+def _title_of(heads: list[str]) -> str:
+    title = ""
+    for line in heads:
+        if not title or line.startswith("——"):
+            title += line
+        else:
+            title += " " + line
+    return title
+
+
+def _cut_pieces(paras: list[Para], kinds: list[str]) -> list[list[int]]:
+    """Cut the page before datelines, and after bylines that close a body."""
+    pieces: list[list[int]] = [[]]
+    has_body = False
+    for i, kind in enumerate(kinds):
+        if kind == DATELINE and pieces[-1]:
+            pieces.append([])
+            has_body = False
+        pieces[-1].append(i)
+        has_body = has_body or kind in (BODY, DATELINE)
+        closes = kind == BYLINE or (kind == BODY and TRAILING_BYLINE_RE.search(paras[i].text))
+        if closes and has_body:
+            pieces.append([])
+            has_body = False
+    return [p for p in pieces if p]
+
+
+def _units(paras: list[Para], kinds: list[str], floating: list[int]) -> list[_Unit]:
+    """Group detached paragraphs into headline blocks; a byline joins the block printed above it."""
+    units: list[_Unit] = []
+    for i in floating:
+        text = paras[i].text
+        last = units[-1] if units else None
+        adjacent = last is not None and last.last == i - 1
+        if kinds[i] == HEAD:
+            # a block is lines printed together; its `——` subtitle is its last line
+            same_block = adjacent and last.heads and not last.bylines and kinds[i - 1] == HEAD and (
+                paras[i].group == paras[i - 1].group or text.startswith("——")) and (
+                not last.heads[-1].startswith("——") or text.startswith("——"))
+            if same_block:
+                last.heads.append(text)
+                last.last = i
+            else:
+                units.append(_Unit(first=i, heads=[text], last=i))
+        elif adjacent and last.heads:
+            last.bylines.append(text)
+            last.last = i
+        else:
+            units.append(_Unit(first=i, bylines=[text], last=i))
+    return units
+
+
+_MIN_OVERLAP = 0.2  # share of a headline's bigrams found in a body below which it is a weak match
+
+
+def _assign(unit: _Unit, starts: list[int], grams: list[set[str]]) -> int:
+    """The piece a detached unit belongs to: most shared bigrams, ties and weak matches going to
+    the nearest piece after it (headlines precede their article), else the nearest before.
+
+    After the last article, a block is a headline only on a page of several articles (headlines
+    printed apart from their articles) and when it shares enough words; otherwise it is a footer
+    (a source, a signature and date) and stays at the end of that article's text."""
+    after = [k for k, s in enumerate(starts) if s > unit.first]
+    before = [k for k, s in enumerate(starts) if s < unit.first]
+    nearest = after[:1] or before[-1:]
+    if not unit.heads:  # a byline on its own closes the article before it
+        unit.is_title = False
+        return (before[-1:] or after[:1])[0]
+    if not after and len(starts) == 1:  # after the only article: a footer
+        unit.is_title = False
+        return nearest[0]
+    main = [h for h in unit.heads if not h.startswith("——")] or unit.heads
+    subs = [h for h in unit.heads if h.startswith("——")]
+    scores = [_overlap(" ".join(main), g) + 0.5 * _overlap(" ".join(subs), g) for g in grams]
+    best = max(scores)
+    if best < _MIN_OVERLAP:
+        unit.is_title = bool(after)
+        return nearest[0]
+    tied = [k for k, sc in enumerate(scores) if sc >= best - 1e-9]
+    tied_after = [k for k in after if k in tied]
+    return tied_after[0] if tied_after else [k for k in before if k in tied][-1]
+
+
+def split_articles(paras: list[Para]) -> list[Article]:
+    """The articles of a page, in page order. A page without article structure gives one."""
+    if not paras:
+        return []
+    kinds = [_kind(p.text) for p in paras]
+    pieces: list[list[int]] = []
+    floating: list[int] = []
+    for piece in _cut_pieces(paras, kinds):
+        body_at = [n for n, i in enumerate(piece) if kinds[i] in (BODY, DATELINE)]
+        if not body_at:
+            floating.extend(piece)
+            continue
+        lo, hi = body_at[0], body_at[-1]
+        floating.extend(piece[:lo])
+        kept = piece[lo: hi + 1]
+        n = hi + 1
+        while n < len(piece) and kinds[piece[n]] == BYLINE:
+            kept.append(piece[n])
+            n += 1
+        floating.extend(piece[n:])
+        pieces.append(kept)
+    if not pieces:
+        text = "\n".join(p.text for p in paras)
+        return [Article(None, text, find_date(text))]
+
+    floating.sort()
+    starts = [piece[0] for piece in pieces]
+    grams = [_bigrams(" ".join(paras[i].text for i in piece)) for piece in pieces]
+    owned: list[list[_Unit]] = [[] for _ in pieces]
+    for unit in _units(paras, kinds, floating):
+        owned[_assign(unit, starts, grams)].append(unit)
+
+    articles = []
+    for piece, units in zip(pieces, owned):
+        units.sort(key=lambda u: u.first)
+        titled = [u for u in units if u.is_title]
+        title = " ".join(_title_of(u.heads) for u in titled) or None
+        lines = [title] if title else []
+        for u in titled:
+            lines.extend(u.bylines)
+        lines.extend(t for u in units if not u.is_title and u.first < piece[0] for t in u.heads + u.bylines)
+        lines.extend(paras[i].text for i in piece)
+        lines.extend(t for u in units if not u.is_title and u.first > piece[0] for t in u.heads + u.bylines)
+        text = "\n".join(lines)
+        articles.append(Article(title, text, find_date(text)))
+    return articles
+
+
+# ---------------------------------------------------------------- dates
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_RES = (
+    re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+    re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"),
+    re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"),
+)
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    try:
+        y = int(year) if year.isdigit() else _cn_number(year)
+        return _dt.date(y, _cn_number(month), _cn_number(day)).isoformat()
+    except (ValueError, KeyError):
+        return None
+
+
+def find_date(text: str) -> str | None:
+    """The first full date (year, month and day) written in the text, as yyyy-mm-dd."""
+    found: list[tuple[int, str]] = []
+    for pattern in _DATE_RES:
+        for m in pattern.finditer(text):
+            iso = _iso(*m.groups())
+            if iso:
+                found.append((m.start(), iso))
+                break
+    return min(found)[1] if found else None
+
+
+_LEADING_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+
+
+def normalise_date(value: object) -> str | None:
+    """A date given as metadata: yyyy-mm-dd when it starts with a full date, else as found."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    m = _LEADING_DATE_RE.match(text)
+    return (_iso(*m.groups()) or text) if m else text
