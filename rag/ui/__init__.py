@@ -1,0 +1,91 @@
+"""The Gradio shell: `build_app(pipeline, settings)` lays out the tabs; `launch(app, settings)`
+serves them offline. The UI calls only the Pipeline; it holds no retrieval or answering logic.
+
+Importing this package imports gradio; `import rag` does not.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import gradio as gr  # noqa: E402
+
+from rag.config import Settings  # noqa: E402
+from rag.pipeline import Pipeline  # noqa: E402
+from rag.ui.chat import DEFAULT_EXAMPLES, build_chat_tab  # noqa: E402
+from rag.ui.evaluate import build_evaluate_tab  # noqa: E402
+from rag.ui.knowledge import build_knowledge_tab  # noqa: E402
+from rag.ui.theme import CSS, HEAD, theme  # noqa: E402
+
+TITLE = "本地新闻问答 · Local News Q&A"
+MAX_UPLOAD = "50mb"
+
+
+def _ask_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
+    build_chat_tab(pipeline, DEFAULT_EXAMPLES)
+    return None
+
+
+def _knowledge_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
+    handlers, listing = build_knowledge_tab(pipeline, settings)
+
+    def on_load(app: gr.Blocks) -> None:
+        app.load(handlers.listing, outputs=listing, api_visibility="private")
+
+    return on_load
+
+
+# The tabs, in order: (label, elem_id, builder). A builder lays out its tab inside the open
+# gr.Tab and may return a callback that receives the finished Blocks (e.g. to add app.load).
+# To add a tab, append a builder here, e.g. ("评估 Evaluate", "tab-evaluate", build_evaluate_tab)
+# from rag/ui/evaluate.py.
+TABS: list[tuple[str, str, Callable[[Pipeline, Settings], Callable | None]]] = [
+    ("问答 Ask", "tab-ask", _ask_tab),
+    ("知识库 Knowledge base", "tab-knowledge", _knowledge_tab),
+    ("评估 Evaluate", "tab-evaluate", build_evaluate_tab),
+]
+
+
+def build_app(pipeline: Pipeline, settings: Settings, tabs=None) -> gr.Blocks:
+    """The whole app as a gr.Blocks (not launched)."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(
+            f"# {TITLE}\n答案逐字摘自收录的文章，每一句都标明出处。"
+            "Answers are quoted from the indexed articles, each with its source.",
+            elem_id="app-title",
+        )
+        callbacks = []
+        with gr.Tabs():
+            for label, elem_id, builder in tabs or TABS:
+                with gr.Tab(label, elem_id=elem_id):
+                    callback = builder(pipeline, settings)
+                    if callback:
+                        callbacks.append(callback)
+        for callback in callbacks:
+            callback(app)
+    app.queue(default_concurrency_limit=1)
+    return app
+
+
+def launch_options(settings: Settings) -> dict:
+    """Keyword arguments for `Blocks.launch`: offline, local fonts, our CSS and script."""
+    return dict(
+        server_name=settings.host,
+        server_port=settings.port,
+        theme=theme(),
+        css=CSS,
+        head=HEAD,
+        ssr_mode=False,  # no Node server
+        share=False,
+        show_error=False,  # RagError messages are shown by the handlers; never a traceback
+        max_file_size=MAX_UPLOAD,
+        footer_links=["api"],
+        quiet=True,
+    )
+
+
+def launch(app: gr.Blocks, settings: Settings, **overrides):
+    return app.launch(**{**launch_options(settings), **overrides})

@@ -1,0 +1,163 @@
+"""The "Ask" tab: a chat over the indexed articles, with the cited passages beside it.
+
+Each browser session keeps its own conversation in a gr.State (a list of TurnView); the
+pipeline is shared and answers concurrent questions. All answering is `pipeline.ask`.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import gradio as gr
+
+from rag.errors import RagError
+from rag.pipeline import Pipeline
+from rag.types import Answer, Document
+from rag.ui.render import (
+    TurnView,
+    language,
+    render_answer,
+    render_error,
+    render_notice,
+    render_panel,
+    render_question,
+    render_turn_sources,
+)
+
+DEFAULT_EXAMPLES = (  # questions the bundled corpus answers; build_chat_tab takes others
+    "大陈村2024年接待了多少游客？",
+    "芝英镇将全力加快什么试点工作？",
+    "固定资产投资连续多少个月保持两位数增长？",
+    "How many tourists did Dachen village receive in 2024?",
+)
+CHAT_CONCURRENCY = 4  # answers running at once; more wait in the queue
+EMPTY_QUESTION = "请先输入一个问题，例如：大陈村2024年接待了多少游客？ Please type a question first."
+SEARCHING = {"zh": "正在查找相关文章…", "en": "Searching the articles…"}
+
+
+class ChatHandlers:
+    """The chat's event handlers, bound to one shared pipeline (no Gradio layout here)."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+
+    def _document(self, doc_id: str) -> Document | None:
+        try:
+            return self.pipeline.document(doc_id)
+        except RagError:
+            return None
+
+    def turn_view(self, answer: Answer, turn: int) -> TurnView:
+        return TurnView(
+            turn=turn,
+            question=answer.question,
+            html=render_turn_sources(answer, turn, self._document, full_text=True),
+            brief_html=render_turn_sources(answer, turn, self._document, full_text=False),
+        )
+
+    def respond(self, question: str | None, messages: list | None, turns: list[TurnView] | None) -> Iterator[tuple]:
+        """Chat event: show the question at once, then the answer and its sources.
+
+        Yields (question box, chatbot messages, turns state, sources panel).
+        """
+        messages = list(messages or [])
+        turns = list(turns or [])
+        q = (question or "").strip()
+        if not q:
+            gr.Warning(EMPTY_QUESTION)
+            yield gr.update(), messages, turns, gr.update()
+            return
+        lang = language(q)
+        messages.append({"role": "user", "content": render_question(q)})
+        yield "", messages + [{"role": "assistant", "content": render_notice(SEARCHING[lang])}], turns, gr.update()
+
+        history = [t.question for t in turns]
+        try:
+            answer = self.pipeline.ask(q, history=history)
+        except RagError as err:
+            messages.append({"role": "assistant", "content": render_error(str(err), lang)})
+            yield "", messages, turns, gr.update()
+            return
+        turn = len(turns) + 1
+        view = self.turn_view(answer, turn)
+        turns.append(view)
+        messages.append({"role": "assistant", "content": render_answer(answer, turn)})
+        yield "", messages, turns, render_panel(turns)
+
+    @staticmethod
+    def clear() -> tuple:
+        return [], [], render_panel([]), ""
+
+    def api_ask(self, question: str, history: list[str] | None = None) -> dict:
+        """Answer a question from the indexed articles, quoting them; the JSON of `rag ask --json`.
+
+        Args:
+            question: the question, in Chinese or English.
+            history: earlier questions of the same conversation, oldest first, so that a follow-up
+                such as 那村集体经济收入呢？ is understood.
+        Returns:
+            question, answer (the cited sentence with [n] markers), short_answer, answerable,
+            citations (n, doc_id, title, date, source, quote, start, end), latency_ms, and
+            searched_question when a follow-up was rewritten before searching.
+        """
+        try:
+            return self.pipeline.ask(question, history=[h for h in (history or []) if isinstance(h, str)]).to_dict()
+        except RagError as err:
+            raise gr.Error(str(err)) from None
+
+
+def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> ChatHandlers:
+    """Lay out the chat inside the current gr.Tab and wire its events; also adds the `ask` API."""
+    h = ChatHandlers(pipeline)
+    turns = gr.State([])
+    with gr.Row(equal_height=False, elem_id="ask-row"):
+        with gr.Column(scale=3, min_width=360):
+            chatbot = gr.Chatbot(
+                elem_id="chat",
+                show_label=False,
+                height=560,
+                render_markdown=False,  # messages are HTML built (and escaped) by rag.ui.render
+                sanitize_html=True,
+                feedback_options=None,
+                buttons=[],
+                placeholder=(
+                    "<div class='rag-placeholder'><b>向本地新闻和政策文章提问</b><br>"
+                    "答案直接摘自文章原文，并标注来源。Ask in Chinese or English.</div>"
+                ),
+            )
+            with gr.Row(elem_id="ask-box"):
+                question = gr.Textbox(
+                    elem_id="question",
+                    show_label=False,
+                    placeholder="输入问题，按回车提问 · Type a question and press Enter",
+                    lines=1,
+                    max_lines=4,
+                    scale=5,
+                    autofocus=True,
+                )
+                ask = gr.Button("提问 Ask", variant="primary", scale=1, min_width=90, elem_id="ask-button")
+            with gr.Row(elem_id="examples"):
+                example_buttons = [
+                    gr.Button(q, size="sm", variant="secondary", elem_classes=["rag-example"]) for q in examples
+                ]
+            with gr.Row():
+                clear = gr.Button("清空对话 Clear chat", size="sm", variant="stop", elem_id="clear-button")
+        with gr.Column(scale=2, min_width=320):
+            sources = gr.HTML(render_panel([]), elem_id="sources", js_on_load=None)
+
+    outputs = [question, chatbot, turns, sources]
+    common = dict(
+        outputs=outputs,
+        show_progress="hidden",
+        concurrency_limit=CHAT_CONCURRENCY,
+        concurrency_id="chat",
+        api_visibility="private",
+    )
+    question.submit(h.respond, inputs=[question, chatbot, turns], **common)
+    ask.click(h.respond, inputs=[question, chatbot, turns], **common)
+    for button in example_buttons:  # a button's value is its label: the example question
+        button.click(h.respond, inputs=[button, chatbot, turns], **common)
+    clear.click(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
+    chatbot.clear(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
+
+    gr.api(h.api_ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
+    return h

@@ -1,0 +1,198 @@
+"""The "Knowledge base" tab: list, read, upload, delete and rebuild the indexed articles.
+
+Uploads are copied into the corpus folder under a safe name (rag.ui.uploads) and indexed with
+`pipeline.add_files`; if that fails, the copies are removed and the index is untouched. Deleting
+a document removes it from the index and, when its file lies inside the corpus folder, holds no
+other indexed document and is writable, the file too (otherwise a rebuild would bring it back).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import gradio as gr
+
+from rag.config import Settings
+from rag.errors import IndexMissing, RagError
+from rag.pipeline import Pipeline
+from rag.types import BuildReport, DocInfo
+from rag.ui.render import document_choice, document_rows, render_document, text_block
+from rag.ui.uploads import ALLOWED_SUFFIXES, copy_into_corpus, corpus_file, remove_quietly
+
+HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
+WIDTHS = ["42%", "14%", "10%", "10%", "24%"]
+STAGES = {"read": "读取文件", "load": "读取文件", "chunk": "切分段落", "embed": "编码段落",
+          "tokenize": "建立词索引", "save": "保存索引"}
+
+
+def _status(message: str, kind: str = "ok") -> str:
+    return f'<div class="rag-status rag-status-{kind}">{text_block(message)}</div>'
+
+
+def _report_text(report: BuildReport, action: str) -> str:
+    text = (
+        f"{action}。知识库现有 {report.documents} 篇文章、{report.chunks} 个段落；"
+        f"本次编码 {report.embedded} 个段落，复用 {report.reused} 个，用时 {report.seconds:.1f} 秒。"
+    )
+    if report.problems:
+        skipped = "；".join(f"{Path(p.path).name}: {p.message}" for p in report.problems[:5])
+        text += f" 有 {len(report.problems)} 个文件未能读取：{skipped}"
+    return text
+
+
+def _short_paths(message: str, paths: list[Path]) -> str:
+    """The message with the corpus paths of these files cut to their names."""
+    for p in sorted(paths, key=lambda p: -len(str(p))):
+        message = message.replace(str(p), p.name)
+    return message
+
+
+class KnowledgeHandlers:
+    def __init__(self, pipeline: Pipeline, settings: Settings):
+        self.pipeline = pipeline
+        self.corpus_dir = Path(settings.corpus_dir)
+
+    def _docs(self) -> list[DocInfo]:
+        try:
+            return self.pipeline.documents()
+        except IndexMissing:
+            return []
+
+    def listing(self, status_html: str | None = None) -> tuple:
+        """(status, table rows, picker) after any change."""
+        try:
+            docs = self._docs()
+        except RagError as err:
+            return _status(str(err), "error"), [], gr.update(choices=[], value=None)
+        if status_html is None:
+            status_html = _status(f"知识库现有 {len(docs)} 篇文章。" if docs else
+                                  "知识库还是空的：上传文章即可开始提问。")
+        return status_html, document_rows(docs), gr.update(choices=[document_choice(d) for d in docs], value=None)
+
+    @staticmethod
+    def _progress(progress: gr.Progress):
+        def report(stage: str, done: int, total: int) -> None:
+            label = STAGES.get(stage, stage)
+            if total:
+                progress((done, total), desc=label, unit="项")
+            else:
+                progress(0, desc=label)
+
+        return report
+
+    def upload(self, files: list | None, progress: gr.Progress = gr.Progress()) -> tuple:
+        """Copy the uploaded files into the corpus folder and index them; undo the copies on failure."""
+        if not files:
+            return self.listing(_status("请选择要上传的文件。", "warn"))
+        copied: list[Path] = []
+        try:
+            for f in files:
+                path = Path(f if isinstance(f, str) else getattr(f, "name", f))
+                copied.append(copy_into_corpus(path, path.name, self.corpus_dir))
+            report = self.pipeline.add_files(copied, progress=self._progress(progress))
+        except RagError as err:
+            for p in copied:
+                remove_quietly(p)
+            reason = _short_paths(str(err), copied)
+            gr.Warning(f"上传失败：{reason}")
+            return self.listing(_status(f"上传失败，知识库未改变。原因：{reason}", "error"))
+        failed = {Path(p.path).name for p in report.problems}
+        for p in copied:
+            if p.name in failed:
+                remove_quietly(p)
+        names = "、".join(p.name for p in copied if p.name not in failed)
+        return self.listing(_status(_report_text(report, f"已添加 {names}"), "warn" if failed else "ok"))
+
+    def delete(self, doc_id: str | None) -> tuple:
+        if not doc_id:
+            return self.listing(_status("请先在上面选择要删除的文章。", "warn")) + ("",)
+        try:
+            docs = self._docs()
+            info = next((d for d in docs if d.id == doc_id), None)
+            if info is None:
+                return self.listing(_status("这篇文章已不在知识库中。", "warn")) + ("",)
+            path = corpus_file(self.corpus_dir, info.source)
+            shared = path is not None and any(
+                d.id != doc_id and corpus_file(self.corpus_dir, d.source) == path for d in docs
+            )
+            report = self.pipeline.delete_documents([doc_id])
+        except RagError as err:
+            return self.listing(_status(f"删除失败，知识库未改变。原因：{err}", "error")) + ("",)
+        title = info.title or info.source or doc_id
+        note = ""
+        if path is not None and shared:
+            note = f"；文件 {path.name} 里还有其他文章，所以保留了它（重建索引时这篇文章会回来）"
+        elif path is not None and not os.access(path, os.W_OK):
+            note = f"；文件 {path.name} 是只读的，所以保留了它（重建索引时这篇文章会回来）"
+        elif path is not None:
+            remove_quietly(path)
+            note = f"，文件 {path.name} 已从语料目录删除"
+        return self.listing(_status(_report_text(report, f"已删除《{title}》{note}"))) + ("",)
+
+    def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple:
+        try:
+            report = self.pipeline.build(progress=self._progress(progress))
+        except RagError as err:
+            return self.listing(_status(f"重建失败，原索引保持不变。原因：{err}", "error"))
+        return self.listing(_status(_report_text(report, f"已从 {self.corpus_dir} 重建索引")))
+
+    def show(self, doc_id: str | None) -> str:
+        if not doc_id:
+            return ""
+        try:
+            return render_document(self.pipeline.document(doc_id))
+        except RagError as err:
+            return _status(str(err), "error")
+
+
+def build_knowledge_tab(pipeline: Pipeline, settings: Settings) -> tuple[KnowledgeHandlers, list]:
+    """Lay out the knowledge-base view inside the current gr.Tab and wire its events.
+
+    Returns the handlers and the [status, table, picker] components that `listing` fills.
+    """
+    h = KnowledgeHandlers(pipeline, settings)
+    status = gr.HTML(elem_id="kb-status", js_on_load=None)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            table = gr.Dataframe(
+                headers=HEADERS,
+                datatype=["str", "str", "number", "number", "str"],
+                column_widths=WIDTHS,
+                interactive=False,
+                wrap=True,
+                max_height=420,
+                elem_id="kb-table",
+                label="已收录的文章 Indexed articles",
+            )
+            with gr.Row():
+                picker = gr.Dropdown(label="选择文章 Article", choices=[], scale=4, elem_id="kb-picker")
+                delete = gr.Button("删除 Delete", variant="stop", scale=1, elem_id="kb-delete")
+            viewer = gr.HTML(elem_id="kb-viewer", js_on_load=None)
+        with gr.Column(scale=2):
+            upload = gr.File(
+                label="上传文章 Upload (" + " ".join(ALLOWED_SUFFIXES) + ")",
+                file_count="multiple",
+                file_types=list(ALLOWED_SUFFIXES),
+                elem_id="kb-upload",
+            )
+            with gr.Row():
+                refresh = gr.Button("刷新列表 Refresh", size="sm", elem_id="kb-refresh")
+                rebuild = gr.Button("重建索引 Rebuild", size="sm", elem_id="kb-rebuild")
+
+    listing = [status, table, picker]
+    writes = dict(concurrency_limit=1, concurrency_id="index-write", api_visibility="private",
+                  show_progress_on=[status])
+    upload.upload(h.upload, inputs=[upload], outputs=listing, **writes).then(
+        lambda: None, outputs=[upload], api_visibility="private", queue=False
+    )
+    delete.click(
+        h.delete,
+        inputs=[picker],
+        outputs=listing + [viewer],
+        js="(id) => (id && confirm('从知识库删除这篇文章？ Delete this article?')) ? id : null",
+        **writes,
+    )
+    rebuild.click(h.rebuild, outputs=listing, **writes)
+    refresh.click(h.listing, outputs=listing, api_visibility="private")
+    picker.change(h.show, inputs=[picker], outputs=[viewer], api_visibility="private")
+    return h, listing
