@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.span import extract_short, question_type
+from rag.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
 from rag.types import Answer, Citation, Document, Hit
 
@@ -123,7 +123,9 @@ class Answerer:
         dense = self._dense_scores(query, cands, query_vector, zh)
         for c, d in zip(cands, dense):
             c.dense = d
-            c.lexical = self._coverage(q_terms, q_bigrams, c.text) if q_terms else 0.0
+            title = set(tokenize(c.doc.title or ""))
+            focus = {t: w for t, w in q_terms.items() if t not in title} or q_terms
+            c.lexical = self._coverage(focus, q_bigrams - _bigrams(c.doc.title or ""), c.text) if q_terms else 0.0
             c.context = self._coverage(q_terms, q_bigrams, self._window(c)) if q_terms else 0.0
             typed = 1.0 if kind and extract_short(query, c.text, kind) else 0.0
             d_norm = min(max((d - 0.70) / 0.20, 0.0), 1.0)
@@ -135,7 +137,8 @@ class Answerer:
                 + p.w_type * typed
             )
         best = max(cands, key=lambda c: c.score)
-        if not self._supported(query, best, zh, q_terms, kind):
+        self.last_reason = self._unsupported(query, best, zh, q_terms, kind)
+        if self.last_reason:
             return self._decline(question, searched, hits)
 
         chosen = [best]
@@ -172,31 +175,37 @@ class Answerer:
         after = [c for c in cands if c.doc.id == best.doc.id and c.start > best.end]
         return min(after, key=lambda c: c.start) if after else None
 
-    def _supported(self, query: str, best: Candidate, zh: bool, q_terms: dict[str, float], kind) -> bool:
+    def _unsupported(self, query: str, best: Candidate, zh: bool, q_terms: dict[str, float], kind) -> str | None:
+        """Why the best sentence does not answer the question, or None when it does."""
         p = self.policy
         window = normalize_for_search(self._window(best))
         # numbers the question states (years, amounts) must stand near the answer
         for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(query)):
             if num not in window:
-                return False
-        if zh:
-            # a place, person or organisation the question names must be in the source, and the
-            # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
-            doc = normalize_for_search((best.doc.title or "") + best.doc.text)
-            for ent in map(normalize_for_search, key_entities(query)):
-                if ent in window:
-                    continue
-                # absent from the source, or named there only in passing far from the answer
-                if ent not in doc or doc.count(ent) < 3 or _rival_entity(ent, window):
-                    return False
-            if not unit_matches(query, best.text):
-                return False
-            typed = extract_short(query, best.text, kind) if kind else None
-            if kind in ("number", "date", "person") and not typed:
-                return False
-            need = p.min_coverage_typed if typed else p.min_coverage
-            return not q_terms or best.context >= need
-        return best.dense >= p.min_dense
+                return f"number {num} not near the answer"
+        if not zh:
+            return None if best.dense >= p.min_dense else "weak semantic match"
+        # a place, person or organisation the question names must be in the source, and the
+        # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
+        doc = normalize_for_search((best.doc.title or "") + best.doc.text)
+        for ent in map(normalize_for_search, key_entities(query)):
+            if ent in window:
+                continue
+            if ent not in doc:
+                return f"{ent} not in the source"
+            if doc.count(ent) < 3 or _rival_entity(ent, window):
+                return f"{ent} not near the answer"
+        if not unit_matches(query, best.text):
+            return "unit asked for not in the answer"
+        typed = extract_short(query, best.text, kind) if kind else None
+        if kind in ("number", "date") and not typed:
+            return f"no {kind} in the answer"
+        if kind == "person" and not typed and not template_span(query, best.text, bounded=True):
+            return "no person in the answer"
+        need = p.min_coverage_typed if typed else p.min_coverage
+        if q_terms and best.context < need:
+            return f"low coverage {best.context:.2f}"
+        return None
 
     def _compose(self, question, chosen, short, zh, searched, hits) -> Answer:
         citations, parts = [], []
@@ -220,16 +229,24 @@ _ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集�
 
 
 def key_entities(question: str) -> list[str]:
-    """Proper names in a question: jieba's person/place/organisation words and words with an
-    institutional suffix. A source that never mentions them cannot answer the question."""
+    """Proper names in a question: rare person/place/organisation words (common words such as
+    地区 or 美国 are not checked) and noun + institutional suffix compounds ("春天" + "集团").
+    A source that never mentions them cannot answer the question."""
+    import jieba
     import jieba.posseg as pseg
+
+    from rag.span import looks_like_name
 
     out, prev = [], None
     for w in pseg.cut(question):
         word = w.word.strip()
-        if prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t"):
-            out.append(prev.word + word)  # "春天" + "集团"
-        elif len(word) >= 2 and (w.flag in ("nr", "ns", "nt", "nz") or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word))):
+        rare = jieba.dt.FREQ.get(word, 0) < 100
+        if prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2:
+            out.append(prev.word + word)
+        elif len(word) >= 2 and rare and (
+            (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
+            or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word) and len(word) >= 3)
+        ):
             out.append(word)
         prev = w
     return out
@@ -242,7 +259,7 @@ def _rival_entity(entity: str, window: str) -> bool:
     return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
 
 
-_ASKED_UNIT = re.compile(r"(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
+_ASKED_UNIT = re.compile(r"(?<!第)(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
 
 
 def unit_matches(question: str, sentence: str) -> bool:

@@ -27,6 +27,7 @@ _TITLES = (
     "市长|副市长|县长|镇长|村长|主席|院长|校长|所长|会长|部长|厅长|省长|总统|总理|教授|博士|导演|作者|创始人|代表|队长|教练"
 )
 PERSON_AFTER_TITLE_RE = re.compile(rf"(?:{_TITLES})[、，,\s]*([\u4e00-\u9fff]{{2,3}})(?=表示|说|指出|认为|介绍|强调|称|[，。、：:\s]|$)")
+FOREIGN_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:[·・•][\u4e00-\u9fff]{1,8})+")
 ORG_RE = re.compile(
     r"[\u4e00-\u9fffA-Za-z0-9]{2,14}?(?:局|委员会|委|办公室|集团|公司|学院|大学|学校|中学|小学|医院|银行|协会|研究院|研究所|中心|"
     r"部|厅|署|政府|法院|检察院|组织|基金会|电视台|报社|工厂|厂)"
@@ -44,7 +45,7 @@ SURNAMES = frozenset(
     "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 ) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "司徒", "夏侯", "端木"}
 
-def _looks_like_name(word: str) -> bool:
+def looks_like_name(word: str) -> bool:
     """A person's name: 2-4 characters, a known surname first, and not a common dictionary word."""
     if not 2 <= len(word) <= 4 or not (word[0] in SURNAMES or word[:2] in SURNAMES):
         return False
@@ -81,10 +82,11 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
 
         spans, pos = [], 0
         for w in pseg.cut(text):
-            if w.flag == "nr" and _looks_like_name(w.word):
+            if w.flag == "nr" and looks_like_name(w.word):
                 spans.append((pos, pos + len(w.word)))
             pos += len(w.word)
         spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
+        spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
         return sorted(set(spans))
     if kind == "org":
         return [m.span() for m in ORG_RE.finditer(text)]
