@@ -47,7 +47,7 @@ class AnswerPolicy:
     w_type: float = 0.10
     min_coverage: float = 0.30  # idf-weighted share of question terms found near the answer
     min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for
-    min_dense: float = 0.80  # cosine below which a question with no lexical support is declined
+    min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
 
@@ -117,9 +117,13 @@ class Answerer:
         if not cands:
             return self._decline(question, searched)
 
-        q_terms = {t: self._idf(t) for t in set(tokenize(query))}
-        q_bigrams = _bigrams(re.sub(r"[吗呢吧啊？?]", "", query))
         kind = question_type(query)
+        # lexical evidence needs Chinese words: other languages go through a dictionary
+        keywords = [query] if zh else self._chinese_keywords(query, hits)
+        lexq = " ".join(keywords)
+        span_q = query if zh else f"{lexq} {query}"
+        q_terms = {t: self._idf(t) for t in set(tokenize(lexq))}
+        q_bigrams = set().union(*(_bigrams(re.sub(r"[吗呢吧啊？?]", "", k)) for k in keywords)) if keywords else set()
         dense = self._dense_scores(query, cands, query_vector, zh)
         for c, d in zip(cands, dense):
             c.dense = d
@@ -127,7 +131,7 @@ class Answerer:
             focus = {t: w for t, w in q_terms.items() if t not in title} or q_terms
             c.lexical = self._coverage(focus, q_bigrams - _bigrams(c.doc.title or ""), c.text) if q_terms else 0.0
             c.context = self._coverage(q_terms, q_bigrams, self._window(c)) if q_terms else 0.0
-            typed = 1.0 if kind and extract_short(query, c.text, kind) else 0.0
+            typed = 1.0 if kind and extract_short(span_q, c.text, kind) else 0.0
             d_norm = min(max((d - 0.70) / 0.20, 0.0), 1.0)
             c.score = (
                 p.w_lexical * c.lexical
@@ -137,7 +141,7 @@ class Answerer:
                 + p.w_type * typed
             )
         best = max(cands, key=lambda c: c.score)
-        self.last_reason = self._unsupported(query, best, zh, q_terms, kind)
+        self.last_reason = self._unsupported(query, span_q, best, zh, q_terms, kind)
         if self.last_reason:
             return self._decline(question, searched, hits)
 
@@ -148,11 +152,20 @@ class Answerer:
 
         short = None
         for c in chosen:
-            sp = extract_short(query, c.text, kind)
+            sp = extract_short(span_q, c.text, kind)
             if sp:
                 short = c.text[sp[0] : sp[1]].strip()
                 break
         return self._compose(question, chosen, short, zh, searched, hits)
+
+    def _chinese_keywords(self, query: str, hits: Sequence[Hit]) -> list[str]:
+        from rag.crosslingual import chinese_keywords
+
+        text = "".join(h.chunk.text for h in hits[: self.policy.sentences_from])
+        try:
+            return chinese_keywords(query, text)
+        except Exception:  # a dictionary problem must not break answering; dense evidence remains
+            return []
 
     def _dense_scores(self, query: str, cands: list[Candidate], query_vector, zh: bool) -> list[float]:
         """Chinese questions: each sentence inherits its passage's cosine (cheap). Other
@@ -175,7 +188,8 @@ class Answerer:
         after = [c for c in cands if c.doc.id == best.doc.id and c.start > best.end]
         return min(after, key=lambda c: c.start) if after else None
 
-    def _unsupported(self, query: str, best: Candidate, zh: bool, q_terms: dict[str, float], kind) -> str | None:
+    def _unsupported(self, query: str, span_q: str, best: Candidate, zh: bool, q_terms: dict[str, float],
+                     kind) -> str | None:
         """Why the best sentence does not answer the question, or None when it does."""
         p = self.policy
         window = normalize_for_search(self._window(best))
@@ -183,28 +197,29 @@ class Answerer:
         for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(query)):
             if num not in window:
                 return f"number {num} not near the answer"
-        if not zh:
-            return None if best.dense >= p.min_dense else "weak semantic match"
-        # a place, person or organisation the question names must be in the source, and the
-        # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
-        doc = normalize_for_search((best.doc.title or "") + best.doc.text)
-        for ent in map(normalize_for_search, key_entities(query)):
-            if ent in window:
-                continue
-            if ent not in doc:
-                return f"{ent} not in the source"
-            if doc.count(ent) < 3 or _rival_entity(ent, window):
-                return f"{ent} not near the answer"
-        if not unit_matches(query, best.text):
-            return "unit asked for not in the answer"
-        typed = extract_short(query, best.text, kind) if kind else None
+        if zh:
+            # a place, person or organisation the question names must be in the source, and the
+            # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
+            doc = normalize_for_search((best.doc.title or "") + best.doc.text)
+            for ent in map(normalize_for_search, key_entities(query)):
+                if ent in window:
+                    continue
+                if ent not in doc:
+                    return f"{ent} not in the source"
+                if doc.count(ent) < 3 or _rival_entity(ent, window):
+                    return f"{ent} not near the answer"
+            if not unit_matches(query, best.text):
+                return "unit asked for not in the answer"
+        typed = extract_short(span_q, best.text, kind) if kind else None
         if kind in ("number", "date") and not typed:
             return f"no {kind} in the answer"
-        if kind == "person" and not typed and not template_span(query, best.text, bounded=True):
+        if kind == "person" and not typed and not (zh and template_span(query, best.text, bounded=True)):
             return "no person in the answer"
         need = p.min_coverage_typed if typed else p.min_coverage
-        if q_terms and best.context < need:
-            return f"low coverage {best.context:.2f}"
+        if zh:
+            return f"low coverage {best.context:.2f}" if q_terms and best.context < need else None
+        if best.dense < p.min_dense and best.context < need:
+            return f"weak match (cosine {best.dense:.2f})"
         return None
 
     def _compose(self, question, chosen, short, zh, searched, hits) -> Answer:

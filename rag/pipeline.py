@@ -170,8 +170,9 @@ class Pipeline:
 
         s = self.settings
         qs = [self._check(q) for q in questions]
+        sparse = [_sparse_text(q) for q in qs]
         return search_batch(self.index, self.embedder, qs, k or s.top_k, mode or s.mode,
-                            s.candidates, s.fusion, s.rrf_k, query_vectors)
+                            s.candidates, s.fusion, s.rrf_k, query_vectors, sparse)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             top_k: int | None = None) -> Answer:
@@ -189,6 +190,20 @@ class Pipeline:
         hits = self.search_batch([query], top_k, mode, qv)[0]
         answer = Answerer(self.index, self.embedder).answer(q, hits, None if qv is None else qv[0], searched)
         return replace(answer, latency_ms=(time.perf_counter() - t0) * 1000)
+
+
+def _sparse_text(question: str) -> str:
+    """What BM25 searches for: the question, or for a non-Chinese one its Chinese keywords too."""
+    from rag.text import is_chinese
+
+    if is_chinese(question):
+        return question
+    from rag.crosslingual import chinese_keywords
+
+    try:
+        return question + " " + " ".join(chinese_keywords(question))
+    except Exception:  # no dictionary: BM25 sees the English words only
+        return question
 
 
 def _empty_message(paths, problems: Sequence[Problem]) -> str:

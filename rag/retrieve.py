@@ -20,8 +20,10 @@ def search_batch(
     fusion: str = "rrf",
     rrf_k: int = 60,
     query_vectors=None,
+    sparse_queries: Sequence[str] | None = None,
 ) -> list[list[Hit]]:
-    """Top-k hits per question. Dense scores are cosines, sparse scores BM25 (zero-score dropped)."""
+    """Top-k hits per question. Dense scores are cosines, sparse scores BM25 (zero-score dropped).
+    `sparse_queries` replaces the text BM25 sees (e.g. Chinese keywords for an English question)."""
     from rag.tokenize import tokenize
 
     if mode not in MODES:
@@ -37,7 +39,8 @@ def search_batch(
         scores, rows = index.dense.search(qv, cand)
         dense_lists = [[(int(r), float(s)) for r, s in zip(rr, ss) if r >= 0] for rr, ss in zip(rows, scores)]
     if n and mode in ("hybrid", "bm25"):
-        sparse_lists = index.bm25.search_batch([tokenize(q) for q in questions], cand)
+        texts = sparse_queries if sparse_queries is not None else questions
+        sparse_lists = index.bm25.search_batch([tokenize(q) for q in texts], cand)
 
     out = []
     for dl, sl in zip(dense_lists, sparse_lists):

@@ -51,7 +51,11 @@ def looks_like_name(word: str) -> bool:
         return False
     import jieba
 
-    return jieba.dt.FREQ.get(word, 0) < 20
+    freq = jieba.dt.FREQ
+    if freq.get(word, 0) >= 20:
+        return False
+    # "高素质" is 高 + a common word, not a given name
+    return not (len(word) == 3 and freq.get(word[1:], 0) >= 500)
 
 
 _TYPE_RULES = [
