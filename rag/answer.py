@@ -49,6 +49,8 @@ class AnswerPolicy:
     min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for
     min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added
+    topic_title_chars: int = 12  # titles this short name the topic rather than summarise
+    max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
 
 
@@ -73,7 +75,7 @@ class Answerer:
         for rank, hit in enumerate(hits[: self.policy.sentences_from]):
             doc = self.index.document(hit.chunk.doc_id)
             for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
-                if (doc.id, s) in seen or e - s < 4:
+                if (doc.id, s) in seen or e - s < 6:
                     continue
                 seen.add((doc.id, s))
                 out.append(Candidate(rank, hit, doc, s, e))
@@ -127,9 +129,12 @@ class Answerer:
         dense = self._dense_scores(query, cands, query_vector, zh)
         for c, d in zip(cands, dense):
             c.dense = d
-            title = set(tokenize(c.doc.title or ""))
+            # a short title names the topic (an encyclopedia entry): its words say nothing about
+            # which sentence answers, so only the context score counts them
+            topic = c.doc.title if c.doc.title and len(c.doc.title) <= p.topic_title_chars else ""
+            title = set(tokenize(topic))
             focus = {t: w for t, w in q_terms.items() if t not in title} or q_terms
-            c.lexical = self._coverage(focus, q_bigrams - _bigrams(c.doc.title or ""), c.text) if q_terms else 0.0
+            c.lexical = self._coverage(focus, q_bigrams - _bigrams(topic), c.text) if q_terms else 0.0
             c.context = self._coverage(q_terms, q_bigrams, self._window(c)) if q_terms else 0.0
             typed = 1.0 if kind and extract_short(span_q, c.text, kind) else 0.0
             d_norm = min(max((d - 0.70) / 0.20, 0.0), 1.0)
@@ -151,12 +156,45 @@ class Answerer:
             chosen = sorted([best, neighbour], key=lambda c: c.start)
 
         short = None
-        for c in chosen:
+        for i, c in enumerate(chosen):
             sp = extract_short(span_q, c.text, kind)
             if sp:
                 short = c.text[sp[0] : sp[1]].strip()
+                chosen[i] = self._trim(c, (c.start + sp[0], c.start + sp[1]), q_terms)
                 break
+        else:
+            chosen = [self._trim(c, None, q_terms) for c in chosen]
         return self._compose(question, chosen, short, zh, searched, hits)
+
+    def _trim(self, c: Candidate, short: tuple[int, int] | None, q_terms: dict[str, float]) -> Candidate:
+        """A long sentence is cut to the clauses that answer: the one holding the short answer
+        and the question's words before it, or the best-matching clause and what follows."""
+        limit = self.policy.max_answer_chars
+        if c.end - c.start <= limit:
+            return c
+        from rag.tokenize import tokenize
+
+        clauses = [(s, e) for s, e in _clauses(c.doc.text, c.start, c.end)]
+        if len(clauses) < 2:
+            return c
+
+        def cov(span):
+            toks = set(tokenize(c.doc.text[span[0] : span[1]]))
+            return sum(w for t, w in q_terms.items() if t in toks)
+
+        if short:
+            last = next((i for i, (s, e) in enumerate(clauses) if s <= short[0] < e), len(clauses) - 1)
+            end_i = next((i for i, (s, e) in enumerate(clauses) if s < short[1] <= e), last)
+            first = max(range(max(0, last - 2), last + 1), key=lambda i: (cov(clauses[i]), i))
+            first = min(first, last)
+        else:
+            first = max(range(len(clauses)), key=lambda i: (cov(clauses[i]), -i))
+            end_i = first
+        while end_i + 1 < len(clauses) and clauses[end_i + 1][1] - clauses[first][0] <= limit:
+            end_i += 1
+        start, end = clauses[first][0], clauses[end_i][1]
+        end = c.end if end >= c.end - 1 else end
+        return Candidate(c.hit_rank, c.hit, c.doc, start, end, c.lexical, c.context, c.dense, c.score)
 
     def _chinese_keywords(self, query: str, hits: Sequence[Hit]) -> list[str]:
         from rag.crosslingual import chinese_keywords
@@ -238,6 +276,18 @@ class Answerer:
     def _decline(self, question, searched, hits=()) -> Answer:
         text = NOT_FOUND_ZH if is_chinese(question) else NOT_FOUND_EN
         return Answer(question, text, None, False, (), searched_question=searched, hits=tuple(hits))
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of text[start:end], split after ，；：, each keeping its punctuation."""
+    out, s = [], start
+    for m in re.finditer(r"[，；：,;:]", text[start:end]):
+        e = start + m.end()
+        out.append((s, e))
+        s = e
+    if s < end:
+        out.append((s, end))
+    return out
 
 
 _ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")

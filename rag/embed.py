@@ -139,5 +139,5 @@ def load_embedder(model: str, cache_dir: Path, batch_size: int = 16) -> Embedder
 
         return SentenceTransformerEmbedder(DEFAULT_MODEL, ensure_default_model(cache_dir), batch_size)
     if model.startswith("fake-hashing"):
-        return HashingEmbedder()
+        return HashingEmbedder(name=model)
     return SentenceTransformerEmbedder(model, None, batch_size)

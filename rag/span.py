@@ -12,7 +12,7 @@ _CN_NUM = "零一二两三四五六七八九十百千万亿半"
 _UNIT = (
     r"(?:万亿|亿|万|千|百)?(?:余|多)?"
     r"(?:元|美元|块|人次|人|户|个|名|位|家|所|项|条|座|件|台|辆|次|届|年|月|日|天|小时|分钟|岁|倍|"
-    r"公里|千米|米|平方米|平方公里|亩|公顷|吨|千瓦|度|%|％|‰|成|点|分|字|层|楼|批|类|种|期|周|场|篇|部|本|只|张|所学校)?"
+    r"方面|部分|环节|阶段|大类|公里|千米|米|平方米|平方公里|亩|公顷|吨|千瓦|度|%|％|‰|成|点|分|字|层|楼|批|类|种|期|周|场|篇|部|本|只|张|所学校)?"
 )
 NUMBER_RE = re.compile(
     rf"(?:约|近|超过|超|逾)?"
@@ -62,7 +62,7 @@ _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("number", re.compile(r"多少|几[个名位家所项条座件台辆次届岁倍天年人万亿成]|几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|名字|姓名|who\b|whom|whose", re.I)),
-    ("org", re.compile(r"哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
+    ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
     ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),
     ("list", re.compile(r"哪些|哪几|有什么|包括什么|包括哪|什么方面|哪几个方面|what are|which .* are|list", re.I)),
 ]
@@ -93,10 +93,21 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
         spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
         return sorted(set(spans))
     if kind == "org":
-        return [m.span() for m in ORG_RE.finditer(text)]
+        return [_strip_lead(text, m.span()) for m in ORG_RE.finditer(text)]
     if kind == "place":
-        return [m.span() for m in PLACE_RE.finditer(text)]
+        return [_strip_lead(text, m.span()) for m in PLACE_RE.finditer(text)]
     return []
+
+
+_LEAD = "在于到由从和与及是为对向把将被让"
+
+
+def _strip_lead(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """"在永康五金技师学院" -> "永康五金技师学院": a preposition is not part of a name."""
+    s, e = span
+    while e - s > 2 and text[s] in _LEAD:
+        s += 1
+    return s, e
 
 
 def _list_span(text: str) -> tuple[int, int] | None:

@@ -27,3 +27,18 @@ def fake_pipeline(fake_settings):
 
     fake_settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     return Pipeline(fake_settings, HashingEmbedder())
+
+
+@pytest.fixture(scope="session")
+def seed_pipeline(tmp_path_factory):
+    """The seed page indexed once per session with the real default model."""
+    if not SEED.exists():
+        pytest.skip("shared seed page not present")
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+
+    root = tmp_path_factory.mktemp("seed")
+    settings = Settings(corpus_dir=REPO / "corpus", index_dir=root / "index")
+    pipe = Pipeline(settings)
+    pipe.build([SEED])
+    return pipe
