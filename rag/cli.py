@@ -49,12 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
     a.add_argument("--top-k", type=int)
 
-    e = sub.add_parser("eval", help="answer a QA set and print metrics")
-    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc)")
+    e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
+    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
     e.add_argument("--index")
     e.add_argument("--predictions", help="write one JSON line per question here")
     e.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    e.add_argument("--top-k", type=int, help="passages the answerer reads (default: settings, 5)")
     e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--report", metavar="DIR",
+                   help="write report.md, report.html (self-contained), charts/*.png, summary.json, predictions here")
+    e.add_argument("--compare", metavar="VARIANTS",
+                   help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
+                        "(join with ':' to combine: dense:k=3)")
+    e.add_argument("--title", default="Evaluation report", help="report title")
 
     d = sub.add_parser("docs", help="list the indexed documents")
     d.add_argument("--index")
@@ -105,12 +112,29 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from rag.evaluate.runner import load_qa, run_eval, summary_text
+    from rag.evaluate.runner import load_qa, summary_text
+    from rag.evaluate.session import evaluate
 
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be at least 1.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.compare:
+        from rag.evaluate.compare import parse_variants
+
+        parse_variants(args.compare)  # a typo fails before the model loads
     items = load_qa(args.qa)[: args.limit] if args.limit else load_qa(args.qa)
     pipe = _pipeline(args)
-    result = run_eval(pipe, items, mode=args.mode, progress=StderrProgress(), predictions_path=args.predictions)
-    print(summary_text(result))
+    result = evaluate(pipe, items, report_dir=args.report, compare=args.compare, mode=args.mode,
+                      top_k=args.top_k, progress=StderrProgress(), predictions_path=args.predictions,
+                      title=args.title, qa_label=os.path.basename(args.qa))
+    if result.compare:
+        from rag.evaluate.compare import compare_text
+
+        print(compare_text(result.compare))
+        print(f"\ndetails for variant {result.compare[0].variant.name}:")
+    print(summary_text(result.records))
+    if result.report:
+        print(f"\nreport: {result.report.markdown} and {result.report.html}")
     return 0
 
 

@@ -1,17 +1,27 @@
 """Run a QA set through the pipeline: one record per question, then aggregate metrics.
 
 QA lines: {"id", "question", "answers", "must_include", "unanswerable", "gold_doc", "category"};
-all but id and question optional, unknown fields ignored.
+all but id and question optional, unknown fields ignored (CMRC's "any_of" included).
+
+Answers come from `pipeline.ask(question, mode, top_k)` exactly as a user would get them. Retrieval
+metrics (hit@1/3/5/10, MRR) come from a separate `pipeline.search_batch(questions, k=10, mode)`,
+so measuring hit@10 never changes what the answerer reads (it reads settings.top_k passages).
+Both use the same fused ranking; the first top_k hits agree up to floating-point near-ties.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.errors import BadInput, RagError
+from rag.evaluate import checks as C
 from rag.evaluate import metrics as M
+
+RETRIEVAL_K = (1, 3, 5, 10)
+SEARCH_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -24,15 +34,39 @@ class QAItem:
     gold_doc: tuple[str, ...] = ()
     category: str | None = None
 
+    @property
+    def lang(self) -> str:
+        return M.detect_lang(self.question)
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc_id: str
+    title: str | None
+    text: str
+    gold: bool
+
 
 @dataclass
 class Record:
     item: QAItem
     prediction: dict  # the `rag ask --json` fields
-    ranked_doc_ids: list[str]
+    ranked_doc_ids: list[str]  # doc id of each of the top-10 retrieved chunks, best first
     correct: bool
     error: str | None = None
-    top_passages: list[str] = field(default_factory=list)
+    top_passages: list[Passage] = field(default_factory=list)  # the first 3 passages the answerer read
+    used_doc_ids: list[str] = field(default_factory=list)  # doc ids of the passages the answerer read
+    em: float | None = None  # None: unanswerable, or no `answers` strings to score against
+    f1: float | None = None
+    scored: str = ""  # the string EM/F1 scored (checks.scored_span)
+    verbatim: list[bool] = field(default_factory=list)  # per citation
+    answer_in_quote: bool | None = None  # for correct answers with expected strings
+    answer_in_context: bool | None = None  # a passage the answerer read holds the expected answer
+    reason: str | None = None  # checks.FAILURE_REASONS label when not correct
+
+    @property
+    def refused(self) -> bool:
+        return not self.prediction.get("answerable", False)
 
 
 def load_qa(path: str | Path) -> list[QAItem]:
@@ -55,7 +89,7 @@ def load_qa(path: str | Path) -> list[QAItem]:
                     gold_doc=tuple(str(g) for g in (gold if isinstance(gold, list) else [gold])) if gold else (),
                     category=r.get("category"),
                 ))
-            except (ValueError, KeyError, TypeError) as err:
+            except (ValueError, KeyError, TypeError, AttributeError) as err:
                 raise BadInput(f"{path}:{n}: not a QA line ({type(err).__name__}: {err}); "
                                "each line needs at least \"id\" and \"question\".") from None
     if not items:
@@ -69,26 +103,96 @@ def judge(item: QAItem, pred: dict) -> bool:
     return bool(pred.get("answerable")) and M.is_correct(pred.get("answer", ""), item.answers, item.must_include)
 
 
+def retrieve(pipe, items: Sequence[QAItem], mode: str | None = None, k: int = 10,
+             progress: Callable | None = None) -> list[list]:
+    """Top-k hits per question, in batches; a question the pipeline rejects gets no hits."""
+    out: list[list] = []
+    for lo in range(0, len(items), SEARCH_BATCH):
+        batch = [it.question for it in items[lo: lo + SEARCH_BATCH]]
+        try:
+            out.extend(pipe.search_batch(batch, k=k, mode=mode))
+        except RagError:
+            for q in batch:  # find the bad one(s); the rest still count
+                try:
+                    out.append(pipe.search(q, k=k, mode=mode))
+                except RagError:
+                    out.append([])
+        if progress:
+            progress("retrieve", len(out), len(items))
+    return out
+
+
+def _failed_prediction(item: QAItem) -> dict:
+    return {"question": item.question, "answer": "", "short_answer": None, "answerable": False,
+            "citations": [], "latency_ms": 0.0}
+
+
+def _passages(hits, gold: tuple[str, ...], index) -> list[Passage]:
+    out = []
+    for h in hits[:3]:
+        doc = index.document(h.chunk.doc_id)
+        out.append(Passage(h.chunk.doc_id, doc.title if doc else None, h.chunk.text, h.chunk.doc_id in gold))
+    return out
+
+
+def score_record(item: QAItem, pred: dict, ranked: list[str], used_hits, pipe, error: str | None) -> Record:
+    """Every per-question check of the report, from one prediction."""
+    correct = judge(item, pred)
+    cits = pred.get("citations", [])
+    quotes = [c["quote"] for c in cits]
+    rec = Record(item, pred, ranked, correct, error, used_doc_ids=[h.chunk.doc_id for h in used_hits])
+    rec.top_passages = _passages(used_hits, item.gold_doc, pipe.index) if used_hits else []
+    for c in cits:
+        try:
+            text = pipe.document(c["doc_id"]).text
+        except RagError:
+            text = None
+        rec.verbatim.append(C.quote_is_verbatim(text, c["start"], c["end"], c["quote"]))
+    if not item.unanswerable and item.answers:
+        rec.scored = C.scored_span(bool(pred.get("answerable")), pred.get("short_answer"), quotes)
+        rec.em, rec.f1 = C.short_answer_scores(rec.scored, item.answers)
+    if correct and not item.unanswerable and (item.answers or item.must_include):
+        rec.answer_in_quote = C.answer_in_quotes(quotes, item.answers, item.must_include)
+    if not item.unanswerable:
+        context = [h.chunk.text for h in used_hits]
+        rec.answer_in_context = C.answer_in_quotes(context, item.answers, item.must_include)
+        expected = list(item.answers) or list(item.must_include)
+        covered = C.covered_share(pred.get("answer", ""), expected) if expected and not rec.refused else 0.0
+    else:
+        covered = 0.0
+    rec.reason = C.failure_reason(correct=correct, unanswerable=item.unanswerable, refused=rec.refused,
+                                  answer_in_context=bool(rec.answer_in_context), covered=covered, error=error)
+    return rec
+
+
+def prediction_line(rec: Record) -> dict:
+    """One line of predictions.jsonl: the `rag ask --json` fields plus how it was scored."""
+    return {"id": rec.item.id, **rec.prediction, "eval": {
+        "correct": rec.correct, "reason": rec.reason, "em": rec.em, "f1": rec.f1, "scored": rec.scored,
+        "retrieved": rec.ranked_doc_ids, "citations_verbatim": rec.verbatim,
+        "answer_in_quote": rec.answer_in_quote, "answer_in_context": rec.answer_in_context,
+        **({"error": rec.error} if rec.error else {})}}
+
+
 def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: Callable | None = None,
              predictions_path: str | Path | None = None, top_k: int | None = None) -> list[Record]:
+    retrieved = retrieve(pipe, items, mode, max(RETRIEVAL_K), progress)
     records = []
+    if predictions_path:
+        Path(predictions_path).parent.mkdir(parents=True, exist_ok=True)
     out = open(predictions_path, "w", encoding="utf-8") if predictions_path else None
     try:
-        for i, item in enumerate(items, start=1):
+        for i, (item, hits) in enumerate(zip(items, retrieved), start=1):
+            ranked = [h.chunk.doc_id for h in hits]
             try:
                 ans = pipe.ask(item.question, mode=mode, top_k=top_k)
-                pred = ans.to_dict()
-                ranked = [h.chunk.doc_id for h in ans.hits]
-                passages = [h.chunk.text for h in ans.hits[:3]]
-                err = None
+                pred, used, err = ans.to_dict(), list(ans.hits), None
             except RagError as e:  # a bad question is a failed item, not a failed run
-                pred = {"question": item.question, "answer": "", "short_answer": None, "answerable": False,
-                        "citations": [], "latency_ms": 0.0}
-                ranked, passages, err = [], [], str(e)
-            rec = Record(item, pred, ranked, judge(item, pred), err, passages)
+                pred, used, err = _failed_prediction(item), [], str(e)
+            rec = score_record(item, pred, ranked, used, pipe, err)
             records.append(rec)
             if out:
-                out.write(json.dumps({"id": item.id, **pred}, ensure_ascii=False) + "\n")
+                out.write(json.dumps(prediction_line(rec), ensure_ascii=False) + "\n")
             if progress:
                 progress("eval", i, len(items))
     finally:
@@ -97,41 +201,132 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
     return records
 
 
+def _mean(values) -> float | None:
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
 def summarize(records: Sequence[Record]) -> dict:
+    """Overall figures; keys are stable (reports and the compare table read them)."""
     answerable = [r for r in records if not r.item.unanswerable]
     unanswerable = [r for r in records if r.item.unanswerable]
-    s: dict = {"questions": len(records)}
+    s: dict = {"questions": len(records), "answerable": len(answerable), "unanswerable": len(unanswerable),
+               "errors": sum(r.error is not None for r in records)}
     if answerable:
         k = sum(r.correct for r in answerable)
         s["answer_accuracy"] = k / len(answerable)
         s["answer_accuracy_ci95"] = M.wilson_interval(k, len(answerable))
     if unanswerable:
         s["refusal_accuracy"] = sum(r.correct for r in unanswerable) / len(unanswerable)
-    p, rc = M.refusal_precision_recall([not r.prediction.get("answerable", True) for r in records],
-                                       [r.item.unanswerable for r in records])
+    p, rc = M.refusal_precision_recall([r.refused for r in records], [r.item.unanswerable for r in records])
     s["refusal_precision"], s["refusal_recall"] = p, rc
     with_gold = [r for r in records if r.item.gold_doc]
     if with_gold:
-        for k in (1, 3, 5):
-            s[f"hit@{k}"] = sum(M.hit_at_k(r.ranked_doc_ids, r.item.gold_doc, k) for r in with_gold) / len(with_gold)
-        s["mrr"] = sum(M.reciprocal_rank(r.ranked_doc_ids, r.item.gold_doc) for r in with_gold) / len(with_gold)
-        cited = [r for r in with_gold if any(c["doc_id"] in r.item.gold_doc for c in r.prediction["citations"])]
-        s["gold_doc_cited"] = len(cited) / len(with_gold)
+        s["retrieval_questions"] = len(with_gold)
+        for k in RETRIEVAL_K:
+            s[f"hit@{k}"] = _mean(M.hit_at_k(r.ranked_doc_ids, r.item.gold_doc, k) for r in with_gold)
+        s["mrr"] = _mean(M.reciprocal_rank(r.ranked_doc_ids, r.item.gold_doc) for r in with_gold)
+        s["gold_doc_cited"] = _mean(
+            any(c["doc_id"] in r.item.gold_doc for c in r.prediction["citations"]) for r in with_gold)
+    scored = [r for r in records if r.em is not None]
+    if scored:
+        s["em_f1_questions"] = len(scored)
+        s["exact_match"] = _mean(r.em for r in scored)
+        s["char_f1"] = _mean(r.f1 for r in scored)
+        s["short_answer_rate"] = _mean(bool(r.prediction.get("short_answer")) for r in scored)
+    in_context = [r.answer_in_context for r in answerable if r.item.answers or r.item.must_include]
+    if in_context:
+        s["answer_in_context"] = _mean(in_context)
+    verbatim = [v for r in records for v in r.verbatim]
+    s["citations"] = len(verbatim)
+    s["citations_verbatim"] = _mean(verbatim)
+    in_quote = [r.answer_in_quote for r in records if r.answer_in_quote is not None]
+    s["answer_in_quote"] = _mean(in_quote)
+    lengths = [C.answer_length(r.prediction.get("answer", "")) for r in records if not r.refused]
+    if lengths:
+        s["answer_chars_mean"], s["answer_chars_p50"] = _mean(lengths), M.percentile(lengths, 50)
     lat = [r.prediction.get("latency_ms", 0.0) for r in records if r.error is None]
     if lat:
         s["latency_p50_ms"], s["latency_p95_ms"] = M.percentile(lat, 50), M.percentile(lat, 95)
     return s
 
 
+def breakdown(records: Sequence[Record], key: Callable[[Record], str | None]) -> list[dict]:
+    """Per group: questions, accuracy (answer accuracy or refusal accuracy alike) with its 95% CI,
+    EM, F1 and hit@5 where defined. Groups in first-seen order; records whose key is None skipped."""
+    groups: dict[str, list[Record]] = {}
+    for r in records:
+        g = key(r)
+        if g is not None:
+            groups.setdefault(str(g), []).append(r)
+    rows = []
+    for g, rs in groups.items():
+        k = sum(r.correct for r in rs)
+        gold = [r for r in rs if r.item.gold_doc]
+        rows.append({
+            "group": g, "questions": len(rs), "correct": k, "accuracy": k / len(rs),
+            "ci95": M.wilson_interval(k, len(rs)),
+            "exact_match": _mean(r.em for r in rs if r.em is not None),
+            "char_f1": _mean(r.f1 for r in rs if r.f1 is not None),
+            "hit@5": _mean(M.hit_at_k(r.ranked_doc_ids, r.item.gold_doc, 5) for r in gold),
+        })
+    return rows
+
+
+def by_language(records: Sequence[Record]) -> list[dict]:
+    return breakdown(records, lambda r: r.item.lang)
+
+
+def by_category(records: Sequence[Record]) -> list[dict]:
+    """Empty when no QA line carries a category."""
+    if not any(r.item.category for r in records):
+        return []
+    return breakdown(records, lambda r: r.item.category or "(none)")
+
+
+def by_retrieval(records: Sequence[Record]) -> list[dict]:
+    """Questions with a gold document, split by whether it was among the passages the answerer read:
+    the first row is the reading figure once retrieval has succeeded. Empty without gold documents."""
+    gold = [r for r in records if r.item.gold_doc]
+    if not gold:
+        return []
+    rows = breakdown(gold, lambda r: "gold doc read" if set(r.item.gold_doc) & set(r.used_doc_ids)
+                     else "gold doc not read")
+    return sorted(rows, key=lambda row: row["group"] != "gold doc read")
+
+
+def failure_counts(records: Sequence[Record]) -> list[tuple[str, int]]:
+    """(reason, count), most frequent first; reasons listed in checks.FAILURE_REASONS order on ties."""
+    counts = Counter(r.reason for r in records if r.reason)
+    order = list(C.FAILURE_REASONS)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else 99))
+
+
+def fmt(value, pct: bool = False) -> str:
+    """A figure for tables: 3 decimals (or a percentage), intervals in brackets, None as n/a."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(fmt(v, pct) for v in value) + "]"
+    if isinstance(value, bool) or isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{100 * value:.1f}%" if pct else f"{value:.3f}"
+    return str(value)
+
+
 def summary_text(records: Sequence[Record]) -> str:
     s = summarize(records)
-    lines = []
-    for key, value in s.items():
-        if isinstance(value, float):
-            value = f"{value:.3f}"
-        elif isinstance(value, tuple):
-            value = "[" + ", ".join(f"{v:.3f}" for v in value) + "]"
-        elif value is None:
-            value = "n/a"
-        lines.append(f"{key:22s} {value}")
+    lines = [f"{key:22s} {fmt(value)}" for key, value in s.items()]
+    for title, rows in (("by language", by_language(records)), ("by category", by_category(records)),
+                        ("by retrieval", by_retrieval(records))):
+        if rows:
+            lines.append(f"\n{title}: group questions accuracy [95% CI] EM F1")
+            for row in rows:
+                lines.append(f"  {row['group']:14s} {row['questions']:5d}  {fmt(row['accuracy'])} "
+                             f"{fmt(row['ci95'])}  {fmt(row['exact_match'])} {fmt(row['char_f1'])}")
+    fails = failure_counts(records)
+    if fails:
+        lines.append("\nfailures by reason:")
+        lines.extend(f"  {reason:28s} {n}" for reason, n in fails)
     return "\n".join(lines)

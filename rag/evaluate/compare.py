@@ -1,0 +1,158 @@
+"""Run one QA set under several configurations and put the figures side by side.
+
+A variant names what differs from the current settings:
+
+    bm25 | dense | hybrid          retrieval mode
+    chunk=N                        chunk size in characters (a temporary index is built)
+    k=N                            passages handed to the answerer (top_k)
+
+joined with ':' to combine, e.g. `--compare bm25,dense,hybrid,hybrid:k=3,chunk=400`.
+
+Every variant answers from the documents of the same index. A chunk-size variant re-chunks and
+re-embeds those documents into a temporary directory that is deleted afterwards; the user's index
+is never written.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from rag.errors import BadInput
+from rag.evaluate.runner import QAItem, Record, fmt, run_eval, summarize
+
+MODES = ("hybrid", "dense", "bm25")
+
+# (summary key, column heading, as a percentage)
+COLUMNS = [
+    ("answer_accuracy", "accuracy", True),
+    ("answer_accuracy_ci95", "95% CI", True),
+    ("exact_match", "EM", True),
+    ("char_f1", "F1", True),
+    ("refusal_precision", "refusal P", True),
+    ("refusal_recall", "refusal R", True),
+    ("answer_in_context", "in context", True),
+    ("hit@1", "hit@1", True),
+    ("hit@5", "hit@5", True),
+    ("hit@10", "hit@10", True),
+    ("mrr", "MRR", False),
+    ("citations_verbatim", "verbatim", True),
+    ("latency_p50_ms", "p50 ms", False),
+]
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    mode: str | None = None  # None: the settings' mode
+    chunk_size: int | None = None  # None: the index's own chunks
+    top_k: int | None = None  # None: settings.top_k
+
+
+@dataclass
+class VariantResult:
+    variant: Variant
+    mode: str
+    chunk_size: int
+    top_k: int
+    records: list[Record]
+    summary: dict
+
+
+def parse_variants(spec: str) -> list[Variant]:
+    """'bm25,dense,hybrid:k=3,chunk=400' -> Variants; raises BadInput with the accepted syntax."""
+    variants, seen = [], set()
+    for raw in spec.split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        mode = chunk = k = None
+        for part in name.split(":"):
+            key, _, value = part.strip().partition("=")
+            key = key.strip().lower()
+            try:
+                if not value and key in MODES:
+                    mode = key
+                elif key in ("chunk", "chunk_size") and int(value) >= 20:
+                    chunk = int(value)
+                elif key in ("k", "top_k") and int(value) >= 1:
+                    k = int(value)
+                else:
+                    raise ValueError(part)
+            except ValueError:
+                raise BadInput(
+                    f"Cannot read variant {name!r}. Use bm25, dense, hybrid, chunk=N (N >= 20) or k=N (N >= 1), "
+                    "joined with ':' to combine, comma-separated: e.g. bm25,dense,hybrid,hybrid:k=3,chunk=400."
+                ) from None
+        if name in seen:
+            continue
+        seen.add(name)
+        variants.append(Variant(name, mode, chunk, k))
+    if not variants:
+        raise BadInput("No variants given; e.g. --compare bm25,dense,hybrid")
+    return variants
+
+
+def _chunked_pipeline(pipe, chunk_size: int, workdir: Path, progress: Callable | None):
+    """A pipeline over the same documents, chunked at `chunk_size`, in `workdir` (same embedder)."""
+    from rag import index as store
+    from rag.build import build_index
+    from rag.pipeline import Pipeline
+
+    settings = pipe.settings.with_(chunk_size=chunk_size, index_dir=workdir / f"chunk-{chunk_size}")
+    documents = list(pipe.index.documents)
+    built, _, _ = build_index(documents, pipe.embedder, settings, None, progress)
+    store.save(built, settings.index_dir)
+    return Pipeline(settings, pipe.embedder)
+
+
+def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], progress: Callable | None = None,
+                predictions_dir: str | Path | None = None, mode: str | None = None,
+                top_k: int | None = None) -> list[VariantResult]:
+    """Evaluate every variant on the same questions and documents; results in the order given.
+    What a variant leaves open comes from `mode` / `top_k`, else from the pipeline's settings."""
+    base_chunk = int(pipe.index.manifest.get("chunk_size", pipe.settings.chunk_size))
+    results = []
+    with tempfile.TemporaryDirectory(prefix="rag-compare-") as tmp:
+        pipes = {base_chunk: pipe}
+        for n, v in enumerate(variants, start=1):
+            chunk = v.chunk_size or base_chunk
+            if chunk not in pipes:
+                pipes[chunk] = _chunked_pipeline(pipe, chunk, Path(tmp), progress)
+            p = pipes[chunk]
+            stage = f"[{n}/{len(variants)}] {v.name}"
+            step = (lambda s, d, t, stage=stage: progress(f"{stage} {s}", d, t)) if progress else None
+            pred_path = Path(predictions_dir) / f"predictions-{safe_name(v.name)}.jsonl" if predictions_dir else None
+            v_mode, v_k = v.mode or mode or p.settings.mode, v.top_k or top_k or p.settings.top_k
+            records = run_eval(p, items, mode=v_mode, progress=step, predictions_path=pred_path, top_k=v_k)
+            results.append(VariantResult(v, v_mode, chunk, v_k, records, summarize(records)))
+    return results
+
+
+def safe_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+def table_rows(results: Sequence[VariantResult]) -> tuple[list[str], list[list[str]]]:
+    """(headings, rows) of the side-by-side table; figures as percentages where they are shares."""
+    headings = ["variant", "mode", "chunk", "k"] + [h for _, h, _ in COLUMNS]
+    rows = []
+    for r in results:
+        row = [r.variant.name, r.mode, str(r.chunk_size), str(r.top_k)]
+        for key, _, pct in COLUMNS:
+            value = r.summary.get(key)
+            row.append(f"{value:.0f}" if key.startswith("latency") and value is not None else fmt(value, pct))
+        rows.append(row)
+    return headings, rows
+
+
+def compare_text(results: Sequence[VariantResult]) -> str:
+    """The table as aligned plain text, for the terminal."""
+    headings, rows = table_rows(results)
+    widths = [max(len(x) for x in col) for col in zip(headings, *rows)]
+
+    def line(cells: Sequence[str]) -> str:  # names left-aligned, figures right-aligned
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    return "\n".join([line(headings), line(["-" * w for w in widths])] + [line(r) for r in rows])
