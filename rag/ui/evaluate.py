@@ -86,7 +86,7 @@ class EvaluateHandlers:
         s = result.summary
         acc = s.get("answer_accuracy")
         done = (f"完成 Done: {s['questions']} 个问题" + (f"，答案正确率 {100 * acc:.1f}%" if acc is not None else "")
-                + f"。报告 Report: {rep.html}")
+                + "。报告和逐题预测可在下方下载。Download the report and the predictions below.")
         table = gr.update(visible=False, value=[])
         if result.compare:
             from rag.evaluate.compare import table_rows
