@@ -154,6 +154,11 @@ class Answerer:
         neighbour = self._neighbour(best, cands)
         if neighbour is not None and (best.end - best.start) < p.short_sentence:
             chosen = sorted([best, neighbour], key=lambda c: c.start)
+        elif _WHY.search(query):
+            # a cause is usually told just before its effect ("……，因此得名")
+            before = self._previous_sentence(best)
+            if before is not None:
+                chosen = [before, best]
 
         short = None
         for i, c in enumerate(chosen):
@@ -222,6 +227,14 @@ class Answerer:
             scores[i] = d
         return scores
 
+    def _previous_sentence(self, c: Candidate) -> Candidate | None:
+        para_lo = c.doc.text.rfind("\n", 0, c.start) + 1
+        prev = [sp for sp in self._doc_sentences(c.doc) if para_lo <= sp[0] and sp[1] <= c.start]
+        if not prev:
+            return None
+        s, e = prev[-1]
+        return Candidate(c.hit_rank, c.hit, c.doc, s, e, score=c.score)
+
     def _neighbour(self, best: Candidate, cands: list[Candidate]) -> Candidate | None:
         after = [c for c in cands if c.doc.id == best.doc.id and c.start > best.end]
         return min(after, key=lambda c: c.start) if after else None
@@ -251,7 +264,7 @@ class Answerer:
         typed = extract_short(span_q, best.text, kind) if kind else None
         if kind in ("number", "date") and not typed:
             return f"no {kind} in the answer"
-        if kind == "person" and not typed and not (zh and template_span(query, best.text, bounded=True)):
+        if kind == "person" and not typed and not (zh and template_span(query, best.text)):
             return "no person in the answer"
         need = p.min_coverage_typed if typed else p.min_coverage
         if zh:
@@ -265,7 +278,7 @@ class Answerer:
         for n, c in enumerate(chosen, start=1):
             citations.append(
                 Citation(n, c.doc.id, c.doc.title, c.doc.date, c.doc.source, c.text, c.start, c.end,
-                         c.hit.chunk.start, c.hit.chunk.end)
+                         min(c.hit.chunk.start, c.start), max(c.hit.chunk.end, c.end))
             )
             parts.append(f"{c.text}[{n}]")
         body = "".join(parts) if zh else " ".join(parts)
@@ -276,6 +289,9 @@ class Answerer:
     def _decline(self, question, searched, hits=()) -> Answer:
         text = NOT_FOUND_ZH if is_chinese(question) else NOT_FOUND_EN
         return Answer(question, text, None, False, (), searched_question=searched, hits=tuple(hits))
+
+
+_WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
