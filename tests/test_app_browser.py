@@ -76,6 +76,7 @@ def server(tmp_path_factory, artifacts):
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
     (corpus / "evil.txt").write_text(EVIL_DOC, encoding="utf-8")
+    shutil.copy(REPO / "corpus" / "example_questions.json", corpus / "example_questions.json")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}

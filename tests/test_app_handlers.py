@@ -157,3 +157,13 @@ def test_rebuild_reports_and_keeps_the_index_on_failure(pipeline, fake_settings)
     status, rows_after, _ = h.rebuild(progress=NO_PROGRESS)
     assert "rag-status-error" in status and "原索引保持不变" in status
     assert rows_after == rows
+
+
+def test_example_questions_come_from_the_corpus_folder(tmp_path):
+    from rag.ui.chat import EXAMPLES_FILE, load_examples
+
+    assert load_examples(tmp_path) == ()
+    (tmp_path / EXAMPLES_FILE).write_text('["问题一？", "", 3, "Question two?"]', encoding="utf-8")
+    assert load_examples(tmp_path) == ("问题一？", "Question two?")
+    (tmp_path / EXAMPLES_FILE).write_text("not json", encoding="utf-8")
+    assert load_examples(tmp_path) == ()

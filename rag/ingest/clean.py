@@ -107,8 +107,8 @@ def _han_run(text: str, start: int, step: int) -> int:
 
 def _han_space(m: re.Match) -> str:
     # Measured on the seed page: letter-spaced print (`态 势 。 预 计 全 年`) puts one character
-    # between spaces; a space the writer meant (`世界五金之都 品质活力永康`, `融媒记者 李梦楚`,
-    # `绘蓝图 明任务 聚共识 擂战鼓`) has at least two characters on each side. Keep those.
+    # between spaces; a space the writer meant (`千年古镇 活力新城`, `融媒记者 王小明`,
+    # `春风拂面 万物生长`) has at least two characters on each side. Keep those.
     text = m.string
     if _han_run(text, m.start() - 1, -1) == 1 or _han_run(text, m.end(), 1) == 1:
         return ""

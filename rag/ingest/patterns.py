@@ -24,7 +24,7 @@ OPEN_END_RE = re.compile(r"[，、,（(“‘《「『【〈]$")
 
 _NAME = r"[" + HAN + r"·]{2,5}"
 _ROLE = r"(?:融媒|本报|本刊|特约|见习|实习|首席)?(?:记者|通讯员|评论员|摄影记者|摄影|撰稿|编辑|责任编辑|实习生)"
-# A whole line that is a byline or end matter: `融媒记者 李梦楚`, `融媒评论员`, `记者 王明 通讯员 李红`,
+# A whole line that is a byline or end matter: `融媒记者 王小明`, `融媒评论员`, `记者 王明 通讯员 李红`,
 # `（完）`, `（来源：新华社）`, `责任编辑：王明`, `来源：新华社`.
 BYLINE_RE = re.compile(
     r"^(?:[（(]?" + _ROLE + r"[\s：:]*(?:" + _NAME + r"[\s、，,]*){0,6}[）)]?"
@@ -33,7 +33,7 @@ BYLINE_RE = re.compile(
 )
 # A byline in brackets closing the last paragraph: `……。（记者 王明 通讯员 李红）`.
 TRAILING_BYLINE_RE = re.compile(r"[（(]" + _ROLE + r"[^（）()]{0,30}[）)]$")
-# The start of an article: `本报讯（融媒记者 徐婷婷）`, `本报1月3日讯`, `新华社北京1月3日电`.
+# The start of an article: `本报讯（融媒记者 王小明）`, `本报1月3日讯`, `新华社北京1月3日电`.
 DATELINE_RE = re.compile(
     r"^(?:本(?:报|刊|台|网)[^，。\s]{0,12}?讯"
     r"|(?:新华社|中新社|中新网|人民网|央视网|新华网|央视新闻|人民日报)[^，。]{0,20}?(?:电|讯)[（(\s]"

@@ -15,7 +15,7 @@ import gradio as gr  # noqa: E402
 
 from rag.config import Settings  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
-from rag.ui.chat import DEFAULT_EXAMPLES, build_chat_tab  # noqa: E402
+from rag.ui.chat import build_chat_tab, load_examples  # noqa: E402
 from rag.ui.evaluate import build_evaluate_tab  # noqa: E402
 from rag.ui.knowledge import build_knowledge_tab  # noqa: E402
 from rag.ui.theme import CSS, HEAD, theme  # noqa: E402
@@ -25,7 +25,7 @@ MAX_UPLOAD = "50mb"
 
 
 def _ask_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
-    build_chat_tab(pipeline, DEFAULT_EXAMPLES)
+    build_chat_tab(pipeline, load_examples(settings.corpus_dir))
     return None
 
 

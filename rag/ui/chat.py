@@ -23,14 +23,23 @@ from rag.ui.render import (
     render_turn_sources,
 )
 
-DEFAULT_EXAMPLES = (  # questions the bundled corpus answers; build_chat_tab takes others
-    "大陈村2024年接待了多少游客？",
-    "芝英镇将全力加快什么试点工作？",
-    "固定资产投资连续多少个月保持两位数增长？",
-    "How many tourists did Dachen village receive in 2024?",
-)
+EXAMPLES_FILE = "example_questions.json"  # in the corpus folder: a JSON list of questions it answers
+DEFAULT_EXAMPLES: tuple[str, ...] = ()
+
+
+def load_examples(corpus_dir) -> tuple[str, ...]:
+    """Example questions shipped beside a corpus (the product itself knows no article)."""
+    import json
+    from pathlib import Path
+
+    path = Path(corpus_dir) / EXAMPLES_FILE
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    return tuple(str(q) for q in items if isinstance(q, str) and q.strip())[:6]
 CHAT_CONCURRENCY = 4  # answers running at once; more wait in the queue
-EMPTY_QUESTION = "请先输入一个问题，例如：大陈村2024年接待了多少游客？ Please type a question first."
+EMPTY_QUESTION = "请先输入一个问题，例如：某村去年接待了多少游客？ Please type a question first."
 SEARCHING = {"zh": "正在查找相关文章…", "en": "Searching the articles…"}
 
 
@@ -93,7 +102,7 @@ class ChatHandlers:
         Args:
             question: the question, in Chinese or English.
             history: earlier questions of the same conversation, oldest first, so that a follow-up
-                such as 那村集体经济收入呢？ is understood.
+                such as 那村民收入呢？ is understood.
         Returns:
             question, answer (the cited sentence with [n] markers), short_answer, answerable,
             citations (n, doc_id, title, date, source, quote, start, end), latency_ms, and
