@@ -103,6 +103,13 @@ class Answerer:
         hi = spans[min(len(spans) - 1, i + after)][1] if spans else c.end
         return (c.doc.title or "") + "\n" + text[lo:hi]
 
+    def _lead_in(self, c: Candidate, count: int = 2) -> str:
+        """Up to `count` sentences before c in its paragraph."""
+        text = c.doc.text
+        para_lo = text.rfind("\n", 0, c.start) + 1
+        prev = [sp for sp in self._doc_sentences(c.doc) if para_lo <= sp[0] and sp[1] <= c.start]
+        return "".join(text[s:e] for s, e in prev[-count:])
+
     def _doc_sentences(self, doc: Document) -> list[tuple[int, int]]:
         cache = self.__dict__.setdefault("_sent_cache", {})
         if doc.id not in cache:
@@ -134,7 +141,14 @@ class Answerer:
             topic = c.doc.title if c.doc.title and len(c.doc.title) <= p.topic_title_chars else ""
             title = set(tokenize(topic))
             focus = {t: w for t, w in q_terms.items() if t not in title} or q_terms
-            c.lexical = self._coverage(focus, q_bigrams - _bigrams(topic), c.text) if q_terms else 0.0
+            if q_terms:
+                # words of the question said just before the sentence in its paragraph (the subject
+                # that "该局" or "他" points back to) count half
+                own = self._coverage(focus, q_bigrams - _bigrams(topic), c.text)
+                lead = self._coverage(focus, q_bigrams - _bigrams(topic), self._lead_in(c) + c.text)
+                c.lexical = 0.5 * own + 0.5 * lead
+            else:
+                c.lexical = 0.0
             c.context = self._coverage(q_terms, q_bigrams, self._window(c)) if q_terms else 0.0
             typed = 1.0 if kind and extract_short(span_q, c.text, kind) else 0.0
             d_norm = min(max((d - 0.70) / 0.20, 0.0), 1.0)
@@ -253,11 +267,11 @@ class Answerer:
             # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
             doc = normalize_for_search((best.doc.title or "") + best.doc.text)
             for ent in map(normalize_for_search, key_entities(query)):
-                if ent in window:
+                if _mentions(window, ent):
                     continue
-                if ent not in doc:
+                if not _mentions(doc, ent):
                     return f"{ent} not in the source"
-                if doc.count(ent) < 3 or _rival_entity(ent, window):
+                if _mentions(doc, ent, count=True) < 3 or _rival_entity(ent, window):
                     return f"{ent} not near the answer"
             if not unit_matches(query, best.text):
                 return "unit asked for not in the answer"
@@ -333,6 +347,18 @@ def key_entities(question: str) -> list[str]:
     return out
 
 
+def _mentions(text: str, name: str, count: bool = False):
+    """Whether (or how often) text names `name`, allowing the usual Chinese abbreviation that
+    drops characters from the middle ("交通局" for "交通运输局", "经信局" for "经济和信息化局")."""
+    if len(name) < 3:
+        return text.count(name) if count else name in text
+    gap = r"[\u4e00-\u9fff]{0,3}?"
+    pattern = re.compile(gap.join(map(re.escape, name)))
+    if count:
+        return len(pattern.findall(text))
+    return name in text or pattern.search(text) is not None
+
+
 def _rival_entity(entity: str, window: str) -> bool:
     m = _ENTITY_SUFFIX.search(entity)
     if not m:
@@ -340,7 +366,7 @@ def _rival_entity(entity: str, window: str) -> bool:
     return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
 
 
-_ASKED_UNIT = re.compile(r"(?<!第)(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
+_ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
 
 
 def unit_matches(question: str, sentence: str) -> bool:
