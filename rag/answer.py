@@ -344,7 +344,16 @@ def key_entities(question: str) -> list[str]:
         ):
             out.append(word)
         prev = w
+    # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
+    for m in _PLACE_NAME.finditer(question):
+        name = m.group()
+        if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
+            out = [e for e in out if e not in name] + [name]
     return out
+
+
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
+_NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自")
 
 
 def _mentions(text: str, name: str, count: bool = False):

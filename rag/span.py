@@ -60,7 +60,7 @@ def looks_like_name(word: str) -> bool:
 
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
-    ("number", re.compile(r"多少|几[个名位家所项条座件台辆次届岁倍天年人万亿成]|几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
+    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|名字|姓名|who\b|whom|whose", re.I)),
     ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
     ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),

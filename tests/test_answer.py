@@ -1,0 +1,84 @@
+"""Answer extraction and refusal on a tiny corpus, with the real index and the fake embedder."""
+import pytest
+
+from rag.answer import _mentions, key_entities, unit_matches
+from rag.types import Document
+
+DOCS = [
+    Document("qs", "青石村发展乡村旅游\n2024年，青石村接待游客约12万人次，村集体经济收入达86万元。"
+                   "村党支部书记王建国表示，明年将继续发展民宿产业。", "青石村发展乡村旅游", None, "qs.txt"),
+    Document("by", "白云镇交通运输局推进道路建设\n白云镇交通运输局局长李春华表示，该局将加快推进环湖公路、"
+                   "滨江大道、白云隧道等项目，全年计划完成投资3.5亿元，" + "，".join(["持续优化交通网络"] * 8) + "。",
+             "白云镇交通运输局推进道路建设", None, "by.txt"),
+]
+
+
+@pytest.fixture
+def pipe(fake_pipeline):
+    from rag import index as store
+    from rag.build import build_index
+
+    idx, _, _ = build_index(DOCS, fake_pipeline.embedder, fake_pipeline.settings)
+    store.save(idx, fake_pipeline.settings.index_dir)
+    return fake_pipeline
+
+
+def verbatim(pipe, ans):
+    for c in ans.citations:
+        assert pipe.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+def test_number_question_gets_short_answer_and_verbatim_citation(pipe):
+    ans = pipe.ask("青石村2024年接待了多少游客？")
+    assert ans.answerable and ans.short_answer == "约12万人次"
+    assert ans.answer.endswith("[1]") and ans.citations[0].doc_id == "qs"
+    verbatim(pipe, ans)
+
+
+def test_person_question(pipe):
+    ans = pipe.ask("青石村党支部书记是谁？")
+    assert ans.answerable and ans.short_answer == "王建国"
+
+
+def test_long_sentence_is_cut_to_the_answering_clauses(pipe):
+    ans = pipe.ask("白云镇交通运输局全年计划完成投资多少？")
+    assert ans.answerable and ans.short_answer == "3.5亿元"
+    assert len(ans.citations[0].quote) <= 140
+    verbatim(pipe, ans)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "红山村2024年接待了多少游客？",  # a village the articles never mention
+        "青石村2019年接待了多少游客？",  # a year the articles do not give
+        "青石村村集体经济收入是多少亩？",  # a unit the answer does not have
+    ],
+)
+def test_unsupported_questions_are_declined_without_sources(pipe, question):
+    ans = pipe.ask(question)
+    assert not ans.answerable and ans.citations == () and "没有" in ans.answer
+
+
+def test_english_decline_is_in_english(pipe):
+    ans = pipe.ask("What is the population of Mars?")
+    assert not ans.answerable and "articles do not" in ans.answer
+
+
+def test_mentions_allows_abbreviations_dropping_middle_characters():
+    assert _mentions("市交通运输局局长", "交通局")
+    assert _mentions("经济和信息化局", "经信局")
+    assert not _mentions("交通方面的大局", "交通部")
+    assert _mentions("交通运输局和交通局", "交通局", count=True) == 2
+
+
+def test_unit_matches():
+    assert unit_matches("收入是多少亿元？", "收入达3.5亿元")
+    assert not unit_matches("收入是多少亿元？", "收入增长19%")
+    assert unit_matches("有哪几个方面？", "八个方面")
+    assert unit_matches("第几名？", "获得第三名")
+
+
+def test_key_entities_are_proper_names_not_common_nouns():
+    ents = key_entities("春天集团在哪些地区开展业务？")
+    assert "春天集团" in ents and "地区" not in ents
