@@ -49,9 +49,17 @@ class AnswerPolicy:
     min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for
     min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added
+    w_chars: float = 0.2  # share of single-character overlap in the lexical score
     topic_title_chars: int = 12  # titles this short name the topic rather than summarise
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
+
+
+_STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
+
+
+def _content_chars(text: str) -> set[str]:
+    return {ch for ch in normalize_for_search(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _STOP_CHARS}
 
 
 def _bigrams(text: str) -> set[str]:
@@ -146,7 +154,10 @@ class Answerer:
                 # that "该局" or "他" points back to) count half
                 own = self._coverage(focus, q_bigrams - _bigrams(topic), c.text)
                 lead = self._coverage(focus, q_bigrams - _bigrams(topic), self._lead_in(c) + c.text)
-                c.lexical = 0.5 * own + 0.5 * lead
+                # single characters catch the terse forms of reference texts ("体呈银灰色" for 身体颜色)
+                chars = _content_chars(query) - _content_chars(topic)
+                uni = len(chars & _content_chars(c.text)) / len(chars) if chars else 0.0
+                c.lexical = (1 - p.w_chars) * (0.5 * own + 0.5 * lead) + p.w_chars * uni
             else:
                 c.lexical = 0.0
             c.context = self._coverage(q_terms, q_bigrams, self._window(c)) if q_terms else 0.0
