@@ -158,6 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous index is unchanged.", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: one line for the user, the traceback with RAG_DEBUG=1
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        print(f"error: unexpected {type(err).__name__}: {err}. Rerun with RAG_DEBUG=1 and report it.",
+              file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

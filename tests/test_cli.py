@@ -138,3 +138,15 @@ def test_help_is_fast_and_light():
                         "try: main(['--help'])\nexcept SystemExit: pass\n"
                         "print('torch' in sys.modules)"], capture_output=True, text=True)
     assert "index" in r.stdout and r.stdout.strip().endswith("False")
+
+
+def test_unexpected_errors_are_one_line(env, capsys, monkeypatch):
+    run(capsys, "index")
+    from rag.pipeline import Pipeline
+
+    def boom(self, *a, **k):
+        raise ValueError("something broke")
+
+    monkeypatch.setattr(Pipeline, "ask", boom)
+    code, _, err = run(capsys, "ask", "青石村接待了多少游客？")
+    assert code == 1 and "something broke" in err and "Traceback" not in err
