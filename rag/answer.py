@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from rag.evidence import key_entities, mentions, rival_entity, unit_matches
 from rag.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
 from rag.types import Answer, Citation, Document, Hit
@@ -278,11 +279,11 @@ class Answerer:
             # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
             doc = normalize_for_search((best.doc.title or "") + best.doc.text)
             for ent in map(normalize_for_search, key_entities(query)):
-                if _mentions(window, ent):
+                if mentions(window, ent):
                     continue
-                if not _mentions(doc, ent):
+                if not mentions(doc, ent):
                     return f"{ent} not in the source"
-                if _mentions(doc, ent, count=True) < 3 or _rival_entity(ent, window):
+                if mentions(doc, ent, count=True) < 3 or rival_entity(ent, window):
                     return f"{ent} not near the answer"
             if not unit_matches(query, best.text):
                 return "unit asked for not in the answer"
@@ -329,74 +330,3 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if s < end:
         out.append((s, end))
     return out
-
-
-_ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
-
-
-def key_entities(question: str) -> list[str]:
-    """Proper names in a question: rare person/place/organisation words (common words such as
-    地区 or 美国 are not checked) and noun + institutional suffix compounds ("春天" + "集团").
-    A source that never mentions them cannot answer the question."""
-    import jieba
-    import jieba.posseg as pseg
-
-    from rag.span import looks_like_name
-
-    out, prev = [], None
-    for w in pseg.cut(question):
-        word = w.word.strip()
-        rare = jieba.dt.FREQ.get(word, 0) < 100
-        if prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2:
-            out.append(prev.word + word)
-        elif len(word) >= 2 and rare and (
-            (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
-            or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word) and len(word) >= 3)
-        ):
-            out.append(word)
-        prev = w
-    # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
-    for m in _PLACE_NAME.finditer(question):
-        name = m.group()
-        if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
-            out = [e for e in out if e not in name] + [name]
-    return out
-
-
-_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
-_NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自")
-
-
-def _mentions(text: str, name: str, count: bool = False):
-    """Whether (or how often) text names `name`, allowing the usual Chinese abbreviation that
-    drops characters from the middle ("交通局" for "交通运输局", "经信局" for "经济和信息化局")."""
-    if len(name) < 3:
-        return text.count(name) if count else name in text
-    gap = r"[\u4e00-\u9fff]{0,3}?"
-    pattern = re.compile(gap.join(map(re.escape, name)))
-    if count:
-        return len(pattern.findall(text))
-    return name in text or pattern.search(text) is not None
-
-
-def _rival_entity(entity: str, window: str) -> bool:
-    m = _ENTITY_SUFFIX.search(entity)
-    if not m:
-        return False
-    return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
-
-
-_ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
-
-
-def unit_matches(question: str, sentence: str) -> bool:
-    """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage."""
-    m = _ASKED_UNIT.search(question)
-    if not m:
-        return True
-    unit = m.group(1)
-    core = unit[-1] if unit in ("亿元", "万元") else unit
-    return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?{re.escape(core)}", sentence) is not None
-
-
-_CN_DIGITS = "零一二两三四五六七八九十百千万亿"

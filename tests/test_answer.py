@@ -1,7 +1,7 @@
 """Answer extraction and refusal on a tiny corpus, with the real index and the fake embedder."""
 import pytest
 
-from rag.answer import _mentions, key_entities, unit_matches
+from rag.evidence import key_entities, mentions, unit_matches
 from rag.types import Document
 
 DOCS = [
@@ -66,10 +66,10 @@ def test_english_decline_is_in_english(pipe):
 
 
 def test_mentions_allows_abbreviations_dropping_middle_characters():
-    assert _mentions("市交通运输局局长", "交通局")
-    assert _mentions("经济和信息化局", "经信局")
-    assert not _mentions("交通方面的大局", "交通部")
-    assert _mentions("交通运输局和交通局", "交通局", count=True) == 2
+    assert mentions("市交通运输局局长", "交通局")
+    assert mentions("经济和信息化局", "经信局")
+    assert not mentions("交通方面的大局", "交通部")
+    assert mentions("交通运输局和交通局", "交通局", count=True) == 2
 
 
 def test_unit_matches():

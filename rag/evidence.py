@@ -1,0 +1,78 @@
+"""Evidence checks: does a source sentence really speak of what the question names?
+
+Proper names in a question (people, places, organisations) must appear in the source near the
+answer; a unit the question asks for ("多少亿元") must appear with a number in the answer.
+"""
+from __future__ import annotations
+
+import re
+
+_ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
+
+
+def key_entities(question: str) -> list[str]:
+    """Proper names in a question: rare person/place/organisation words (common words such as
+    地区 or 美国 are not checked) and noun + institutional suffix compounds ("春天" + "集团").
+    A source that never mentions them cannot answer the question."""
+    import jieba
+    import jieba.posseg as pseg
+
+    from rag.span import looks_like_name
+
+    out, prev = [], None
+    for w in pseg.cut(question):
+        word = w.word.strip()
+        rare = jieba.dt.FREQ.get(word, 0) < 100
+        if prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2:
+            out.append(prev.word + word)
+        elif len(word) >= 2 and rare and (
+            (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
+            or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word) and len(word) >= 3)
+        ):
+            out.append(word)
+        prev = w
+    # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
+    for m in _PLACE_NAME.finditer(question):
+        name = m.group()
+        if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
+            out = [e for e in out if e not in name] + [name]
+    return out
+
+
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
+_NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自")
+
+
+def mentions(text: str, name: str, count: bool = False):
+    """Whether (or how often) text names `name`, allowing the usual Chinese abbreviation that
+    drops characters from the middle ("交通局" for "交通运输局", "经信局" for "经济和信息化局")."""
+    if len(name) < 3:
+        return text.count(name) if count else name in text
+    gap = r"[\u4e00-\u9fff]{0,3}?"
+    pattern = re.compile(gap.join(map(re.escape, name)))
+    if count:
+        return len(pattern.findall(text))
+    return name in text or pattern.search(text) is not None
+
+
+def rival_entity(entity: str, window: str) -> bool:
+    m = _ENTITY_SUFFIX.search(entity)
+    if not m:
+        return False
+    return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
+
+
+_ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
+
+
+def unit_matches(question: str, sentence: str) -> bool:
+    """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage."""
+    m = _ASKED_UNIT.search(question)
+    if not m:
+        return True
+    unit = m.group(1)
+    core = unit[-1] if unit in ("亿元", "万元") else unit
+    return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?{re.escape(core)}", sentence) is not None
+
+
+_CN_DIGITS = "零一二两三四五六七八九十百千万亿"
