@@ -155,7 +155,7 @@ class Pipeline:
     # -- asking -----------------------------------------------------------------------------
     def _check(self, question) -> str:
         if not isinstance(question, str) or not question.strip():
-            raise BadQuestion("The question is empty. Type a question, e.g. 大陈村2024年接待了多少游客？")
+            raise BadQuestion("The question is empty. Type a question, e.g. 去年全市接待了多少游客？")
         q = " ".join(question.split())
         limit = self.settings.max_question_chars
         if len(q) > limit:
