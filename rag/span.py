@@ -46,12 +46,15 @@ SURNAMES = frozenset(
 ) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "司徒", "夏侯", "端木"}
 
 def looks_like_name(word: str) -> bool:
-    """A person's name: 2-4 characters, a known surname first, and not a common dictionary word."""
-    if not 2 <= len(word) <= 4 or not (word[0] in SURNAMES or word[:2] in SURNAMES):
+    """A person's name: 2-4 characters, not a common dictionary word, and a known surname first
+    (or, for a transliterated name such as 拔都, a word the dictionary does not know at all)."""
+    if not 2 <= len(word) <= 4:
         return False
     import jieba
 
     freq = jieba.dt.FREQ
+    if not (word[0] in SURNAMES or word[:2] in SURNAMES):
+        return word not in freq and all(freq.get(ch, 0) < 50000 for ch in word)
     if freq.get(word, 0) >= 20:
         return False
     # "高素质" is 高 + a common word, not a given name
