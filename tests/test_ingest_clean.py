@@ -8,25 +8,12 @@ import pytest
 
 from rag.ingest import clean_text
 from rag.ingest.clean import clean_paragraphs, fix_spaces
+from tests.helpers import print_columns
 
 SEED = Path(__file__).parents[2] / "shared/seeds/000_2f3ce927338b60c1.txt"
 FINAL = re.compile(r"[。！？；…⋯][”’」』）]*$")
 
 
-def print_columns(paragraphs: list[str], width: int) -> str:
-    """Lay paragraphs out like the seed page: first lines indented by two characters (the indent
-    itself lost in extraction), lines cut at `width` but never starting with punctuation, and a
-    blank line after every line."""
-    lines = []
-    for para in paragraphs:
-        rest, room = para, width - 2
-        while rest:
-            line, rest = rest[:room], rest[room:]
-            while rest and rest[0] in "，。、；：！？”":
-                line, rest = line + rest[0], rest[1:]
-            lines.append(line)
-            room = width
-    return "\n\n".join(lines)
 
 
 # ---------------------------------------------------------------- characters

@@ -9,22 +9,11 @@ import pytest
 from rag.ingest import clean_text, read_file
 from rag.ingest.clean import clean_paragraphs
 from rag.ingest.split import find_date, normalise_date, split_articles
+from tests.helpers import print_columns
 
 SEED = Path(__file__).parents[2] / "shared/seeds/000_2f3ce927338b60c1.txt"
 
 
-def print_columns(paragraphs: list[str], width: int = 14) -> str:
-    """Body paragraphs as a printed column: lines cut at `width`, a blank line after each."""
-    lines = []
-    for para in paragraphs:
-        rest, room = para, width - 2
-        while rest:
-            line, rest = rest[:room], rest[room:]
-            while rest and rest[0] in "，。、；：！？”":
-                line, rest = line + rest[0], rest[1:]
-            lines.append(line)
-            room = width
-    return "\n\n".join(lines)
 
 
 def sentences(text: str) -> list[str]:
