@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.evidence import key_entities, mentions, rival_entity, unit_matches
+from rag.evidence import key_entities, mentions, rival_entity, role_words, unit_matches
 from rag.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
 from rag.types import Answer, Citation, Document, Hit
@@ -50,6 +50,8 @@ class AnswerPolicy:
     min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for
     min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added
+    supported_from: int = 3  # the answer is the best of this many top sentences that passes the checks
+    runner_ups: int = 3  # an adjacent sentence among this many next-best joins the answer
     w_chars: float = 0.2  # share of single-character overlap in the lexical score
     topic_title_chars: int = 12  # titles this short name the topic rather than summarise
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
@@ -171,14 +173,26 @@ class Answerer:
                 + p.w_rank / (1 + c.hit_rank)
                 + p.w_type * typed
             )
-        best = max(cands, key=lambda c: c.score)
-        self.last_reason = self._unsupported(query, span_q, best, zh, q_terms, kind)
-        if self.last_reason:
+        self.last_candidates = cands
+        # the best-scoring sentence that the evidence checks accept, among the top few
+        ranked = sorted(cands, key=lambda c: -c.score)
+        self.last_reason = None
+        for best in ranked[: p.supported_from]:
+            reason = self._unsupported(query, span_q, best, zh, q_terms, kind)
+            if reason is None:
+                break
+            self.last_reason = self.last_reason or reason
+        else:
             return self._decline(question, searched, hits)
+        self.last_reason = None
 
         chosen = [best]
         neighbour = self._neighbour(best, cands)
-        if neighbour is not None and (best.end - best.start) < p.short_sentence:
+        partner = self._adjacent_runner_up(best, cands)
+        if partner is not None:
+            # the answer runs over two sentences when the one beside the best also scores high
+            chosen = sorted([best, partner], key=lambda c: c.start)
+        elif neighbour is not None and (best.end - best.start) < p.short_sentence:
             chosen = sorted([best, neighbour], key=lambda c: c.start)
         elif _WHY.search(query):
             # a cause is usually told just before its effect ("……，因此得名")
@@ -261,6 +275,19 @@ class Answerer:
         s, e = prev[-1]
         return Candidate(c.hit_rank, c.hit, c.doc, s, e, score=c.score)
 
+    def _adjacent_runner_up(self, best: Candidate, cands: list[Candidate]) -> Candidate | None:
+        """The sentence just before or after the best one in its paragraph, when it is among the
+        next few best-scoring sentences."""
+        text = best.doc.text
+        ranked = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
+        for c in ranked[: self.policy.runner_ups]:
+            if c.doc.id != best.doc.id:
+                continue
+            gap = text[best.end : c.start] if c.start >= best.end else text[c.end : best.start]
+            if (c.start >= best.end or c.end <= best.start) and not gap.strip() and "\n" not in gap:
+                return c
+        return None
+
     def _neighbour(self, best: Candidate, cands: list[Candidate]) -> Candidate | None:
         after = [c for c in cands if c.doc.id == best.doc.id and c.start > best.end]
         return min(after, key=lambda c: c.start) if after else None
@@ -290,7 +317,8 @@ class Answerer:
         typed = extract_short(span_q, best.text, kind) if kind else None
         if kind == "number" and not typed:
             return "no number in the answer"
-        if kind == "person" and not typed and not (zh and template_span(query, best.text)):
+        if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(
+                normalize_for_search(w) in normalize_for_search(best.text) for w in role_words(query)))):
             return "no person in the answer"
         need = p.min_coverage_typed if typed else p.min_coverage
         if zh:
@@ -301,6 +329,7 @@ class Answerer:
 
     def _compose(self, question, chosen, short, zh, searched, hits) -> Answer:
         citations, parts = [], []
+        chosen = _merge_adjacent(chosen)
         for n, c in enumerate(chosen, start=1):
             citations.append(
                 Citation(n, c.doc.id, c.doc.title, c.doc.date, c.doc.source, c.text, c.start, c.end,
@@ -324,6 +353,21 @@ def _missegmented(entity: str, doc: str) -> bool:
     if len(entity) < 3 or entity[-1] in "村镇县乡":
         return False
     return entity[:-1] in doc or entity[1:] in doc
+
+
+def _merge_adjacent(chosen: list[Candidate]) -> list[Candidate]:
+    """Neighbouring sentences of one document become one quote: one citation, and an answer
+    that runs across the sentence boundary stays one unbroken string."""
+    out: list[Candidate] = []
+    for c in chosen:
+        prev = out[-1] if out else None
+        gap = prev.doc.text[prev.end : c.start] if prev and prev.doc.id == c.doc.id and prev.end <= c.start else "x"
+        if prev and not gap.strip() and "\n" not in gap:
+            out[-1] = Candidate(prev.hit_rank, prev.hit, prev.doc, prev.start, c.end, prev.lexical, prev.context,
+                                prev.dense, max(prev.score, c.score))
+        else:
+            out.append(c)
+    return out
 
 
 _WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)

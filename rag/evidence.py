@@ -76,3 +76,34 @@ def unit_matches(question: str, sentence: str) -> bool:
 
 
 _CN_DIGITS = "零一二两三四五六七八九十百千万亿"
+
+
+_WHO = re.compile(r"谁|哪位|什么人")
+_FILLER = set("是的为由被让给叫所来去了将把呢吗啊？?，,")
+
+
+def role_words(question: str) -> list[str]:
+    """The words a "who" question wraps around its question word: "馆长" in "X的馆长是谁",
+    "主持" in "由谁来主持". The answer may be a person or an organisation, but the sentence
+    that gives it names the role or the deed."""
+    import jieba
+
+    toks = [t for t in jieba.lcut(question) if t.strip()]
+    at = next((i for i, t in enumerate(toks) if _WHO.search(t)), None)
+    if at is None:
+        return []
+    out = []
+    for before, side in ((True, toks[:at][::-1]), (False, toks[at + 1 :])):
+        for i, t in enumerate(side):
+            word = t.strip("".join(_FILLER)) if len(t) > 1 else t
+            if word and word not in _FILLER:
+                if len(word) == 1 and before and i + 1 < len(side):
+                    word = side[i + 1] + word  # "建立" + "者"
+                out.append(word)
+                break
+        else:
+            out.append("")
+    before, after = out
+    if at > 0 and toks[at - 1] in ("是", "为"):  # "X的馆长是谁", "作者是哪位记者"
+        return [w for w in (before, after if toks[at] != "谁" or not before else "") if w]
+    return [after or before] if after or before else []

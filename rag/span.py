@@ -64,7 +64,7 @@ def looks_like_name(word: str) -> bool:
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
-    ("person", re.compile(r"谁|哪位|什么人|名字|姓名|who\b|whom|whose", re.I)),
+    ("person", re.compile(r"谁|哪位|什么人|叫什么名字|姓名|who\b|whom|whose", re.I)),
     ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
     ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),
     ("list", re.compile(r"哪些|哪几|有什么|包括什么|包括哪|什么方面|哪几个方面|what are|which .* are|list", re.I)),
@@ -80,8 +80,8 @@ def question_type(question: str) -> str | None:
 
 def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
     if kind == "number":
-        return [m.span() for m in NUMBER_RE.finditer(text) if re.search(rf"[\d{_CN_NUM}]", m.group())
-                and len(m.group().strip()) > 1 or (m.group().strip().isdigit())]
+        return [m.span() for m in NUMBER_RE.finditer(text) if (re.search(rf"[\d{_CN_NUM}]", m.group())
+                and len(m.group().strip()) > 1 or (m.group().strip().isdigit())) and not _quoted(text, m.span())]
     if kind == "date":
         return [m.span() for m in DATE_RE.finditer(text)]
     if kind == "person":
@@ -100,6 +100,12 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
     if kind == "place":
         return [_strip_lead(text, m.span()) for m in PLACE_RE.finditer(text)]
     return []
+
+
+def _quoted(text: str, span: tuple[int, int]) -> bool:
+    """“十四五” is the name of a plan, not a quantity."""
+    s, e = span
+    return 0 < s and e < len(text) and text[s - 1] in "“「\"'‘" and text[e] in "”」\"'’"
 
 
 _LEAD = "在于到由从和与及是为对向把将被让"

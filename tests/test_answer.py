@@ -1,10 +1,12 @@
 """Answer extraction and refusal on a tiny corpus, with the real index and the fake embedder."""
 import pytest
 
-from rag.evidence import key_entities, mentions, unit_matches
+from rag.evidence import key_entities, mentions, role_words, unit_matches
 from rag.types import Document
 
 DOCS = [
+    Document("hf", "红枫公园的由来\n红枫公园位于河畔。公园由本地商会捐献土地建造，1998年对外开放。"
+                   "园内种有红枫三百余株，秋季游客最多。", "红枫公园的由来", None, "hf.txt"),
     Document("qs", "青石村发展乡村旅游\n2024年，青石村接待游客约12万人次，村集体经济收入达86万元。"
                    "村党支部书记王建国表示，明年将继续发展民宿产业。", "青石村发展乡村旅游", None, "qs.txt"),
     Document("by", "白云镇交通运输局推进道路建设\n白云镇交通运输局局长李春华表示，该局将加快推进环湖公路、"
@@ -82,3 +84,44 @@ def test_unit_matches():
 def test_key_entities_are_proper_names_not_common_nouns():
     ents = key_entities("春天集团在哪些地区开展业务？")
     assert "春天集团" in ents and "地区" not in ents
+
+
+def test_who_question_answered_by_an_organisation_names_the_deed(pipe):
+    ans = pipe.ask("红枫公园是由谁捐献土地建造的？")
+    assert ans.answerable and "本地商会" in ans.answer
+    verbatim(pipe, ans)
+
+
+def test_who_question_declined_when_the_role_is_never_named(pipe):
+    ans = pipe.ask("红枫公园的园长是谁？")
+    assert not ans.answerable
+
+
+def test_answer_running_over_two_sentences_is_one_unbroken_quote(pipe):
+    from rag.answer import _merge_adjacent, Answerer, Candidate
+
+    doc = DOCS[0]
+    first = doc.text.index("公园由")
+    second = doc.text.index("园内")
+    a = Candidate(0, None, doc, first, second)
+    b = Candidate(0, None, doc, second, len(doc.text))
+    merged = _merge_adjacent([a, b])
+    assert len(merged) == 1 and merged[0].text == doc.text[first:]
+    title_line = Candidate(0, None, doc, 0, doc.text.index("\n"))
+    assert len(_merge_adjacent([title_line, a])) == 2  # a paragraph break keeps them apart
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("青石职业学院的院长是谁？", ["院长"]),
+        ("王某被谁所杀？", ["杀"]),
+        ("这个计划由谁来主持？", ["主持"]),
+        ("这个王国的建立者是谁？", ["建立者"]),
+        ("谁是市长？", ["市长"]),
+        ("这篇侧记的作者是哪位记者？", ["作者", "记者"]),
+        ("今天天气如何？", []),
+    ],
+)
+def test_role_words(question, expected):
+    assert role_words(question) == expected

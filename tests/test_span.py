@@ -48,3 +48,12 @@ def test_value_stated_in_question_is_not_the_answer():
 
 def test_no_span_when_sentence_lacks_the_type():
     assert extract_short("会议是哪一天召开的？", "会议总结了成绩，明确了任务。") is None
+
+
+def test_a_quoted_numeral_is_a_name_not_a_quantity():
+    from rag.span import extract_short
+
+    assert extract_short("明年的增长目标是多少？", "明年是“十四五”规划收官之年。", "number") is None
+    sentence = "明年是“十四五”规划收官之年，增长目标为6%。"
+    s, e = extract_short("明年的增长目标是多少？", sentence, "number")
+    assert sentence[s:e] == "6%"
