@@ -51,7 +51,10 @@ class AnswerPolicy:
     min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added
     supported_from: int = 3  # the answer is the best of this many top sentences that passes the checks
-    runner_ups: int = 3  # an adjacent sentence among this many next-best joins the answer
+    w_topic: float = 0.2  # the question names the article's topic (its short title)
+    subject_chars: int = 20  # a name this early in an article (after its title) is what it is about
+    runner_ups: int = 3
+    partner_gap: float = 0.2  # ... and scores within this of the best  # an adjacent sentence among this many next-best joins the answer
     w_chars: float = 0.2  # share of single-character overlap in the lexical score
     topic_title_chars: int = 12  # titles this short name the topic rather than summarise
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
@@ -145,6 +148,7 @@ class Answerer:
         q_terms = {t: self._idf(t) for t in set(tokenize(lexq))}
         q_bigrams = set().union(*(_bigrams(re.sub(r"[吗呢吧啊？?]", "", k)) for k in keywords)) if keywords else set()
         dense = self._dense_scores(query, cands, query_vector, zh)
+        q_norm = normalize_for_search(query)
         for c, d in zip(cands, dense):
             c.dense = d
             # a short title names the topic (an encyclopedia entry): its words say nothing about
@@ -172,6 +176,7 @@ class Answerer:
                 + p.w_dense * d_norm
                 + p.w_rank / (1 + c.hit_rank)
                 + p.w_type * typed
+                + (p.w_topic if topic and normalize_for_search(topic) in q_norm else 0.0)
             )
         self.last_candidates = cands
         # the best-scoring sentence that the evidence checks accept, among the top few
@@ -281,7 +286,7 @@ class Answerer:
         text = best.doc.text
         ranked = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
         for c in ranked[: self.policy.runner_ups]:
-            if c.doc.id != best.doc.id:
+            if c.doc.id != best.doc.id or best.score - c.score > self.policy.partner_gap:
                 continue
             gap = text[best.end : c.start] if c.start >= best.end else text[c.end : best.start]
             if (c.start >= best.end or c.end <= best.start) and not gap.strip() and "\n" not in gap:
@@ -306,8 +311,8 @@ class Answerer:
             # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
             doc = normalize_for_search((best.doc.title or "") + best.doc.text)
             for ent in map(normalize_for_search, key_entities(query)):
-                if mentions(window, ent):
-                    continue
+                if mentions(window, ent) or ent in doc[: p.subject_chars]:
+                    continue  # near the answer, or the subject the whole document is about
                 if not mentions(doc, ent) and not _missegmented(ent, doc):
                     return f"{ent} not in the source"
                 if mentions(doc, ent, count=True) < 3 or rival_entity(ent, window):
@@ -320,7 +325,10 @@ class Answerer:
         if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(
                 normalize_for_search(w) in normalize_for_search(best.text) for w in role_words(query)))):
             return "no person in the answer"
-        need = p.min_coverage_typed if typed else p.min_coverage
+        topic = best.doc.title if best.doc.title and len(best.doc.title) <= p.topic_title_chars else ""
+        named = bool(topic) and normalize_for_search(topic) in normalize_for_search(query)
+        # the question names the entry this sentence belongs to: fewer of its other words need match
+        need = p.min_coverage_typed if typed or named else p.min_coverage
         if zh:
             return f"low coverage {best.context:.2f}" if q_terms and best.context < need else None
         if best.dense < p.min_dense and best.context < need:

@@ -31,6 +31,13 @@ def key_entities(question: str) -> list[str]:
         ):
             out.append(word)
         prev = w
+    # jieba glues a particle to an unknown name ("锦地罗不", "呋塞米会"): the name is the rest
+    out = [e[:-1] if len(e) >= 3 and e[-1] in _PARTICLE_TAIL else e for e in out]
+    out = [e for e in out if e[-1] not in _PARTICLE_TAIL]
+    # two everyday words side by side ("目前" + "学校") are not a name
+    freq = jieba.dt.FREQ
+    out = [e for e in out if _ENTITY_SUFFIX.search(e) or not (
+        len(e) == 4 and freq.get(e[:2], 0) >= 1000 and freq.get(e[2:], 0) >= 1000)]
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
@@ -39,6 +46,7 @@ def key_entities(question: str) -> list[str]:
     return out
 
 
+_PARTICLE_TAIL = set("是有不会的了在和与被将把也都就而要能可")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
 _NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自")
 

@@ -125,3 +125,22 @@ def test_answer_running_over_two_sentences_is_one_unbroken_quote(pipe):
 )
 def test_role_words(question, expected):
     assert role_words(question) == expected
+
+
+def test_key_entities_drop_a_particle_jieba_glued_to_a_name():
+    assert key_entities("哪个品种的锦地罗不需要冬眠？") == ["锦地罗"]
+
+
+def test_an_entry_named_by_the_question_needs_fewer_matching_words(fake_pipeline):
+    """An encyclopedia-style entry whose short title the question names: a sentence about its
+    flowers answers "what do its flowers look like" although it repeats few question words."""
+    from rag import index as store
+    from rag.build import build_index
+
+    docs = [Document("ly", "蓝叶藤是一种藤本植物，原产南美。花冠呈漏斗形，金黄色，直径约五厘米。",
+                     "蓝叶藤", None, "ly.txt"),
+            Document("qs", DOCS[1].text, DOCS[1].title, None, "qs.txt")]
+    idx, _, _ = build_index(docs, fake_pipeline.embedder, fake_pipeline.settings)
+    store.save(idx, fake_pipeline.settings.index_dir)
+    ans = fake_pipeline.ask("蓝叶藤的花是什么样子？")
+    assert ans.answerable and "漏斗形" in ans.answer
