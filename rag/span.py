@@ -64,6 +64,7 @@ def looks_like_name(word: str) -> bool:
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
+    ("work", re.compile(r"哪(?:一)?(?:首|部(?!分|门|位)|本(?!地)|篇|出(?!现)|张)|什么(?:歌曲?|书|电影|电视剧|节目|作品|小说|专辑|戏|剧目?|曲子|诗)(?![\u4e00-\u9fff]*(?:公司|机构))|书名|歌名|片名|剧名|which (?:song|book|film|movie|play|album|novel)", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|叫什么名字|姓名|who\b|whom|whose", re.I)),
     ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
     ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),
@@ -95,11 +96,16 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
         spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
         spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
         return sorted(set(spans))
+    if kind == "work":  # a song, book or film is named in 《》 or quotes
+        return [m.span() for m in WORK_RE.finditer(text)]
     if kind == "org":
         return [_strip_lead(text, m.span()) for m in ORG_RE.finditer(text)]
     if kind == "place":
         return [_strip_lead(text, m.span()) for m in PLACE_RE.finditer(text)]
     return []
+
+
+WORK_RE = re.compile(r"《[^《》\n]{1,40}》|“[^“”\n]{1,20}”|「[^「」\n]{1,20}」")
 
 
 def _quoted(text: str, span: tuple[int, int]) -> bool:

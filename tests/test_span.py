@@ -57,3 +57,23 @@ def test_a_quoted_numeral_is_a_name_not_a_quantity():
     sentence = "明年是“十四五”规划收官之年，增长目标为6%。"
     s, e = extract_short("明年的增长目标是多少？", sentence, "number")
     assert sentence[s:e] == "6%"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("晚会在哪首歌曲中结束？", "work"),
+    ("他主演过哪部电影？", "work"),
+    ("这本书的书名是什么？", "work"),
+    ("哪部分最重要？", None),
+])
+def test_questions_about_songs_books_and_films(question, expected):
+    from rag.span import question_type
+
+    assert question_type(question) == expected
+
+
+def test_a_work_is_cut_with_its_title_marks():
+    from rag.span import extract_short
+
+    sentence = "晚会在《青春之歌》的歌声中落下帷幕。"
+    s, e = extract_short("晚会在哪首歌曲中结束？", sentence)
+    assert sentence[s:e] == "《青春之歌》"
