@@ -181,6 +181,11 @@ class Answerer:
         self.last_candidates = cands
         # the best-scoring sentence that the evidence checks accept, among the top few
         ranked = sorted(cands, key=lambda c: -c.score)
+        if _AUTHOR_Q.search(query):
+            # who wrote it: the article's byline, which no sentence of its body repeats
+            byline = self._byline(ranked[0])
+            if byline is not None:
+                ranked.insert(0, byline)
         self.last_reason = None
         for best in ranked[: p.supported_from]:
             reason = self._unsupported(query, span_q, best, zh, q_terms, kind)
@@ -271,6 +276,21 @@ class Answerer:
         for i, d in zip(near, (vecs @ query_vector).tolist()):
             scores[i] = d
         return scores
+
+    def _byline(self, c: Candidate) -> Candidate | None:
+        """The byline of c's article: a line such as "融媒记者 王明", or "（记者 王明）" in brackets."""
+        from rag.ingest.patterns import is_byline
+
+        text = c.doc.text
+        for m in re.finditer(r"[^\n]+", text):
+            line = m.group().strip()
+            if is_byline(line) and _NAMED_ROLE.search(line):
+                s = m.start() + m.group().index(line)
+                return Candidate(c.hit_rank, c.hit, c.doc, s, s + len(line), c.lexical, c.context, c.dense, c.score)
+        m = _BRACKET_BYLINE.search(text)
+        if m:
+            return Candidate(c.hit_rank, c.hit, c.doc, m.start(1), m.end(1), c.lexical, c.context, c.dense, c.score)
+        return None
 
     def _previous_sentence(self, c: Candidate) -> Candidate | None:
         para_lo = c.doc.text.rfind("\n", 0, c.start) + 1
@@ -378,6 +398,12 @@ def _merge_adjacent(chosen: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_AUTHOR_Q = re.compile(
+    r"(?:作者|记者|撰稿人?|执笔人?)(?:是|为)?(?:谁|哪|叫什么)|哪(?:位|个|名)(?:记者|作者)|谁(?:写|撰写|执笔|采写)"
+    r"|which reporter|who (?:wrote|reported)|\bauthor|written by|byline", re.I)
+_ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰稿|作者)"
+_NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
+_BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
 _WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
 
 

@@ -144,3 +144,32 @@ def test_an_entry_named_by_the_question_needs_fewer_matching_words(fake_pipeline
     store.save(idx, fake_pipeline.settings.index_dir)
     ans = fake_pipeline.ask("蓝叶藤的花是什么样子？")
     assert ans.answerable and "漏斗形" in ans.answer
+
+
+def test_who_wrote_it_is_answered_from_the_byline(fake_pipeline):
+    from rag import index as store
+    from rag.build import build_index
+
+    text = ("青石村发展乡村旅游侧记\n青石村发展乡村旅游的做法受到各方关注。青石村发展乡村旅游，带动民宿产业。"
+            "青石村的乡村旅游侧重农文旅融合发展。\n融媒记者 赵晓雯")
+    docs = [Document("sj", text, "青石村发展乡村旅游侧记", None, "sj.txt"), DOCS[2]]
+    idx, _, _ = build_index(docs, fake_pipeline.embedder, fake_pipeline.settings)
+    store.save(idx, fake_pipeline.settings.index_dir)
+    ans = fake_pipeline.ask("青石村发展乡村旅游侧记的作者是哪位记者？")
+    assert ans.answerable and "赵晓雯" in ans.answer
+    verbatim(fake_pipeline, ans)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("正文第一句。\n融媒记者 赵晓雯", "融媒记者 赵晓雯"),
+    ("正文第一句，到此结束。（记者 钱文 通讯员 孙丽）", "记者 钱文 通讯员 孙丽"),
+    ("记者了解到，正文没有署名。", None),
+])
+def test_byline_of_an_article(text, expected):
+    from rag.answer import Answerer, Candidate, _AUTHOR_Q
+
+    doc = Document("d", text, None, None, "d.txt")
+    got = Answerer(None, None)._byline(Candidate(0, None, doc, 0, 5))
+    assert (got.text if got else None) == expected
+    assert _AUTHOR_Q.search("这篇报道的作者是谁？") and _AUTHOR_Q.search("Which reporter wrote it?")
+    assert not _AUTHOR_Q.search("记者了解到了什么？")
