@@ -202,12 +202,13 @@ class Answerer:
         if partner is not None:
             # the answer runs over two sentences when the one beside the best also scores high
             chosen = sorted([best, partner], key=lambda c: c.start)
-        elif neighbour is not None and (best.end - best.start) < p.short_sentence:
+        elif neighbour is not None and (best.end - best.start) < p.short_sentence \
+                and neighbour.end - best.start <= p.max_answer_chars:
             chosen = sorted([best, neighbour], key=lambda c: c.start)
         elif _WHY.search(query):
             # a cause is usually told just before its effect ("……，因此得名")
             before = self._previous_sentence(best)
-            if before is not None:
+            if before is not None and best.end - before.start <= p.max_answer_chars:
                 chosen = [before, best]
 
         short = None
@@ -306,7 +307,8 @@ class Answerer:
         text = best.doc.text
         ranked = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
         for c in ranked[: self.policy.runner_ups]:
-            if c.doc.id != best.doc.id or best.score - c.score > self.policy.partner_gap:
+            if (c.doc.id != best.doc.id or best.score - c.score > self.policy.partner_gap
+                    or (best.end - best.start) + (c.end - c.start) > self.policy.max_answer_chars):
                 continue
             gap = text[best.end : c.start] if c.start >= best.end else text[c.end : best.start]
             if (c.start >= best.end or c.end <= best.start) and not gap.strip() and "\n" not in gap:
