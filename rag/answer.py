@@ -53,8 +53,8 @@ class AnswerPolicy:
     supported_from: int = 3  # the answer is the best of this many top sentences that passes the checks
     w_topic: float = 0.2  # the question names the article's topic (its short title)
     subject_chars: int = 20  # a name this early in an article (after its title) is what it is about
-    runner_ups: int = 3
-    partner_gap: float = 0.2  # ... and scores within this of the best  # an adjacent sentence among this many next-best joins the answer
+    runner_ups: int = 3  # an adjacent sentence among this many next-best joins the answer ...
+    partner_gap: float = 0.2  # ... when it scores within this of the best
     w_chars: float = 0.2  # share of single-character overlap in the lexical score
     topic_title_chars: int = 12  # titles this short name the topic rather than summarise
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
@@ -153,7 +153,7 @@ class Answerer:
             c.dense = d
             # a short title names the topic (an encyclopedia entry): its words say nothing about
             # which sentence answers, so only the context score counts them
-            topic = c.doc.title if c.doc.title and len(c.doc.title) <= p.topic_title_chars else ""
+            topic = self._topic(c.doc)
             title = set(tokenize(topic))
             focus = {t: w for t, w in q_terms.items() if t not in title} or q_terms
             if q_terms:
@@ -178,7 +178,6 @@ class Answerer:
                 + p.w_type * typed
                 + (p.w_topic if topic and normalize_for_search(topic) in q_norm else 0.0)
             )
-        self.last_candidates = cands
         # the best-scoring sentence that the evidence checks accept, among the top few
         ranked = sorted(cands, key=lambda c: -c.score)
         if _AUTHOR_Q.search(query):
@@ -278,6 +277,10 @@ class Answerer:
             scores[i] = d
         return scores
 
+    def _topic(self, doc: Document) -> str:
+        """The title when it is short enough to name the article's topic, else ""."""
+        return doc.title if doc.title and len(doc.title) <= self.policy.topic_title_chars else ""
+
     def _byline(self, c: Candidate) -> Candidate | None:
         """The byline of c's article: a line such as "融媒记者 王明", or "（记者 王明）" in brackets."""
         from rag.ingest.patterns import is_byline
@@ -304,14 +307,12 @@ class Answerer:
     def _adjacent_runner_up(self, best: Candidate, cands: list[Candidate]) -> Candidate | None:
         """The sentence just before or after the best one in its paragraph, when it is among the
         next few best-scoring sentences."""
-        text = best.doc.text
+        p = self.policy
         ranked = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
-        for c in ranked[: self.policy.runner_ups]:
-            if (c.doc.id != best.doc.id or best.score - c.score > self.policy.partner_gap
-                    or (best.end - best.start) + (c.end - c.start) > self.policy.max_answer_chars):
-                continue
-            gap = text[best.end : c.start] if c.start >= best.end else text[c.end : best.start]
-            if (c.start >= best.end or c.end <= best.start) and not gap.strip() and "\n" not in gap:
+        for c in ranked[: p.runner_ups]:
+            if (best.score - c.score <= p.partner_gap
+                    and (best.end - best.start) + (c.end - c.start) <= p.max_answer_chars
+                    and (_adjacent(best, c) or _adjacent(c, best))):
                 return c
         return None
 
@@ -347,7 +348,7 @@ class Answerer:
         if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(
                 normalize_for_search(w) in normalize_for_search(best.text) for w in role_words(query)))):
             return "no person in the answer"
-        topic = best.doc.title if best.doc.title and len(best.doc.title) <= p.topic_title_chars else ""
+        topic = self._topic(best.doc)
         named = bool(topic) and normalize_for_search(topic) in normalize_for_search(query)
         # the question names the entry this sentence belongs to: fewer of its other words need match
         need = p.min_coverage_typed if typed or named else p.min_coverage
@@ -385,14 +386,21 @@ def _missegmented(entity: str, doc: str) -> bool:
     return entity[:-1] in doc or entity[1:] in doc
 
 
+def _adjacent(a: Candidate, b: Candidate) -> bool:
+    """b follows a in the same paragraph of the same document, with nothing but spaces between."""
+    if a.doc.id != b.doc.id or a.end > b.start:
+        return False
+    gap = a.doc.text[a.end : b.start]
+    return not gap.strip() and "\n" not in gap
+
+
 def _merge_adjacent(chosen: list[Candidate]) -> list[Candidate]:
     """Neighbouring sentences of one document become one quote: one citation, and an answer
     that runs across the sentence boundary stays one unbroken string."""
     out: list[Candidate] = []
     for c in chosen:
         prev = out[-1] if out else None
-        gap = prev.doc.text[prev.end : c.start] if prev and prev.doc.id == c.doc.id and prev.end <= c.start else "x"
-        if prev and not gap.strip() and "\n" not in gap:
+        if prev and _adjacent(prev, c):
             out[-1] = Candidate(prev.hit_rank, prev.hit, prev.doc, prev.start, c.end, prev.lexical, prev.context,
                                 prev.dense, max(prev.score, c.score))
         else:
