@@ -125,30 +125,46 @@ def _strip_lead(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return s, e
 
 
-def _list_span(text: str) -> tuple[int, int] | None:
-    """An enumeration: the run after a colon, or the longest run of items joined by 、"""
+def _list_span(text: str, question: str = "") -> tuple[int, int] | None:
+    """An enumeration: the run after a colon, else the run of items joined by 、 or + that
+    stands nearest to the question's words (the longest when the question gives no clue)."""
     m = re.search(r"[：:]([^。！？]+)", text)
     if m and len(m.group(1)) >= 4:
         return m.span(1)
-    runs = list(re.finditer(r"[^，。；：、\s]{1,20}(?:、[^，。；：、\s]{1,20})+(?:等)?", text))
-    if runs:
-        best = max(runs, key=lambda r: r.end() - r.start())
-        return best.span()
-    return None
+    item = r"[^，。；：、+＋“”\s]{1,20}"
+    runs = [r.span() for r in re.finditer(rf"{item}(?:、{item})+(?:等)?|{item}(?:[+＋]{item})+", text)]
+    if not runs:
+        return None
+    anchors = _anchor_positions(text, question)
+    if not anchors:
+        return max(runs, key=lambda r: r[1] - r[0])
+    return min(runs, key=lambda r: (_distance(anchors, r), -(r[1] - r[0])))
+
+
+def _distance(anchors: list[int], span: tuple[int, int]) -> int:
+    s, e = span
+    return min(abs(a - s) if a <= s else abs(a - e) for a in anchors)
 
 
 def _anchor_positions(text: str, question: str) -> list[int]:
-    """Where the sentence repeats the question's words (2+ character overlaps)."""
-    positions = []
+    """Where the sentence repeats the question most closely: the ends of its longest runs of
+    the question's words (2+ characters). A run of ten shared characters says more about where
+    the answer is than a stray two-character word elsewhere in a long sentence."""
     q = re.sub(r"\s+", "", question)
-    for n in (4, 3, 2):
-        for i in range(len(q) - n + 1):
-            g = q[i : i + n]
-            if not re.search(r"[\u4e00-\u9fff]", g):
-                continue
-            for m in re.finditer(re.escape(g), text):
-                positions.extend((m.start(), m.end()))
-    return positions
+    runs, i = [], 0
+    while i < len(text):
+        k = 0
+        while i + k < len(text) and text[i : i + k + 1] in q:
+            k += 1
+        if k >= 2 and re.search(r"[\u4e00-\u9fff]", text[i : i + k]):
+            runs.append((i, i + k))
+            i += k
+        else:
+            i += 1
+    if not runs:
+        return []
+    longest = max(e - s for s, e in runs)
+    return [p for s, e in runs if e - s >= max(2, longest // 2) for p in (s, e)]
 
 
 _WH_RE = re.compile(
@@ -190,15 +206,20 @@ def template_span(question: str, sentence: str, bounded: bool = False) -> tuple[
         return None
     left, right = t
     start = end = None
+    anchors = _anchor_positions(sentence, question)
     for k in range(min(len(left), 12), 1, -1):
-        i = sentence.rfind(left[-k:])
-        if i >= 0:
+        found = [m.start() for m in re.finditer(re.escape(left[-k:]), sentence)]
+        if found:
+            # a short tail such as "建设" may occur several times: take the one where the
+            # sentence repeats most of the question, else the last
+            i = min(found, key=lambda j: (min((abs(a - j) for a in anchors), default=0), -j))
             start = i + k
             break
     if start is None:
         return None
+    stop = re.compile(r"[。；！？;]").search(sentence, start)  # the answer does not run past its clause
     for k in range(min(len(right), 12), 1, -1):
-        j = sentence.find(right[:k], start)
+        j = sentence.find(right[:k], start, stop.start() if stop else len(sentence))
         if j > start:
             end = j
             break
@@ -223,7 +244,7 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     if kind is None:
         return framed
     if kind == "list":
-        return _list_span(sentence) or framed
+        return _list_span(sentence, question) or framed
     q_norm = re.sub(r"\s+", "", question)
     spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
     # a candidate the question already states is not the answer (e.g. "2024年" in "2024年收入多少")
@@ -239,8 +260,4 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     anchors = _anchor_positions(sentence, question) or [0]
     t = _template(question) or ("", "")
 
-    def distance(span):
-        s, e = span
-        return min(abs(a - s) if a <= s else abs(a - e) for a in anchors)
-
-    return min(spans, key=lambda sp: (-_affix_overlap(t[0], t[1], sentence, *sp), distance(sp), sp[0]))
+    return min(spans, key=lambda sp: (-_affix_overlap(t[0], t[1], sentence, *sp), _distance(anchors, sp), sp[0]))

@@ -77,3 +77,27 @@ def test_a_work_is_cut_with_its_title_marks():
     sentence = "晚会在《青春之歌》的歌声中落下帷幕。"
     s, e = extract_short("晚会在哪首歌曲中结束？", sentence)
     assert sentence[s:e] == "《青春之歌》"
+
+
+def _short(question, sentence):
+    span = extract_short(question, sentence)
+    return None if span is None else sentence[span[0] : span[1]]
+
+
+def test_answer_is_sought_where_the_sentence_repeats_most_of_the_question():
+    # "古城" also occurs beside another place name later in the long sentence
+    sentence = ("县委书记表示，青石镇将加快历史文化名镇申报工作，坚持项目为王；"
+                "加强古城老街保护，推进古城新镇建设，以产业振兴答好乡村题。")
+    assert _short("哪个镇正在推进历史文化名镇申报工作？", sentence) == "青石镇"
+
+
+def test_list_nearest_to_the_question_words_not_the_longest():
+    sentence = ("该镇将锚定“农业+物流+旅游”发展定位，加速厂房改造；"
+                "围绕教育、医疗、交通、养老、托育等民生热点，解决群众难题。")
+    assert _short("该镇锚定的发展定位由哪几部分组成？", sentence) == "农业+物流+旅游"
+
+
+def test_template_uses_the_occurrence_after_the_question_words():
+    # "建设" occurs twice; the answer follows the one after the quoted slogan
+    sentence = "持续深化对外开放，全力建设贸易强市；持续深化治理提效，建设平安城市。"
+    assert _short("“深化对外开放”要建设什么样的城市？", sentence) == "贸易强市"
