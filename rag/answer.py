@@ -325,19 +325,23 @@ class Answerer:
         """Why the best sentence does not answer the question, or None when it does."""
         p = self.policy
         window = normalize_for_search(self._window(best))
-        # numbers the question states (years, amounts) must stand near the answer
+        # numbers the question states (years, amounts) must stand near the answer; "同年" and
+        # its kin point back to a year anywhere earlier in the paragraph
+        numbers_seen = window + (normalize_for_search(self._lead_in(best, count=99)) if _SAME_YEAR.search(best.text) else "")
         for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(query)):
-            if num not in window:
+            if num not in numbers_seen:
                 return f"number {num} not near the answer"
         if zh:
             # a place, person or organisation the question names must be in the source, and the
             # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
             doc = normalize_for_search((best.doc.title or "") + best.doc.text)
             for ent in map(normalize_for_search, key_entities(query)):
-                if mentions(window, ent) or ent in doc[: p.subject_chars]:
-                    continue  # near the answer, or the subject the whole document is about
-                if not mentions(doc, ent) and not _missegmented(ent, doc):
+                trimmed = _missegmented(ent, doc)  # the name less a character jieba glued to it
+                if not mentions(doc, ent) and not trimmed:
                     return f"{ent} not in the source"
+                forms = [ent, trimmed] if trimmed else [ent]
+                if any(mentions(window, e) or e in doc[: p.subject_chars] for e in forms):
+                    continue  # near the answer, or the subject the whole document is about
                 if mentions(doc, ent, count=True) < 3 or rival_entity(ent, window):
                     return f"{ent} not near the answer"
             if not unit_matches(query, best.text):
@@ -377,13 +381,14 @@ class Answerer:
         return Answer(question, text, None, False, (), searched_question=searched, hits=tuple(hits))
 
 
-def _missegmented(entity: str, doc: str) -> bool:
+def _missegmented(entity: str, doc: str) -> str:
     """jieba sometimes glues a neighbouring character to a name ("魏舒史" from 魏舒史称):
-    a name of 3+ characters counts as present when it is, less its first or last character.
-    Place names with a suffix (村, 镇) are exempt: "红山村" is not "山村"."""
+    a name of 3+ characters counts as present when it is, less its first or last character;
+    returns the form found, or "". Place names with a suffix (村, 镇) are exempt: "红山村" is
+    not "山村"."""
     if len(entity) < 3 or entity[-1] in "村镇县乡":
-        return False
-    return entity[:-1] in doc or entity[1:] in doc
+        return ""
+    return next((e for e in (entity[:-1], entity[1:]) if e in doc), "")
 
 
 def _adjacent(a: Candidate, b: Candidate) -> bool:
@@ -414,6 +419,7 @@ _AUTHOR_Q = re.compile(
 _ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰稿|作者)"
 _NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
 _BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
+_SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月|翌年|次年")
 _WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
 
 

@@ -19,11 +19,14 @@ def key_entities(question: str) -> list[str]:
 
     from rag.span import looks_like_name
 
-    out, prev = [], None
+    out, prev, names = [], None, set()
     for w in pseg.cut(question):
+        if w.flag == "nr":
+            names.add(w.word.strip())
         word = w.word.strip()
         rare = jieba.dt.FREQ.get(word, 0) < 100
-        if prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2:
+        if (prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2
+                and not (prev.flag == "t" and jieba.dt.FREQ.get(prev.word, 0) >= 5000)):  # "目前" + "学校"
             out.append(prev.word + word)
         elif len(word) >= 2 and rare and (
             (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
@@ -36,8 +39,11 @@ def key_entities(question: str) -> list[str]:
     out = [e for e in out if e[-1] not in _PARTICLE_TAIL]
     # two everyday words side by side ("目前" + "学校") are not a name
     freq = jieba.dt.FREQ
-    out = [e for e in out if _ENTITY_SUFFIX.search(e) or not (
-        len(e) == 4 and freq.get(e[:2], 0) >= 1000 and freq.get(e[2:], 0) >= 1000)]
+    out = [e for e in out if _ENTITY_SUFFIX.search(e) or not (len(e) == 4 and (
+        freq.get(e[:2], 0) >= 1000 and freq.get(e[2:], 0) >= 1000
+        # a four-character "name" made of two ordinary words is a set phrase ("武艺超群"),
+        # unless it starts with a compound surname ("欧阳" + given name)
+        or e in names and e[:2] not in _COMPOUND_SURNAMES and min(freq.get(e[:2], 0), freq.get(e[2:], 0)) >= 200))]
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
@@ -46,6 +52,8 @@ def key_entities(question: str) -> list[str]:
     return out
 
 
+_COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙", "东方", "西门", "独孤", "令狐", "皇甫", "公孙",
+                      "夏侯", "尉迟", "宇文", "司徒", "端木", "轩辕", "呼延", "南宫", "澹台", "申屠", "万俟", "闻人"}
 _PARTICLE_TAIL = set("是有不会的了在和与被将把也都就而要能可")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
 _NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自")
@@ -113,5 +121,8 @@ def role_words(question: str) -> list[str]:
             out.append("")
     before, after = out
     if at > 0 and toks[at - 1] in ("是", "为"):  # "X的馆长是谁", "作者是哪位记者"
-        return [w for w in (before, after if toks[at] != "谁" or not before else "") if w]
-    return [after or before] if after or before else []
+        words = [w for w in (before, after if toks[at] != "谁" or not before else "") if w]
+    else:
+        words = [after or before] if after or before else []
+    # "建立者", "经营方", "代理人": the sentence names the deed ("建立", "所经营的", "代理")
+    return words + [w[:-1] for w in words if len(w) >= 3 and w[-1] in "者方人商"]
