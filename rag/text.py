@@ -9,15 +9,25 @@ from functools import lru_cache
 _END = "。！？!?…⋯"  # not ；: a list joined by semicolons stays one sentence
 _CLOSE = "”’」』）)】》\"'"
 _SENT_RE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSE}]*|\n|$)")
+_TITLE_RE = re.compile(r"《[^《》\n]{1,40}》")
+_END_CHAR = re.compile(rf"[{_END}]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences in text[start:end], whitespace trimmed, none empty."""
+    """(start, end) offsets of the sentences in text[start:end], whitespace trimmed, none empty.
+    A title in 《》 is never cut, though it may hold a "！" or "？" (《CDTV×Sacas！》)."""
     end = len(text) if end is None else end
-    spans = []
+    titles = [m.span() for m in _TITLE_RE.finditer(text, start, end) if _END_CHAR.search(m.group())]
+    pieces: list[list[int]] = []
     for m in _SENT_RE.finditer(text, start, end):
         s, e = m.start(), m.end()
+        if pieces and titles and _ends_in_title(text, *pieces[-1], titles):
+            pieces[-1][1] = e
+        else:
+            pieces.append([s, e])
+    spans = []
+    for s, e in pieces:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -25,6 +35,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if e > s:
             spans.append((s, e))
     return spans
+
+
+def _ends_in_title(text: str, s: int, e: int, titles: list[tuple[int, int]]) -> bool:
+    """Whether the mark that ended text[s:e] lies inside one of the titles."""
+    last = max((m.start() for m in _END_CHAR.finditer(text, s, e)), default=-1)
+    return last >= 0 and any(ts < last < te - 1 for ts, te in titles)
 
 
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

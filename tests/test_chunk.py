@@ -11,6 +11,12 @@ def test_sentence_spans_cover_sentences_and_keep_closing_quotes():
     assert got == ["第一句话。", "第二句话很长很长！", "第三句？”", "第四段开始了，还有逗号，很多逗号，非常多。", "最后一句"]
 
 
+def test_a_title_holding_an_exclamation_mark_is_not_cut():
+    text = "她在《青石之夜！》节目中第一次登台。观众很多！《好吗？》"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "她在《青石之夜！》节目中第一次登台。", "观众很多！", "《好吗？》"]
+
+
 def test_chunk_offsets_point_into_document_text():
     doc = Document("d", TEXT * 5)
     chunks = chunk_document(doc, size=30, overlap=1)
