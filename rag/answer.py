@@ -46,6 +46,7 @@ class AnswerPolicy:
     w_dense: float = 0.45
     w_rank: float = 0.10
     w_type: float = 0.10
+    w_cue: float = 0.10  # a why / what-for / how-named question and a sentence that gives a cause, aim or origin
     min_coverage: float = 0.30  # idf-weighted share of question terms found near the answer
     min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for
     min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
@@ -149,6 +150,7 @@ class Answerer:
         q_bigrams = set().union(*(_bigrams(re.sub(r"[吗呢吧啊？?]", "", k)) for k in keywords)) if keywords else set()
         dense = self._dense_scores(query, cands, query_vector, zh)
         q_norm = normalize_for_search(query)
+        cue = _answer_cue(query)
         for c, d in zip(cands, dense):
             c.dense = d
             # a short title names the topic (an encyclopedia entry): its words say nothing about
@@ -176,6 +178,7 @@ class Answerer:
                 + p.w_dense * d_norm
                 + p.w_rank / (1 + c.hit_rank)
                 + p.w_type * typed
+                + (p.w_cue if cue is not None and cue.search(c.text) else 0.0)
                 + (p.w_topic if topic and normalize_for_search(topic) in q_norm else 0.0)
             )
         # the best-scoring sentence that the evidence checks accept, among the top few
@@ -421,6 +424,20 @@ _NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
 _BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
 _SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月|翌年|次年")
 _WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
+# what a question asks for -> the words a sentence that answers it tends to use
+_CUES = [
+    (re.compile(r"名字|名称|称号|得名|叫做?什么|为什么叫|怎么来的|由来|how .* (?:named|called)", re.I),
+     re.compile(r"得名|命名|赐名|改名|名为|故名|称为|因此|由来|源于|源自")),
+    (re.compile(r"目的|为了什么|用途|用来|做什么用|what for|purpose", re.I),
+     re.compile(r"为了|以便|旨在|用于|用来|用以|目的")),
+    (_WHY, re.compile(r"因为|由于|因此|所以|故而|导致|原因|以致|为了|缘故")),
+    (re.compile(r"怎么死|如何死|死因|怎样死|how did .* die", re.I), re.compile(r"死|杀|卒|逝|亡|殁")),
+    (re.compile(r"怎么产生|如何产生|怎样产生|怎么形成|如何形成|怎么出现"), re.compile(r"因此|由于|因为|于是|导致|形成|产生")),
+]
+
+
+def _answer_cue(question: str):
+    return next((cue for asked, cue in _CUES if asked.search(question)), None)
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:

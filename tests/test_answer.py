@@ -215,3 +215,14 @@ def test_a_name_jieba_glued_to_the_next_character_is_found_near_the_answer(fake_
     text = "魏舒\n魏舒是晋国大臣，出身魏氏。他历仕三朝，多有战功。史称魏献子。"
     ans = _ask_over(fake_pipeline, [Document("ws", text, "魏舒", None, "ws.txt"), DOCS[1]], "魏舒史称什么？")
     assert ans.answerable and "魏献子" in ans.answer
+
+
+@pytest.mark.parametrize("question, sentence, other", [
+    ("青石公园为什么停止开放？", "由于道路施工，青石公园停止开放。", "青石公园停止开放，游客很少。"),
+    ("设立青石基金的目的是什么？", "设立青石基金是为了资助乡村教师。", "设立青石基金的是本地商会。"),
+    ("青石村的名字是怎么来的？", "村口有一块青色巨石，青石村因此得名。", "青石村的村民很好客。"),
+])
+def test_why_and_what_for_questions_prefer_a_sentence_giving_a_cause_or_aim(fake_pipeline, question, sentence, other):
+    text = f"青石\n{other}\n{sentence}"  # separate paragraphs: one sentence must be chosen
+    ans = _ask_over(fake_pipeline, [Document("qs2", text, "青石", None, "qs2.txt"), DOCS[0]], question)
+    assert ans.answerable and sentence in ans.answer and other not in ans.answer
