@@ -101,3 +101,13 @@ def test_template_uses_the_occurrence_after_the_question_words():
     # "建设" occurs twice; the answer follows the one after the quoted slogan
     sentence = "持续深化对外开放，全力建设贸易强市；持续深化治理提效，建设平安城市。"
     assert _short("“深化对外开放”要建设什么样的城市？", sentence) == "贸易强市"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("环湖公路是第几期项目？", "加快推进环湖公路 二期等项目建设。", "二期"),
+    ("这是第几届运动会？", "第七届全市运动会于2001年召开，共有3000人参加。", "第七届"),
+    ("他是第几位市长？", "他是本市第12位市长，任期5年。", "第12位"),
+])
+def test_ordinal_questions_get_the_ordinal_with_its_unit(question, sentence, expected):
+    assert question_type(question) == "ordinal"
+    assert _short(question, sentence) == expected
