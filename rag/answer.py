@@ -90,8 +90,8 @@ class Answerer:
         for rank, hit in enumerate(hits[: self.policy.sentences_from]):
             doc = self.index.document(hit.chunk.doc_id)
             for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
-                if (doc.id, s) in seen or e - s < 6:
-                    continue
+                if (doc.id, s) in seen or e - s < 6 or _QUESTION_END.search(doc.text[s:e]):
+                    continue  # too short to answer, or itself a question (a heading such as "如何……？")
                 seen.add((doc.id, s))
                 out.append(Candidate(rank, hit, doc, s, e))
         return out
@@ -347,8 +347,8 @@ class Answerer:
                     continue  # near the answer, or the subject the whole document is about
                 if mentions(doc, ent, count=True) < 3 or rival_entity(ent, window):
                     return f"{ent} not near the answer"
-            if not unit_matches(query, best.text):
-                return "unit asked for not in the answer"
+        if not unit_matches(query, best.text):
+            return "unit asked for not in the answer"
         typed = extract_short(span_q, best.text, kind) if kind else None
         if kind == "number" and not typed:
             return "no number in the answer"
@@ -422,6 +422,7 @@ _AUTHOR_Q = re.compile(
 _ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰稿|作者)"
 _NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
 _BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
+_QUESTION_END = re.compile(r"[？?][”’」』）)\"']*$")
 _SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月|翌年|次年")
 _WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
 # what a question asks for -> the words a sentence that answers it tends to use

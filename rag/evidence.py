@@ -82,13 +82,26 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
 
 
 def unit_matches(question: str, sentence: str) -> bool:
-    """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage."""
+    """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage; so does "how much
+    ... in yuan" in English, and "population" a number of people."""
     m = _ASKED_UNIT.search(question)
-    if not m:
-        return True
-    unit = m.group(1)
-    core = unit[-1] if unit in ("亿元", "万元") else unit
-    return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?{re.escape(core)}", sentence) is not None
+    if m:
+        unit = m.group(1)
+        core = re.escape(unit[-1] if unit in ("亿元", "万元") else unit)
+    else:
+        core = next((u for asked, u in _EN_UNITS if asked.search(question)), None)
+        if core is None:
+            return True
+    return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?\s*{core}", sentence) is not None
+
+
+_EN_UNITS = [
+    (re.compile(r"\bpopulation\b|how many (?:people|residents|inhabitants|visitors|tourists|workers|students)", re.I),
+     "(?:人|名)"),
+    (re.compile(r"\b(?:yuan|rmb)\b", re.I), "元"),
+    (re.compile(r"\bkilomet(?:re|er)s?\b|\bkm\b", re.I), "(?:公里|千米)"),
+    (re.compile(r"\bper ?cent(?:age)?\b", re.I), "(?:%|％)"),
+]
 
 
 _CN_DIGITS = "零一二两三四五六七八九十百千万亿"

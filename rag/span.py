@@ -64,7 +64,7 @@ def looks_like_name(word: str) -> bool:
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("ordinal", re.compile(r"第几|第多少|which (?:phase|round|edition|session)", re.I)),
-    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth)", re.I)),
+    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population", re.I)),
     ("work", re.compile(r"哪(?:一)?(?:首|部(?!分|门|位)|本(?!地)|篇|出(?!现)|张)|什么(?:歌曲?|书|电影|电视剧|节目|作品|小说|专辑|戏|剧目?|曲子|诗)(?![\u4e00-\u9fff]*(?:公司|机构))|书名|歌名|片名|剧名|which (?:song|book|film|movie|play|album|novel)", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|叫什么名字|姓名|who\b|whom|whose", re.I)),
     ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),

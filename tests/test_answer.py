@@ -79,6 +79,19 @@ def test_unit_matches():
     assert not unit_matches("收入是多少亿元？", "收入增长19%")
     assert unit_matches("有哪几个方面？", "八个方面")
     assert unit_matches("第几名？", "获得第三名")
+    # English questions name their unit in words
+    assert not unit_matches("What was the population of the town in 2024?", "全年地区生产总值增长6%")
+    assert unit_matches("What was the population of the town in 2024?", "全镇常住人口约12.5万人")
+    assert unit_matches("How many tourists came?", "接待游客约40万人次")
+    assert not unit_matches("How much was the income in yuan?", "收入增长19%")
+    assert unit_matches("Who is the mayor?", "市长王明")
+
+
+def test_a_heading_that_asks_a_question_is_not_an_answer(fake_pipeline):
+    text = "青石村的发展\n青石村如何发展乡村旅游？\n青石村发展乡村旅游，靠的是民宿产业。"
+    ans = _ask_over(fake_pipeline, [Document("qh", text, "青石村的发展", None, "qh.txt"), DOCS[0]],
+                    "青石村如何发展乡村旅游？")
+    assert ans.answerable and "民宿产业" in ans.answer and "？" not in ans.answer
 
 
 def test_key_entities_are_proper_names_not_common_nouns():
