@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.evidence import key_entities, mentions, rival_entity, role_words, unit_matches
+from rag.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
 from rag.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
 from rag.types import Answer, Citation, Document, Hit
@@ -339,11 +339,13 @@ class Answerer:
             # answer must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)
             doc = normalize_for_search((best.doc.title or "") + best.doc.text)
             for ent in map(normalize_for_search, key_entities(query)):
-                trimmed = _missegmented(ent, doc)  # the name less a character jieba glued to it
-                if not mentions(doc, ent) and not trimmed:
-                    return f"{ent} not in the source"
-                forms = [ent, trimmed] if trimmed else [ent]
-                if any(mentions(window, e) or e in doc[: p.subject_chars] for e in forms):
+                if not mentions(doc, ent):
+                    trimmed = _missegmented(ent, doc)  # the name less a character jieba glued to it
+                    if not trimmed:
+                        return f"{ent} not in the source"
+                    if not is_named_unit(ent):  # "永康市" is not "永康" glued to 市: it stays as asked
+                        ent = trimmed
+                if mentions(window, ent) or ent in doc[: p.subject_chars]:
                     continue  # near the answer, or the subject the whole document is about
                 if mentions(doc, ent, count=True) < 3 or rival_entity(ent, window):
                     return f"{ent} not near the answer"

@@ -71,6 +71,11 @@ def mentions(text: str, name: str, count: bool = False):
     return name in text or pattern.search(text) is not None
 
 
+def is_named_unit(name: str) -> bool:
+    """A name ending in a place or institution suffix: "永康市", "交通运输局"."""
+    return _ENTITY_SUFFIX.search(name) is not None
+
+
 def rival_entity(entity: str, window: str) -> bool:
     m = _ENTITY_SUFFIX.search(entity)
     if not m:

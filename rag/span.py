@@ -102,8 +102,21 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
     if kind == "org":
         return [_strip_lead(text, m.span()) for m in ORG_RE.finditer(text)]
     if kind == "place":
-        return [_strip_lead(text, m.span()) for m in PLACE_RE.finditer(text)]
+        spans = [_strip_lead(text, m.span()) for m in PLACE_RE.finditer(text)]
+        # place names without a suffix ("葡萄牙", "北京"), as jieba tags them
+        return sorted(set(spans) | set(_tagged(text, "ns")))
     return []
+
+
+def _tagged(text: str, flag: str) -> list[tuple[int, int]]:
+    import jieba.posseg as pseg
+
+    spans, pos = [], 0
+    for w in pseg.cut(text):
+        if w.flag == flag and len(w.word) >= 2:
+            spans.append((pos, pos + len(w.word)))
+        pos += len(w.word)
+    return spans
 
 
 WORK_RE = re.compile(r"《[^《》\n]{1,40}》|“[^“”\n]{1,20}”|「[^「」\n]{1,20}」")

@@ -239,3 +239,13 @@ def test_why_and_what_for_questions_prefer_a_sentence_giving_a_cause_or_aim(fake
     text = f"青石\n{other}\n{sentence}"  # separate paragraphs: one sentence must be chosen
     ans = _ask_over(fake_pipeline, [Document("qs2", text, "青石", None, "qs2.txt"), DOCS[0]], question)
     assert ans.answerable and sentence in ans.answer and other not in ans.answer
+
+
+def test_a_city_named_with_its_suffix_must_itself_be_near_the_answer(fake_pipeline):
+    """The article says "青石" and "我市", never "青石市": dropping 市 to find the city near an
+    unrelated number would answer a question the article does not answer."""
+    text = ("青石2025年工作要点\n2025年是规划收官之年。青石2025年“施工图”规划如何？"
+            "围绕全年工作，全会部署了八个方面重点工作：持续抢抓政策机遇；持续攻坚项目建设。")
+    ans = _ask_over(fake_pipeline, [Document("qp", text, "青石2025年工作要点", None, "qp.txt"), DOCS[0]],
+                    "青石市2025年的财政预算是多少？")
+    assert not ans.answerable, ans.answer

@@ -111,3 +111,7 @@ def test_template_uses_the_occurrence_after_the_question_words():
 def test_ordinal_questions_get_the_ordinal_with_its_unit(question, sentence, expected):
     assert question_type(question) == "ordinal"
     assert _short(question, sentence) == expected
+
+
+def test_a_place_without_a_suffix_is_a_place():
+    assert _short("他是哪个国家的赛车手？", "他是一位葡萄牙赛车手，曾效力乔丹车队。") == "葡萄牙"
