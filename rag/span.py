@@ -266,6 +266,9 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         return next((x.span() for x in re.finditer(rf"第?[\d{_CN_NUM}]+\s*{unit}", sentence)
                      if re.sub(r"\s+", "", x.group()) not in q_norm), None)
     spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
+    asked = re.search(r"哪(?:一)?个?([村镇乡县市省区州])", q_norm) if kind == "place" else None
+    if asked and any(sentence[s:e].endswith(asked.group(1)) for s, e in spans):
+        spans = [(s, e) for s, e in spans if sentence[s:e].endswith(asked.group(1))]  # "哪个镇" -> a 镇
     # a candidate the question already states is not the answer (e.g. "2024年" in "2024年收入多少")
     q_digits = {d for d in re.findall(r"\d+", q_norm) if len(d) >= 2}
     spans = [(s, e) for s, e in spans if re.sub(r"\s+", "", sentence[s:e]) not in q_norm
