@@ -87,13 +87,7 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
     if kind == "date":
         return [m.span() for m in DATE_RE.finditer(text)]
     if kind == "person":
-        import jieba.posseg as pseg
-
-        spans, pos = [], 0
-        for w in pseg.cut(text):
-            if w.flag == "nr" and looks_like_name(w.word):
-                spans.append((pos, pos + len(w.word)))
-            pos += len(w.word)
+        spans = [sp for sp in _tagged(text, "nr") if looks_like_name(text[sp[0] : sp[1]])]
         spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
         spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
         return sorted(set(spans))
@@ -109,6 +103,7 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
 
 
 def _tagged(text: str, flag: str) -> list[tuple[int, int]]:
+    """Spans of the words of 2+ characters jieba tags `flag` ("nr" person, "ns" place)."""
     import jieba.posseg as pseg
 
     spans, pos = [], 0
