@@ -425,7 +425,7 @@ _ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰�
 _NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
 _BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
 _QUESTION_END = re.compile(r"[？?][”’」』）)\"']*$")
-_SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月|翌年|次年")
+_SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月")  # not 次年 / 翌年: those name the next year
 _WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
 # what a question asks for -> the words a sentence that answers it tends to use
 _CUES = [

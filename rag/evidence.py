@@ -21,9 +21,9 @@ def key_entities(question: str) -> list[str]:
 
     out, prev, names = [], None, set()
     for w in pseg.cut(question):
-        if w.flag == "nr":
-            names.add(w.word.strip())
         word = w.word.strip()
+        if w.flag == "nr":
+            names.add(word)
         rare = jieba.dt.FREQ.get(word, 0) < 100
         if (prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2
                 and not (prev.flag == "t" and jieba.dt.FREQ.get(prev.word, 0) >= 5000)):  # "目前" + "学校"
