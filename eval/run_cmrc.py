@@ -45,14 +45,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--top-k", type=int)
     ap.add_argument("--compare", help="variants side by side, e.g. bm25,dense,hybrid")
     ap.add_argument("--model", help="embedding model (default: RAG_MODEL or multilingual-e5-small)")
+    ap.add_argument("--docs-file", default=DOCS_FILE, help="paragraphs file inside --data (another benchmark in this layout)")
+    ap.add_argument("--qa-file", default=QA_FILE, help="questions file inside --data")
     return ap.parse_args(argv)
 
 
-def write_corpus(data: Path, folder: Path) -> Path:
+def write_corpus(data: Path, folder: Path, docs_file: str = DOCS_FILE) -> Path:
     """The paragraphs as JSONL (id, title, text), rewritten only when the content changed."""
-    src = data / DOCS_FILE
+    src = data / docs_file
     if not src.is_file():
-        raise RagError(f"{src} not found; pass --data the folder that holds {DOCS_FILE} and {QA_FILE}.")
+        raise RagError(f"{src} not found; pass --data the folder that holds {docs_file} and its questions.")
     lines = []
     with open(src, encoding="utf-8") as f:
         for line in f:
@@ -61,7 +63,7 @@ def write_corpus(data: Path, folder: Path) -> Path:
                 lines.append(json.dumps({"id": r["id"], "title": r.get("title"), "text": r["text"]},
                                         ensure_ascii=False) + "\n")
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / DOCS_FILE
+    out = folder / docs_file
     text = "".join(lines)
     if not out.is_file() or out.read_text(encoding="utf-8") != text:
         out.write_text(text, encoding="utf-8")
@@ -93,7 +95,7 @@ def main(argv=None) -> int:
     try:
         data, index = Path(args.data), Path(args.index)
         corpus_dir = index.parent / (index.name + "-docs")
-        corpus = write_corpus(data, corpus_dir)
+        corpus = write_corpus(data, corpus_dir, args.docs_file)
         settings = Settings.from_env(index_dir=index, corpus_dir=corpus_dir, model=args.model)
         pipe = Pipeline(settings)
         if index_matches(pipe, corpus):
@@ -102,14 +104,15 @@ def main(argv=None) -> int:
             report = pipe.build([corpus], progress=StderrProgress())
             print(f"Indexed {report.documents} paragraphs, {report.chunks} passages into {index} "
                   f"({report.embedded} embedded) in {report.seconds:.0f} s.")
-        items = load_qa(data / QA_FILE)
+        items = load_qa(data / args.qa_file)
         if args.limit:
             items = items[: args.limit]
         t0 = time.perf_counter()
         result = evaluate(pipe, items, report_dir=args.report, compare=args.compare, mode=args.mode,
                           top_k=args.top_k, progress=StderrProgress(),
-                          title="CMRC 2018 trial set, open-domain (find the paragraph, then answer)",
-                          qa_label=f"{QA_FILE}" + (f", first {args.limit}" if args.limit else ""))
+                          title=("CMRC 2018 trial set" if args.qa_file == QA_FILE else args.qa_file)
+                          + ", open-domain (find the paragraph, then answer)",
+                          qa_label=f"{args.qa_file}" + (f", first {args.limit}" if args.limit else ""))
     except RagError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -7,13 +7,15 @@ names something the sources do not mention, the answer says so instead of guessi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
+from rag.ambiguity import labelled_facts
 from rag.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
 from rag.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
 from rag.types import Answer, Citation, Document, Hit
+from rag.widen import widen
 
 NOT_FOUND_ZH = "抱歉，现有文章中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The articles do not contain an answer to this question."
@@ -30,6 +32,7 @@ class Candidate:
     context: float = 0.0
     dense: float = 0.0
     score: float = 0.0
+    read: tuple[int, int, float] | None = None  # the reader's span (offsets in doc.text) and its probability
 
     @property
     def text(self) -> str:
@@ -60,6 +63,10 @@ class AnswerPolicy:
     topic_title_chars: int = 12  # titles this short name the topic rather than summarise
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
+    read_top: int = 4  # the reader reads this many best-scoring sentences
+    w_reader: float = 0.3  # weight of the reader's span probability in a sentence's score
+    reader_threshold: float = 0.5  # a short answer is shown only when the reader is this sure (chosen on DRCD validation)
+    rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
@@ -75,10 +82,11 @@ def _bigrams(text: str) -> set[str]:
 
 
 class Answerer:
-    def __init__(self, index, embedder, policy: AnswerPolicy | None = None):
+    def __init__(self, index, embedder, policy: AnswerPolicy | None = None, reader=None):
         self.index = index
         self.embedder = embedder
         self.policy = policy or AnswerPolicy()
+        self.reader = reader
 
     def _idf(self, term: str) -> float:
         bm = self.index.bm25
@@ -182,7 +190,7 @@ class Answerer:
                 + (p.w_topic if topic and normalize_for_search(topic) in q_norm else 0.0)
             )
         # the best-scoring sentence that the evidence checks accept, among the top few
-        ranked = sorted(cands, key=lambda c: -c.score)
+        ranked = self._read(query, sorted(cands, key=lambda c: -c.score))
         if _AUTHOR_Q.search(query):
             # who wrote it: the article's byline, which no sentence of its body repeats
             byline = self._byline(ranked[0])
@@ -201,7 +209,10 @@ class Answerer:
         chosen = [best]
         neighbour = self._neighbour(best, cands)
         partner = self._adjacent_runner_up(best, cands)
-        if partner is not None:
+        sure = best.read is not None and best.read[2] >= p.reader_threshold
+        if sure:
+            pass  # the reader found the fact in this sentence: the answer is as short as the fact
+        elif partner is not None:
             # the answer runs over two sentences when the one beside the best also scores high
             chosen = sorted([best, partner], key=lambda c: c.start)
         elif neighbour is not None and (best.end - best.start) < p.short_sentence \
@@ -213,16 +224,46 @@ class Answerer:
             if before is not None and best.end - before.start <= p.max_answer_chars:
                 chosen = [before, best]
 
-        short = None
-        for i, c in enumerate(chosen):
-            sp = extract_short(span_q, c.text, kind)
-            if sp:
-                short = c.text[sp[0] : sp[1]].strip()
-                chosen[i] = self._trim(c, (c.start + sp[0], c.start + sp[1]), q_terms)
-                break
-        else:
+        short, score = None, None
+        facts = labelled_facts(query, best.text, kind) if zh else []
+        if facts:
+            # the question fits two facts of the sentence: name each with its label
+            short = "；".join(best.text[s:e] for s, e in facts)
             chosen = [self._trim(c, None, q_terms) for c in chosen]
-        return self._compose(question, chosen, short, zh, searched, hits)
+        elif sure or self.reader is not None and not p.rule_fallback:
+            at = None
+            if sure:
+                s, e = widen(best.doc.text, best.read[0], best.read[1])
+                short, score, at = best.doc.text[s:e], best.read[2], (s, e)
+            chosen = [self._trim(c, at if c is best else None, q_terms) for c in chosen]
+        else:
+            for i, c in enumerate(chosen):
+                sp = extract_short(span_q, c.text, kind)
+                if sp:
+                    short = c.text[sp[0] : sp[1]].strip()
+                    chosen[i] = self._trim(c, (c.start + sp[0], c.start + sp[1]), q_terms)
+                    break
+            else:
+                chosen = [self._trim(c, None, q_terms) for c in chosen]
+        answer = self._compose(question, chosen, short, zh, searched, hits)
+        if best.read is not None:
+            s, e, prob = best.read
+            answer = replace(answer, short_answer_score=score,
+                             reader_guess=(best.doc.text[slice(*widen(best.doc.text, s, e))], prob))
+        return answer
+
+    def _read(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """The reader reads the best few sentences; its span probability joins their scores."""
+        p = self.policy
+        top = ranked[: p.read_top]
+        if self.reader is None or not top:
+            return ranked
+        spans = self.reader.read(question, [c.text for c in top])
+        for c, sp in zip(top, spans):
+            if sp is not None:
+                c.read = (c.start + sp.start, c.start + sp.end, sp.score)
+                c.score += p.w_reader * sp.score
+        return sorted(top, key=lambda c: -c.score) + ranked[p.read_top :]
 
     def _trim(self, c: Candidate, short: tuple[int, int] | None, q_terms: dict[str, float]) -> Candidate:
         """A long sentence is cut to the clauses that answer: the one holding the short answer

@@ -28,6 +28,7 @@ class Settings:
     fusion: str = "rrf"  # rrf | convex
     rrf_k: int = 60
     max_question_chars: int = 2000
+    reader: str = "auto"  # the trained span reader: auto (on with the default model) | on | off
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -1,7 +1,8 @@
 """The one object the shells (CLI, app, evaluation) use: build and query an index.
 
 CONTRACT (stable; shells rely on it):
-    p = Pipeline(settings, embedder=None)      # embedder None -> Settings.model, loaded lazily
+    p = Pipeline(settings, embedder=None, reader=None)
+        # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/reader.py)
     p.build(paths=None, progress=None) -> BuildReport
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
         Incremental: unchanged documents keep their vectors, deleted ones drop out. The new index
@@ -33,10 +34,11 @@ StageProgress = Callable[[str, int, int], None]
 
 
 class Pipeline:
-    def __init__(self, settings: Settings | None = None, embedder=None):
+    def __init__(self, settings: Settings | None = None, embedder=None, reader=None):
         self.settings = settings or Settings.from_env()
         self._embedder = embedder
         self._index = None
+        self._reader = reader
         self._write_lock = threading.RLock()
         self._load_lock = threading.Lock()
 
@@ -61,6 +63,26 @@ class Pipeline:
                     idx.check_model(self._model_name())
                     self._index = idx
         return self._index
+
+    @property
+    def reader(self):
+        """The trained span reader (rag/reader.py), or None when it is off."""
+        from rag.config import DEFAULT_MODEL
+
+        s = self.settings
+        if self._reader is not None:
+            return self._reader
+        want = s.reader.lower()
+        if want in ("off", "none", "0", "false") or (want == "auto" and self._model_name() != DEFAULT_MODEL):
+            return None
+        if self._reader is None:
+            with self._load_lock:
+                if self._reader is None:
+                    from rag.offline_model import ensure_default_model
+                    from rag.reader import load_reader
+
+                    self._reader = load_reader(ensure_default_model(s.cache_dir))
+        return self._reader
 
     def _model_name(self) -> str:
         return self._embedder.name if self._embedder is not None else self.settings.model
@@ -188,7 +210,8 @@ class Pipeline:
         mode = mode or self.settings.mode
         qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
         hits = self.search_batch([query], top_k, mode, qv)[0]
-        answer = Answerer(self.index, self.embedder).answer(q, hits, None if qv is None else qv[0], searched)
+        answer = Answerer(self.index, self.embedder, reader=self.reader).answer(
+            q, hits, None if qv is None else qv[0], searched)
         return replace(answer, latency_ms=(time.perf_counter() - t0) * 1000)
 
 

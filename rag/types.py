@@ -65,6 +65,8 @@ class Answer:
     latency_ms: float = 0.0
     searched_question: str | None = None  # set when a follow-up was rewritten before searching
     hits: tuple[Hit, ...] = field(default=(), compare=False)  # what retrieval returned, for evaluation
+    short_answer_score: float | None = None  # the reader's probability for the short answer shown
+    reader_guess: tuple[str, float] | None = field(default=None, compare=False)  # best span, shown or not (eval)
 
     def to_dict(self) -> dict:
         """The JSON contract of `rag ask --json`."""
@@ -72,6 +74,7 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "short_answer": self.short_answer,
+            "short_answer_score": None if self.short_answer_score is None else round(self.short_answer_score, 3),
             "answerable": self.answerable,
             "citations": [
                 {

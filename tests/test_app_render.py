@@ -102,6 +102,23 @@ def test_question_and_error_are_escaped():
     assert "<script>" not in render.render_error(EVIL)
 
 
+def test_short_answer_is_emphasised_inside_the_cited_sentence_each_labelled_part_too():
+    d = doc(text="村集体经济收入达251万元，村民人均收入约5万元。")
+    c = citation(d, quote=d.text)
+    a = Answer("收入多少？", f"{d.text}[1]", "村集体经济收入达251万元；村民人均收入约5万元", True, (c,))
+    html = render.render_answer(a, 1)
+    sentence = re.search(r'<div class="rag-sentence">(.*?)</div>', html).group(1)
+    assert re.findall(r'<strong class="rag-hit">(.*?)</strong>', sentence) == ["村集体经济收入达251万元", "村民人均收入约5万元"]
+    card = render.render_turn_sources(a, 1, lambda _id: d)
+    assert card.count('<strong class="rag-hit">') == 2 * 2  # passage and the whole article
+    assert tags(html) <= ALLOWED_TAGS | {"strong"}
+
+
+def test_emphasis_escapes_markup_in_the_short_answer():
+    html = render.emphasise("前<b>后", ["<b>"])
+    assert html == '前<strong class="rag-hit">&lt;b&gt;</strong>后'
+
+
 def test_answer_with_markup_in_article_text_is_escaped():
     d = doc(text="前言。" + EVIL + "。后记。")
     c = citation(d, quote=EVIL)
@@ -118,7 +135,9 @@ def test_source_card_marks_quote_inside_passage_with_title_date_file_and_anchor(
     html = render.render_turn_sources(answer(), 2, lambda _id: d)
     assert 'id="src-2-1"' in html
     assert "大陈村的蝶变" in html and "2025-01-03" in html and "000_seed.txt" in html
-    assert f'<mark class="rag-quote">{QUOTE}</mark>' in html
+    short = answer().short_answer
+    marked = QUOTE.replace(short, f'<strong class="rag-hit">{short}</strong>')
+    assert short in QUOTE and f'<mark class="rag-quote">{marked}</mark>' in html
     passage = re.search(r'<blockquote class="rag-passage">(.*?)</blockquote>', html).group(1)
     assert "前仓镇大陈村诠释了精彩蝶变。" in passage and "村民很高兴" in passage
     assert "<details" in html and "阅读全文" in html
@@ -150,7 +169,8 @@ def test_quote_found_by_search_when_offsets_are_stale():
 
 def test_missing_document_shows_the_quote_alone():
     html = render.render_turn_sources(answer(), 1, lambda _id: None)
-    assert f'<mark class="rag-quote">{QUOTE}</mark>' in html and "只显示引用的句子" in html
+    marked = QUOTE.replace("约40 万人次", '<strong class="rag-hit">约40 万人次</strong>')
+    assert f'<mark class="rag-quote">{marked}</mark>' in html and "只显示引用的句子" in html
 
 
 def test_script_in_article_renders_as_text_everywhere():

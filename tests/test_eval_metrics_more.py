@@ -72,8 +72,9 @@ def test_answer_length_drops_markers_and_whitespace():
 
 def test_scored_span():
     assert scored_span(True, "约40万人次", ["该村接待游客约40万人次。"]) == "约40万人次"
-    assert scored_span(True, None, ["该村接待游客约40万人次。", "x"]) == "该村接待游客约40万人次。"
-    assert scored_span(True, "  ", ["句子。"]) == "句子。"  # a blank short answer is no short answer
+    # no short answer scores 0 (issue #9): the cited sentence is not scored in its place
+    assert scored_span(True, None, ["该村接待游客约40万人次。", "x"]) == ""
+    assert scored_span(True, "  ", ["句子。"]) == ""  # a blank short answer is no short answer
     assert scored_span(False, "约40万人次", ["x"]) == ""  # a refusal scores the empty string
     assert scored_span(True, None, []) == ""
 

@@ -117,3 +117,23 @@ def compare_chart(names: Sequence[str], series: dict[str, Sequence[float | None]
         ax.legend(ncol=len(series), fontsize=8, loc="upper left")
         ax.set_title("Variants side by side")
     return path
+
+
+def precision_coverage_chart(curve: Sequence[tuple[float, float, float]], path: Path) -> Path | None:
+    """Short-answer precision against coverage as the reader's threshold moves (one point each)."""
+    if not curve:
+        return None
+    with _figure(path, 5, 3.6) as fig:
+        ax = fig.add_subplot()
+        cov = [100 * c for _, c, _ in curve]
+        prec = [100 * p for _, _, p in curve]
+        ax.plot(cov, prec, marker="o", color=BLUE, markersize=3)
+        for t, c, p in curve[:: max(1, len(curve) // 5)]:
+            ax.annotate(f"{t:.2f}", (100 * c, 100 * p), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("coverage, % of answerable questions given a short answer")
+        ax.set_ylabel("precision, % with F1 >= 0.8")
+        ax.set_title("Short answers by reader threshold")
+        ax.grid(alpha=0.3)
+    return path

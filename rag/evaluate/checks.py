@@ -73,14 +73,13 @@ def answer_length(text: str) -> int:
     return len(_WHITESPACE.sub("", _MARKER.sub("", text or "")))
 
 
-def scored_span(answerable: bool, short_answer: str | None, quotes: Sequence[str]) -> str:
-    """The string scored by CMRC exact match and F1: the short answer when the answerer cut one,
-    else the first cited quote (a whole sentence); "" for a refusal."""
-    if not answerable:
+def scored_span(answerable: bool, short_answer: str | None, quotes: Sequence[str] = ()) -> str:
+    """The string scored by CMRC exact match and F1: the short answer; "" (scores 0) when none is
+    shown or the question was refused. A whole sentence is not a short answer: scoring the quote
+    in its place would reward answers that show nothing in bold."""
+    if not answerable or not short_answer or not short_answer.strip():
         return ""
-    if short_answer and short_answer.strip():
-        return short_answer
-    return quotes[0] if quotes else ""
+    return short_answer
 
 
 def unify_span(text: str) -> str:

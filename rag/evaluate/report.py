@@ -18,7 +18,7 @@ from typing import Sequence
 from rag.evaluate import charts
 from rag.evaluate import checks as C
 from rag.evaluate.metrics import normalize_answer_text
-from rag.evaluate.runner import (Record, by_category, by_language, by_retrieval, fmt, failure_counts,
+from rag.evaluate.runner import (Record, short_answer_curve, by_category, by_language, by_retrieval, fmt, failure_counts,
                                  prediction_line, summarize)
 
 PASSAGE_CHARS = 160
@@ -39,8 +39,11 @@ DEFINITIONS = [
      "both sides: NFKC (２５１ = 251, ％ = %) and no spaces between digits (`unify_span`). EM compares after removing "
      "punctuation and whitespace and lower-casing; F1 counts each Chinese character and each English word or "
      "number as a token and uses the longest common contiguous run; both take the MAXIMUM over the gold answers. "
-     "Scored string: the short answer, or the first cited sentence when there is none; a refusal scores 0. "
+     "Scored string: the short answer; no short answer, or a refusal, scores 0. "
      "Only answerable questions with `answers` strings."),
+    ("Short answer coverage, precision", "coverage: share of answerable questions (with `answers`) given a short "
+     "answer; precision: share of the short answers given whose F1 against the best gold is at least 0.8. The "
+     "precision/coverage chart shows both had the reader's threshold been each value from 0 to 0.95."),
     ("Citations verbatim", "share of all citations whose quote equals the stored document text at its offsets, "
      "character for character (`document.text[start:end] == quote`)."),
     ("Answer in a cited quote", "share of correct answers whose expected string lies inside one cited quote (each "
@@ -88,7 +91,8 @@ def summary_rows(s: dict) -> list[list[str]]:
     if "exact_match" in s:
         rows.append([f"short answer EM / F1 (CMRC, max over golds; n={s['em_f1_questions']})",
                      f"{pct('exact_match')} / {pct('char_f1')}"])
-        rows.append(["answers with a short answer", pct("short_answer_rate")])
+        rows.append(["short answer coverage (share of answerable questions given one)", pct("short_answer_rate")])
+        rows.append(["short answer precision (share of those with F1 >= 0.8)", pct("short_answer_precision")])
     rows.append([f"citations verbatim (n={s['citations']})", pct("citations_verbatim")])
     rows.append(["correct answers with the answer in a cited quote", pct("answer_in_quote")])
     if "answer_chars_mean" in s:
@@ -191,7 +195,8 @@ def build_blocks(records: Sequence[Record], title: str, meta: Sequence[tuple[str
         if chart_paths.get("compare"):
             blocks.append(("img", chart_paths["compare"], "variants side by side"))
     blocks += [("h", 2, "Summary"), ("table", ["metric", "value"], summary_rows(s))]
-    for key, alt in (("retrieval", "retrieval hit@k"), ("latency", "latency histogram")):
+    for key, alt in (("retrieval", "retrieval hit@k"), ("short", "short answers: precision against coverage"),
+                     ("latency", "latency histogram")):
         if chart_paths.get(key):
             blocks.append(("img", chart_paths[key], alt))
     for heading, rows, key in (("By question language", by_language(records), "lang"),
@@ -281,6 +286,9 @@ def _draw_charts(records: Sequence[Record], out: Path, compare) -> dict:
         "lang": charts.accuracy_chart(by_language(records), d / "by_language.png", "Accuracy by question language"),
         "category": charts.accuracy_chart(by_category(records), d / "by_category.png", "Accuracy by category"),
     }
+    curve = short_answer_curve(records)
+    if curve:
+        paths["short"] = charts.precision_coverage_chart(curve, d / "short_answers.png")
     lat = [r.prediction.get("latency_ms", 0.0) for r in records if r.error is None]
     if lat:
         paths["latency"] = charts.latency_chart(lat, s["latency_p50_ms"], s["latency_p95_ms"], d / "latency.png")

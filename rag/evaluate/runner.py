@@ -63,6 +63,7 @@ class Record:
     answer_in_quote: bool | None = None  # for correct answers with expected strings
     answer_in_context: bool | None = None  # a passage the answerer read holds the expected answer
     reason: str | None = None  # checks.FAILURE_REASONS label when not correct
+    guess: tuple[str, float] | None = None  # the reader's best span and probability, shown or not
 
     @property
     def refused(self) -> bool:
@@ -171,6 +172,7 @@ def prediction_line(rec: Record) -> dict:
         "correct": rec.correct, "reason": rec.reason, "em": rec.em, "f1": rec.f1, "scored": rec.scored,
         "retrieved": rec.ranked_doc_ids, "citations_verbatim": rec.verbatim,
         "answer_in_quote": rec.answer_in_quote, "answer_in_context": rec.answer_in_context,
+        **({"reader_guess": list(rec.guess)} if rec.guess else {}),
         **({"error": rec.error} if rec.error else {})}}
 
 
@@ -184,12 +186,14 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
     try:
         for i, (item, hits) in enumerate(zip(items, retrieved), start=1):
             ranked = [h.chunk.doc_id for h in hits]
+            guess = None
             try:
                 ans = pipe.ask(item.question, mode=mode, top_k=top_k)
-                pred, used, err = ans.to_dict(), list(ans.hits), None
+                pred, used, err, guess = ans.to_dict(), list(ans.hits), None, ans.reader_guess
             except RagError as e:  # a bad question is a failed item, not a failed run
                 pred, used, err = _failed_prediction(item), [], str(e)
             rec = score_record(item, pred, ranked, used, pipe, err)
+            rec.guess = guess
             records.append(rec)
             if out:
                 out.write(json.dumps(prediction_line(rec), ensure_ascii=False) + "\n")
@@ -199,6 +203,9 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
         if out:
             out.close()
     return records
+
+
+PRECISE_F1 = 0.8  # a short answer counts as right (for precision) when its F1 reaches this
 
 
 def _mean(values) -> float | None:
@@ -233,7 +240,9 @@ def summarize(records: Sequence[Record]) -> dict:
         s["em_f1_questions"] = len(scored)
         s["exact_match"] = _mean(r.em for r in scored)
         s["char_f1"] = _mean(r.f1 for r in scored)
-        s["short_answer_rate"] = _mean(bool(r.prediction.get("short_answer")) for r in scored)
+        s["short_answer_rate"] = _mean(bool(r.scored) for r in scored)  # coverage
+        shown = [r for r in scored if r.scored]
+        s["short_answer_precision"] = _mean(r.f1 >= PRECISE_F1 for r in shown)
     in_context = [r.answer_in_context for r in answerable if r.item.answers or r.item.must_include]
     if in_context:
         s["answer_in_context"] = _mean(in_context)
@@ -249,6 +258,23 @@ def summarize(records: Sequence[Record]) -> dict:
     if lat:
         s["latency_p50_ms"], s["latency_p95_ms"] = M.percentile(lat, 50), M.percentile(lat, 95)
     return s
+
+
+def short_answer_curve(records: Sequence[Record], steps: int = 20) -> list[tuple[float, float, float]]:
+    """(threshold, coverage, precision) of the reader's short answers: had only those with a
+    probability >= threshold been shown. Coverage is over answerable questions with gold strings;
+    precision is the share of shown spans whose F1 against the best gold is >= PRECISE_F1."""
+    pool = [r for r in records if r.em is not None]
+    guesses = [(r.guess[1], C.short_answer_scores(r.guess[0], r.item.answers)[1]) for r in pool
+               if r.guess and r.prediction.get("answerable")]
+    if not pool or not guesses:
+        return []
+    out = []
+    for i in range(steps):
+        t = i / steps
+        shown = [f for p, f in guesses if p >= t]
+        out.append((t, len(shown) / len(pool), sum(f >= PRECISE_F1 for f in shown) / len(shown) if shown else 1.0))
+    return out
 
 
 def breakdown(records: Sequence[Record], key: Callable[[Record], str | None]) -> list[dict]:

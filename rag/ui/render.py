@@ -88,8 +88,29 @@ def render_question(question: str) -> str:
     return f'<div class="rag-question">{text_block(question)}</div>'
 
 
-def link_markers(sentence: str, numbers: Iterable[int], turn: int) -> str:
-    """Escape `sentence` and turn each `[n]` of a known citation into a link to its source card.
+def short_parts(short_answer: str | None) -> list[str]:
+    """The verbatim pieces of a short answer (labelled facts are joined by "；")."""
+    return [p for p in (short_answer or "").split("；") if p.strip()]
+
+
+def emphasise(text: str, parts: Sequence[str]) -> str:
+    """Escaped `text` with the first occurrence of each part wrapped in <strong class="rag-hit">."""
+    spans = []
+    for part in parts:
+        i = text.find(part)
+        if i >= 0 and all(i >= e or i + len(part) <= s for s, e in spans):
+            spans.append((i, i + len(part)))
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out += [escape(text[pos:s]), '<strong class="rag-hit">', escape(text[s:e]), "</strong>"]
+        pos = e
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def link_markers(sentence: str, numbers: Iterable[int], turn: int, parts: Sequence[str] = ()) -> str:
+    """Escape `sentence` and turn each `[n]` of a known citation into a link to its source card;
+    the short answer's `parts` are emphasised where the sentence holds them.
 
     Citations the sentence does not mention get their markers appended, so every source shown
     in the panel is reachable from the reply.
@@ -103,11 +124,11 @@ def link_markers(sentence: str, numbers: Iterable[int], turn: int) -> str:
         n = int(m.group(1))
         if n not in known:
             continue
-        out.append(escape(sentence[pos : m.start()]))
+        out.append(emphasise(sentence[pos : m.start()], parts))
         out.append(_marker_link(n, turn))
         seen.add(n)
         pos = m.end()
-    out.append(escape(sentence[pos:]))
+    out.append(emphasise(sentence[pos:], parts))
     missing = [n for n in numbers if n not in seen]
     if missing:
         out.append(" " + "".join(_marker_link(n, turn) for n in missing))
@@ -130,7 +151,7 @@ def render_answer(answer: Answer, turn: int) -> str:
     if answer.answerable:
         if answer.short_answer:
             parts.append(f'<div class="rag-short"><strong>{text_block(answer.short_answer)}</strong></div>')
-        sentence = link_markers(answer.answer, (c.n for c in answer.citations), turn)
+        sentence = link_markers(answer.answer, (c.n for c in answer.citations), turn, short_parts(answer.short_answer))
         parts.append(f'<div class="rag-sentence">{sentence}</div>')
     else:
         # no citations are shown for an unanswerable question, whatever the answer carries
@@ -182,13 +203,14 @@ def locate(citation: Citation, doc: Document | None) -> Located:
     return Located(text, start, end, ps, pe)
 
 
-def highlight(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> str:
-    """Escaped `text[lo:hi]` with `text[start:end]` wrapped in <mark>."""
+def highlight(text: str, start: int, end: int, lo: int = 0, hi: int | None = None, parts: Sequence[str] = ()) -> str:
+    """Escaped `text[lo:hi]` with `text[start:end]` wrapped in <mark>, the short answer's
+    `parts` emphasised inside it."""
     hi = len(text) if hi is None else hi
     return (
         escape(text[lo:start])
         + '<mark class="rag-quote">'
-        + escape(text[start:end])
+        + emphasise(text[start:end], parts)
         + "</mark>"
         + escape(text[end:hi])
     )
@@ -201,31 +223,33 @@ def _meta_line(date: str | None, source: str | None, lab: dict[str, str]) -> str
     )
 
 
-def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict[str, str], full_text: bool) -> str:
+def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict[str, str], full_text: bool,
+                  parts: Sequence[str] = ()) -> str:
     """One source card: number, title, date, file; the passage with the quote marked; the article."""
     loc = locate(citation, doc)
     title = citation.title or (doc.title if doc else None) or lab["untitled"]
-    parts = [
+    html = [
         f'<article class="rag-source" id="{anchor(turn, citation.n)}">',
         f'<header><span class="rag-n">[{citation.n}]</span> '
         f'<span class="rag-title">{text_block(title)}</span></header>',
         f'<div class="rag-source-meta">{_meta_line(citation.date, citation.source, lab)}</div>',
     ]
     if loc.text is None:
-        parts.append(f'<blockquote class="rag-passage"><mark class="rag-quote">{text_block(citation.quote)}</mark></blockquote>')
-        parts.append(f'<div class="rag-note">{lab["quote_only"]}</div>')
+        html.append(f'<blockquote class="rag-passage"><mark class="rag-quote">{emphasise(citation.quote, parts)}'
+                    '</mark></blockquote>')
+        html.append(f'<div class="rag-note">{lab["quote_only"]}</div>')
     else:
         before = "…" if loc.passage_start > 0 else ""
         after = "…" if loc.passage_end < len(loc.text) else ""
-        passage = highlight(loc.text, loc.start, loc.end, loc.passage_start, loc.passage_end)
-        parts.append(f'<blockquote class="rag-passage">{before}{passage}{after}</blockquote>')
+        passage = highlight(loc.text, loc.start, loc.end, loc.passage_start, loc.passage_end, parts)
+        html.append(f'<blockquote class="rag-passage">{before}{passage}{after}</blockquote>')
         if full_text:
-            parts.append(
+            html.append(
                 f'<details class="rag-full"><summary>{lab["read_full"]}</summary>'
-                f'<div class="rag-fulltext">{highlight(loc.text, loc.start, loc.end)}</div></details>'
+                f'<div class="rag-fulltext">{highlight(loc.text, loc.start, loc.end, parts=parts)}</div></details>'
             )
-    parts.append("</article>")
-    return "".join(parts)
+    html.append("</article>")
+    return "".join(html)
 
 
 def render_turn_sources(
@@ -240,7 +264,7 @@ def render_turn_sources(
     for c in answer.citations:
         if c.doc_id not in docs:
             docs[c.doc_id] = get_document(c.doc_id)
-        cards.append(render_source(c, docs[c.doc_id], turn, lab, full_text))
+        cards.append(render_source(c, docs[c.doc_id], turn, lab, full_text, short_parts(answer.short_answer)))
     return "".join(cards)
 
 

@@ -23,6 +23,7 @@ CSS = """
 .rag-question { white-space: pre-wrap; }
 .rag-answer .rag-short { font-size: 1.15em; margin-bottom: 6px; }
 .rag-answer .rag-short strong { color: var(--color-accent); }
+.rag-hit { color: var(--color-accent); }
 .rag-answer .rag-sentence { line-height: 1.7; }
 .rag-answer .rag-searched { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
 .rag-answer .rag-searched-q { font-weight: 600; }

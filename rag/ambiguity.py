@@ -1,0 +1,63 @@
+"""Questions that fit two facts of one sentence: "大陈村2024年收入多少" against "村集体经济收入达
+251万元，村民人均收入约5万元". Picking one would be a guess; the answer names each with its label.
+
+A fact here is a quantity (or a date) with the words before it in its clause, its label. The
+question's asked-about word (the last word before 多少/几/何时…) must be in each label; when the
+other words of the question single out one label, the question is not ambiguous.
+"""
+from __future__ import annotations
+
+import re
+
+from rag.span import DATE_RE, NUMBER_RE, _template
+
+_LABEL_STOP = re.compile(r"[，。；：、！？,;:\n（(]")
+
+
+def labelled_facts(question: str, sentence: str, kind: str | None) -> list[tuple[int, int]]:
+    """Spans "label value" of the facts the question fits equally well, when there are two or
+    more; else []. Each span is a substring of `sentence`."""
+    if kind not in ("number", "date"):
+        return []
+    t = _template(question)
+    if not t or not t[0]:
+        return []
+    target = _asked_word(t[0])[-2:]  # "年收入" (one jieba word) asks about 收入
+    if not target:
+        return []
+    pattern = NUMBER_RE if kind == "number" else DATE_RE
+    facts = []
+    prev_end = 0
+    for m in pattern.finditer(sentence):
+        if not re.search(r"\d|[一二三四五六七八九十百千万亿两半]", m.group()):
+            continue
+        stops = [x.end() for x in _LABEL_STOP.finditer(sentence, prev_end, m.start())]
+        lo = max([prev_end] + stops)
+        prev_end = m.end()
+        label = sentence[lo : m.start()]
+        if target in label and m.group().strip() not in question:
+            facts.append((lo, m.end(), label))
+    if len(facts) < 2:
+        return []
+    words = _content_words(question, target)
+    fits = [sum(w in label for w in words) for _, _, label in facts]
+    best = max(fits)
+    tied = [(s, e) for (s, e, _), f in zip(facts, fits) if f == best]
+    return tied if len(tied) >= 2 else []
+
+
+def _asked_word(left: str) -> str:
+    """The last word (2+ characters) before the question word: "大陈村2024年收入" -> "收入"."""
+    import jieba
+
+    words = [w for w in jieba.cut(left) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)]
+    return words[-1] if words else ""
+
+
+def _content_words(question: str, target: str) -> list[str]:
+    """The question's other words that could tell labels apart (not names of the subject, which
+    the sentence states once for all its facts)."""
+    import jieba
+
+    return [w for w in jieba.cut(question) if len(w) >= 2 and w != target and re.search(r"[\u4e00-\u9fff]", w)
+            and not re.search(r"多少|几|什么|哪|何时|是否", w)]

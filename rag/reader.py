@@ -1,0 +1,270 @@
+"""A learned span reader: given a question and a few short texts, where in them is the answer.
+
+The backbone is the default embedding model (multilingual-e5-small, an XLM-R encoder), with small
+low-rank adapters (LoRA) on its linear layers, its LayerNorms retrained, and a start/end head on
+top. Only those small parts are shipped (`rag/data/reader-adapter.safetensors`, about a megabyte);
+they are merged into the backbone's weights when the reader loads. `eval/train_reader.py`
+trains them on DRCD (converted to Simplified Chinese) and writes the file.
+
+Each text is read as `<s> question </s></s> text </s>`; the head scores every token as the start
+and the end of the answer, and the first token (`<s>`) stands for "no answer here". A span's
+score is P(start) * P(end) under a softmax over the text's tokens and `<s>`: a probability that
+is calibrated on held-out data (see eval/README.md), so one threshold decides whether a short
+answer is shown.
+
+torch and transformers are imported only when a reader is built.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+ADAPTER_FILE = Path(__file__).parent / "data" / "reader-adapter.safetensors"
+TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
+MAX_ANSWER_TOKENS = 40
+
+
+@dataclass(frozen=True)
+class Span:
+    """The reader's best answer in texts[index]: text[start:end], with its probability."""
+
+    index: int
+    start: int
+    end: int
+    score: float
+    null_score: float  # probability that this text holds no answer
+
+
+# ------------------------------------------------------------------ the model (torch)
+
+
+def _lora_linear_class():
+    import torch
+    from torch import nn
+
+    class LoraLinear(nn.Module):
+        """y = base(x) + (x A^T B^T) * scale, with A, B trained and base frozen."""
+
+        def __init__(self, base: nn.Linear, rank: int, alpha: float):
+            super().__init__()
+            self.base = base
+            self.rank = rank
+            self.scale = alpha / rank
+            self.lora_a = nn.Parameter(torch.zeros(rank, base.in_features))
+            self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
+            nn.init.kaiming_uniform_(self.lora_a, a=5 ** 0.5)
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.lora_a.t() @ self.lora_b.t()) * self.scale
+
+    return LoraLinear
+
+
+def _linear_targets(encoder):
+    """(parent module, attribute name, dotted name) of every linear layer LoRA adapts."""
+    from torch import nn
+
+    out = []
+    for name, module in encoder.named_modules():
+        for child_name, child in module.named_children():
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and any(full.endswith(t) for t in TARGETS) and ".layer." in f".{full}":
+                out.append((module, child_name, full))
+    return out
+
+
+def build_model(model_dir: str | Path, rank: int = 8, alpha: float = 16.0, train: bool = True):
+    """The backbone from `model_dir` with LoRA wrappers and a span head: an nn.Module whose
+    forward(input_ids, attention_mask) returns (start_logits, end_logits)."""
+    import torch
+    from torch import nn
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(model_dir), add_pooling_layer=False)
+    for p in encoder.parameters():
+        p.requires_grad = False
+    LoraLinear = _lora_linear_class()
+    for parent, attr, _ in _linear_targets(encoder):
+        setattr(parent, attr, LoraLinear(getattr(parent, attr), rank, alpha))
+    for name, p in encoder.named_parameters():
+        if "LayerNorm" in name and ".layer." in f".{name}":
+            p.requires_grad = train
+
+    class SpanModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+            self.head = nn.Linear(encoder.config.hidden_size, 2)
+            self.rank, self.alpha = rank, alpha
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            logits = self.head(hidden)
+            return logits[..., 0], logits[..., 1]
+
+    model = SpanModel()
+    if not train:
+        model.eval()
+    torch.manual_seed(0)
+    return model
+
+
+def trained_state(model) -> dict:
+    """The parameters training changed: LoRA matrices, LayerNorms and the head."""
+    return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
+
+
+def save_adapter(model, path: str | Path, metadata: dict) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    state = {}
+    for k, v in trained_state(model).items():
+        state[k] = v.to(torch.float16 if "lora_" in k else torch.float32).contiguous()
+    meta = {"rank": str(model.rank), "alpha": str(model.alpha), "targets": ",".join(TARGETS),
+            "info": json.dumps(metadata, ensure_ascii=False)}
+    tmp = Path(str(path) + ".tmp")
+    save_file(state, str(tmp), metadata=meta)
+    tmp.replace(path)
+
+
+def load_adapter(model, path: str | Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    state = load_file(str(path))
+    own = dict(model.named_parameters())
+    missing = [k for k in state if k not in own]
+    if missing:
+        raise ValueError(f"{path}: unexpected parameters {missing[:3]}")
+    with torch.no_grad():
+        for k, v in state.items():
+            own[k].copy_(v.to(own[k].dtype))
+
+
+def adapter_info(path: str | Path = ADAPTER_FILE) -> dict:
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as fh:
+        meta = fh.metadata() or {}
+    return {"rank": int(meta.get("rank", 8)), "alpha": float(meta.get("alpha", 16)),
+            **json.loads(meta.get("info", "{}"))}
+
+
+def merge_lora(model) -> None:
+    """Fold every LoRA wrapper into its base layer (W += B A * scale): inference runs at the
+    backbone's own speed."""
+    import torch
+
+    for parent, attr, _ in _linear_targets_wrapped(model.encoder):
+        wrapper = getattr(parent, attr)
+        with torch.no_grad():
+            wrapper.base.weight += (wrapper.lora_b @ wrapper.lora_a) * wrapper.scale
+        setattr(parent, attr, wrapper.base)
+
+
+def _linear_targets_wrapped(encoder):
+    out = []
+    for name, module in encoder.named_modules():
+        for child_name, child in module.named_children():
+            if hasattr(child, "lora_a"):
+                out.append((module, child_name, f"{name}.{child_name}"))
+    return out
+
+
+# ------------------------------------------------------------------ tokenising
+
+
+def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
+    """Token ids, masks and, per token, the character span it covers in its text ((0, 0) for
+    question and special tokens)."""
+    enc = tokenizer([question] * len(texts), list(texts), truncation="only_second", max_length=max_len,
+                    padding=True, return_offsets_mapping=True, return_tensors="np")
+    seq_ids = [enc.sequence_ids(i) for i in range(len(texts))]
+    offsets = enc["offset_mapping"].copy()
+    for i, ids in enumerate(seq_ids):
+        for j, sid in enumerate(ids):
+            if sid != 1:
+                offsets[i, j] = (0, 0)
+    context = [[sid == 1 for sid in ids] for ids in seq_ids]
+    return enc["input_ids"], enc["attention_mask"], offsets, context
+
+
+def best_spans(start_logits, end_logits, offsets, context, max_tokens: int = MAX_ANSWER_TOKENS):
+    """Per row: (char start, char end, P(span), P(null)) of the best span, or None."""
+    import numpy as np
+
+    out = []
+    for i in range(start_logits.shape[0]):
+        ctx = np.asarray(context[i], dtype=bool)
+        if not ctx.any():
+            out.append(None)
+            continue
+        allowed = ctx.copy()
+        allowed[0] = True  # <s>: no answer
+        def softmax(x):
+            x = np.where(allowed, x, -np.inf)
+            x = x - x[allowed].max()
+            e = np.exp(x)
+            return e / e.sum()
+        ps, pe = softmax(start_logits[i]), softmax(end_logits[i])
+        idx = np.flatnonzero(ctx)
+        s_p, e_p = ps[idx], pe[idx]
+        # best (s <= e < s + max_tokens) by P(s) * P(e)
+        pair = np.outer(s_p, e_p)
+        pair = np.triu(pair) - np.triu(pair, k=max_tokens)
+        k = int(pair.argmax())
+        si, ei = divmod(k, len(idx))
+        s_tok, e_tok = idx[si], idx[ei]
+        start, end = int(offsets[i, s_tok, 0]), int(offsets[i, e_tok, 1])
+        out.append((start, end, float(pair.flat[k]), float(ps[0] * pe[0])))
+    return out
+
+
+# ------------------------------------------------------------------ runtime
+
+
+def load_reader(model_dir: str | Path, adapter: str | Path = ADAPTER_FILE) -> "Reader":
+    """The reader over the assembled default model; ModelUnavailable when it cannot load."""
+    from rag.errors import ModelUnavailable
+
+    if not Path(adapter).is_file():
+        raise ModelUnavailable(f"The reader's adapter {adapter} is missing: reinstall the package, "
+                               "or set RAG_READER=off to answer without short answers.")
+    try:
+        return Reader(model_dir, adapter)
+    except (OSError, ValueError, RuntimeError) as err:
+        raise ModelUnavailable(f"Cannot load the reader ({type(err).__name__}: {str(err)[:200]}); "
+                               "set RAG_READER=off to answer without it.") from None
+
+
+
+class Reader:
+    """The trained reader, loaded once: read(question, texts) -> best span per text."""
+
+    def __init__(self, model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, max_len: int = 160):
+        import torch
+        from transformers import AutoTokenizer
+
+        info = adapter_info(adapter)
+        self.info = info
+        self.max_len = max_len
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        model = build_model(model_dir, rank=info["rank"], alpha=info["alpha"], train=False)
+        load_adapter(model, adapter)
+        merge_lora(model)
+        model.eval()
+        self.model = model
+        self._torch = torch
+
+    def read(self, question: str, texts: Sequence[str]) -> list[Span | None]:
+        if not texts:
+            return []
+        ids, mask, offsets, context = encode_pairs(self.tokenizer, question, texts, self.max_len)
+        torch = self._torch
+        with torch.inference_mode():
+            s, e = self.model(torch.from_numpy(ids), torch.from_numpy(mask))
+        spans = best_spans(s.numpy(), e.numpy(), offsets, context)
+        return [None if b is None or b[1] <= b[0] else Span(i, b[0], b[1], b[2], b[3]) for i, b in enumerate(spans)]

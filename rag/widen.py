@@ -1,0 +1,118 @@
+"""Widen a span to the whole unit the text gives it: "40个" -> "40个月", "八个" -> "八个方面",
+"建伟" -> "陈建伟", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》".
+
+A learned reader marks tokens, and tokens do not always end where a word or a quantity does. The
+widened span is still a substring of the same text: widening only moves its ends outwards, never
+past a sentence or clause mark.
+"""
+from __future__ import annotations
+
+import re
+
+from rag.span import NUMBER_RE, DATE_RE
+
+_STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
+_OPEN_CLOSE = {"《": "》", "“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+_CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大"
+_NUMERAL = r"[\d零一二两三四五六七八九十百千万亿]"
+_MAX_GROW = 6  # characters an end may move to finish a word
+
+
+def widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span text[start:end] grown to whole words, quantities with their units, dates with
+    their day and titles with their marks; trimmed of surrounding punctuation."""
+    start, end = _trim(text, start, end)
+    if end <= start:
+        return start, end
+    start, end = _whole_words(text, start, end)
+    start, end = _quantity(text, start, end)
+    start, end = _date(text, start, end)
+    start, end = _marks(text, start, end)
+    return _trim(text, start, end)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    return start, end
+
+
+def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
+    """Offsets (absolute) where jieba puts a word boundary in text[lo:hi]."""
+    import jieba
+
+    bounds, pos = {lo}, lo
+    for w in jieba.cut(text[lo:hi], HMM=True):
+        pos += len(w)
+        bounds.add(pos)
+    return bounds
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move each end outwards to the nearest word boundary (at most _MAX_GROW characters)."""
+    lo, hi = _clause(text, start, end)
+    bounds = _word_bounds(text, lo, hi)
+    s = next((b for b in range(start, max(lo, start - _MAX_GROW) - 1, -1) if b in bounds), start)
+    e = next((b for b in range(end, min(hi, end + _MAX_GROW) + 1) if b in bounds), end)
+    return s, e
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The stretch around the span bounded by sentence and clause marks."""
+    marks = "。！？；，、：\n!?;,"
+    lo = max(text.rfind(m, 0, start) for m in marks) + 1
+    his = [i for i in (text.find(m, end) for m in marks) if i >= 0]
+    return lo, min(his) if his else len(text)
+
+
+def _quantity(text: str, start: int, end: int) -> tuple[int, int]:
+    """A number whose unit was cut off gets it back; a numeral and classifier get their noun."""
+    for m in NUMBER_RE.finditer(text, max(0, start - 4), min(len(text), end + 8)):
+        if m.start() <= start < m.end() < end + 8 and m.end() > end and re.search(r"\d|" + _NUMERAL, text[start:end]):
+            end = m.end()
+            break
+    span = text[start:end]
+    if re.search(_NUMERAL + "\\s*[" + _CLASSIFIER + "]$", span):
+        import jieba.posseg as pseg
+
+        lo, hi = _clause(text, start, end)
+        unit = re.match(r"月|小时|星期|礼拜|钟头|工作日|百分点", text[end:hi])
+        if unit:
+            return start, end + unit.end()
+        pos = end
+        for w in pseg.cut(text[end:hi]):
+            if w.flag.startswith("n") and len(w.word) <= 4:
+                end = pos + len(w.word)
+            break
+    return start, end
+
+
+def _date(text: str, start: int, end: int) -> tuple[int, int]:
+    """"2024年1月" followed by "5日" is "2024年1月5日"."""
+    if not re.search(r"[年月]$", text[start:end]):
+        return start, end
+    for m in DATE_RE.finditer(text, max(0, start - 2), min(len(text), end + 12)):
+        if m.start() <= start < m.end() and m.end() > end:
+            return start, m.end()
+    return start, end
+
+
+def _marks(text: str, start: int, end: int) -> tuple[int, int]:
+    """A title or quotation is given with both its marks, or neither."""
+    inner = text[start:end]
+    for o, c in _OPEN_CLOSE.items():
+        if start > 0 and text[start - 1] == o and text.find(c, end, end + 2) == end and o not in inner:
+            return start - 1, end + 1
+        if inner.startswith(o) and c not in inner:
+            j = text.find(c, end, end + 40)
+            if j >= 0 and "\n" not in text[end:j]:
+                return start, j + 1
+            return start + 1, end
+        if inner.endswith(c) and o not in inner:
+            i = text.rfind(o, max(0, start - 40), start)
+            if i >= 0 and "\n" not in text[i:start]:
+                return i, end
+            return start, end - 1
+    return start, end

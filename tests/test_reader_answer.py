@@ -1,0 +1,170 @@
+"""The reader in the answer path, with a scripted stand-in reader (the real one is tested in
+tests/test_reader_e2e.py): threshold, widening, labelled facts, short answers inside the quote."""
+import numpy as np
+import pytest
+
+from rag.ambiguity import labelled_facts
+from rag.answer import AnswerPolicy
+from rag.reader import Span, best_spans
+from rag.types import Document
+from rag.widen import widen
+
+DOCS = [
+    Document("qs", "青石村发展乡村旅游\n2024年，青石村接待游客约12万人次，村集体经济收入达86万元，村民人均收入约4万元。"
+                   "村党支部书记王建国表示，明年将继续发展民宿产业。", "青石村发展乡村旅游", None, "qs.txt"),
+    Document("hy", "河源镇工业\n河源镇规上工业产值连续18个月保持两位数增长。镇里部署了六个方面重点工作：招商、治水、修路、"
+                   "助农、办学、养老。", "河源镇工业", None, "hy.txt"),
+]
+
+
+class ScriptedReader:
+    """Marks `answer` (its first `cut` characters) in any text holding it, with probability `score`."""
+
+    def __init__(self, answer: str, score: float, cut: int | None = None):
+        self.answer, self.score, self.cut = answer, score, cut
+        self.calls = []
+
+    def read(self, question, texts):
+        self.calls.append((question, list(texts)))
+        out = []
+        for i, t in enumerate(texts):
+            j = t.find(self.answer)
+            end = j + (self.cut or len(self.answer))
+            out.append(Span(i, j, end, self.score, 0.01) if j >= 0 else None)
+        return out
+
+
+@pytest.fixture
+def make_pipe(fake_settings):
+    from rag import index as store
+    from rag.build import build_index
+    from rag.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    def make(reader):
+        emb = HashingEmbedder()
+        idx, _, _ = build_index(DOCS, emb, fake_settings)
+        store.save(idx, fake_settings.index_dir)
+        return Pipeline(fake_settings, emb, reader=reader)
+
+    return make
+
+
+def quote_of(ans):
+    return ans.citations[0].quote
+
+
+def test_confident_reader_span_is_the_short_answer_inside_the_quote(make_pipe):
+    pipe = make_pipe(ScriptedReader("王建国", 0.9))
+    ans = pipe.ask("青石村党支部书记是谁？")
+    assert ans.short_answer == "王建国" and ans.short_answer in quote_of(ans)
+    assert ans.short_answer_score == pytest.approx(0.9)
+    assert ans.to_dict()["short_answer_score"] == pytest.approx(0.9)
+
+
+def test_below_the_threshold_no_short_answer_is_shown(make_pipe):
+    threshold = AnswerPolicy().reader_threshold
+    pipe = make_pipe(ScriptedReader("王建国", threshold - 0.05))
+    ans = pipe.ask("青石村党支部书记是谁？")
+    assert ans.answerable and ans.short_answer is None and ans.short_answer_score is None
+    assert "王建国" in quote_of(ans)  # the sentence stands alone
+    assert ans.reader_guess == ("王建国", pytest.approx(threshold - 0.05))  # kept for the eval curve
+
+
+def test_a_cut_unit_is_widened_back(make_pipe):
+    # the reader marks "18个" of "18个月": the short answer keeps its unit
+    pipe = make_pipe(ScriptedReader("18个月", 0.9, cut=3))
+    ans = pipe.ask("河源镇规上工业产值连续多少个月保持两位数增长？")
+    assert ans.short_answer == "18个月"
+
+
+def test_a_confident_answer_cites_its_sentence_alone(make_pipe):
+    pipe = make_pipe(ScriptedReader("约12万人次", 0.9))
+    ans = pipe.ask("青石村2024年接待了多少游客？")
+    assert ans.short_answer == "约12万人次"
+    assert quote_of(ans).endswith("。") and "王建国" not in ans.answer
+
+
+def test_a_question_fitting_two_facts_names_both_with_labels(make_pipe):
+    pipe = make_pipe(ScriptedReader("约4万元", 0.9))
+    ans = pipe.ask("青石村2024年收入多少？")
+    assert ans.short_answer == "村集体经济收入达86万元；村民人均收入约4万元"
+    assert all(part in quote_of(ans) for part in ans.short_answer.split("；"))
+    one = pipe.ask("青石村2024年村民人均收入多少？")
+    assert one.short_answer == "约4万元"
+
+
+def test_reader_sees_the_question_and_a_few_sentences(make_pipe):
+    reader = ScriptedReader("王建国", 0.9)
+    make_pipe(reader).ask("青石村党支部书记是谁？")
+    question, texts = reader.calls[0]
+    assert question == "青石村党支部书记是谁？"
+    assert 1 <= len(texts) <= AnswerPolicy().read_top and any("王建国" in t for t in texts)
+
+
+# --- widening -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, marked, expected", [
+    ("固定资产投资连续40个月保持两位数增长", "40个", "40个月"),
+    ("固定资产投资连续40个月保持两位数增长", "40", "40个月"),
+    ("部署了八个方面重点工作：持续抢抓政策机遇", "八个", "八个方面"),
+    ("全年接待游客约40万人次，同比增长", "40万", "40万人次"),
+    ("村集体经济收入达251万元。", "251", "251万元"),
+    ("外贸出口额增长19%，固定资产", "19", "19%"),
+    ("会议于2024年1月5日在杭州召开", "2024年1月", "2024年1月5日"),
+    ("他主演了《长安十二时辰》等剧", "长安十二时辰", "《长安十二时辰》"),
+    ("他主演了《长安十二时辰》等剧", "《长安十二", "《长安十二时辰》"),
+    ("书记陈建伟干劲倍增", "建伟", "陈建伟"),
+    ("答案是，王建国。", "，王建国。", "王建国"),
+])
+def test_widen_to_the_whole_unit(text, marked, expected):
+    s = text.index(marked)
+    a, b = widen(text, s, s + len(marked))
+    assert text[a:b] == expected
+
+
+def test_widen_never_crosses_a_sentence_mark():
+    text = "收入达86万。明年再议"
+    a, b = widen(text, 3, 5)
+    assert "。" not in text[a:b] and text[a:b].startswith("86")
+
+
+# --- labelled facts -------------------------------------------------------------------------
+
+SENT = "2024年，该村接待游客约40万人次，村集体经济收入达251万元，村民人均收入约5万元。"
+
+
+def test_two_amounts_of_the_asked_kind_are_both_named():
+    facts = labelled_facts("某村2024年收入多少", SENT, "number")
+    assert [SENT[s:e] for s, e in facts] == ["村集体经济收入达251万元", "村民人均收入约5万元"]
+
+
+@pytest.mark.parametrize("question", ["某村2024年村民人均收入多少", "某村接待了多少游客", "某村集体经济收入多少"])
+def test_a_question_that_singles_out_one_fact_is_not_ambiguous(question):
+    assert labelled_facts(question, SENT, "number") == []
+
+
+def test_other_kinds_of_question_are_never_split():
+    assert labelled_facts("某村2024年收入多少", SENT, "person") == []
+
+
+# --- span probabilities ---------------------------------------------------------------------
+
+def test_best_span_probabilities_and_null():
+    # tokens: <s>, q, </s>, c1, c2, c3 ; context = c1..c3 with char offsets
+    start = np.array([[0.0, -9, -9, 5.0, 0.0, 0.0]])
+    end = np.array([[0.0, -9, -9, 0.0, 5.0, 0.0]])
+    offsets = np.array([[[0, 0], [0, 0], [0, 0], [0, 2], [2, 4], [4, 6]]])
+    context = [[False, False, False, True, True, True]]
+    (s, e, p, null), = best_spans(start, end, offsets, context)
+    assert (s, e) == (0, 4)
+    z = np.exp(5.0) + 3  # softmax over <s> and the three context tokens
+    assert p == pytest.approx((np.exp(5.0) / z) ** 2) and null == pytest.approx((1 / z) ** 2)
+
+
+def test_best_span_never_ends_before_it_starts():
+    start = np.array([[0.0, 0.0, 9.0]])
+    end = np.array([[0.0, 9.0, 0.0]])
+    offsets = np.array([[[0, 0], [0, 1], [1, 2]]])
+    (s, e, p, _), = best_spans(start, end, offsets, [[False, True, True]])
+    assert s < e
