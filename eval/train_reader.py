@@ -236,6 +236,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--validate-only", action="store_true")
+    ap.add_argument("--export-checkpoint", action="store_true",
+                    help="write --out from the last checkpoint in --work without training (e.g. a run stopped early)")
     args = ap.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -264,6 +266,17 @@ def main(argv=None) -> int:
         print(json.dumps(validate(model, tokenizer, val_examples, args.max_len), ensure_ascii=False, indent=1))
         return 0
 
+    if args.export_checkpoint:
+        state = torch.load(args.work / "checkpoint.pt", weights_only=False)
+        own = dict(model.named_parameters())
+        with torch.no_grad():
+            for k, v in state["params"].items():
+                own[k].copy_(v)
+        save_adapter(model, args.out, {"base": "multilingual-e5-small (rag.offline_model)",
+                                       "data": "DRCD v1.3 dev+test (CC BY-SA 3.0), OpenCC t2s", "step": state["step"],
+                                       "args": {k: str(v) for k, v in state["args"].items()}})
+        print(f"wrote {args.out} from step {state['step']}")
+        return 0
     if args.limit:
         train_recs = random.Random(0).sample(train_recs, min(args.limit, len(train_recs)))
     feats = featurize(tokenizer, windows(train_recs, random.Random(0), args.negatives), args.max_len)

@@ -67,6 +67,8 @@ class AnswerPolicy:
     w_reader: float = 0.3  # weight of the reader's span probability in a sentence's score
     reader_threshold: float = 0.5  # a short answer is shown only when the reader is this sure (chosen on DRCD validation)
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
+    join_when_read: bool = False  # with a reader, a high-scoring neighbour sentence still joins the answer
+    sure_answer_chars: int = 140  # with a confident short answer, a longer sentence is cut to its clauses
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
@@ -210,8 +212,8 @@ class Answerer:
         neighbour = self._neighbour(best, cands)
         partner = self._adjacent_runner_up(best, cands)
         sure = best.read is not None and best.read[2] >= p.reader_threshold
-        if sure:
-            pass  # the reader found the fact in this sentence: the answer is as short as the fact
+        if sure or (self.reader is not None and not p.join_when_read):
+            pass  # the reader points into this sentence: the answer is as short as the fact
         elif partner is not None:
             # the answer runs over two sentences when the one beside the best also scores high
             chosen = sorted([best, partner], key=lambda c: c.start)
@@ -235,7 +237,8 @@ class Answerer:
             if sure:
                 s, e = widen(best.doc.text, best.read[0], best.read[1])
                 short, score, at = best.doc.text[s:e], best.read[2], (s, e)
-            chosen = [self._trim(c, at if c is best else None, q_terms) for c in chosen]
+            chosen = [self._trim(c, at if c is best else None, q_terms, p.sure_answer_chars if sure else None)
+                      for c in chosen]
         else:
             for i, c in enumerate(chosen):
                 sp = extract_short(span_q, c.text, kind)
@@ -265,10 +268,11 @@ class Answerer:
                 c.score += p.w_reader * sp.score
         return sorted(top, key=lambda c: -c.score) + ranked[p.read_top :]
 
-    def _trim(self, c: Candidate, short: tuple[int, int] | None, q_terms: dict[str, float]) -> Candidate:
+    def _trim(self, c: Candidate, short: tuple[int, int] | None, q_terms: dict[str, float],
+              limit: int | None = None) -> Candidate:
         """A long sentence is cut to the clauses that answer: the one holding the short answer
         and the question's words before it, or the best-matching clause and what follows."""
-        limit = self.policy.max_answer_chars
+        limit = limit or self.policy.max_answer_chars
         if c.end - c.start <= limit:
             return c
         from rag.tokenize import tokenize

@@ -79,8 +79,10 @@ class Pipeline:
             with self._load_lock:
                 if self._reader is None:
                     from rag.offline_model import ensure_default_model
-                    from rag.reader import load_reader
+                    from rag.reader import ADAPTER_FILE, load_reader
 
+                    if want == "auto" and not ADAPTER_FILE.is_file():
+                        return None  # a checkout without the trained adapter answers by rules
                     self._reader = load_reader(ensure_default_model(s.cache_dir))
         return self._reader
 
