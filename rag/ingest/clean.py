@@ -136,6 +136,12 @@ def fix_spaces(text: str) -> str:
     return _HAN_HAN_RE.sub(_han_space, text)
 
 
+
+def clean_line(text: str) -> str | None:
+    """A one-line field (a title): characters normalised, whitespace collapsed; None when empty."""
+    return fix_spaces(" ".join(normalise_chars(text).split())) or None
+
+
 # ---------------------------------------------------------------- lines and paragraphs
 
 def _groups(lines: list[str]) -> tuple[list[list[str]], list[int]]:
