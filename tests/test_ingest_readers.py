@@ -70,6 +70,14 @@ def test_jsonl_records_and_a_malformed_line(tmp_path):
         read_file(path, "corpus.jsonl")
 
 
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "utf-16", "utf-32"])
+def test_jsonl_encodings(tmp_path, encoding):
+    lines = [json.dumps({"id": f"n{i}", "text": f"第{i}篇 口袋公园。"}, ensure_ascii=False) for i in range(3)]
+    path = write(tmp_path / "a.jsonl", "\n".join(lines).encode(encoding))
+    docs = read_file(path, "a.jsonl")
+    assert [d.id for d in docs] == ["n0", "n1", "n2"] and docs[2].text == "第2篇口袋公园。"
+
 def test_duplicate_ids_keep_the_first(tmp_path):
     write(tmp_path / "a.jsonl", json.dumps({"id": "x", "text": "甲。"}, ensure_ascii=False))
     write(tmp_path / "b.jsonl", json.dumps({"id": "x", "text": "乙。"}, ensure_ascii=False))
