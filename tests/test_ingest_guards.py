@@ -197,6 +197,21 @@ def test_html_cost_is_linear(tmp_path, shape):
     assert result["seconds"] < 15, f"{shape} HTML took {result['seconds']:.1f} s"
 
 
+
+@pytest.mark.parametrize("shape", ["unclosed", "long-paragraph"])
+def test_markdown_cost_is_linear(tmp_path, shape):
+    if shape == "unclosed":  # long lines of openers that never close
+        body = "\n\n".join(["正文" + " *a" * 100_000, "[链接" * 100_000, "<" * 300_000, "![图](" * 50_000,
+                             "`" + "代码" * 100_000])
+    else:  # one paragraph of 250 000 lines (15 MB): joined pairwise it took over a minute
+        body = "\n".join(["口袋公园建设进展顺利市民满意度提升明显"] * 250_000)
+    write(tmp_path / "a.md", "# 标题\n\n" + body + "\n\n最后的正文。\n")
+    result = ingest([tmp_path], root=tmp_path, timeout=40)
+    assert result["problems"] == []
+    [[_, _, text]] = result["docs"]
+    assert text.startswith("标题\n") and text.endswith("\n最后的正文。")
+    assert result["seconds"] < 15, f"{shape} Markdown took {result['seconds']:.1f} s"
+
 # ---------------------------------------------------------------- JSONL lines
 
 def test_jsonl_bad_lines_cost_only_themselves(tmp_path):

@@ -8,13 +8,12 @@ that use them.
 """
 from __future__ import annotations
 
-import functools
 import io
 import re
 from pathlib import Path
 
 from rag.errors import BadInput
-from rag.ingest.clean import clean_line, clean_paragraphs, clean_text, join_lines
+from rag.ingest.clean import clean_line, clean_paragraphs, clean_text, join_pieces
 from rag.ingest.encoding import decode_bytes
 from rag.ingest.guards import Limits, check_unzipped, read_capped
 from rag.ingest.html import html_lines
@@ -96,16 +95,18 @@ def _structured_document(title: str | None, lines: list[str], source: str, date:
 # ---------------------------------------------------------------- Markdown
 
 _FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+# Every pattern's scan from a candidate start stops at the next candidate start (or stays inside a
+# pair of delimiters), so a long line full of unmatched '*', '[' or '<' costs linear time.
 _MD_INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> text
-    (re.compile(r"<[^>\n]+>"), ""),  # inline HTML tags
-    (re.compile(r"(\*\*|__|~~)(.+?)\1"), r"\2"),  # bold, strike
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)"), r"\1"),  # italics
+    (re.compile(r"!\[([^\[\]]*)\]\([^()]*\)"), r"\1"),  # images -> alt text
+    (re.compile(r"\[([^\[\]]+)\]\([^()]*\)"), r"\1"),  # links -> text
+    (re.compile(r"<[^<>\n]+>"), ""),  # inline HTML tags
+    (re.compile(r"(\*\*|__|~~)(.+?)\1"), r"\2"),  # bold, strike: an opener without a closer has none after it
+    (re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?!\w)"), r"\1"),  # italics
     (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
 )
 _MD_SKIP_RE = re.compile(r"^\s*(?:```|~~~|(?:[-*_]\s*){3,}$)")
-_MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 _MD_LINE_RE = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
 
 
@@ -127,7 +128,7 @@ def _markdown_lines(text: str) -> tuple[str | None, str | None, list[str]]:
 
     def flush() -> None:  # the lines of a paragraph are one paragraph, as Markdown renders them
         if current:
-            paragraphs.append(functools.reduce(join_lines, current))
+            paragraphs.append(join_pieces(current))
             current.clear()
 
     for line in text.split("\n"):
@@ -138,7 +139,7 @@ def _markdown_lines(text: str) -> tuple[str | None, str | None, list[str]]:
         if heading or _MD_LINE_RE.match(line):
             flush()
         if heading and title is None and heading.group(1) == "#":
-            title = _md_inline(heading.group(2))
+            title = _md_inline(_heading_text(heading.group(2)))
         line = _md_inline(_MD_LINE_RE.sub("", line).strip())
         if line:
             current.append(line)
@@ -146,6 +147,14 @@ def _markdown_lines(text: str) -> tuple[str | None, str | None, list[str]]:
             flush()
     flush()
     return title, date, paragraphs
+
+
+def _heading_text(text: str) -> str:
+    """A heading without its closing #s (`# 标题 ##`), trimmed with str methods rather than a
+    backtracking pattern."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1].isspace()) else text
 
 
 def _md_inline(text: str) -> str:
