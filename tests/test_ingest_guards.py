@@ -121,6 +121,28 @@ def test_size_limit_comes_from_the_environment(tmp_path):
     assert result["docs"] == [] and "1 MB" in problem_for(result, "a.txt")
 
 
+
+def test_pipeline_passes_its_settings_limits(fake_settings, tmp_path):
+    from rag.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    corpus = fake_settings.corpus_dir
+    write(corpus / "good.txt", GOOD)
+    write(corpus / "big.txt", GOOD + "\n" + "市民满意度明显提升。" * 40000)  # 1.2 MB
+    report = Pipeline(fake_settings.with_(max_file_mb=1), HashingEmbedder()).build()
+    assert report.documents == 1
+    [problem] = report.problems
+    assert problem.path.endswith("big.txt") and "over the 1 MB limit" in problem.message
+
+
+def test_a_limit_below_one_megabyte_is_a_clear_error():
+    from rag.config import Settings
+    from rag.errors import RagError
+    from rag.ingest import Limits
+
+    with pytest.raises(RagError, match="RAG_MAX_JSONL_MB"):
+        Limits.from_settings(Settings.from_env({"RAG_MAX_JSONL_MB": "0"}))
+
 def _docx_bomb(path: Path, unpacked_mb: int) -> None:
     """A valid .docx whose document.xml unzips to `unpacked_mb` MB of ordinary paragraphs."""
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
