@@ -15,6 +15,8 @@ import pytest
 
 import rag
 
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX files: pipes, links, rlimits")
+
 GOOD = "永康市今年新增口袋公园三十六个。\n市民满意度明显提升。"
 MB = 1024 * 1024
 
@@ -242,7 +244,7 @@ def test_jsonl_bad_lines_cost_only_themselves(tmp_path):
                            "date": "2024-05-01", "source": f"news/{i}.html"}, ensure_ascii=False).encode()
 
     lines = [record(1), b'{"id": "nul", "text": "\x00 bad"}', record(3), b'{"id": "u", "text": "\xff\xfe bad"}',
-             b'{"id": "broken", "text": ', record(6)]
+             b'{"id": "broken", "text": ', record(6), b"[" * 100_000, b'{"id": "s", "text": "\\ud800 lone"}']
     write(tmp_path / "a.jsonl", b"\n".join(lines) + b"\n")
     with gzip.open(tmp_path / "b.jsonl.gz", "wb") as fh:
         fh.write(b"\n".join(lines).replace(b'"a', b'"b') + b"\n")
@@ -251,5 +253,6 @@ def test_jsonl_bad_lines_cost_only_themselves(tmp_path):
     assert result["docs"][0][1:] == ["news/1.html", "标题1\n第1篇口袋公园。"]
     for name in ("a.jsonl", "b.jsonl.gz"):
         messages = [m for p, m in result["problems"] if Path(p).name == name]
-        assert [m.split(":")[0] for m in messages] == ["line 2", "line 4", "line 5"]
+        assert [m.split(":")[0] for m in messages] == ["line 2", "line 4", "line 5", "line 7", "line 8"]
         assert "NUL" in messages[0] and "UTF-8" in messages[1] and "not valid JSON" in messages[2]
+        assert "nested too deeply" in messages[3] and "surrogate" in messages[4]

@@ -78,6 +78,22 @@ def test_jsonl_encodings(tmp_path, encoding):
     docs = read_file(path, "a.jsonl")
     assert [d.id for d in docs] == ["n0", "n1", "n2"] and docs[2].text == "第2篇口袋公园。"
 
+
+def test_jsonl_that_is_not_jsonl_is_one_problem(tmp_path):
+    import random
+
+    noise = random.Random(7).randbytes(200_000)
+    docs, problems = load_paths([write(tmp_path / "noise.jsonl", noise)])
+    assert docs == [] and len(problems) == 1 and "is it really a JSONL file" in problems[0].message
+
+
+def test_jsonl_many_bad_lines_are_summed_up(tmp_path):
+    good = json.dumps({"id": "a", "text": "正文。"}, ensure_ascii=False)
+    path = write(tmp_path / "a.jsonl", "\n".join([good] + ["{bad"] * 30))
+    docs, problems = load_paths([path])
+    assert [d.id for d in docs] == ["a"] and len(problems) == 21
+    assert problems[19].message.startswith("line 21:") and problems[20].message.startswith("10 more bad lines")
+
 def test_duplicate_ids_keep_the_first(tmp_path):
     write(tmp_path / "a.jsonl", json.dumps({"id": "x", "text": "甲。"}, ensure_ascii=False))
     write(tmp_path / "b.jsonl", json.dumps({"id": "x", "text": "乙。"}, ensure_ascii=False))

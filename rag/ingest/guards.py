@@ -35,10 +35,11 @@ class Limits:
     @classmethod
     def from_settings(cls, settings=None) -> Limits:
         """From a Settings object; without one, from the defaults and the RAG_* environment."""
-        if settings is None:
+        if settings is None:  # only these two variables: a stray bad RAG_* value is not ingest's business
             from rag.config import Settings
 
-            settings = Settings.from_env()
+            names = ("RAG_MAX_FILE_MB", "RAG_MAX_JSONL_MB")
+            settings = Settings.from_env({name: os.environ[name] for name in names if name in os.environ})
         for name, value in (("max_file_mb", settings.max_file_mb), ("max_jsonl_mb", settings.max_jsonl_mb)):
             if value < 1:
                 raise RagError(f"Setting {name} (RAG_{name.upper()}) must be at least 1 (megabytes), got {value}.")

@@ -66,12 +66,12 @@ def read_jsonl(path: Path, source: str, limits: Limits) -> tuple[list[Document],
                     except BadInput as err:
                         error = err
                 bad += 1
-                first_bad = first_bad or f"line {number}: {error}"
+                first_bad = first_bad or f"line {number}: {str(error).split('; ')[0]}"
                 if bad <= REPORTED_LINES:
                     problems.append(Problem(str(path), f"line {number}: {error}"))
                 if not documents and bad >= GIVE_UP_LINES:
                     raise BadInput(f"none of its first {bad} lines is a record ({first_bad}); "
-                                   "is it really JSONL? stopped reading it")
+                                   "is it really a JSONL file? Stopped reading it")
         except (OSError, EOFError, zlib.error) as err:  # a damaged .gz (BadGzipFile is an OSError)
             reason = _stream_problem(err)
             if not documents and not problems:
