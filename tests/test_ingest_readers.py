@@ -235,3 +235,16 @@ def test_gzipped_jsonl(tmp_path):
     docs, problems = load_paths([tmp_path])
     assert problems == [] and [d.id for d in docs] == ["n0", "n1", "n2"]
     assert docs[1].text == "第1篇1万元。" and docs[1].date is None
+
+
+def test_cut_short_gzip_keeps_the_records_before(tmp_path):
+    import gzip
+
+    lines = [json.dumps({"id": f"n{i}", "text": f"第{i}篇，口袋公园{i * 7919 % 1000}个。"}, ensure_ascii=False)
+             for i in range(5000)]
+    packed = gzip.compress("\n".join(lines).encode("utf-8"))
+    path = write(tmp_path / "cut.jsonl.gz", packed[: len(packed) * 2 // 3])
+    docs, problems = load_paths([path])
+    assert 1000 < len(docs) < 5000 and docs[0].id == "n0"
+    assert len(problems) == 1 and "cut short" in problems[0].message
+    assert f"the {len(docs)} records before were kept" in problems[0].message
