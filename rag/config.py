@@ -29,6 +29,8 @@ class Settings:
     rrf_k: int = 60
     max_question_chars: int = 2000
     reader: str = "auto"  # the trained span reader: auto (on with the default model) | on | off
+    max_file_mb: int = 20  # a larger input file (or unzipped .docx, or one JSONL record) is skipped
+    max_jsonl_mb: int = 2048  # a JSONL file is read up to this much (counted after gunzip)
     host: str = "127.0.0.1"
     port: int = 7860
 

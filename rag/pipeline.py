@@ -97,19 +97,21 @@ class Pipeline:
     # -- building ---------------------------------------------------------------------------
     def build(self, paths: Sequence[str | Path] | None = None, progress: StageProgress | None = None) -> BuildReport:
         """(Re)index exactly the documents under `paths` (default: the corpus folder)."""
-        from rag.ingest import load_paths
+        from rag.ingest import Limits, load_paths
 
         paths = list(paths) if paths else [self.settings.corpus_dir]
-        docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress)
+        docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
+                                    limits=Limits.from_settings(self.settings))
         if not docs:
             raise EmptyCorpus(_empty_message(paths, problems))
         return self._rebuild(docs, problems, progress)
 
     def add_files(self, paths: Sequence[str | Path], progress: StageProgress | None = None) -> BuildReport:
         """Add or replace the documents of these files; everything else stays indexed."""
-        from rag.ingest import load_paths
+        from rag.ingest import Limits, load_paths
 
-        docs, problems = load_paths(list(paths), root=self.settings.corpus_dir, progress=progress)
+        docs, problems = load_paths(list(paths), root=self.settings.corpus_dir, progress=progress,
+                                    limits=Limits.from_settings(self.settings))
         if not docs:
             raise EmptyCorpus(_empty_message(paths, problems))
         with self._write_lock:

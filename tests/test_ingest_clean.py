@@ -154,3 +154,15 @@ def test_dash_at_the_start_of_a_column_line_inside_a_sentence():
 def test_single_spaced_headline_and_subtitle():
     raw = "经济运行总体平稳\n——一季度经济形势分析\n" + print_columns(PARAGRAPHS, 16).replace("\n\n", "\n")
     assert clean_text(raw).split("\n") == ["经济运行总体平稳", "——一季度经济形势分析", *PARAGRAPHS]
+
+
+def test_join_pieces_is_join_lines_pairwise():
+    import functools
+    import itertools
+
+    from rag.ingest.clean import join_lines, join_pieces
+
+    words = ["口袋公园", "New", "York", "2024", "年", "12", "3,", "(a", "b)", "x.", "", " ", "“引号”"]
+    for pieces in itertools.product(words, repeat=3):
+        assert join_pieces(list(pieces)) == functools.reduce(join_lines, pieces)
+    assert join_pieces([]) == ""

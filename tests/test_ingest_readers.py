@@ -70,6 +70,30 @@ def test_jsonl_records_and_a_malformed_line(tmp_path):
         read_file(path, "corpus.jsonl")
 
 
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "utf-16", "utf-32"])
+def test_jsonl_encodings(tmp_path, encoding):
+    lines = [json.dumps({"id": f"n{i}", "text": f"第{i}篇 口袋公园。"}, ensure_ascii=False) for i in range(3)]
+    path = write(tmp_path / "a.jsonl", "\n".join(lines).encode(encoding))
+    docs = read_file(path, "a.jsonl")
+    assert [d.id for d in docs] == ["n0", "n1", "n2"] and docs[2].text == "第2篇口袋公园。"
+
+
+def test_jsonl_that_is_not_jsonl_is_one_problem(tmp_path):
+    import random
+
+    noise = random.Random(7).randbytes(200_000)
+    docs, problems = load_paths([write(tmp_path / "noise.jsonl", noise)])
+    assert docs == [] and len(problems) == 1 and "is it really a JSONL file" in problems[0].message
+
+
+def test_jsonl_many_bad_lines_are_summed_up(tmp_path):
+    good = json.dumps({"id": "a", "text": "正文。"}, ensure_ascii=False)
+    path = write(tmp_path / "a.jsonl", "\n".join([good] + ["{bad"] * 30))
+    docs, problems = load_paths([path])
+    assert [d.id for d in docs] == ["a"] and len(problems) == 21
+    assert problems[19].message.startswith("line 21:") and problems[20].message.startswith("10 more bad lines")
+
 def test_duplicate_ids_keep_the_first(tmp_path):
     write(tmp_path / "a.jsonl", json.dumps({"id": "x", "text": "甲。"}, ensure_ascii=False))
     write(tmp_path / "b.jsonl", json.dumps({"id": "x", "text": "乙。"}, ensure_ascii=False))
@@ -211,3 +235,16 @@ def test_gzipped_jsonl(tmp_path):
     docs, problems = load_paths([tmp_path])
     assert problems == [] and [d.id for d in docs] == ["n0", "n1", "n2"]
     assert docs[1].text == "第1篇1万元。" and docs[1].date is None
+
+
+def test_cut_short_gzip_keeps_the_records_before(tmp_path):
+    import gzip
+
+    lines = [json.dumps({"id": f"n{i}", "text": f"第{i}篇，口袋公园{i * 7919 % 1000}个。"}, ensure_ascii=False)
+             for i in range(5000)]
+    packed = gzip.compress("\n".join(lines).encode("utf-8"))
+    path = write(tmp_path / "cut.jsonl.gz", packed[: len(packed) * 2 // 3])
+    docs, problems = load_paths([path])
+    assert 1000 < len(docs) < 5000 and docs[0].id == "n0"
+    assert len(problems) == 1 and "cut short" in problems[0].message
+    assert f"the {len(docs)} records before were kept" in problems[0].message

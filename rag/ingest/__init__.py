@@ -1,9 +1,13 @@
 """Ingest: files and folders -> Documents with cleaned text.
 
-    load_paths(paths, root=None, progress=None) -> (documents, problems)
-    read_file(path, source) -> list[Document]            raises BadInput
+    load_paths(paths, root=None, progress=None, limits=None) -> (documents, problems)
+    read_file(path, source, limits=None) -> list[Document]           raises BadInput
     clean_text(raw) -> str
+    Limits.from_settings(settings=None)                               size caps (RAG_MAX_FILE_MB, RAG_MAX_JSONL_MB)
 
+Ingest is a guarded boundary: only regular files are read (no pipes, devices or sockets), links
+inside a folder are followed only while they stay inside it, sizes are capped, and every file that
+is refused or fails becomes a one-line Problem while the rest is read.
 Only the standard library is imported here; parsers load when a file needs them.
 """
 from __future__ import annotations
@@ -14,16 +18,18 @@ from pathlib import Path
 
 from rag.errors import BadInput
 from rag.ingest.clean import clean_text
+from rag.ingest.guards import Limits, link_outside
 from rag.ingest.readers import SUFFIXES, file_type, read_file, read_file_lenient
 from rag.types import Document, Problem
 
-__all__ = ["SUFFIXES", "clean_text", "load_paths", "read_file"]
+__all__ = ["SUFFIXES", "Limits", "clean_text", "load_paths", "read_file"]
 
 Progress = Callable[[str, int, int], None]
 
 
 def load_paths(
-    paths: Sequence[Path | str], root: Path | None = None, progress: Progress | None = None
+    paths: Sequence[Path | str], root: Path | None = None, progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> tuple[list[Document], list[Problem]]:
     """Read files and folders into Documents; what cannot be read becomes a Problem.
 
@@ -33,7 +39,11 @@ def load_paths(
     under it, else relative to the folder that was given, else the file name.
     A document whose id was already seen is skipped with a Problem (ids stay stable; nothing is
     renamed behind the user's back).
+    Inside a folder, a symbolic link is read only when its real path is inside that folder; a
+    file named on its own may be a link to anywhere. Either way only regular files are read.
+    `limits` default to the settings in the environment.
     """
+    limits = limits or Limits.from_settings()
     files, problems = _collect(paths, root)
     documents: list[Document] = []
     seen: dict[str, str] = {}
@@ -42,7 +52,7 @@ def load_paths(
         progress("read", 0, total)
     for done, (path, source) in enumerate(files, 1):
         try:
-            found, bad_lines = read_file_lenient(path, source)
+            found, bad_lines = read_file_lenient(path, source, limits)
         except BadInput as err:
             problems.append(Problem(str(path), str(err)))
             found, bad_lines = [], []
@@ -65,25 +75,33 @@ def load_paths(
 
 def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple[Path, str]], list[Problem]]:
     """(file, source) pairs in reading order, and Problems for paths that cannot be used."""
-    root_abs = Path(root).resolve() if root is not None else None
+    root_abs = Path(os.path.realpath(root)) if root is not None else None
     files: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     taken: set[Path] = set()
 
     def add(path: Path, base: Path | None) -> None:
-        resolved = path.resolve()
-        if resolved in taken:
+        real = Path(os.path.realpath(path))  # never raises, even for a link loop
+        if real in taken:
             return
-        taken.add(resolved)
-        files.append((path, _source(resolved, root_abs, base)))
+        taken.add(real)
+        files.append((path, _source(real, root_abs, base)))
 
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            base = path.resolve()
-            for file in _walk(path):
-                add(file, base)
-        elif path.is_file():
+            base = Path(os.path.realpath(path))
+            found, unreadable = _walk(path)
+            problems.extend(unreadable)
+            for file in found:
+                outside = link_outside(file, base)
+                if outside is None:
+                    add(file, base)
+                else:
+                    problems.append(Problem(str(file), f"is a link to {outside}, outside the folder being read "
+                                                       f"({path}); links are followed only inside it, "
+                                                       "copy the file in instead"))
+        elif os.path.lexists(path):  # a file, or a pipe, device or broken link the reader reports
             if file_type(path):
                 add(path, None)
             else:
@@ -94,16 +112,23 @@ def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple
     return files, problems
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Supported files under `folder`, sorted by relative path, hidden ones and Office lock files skipped."""
+def _walk(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """Supported files under `folder`, sorted by relative path, hidden ones and Office lock files
+    skipped; links to folders are not followed. Folders that cannot be listed become Problems."""
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    problems: list[Problem] = []
+
+    def unreadable(err: OSError) -> None:
+        problems.append(Problem(str(err.filename or folder), f"cannot list the folder ({err.strerror or err}); "
+                                                             "check its permissions"))
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             if name.startswith((".", "~$")) or not file_type(Path(name)):
                 continue
             found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix()), problems
 
 
 def _source(resolved: Path, root: Path | None, base: Path | None) -> str:

@@ -136,6 +136,12 @@ def fix_spaces(text: str) -> str:
     return _HAN_HAN_RE.sub(_han_space, text)
 
 
+
+def clean_line(text: str) -> str | None:
+    """A one-line field (a title): characters normalised, whitespace collapsed; None when empty."""
+    return fix_spaces(" ".join(normalise_chars(text).split())) or None
+
+
 # ---------------------------------------------------------------- lines and paragraphs
 
 def _groups(lines: list[str]) -> tuple[list[list[str]], list[int]]:
@@ -199,14 +205,31 @@ def _breaks(a: str, b: str, wa: float, wb: float, width: float, a_opens: bool) -
 
 def join_lines(a: str, b: str) -> str:
     """Join two pieces of one paragraph: no space next to Chinese, one between Latin words."""
-    x, y = a[-1:], b[:1]
+    return a + _joint(a[-1:], b[:1]) + b
+
+
+def join_pieces(pieces: list[str]) -> str:
+    """The pieces of one paragraph joined as join_lines joins them pairwise, in linear time
+    (joining pairwise copies the growing paragraph each time: quadratic in its length)."""
+    out: list[str] = []
+    last = ""
+    for piece in pieces:
+        if out:
+            out.append(_joint(last, piece[:1]))
+        out.append(piece)
+        last = piece[-1:] or last
+    return "".join(out)
+
+
+def _joint(x: str, y: str) -> str:
+    """What goes between a piece ending in `x` and one starting with `y`."""
     if not (x.isascii() and y.isascii()) or x.isspace() or y.isspace() or not x or not y:
-        return a + b
+        return ""
     if x.isdigit() and y.isdigit():
-        return a + b  # a number cut at the column edge
+        return ""  # a number cut at the column edge
     if x.isalnum() and y.isalnum() or x in ",.;:!?)\"'" and (y.isalnum() or y in "(\"'"):
-        return a + " " + b
-    return a + b
+        return " "
+    return ""
 
 
 def clean_paragraphs(raw: str) -> list[Para]:
@@ -249,15 +272,14 @@ def clean_paragraphs(raw: str) -> list[Para]:
             if text:
                 paras.append(Para(text, gi))
             continue
-        current = run[0]
-        opens = True
+        current = [run[0]]  # the lines of the paragraph being built
         for j in range(1, len(run)):
             i = k + j - 1
-            if _breaks(fixed[i], fixed[i + 1], widths[i], widths[i + 1], local[i], opens):
-                paras.append(Para(fix_spaces(current), gi))
-                current, opens = run[j], True
+            if _breaks(fixed[i], fixed[i + 1], widths[i], widths[i + 1], local[i], len(current) == 1):
+                paras.append(Para(fix_spaces(join_pieces(current)), gi))
+                current = [run[j]]
             else:
-                current, opens = join_lines(current, run[j]), False
-        paras.append(Para(fix_spaces(current), gi))
+                current.append(run[j])
+        paras.append(Para(fix_spaces(join_pieces(current)), gi))
         k += len(run)
     return [p for p in paras if p.text]

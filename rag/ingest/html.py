@@ -1,0 +1,110 @@
+"""HTML -> (title, block lines), in one left-to-right pass whose cost is linear in the input.
+
+    html_lines(html) -> (title or None, lines)
+
+No tree is built, so nesting depth costs nothing (a tree builder took minutes on 16 000 nested
+<div>s and quadratic time on 20 000 sibling <p>s). The scanner knows what text extraction needs:
+tags (attributes are skipped), comments and declarations, raw-text elements whose content runs to
+their end tag (script, style, title, ...), elements whose content is dropped (navigation, footers,
+forms, ...), block elements that end a line, and character references. The title is the first
+<h1>, else the first <title>. Every search starts where the previous one ended, or stops at the
+next '<' and resumes there, so no character is scanned more than a few times.
+"""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+DROP_TAGS = frozenset(("script", "style", "nav", "noscript", "template", "svg", "iframe", "footer", "aside",
+                       "form"))
+BLOCK_TAGS = frozenset(("p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "blockquote", "pre", "figcaption",
+                        "figure", "br", "hr", "td", "th", "title"))
+_RAW_TEXT = frozenset(("script", "style", "iframe", "noembed", "noframes", "xmp", "title", "textarea"))
+_KEEP_RAW = frozenset(("xmp", "textarea"))  # raw text that is page text
+_ENDS_TITLE = BLOCK_TAGS - {"br", "hr", "title"}  # an <h1> left open ends at the next block
+_MARK = "\ue000"  # a private-use mark between blocks: not whitespace, so it survives collapsing
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)[^<>]*>")
+_RAW_END_RE = {name: re.compile(rf"</{name}(?=[\s/>])", re.I) for name in _RAW_TEXT}
+
+
+def html_lines(html: str) -> tuple[str | None, list[str]]:
+    pieces: list[str] = []  # page text and block marks
+    titles: dict[str, str] = {}  # 'h1' and 'title': the first of each
+    h1: list[str] | None = None  # text pieces while inside the first <h1>
+    dropping: str | None = None  # the element whose content is being dropped, and its nesting
+    depth = 0
+    pos, end = 0, len(html)
+
+    def text(raw: str) -> None:
+        if raw:
+            value = unescape(raw)
+            pieces.append(value)
+            if h1 is not None:
+                h1.append(value)
+
+    def close_h1() -> None:
+        nonlocal h1
+        if h1 is not None:
+            titles.setdefault("h1", " ".join(part.strip() for part in h1 if part.strip()))
+            h1 = None
+
+    while pos < end:
+        lt = html.find("<", pos)
+        if lt < 0:
+            lt = end
+        if dropping is None:
+            text(html[pos:lt])
+        if lt == end:
+            break
+        if html.startswith("<!--", lt):  # comment; one left open runs to the end, as in browsers
+            close = html.find("-->", lt + 4)
+            pos = end if close < 0 else close + 3
+            continue
+        if html.startswith(("<!", "<?"), lt):  # doctype, CDATA, processing instruction
+            close = html.find(">", lt + 2)
+            pos = end if close < 0 else close + 1
+            continue
+        tag = _TAG_RE.match(html, lt)
+        if tag is None:  # a '<' that starts no tag is text
+            if dropping is None:
+                text("<")
+            pos = lt + 1
+            continue
+        pos = tag.end()
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if dropping is not None:
+            if name == dropping and not tag.group(0).endswith("/>"):
+                depth += -1 if closing else 1
+                if depth == 0:
+                    dropping = None
+            continue
+        if not closing and name in _RAW_TEXT:
+            found = _RAW_END_RE[name].search(html, pos)
+            content = html[pos:found.start() if found else end]
+            if found:
+                close = html.find(">", found.end())
+                pos = end if close < 0 else close + 1
+            else:
+                pos = end
+            if name == "title":
+                titles.setdefault("title", " ".join(unescape(content).split()))
+            elif name in _KEEP_RAW:
+                text(content)
+            continue
+        if name in DROP_TAGS:
+            if not closing and not tag.group(0).endswith("/>"):
+                dropping, depth = name, 1
+            continue
+        if name == "h1" and closing:
+            close_h1()
+        elif h1 is not None and not closing and name in _ENDS_TITLE:
+            close_h1()
+        if name == "h1" and not closing and "h1" not in titles:
+            h1 = []
+        if name in BLOCK_TAGS:
+            pieces.append(_MARK)
+    close_h1()
+    body = re.sub(r"\s+", " ", "".join(pieces))
+    lines = [part.strip() for part in body.split(_MARK)]
+    return titles.get("h1") or titles.get("title") or None, [line for line in lines if line]
