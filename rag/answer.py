@@ -231,7 +231,8 @@ class Answerer:
         if facts:
             # the question fits two facts of the sentence: name each with its label
             short = "；".join(best.text[s:e] for s, e in facts)
-            chosen = [self._trim(c, None, q_terms) for c in chosen]
+            both = (best.start + facts[0][0], best.start + facts[-1][1])  # a cut keeps every fact
+            chosen = [self._trim(c, both if c is best else None, q_terms) for c in chosen]
         elif sure or self.reader is not None and not p.rule_fallback:
             at = None
             if sure:
