@@ -4,6 +4,7 @@ client, LangChain's ChatOpenAI and plain httpx.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -235,6 +236,20 @@ def test_upload_is_listed_answerable_then_deleted(http, pipeline):
     assert doc_id not in [d["id"] for d in http.get("/api/documents").json()["documents"]]
     assert_error(http.get("/api/documents/" + quote(doc_id, safe="")), 404, "not_found_error")
     assert all(c["doc_id"] != doc_id for c in http.post("/api/ask", json={"question": Q_GREENWAY}).json()["citations"])
+
+
+def test_ids_with_slash_and_hash_and_a_file_of_two_articles(http, pipeline):
+    wire = "\n".join(json.dumps(a, ensure_ascii=False) for a in [
+        {"id": "wire/1#a", "title": "东湖村建桥", "text": "2024年，东湖村新建了3座桥梁。"},
+        {"id": "wire/2", "title": "南山村修路", "text": "2024年，南山村修建了5公里道路。"}])
+    r = http.post("/api/documents", files={"files": ("wire.jsonl", wire.encode(), "application/jsonl")})
+    assert r.status_code == 201 and sorted(r.json()["added"][0]["documents"]) == ["wire/1#a", "wire/2"]
+    stored = pipeline.settings.corpus_dir / "wire.jsonl"
+    assert http.get("/api/documents/wire%2F1%23a").json()["text"].endswith("2024年，东湖村新建了3座桥梁。")
+    r = http.delete("/api/documents/wire%2F1%23a").json()
+    assert r["file_removed"] is False and r["file_kept"] == "shared" and stored.exists()
+    r = http.delete("/api/documents/wire/2").json()
+    assert r["file_removed"] is True and not stored.exists()
 
 
 def test_failed_uploads_change_nothing(http, pipeline):
