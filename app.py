@@ -3,7 +3,9 @@
     python app.py [--host HOST] [--port PORT] [--index DIR] [--corpus DIR] [--model NAME]
 
 Settings come from defaults < RAG_* environment variables < these flags. If the index is missing
-it is built from the corpus folder first, with progress printed. Works with no network.
+it is built from the corpus folder first, with progress printed, and the model is loaded; then
+the same server as `rag serve` starts: the chat at /, the HTTP API at /api and /v1 (docs at
+/docs). Works with no network.
 """
 from __future__ import annotations
 
@@ -83,17 +85,9 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
-    from rag.ui import build_app, launch  # imports gradio
+    from rag.api import serve  # imports fastapi, uvicorn and gradio
 
-    app = build_app(pipeline, settings)
-    try:
-        _, url, _ = launch(app, settings, prevent_thread_lock=True)
-    except OSError as err:  # e.g. the port is taken
-        print(f"error: cannot serve on {settings.host}:{settings.port} ({err}). Try --port.", file=sys.stderr)
-        return 1
-    print(f"Open {url} in a browser (Ctrl+C stops).", flush=True)
-    app.block_thread()
-    return 0
+    return serve(pipeline, prepare=False, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The `rag` command line: index, ask, eval, docs. Library errors become one-line messages."""
+"""The `rag` command line: index, ask, eval, docs, serve. Library errors become one-line messages."""
 from __future__ import annotations
 
 import argparse
@@ -65,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("docs", help="list the indexed documents")
     d.add_argument("--index")
+
+    v = sub.add_parser("serve", help="serve the chat page and the HTTP API (incl. OpenAI-compatible) on one port",
+                       description="Serve the chat page at / and the HTTP API (/api, /v1, docs at /docs). "
+                                   "A missing index is built from the corpus folder in the background; "
+                                   "until it is ready the API answers 503.")
+    v.add_argument("--host", help="address to listen on (default 127.0.0.1; env RAG_HOST)")
+    v.add_argument("--port", type=int, help="port (default 7860; env RAG_PORT)")
+    v.add_argument("--index", help="index directory (default: index/)")
+    v.add_argument("--corpus", help="articles folder: built from when there is no index, uploads go here "
+                                    "(default: corpus/)")
+    v.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="default retrieval mode")
+    v.add_argument("--top-k", type=int, help="default number of passages the answerer reads")
     return p
 
 
@@ -144,7 +156,21 @@ def cmd_docs(args) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs}
+def cmd_serve(args) -> int:
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+
+    if args.top_k is not None and args.top_k < 1:
+        print("error: --top-k must be at least 1.", file=sys.stderr)
+        return EXIT_USAGE
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model, host=args.host,
+                                 port=args.port, mode=args.mode, top_k=args.top_k)
+    from rag.api import serve  # imports fastapi, uvicorn and gradio
+
+    return serve(Pipeline(settings), progress=StderrProgress())
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

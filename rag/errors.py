@@ -25,6 +25,10 @@ class EmptyCorpus(RagError):
     pass
 
 
+class UnknownDocument(RagError):
+    """No indexed document has the id asked for."""
+
+
 class BadInput(RagError):
     """An input file that cannot be read."""
 

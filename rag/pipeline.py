@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Settings
-from rag.errors import BadQuestion, EmptyCorpus, IndexCorrupt, IndexMissing, ModelMismatch, RagError
+from rag.errors import BadQuestion, EmptyCorpus, IndexCorrupt, IndexMissing, ModelMismatch, UnknownDocument
 from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 
 StageProgress = Callable[[str, int, int], None]
@@ -126,7 +126,7 @@ class Pipeline:
             previous = self.index
             unknown = [d for d in doc_ids if previous.document(d) is None]
             if unknown:
-                raise RagError(f"No indexed document with id {unknown[0]!r}; list them with `rag docs`.")
+                raise UnknownDocument(f"No indexed document with id {unknown[0]!r}; list them with `rag docs`.")
             drop = set(doc_ids)
             kept = [d for d in previous.documents if d.id not in drop]
             if not kept:
@@ -175,7 +175,7 @@ class Pipeline:
     def document(self, doc_id: str) -> Document:
         doc = self.index.document(doc_id)
         if doc is None:
-            raise RagError(f"No indexed document with id {doc_id!r}; list them with `rag docs`.")
+            raise UnknownDocument(f"No indexed document with id {doc_id!r}; list them with `rag docs`.")
         return doc
 
     # -- asking -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""The Gradio shell: `build_app(pipeline, settings)` lays out the tabs; `launch(app, settings)`
-serves them offline. The UI calls only the Pipeline; it holds no retrieval or answering logic.
+"""The Gradio shell: `build_app(pipeline, settings)` lays out the tabs; `mount(fastapi_app,
+pipeline, settings)` puts them on a FastAPI app (what `rag serve` and app.py do, beside the HTTP
+API), `launch(app, settings)` serves them alone. Offline either way. The UI calls only the
+Pipeline; it holds no retrieval or answering logic.
 
 Importing this package imports gradio; `import rag` does not.
 """
@@ -89,3 +91,11 @@ def launch_options(settings: Settings) -> dict:
 
 def launch(app: gr.Blocks, settings: Settings, **overrides):
     return app.launch(**{**launch_options(settings), **overrides})
+
+
+def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
+    """Build the app and mount it at `path` of the FastAPI app `server`, with the launch options.
+
+    Mount it after the server's own routes: a mount at "/" takes every path they leave."""
+    options = {k: v for k, v in launch_options(settings).items() if k not in ("share", "quiet")}
+    return gr.mount_gradio_app(server, build_app(pipeline, settings), path=path, **options)

@@ -1,13 +1,13 @@
 """The "Knowledge base" tab: list, read, upload, delete and rebuild the indexed articles.
 
-Uploads are copied into the corpus folder under a safe name (rag.ui.uploads) and indexed with
-`pipeline.add_files`; if that fails, the copies are removed and the index is untouched. Deleting
-a document removes it from the index and, when its file lies inside the corpus folder, holds no
-other indexed document and is writable, the file too (otherwise a rebuild would bring it back).
+Uploads are copied into the corpus folder under a safe name and indexed with `pipeline.add_files`;
+if that fails, the copies are removed and the index is untouched. Deleting a document removes it
+from the index and, when its file lies inside the corpus folder, holds no other indexed document
+and is writable, the file too (otherwise a rebuild would bring it back). Both are done by
+rag.ui.uploads, which the HTTP API shares.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import gradio as gr
@@ -17,7 +17,7 @@ from rag.errors import IndexMissing, RagError
 from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
 from rag.ui.render import document_choice, document_rows, render_document, text_block
-from rag.ui.uploads import ALLOWED_SUFFIXES, copy_into_corpus, corpus_file, remove_quietly
+from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document
 
 HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
 WIDTHS = ["42%", "14%", "10%", "10%", "24%"]
@@ -38,13 +38,6 @@ def _report_text(report: BuildReport, action: str) -> str:
         skipped = "；".join(f"{Path(p.path).name}: {p.message}" for p in report.problems[:5])
         text += f" 有 {len(report.problems)} 个文件未能读取：{skipped}"
     return text
-
-
-def _short_paths(message: str, paths: list[Path]) -> str:
-    """The message with the corpus paths of these files cut to their names."""
-    for p in sorted(paths, key=lambda p: -len(str(p))):
-        message = message.replace(str(p), p.name)
-    return message
 
 
 class KnowledgeHandlers:
@@ -84,50 +77,38 @@ class KnowledgeHandlers:
         """Copy the uploaded files into the corpus folder and index them; undo the copies on failure."""
         if not files:
             return self.listing(_status("请选择要上传的文件。", "warn"))
-        copied: list[Path] = []
+        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files]
         try:
-            for f in files:
-                path = Path(f if isinstance(f, str) else getattr(f, "name", f))
-                copied.append(copy_into_corpus(path, path.name, self.corpus_dir))
-            report = self.pipeline.add_files(copied, progress=self._progress(progress))
+            added = add_uploads(self.pipeline, [(p, p.name) for p in paths], self.corpus_dir,
+                                progress=self._progress(progress))
         except RagError as err:
-            for p in copied:
-                remove_quietly(p)
-            reason = _short_paths(str(err), copied)
-            gr.Warning(f"上传失败：{reason}")
-            return self.listing(_status(f"上传失败，知识库未改变。原因：{reason}", "error"))
-        failed = {Path(p.path).name for p in report.problems}
-        for p in copied:
-            if p.name in failed:
-                remove_quietly(p)
-        names = "、".join(p.name for p in copied if p.name not in failed)
-        return self.listing(_status(_report_text(report, f"已添加 {names}"), "warn" if failed else "ok"))
+            gr.Warning(f"上传失败：{err}")
+            return self.listing(_status(f"上传失败，知识库未改变。原因：{err}", "error"))
+        names = "、".join(p.name for _, p in added.stored)
+        kind = "warn" if added.skipped else "ok"
+        return self.listing(_status(_report_text(added.report, f"已添加 {names}"), kind))
 
     def delete(self, doc_id: str | None) -> tuple:
         if not doc_id:
             return self.listing(_status("请先在上面选择要删除的文章。", "warn")) + ("",)
         try:
-            docs = self._docs()
-            info = next((d for d in docs if d.id == doc_id), None)
-            if info is None:
-                return self.listing(_status("这篇文章已不在知识库中。", "warn")) + ("",)
-            path = corpus_file(self.corpus_dir, info.source)
-            shared = path is not None and any(
-                d.id != doc_id and corpus_file(self.corpus_dir, d.source) == path for d in docs
-            )
-            report = self.pipeline.delete_documents([doc_id])
+            deleted = delete_document(self.pipeline, doc_id, self.corpus_dir)
+        except IndexMissing:
+            deleted = None
         except RagError as err:
             return self.listing(_status(f"删除失败，知识库未改变。原因：{err}", "error")) + ("",)
+        if deleted is None:
+            return self.listing(_status("这篇文章已不在知识库中。", "warn")) + ("",)
+        info, path = deleted.info, deleted.file
         title = info.title or info.source or doc_id
         note = ""
-        if path is not None and shared:
+        if deleted.file_kept == "shared":
             note = f"；文件 {path.name} 里还有其他文章，所以保留了它（重建索引时这篇文章会回来）"
-        elif path is not None and not os.access(path, os.W_OK):
+        elif deleted.file_kept == "read-only":
             note = f"；文件 {path.name} 是只读的，所以保留了它（重建索引时这篇文章会回来）"
         elif path is not None:
-            remove_quietly(path)
             note = f"，文件 {path.name} 已从语料目录删除"
-        return self.listing(_status(_report_text(report, f"已删除《{title}》{note}"))) + ("",)
+        return self.listing(_status(_report_text(deleted.report, f"已删除《{title}》{note}"))) + ("",)
 
     def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple:
         try:

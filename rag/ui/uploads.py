@@ -1,17 +1,29 @@
-"""Putting uploaded files into the corpus folder, and taking deleted ones out. No Gradio here.
+"""Putting uploaded files into the corpus folder, and taking deleted ones out. No Gradio here;
+the app's knowledge-base tab and the HTTP API (rag.api) both use it.
 
 An uploaded name is reduced to a plain base name (no folders, no '..', no hidden or reserved
 names, a known extension) and the file is created exclusively, so nothing is written outside the
 corpus folder and no existing file is overwritten.
+
+`add_uploads` copies files in and indexes them with `pipeline.add_files`, undoing the copies when
+that fails; `delete_document` takes a document out of the index and, when its file lies inside
+the corpus folder, holds no other indexed document and is writable, the file too (otherwise a
+rebuild would bring it back). Both hold one process-wide lock, so the page and the API never
+interleave their changes.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import threading
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from rag.errors import BadInput
+from rag.errors import BadInput, RagError
+from rag.types import BuildReport, DocInfo
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 MAX_STEM = 80
@@ -89,3 +101,79 @@ def remove_quietly(path: Path) -> None:
         path.unlink()
     except FileNotFoundError:
         pass
+
+
+WRITE_LOCK = threading.Lock()  # one upload or delete at a time, from the page or the API
+
+
+def short_paths(message: str, paths: Sequence[Path]) -> str:
+    """The message with these (corpus) paths cut to their file names: no server path leaks out."""
+    for p in sorted(paths, key=lambda p: -len(str(p))):
+        message = message.replace(str(p), p.name)
+    return message
+
+
+@dataclass(frozen=True)
+class Added:
+    report: BuildReport
+    stored: tuple[tuple[str, Path], ...]  # (uploaded name, file in the corpus folder) that were indexed
+    skipped: tuple[tuple[str, str], ...]  # (uploaded name, why) for files that could not be read; removed
+
+
+def add_uploads(pipeline, files: Sequence[tuple[Path, str]], corpus_dir: Path, progress=None) -> Added:
+    """Copy (file, uploaded name) pairs into the corpus folder and index them, keeping the rest.
+
+    On a RagError the copies are removed, the index is unchanged and the error is raised again
+    with corpus paths cut to file names. Files the index could not read are removed and listed.
+    """
+    corpus_dir = Path(corpus_dir)
+    copied: list[tuple[str, Path]] = []
+    with WRITE_LOCK:
+        try:
+            for source, name in files:
+                copied.append((name, copy_into_corpus(Path(source), name, corpus_dir)))
+            report = pipeline.add_files([p for _, p in copied], progress=progress)
+        except RagError as err:
+            for _, p in copied:
+                remove_quietly(p)
+            raise type(err)(short_paths(str(err), [p for _, p in copied])) from None
+        failed = {Path(p.path).name: p.message for p in report.problems}
+        stored, skipped = [], []
+        for name, p in copied:
+            if p.name in failed:
+                remove_quietly(p)
+                skipped.append((name, short_paths(failed[p.name], [p])))
+            else:
+                stored.append((name, p))
+    return Added(report, tuple(stored), tuple(skipped))
+
+
+@dataclass(frozen=True)
+class Deleted:
+    report: BuildReport
+    info: DocInfo  # the document as it was listed
+    file: Path | None  # its file, when that lies inside the corpus folder
+    file_kept: str | None  # None (removed or none), "shared" (holds other documents) or "read-only"
+
+
+def delete_document(pipeline, doc_id: str, corpus_dir: Path) -> Deleted | None:
+    """Delete one document from the index (and its own file); None when no such document is indexed."""
+    corpus_dir = Path(corpus_dir)
+    with WRITE_LOCK:
+        docs = pipeline.documents()
+        info = next((d for d in docs if d.id == doc_id), None)
+        if info is None:
+            return None
+        path = corpus_file(corpus_dir, info.source)
+        shared = path is not None and any(
+            d.id != doc_id and corpus_file(corpus_dir, d.source) == path for d in docs
+        )
+        report = pipeline.delete_documents([doc_id])
+        kept = None
+        if path is not None and shared:
+            kept = "shared"
+        elif path is not None and not os.access(path, os.W_OK):
+            kept = "read-only"
+        elif path is not None:
+            remove_quietly(path)
+    return Deleted(report, info, path, kept)

@@ -1,0 +1,75 @@
+"""Request body limits for the API paths (the page's own uploads keep Gradio's limit).
+
+A body declared larger than its limit is answered 413 before it is read; one sent without a
+length (chunked) is cut off with 413 as soon as it passes the limit.
+"""
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rag.api.errors import error_response
+
+MB = 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * MB  # POST /api/documents: all files of one request together
+MAX_JSON_BYTES = 1 * MB  # every other request body under /api/ and /v1/
+DRAIN_BYTES = 64 * MB  # read (and drop) up to this much of a refused body, so the client sees the 413
+
+
+def body_limit(method: str, path: str) -> int | None:
+    if method == "POST" and path.rstrip("/") == "/api/documents":
+        return MAX_UPLOAD_BYTES
+    if path.startswith(("/api/", "/v1/")):
+        return MAX_JSON_BYTES
+    return None
+
+
+def too_large_message(limit: int) -> str:
+    what = "the uploaded files together" if limit == MAX_UPLOAD_BYTES else "the request body"
+    return (f"Too large: {what} may be at most {limit // MB} MB. "
+            + ("Upload fewer or smaller files per request." if limit == MAX_UPLOAD_BYTES else "Send less."))
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int):
+        super().__init__(413, too_large_message(limit))
+
+
+class BodyLimit:
+    """ASGI middleware enforcing `body_limit` on HTTP requests."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = body_limit(scope.get("method", ""), scope.get("path", "")) if scope["type"] == "http" else None
+        if limit is None:
+            return await self.app(scope, receive, send)
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _drain(receive, int(declared))
+            response = error_response(413, too_large_message(limit), "request_too_large")
+            return await response(scope, receive, send)
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)  # FastAPI passes HTTPExceptions from body reading on
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _drain(receive: Receive, declared: int) -> None:
+    """Read a refused body (up to DRAIN_BYTES) so that the client is not cut off mid-send."""
+    if declared > DRAIN_BYTES:
+        return
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return

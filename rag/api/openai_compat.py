@@ -1,0 +1,122 @@
+"""/v1: an OpenAI-compatible chat-completions endpoint, so OpenAI SDKs and LangChain's ChatOpenAI
+can talk to the pipeline. The last message is the question; earlier user messages are the
+conversation (follow-ups are rewritten by the pipeline). The reply is the answer with [n]
+markers and a Sources list; the structured citations ride along as extra top-level fields.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Iterator
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+
+from rag.api.errors import ApiError
+from rag.api.schemas import ERRORS, ChatMessage, ChatRequest
+from rag.api.state import ServerState, ready_state
+from rag.types import Answer
+
+MODEL_ID = "rag"
+CREATED = int(time.time())
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], responses=ERRORS)
+
+
+def message_text(message: ChatMessage) -> str:
+    if isinstance(message.content, str):
+        return message.content
+    return "\n".join(p.text for p in message.content or [] if p.type == "text" and p.text)
+
+
+def conversation(messages: list[ChatMessage]) -> tuple[str, list[str]]:
+    """(question, earlier user questions, oldest first)."""
+    if messages[-1].role != "user":
+        raise ApiError(400, f"The last message must be the user's question (role 'user'), "
+                            f"not {messages[-1].role!r}.")
+    history = [t for t in (message_text(m) for m in messages[:-1] if m.role == "user") if t.strip()]
+    return message_text(messages[-1]), history
+
+
+def reply_text(answer: Answer) -> str:
+    """The answer with its [n] markers, then one Sources line per citation: [n] title (date): “quote”."""
+    lines = [answer.answer]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            date = f" ({c.date})" if c.date else ""
+            lines.append(f"[{c.n}] {c.title or c.source or c.doc_id}{date}: “{c.quote}”")
+    return "\n".join(lines)
+
+
+def extras(answer: Answer) -> dict:
+    """The structured answer, beside the OpenAI fields."""
+    d = answer.to_dict()
+    out = {"short_answer": d["short_answer"], "answerable": d["answerable"], "citations": d["citations"]}
+    if answer.searched_question:
+        out["searched_question"] = answer.searched_question
+    return out
+
+
+def completion(answer: Answer, completion_id: str, created: int) -> dict:
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": MODEL_ID,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply_text(answer)},
+                     "logprobs": None, "finish_reason": "stop"}],
+        **extras(answer),
+    }
+
+
+def chunks(answer: Answer, completion_id: str, created: int) -> Iterator[dict]:
+    """The reply as chat.completion.chunk objects: the role, one chunk per line, then the finish."""
+    head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID}
+
+    def chunk(delta: dict, finish: str | None = None, **more) -> dict:
+        return {**head, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+                **more}
+
+    yield chunk({"role": "assistant", "content": ""})
+    for piece in reply_text(answer).splitlines(keepends=True):
+        yield chunk({"content": piece})
+    yield chunk({}, "stop", **extras(answer))
+
+
+def server_sent_events(objects: Iterator[dict]) -> Iterator[str]:
+    for obj in objects:
+        yield f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+@router.post("/chat/completions")
+def chat_completions(body: ChatRequest, state: ServerState = Depends(ready_state)):
+    """Answer the last user message (OpenAI chat completions; `stream: true` for server-sent events).
+
+    Extra top-level fields (in the last chunk when streaming): short_answer, answerable, citations
+    (n, doc_id, title, date, source, quote, start, end) and searched_question for a rewritten follow-up."""
+    question, history = conversation(body.messages)
+    answer = state.pipeline.ask(question, history=history, mode=body.mode, top_k=body.top_k)
+    completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
+    if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
+        return StreamingResponse(server_sent_events(chunks(answer, completion_id, created)),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return completion(answer, completion_id, created)
+
+
+def model_card() -> dict:
+    return {"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "rag"}
+
+
+@router.get("/models")
+def list_models():
+    """The one model: extractive, cited answers from the indexed articles."""
+    return {"object": "list", "data": [model_card()]}
+
+
+@router.get("/models/{model_id}")
+def get_model(model_id: str):
+    if model_id != MODEL_ID:
+        raise ApiError(404, f"No model {model_id!r}; this server has one, {MODEL_ID!r}.")
+    return model_card()

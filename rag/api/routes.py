@@ -1,0 +1,109 @@
+"""/api: ask, and list, read, upload and delete documents. All work is done by the pipeline (and
+rag.ui.uploads, which the page's knowledge-base tab uses too); these are plain (sync) endpoints,
+so FastAPI runs them in its thread pool and questions are answered concurrently.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi.responses import JSONResponse
+
+from rag.api.errors import ApiError
+from rag.api.schemas import (
+    ERRORS,
+    AnswerOut,
+    AskRequest,
+    DeleteOut,
+    DocumentListOut,
+    DocumentOut,
+    UploadOut,
+)
+from rag.api.state import ServerState, ready_state
+from rag.errors import EmptyCorpus, UnknownDocument
+from rag.types import BuildReport
+from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def index_summary(report: BuildReport) -> dict:
+    return {"documents": report.documents, "passages": report.chunks, "embedded": report.embedded,
+            "reused": report.reused, "seconds": round(report.seconds, 3)}
+
+
+def _unknown(doc_id: str) -> UnknownDocument:
+    return UnknownDocument(f"No indexed document with id {doc_id!r}; list them with GET /api/documents.")
+
+
+@router.post("/ask", tags=["ask"], response_model=AnswerOut,
+             responses={200: {"description": "the JSON of `rag ask --json`"}})
+def ask(body: AskRequest, state: ServerState = Depends(ready_state)):
+    """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`."""
+    history = [h for h in body.history if h.strip()]
+    answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k)
+    return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model
+
+
+@router.get("/documents", tags=["documents"], response_model=DocumentListOut)
+def list_documents(state: ServerState = Depends(ready_state)):
+    """The indexed documents (what `rag docs` prints)."""
+    return {"documents": [asdict(d) for d in state.pipeline.documents()]}
+
+
+@router.get("/documents/{doc_id:path}", tags=["documents"], response_model=DocumentOut)
+def get_document(doc_id: str, state: ServerState = Depends(ready_state)):
+    """One document: its stored text (citation offsets point into it) and metadata."""
+    try:
+        doc = state.pipeline.document(doc_id)
+    except UnknownDocument:
+        raise _unknown(doc_id) from None
+    info = next((d for d in state.pipeline.documents() if d.id == doc_id), None)
+    return {**asdict(doc), "chars": len(doc.text), "passages": info.passages if info else 0}
+
+
+@router.post("/documents", tags=["documents"], response_model=UploadOut, status_code=201)
+def upload_documents(files: list[UploadFile] = File(description="one or more of " + " ".join(ALLOWED_SUFFIXES)),
+                     state: ServerState = Depends(ready_state)):
+    """Add files to the corpus folder and the index (only they are embedded; the rest is kept).
+
+    Each file is stored under a safe, unused name. If none can be indexed nothing changes (400);
+    files that cannot be read are listed under `skipped` and not kept."""
+    pipeline = state.pipeline
+    corpus = Path(pipeline.settings.corpus_dir)
+    with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
+        received = []
+        for i, f in enumerate(files):
+            path = Path(tmp) / str(i)
+            with path.open("wb") as out:
+                shutil.copyfileobj(f.file, out)
+            received.append((path, f.filename or ""))
+        if pipeline.has_index():
+            added = add_uploads(pipeline, received, corpus)
+        else:  # the first index: asks wait for it with 503 + Retry-After
+            with state.preparing_while("building the index from uploaded files"):
+                added = add_uploads(pipeline, received, corpus)
+    docs = pipeline.documents()
+    return {
+        "added": [{"filename": name, "stored_as": p.name,
+                   "documents": [d.id for d in docs if d.source == p.name]} for name, p in added.stored],
+        "skipped": [{"filename": name, "message": message} for name, message in added.skipped],
+        "index": index_summary(added.report),
+    }
+
+
+@router.delete("/documents/{doc_id:path}", tags=["documents"], response_model=DeleteOut)
+def remove_document(doc_id: str, state: ServerState = Depends(ready_state)):
+    """Delete a document from the index, and its file from the corpus folder when the file is its own."""
+    try:
+        deleted = delete_document(state.pipeline, doc_id, Path(state.pipeline.settings.corpus_dir))
+    except EmptyCorpus as err:
+        raise ApiError(409, str(err)) from None
+    if deleted is None:
+        raise _unknown(doc_id)
+    return {"deleted": doc_id, "title": deleted.info.title,
+            "file_removed": deleted.file is not None and deleted.file_kept is None,
+            "file_kept": deleted.file_kept, "index": index_summary(deleted.report)}

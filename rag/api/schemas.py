@@ -1,0 +1,137 @@
+"""Request and response bodies of the HTTP API (pydantic models; they also make the /docs page)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODE_HELP = "retrieval: hybrid (dense + BM25, default), dense or bm25"
+TOP_K_HELP = "passages the answerer reads (default: the server's setting, 5)"
+
+
+# -- /api/ask -------------------------------------------------------------------------------
+class AskRequest(BaseModel):
+    question: str = Field(description="the question, in Chinese or English (at most 2000 characters)",
+                          examples=["大陈村2024年接待了多少游客？"])
+    history: list[str] = Field(default_factory=list,
+                               description="earlier questions of the same conversation, oldest first, "
+                                           "so that a follow-up such as 那村集体经济收入呢？ is understood")
+    mode: Mode | None = Field(None, description=MODE_HELP)
+    top_k: int | None = Field(None, ge=1, le=50, description=TOP_K_HELP)
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    quote: str = Field(description="verbatim: equals the document's text[start:end]")
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    """The object `rag ask --json` prints."""
+
+    question: str
+    answer: str = Field(description="the answer sentence(s) with [n] markers")
+    short_answer: str | None
+    short_answer_score: float | None
+    answerable: bool
+    citations: list[CitationOut]
+    latency_ms: float
+    searched_question: str | None = Field(None, description="present when a follow-up was rewritten")
+
+
+# -- /api/documents -------------------------------------------------------------------------
+class DocumentInfoOut(BaseModel):
+    id: str
+    title: str | None
+    date: str | None
+    source: str | None = Field(description="file path relative to the corpus folder")
+    chars: int
+    passages: int
+
+
+class DocumentListOut(BaseModel):
+    documents: list[DocumentInfoOut]
+
+
+class DocumentOut(DocumentInfoOut):
+    text: str = Field(description="the stored (cleaned) text that citation offsets point into")
+
+
+class IndexSummary(BaseModel):
+    documents: int
+    passages: int
+    embedded: int = Field(description="passages embedded by this change (the rest were reused)")
+    reused: int
+    seconds: float
+
+
+class AddedFile(BaseModel):
+    filename: str = Field(description="the uploaded file's name")
+    stored_as: str = Field(description="its (safe, unused) name in the corpus folder")
+    documents: list[str] = Field(description="ids of the documents read from it")
+
+
+class SkippedFile(BaseModel):
+    filename: str
+    message: str
+
+
+class UploadOut(BaseModel):
+    added: list[AddedFile]
+    skipped: list[SkippedFile] = Field(description="files that could not be read; they were not kept")
+    index: IndexSummary
+
+
+class DeleteOut(BaseModel):
+    deleted: str
+    title: str | None
+    file_removed: bool = Field(description="its file was deleted from the corpus folder too")
+    file_kept: Literal["shared", "read-only"] | None = Field(
+        description="why the file stayed: it holds other documents, or it is read-only "
+                    "(a rebuild from the corpus folder would bring the document back)")
+    index: IndexSummary
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+# -- /v1 (OpenAI-compatible) ----------------------------------------------------------------
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str = Field(description="system, user, assistant...; only user turns are read")
+    content: str | list[ContentPart] | None = None
+
+
+class ChatRequest(BaseModel):
+    """An OpenAI chat-completions request. The last message is the question; earlier user
+    messages are the conversation. Sampling options (temperature, max_tokens...) are accepted and
+    ignored: answers are extracted, not generated."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field("rag", description="any name; the server has one model, 'rag'")
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = Field(False, description="server-sent events in the OpenAI chunk format, ending with [DONE]")
+    n: int | None = Field(None, ge=1, le=1, description="only 1")
+    mode: Mode | None = Field(None, description="extension: " + MODE_HELP)
+    top_k: int | None = Field(None, ge=1, le=50, description="extension: " + TOP_K_HELP)
+
+
+ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}

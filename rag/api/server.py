@@ -1,0 +1,136 @@
+"""One FastAPI application: the HTTP API (/api, /v1, /docs) and the chat page at /, served by uvicorn.
+
+    app = create_app(pipeline)          # any Pipeline: tests inject one with the fake embedder
+    serve(pipeline)                     # bind settings.host:port, prepare in the background, serve
+
+One pipeline per process, shared by the page and the API. Preparing (building a missing index
+from the corpus folder, then loading the model) runs in a background thread while the server
+already answers: meanwhile the API says 503 with Retry-After.
+"""
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from typing import Callable
+
+from fastapi import FastAPI, Request
+
+from rag import __version__
+from rag.api import errors, openai_compat, routes
+from rag.api.errors import ApiError
+from rag.api.limits import BodyLimit
+from rag.api.state import ServerState
+from rag.errors import EmptyCorpus, RagError
+from rag.pipeline import Pipeline
+
+TITLE = "rag HTTP API"
+DESCRIPTION = """Cited, extractive answers from the indexed Chinese news and policy articles.
+
+* `POST /api/ask`: the JSON of `rag ask --json`
+* `/api/documents`: list, read, upload (multipart, ≤ 20 MB a request) and delete documents
+* `/v1/chat/completions`, `/v1/models`: OpenAI-compatible (point an OpenAI SDK or LangChain's
+  ChatOpenAI at `http://HOST:PORT/v1`; any API key)
+* `/`: the chat page
+
+Errors are `{"error": {"message", "type"}}`: 400 bad request, 404 unknown document, 413 too large,
+503 no index yet or being built (retry after the `Retry-After` seconds)."""
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+Log = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def _no_such_endpoint(request: Request):
+    raise ApiError(404, f"No endpoint {request.method} {request.url.path}; see /docs.")
+
+
+def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
+    """The API around `pipeline`, with the chat page mounted at / unless `ui` is False."""
+    app = FastAPI(title=TITLE, version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    app.state.rag = ServerState(pipeline)
+    errors.install(app)
+    app.add_middleware(BodyLimit)
+    app.include_router(routes.router)
+    app.include_router(openai_compat.router)
+    for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
+        app.add_api_route(prefix + "/{rest:path}", _no_such_endpoint, methods=METHODS, include_in_schema=False)
+    if ui:
+        from rag.ui import mount  # imports gradio
+
+        mount(app, pipeline, pipeline.settings)  # last: a mount at / takes every path left
+    return app
+
+
+def start_preparing(state: ServerState, progress=None, log: Log = _stderr) -> threading.Thread:
+    """Build the index if there is none, then load the model and index, in a background thread."""
+    state.preparing = "starting"  # set before the first request can arrive
+    thread = threading.Thread(target=_prepare, args=(state, progress, log), name="rag-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
+def _prepare(state: ServerState, progress, log: Log) -> None:
+    pipeline = state.pipeline
+    settings = pipeline.settings
+    try:
+        if not pipeline.has_index():
+            state.preparing = f"building the index from {settings.corpus_dir}"
+            log(f"No index in {settings.index_dir}: building it from {settings.corpus_dir} ...")
+            try:
+                report = pipeline.build(progress=progress)
+            except EmptyCorpus as err:
+                log(f"Starting with an empty knowledge base: {err} Or upload documents with POST /api/documents.")
+                return
+            log(f"Indexed {report.documents} documents, {report.chunks} passages in {report.seconds:.1f} s.")
+            for p in report.problems:
+                log(f"  skipped {p.path}: {p.message}")
+        state.preparing = "loading the model and the index"
+        pipeline.search("warm up", k=1)
+        log("Ready.")
+    except RagError as err:
+        log(f"error: {err}")
+    except Exception as err:  # a bug: keep serving (the page and the API report errors), say so
+        log(f"error: unexpected {type(err).__name__} while preparing: {err}")
+    finally:
+        state.preparing = None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level: str = "info",
+          log: Log = _stderr) -> int:
+    """Serve on settings.host:port until Ctrl+C; 1 when the address cannot be used."""
+    import uvicorn
+
+    s = pipeline.settings
+    try:
+        sock = bind(s.host, s.port)
+    except OSError as err:
+        log(f"error: cannot serve on {s.host}:{s.port} ({err.strerror or err}). Try another --port.")
+        return 1
+    app = create_app(pipeline)
+    if prepare:
+        start_preparing(app.state.rag, progress, log)
+    url = url_of(s.host, s.port)
+    print(f"Open {url} in a browser (Ctrl+C stops). API: {url}/docs; OpenAI-compatible: {url}/v1", flush=True)
+    config = uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
