@@ -46,7 +46,8 @@ def main(argv=None) -> int:
     ap.add_argument("--read-top", default="4")
     ap.add_argument("--sure-chars", default="140", help="sure_answer_chars values to try")
     ap.add_argument("--join", default="0", help="join_when_read values to try (0,1)")
-    ap.add_argument("--thresholds", default="0.2,0.3,0.4,0.5,0.6,0.7")
+    ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7")
+    ap.add_argument("--agree-thresholds", default="0.05,0.1,0.2,0.3,1")
     args = ap.parse_args(argv)
 
     from rag.answer import AnswerPolicy, Answerer
@@ -71,6 +72,7 @@ def main(argv=None) -> int:
 
     base = AnswerPolicy()
     thresholds = [float(t) for t in args.thresholds.split(",")]
+    agrees = [float(t) for t in args.agree_thresholds.split(",")]
     grid = [replace(base, w_reader=w, read_top=k, sure_answer_chars=c, join_when_read=bool(j))
             for w, k, c, j in itertools.product(map(float, args.weights.split(",")), map(int, args.read_top.split(",")),
                                                 map(int, args.sure_chars.split(",")), map(int, args.join.split(",")))]
@@ -86,22 +88,22 @@ def main(argv=None) -> int:
             shown = C.scored_span(a.answerable, a.short_answer)
             guess = a.reader_guess if a.answerable else None
             scored.append((C.short_answer_scores(shown, it.answers),
-                           (guess[1], C.short_answer_scores(guess[0], it.answers)) if guess else None,
+                           (guess[1], guess[2], C.short_answer_scores(guess[0], it.answers)) if guess else None,
                            bool(shown) and a.short_answer_score is None))  # rules, or labelled facts
         n = len(items)
         head = {"w_reader": pol.w_reader, "read_top": pol.read_top, "sure_chars": pol.sure_answer_chars,
-                "join": pol.join_when_read,
-                "rules": pol.rule_fallback,
+                "join": pol.join_when_read, "rules": pol.rule_fallback,
                 "answer_has_gold": round(100 * ans_correct / n, 1),
                 "median_chars": statistics.median(lengths) if lengths else None}
-        for t in ([None] if pol.rule_fallback else thresholds):
+        pairs = [(None, None)] if pol.rule_fallback else [(t, a) for t in thresholds for a in agrees if a <= t]
+        for t, t_agree in pairs:
             em = f1 = shown = precise = 0.0
             for (as_shown, guess, other) in scored:
                 if t is None or other:
-                    e, f = as_shown if (t is None or other) else (0.0, 0.0)
-                    on = t is None and e + f > 0 or other
-                elif guess and guess[0] >= t:
-                    e, f = guess[1]
+                    e, f = as_shown
+                    on = bool(e + f > 0) or other
+                elif guess and (guess[0] >= t or guess[1] and guess[0] >= t_agree):
+                    e, f = guess[2]
                     on = True
                 else:
                     e, f, on = 0.0, 0.0, False
@@ -109,7 +111,7 @@ def main(argv=None) -> int:
                 if on:
                     shown += 1
                     precise += f >= 0.8
-            row = {**head, "threshold": t, "coverage": round(100 * shown / n, 1),
+            row = {**head, "threshold": t, "agree_threshold": t_agree, "coverage": round(100 * shown / n, 1),
                    "precision": round(100 * precise / max(shown, 1), 1),
                    "em": round(100 * em / n, 1), "f1": round(100 * f1 / n, 1)}
             print(json.dumps(row), flush=True)

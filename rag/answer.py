@@ -66,6 +66,7 @@ class AnswerPolicy:
     read_top: int = 4  # the reader reads this many best-scoring sentences
     w_reader: float = 0.3  # weight of the reader's span probability in a sentence's score
     reader_threshold: float = 0.5  # a short answer is shown only when the reader is this sure (chosen on DRCD validation)
+    agree_threshold: float = 0.2  # ... or this sure when the rule-based span marks the same words
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
     join_when_read: bool = False  # with a reader, a high-scoring neighbour sentence still joins the answer
     sure_answer_chars: int = 140  # with a confident short answer, a longer sentence is cut to its clauses
@@ -211,7 +212,14 @@ class Answerer:
         chosen = [best]
         neighbour = self._neighbour(best, cands)
         partner = self._adjacent_runner_up(best, cands)
-        sure = best.read is not None and best.read[2] >= p.reader_threshold
+        guess, agree = None, False
+        if best.read is not None:
+            guess = widen(best.doc.text, best.read[0], best.read[1])
+            rule = extract_short(span_q, best.text, kind)  # the rules' span, where they find one
+            agree = rule is not None and _overlap((best.start + rule[0], best.start + rule[1]), guess) >= 0.5
+        # shown when the reader is sure, or fairly sure and the rules mark the same words
+        sure = guess is not None and (best.read[2] >= p.reader_threshold
+                                      or agree and best.read[2] >= p.agree_threshold)
         if sure or (self.reader is not None and not p.join_when_read):
             pass  # the reader points into this sentence: the answer is as short as the fact
         elif partner is not None:
@@ -236,8 +244,7 @@ class Answerer:
         elif sure or self.reader is not None and not p.rule_fallback:
             at = None
             if sure:
-                s, e = widen(best.doc.text, best.read[0], best.read[1])
-                short, score, at = best.doc.text[s:e], best.read[2], (s, e)
+                short, score, at = best.doc.text[guess[0] : guess[1]], best.read[2], guess
             chosen = [self._trim(c, at if c is best else None, q_terms, p.sure_answer_chars if sure else None)
                       for c in chosen]
         else:
@@ -250,10 +257,9 @@ class Answerer:
             else:
                 chosen = [self._trim(c, None, q_terms) for c in chosen]
         answer = self._compose(question, chosen, short, zh, searched, hits)
-        if best.read is not None:
-            s, e, prob = best.read
+        if guess is not None:
             answer = replace(answer, short_answer_score=score,
-                             reader_guess=(best.doc.text[slice(*widen(best.doc.text, s, e))], prob))
+                             reader_guess=(best.doc.text[guess[0] : guess[1]], best.read[2], agree))
         return answer
 
     def _read(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
@@ -440,6 +446,12 @@ def _missegmented(entity: str, doc: str) -> str:
     if len(entity) < 3 or entity[-1] in "村镇县乡":
         return ""
     return next((e for e in (entity[:-1], entity[1:]) if e in doc), "")
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Shared characters of two spans over the length of the shorter."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return max(inter, 0) / max(min(a[1] - a[0], b[1] - b[0]), 1)
 
 
 def _adjacent(a: Candidate, b: Candidate) -> bool:

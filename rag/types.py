@@ -66,7 +66,8 @@ class Answer:
     searched_question: str | None = None  # set when a follow-up was rewritten before searching
     hits: tuple[Hit, ...] = field(default=(), compare=False)  # what retrieval returned, for evaluation
     short_answer_score: float | None = None  # the reader's probability for the short answer shown
-    reader_guess: tuple[str, float] | None = field(default=None, compare=False)  # best span, shown or not (eval)
+    # the reader's best span, shown or not, its probability, and whether the rules marked it too (for eval)
+    reader_guess: tuple[str, float, bool] | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         """The JSON contract of `rag ask --json`."""

@@ -63,12 +63,21 @@ def test_confident_reader_span_is_the_short_answer_inside_the_quote(make_pipe):
 
 
 def test_below_the_threshold_no_short_answer_is_shown(make_pipe):
-    threshold = AnswerPolicy().reader_threshold
-    pipe = make_pipe(ScriptedReader("王建国", threshold - 0.05))
+    low = AnswerPolicy().agree_threshold - 0.05
+    pipe = make_pipe(ScriptedReader("王建国", low))
     ans = pipe.ask("青石村党支部书记是谁？")
     assert ans.answerable and ans.short_answer is None and ans.short_answer_score is None
     assert "王建国" in quote_of(ans)  # the sentence stands alone
-    assert ans.reader_guess == ("王建国", pytest.approx(threshold - 0.05))  # kept for the eval curve
+    assert ans.reader_guess[:2] == ("王建国", pytest.approx(low))  # kept for the eval curve
+
+
+def test_between_thresholds_only_a_span_the_rules_agree_with_is_shown(make_pipe):
+    pol = AnswerPolicy()
+    mid = (pol.agree_threshold + pol.reader_threshold) / 2
+    agreed = make_pipe(ScriptedReader("王建国", mid)).ask("青石村党支部书记是谁？")
+    assert agreed.short_answer == "王建国" and agreed.reader_guess[2] is True
+    alone = make_pipe(ScriptedReader("民宿产业", mid)).ask("青石村党支部书记是谁？")
+    assert alone.short_answer is None and alone.reader_guess[2] is False
 
 
 def test_a_cut_unit_is_widened_back(make_pipe):

@@ -63,7 +63,7 @@ class Record:
     answer_in_quote: bool | None = None  # for correct answers with expected strings
     answer_in_context: bool | None = None  # a passage the answerer read holds the expected answer
     reason: str | None = None  # checks.FAILURE_REASONS label when not correct
-    guess: tuple[str, float] | None = None  # the reader's best span and probability, shown or not
+    guess: tuple[str, float, bool] | None = None  # the reader's best span, probability, rules agree; shown or not
 
     @property
     def refused(self) -> bool:
