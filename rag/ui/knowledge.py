@@ -1,9 +1,13 @@
 """The "Knowledge base" tab: list, read, upload, delete and rebuild the indexed articles.
 
-Uploads are copied into the corpus folder under a safe name (rag.ui.uploads) and indexed with
-`pipeline.add_files`; if that fails, the copies are removed and the index is untouched. Deleting
-a document removes it from the index and, when its file lies inside the corpus folder, holds no
-other indexed document and is writable, the file too (otherwise a rebuild would bring it back).
+Uploads are copied into the corpus folder under a safe, unused name (rag.ui.uploads) and indexed
+with `pipeline.add_files`, all under the index's write lock: an uploaded file stays in the corpus
+exactly when at least one of its documents was indexed (a JSONL file with a few bad lines stays),
+and if indexing fails the copies are removed and the index is untouched. An upload never replaces
+or removes another file's documents: documents belong to the file they were read from. Deleting a
+document removes it from the index and, when the file it was read from lies inside the corpus
+folder, holds no other indexed document and is writable, that file too (otherwise a rebuild would
+bring it back); never any other file.
 """
 from __future__ import annotations
 
@@ -13,16 +17,17 @@ from pathlib import Path
 import gradio as gr
 
 from rag.config import Settings
-from rag.errors import IndexMissing, RagError
+from rag.errors import IndexMissing
 from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
+from rag.ui.failures import failure
 from rag.ui.render import document_choice, document_rows, render_document, text_block
 from rag.ui.uploads import ALLOWED_SUFFIXES, copy_into_corpus, corpus_file, remove_quietly
 
 HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
 WIDTHS = ["42%", "14%", "10%", "10%", "24%"]
 STAGES = {"read": "读取文件", "load": "读取文件", "chunk": "切分段落", "embed": "编码段落",
-          "tokenize": "建立词索引", "save": "保存索引"}
+          "tokenize": "建立词索引", "save": "保存索引", "wait": "等待其他进程完成索引"}
 
 
 def _status(message: str, kind: str = "ok") -> str:
@@ -36,7 +41,7 @@ def _report_text(report: BuildReport, action: str) -> str:
     )
     if report.problems:
         skipped = "；".join(f"{Path(p.path).name}: {p.message}" for p in report.problems[:5])
-        text += f" 有 {len(report.problems)} 个文件未能读取：{skipped}"
+        text += f" 有 {len(report.problems)} 处未能读取（已跳过）：{skipped}"
     return text
 
 
@@ -62,8 +67,8 @@ class KnowledgeHandlers:
         """(status, table rows, picker) after any change."""
         try:
             docs = self._docs()
-        except RagError as err:
-            return _status(str(err), "error"), [], gr.update(choices=[], value=None)
+        except Exception as err:
+            return _status(failure("list", err), "error"), [], gr.update(choices=[], value=None)
         if status_html is None:
             status_html = _status(f"知识库现有 {len(docs)} 篇文章。" if docs else
                                   "知识库还是空的：上传文章即可开始提问。")
@@ -81,59 +86,69 @@ class KnowledgeHandlers:
         return report
 
     def upload(self, files: list | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        """Copy the uploaded files into the corpus folder and index them; undo the copies on failure."""
+        """Copy the uploaded files into the corpus folder and index them; keep a copy exactly when
+        some of its documents were indexed; undo the copies on failure."""
         if not files:
             return self.listing(_status("请选择要上传的文件。", "warn"))
         copied: list[Path] = []
+        report = self._progress(progress)
         try:
-            for f in files:
-                path = Path(f if isinstance(f, str) else getattr(f, "name", f))
-                copied.append(copy_into_corpus(path, path.name, self.corpus_dir))
-            report = self.pipeline.add_files(copied, progress=self._progress(progress))
-        except RagError as err:
-            for p in copied:
-                remove_quietly(p)
-            reason = _short_paths(str(err), copied)
+            with self.pipeline.writing(report):  # no other writer sees a copy before it is indexed
+                try:
+                    for f in files:
+                        path = Path(f if isinstance(f, str) else getattr(f, "name", f))
+                        copied.append(copy_into_corpus(path, path.name, self.corpus_dir))
+                    result = self.pipeline.add_files(copied, progress=report)
+                except BaseException:
+                    for p in copied:
+                        remove_quietly(p)
+                    raise
+                indexed = dict(result.added)
+                for p in copied:
+                    if not indexed.get(str(p)):
+                        remove_quietly(p)
+        except Exception as err:
+            reason = _short_paths(failure("upload", err), copied)
             gr.Warning(f"上传失败：{reason}")
             return self.listing(_status(f"上传失败，知识库未改变。原因：{reason}", "error"))
-        failed = {Path(p.path).name for p in report.problems}
-        for p in copied:
-            if p.name in failed:
-                remove_quietly(p)
-        names = "、".join(p.name for p in copied if p.name not in failed)
-        return self.listing(_status(_report_text(report, f"已添加 {names}"), "warn" if failed else "ok"))
+        kept = [p for p in copied if indexed.get(str(p))]
+        names = "、".join(p.name for p in kept)
+        text = _short_paths(_report_text(result, f"已添加 {names}"), copied)
+        return self.listing(_status(text, "warn" if result.problems else "ok"))
 
     def delete(self, doc_id: str | None) -> tuple:
         if not doc_id:
             return self.listing(_status("请先在上面选择要删除的文章。", "warn")) + ("",)
         try:
-            docs = self._docs()
-            info = next((d for d in docs if d.id == doc_id), None)
-            if info is None:
-                return self.listing(_status("这篇文章已不在知识库中。", "warn")) + ("",)
-            path = corpus_file(self.corpus_dir, info.source)
-            shared = path is not None and any(
-                d.id != doc_id and corpus_file(self.corpus_dir, d.source) == path for d in docs
-            )
-            report = self.pipeline.delete_documents([doc_id])
-        except RagError as err:
-            return self.listing(_status(f"删除失败，知识库未改变。原因：{err}", "error")) + ("",)
-        title = info.title or info.source or doc_id
-        note = ""
-        if path is not None and shared:
-            note = f"；文件 {path.name} 里还有其他文章，所以保留了它（重建索引时这篇文章会回来）"
-        elif path is not None and not os.access(path, os.W_OK):
-            note = f"；文件 {path.name} 是只读的，所以保留了它（重建索引时这篇文章会回来）"
-        elif path is not None:
-            remove_quietly(path)
-            note = f"，文件 {path.name} 已从语料目录删除"
+            with self.pipeline.writing():  # the listing, the delete and the file removal as one change
+                docs = self._docs()
+                info = next((d for d in docs if d.id == doc_id), None)
+                if info is None:
+                    return self.listing(_status("这篇文章已不在知识库中。", "warn")) + ("",)
+                path = corpus_file(self.corpus_dir, info.file)
+                shared = path is not None and any(d.id != doc_id and d.file == info.file for d in docs)
+                report = self.pipeline.delete_documents([doc_id])
+                title = info.title or info.source or doc_id
+                if info.file is None:
+                    note = "；这个索引没有记录文章来自哪个文件（较旧的索引），文件未删除，重建索引时这篇文章会回来"
+                elif path is None:
+                    note = ""
+                elif shared:
+                    note = f"；文件 {path.name} 里还有其他文章，所以保留了它（重建索引时这篇文章会回来）"
+                elif not os.access(path, os.W_OK):
+                    note = f"；文件 {path.name} 是只读的，所以保留了它（重建索引时这篇文章会回来）"
+                else:
+                    remove_quietly(path)
+                    note = f"，文件 {path.name} 已从语料目录删除"
+        except Exception as err:
+            return self.listing(_status(f"删除失败，知识库未改变。原因：{failure('delete', err)}", "error")) + ("",)
         return self.listing(_status(_report_text(report, f"已删除《{title}》{note}"))) + ("",)
 
     def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple:
         try:
             report = self.pipeline.build(progress=self._progress(progress))
-        except RagError as err:
-            return self.listing(_status(f"重建失败，原索引保持不变。原因：{err}", "error"))
+        except Exception as err:
+            return self.listing(_status(f"重建失败，原索引保持不变。原因：{failure('rebuild', err)}", "error"))
         return self.listing(_status(_report_text(report, f"已从 {self.corpus_dir} 重建索引")))
 
     def show(self, doc_id: str | None) -> str:
@@ -141,8 +156,8 @@ class KnowledgeHandlers:
             return ""
         try:
             return render_document(self.pipeline.document(doc_id))
-        except RagError as err:
-            return _status(str(err), "error")
+        except Exception as err:
+            return _status(failure("show", err), "error")
 
 
 def build_knowledge_tab(pipeline: Pipeline, settings: Settings) -> tuple[KnowledgeHandlers, list]:

@@ -72,12 +72,13 @@ def copy_into_corpus(source: Path, original_name: str, corpus_dir: Path) -> Path
     raise BadInput(f"Cannot add {original_name!r}: no free file name in {corpus_dir}.")
 
 
-def corpus_file(corpus_dir: Path, source: str | None) -> Path | None:
-    """The file inside `corpus_dir` that a document's `source` names, or None if it is elsewhere."""
-    if not source:
+def corpus_file(corpus_dir: Path, file: str | None) -> Path | None:
+    """The file inside `corpus_dir` that a document was read from (its `file`, never its `source`:
+    a record may claim any source), or None if it is elsewhere or gone."""
+    if not file:
         return None
     root = corpus_dir.resolve()
-    path = Path(source)
+    path = Path(file)
     path = (path if path.is_absolute() else root / path).resolve()
     if path.parent == root or root in path.parents:
         return path if path.is_file() else None
