@@ -1,4 +1,4 @@
-"""The `rag` command line: index, ask, eval, docs. Library errors become one-line messages."""
+"""The `rag` command line: index, ask, eval, docs, doctor. Library errors become one-line messages."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,11 @@ class StderrProgress:
         self._last: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "wait":  # another process holds the index's write lock
+            if not done:
+                self.stream.write("waiting for another process that is changing the index...\n")
+                self.stream.flush()
+            return
         pct = int(100 * done / total) if total else 100
         if self.tty:
             end = "\n" if done >= total else ""
@@ -65,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("docs", help="list the indexed documents")
     d.add_argument("--index")
+
+    doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
+    doc.add_argument("--index")
+    doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
     return p
 
 
@@ -144,7 +153,17 @@ def cmd_docs(args) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs}
+def cmd_doctor(args) -> int:
+    from rag.config import Settings
+    from rag.doctor import PROBLEM, check, report_text
+
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model)
+    findings = check(settings)
+    print(report_text(findings))
+    return EXIT_ERROR if any(f.level == PROBLEM for f in findings) else 0
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs, "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
