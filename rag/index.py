@@ -205,7 +205,9 @@ def tidy(directory: Path) -> list[Path]:
     """Put back an index lost between the two renames of a killed build and remove what killed builds
     left behind. Only for a holder of `locks.writing`. Returns the folders removed."""
     directory = Path(directory)
-    _recover(directory)
+    if restorable(directory) is not None:
+        with locks.swapping(directory, exclusive=True):
+            _recover(directory)
     removed = []
     for p in leftovers(directory):
         shutil.rmtree(p, ignore_errors=True)

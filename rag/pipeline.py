@@ -129,9 +129,15 @@ class Pipeline:
                     self._writing -= 1
                 return
             directory = self.settings.index_dir
-            on_wait = (lambda: progress("wait", 0, 1)) if progress else None
-            with locks.writing(directory, self.settings.lock_wait_s, on_wait):
+            waited = []
+
+            def on_wait() -> None:
+                waited.append(True)
                 if progress:
+                    progress("wait", 0, 1)
+
+            with locks.writing(directory, self.settings.lock_wait_s, on_wait):
+                if waited and progress:
                     progress("wait", 1, 1)
                 self._writing = 1
                 try:
