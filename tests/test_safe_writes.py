@@ -165,6 +165,24 @@ def test_deleting_from_an_index_that_predates_file_owners_removes_no_file(pipeli
     assert "已删除" in status and "较旧的索引" in status and (fake_settings.corpus_dir / "tea.txt").exists()
 
 
+def test_a_corpus_file_whose_name_is_not_utf8_is_skipped_in_one_line(pipeline, fake_settings, capsys, monkeypatch):
+    import os
+
+    from rag.cli import main
+
+    bad = os.fsencode(fake_settings.corpus_dir) + b"/\xff\xfe-lake.txt"
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write(LAKE)
+    report = pipeline.build()
+    assert ids(pipeline) == {"tea.txt", "road.txt"}
+    assert [p.message for p in report.problems] == [
+        "its name is not valid UTF-8 text, so it cannot be named in the index; rename the file"]
+    assert "\\xff" in report.problems[0].path  # printable, not a lone surrogate
+    monkeypatch.setenv("RAG_MODEL", "fake-hashing")
+    code = main(["index", str(fake_settings.corpus_dir), "--index", str(fake_settings.index_dir)])
+    assert code == 0 and "rename the file" in capsys.readouterr().err
+
+
 # -- clean failure ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("question", ["\ud800西湖村种植了多少亩茶叶？", "西湖村\udcff\udcfe种植", "\udfff"])

@@ -107,6 +107,10 @@ def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple
         if real in taken:
             return
         taken.add(real)
+        if not _is_text(str(path)) or not _is_text(str(real)):
+            problems.append(Problem(_printable(path), "its name is not valid UTF-8 text, so it cannot be named in "
+                                                      "the index; rename the file"))
+            return
         files.append((path, _source(real, root_abs, base)))
 
     for given in paths:
@@ -132,6 +136,19 @@ def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple
         else:
             problems.append(Problem(str(path), "no such file or folder; check the path"))
     return files, problems
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+        return False
+    return True
+
+
+def _printable(path: Path) -> str:
+    """The path with the bytes that are not UTF-8 written as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _walk(folder: Path) -> tuple[list[Path], list[Problem]]:
