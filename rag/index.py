@@ -125,13 +125,20 @@ def save(index: Index, directory: Path) -> None:
 def _sync(folder: Path) -> None:
     """Flush the files of `folder`, and the folder, to disk before it is renamed into place."""
     for path in [*folder.iterdir(), folder]:
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    try:
         fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        except OSError:  # a file system that cannot sync a folder
-            pass
-        finally:
-            os.close(fd)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # a file system that cannot sync a folder
+        pass
+    finally:
+        os.close(fd)
 
 
 def _swap_in(tmp: Path, directory: Path) -> Path | None:
@@ -145,21 +152,8 @@ def _swap_in(tmp: Path, directory: Path) -> Path | None:
         if old.exists():
             os.rename(old, directory)
         raise
-    _sync_folder(directory.parent)
+    _fsync(directory.parent)
     return old if old.exists() else None
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def stamp(directory: Path) -> tuple | None:
