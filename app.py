@@ -10,6 +10,7 @@ the same server as `rag serve` starts: the chat at /, the HTTP API at /api and /
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -70,8 +71,19 @@ def ensure_index(pipeline: Pipeline, settings: Settings) -> bool:
     return True
 
 
+def log_to_console() -> None:
+    """The app's own log (rag.*) on stderr: one line per user error, a traceback only for a bug."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    log = logging.getLogger("rag")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    log_to_console()
     try:
         settings = Settings.from_env(
             host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir, model=args.model

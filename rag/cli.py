@@ -1,4 +1,4 @@
-"""The `rag` command line: index, ask, eval, docs, serve. Library errors become one-line messages."""
+"""The `rag` command line: index, ask, eval, docs, serve, doctor. Library errors become one-line messages."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,11 @@ class StderrProgress:
         self._last: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "wait":  # another process holds the index's write lock
+            if not done:
+                self.stream.write("waiting for another process that is changing the index...\n")
+                self.stream.flush()
+            return
         pct = int(100 * done / total) if total else 100
         if self.tty:
             end = "\n" if done >= total else ""
@@ -77,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
                                     "(default: corpus/)")
     v.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="default retrieval mode")
     v.add_argument("--top-k", type=int, help="default number of passages the answerer reads")
+
+    doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
+    doc.add_argument("--index")
+    doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
     return p
 
 
@@ -170,7 +179,18 @@ def cmd_serve(args) -> int:
     return serve(Pipeline(settings), progress=StderrProgress())
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs, "serve": cmd_serve}
+def cmd_doctor(args) -> int:
+    from rag.config import Settings
+    from rag.doctor import PROBLEM, check, report_text
+
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model)
+    findings = check(settings)
+    print(report_text(findings))
+    return EXIT_ERROR if any(f.level == PROBLEM for f in findings) else 0
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
+            "serve": cmd_serve, "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

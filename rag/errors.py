@@ -35,3 +35,7 @@ class BadInput(RagError):
 
 class ModelUnavailable(RagError):
     pass
+
+
+class IndexBusy(RagError):
+    """Another process is changing the index and did not finish in time."""

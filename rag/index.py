@@ -1,7 +1,13 @@
 """An index is a directory: manifest.json, documents.jsonl, chunks.npz, dense.faiss, bm25 arrays.
 
-Saving writes a temporary sibling directory and renames it into place, so readers never see a
-half-written index and a failed build leaves the previous one untouched. No pickle anywhere.
+Saving writes a temporary sibling directory `.<index>.tmp-*` (synced to disk), then swaps it in
+with two renames (the old one becomes `.<index>.old-*` and is removed), so readers never see a
+half-written index and a failed or killed build leaves the previous one. The renames happen under
+the exclusive swap lock and a load under the shared one (rag/locks.py), so a load in another
+process never mixes two versions. Whoever changes a shared index holds `locks.writing` around its
+whole change and calls `tidy` first: it puts back an index lost between the two renames and removes
+what killed builds left behind. `stamp` says cheaply whether the index on disk has changed since a
+load. No pickle anywhere.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag import locks
 from rag.errors import IndexCorrupt, IndexMissing, ModelMismatch
 from rag.types import Chunk, Document
 
@@ -37,6 +44,7 @@ class Index:
     dense: object  # faiss.Index; row i is chunks[i]
     bm25: object  # rag.bm25.BM25; row i is chunks[i]
     doc_pos: dict[str, int] = field(default_factory=dict)
+    stamp: tuple | None = field(default=None, compare=False)  # of the manifest it was loaded from / saved to
 
     def __post_init__(self):
         self.doc_pos = {d.id: i for i, d in enumerate(self.documents)}
@@ -78,7 +86,7 @@ def make_manifest(settings, embedder, tokenizer: str, documents, chunks, doc_has
 
 
 def save(index: Index, directory: Path) -> None:
-    """Write `index` to `directory` atomically (temporary sibling, then rename)."""
+    """Write `index` to `directory` atomically (temporary sibling, then rename); sets `index.stamp`."""
     import faiss
     import numpy as np
 
@@ -89,7 +97,8 @@ def save(index: Index, directory: Path) -> None:
     try:
         with open(tmp / "documents.jsonl", "w", encoding="utf-8") as f:
             for d in index.documents:
-                rec = {"id": d.id, "title": d.title, "date": d.date, "source": d.source, "text": d.text}
+                rec = {"id": d.id, "title": d.title, "date": d.date, "source": d.source, "file": d.file,
+                       "text": d.text}
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
         pos = index.doc_pos
         np.savez(
@@ -102,13 +111,38 @@ def save(index: Index, directory: Path) -> None:
         faiss.write_index(index.dense, str(tmp / "dense.faiss"))
         index.bm25.save(tmp)
         (tmp / "manifest.json").write_text(json.dumps(index.manifest, ensure_ascii=False, indent=1), "utf-8")
-        _swap_in(tmp, directory)
+        _sync(tmp)
+        with locks.swapping(directory, exclusive=True):
+            old = _swap_in(tmp, directory)
+            index.stamp = stamp(directory)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)  # if this is cut short, the next build's tidy() ends it
 
 
-def _swap_in(tmp: Path, directory: Path) -> None:
+def _sync(folder: Path) -> None:
+    """Flush the files of `folder`, and the folder, to disk before it is renamed into place."""
+    for path in [*folder.iterdir(), folder]:
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # a file system that cannot sync a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap_in(tmp: Path, directory: Path) -> Path | None:
+    """Rename `tmp` to `directory`; the previous `directory` becomes `.<name>.old-*`, returned."""
     old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
     if directory.exists():
         os.rename(directory, old)
@@ -118,33 +152,113 @@ def _swap_in(tmp: Path, directory: Path) -> None:
         if old.exists():
             os.rename(old, directory)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _fsync(directory.parent)
+    return old if old.exists() else None
+
+
+def stamp(directory: Path) -> tuple | None:
+    """What changes whenever an index is saved at `directory` (one stat of its manifest); None if absent."""
+    try:
+        st = os.stat(Path(directory) / "manifest.json")
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def leftovers(directory: Path) -> list[Path]:
+    """Folders that builds cut short left beside the index: `.<name>.tmp-*` and `.<name>.old-*`."""
+    directory = Path(directory)
+    if not directory.parent.is_dir():
+        return []
+    found = [*directory.parent.glob(f".{directory.name}.tmp-*"), *directory.parent.glob(f".{directory.name}.old-*")]
+    return sorted(p for p in found if p.is_dir() and not p.is_symlink())
+
+
+def complete(folder: Path) -> bool:
+    """`folder` holds every file of an index and a manifest that parses."""
+    try:
+        if not all((folder / f).is_file() for f in _FILES):
+            return False
+        json.loads((folder / "manifest.json").read_text("utf-8"))
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def restorable(directory: Path) -> Path | None:
+    """When `directory` is gone but a build was killed between its two renames, the previous index
+    it had moved aside (the newest complete `.<name>.old-*`); else None."""
+    directory = Path(directory)
+    if os.path.lexists(directory):
+        return None
+    olds = [p for p in leftovers(directory) if ".old-" in p.name and complete(p)]
+    return max(olds, key=lambda p: (p / "manifest.json").stat().st_mtime_ns, default=None)
+
+
+def tidy(directory: Path) -> list[Path]:
+    """Put back an index lost between the two renames of a killed build and remove what killed builds
+    left behind. Only for a holder of `locks.writing`. Returns the folders removed."""
+    directory = Path(directory)
+    if restorable(directory) is not None:
+        with locks.swapping(directory, exclusive=True):
+            _recover(directory)
+    removed = []
+    for p in leftovers(directory):
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
 
 
 def _recover(directory: Path) -> None:
     """If a crash happened between the two renames, put the previous index back."""
-    if directory.exists():
+    old = restorable(directory)
+    if old is not None:
+        os.rename(old, directory)
+
+
+def _recover_if_free(directory: Path) -> None:
+    """A reader's recovery: only when no process is changing the index (else that process does it)."""
+    if restorable(directory) is None:
         return
-    olds = sorted(directory.parent.glob(f".{directory.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if olds:
-        os.rename(olds[-1], directory)
+    with locks.write_lock_if_free(directory) as free:
+        if free:
+            _recover(directory)
 
 
 def exists(directory: Path) -> bool:
     directory = Path(directory)
-    _recover(directory)
+    if not directory.parent.is_dir():
+        return False
+    with locks.swapping(directory, exclusive=False):
+        return _present(directory)
+
+
+def _present(directory: Path) -> bool:
+    """Under the swap lock: the index is there (put back first if a killed build left it aside)."""
+    if not (directory / "manifest.json").is_file():
+        _recover_if_free(directory)
     return (directory / "manifest.json").is_file()
 
 
 def load(directory: Path) -> Index:
+    """The index at `directory`, read under the shared swap lock; raises IndexMissing / IndexCorrupt."""
+    directory = Path(directory)
+    if not directory.parent.is_dir():
+        raise IndexMissing(f"No index at {directory}. Build one with `rag index [PATH ...] --index {directory}`.")
+    with locks.swapping(directory, exclusive=False):
+        if not _present(directory):
+            raise IndexMissing(f"No index at {directory}. Build one with `rag index [PATH ...] --index {directory}`.")
+        index = _load(directory)
+        index.stamp = stamp(directory)
+    return index
+
+
+def _load(directory: Path) -> Index:
     import faiss
     import numpy as np
 
     from rag.bm25 import BM25
 
-    directory = Path(directory)
-    if not exists(directory):
-        raise IndexMissing(f"No index at {directory}. Build one with `rag index [PATH ...] --index {directory}`.")
     try:
         manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
         if manifest.get("format_version") != FORMAT_VERSION:
@@ -160,7 +274,8 @@ def load(directory: Path) -> Index:
         with open(directory / "documents.jsonl", encoding="utf-8") as f:
             for line in f:
                 r = json.loads(line)
-                docs.append(Document(r["id"], r["text"], r.get("title"), r.get("date"), r.get("source")))
+                docs.append(Document(r["id"], r["text"], r.get("title"), r.get("date"), r.get("source"),
+                                     r.get("file")))
         with np.load(directory / "chunks.npz", allow_pickle=False) as z:
             di, od, st, en = z["doc"], z["ordinal"], z["start"], z["end"]
         chunks = [

@@ -7,8 +7,12 @@ CONTRACT (stable; shells rely on it):
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
         Incremental: unchanged documents keep their vectors, deleted ones drop out. The new index
         is written beside the old one and swapped in only when complete.
-    p.add_files(paths, progress=None) -> BuildReport   add or replace these documents, keep the rest
+    p.add_files(paths, progress=None) -> BuildReport
+        Add the documents of these files, replacing what the same files gave before; documents of
+        other files are never replaced (a clashing id is skipped with a Problem). BuildReport.added
+        says how many documents each file named in `paths` gave.
     p.delete_documents(doc_ids) -> BuildReport
+    p.writing(progress=None)   context: hold the index's write lock across several steps (re-entrant)
     p.documents() -> list[DocInfo]
     p.document(doc_id) -> Document
     p.search(question, k=None, mode=None) -> list[Hit]
@@ -17,17 +21,26 @@ CONTRACT (stable; shells rely on it):
         as "那村民收入呢？" is rewritten with them and Answer.searched_question is set.
     progress: callable(stage: str, done: int, total: int)
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
-Thread-safe for concurrent ask(); build/add/delete take a lock and swap the index in atomically.
+
+Documents are owned by the file they were read from (Document.file), never by what a record says
+its `source` is. Safe across threads and processes: every change (build/add/delete) holds the
+index's write lock (rag/locks.py: fcntl.flock beside the index folder, waiting up to
+settings.lock_wait_s), starts from the index on disk as it is then, and swaps the new one in
+atomically; readers (ask, documents) check with one stat whether the index on disk changed and
+load the new one, so a `rag index` run beside the app is seen without a restart.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Settings
-from rag.errors import BadQuestion, EmptyCorpus, IndexCorrupt, IndexMissing, ModelMismatch, UnknownDocument
+from rag.errors import BadQuestion, EmptyCorpus, IndexMissing, RagError, UnknownDocument
 from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 
 StageProgress = Callable[[str, int, int], None]
@@ -41,6 +54,7 @@ class Pipeline:
         self._reader = reader
         self._write_lock = threading.RLock()
         self._load_lock = threading.Lock()
+        self._writing = 0  # depth of writing() in the thread that holds _write_lock
 
     # -- parts, loaded on first use -------------------------------------------------------
     @property
@@ -54,15 +68,19 @@ class Pipeline:
 
     @property
     def index(self):
-        if self._index is None:
-            with self._load_lock:
-                if self._index is None:
-                    from rag import index as store
+        """The index on disk, loaded on first use and again whenever another process changed it."""
+        from rag import index as store
 
-                    idx = store.load(self.settings.index_dir)
-                    idx.check_model(self._model_name())
-                    self._index = idx
-        return self._index
+        idx, directory = self._index, self.settings.index_dir
+        if idx is not None and idx.stamp == store.stamp(directory):
+            return idx
+        with self._load_lock:
+            idx = self._index
+            if idx is None or idx.stamp != store.stamp(directory):
+                idx = store.load(directory)
+                idx.check_model(self._model_name())
+                self._index = idx
+        return idx
 
     @property
     def reader(self):
@@ -95,62 +113,119 @@ class Pipeline:
         return store.exists(self.settings.index_dir)
 
     # -- building ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, progress: StageProgress | None = None):
+        """Hold the index's write lock (threads and processes) across several steps; re-entrant.
+        On entry, what killed builds left beside the index is cleaned up."""
+        from rag import index as store
+        from rag import locks
+
+        with self._write_lock:
+            if self._writing:
+                self._writing += 1
+                try:
+                    yield
+                finally:
+                    self._writing -= 1
+                return
+            directory = self.settings.index_dir
+            waited = []
+
+            def on_wait() -> None:
+                waited.append(True)
+                if progress:
+                    progress("wait", 0, 1)
+
+            with locks.writing(directory, self.settings.lock_wait_s, on_wait):
+                if waited and progress:
+                    progress("wait", 1, 1)
+                self._writing = 1
+                try:
+                    store.tidy(directory)
+                    yield
+                finally:
+                    self._writing = 0
+
     def build(self, paths: Sequence[str | Path] | None = None, progress: StageProgress | None = None) -> BuildReport:
         """(Re)index exactly the documents under `paths` (default: the corpus folder)."""
         from rag.ingest import Limits, load_paths
 
         paths = list(paths) if paths else [self.settings.corpus_dir]
-        docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
-                                    limits=Limits.from_settings(self.settings))
-        if not docs:
-            raise EmptyCorpus(_empty_message(paths, problems))
-        return self._rebuild(docs, problems, progress)
+        with self.writing(progress):  # read inside the lock: a file added meanwhile is not lost
+            docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
+                                        limits=Limits.from_settings(self.settings))
+            if not docs:
+                raise EmptyCorpus(_empty_message(paths, problems))
+            return self._rebuild(docs, problems, progress, self._previous(strict=False))
 
     def add_files(self, paths: Sequence[str | Path], progress: StageProgress | None = None) -> BuildReport:
-        """Add or replace the documents of these files; everything else stays indexed."""
-        from rag.ingest import Limits, load_paths
+        """Add the documents of these files (replacing what the same files gave before); documents
+        read from other files stay as they are, whatever ids or sources the new ones claim."""
+        from rag.ingest import Limits, file_key, load_paths
 
-        docs, problems = load_paths(list(paths), root=self.settings.corpus_dir, progress=progress,
-                                    limits=Limits.from_settings(self.settings))
-        if not docs:
-            raise EmptyCorpus(_empty_message(paths, problems))
-        with self._write_lock:
-            previous = self._previous()
-            sources = {d.source for d in docs}
-            ids = {d.id for d in docs}
-            kept = [d for d in (previous.documents if previous else []) if d.source not in sources and d.id not in ids]
-            return self._rebuild(kept + docs, problems, progress)
+        paths = list(paths)
+        root = self.settings.corpus_dir
+        with self.writing(progress):
+            docs, problems = load_paths(paths, root=root, progress=progress,
+                                        limits=Limits.from_settings(self.settings))
+            previous = self._previous(strict=True)
+            replaced = {d.file for d in docs}
+            kept = [d for d in (previous.documents if previous else []) if d.file not in replaced]
+            owner = {d.id: d.file for d in kept}
+            new = []
+            for d in docs:
+                if d.id in owner:
+                    problems.append(Problem(d.file or str(d.id), (
+                        f"document id '{d.id}' is already indexed from {owner[d.id] or 'another file'}; skipped "
+                        "(an added file never replaces another file's documents), give it a unique id")))
+                else:
+                    new.append(d)
+            if not new:
+                raise EmptyCorpus(_empty_message(paths, problems))
+            report = self._rebuild(kept + new, problems, progress, previous)
+            counts: dict[str, int] = {}
+            for d in new:
+                counts[d.file] = counts.get(d.file, 0) + 1
+            added = tuple((str(p), counts.get(file_key(p, root), 0)) for p in paths if not Path(p).is_dir())
+            return replace(report, added=added)
 
     def delete_documents(self, doc_ids: Sequence[str], progress: StageProgress | None = None) -> BuildReport:
-        with self._write_lock:
-            previous = self.index
-            unknown = [d for d in doc_ids if previous.document(d) is None]
+        with self.writing(progress):
+            previous = self._previous(strict=True)
+            unknown = [d for d in doc_ids if previous is None or previous.document(d) is None]
             if unknown:
                 raise UnknownDocument(f"No indexed document with id {unknown[0]!r}; list them with `rag docs`.")
             drop = set(doc_ids)
             kept = [d for d in previous.documents if d.id not in drop]
             if not kept:
                 raise EmptyCorpus("Deleting these would leave the index empty; add other documents first.")
-            return self._rebuild(kept, [], progress)
+            return self._rebuild(kept, [], progress, previous)
 
-    def _previous(self):
+    def _previous(self, strict: bool):
+        """The index on disk now (a change holds the write lock, so it is current). None when there
+        is none; when it cannot be used, None for a full build, the error for a partial change (which
+        would otherwise drop every other document)."""
         try:
             return self.index
-        except (IndexMissing, IndexCorrupt, ModelMismatch):
+        except IndexMissing:
+            return None
+        except RagError:
+            if strict:
+                raise
             return None
 
-    def _rebuild(self, docs: list[Document], problems: list[Problem], progress) -> BuildReport:
+    def _rebuild(self, docs: list[Document], problems: list[Problem], progress, previous) -> BuildReport:
         from rag import index as store
         from rag.build import build_index
 
         t0 = time.perf_counter()
-        with self._write_lock:
-            previous = self._previous()
+        with self.writing(progress):
             new, embedded, reused = build_index(docs, self.embedder, self.settings, previous, progress)
             if progress:
                 progress("save", 0, 1)
             store.save(new, self.settings.index_dir)
-            self._index = new
+            with self._load_lock:
+                self._index = new
             if progress:
                 progress("save", 1, 1)
         old_ids = {d.id for d in previous.documents} if previous else set()
@@ -170,7 +245,8 @@ class Pipeline:
         counts: dict[str, int] = {}
         for c in idx.chunks:
             counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-        return [DocInfo(d.id, d.title, d.date, d.source, len(d.text), counts.get(d.id, 0)) for d in idx.documents]
+        return [DocInfo(d.id, d.title, d.date, d.source, len(d.text), counts.get(d.id, 0), d.file)
+                for d in idx.documents]
 
     def document(self, doc_id: str) -> Document:
         doc = self.index.document(doc_id)
@@ -180,43 +256,69 @@ class Pipeline:
 
     # -- asking -----------------------------------------------------------------------------
     def _check(self, question) -> str:
+        """The question as searched: whitespace collapsed, control characters and non-characters
+        dropped. Refused (BadQuestion) when empty, too long, or holding something that is not text
+        (a lone surrogate: a broken \\u escape, or bytes that are not UTF-8 on the command line)."""
         if not isinstance(question, str) or not question.strip():
             raise BadQuestion("The question is empty. Type a question, e.g. 去年全市接待了多少游客？")
-        q = " ".join(question.split())
+        broken = len(_SURROGATE.findall(question))
+        if broken:
+            raise BadQuestion(f"The question holds {broken} character(s) that are not text (a lone surrogate, or "
+                              "bytes that are not UTF-8); retype it, or send it as UTF-8 text.")
+        q = " ".join(_NOT_TEXT.sub(" ", question).split())
+        if not q:
+            raise BadQuestion("The question holds no visible characters. Type a question, e.g. 去年全市接待了多少游客？")
         limit = self.settings.max_question_chars
         if len(q) > limit:
             raise BadQuestion(f"The question is {len(q)} characters long; the limit is {limit}. Ask a shorter question.")
         return q
 
+    def _history(self, history: Sequence[str]) -> list[str]:
+        """Earlier questions that can be used; one that would be refused is left out, not an error."""
+        out = []
+        for h in history:
+            try:
+                out.append(self._check(h))
+            except BadQuestion:
+                continue
+        return out
+
     def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
         return self.search_batch([question], k, mode)[0]
 
     def search_batch(self, questions: Sequence[str], k=None, mode=None, query_vectors=None) -> list[list[Hit]]:
+        return self._search_batch(self.index, [self._check(q) for q in questions], k, mode, query_vectors)
+
+    def _search_batch(self, idx, qs: list[str], k, mode, query_vectors) -> list[list[Hit]]:
         from rag.retrieve import search_batch
 
         s = self.settings
-        qs = [self._check(q) for q in questions]
         sparse = [_sparse_text(q) for q in qs]
-        return search_batch(self.index, self.embedder, qs, k or s.top_k, mode or s.mode,
+        return search_batch(idx, self.embedder, qs, k or s.top_k, mode or s.mode,
                             s.candidates, s.fusion, s.rrf_k, query_vectors, sparse)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             top_k: int | None = None) -> Answer:
-        from dataclasses import replace
-
         from rag.answer import Answerer
         from rag.followup import rewrite
 
         t0 = time.perf_counter()
         q = self._check(question)
-        searched = rewrite(q, [h for h in history if h and h.strip()])
+        searched = rewrite(q, self._history(history))
         query = searched or q
         mode = mode or self.settings.mode
+        idx = self.index  # one version of the index for the whole answer, even if a newer one lands
         qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
-        hits = self.search_batch([query], top_k, mode, qv)[0]
-        answer = Answerer(self.index, self.embedder, reader=self.reader).answer(
+        hits = self._search_batch(idx, [query], top_k, mode, qv)[0]
+        answer = Answerer(idx, self.embedder, reader=self.reader).answer(
             q, hits, None if qv is None else qv[0], searched)
         return replace(answer, latency_ms=(time.perf_counter() - t0) * 1000)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0/C1 controls (tab and newlines are whitespace anyway) and Unicode non-characters
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+                       + "".join(f"{chr(p)}{chr(p + 1)}" for p in range(0x1FFFE, 0x110000, 0x10000)) + "]")
 
 
 def _sparse_text(question: str) -> str:

@@ -15,7 +15,9 @@ class Document:
     text: str
     title: str | None = None
     date: str | None = None  # ISO yyyy-mm-dd where known, else as found
-    source: str | None = None  # file path (relative to the corpus root when possible)
+    source: str | None = None  # where the article says it comes from (a JSONL record may name any)
+    file: str | None = None  # the file it was read from, which owns it: relative to the corpus
+    # folder when inside it, else an absolute path; None in indexes built before ownership was kept
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class DocInfo:
     source: str | None
     chars: int
     passages: int
+    file: str | None = None  # the file that owns the document (see Document.file)
 
 
 @dataclass(frozen=True)
@@ -124,3 +127,4 @@ class BuildReport:
     removed_documents: int
     problems: tuple[Problem, ...] = ()
     seconds: float = 0.0
+    added: tuple[tuple[str, int], ...] = ()  # add_files: (path as given, documents indexed from it)

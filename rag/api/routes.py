@@ -70,8 +70,10 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
                      state: ServerState = Depends(ready_state)):
     """Add files to the corpus folder and the index (only they are embedded; the rest is kept).
 
-    Each file is stored under a safe, unused name. If none can be indexed nothing changes (400);
-    files that cannot be read are listed under `skipped` and not kept."""
+    Each file is stored under a safe, unused name, and kept exactly when some of its documents were
+    indexed (files nothing could be read from are listed under `skipped` and not kept). Documents
+    belong to the file they were read from: an upload never replaces another file's documents (a
+    clashing id is skipped, with a problem). If nothing can be indexed nothing changes (400)."""
     pipeline = state.pipeline
     corpus = Path(pipeline.settings.corpus_dir)
     with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
@@ -86,10 +88,9 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
         else:  # the first index: asks wait for it with 503 + Retry-After
             with state.preparing_while("building the index from uploaded files"):
                 added = add_uploads(pipeline, received, corpus)
-    docs = pipeline.documents()
     return {
-        "added": [{"filename": name, "stored_as": p.name,
-                   "documents": [d.id for d in docs if d.source == p.name]} for name, p in added.stored],
+        "added": [{"filename": name, "stored_as": p.name, "documents": list(ids)}
+                  for (name, p), ids in zip(added.stored, added.documents)],
         "skipped": [{"filename": name, "message": message} for name, message in added.skipped],
         "index": index_summary(added.report),
     }
@@ -97,7 +98,8 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
 
 @router.delete("/documents/{doc_id:path}", tags=["documents"], response_model=DeleteOut)
 def remove_document(doc_id: str, state: ServerState = Depends(ready_state)):
-    """Delete a document from the index, and its file from the corpus folder when the file is its own."""
+    """Delete a document from the index, and the file it was read from when that file is in the corpus
+    folder and holds nothing else indexed; never any other file."""
     try:
         deleted = delete_document(state.pipeline, doc_id, Path(state.pipeline.settings.corpus_dir))
     except EmptyCorpus as err:

@@ -50,7 +50,8 @@ class DocumentInfoOut(BaseModel):
     id: str
     title: str | None
     date: str | None
-    source: str | None = Field(description="file path relative to the corpus folder")
+    source: str | None = Field(description="where the article comes from: its file's path relative to the corpus "
+                                           "folder, or what a JSONL record says")
     chars: int
     passages: int
 
@@ -84,7 +85,7 @@ class SkippedFile(BaseModel):
 
 class UploadOut(BaseModel):
     added: list[AddedFile]
-    skipped: list[SkippedFile] = Field(description="files that could not be read; they were not kept")
+    skipped: list[SkippedFile] = Field(description="files no document could be indexed from; they were not kept")
     index: IndexSummary
 
 
@@ -92,8 +93,9 @@ class DeleteOut(BaseModel):
     deleted: str
     title: str | None
     file_removed: bool = Field(description="its file was deleted from the corpus folder too")
-    file_kept: Literal["shared", "read-only"] | None = Field(
-        description="why the file stayed: it holds other documents, or it is read-only "
+    file_kept: Literal["shared", "read-only", "unrecorded"] | None = Field(
+        description="why the file stayed: it holds other documents, it is read-only, or the index (built "
+                    "before documents recorded their file) does not say which file it was "
                     "(a rebuild from the corpus folder would bring the document back)")
     index: IndexSummary
 

@@ -1,6 +1,8 @@
 """Ingest: files and folders -> Documents with cleaned text.
 
     load_paths(paths, root=None, progress=None, limits=None) -> (documents, problems)
+    file_key(path, root=None) -> str                                  the Document.file of a file's documents
+    list_files(paths, root=None) -> list[Path]                        the files load_paths would read
     read_file(path, source, limits=None) -> list[Document]           raises BadInput
     clean_text(raw) -> str
     Limits.from_settings(settings=None)                               size caps (RAG_MAX_FILE_MB, RAG_MAX_JSONL_MB)
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rag.errors import BadInput
@@ -22,7 +25,7 @@ from rag.ingest.guards import Limits, link_outside
 from rag.ingest.readers import SUFFIXES, file_type, read_file, read_file_lenient
 from rag.types import Document, Problem
 
-__all__ = ["SUFFIXES", "Limits", "clean_text", "load_paths", "read_file"]
+__all__ = ["SUFFIXES", "Limits", "clean_text", "file_key", "list_files", "load_paths", "read_file"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -38,7 +41,8 @@ def load_paths(
     `source` (and the id of a one-article file) is the path relative to `root` when the file is
     under it, else relative to the folder that was given, else the file name.
     A document whose id was already seen is skipped with a Problem (ids stay stable; nothing is
-    renamed behind the user's back).
+    renamed behind the user's back). Every document's `file` is the file it was read from
+    (`file_key`), whatever `source` a JSONL record gives: that file owns it.
     Inside a folder, a symbolic link is read only when its real path is inside that folder; a
     file named on its own may be a link to anywhere. Either way only regular files are read.
     `limits` default to the settings in the environment.
@@ -51,6 +55,7 @@ def load_paths(
     if progress:
         progress("read", 0, total)
     for done, (path, source) in enumerate(files, 1):
+        owner = file_key(path, root)
         try:
             found, bad_lines = read_file_lenient(path, source, limits)
         except BadInput as err:
@@ -67,10 +72,27 @@ def load_paths(
                                                    f"{seen[doc.id]}); skipped, give it a unique id"))
                 continue
             seen[doc.id] = source
-            documents.append(doc)
+            documents.append(replace(doc, file=owner))
         if progress:
             progress("read", done, total)
     return documents, problems
+
+
+def file_key(path: Path | str, root: Path | str | None = None) -> str:
+    """Who owns the documents read from `path`: its real path relative to `root` (the corpus folder)
+    when inside it, else its absolute real path. Unique per file, unlike a document's `source`."""
+    real = Path(os.path.realpath(path))
+    if root is not None:
+        try:
+            return real.relative_to(os.path.realpath(root)).as_posix()
+        except ValueError:
+            pass
+    return real.as_posix()
+
+
+def list_files(paths: Sequence[Path | str], root: Path | None = None) -> list[Path]:
+    """The files `load_paths` would read, without reading them."""
+    return [path for path, _ in _collect(paths, root)[0]]
 
 
 def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple[Path, str]], list[Problem]]:
@@ -85,6 +107,10 @@ def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple
         if real in taken:
             return
         taken.add(real)
+        if not _is_text(str(path)) or not _is_text(str(real)):
+            problems.append(Problem(_printable(path), "its name is not valid UTF-8 text, so it cannot be named in "
+                                                      "the index; rename the file"))
+            return
         files.append((path, _source(real, root_abs, base)))
 
     for given in paths:
@@ -110,6 +136,19 @@ def _collect(paths: Sequence[Path | str], root: Path | None) -> tuple[list[tuple
         else:
             problems.append(Problem(str(path), "no such file or folder; check the path"))
     return files, problems
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+        return False
+    return True
+
+
+def _printable(path: Path) -> str:
+    """The path with the bytes that are not UTF-8 written as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _walk(folder: Path) -> tuple[list[Path], list[Problem]]:

@@ -12,6 +12,7 @@ import gradio as gr
 from rag.errors import RagError
 from rag.pipeline import Pipeline
 from rag.types import Answer, Document
+from rag.ui.failures import failure
 from rag.ui.render import (
     TurnView,
     language,
@@ -70,24 +71,25 @@ class ChatHandlers:
         """
         messages = list(messages or [])
         turns = list(turns or [])
-        q = (question or "").strip()
+        q = (question if isinstance(question, str) else "").strip()
         if not q:
             gr.Warning(EMPTY_QUESTION)
             yield gr.update(), messages, turns, gr.update()
             return
         lang = language(q)
-        messages.append({"role": "user", "content": render_question(q)})
+        shown = q.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # what the page can show
+        messages.append({"role": "user", "content": render_question(shown)})
         yield "", messages + [{"role": "assistant", "content": render_notice(SEARCHING[lang])}], turns, gr.update()
 
         history = [t.question for t in turns]
         try:
             answer = self.pipeline.ask(q, history=history)
-        except RagError as err:
-            messages.append({"role": "assistant", "content": render_error(str(err), lang)})
+            turn = len(turns) + 1
+            view = self.turn_view(answer, turn)
+        except Exception as err:  # a RagError is the user's (one log line); anything else a bug
+            messages.append({"role": "assistant", "content": render_error(failure("ask", err), lang)})
             yield "", messages, turns, gr.update()
             return
-        turn = len(turns) + 1
-        view = self.turn_view(answer, turn)
         turns.append(view)
         messages.append({"role": "assistant", "content": render_answer(answer, turn)})
         yield "", messages, turns, render_panel(turns)
@@ -109,9 +111,11 @@ class ChatHandlers:
             searched_question when a follow-up was rewritten before searching.
         """
         try:
+            if not isinstance(history, (list, tuple, type(None))):
+                raise RagError("history must be a list of earlier questions.")
             return self.pipeline.ask(question, history=[h for h in (history or []) if isinstance(h, str)]).to_dict()
-        except RagError as err:
-            raise gr.Error(str(err)) from None
+        except Exception as err:  # one line to the caller, never a traceback on the console for their error
+            raise gr.Error(failure("api ask", err), print_exception=False) from None
 
 
 def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> ChatHandlers:

@@ -13,10 +13,11 @@ from pathlib import Path
 import gradio as gr
 
 from rag.config import Settings
-from rag.errors import IndexMissing, RagError
+from rag.errors import IndexMissing
 from rag.evaluate.report import failure_rows, summary_rows, zip_report
 from rag.evaluate.runner import load_qa
 from rag.pipeline import Pipeline
+from rag.ui.failures import failure
 from rag.ui.render import text_block
 
 MODES = ["hybrid", "dense", "bm25"]
@@ -78,9 +79,10 @@ class EvaluateHandlers:
             result = evaluate(self.pipeline, items, report_dir=out, compare=(compare or "").strip() or None,
                               mode=mode or None, progress=self._progress(progress),
                               title=f"Evaluation of {Path(path).name}", qa_label=Path(path).name)
-        except RagError as err:
-            gr.Warning(f"评估失败 Evaluation failed: {err}")
-            return self._empty(_status(f"评估失败，原因：{err}", "error"))
+        except Exception as err:  # a RagError is one log line; anything else a bug with its traceback
+            reason = failure("evaluate", err)
+            gr.Warning(f"评估失败 Evaluation failed: {reason}")
+            return self._empty(_status(f"评估失败，原因：{reason}", "error"))
         rep = result.report
         archive = zip_report(rep, out / "report.zip")
         s = result.summary

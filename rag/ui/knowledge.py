@@ -1,10 +1,13 @@
 """The "Knowledge base" tab: list, read, upload, delete and rebuild the indexed articles.
 
-Uploads are copied into the corpus folder under a safe name and indexed with `pipeline.add_files`;
-if that fails, the copies are removed and the index is untouched. Deleting a document removes it
-from the index and, when its file lies inside the corpus folder, holds no other indexed document
-and is writable, the file too (otherwise a rebuild would bring it back). Both are done by
-rag.ui.uploads, which the HTTP API shares.
+Uploads are copied into the corpus folder under a safe, unused name and indexed with
+`pipeline.add_files`, all under the index's write lock: an uploaded file stays in the corpus
+exactly when at least one of its documents was indexed (a JSONL file with a few bad lines stays),
+and if indexing fails the copies are removed and the index is untouched. An upload never replaces
+or removes another file's documents: documents belong to the file they were read from. Deleting a
+document removes it from the index and, when the file it was read from lies inside the corpus
+folder, holds no other indexed document and is writable, that file too (otherwise a rebuild would
+bring it back); never any other file. Both are done by rag.ui.uploads, which the HTTP API shares.
 """
 from __future__ import annotations
 
@@ -13,16 +16,17 @@ from pathlib import Path
 import gradio as gr
 
 from rag.config import Settings
-from rag.errors import IndexMissing, RagError
+from rag.errors import IndexMissing
 from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
+from rag.ui.failures import failure
 from rag.ui.render import document_choice, document_rows, render_document, text_block
 from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document
 
 HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
 WIDTHS = ["42%", "14%", "10%", "10%", "24%"]
 STAGES = {"read": "读取文件", "load": "读取文件", "chunk": "切分段落", "embed": "编码段落",
-          "tokenize": "建立词索引", "save": "保存索引"}
+          "tokenize": "建立词索引", "save": "保存索引", "wait": "等待其他进程完成索引"}
 
 
 def _status(message: str, kind: str = "ok") -> str:
@@ -36,7 +40,7 @@ def _report_text(report: BuildReport, action: str) -> str:
     )
     if report.problems:
         skipped = "；".join(f"{Path(p.path).name}: {p.message}" for p in report.problems[:5])
-        text += f" 有 {len(report.problems)} 个文件未能读取：{skipped}"
+        text += f" 有 {len(report.problems)} 处未能读取（已跳过）：{skipped}"
     return text
 
 
@@ -55,8 +59,8 @@ class KnowledgeHandlers:
         """(status, table rows, picker) after any change."""
         try:
             docs = self._docs()
-        except RagError as err:
-            return _status(str(err), "error"), [], gr.update(choices=[], value=None)
+        except Exception as err:
+            return _status(failure("list", err), "error"), [], gr.update(choices=[], value=None)
         if status_html is None:
             status_html = _status(f"知识库现有 {len(docs)} 篇文章。" if docs else
                                   "知识库还是空的：上传文章即可开始提问。")
@@ -74,18 +78,20 @@ class KnowledgeHandlers:
         return report
 
     def upload(self, files: list | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        """Copy the uploaded files into the corpus folder and index them; undo the copies on failure."""
+        """Copy the uploaded files into the corpus folder and index them; keep a copy exactly when
+        some of its documents were indexed; undo the copies on failure."""
         if not files:
             return self.listing(_status("请选择要上传的文件。", "warn"))
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files]
         try:
             added = add_uploads(self.pipeline, [(p, p.name) for p in paths], self.corpus_dir,
                                 progress=self._progress(progress))
-        except RagError as err:
-            gr.Warning(f"上传失败：{err}")
-            return self.listing(_status(f"上传失败，知识库未改变。原因：{err}", "error"))
+        except Exception as err:  # a RagError is one log line (paths already cut); anything else a bug
+            reason = failure("upload", err)
+            gr.Warning(f"上传失败：{reason}")
+            return self.listing(_status(f"上传失败，知识库未改变。原因：{reason}", "error"))
         names = "、".join(p.name for _, p in added.stored)
-        kind = "warn" if added.skipped else "ok"
+        kind = "warn" if added.report.problems or added.skipped else "ok"
         return self.listing(_status(_report_text(added.report, f"已添加 {names}"), kind))
 
     def delete(self, doc_id: str | None) -> tuple:
@@ -95,14 +101,16 @@ class KnowledgeHandlers:
             deleted = delete_document(self.pipeline, doc_id, self.corpus_dir)
         except IndexMissing:
             deleted = None
-        except RagError as err:
-            return self.listing(_status(f"删除失败，知识库未改变。原因：{err}", "error")) + ("",)
+        except Exception as err:
+            return self.listing(_status(f"删除失败，知识库未改变。原因：{failure('delete', err)}", "error")) + ("",)
         if deleted is None:
             return self.listing(_status("这篇文章已不在知识库中。", "warn")) + ("",)
         info, path = deleted.info, deleted.file
         title = info.title or info.source or doc_id
         note = ""
-        if deleted.file_kept == "shared":
+        if deleted.file_kept == "unrecorded":
+            note = "；这个索引没有记录文章来自哪个文件（较旧的索引），文件未删除，重建索引时这篇文章会回来"
+        elif deleted.file_kept == "shared":
             note = f"；文件 {path.name} 里还有其他文章，所以保留了它（重建索引时这篇文章会回来）"
         elif deleted.file_kept == "read-only":
             note = f"；文件 {path.name} 是只读的，所以保留了它（重建索引时这篇文章会回来）"
@@ -113,8 +121,8 @@ class KnowledgeHandlers:
     def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple:
         try:
             report = self.pipeline.build(progress=self._progress(progress))
-        except RagError as err:
-            return self.listing(_status(f"重建失败，原索引保持不变。原因：{err}", "error"))
+        except Exception as err:
+            return self.listing(_status(f"重建失败，原索引保持不变。原因：{failure('rebuild', err)}", "error"))
         return self.listing(_status(_report_text(report, f"已从 {self.corpus_dir} 重建索引")))
 
     def show(self, doc_id: str | None) -> str:
@@ -122,8 +130,8 @@ class KnowledgeHandlers:
             return ""
         try:
             return render_document(self.pipeline.document(doc_id))
-        except RagError as err:
-            return _status(str(err), "error")
+        except Exception as err:
+            return _status(failure("show", err), "error")
 
 
 def build_knowledge_tab(pipeline: Pipeline, settings: Settings) -> tuple[KnowledgeHandlers, list]:

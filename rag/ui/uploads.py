@@ -5,25 +5,26 @@ An uploaded name is reduced to a plain base name (no folders, no '..', no hidden
 names, a known extension) and the file is created exclusively, so nothing is written outside the
 corpus folder and no existing file is overwritten.
 
-`add_uploads` copies files in and indexes them with `pipeline.add_files`, undoing the copies when
-that fails; `delete_document` takes a document out of the index and, when its file lies inside
-the corpus folder, holds no other indexed document and is writable, the file too (otherwise a
-rebuild would bring it back). Both hold one process-wide lock, so the page and the API never
-interleave their changes.
+`add_uploads` copies files in and indexes them with `pipeline.add_files`; a copy stays exactly
+when some of its documents were indexed, and all copies go when indexing fails. `delete_document`
+takes a document out of the index and, when the file it was read from (Document.file, never its
+`source`) lies inside the corpus folder, holds no other indexed document and is writable, that
+file too (otherwise a rebuild would bring it back); never any other file. Both hold the index's
+write lock (`pipeline.writing`, rag/locks.py) for the whole change, so the page, the API and other
+processes (`rag index`) never interleave their changes.
 """
 from __future__ import annotations
 
 import os
 import re
 import shutil
-import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
 from rag.errors import BadInput, RagError
-from rag.types import BuildReport, DocInfo
+from rag.types import BuildReport, DocInfo, Problem
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 MAX_STEM = 80
@@ -84,12 +85,13 @@ def copy_into_corpus(source: Path, original_name: str, corpus_dir: Path) -> Path
     raise BadInput(f"Cannot add {original_name!r}: no free file name in {corpus_dir}.")
 
 
-def corpus_file(corpus_dir: Path, source: str | None) -> Path | None:
-    """The file inside `corpus_dir` that a document's `source` names, or None if it is elsewhere."""
-    if not source:
+def corpus_file(corpus_dir: Path, file: str | None) -> Path | None:
+    """The file inside `corpus_dir` that a document was read from (its `file`, never its `source`:
+    a record may claim any source), or None if it is elsewhere or gone."""
+    if not file:
         return None
     root = corpus_dir.resolve()
-    path = Path(source)
+    path = Path(file)
     path = (path if path.is_absolute() else root / path).resolve()
     if path.parent == root or root in path.parents:
         return path if path.is_file() else None
@@ -103,9 +105,6 @@ def remove_quietly(path: Path) -> None:
         pass
 
 
-WRITE_LOCK = threading.Lock()  # one upload or delete at a time, from the page or the API
-
-
 def short_paths(message: str, paths: Sequence[Path]) -> str:
     """The message with these (corpus) paths cut to their file names: no server path leaks out."""
     for p in sorted(paths, key=lambda p: -len(str(p))):
@@ -115,65 +114,90 @@ def short_paths(message: str, paths: Sequence[Path]) -> str:
 
 @dataclass(frozen=True)
 class Added:
-    report: BuildReport
-    stored: tuple[tuple[str, Path], ...]  # (uploaded name, file in the corpus folder) that were indexed
-    skipped: tuple[tuple[str, str], ...]  # (uploaded name, why) for files that could not be read; removed
+    report: BuildReport  # its problems with corpus paths cut to file names
+    stored: tuple[tuple[str, Path], ...]  # (uploaded name, file in the corpus folder): some documents indexed
+    skipped: tuple[tuple[str, str], ...]  # (uploaded name, why) for files nothing was indexed from; removed
+    documents: tuple[tuple[str, ...], ...] = ()  # the ids indexed from each stored file, in `stored` order
 
 
 def add_uploads(pipeline, files: Sequence[tuple[Path, str]], corpus_dir: Path, progress=None) -> Added:
-    """Copy (file, uploaded name) pairs into the corpus folder and index them, keeping the rest.
+    """Copy (file, uploaded name) pairs into the corpus folder and index them with `pipeline.add_files`.
 
-    On a RagError the copies are removed, the index is unchanged and the error is raised again
-    with corpus paths cut to file names. Files the index could not read are removed and listed.
+    All under the index's write lock (`pipeline.writing`), so no other writer, in this process or
+    another, sees a copy before it is indexed. A copy stays exactly when at least one of its
+    documents was indexed (a JSONL file with a few bad lines stays); the others are removed and
+    listed. Documents of other files are never replaced (see Pipeline.add_files). On any error the
+    copies are removed and the index is unchanged; a RagError is raised again with corpus paths cut
+    to file names.
     """
+    from rag.ingest import file_key
+
     corpus_dir = Path(corpus_dir)
     copied: list[tuple[str, Path]] = []
-    with WRITE_LOCK:
+    with pipeline.writing(progress):
         try:
             for source, name in files:
                 copied.append((name, copy_into_corpus(Path(source), name, corpus_dir)))
             report = pipeline.add_files([p for _, p in copied], progress=progress)
-        except RagError as err:
+        except BaseException as err:
             for _, p in copied:
                 remove_quietly(p)
-            raise type(err)(short_paths(str(err), [p for _, p in copied])) from None
-        failed = {Path(p.path).name: p.message for p in report.problems}
+            if isinstance(err, RagError):
+                raise type(err)(short_paths(str(err), [p for _, p in copied])) from None
+            raise
+        paths = [p for _, p in copied]
+        indexed = dict(report.added)
+        why: dict[str, list[str]] = {}
+        for problem in report.problems:
+            why.setdefault(Path(problem.path).name, []).append(short_paths(problem.message, paths))
         stored, skipped = [], []
         for name, p in copied:
-            if p.name in failed:
-                remove_quietly(p)
-                skipped.append((name, short_paths(failed[p.name], [p])))
-            else:
+            if indexed.get(str(p)):
                 stored.append((name, p))
-    return Added(report, tuple(stored), tuple(skipped))
+            else:
+                remove_quietly(p)
+                skipped.append((name, "; ".join(why.get(p.name, [])) or "no document could be read from it"))
+        owners = {file_key(p, pipeline.settings.corpus_dir): i for i, (_, p) in enumerate(stored)}
+        ids: list[list[str]] = [[] for _ in stored]
+        for d in pipeline.documents():
+            if d.file in owners:
+                ids[owners[d.file]].append(d.id)
+    problems = tuple(Problem(short_paths(q.path, paths), short_paths(q.message, paths)) for q in report.problems)
+    return Added(replace(report, problems=problems), tuple(stored), tuple(skipped), tuple(tuple(i) for i in ids))
 
 
 @dataclass(frozen=True)
 class Deleted:
     report: BuildReport
     info: DocInfo  # the document as it was listed
-    file: Path | None  # its file, when that lies inside the corpus folder
-    file_kept: str | None  # None (removed or none), "shared" (holds other documents) or "read-only"
+    file: Path | None  # the file it was read from, when that lies inside the corpus folder
+    file_kept: str | None  # None (removed, or no such file in the corpus folder), "shared" (holds other
+    # documents), "read-only", or "unrecorded" (an index built before documents recorded their file)
 
 
 def delete_document(pipeline, doc_id: str, corpus_dir: Path) -> Deleted | None:
-    """Delete one document from the index (and its own file); None when no such document is indexed."""
+    """Delete one document from the index and, when nothing else indexed came from it, the file it was
+    read from (its `file`, never what its `source` says); never any other file. The listing, the
+    delete and the removal are one change under the index's write lock. None when no such document
+    is indexed."""
     corpus_dir = Path(corpus_dir)
-    with WRITE_LOCK:
+    with pipeline.writing():
         docs = pipeline.documents()
         info = next((d for d in docs if d.id == doc_id), None)
         if info is None:
             return None
-        path = corpus_file(corpus_dir, info.source)
-        shared = path is not None and any(
-            d.id != doc_id and corpus_file(corpus_dir, d.source) == path for d in docs
-        )
+        path = corpus_file(corpus_dir, info.file)
+        shared = path is not None and any(d.id != doc_id and d.file == info.file for d in docs)
         report = pipeline.delete_documents([doc_id])
         kept = None
-        if path is not None and shared:
+        if info.file is None:
+            kept = "unrecorded"
+        elif path is None:
+            pass
+        elif shared:
             kept = "shared"
-        elif path is not None and not os.access(path, os.W_OK):
+        elif not os.access(path, os.W_OK):
             kept = "read-only"
-        elif path is not None:
+        else:
             remove_quietly(path)
     return Deleted(report, info, path, kept)

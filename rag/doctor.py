@@ -1,0 +1,143 @@
+"""`rag doctor`: check an index and its corpus without changing either, and say what to do.
+
+    check(settings) -> list[Finding]
+
+What is checked: a build running now (the write lock), folders that killed builds left behind, that
+the index is there (or can be put back), that its manifest reads and its files agree with it
+(format, counts, document hashes), that it was built with the selected model, that every
+document's file is still there, and which corpus files are not indexed.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import RagError
+
+OK, NOTE, PROBLEM = "ok", "note", "problem"
+SHOWN = 3  # examples named in one finding
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ok | note | problem
+    message: str  # what was found and, unless all is well, what to do
+
+
+def check(settings) -> list[Finding]:
+    from rag import index as store
+    from rag import locks
+
+    directory = Path(settings.index_dir)
+    out: list[Finding] = []
+    busy = locks.busy(directory)
+    if busy:
+        out.append(Finding(NOTE, f"another process is changing the index at {directory} now; "
+                                 "run `rag doctor` again when it has finished"))
+    left = store.leftovers(directory)
+    restorable = store.restorable(directory)
+    stale = [p for p in left if p != restorable]
+    if stale and not busy:
+        out.append(Finding(PROBLEM, f"{len(stale)} folder(s) left by builds that were cut short "
+                                    f"({_names(stale)}); the next `rag index` (or any change in the app) "
+                                    "removes them"))
+    if not (directory / "manifest.json").is_file():
+        if restorable is not None:
+            out.append(Finding(PROBLEM, f"no index at {directory}, but a build was cut short while swapping "
+                                        f"and the previous index is intact in {restorable.name}; "
+                                        f"`rag index --index {directory}` puts it back and updates it"))
+        else:
+            out.append(Finding(PROBLEM, f"no index at {directory}; build one with `rag index --index {directory}`"))
+        return out
+    try:
+        json.loads((directory / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError) as err:
+        out.append(Finding(PROBLEM, f"the manifest of {directory} cannot be read ({type(err).__name__}); "
+                                    f"rebuild the index with `rag index --index {directory}`"))
+        return out
+    try:
+        idx = store.load(directory)
+    except RagError as err:
+        out.append(Finding(PROBLEM, f"{err}"))
+        return out
+    out.extend(_index_findings(idx, settings))
+    out.extend(_file_findings(idx, settings))
+    return out
+
+
+def _index_findings(idx, settings) -> list[Finding]:
+    from rag.index import content_hash
+
+    m, out = idx.manifest, []
+    model = m.get("model")
+    if model != settings.model:
+        out.append(Finding(PROBLEM, f"the index was built with model {model!r} but {settings.model!r} is "
+                                    f"selected; select {model!r} (RAG_MODEL or --model) or rebuild with "
+                                    "`rag index`"))
+    ids = [d.id for d in idx.documents]
+    hashes = idx.doc_hashes
+    bad = []
+    if m.get("documents") != len(ids) or len(set(ids)) != len(ids):
+        bad.append(f"the manifest counts {m.get('documents')} documents, the index holds {len(ids)} "
+                   f"({len(set(ids))} distinct ids)")
+    if set(hashes) != set(ids):
+        bad.append("the manifest's document list differs from the stored documents")
+    changed = [d.id for d in idx.documents if d.id in hashes and hashes[d.id] != content_hash(d)]
+    if changed:
+        bad.append(f"{len(changed)} stored document(s) differ from their hash ({_names(changed)})")
+    without = sorted(set(ids) - {c.doc_id for c in idx.chunks})
+    if without:
+        bad.append(f"{len(without)} document(s) have no passages ({_names(without)})")
+    if bad:
+        out.append(Finding(PROBLEM, "; ".join(bad) + f"; rebuild with `rag index --index {settings.index_dir}`"))
+    else:
+        out.append(Finding(OK, f"index {settings.index_dir}: {len(ids)} documents, {len(idx.chunks)} passages, "
+                               f"model {model}, built {m.get('created', '?')}"))
+    return out
+
+
+def _file_findings(idx, settings) -> list[Finding]:
+    from rag.ingest import file_key, list_files
+
+    corpus = Path(settings.corpus_dir)
+    out = []
+    unowned = [d.id for d in idx.documents if not d.file]
+    if unowned:
+        out.append(Finding(PROBLEM, f"{len(unowned)} document(s) do not record the file they were read from "
+                                    "(an index built by an older version), so deleting them in the app "
+                                    "cannot remove their file; rebuild with `rag index` to record it"))
+    files = sorted({d.file for d in idx.documents if d.file})
+    gone = [f for f in files if not _where(f, corpus).is_file()]
+    if gone:
+        out.append(Finding(PROBLEM, f"{len(gone)} indexed file(s) are gone ({_names(gone)}); their documents are "
+                                    "still answered from; run `rag index` (with the same paths as before) to "
+                                    "drop them, or put the files back"))
+    elif files:
+        out.append(Finding(OK, f"all {len(files)} indexed files are present"))
+    if corpus.is_dir():
+        indexed = set(files)
+        missing = [p for p in list_files([corpus], corpus) if file_key(p, corpus) not in indexed]
+        if missing:
+            out.append(Finding(NOTE, f"{len(missing)} file(s) in {corpus} are not indexed "
+                                     f"({_names([file_key(p, corpus) for p in missing])}): new, or unreadable; "
+                                     "`rag index` adds them or says why it cannot"))
+    return out
+
+
+def _where(file: str, corpus: Path) -> Path:
+    path = Path(file)
+    return path if path.is_absolute() else corpus / path
+
+
+def _names(items) -> str:
+    items = [getattr(i, "name", i) for i in items]
+    shown = ", ".join(str(i) for i in items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def report_text(findings: list[Finding]) -> str:
+    lines = [f"{f.level:8s}{f.message}" for f in findings]
+    problems = sum(f.level == PROBLEM for f in findings)
+    lines.append(f"{problems} problem(s) found; see above." if problems else "All good.")
+    return "\n".join(lines)

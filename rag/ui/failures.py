@@ -1,0 +1,30 @@
+"""How the app reports what goes wrong, in the server log and to the user. No Gradio here.
+
+A user's error (a RagError: an empty question, an unreadable upload, a busy index) is one line in
+the server log and a one-line message in the page. A bug (any other exception) is logged once
+with its traceback, and the user still gets one line. Nothing reaches the browser as a traceback.
+"""
+from __future__ import annotations
+
+import logging
+
+from rag.errors import RagError
+
+log = logging.getLogger("rag.app")
+
+BUG_MESSAGE = "出了点问题，请重试；若仍失败，请查看服务器日志。Something went wrong; try again, or see the server log."
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, with anything that is not text (a lone surrogate) escaped."""
+    return " ".join(str(text).encode("utf-8", "backslashreplace").decode("utf-8").split())
+
+
+def failure(where: str, err: BaseException) -> str:
+    """Log `err` (one line for a RagError, the traceback for anything else); return what to show."""
+    if isinstance(err, RagError):
+        message = one_line(str(err))
+        log.warning("%s: %s", where, message)
+        return message
+    log.error("%s: unexpected %s: %s", where, type(err).__name__, one_line(str(err)), exc_info=err)
+    return BUG_MESSAGE

@@ -1,0 +1,100 @@
+"""`rag doctor`: checks an index and its corpus without changing them, and says what to do."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.cli import main
+
+TEA = "西湖村茶叶丰收\n西湖村2024年种植茶叶300亩，茶叶收入达到80万元。\n"
+ROAD = "青石村建成乡村绿道\n2024年，青石村修建了12公里的乡村绿道。\n"
+
+
+@pytest.fixture
+def built(fake_pipeline, fake_settings):
+    corpus = fake_settings.corpus_dir
+    (corpus / "tea.txt").write_text(TEA, encoding="utf-8")
+    (corpus / "road.txt").write_text(ROAD, encoding="utf-8")
+    fake_pipeline.build()
+    return fake_settings
+
+
+def doctor(capsys, settings, model="fake-hashing"):
+    code = main(["--model", model, "doctor", "--index", str(settings.index_dir), "--corpus", str(settings.corpus_dir)])
+    return code, capsys.readouterr().out
+
+
+def snapshot(settings) -> dict:
+    root = settings.index_dir.parent
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_healthy_index_is_all_good(built, capsys):
+    before = snapshot(built)
+    code, out = doctor(capsys, built)
+    assert code == 0 and out.rstrip().endswith("All good.")
+    assert "2 documents" in out and "all 2 indexed files are present" in out
+    assert snapshot(built) == before  # it only looks
+
+
+def test_no_index_says_how_to_build_one(fake_settings, capsys):
+    code, out = doctor(capsys, fake_settings)
+    assert code == 1 and "no index at" in out and "rag index" in out
+
+
+def test_a_missing_source_file_and_a_new_one_are_named(built, capsys):
+    (built.corpus_dir / "tea.txt").unlink()
+    (built.corpus_dir / "lake.txt").write_text("南湖镇建成污水处理厂。\n", encoding="utf-8")
+    code, out = doctor(capsys, built)
+    assert code == 1
+    assert "1 indexed file(s) are gone (tea.txt)" in out and "rag index" in out
+    assert "1 file(s) in" in out and "lake.txt" in out
+
+
+def test_another_model_is_named_with_the_fix(built, capsys):
+    code, out = doctor(capsys, built, model="fake-other")
+    assert code == 1 and "'fake-hashing'" in out and "'fake-other'" in out and "RAG_MODEL" in out
+
+
+def test_an_unreadable_manifest_and_inconsistent_counts_are_problems(built, capsys):
+    manifest = built.index_dir / "manifest.json"
+    m = json.loads(manifest.read_text("utf-8"))
+    m["documents"] = 5
+    manifest.write_text(json.dumps(m), "utf-8")
+    code, out = doctor(capsys, built)
+    assert code == 1 and "counts 5 documents" in out
+    manifest.write_text("{not json", "utf-8")
+    code, out = doctor(capsys, built)
+    assert code == 1 and "manifest" in out and "cannot be read" in out and "rag index" in out
+
+
+def test_a_changed_document_is_a_problem(built, capsys):
+    docs = built.index_dir / "documents.jsonl"
+    docs.write_text(docs.read_text("utf-8").replace("300亩", "900亩"), "utf-8")
+    code, out = doctor(capsys, built)
+    assert code == 1 and "differ from their hash (tea.txt)" in out
+
+
+def test_leftovers_and_an_index_lost_between_renames_are_explained(built, capsys):
+    parent = built.index_dir.parent
+    (parent / ".index.tmp-0badc0de").mkdir()
+    code, out = doctor(capsys, built)
+    assert code == 1 and "1 folder(s) left by builds" in out and ".index.tmp-0badc0de" in out
+    built.index_dir.rename(parent / ".index.old-12345678")  # killed between the two renames
+    code, out = doctor(capsys, built)
+    assert code == 1 and "previous index is intact in .index.old-12345678" in out
+    assert not built.index_dir.exists()  # doctor does not repair
+
+
+def test_an_index_without_file_owners_says_to_rebuild(built, capsys, monkeypatch):
+    docs = built.index_dir / "documents.jsonl"
+    records = [json.loads(line) for line in docs.read_text("utf-8").splitlines()]
+    docs.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "file"}, ensure_ascii=False) + "\n"
+                            for r in records), "utf-8")
+    code, out = doctor(capsys, built)
+    assert code == 1 and "2 document(s) do not record the file" in out and "rag index" in out
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(built.corpus_dir))
+    assert main(["--model", "fake-hashing", "index", "--index", str(built.index_dir)]) == 0
+    code, out = doctor(capsys, built)
+    assert code == 0 and "All good." in out
