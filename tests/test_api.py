@@ -280,6 +280,57 @@ def test_oversize_body_without_length_is_cut_off(http):
     assert_error(r, 413, "request_too_large")
 
 
+# -- the same guarantees as the page (safe writes) --------------------------------------------------
+def ids_of(http) -> set[str]:
+    return {d["id"] for d in http.get("/api/documents").json()["documents"]}
+
+
+def test_an_upload_cannot_replace_or_delete_another_files_documents(tmp_path):
+    pipe = fake_pipeline(tmp_path)
+    corpus = pipe.settings.corpus_dir
+    yongkang = pipe.document("yongkang.txt")
+    wire = "\n".join([json.dumps({"id": "yongkang.txt", "text": "假新闻：永康市游客减少。"}, ensure_ascii=False),
+                      json.dumps({"id": "x1", "text": "北山村2024年种植杨梅200亩。", "source": "qingshi.txt"},
+                                 ensure_ascii=False),
+                      "{broken"])
+    with running(create_app(pipe, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        r = http.post("/api/documents", files={"files": ("evil.jsonl", wire.encode(), "application/jsonl")})
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert body["added"] == [{"filename": "evil.jsonl", "stored_as": "evil.jsonl", "documents": ["x1"]}]
+        messages = [p["message"] for p in body["problems"]]
+        assert {p["file"] for p in body["problems"]} == {"evil.jsonl"} and str(corpus) not in r.text
+        assert any("already indexed from yongkang.txt" in m for m in messages) and any("line 3" in m for m in messages)
+        assert (corpus / "evil.jsonl").exists()  # kept: one of its documents was indexed
+        assert pipe.document("yongkang.txt") == yongkang
+        assert http.get("/api/documents/x1").json()["source"] == "qingshi.txt"  # shown as the record says
+
+        r = http.delete("/api/documents/x1").json()  # removes its own file, not the one its source names
+        assert r["file_removed"] is True and not (corpus / "evil.jsonl").exists()
+        assert (corpus / "qingshi.txt").exists() and (corpus / "yongkang.txt").exists()
+
+        only = json.dumps({"id": "qingshi.txt", "text": "假新闻：青石村游客减少。"}, ensure_ascii=False)
+        r = http.post("/api/documents", files={"files": ("only.jsonl", only.encode(), "application/jsonl")})
+        assert_error(r, 400, "invalid_request_error", "already indexed from qingshi.txt")
+        assert str(corpus) not in r.text and not (corpus / "only.jsonl").exists()
+        assert ids_of(http) == {"yongkang.txt", "qingshi.txt"}
+    pipe.build()  # the corpus folder still gives exactly what the index held
+    assert {d.id for d in pipe.documents()} == {"yongkang.txt", "qingshi.txt"}
+
+
+def test_deleting_from_an_index_that_predates_file_owners_keeps_the_file(tmp_path):
+    pipe = fake_pipeline(tmp_path)
+    docs = pipe.settings.index_dir / "documents.jsonl"
+    records = [json.loads(line) for line in docs.read_text("utf-8").splitlines()]
+    docs.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "file"}, ensure_ascii=False) + "\n"
+                            for r in records), "utf-8")
+    fresh = Pipeline(pipe.settings, HashingEmbedder())
+    with running(create_app(fresh, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        r = http.delete("/api/documents/qingshi.txt")
+        assert r.status_code == 200 and r.json()["file_removed"] is False and r.json()["file_kept"] == "unrecorded"
+    assert (pipe.settings.corpus_dir / "qingshi.txt").exists()
+
+
 # -- errors -------------------------------------------------------------------------------------
 def test_error_statuses_are_json(http):
     assert_error(http.post("/api/ask", json={"question": " "}), 400, "invalid_request_error", "empty")

@@ -73,7 +73,7 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
     Each file is stored under a safe, unused name, and kept exactly when some of its documents were
     indexed (files nothing could be read from are listed under `skipped` and not kept). Documents
     belong to the file they were read from: an upload never replaces another file's documents (a
-    clashing id is skipped, with a problem). If nothing can be indexed nothing changes (400)."""
+    clashing id is skipped and listed under `problems`). If nothing can be indexed nothing changes (400)."""
     pipeline = state.pipeline
     corpus = Path(pipeline.settings.corpus_dir)
     with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
@@ -88,9 +88,12 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
         else:  # the first index: asks wait for it with 503 + Retry-After
             with state.preparing_while("building the index from uploaded files"):
                 added = add_uploads(pipeline, received, corpus)
+    kept = {p.name for _, p in added.stored}
     return {
         "added": [{"filename": name, "stored_as": p.name, "documents": list(ids)}
                   for (name, p), ids in zip(added.stored, added.documents)],
+        "problems": [{"file": Path(q.path).name, "message": q.message} for q in added.report.problems
+                     if Path(q.path).name in kept],
         "skipped": [{"filename": name, "message": message} for name, message in added.skipped],
         "index": index_summary(added.report),
     }

@@ -83,8 +83,16 @@ class SkippedFile(BaseModel):
     message: str
 
 
+class FileProblem(BaseModel):
+    file: str = Field(description="the stored_as name of a file that was kept")
+    message: str
+
+
 class UploadOut(BaseModel):
     added: list[AddedFile]
+    problems: list[FileProblem] = Field(
+        default=[], description="what was skipped inside the files that were kept: a bad JSONL line, a "
+                               "document whose id is already indexed from another file")
     skipped: list[SkippedFile] = Field(description="files no document could be indexed from; they were not kept")
     index: IndexSummary
 
