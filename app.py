@@ -10,7 +10,6 @@ the same server as `rag serve` starts: the chat at /, the HTTP API at /api and /
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import time
@@ -21,6 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.config import Settings  # noqa: E402
 from rag.errors import EmptyCorpus, RagError  # noqa: E402
+from rag.logs import log_to_console  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 
 
@@ -69,16 +69,6 @@ def ensure_index(pipeline: Pipeline, settings: Settings) -> bool:
     for p in report.problems:
         print(f"  skipped {p.path}: {p.message}", flush=True)
     return True
-
-
-def log_to_console() -> None:
-    """The app's own log (rag.*) on stderr: one line per user error, a traceback only for a bug."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    log = logging.getLogger("rag")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
 
 
 def main(argv=None) -> int:

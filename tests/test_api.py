@@ -5,6 +5,7 @@ client, LangChain's ChatOpenAI and plain httpx.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -329,6 +330,62 @@ def test_deleting_from_an_index_that_predates_file_owners_keeps_the_file(tmp_pat
         r = http.delete("/api/documents/qingshi.txt")
         assert r.status_code == 200 and r.json()["file_removed"] is False and r.json()["file_kept"] == "unrecorded"
     assert (pipe.settings.corpus_dir / "qingshi.txt").exists()
+
+
+def test_a_change_while_another_process_holds_the_index_is_503_and_changes_nothing(tmp_path):
+    from rag import locks
+
+    pipe = fake_pipeline(tmp_path)
+    pipe.settings = pipe.settings.with_(lock_wait_s=1)
+    corpus = pipe.settings.corpus_dir
+    before = sorted(p.name for p in corpus.iterdir())
+    with running(create_app(pipe, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        with locks.writing(pipe.settings.index_dir, 1):  # as `rag index` in another process would
+            r = http.post("/api/documents", files={"files": ("绿道.txt", GREENWAY.encode(), "text/plain")})
+            assert_error(r, 503, "index_unavailable", "Another process")
+            assert int(r.headers["retry-after"]) > 0
+            assert_error(http.delete("/api/documents/qingshi.txt"), 503, "index_unavailable")
+            assert http.post("/api/ask", json={"question": Q_VISITORS}).status_code == 200  # readers go on
+        assert sorted(p.name for p in corpus.iterdir()) == before and ids_of(http) == {"yongkang.txt", "qingshi.txt"}
+        assert http.post("/api/documents", files={"files": ("绿道.txt", GREENWAY.encode(), "text/plain")}).status_code == 201
+
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_user_errors_are_one_log_line_and_bugs_one_traceback(tmp_path, caplog, monkeypatch):
+    pipe = fake_pipeline(tmp_path)
+    with running(create_app(pipe, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        server_log = Records()  # after start-up: uvicorn configures its loggers then
+        logging.getLogger("uvicorn.error").addHandler(server_log)
+        try:
+            with caplog.at_level(logging.INFO, logger="rag"):
+                r = http.post("/api/ask", content=json.dumps({"question": "\ud800问"}),  # "\\ud800": JSON allows it
+                              headers={"content-type": "application/json"})
+                assert_error(r, 400, "invalid_request_error", "not text")
+                records = [x for x in caplog.records if x.name.startswith("rag")]
+                assert len(records) == 1 and records[0].levelno == logging.WARNING and records[0].exc_info is None
+                assert "\n" not in records[0].getMessage() and "/api/ask" in records[0].getMessage()
+                caplog.clear()
+
+                def broken(*args, **kwargs):
+                    raise TypeError("a bug")
+
+                monkeypatch.setattr(pipe, "ask", broken)
+                r = http.post("/api/ask", json={"question": Q_VISITORS})
+                error = assert_error(r, 500, "server_error", "TypeError")
+                assert "\n" not in error["message"] and "Traceback" not in r.text
+                records = [x for x in caplog.records if x.name.startswith("rag")]
+                assert len(records) == 1 and records[0].levelno == logging.ERROR and records[0].exc_info
+            assert server_log.records == []  # not a second traceback from the server
+        finally:
+            logging.getLogger("uvicorn.error").removeHandler(server_log)
 
 
 # -- errors -------------------------------------------------------------------------------------

@@ -5,8 +5,13 @@ OpenAI clients parse), with a status that says whose move it is:
     404 not_found_error         an unknown document (UnknownDocument) or endpoint
     409 conflict_error          a change that cannot be made (deleting the last document)
     413 request_too_large       a body over its limit (rag.api.limits)
-    503 index_unavailable       no usable index yet, or it is being built (with Retry-After)
+    503 index_unavailable       no usable index yet, it is being built, or another process holds
+                                its write lock for too long (IndexBusy); with Retry-After when
+                                asking again soon can help
     500 server_error            a bug; the traceback goes to the server log, not to the client
+
+Logged like the page's errors (rag.ui.failures): a user's error is one line in the rag log, a bug
+one traceback (caught here, so the ASGI server does not log it a second time).
 """
 from __future__ import annotations
 
@@ -14,9 +19,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.errors import (
     BadQuestion,
+    IndexBusy,
     IndexCorrupt,
     IndexMissing,
     ModelMismatch,
@@ -24,6 +31,7 @@ from rag.errors import (
     RagError,
     UnknownDocument,
 )
+from rag.ui.failures import failure, user_error
 
 # first match wins: subclasses before RagError
 RAG_STATUS: tuple[tuple[type[RagError], int, str], ...] = (
@@ -33,6 +41,7 @@ RAG_STATUS: tuple[tuple[type[RagError], int, str], ...] = (
     (IndexCorrupt, 503, "index_unavailable"),
     (ModelMismatch, 503, "index_unavailable"),
     (ModelUnavailable, 503, "index_unavailable"),
+    (IndexBusy, 503, "index_unavailable"),
     (RagError, 400, "invalid_request_error"),
 )
 HTTP_TYPES = {400: "invalid_request_error", 404: "not_found_error", 405: "invalid_request_error",
@@ -67,19 +76,24 @@ def rag_status(err: RagError) -> tuple[int, str]:
     return next((status, kind) for cls, status, kind in RAG_STATUS if isinstance(err, cls))
 
 
+def _where(request: Request) -> str:
+    return f"api {request.method} {request.url.path}"
+
+
 async def _rag_error(request: Request, err: RagError) -> JSONResponse:
     status, kind = rag_status(err)
-    message = str(err) + (NO_INDEX_HINT if isinstance(err, IndexMissing) else "")
-    return error_response(status, message, kind)
+    message = failure(_where(request), err) + (NO_INDEX_HINT if isinstance(err, IndexMissing) else "")
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(err, IndexBusy) else None
+    return error_response(status, message, kind, headers)
 
 
 async def _api_error(request: Request, err: ApiError) -> JSONResponse:
-    return error_response(err.status, str(err), err.type, err.headers)
+    return error_response(err.status, user_error(_where(request), str(err)), err.type, err.headers)
 
 
 async def _http_error(request: Request, err: HTTPException) -> JSONResponse:
-    return error_response(err.status_code, str(err.detail), HTTP_TYPES.get(err.status_code, "server_error"),
-                          getattr(err, "headers", None))
+    return error_response(err.status_code, user_error(_where(request), str(err.detail)),
+                          HTTP_TYPES.get(err.status_code, "server_error"), getattr(err, "headers", None))
 
 
 def validation_message(err: RequestValidationError) -> str:
@@ -91,11 +105,43 @@ def validation_message(err: RequestValidationError) -> str:
 
 
 async def _validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
-    return error_response(400, validation_message(err), "invalid_request_error")
+    return error_response(400, user_error(_where(request), validation_message(err)), "invalid_request_error")
+
+
+def bug_message(err: BaseException) -> str:
+    return f"Unexpected {type(err).__name__}; the server log has the details."
 
 
 async def _unexpected(request: Request, err: Exception) -> JSONResponse:
-    return error_response(500, f"Unexpected {type(err).__name__}; the server log has the details.", "server_error")
+    """Last resort, for a bug outside the routes (Starlette then re-raises it to the server's log)."""
+    return error_response(500, bug_message(err), "server_error")
+
+
+class CatchBugs:
+    """ASGI middleware: a bug in a route is logged once with its traceback (rag.ui.failures) and
+    answered 500 in one line. Starlette's own last-resort handler would answer too, but re-raise
+    the exception, so the ASGI server logs the traceback a second time."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as err:
+            failure(f"api {scope.get('method', '')} {scope.get('path', '')}", err)
+            if not started:  # else the response is cut short; the server closes the connection
+                await error_response(500, bug_message(err), "server_error")(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
@@ -104,3 +150,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(CatchBugs)  # inside any middleware added after it

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.api.errors import error_response
+from rag.ui.failures import user_error
 
 MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * MB  # POST /api/documents: all files of one request together
@@ -49,7 +50,8 @@ class BodyLimit:
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _drain(receive, int(declared))
-            response = error_response(413, too_large_message(limit), "request_too_large")
+            where = f"api {scope.get('method', '')} {scope.get('path', '')}"
+            response = error_response(413, user_error(where, too_large_message(limit)), "request_too_large")
             return await response(scope, receive, send)
         received = 0
 

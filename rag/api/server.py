@@ -22,6 +22,7 @@ from rag.api.errors import ApiError
 from rag.api.limits import BodyLimit
 from rag.api.state import ServerState
 from rag.errors import EmptyCorpus, RagError
+from rag.logs import log_to_console
 from rag.pipeline import Pipeline
 
 TITLE = "rag HTTP API"
@@ -126,6 +127,7 @@ def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level:
     except OSError as err:
         log(f"error: cannot serve on {s.host}:{s.port} ({err.strerror or err}). Try another --port.")
         return 1
+    log_to_console()  # the rag.* log: one line per user error, a traceback only for a bug
     app = create_app(pipeline)
     if prepare:
         start_preparing(app.state.rag, progress, log)

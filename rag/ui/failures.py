@@ -3,6 +3,10 @@
 A user's error (a RagError: an empty question, an unreadable upload, a busy index) is one line in
 the server log and a one-line message in the page. A bug (any other exception) is logged once
 with its traceback, and the user still gets one line. Nothing reaches the browser as a traceback.
+The HTTP API (rag.api.errors) reports through the same functions.
+
+    failure(where, err) -> str        log err (one line, or a bug's traceback); what to show
+    user_error(where, message) -> str log a user's error that is not a RagError (a bad HTTP request)
 """
 from __future__ import annotations
 
@@ -20,11 +24,16 @@ def one_line(text: str) -> str:
     return " ".join(str(text).encode("utf-8", "backslashreplace").decode("utf-8").split())
 
 
+def user_error(where: str, message: str) -> str:
+    """Log a user's error as one line; return it as one line."""
+    message = one_line(message)
+    log.warning("%s: %s", where, message)
+    return message
+
+
 def failure(where: str, err: BaseException) -> str:
     """Log `err` (one line for a RagError, the traceback for anything else); return what to show."""
     if isinstance(err, RagError):
-        message = one_line(str(err))
-        log.warning("%s: %s", where, message)
-        return message
+        return user_error(where, str(err))
     log.error("%s: unexpected %s: %s", where, type(err).__name__, one_line(str(err)), exc_info=err)
     return BUG_MESSAGE
