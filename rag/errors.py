@@ -35,3 +35,7 @@ class BadInput(RagError):
 
 class ModelUnavailable(RagError):
     pass
+
+
+class BadFilter(RagError):
+    """A date range, source pattern or undated option that cannot be used."""
