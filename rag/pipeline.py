@@ -11,10 +11,12 @@ CONTRACT (stable; shells rely on it):
     p.delete_documents(doc_ids) -> BuildReport
     p.documents() -> list[DocInfo]
     p.document(doc_id) -> Document
-    p.search(question, k=None, mode=None) -> list[Hit]
-    p.ask(question, history=(), mode=None, top_k=None) -> Answer
+    p.search(question, k=None, mode=None, filters=None) -> list[Hit]
+    p.ask(question, history=(), mode=None, top_k=None, filters=None) -> Answer
         history: earlier user questions of the same conversation, oldest first; a follow-up such
         as "那村民收入呢？" is rewritten with them and Answer.searched_question is set.
+        filters: rag.filters.Filters (dates, source, undated) or None; only passages of documents
+        that pass are retrieved, so the answer and its citations come from them alone.
     progress: callable(stage: str, done: int, total: int)
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
 Thread-safe for concurrent ask(); build/add/delete take a lock and swap the index in atomically.
@@ -27,7 +29,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Settings
-from rag.errors import BadQuestion, EmptyCorpus, IndexCorrupt, IndexMissing, ModelMismatch, UnknownDocument
+from rag.errors import BadFilter, BadQuestion, EmptyCorpus, IndexCorrupt, IndexMissing, ModelMismatch, UnknownDocument
+from rag.filters import Filters
 from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 
 StageProgress = Callable[[str, int, int], None]
@@ -188,20 +191,22 @@ class Pipeline:
             raise BadQuestion(f"The question is {len(q)} characters long; the limit is {limit}. Ask a shorter question.")
         return q
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        return self.search_batch([question], k, mode)[0]
+    def search(self, question: str, k: int | None = None, mode: str | None = None,
+               filters: Filters | None = None) -> list[Hit]:
+        return self.search_batch([question], k, mode, filters=filters)[0]
 
-    def search_batch(self, questions: Sequence[str], k=None, mode=None, query_vectors=None) -> list[list[Hit]]:
+    def search_batch(self, questions: Sequence[str], k=None, mode=None, query_vectors=None,
+                     filters: Filters | None = None) -> list[list[Hit]]:
         from rag.retrieve import search_batch
 
         s = self.settings
         qs = [self._check(q) for q in questions]
         sparse = [_sparse_text(q) for q in qs]
         return search_batch(self.index, self.embedder, qs, k or s.top_k, mode or s.mode,
-                            s.candidates, s.fusion, s.rrf_k, query_vectors, sparse)
+                            s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=_checked(filters))
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
-            top_k: int | None = None) -> Answer:
+            top_k: int | None = None, filters: Filters | None = None) -> Answer:
         from dataclasses import replace
 
         from rag.answer import Answerer
@@ -213,10 +218,16 @@ class Pipeline:
         query = searched or q
         mode = mode or self.settings.mode
         qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
-        hits = self.search_batch([query], top_k, mode, qv)[0]
+        hits = self.search_batch([query], top_k, mode, qv, filters=filters)[0]
         answer = Answerer(self.index, self.embedder, reader=self.reader).answer(
             q, hits, None if qv is None else qv[0], searched)
         return replace(answer, latency_ms=(time.perf_counter() - t0) * 1000)
+
+
+def _checked(filters) -> Filters | None:
+    if filters is None or isinstance(filters, Filters):
+        return filters
+    raise BadFilter(f"filters must be a rag.filters.Filters, not {type(filters).__name__}.")
 
 
 def _sparse_text(question: str) -> str:
