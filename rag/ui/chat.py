@@ -141,7 +141,8 @@ class ChatHandlers:
             raise gr.Error(str(err)) from None
 
 
-def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> tuple[ChatHandlers, gr.Dropdown]:
+def build_chat_tab(pipeline: Pipeline,
+                   examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> tuple[ChatHandlers, gr.Dropdown]:
     """Lay out the chat inside the current gr.Tab and wire its events; also adds the `ask` API.
     Returns the handlers and the filter row's source dropdown (its choices are filled on page load)."""
     h = ChatHandlers(pipeline)
