@@ -108,19 +108,25 @@ def retrieve(pipe, items: Sequence[QAItem], mode: str | None = None, k: int = 10
              progress: Callable | None = None, filters=None) -> list[list]:
     """Top-k hits per question, in batches; a question the pipeline rejects gets no hits."""
     out: list[list] = []
+    more = _filter_kwargs(filters)
     for lo in range(0, len(items), SEARCH_BATCH):
         batch = [it.question for it in items[lo: lo + SEARCH_BATCH]]
         try:
-            out.extend(pipe.search_batch(batch, k=k, mode=mode, filters=filters))
+            out.extend(pipe.search_batch(batch, k=k, mode=mode, **more))
         except RagError:
             for q in batch:  # find the bad one(s); the rest still count
                 try:
-                    out.append(pipe.search(q, k=k, mode=mode, filters=filters))
+                    out.append(pipe.search(q, k=k, mode=mode, **more))
                 except RagError:
                     out.append([])
         if progress:
             progress("retrieve", len(out), len(items))
     return out
+
+
+def _filter_kwargs(filters) -> dict:
+    """filters=... only when there are some, so a pipeline without filters (a stub) still runs."""
+    return {} if filters is None else {"filters": filters}
 
 
 def _failed_prediction(item: QAItem) -> dict:
@@ -189,7 +195,7 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
             ranked = [h.chunk.doc_id for h in hits]
             guess = None
             try:
-                ans = pipe.ask(item.question, mode=mode, top_k=top_k, filters=filters)
+                ans = pipe.ask(item.question, mode=mode, top_k=top_k, **_filter_kwargs(filters))
                 pred, used, err, guess = ans.to_dict(), list(ans.hits), None, ans.reader_guess
             except RagError as e:  # a bad question is a failed item, not a failed run
                 pred, used, err = _failed_prediction(item), [], str(e)
