@@ -75,11 +75,14 @@ class BM25:
             return np.zeros(len(self), np.float32)
         return np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
 
-    def search_batch(self, queries: Sequence[Sequence[str]], k: int) -> list[list[tuple[int, float]]]:
-        """Top-k (row, score) per query; k capped at the index size; zero scores dropped."""
+    def search_batch(self, queries: Sequence[Sequence[str]], k: int, mask=None) -> list[list[tuple[int, float]]]:
+        """Top-k (row, score) per query; k capped at the index size; zero scores dropped.
+        `mask` (bool per row) leaves only its True rows: the top k among them."""
         out = []
         for toks in queries:
             s = self.scores(toks)
+            if mask is not None:
+                s = np.where(mask, s, 0)
             kk = min(k, len(s))
             if kk == 0:
                 out.append([])

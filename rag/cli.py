@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Sequence
 
-from rag.errors import RagError
+from rag.errors import BadFilter, RagError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object")
     a.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
     a.add_argument("--top-k", type=int)
+    _add_filter_args(a)
 
     e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
     e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
                         "(join with ':' to combine: dense:k=3)")
     e.add_argument("--title", default="Evaluation report", help="report title")
+    _add_filter_args(e)
 
     d = sub.add_parser("docs", help="list the indexed documents")
     d.add_argument("--index")
@@ -87,6 +89,25 @@ def _parser() -> argparse.ArgumentParser:
     doc.add_argument("--index")
     doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
     return p
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters", "answer only from documents that pass (applied before retrieval)")
+    g.add_argument("--since", metavar="DATE", help="dated on or after DATE: yyyy, yyyy-mm or yyyy-mm-dd "
+                                                   "(--since 2025 = from 2025-01-01)")
+    g.add_argument("--until", metavar="DATE", help="dated on or before DATE (--until 2025-06 = to 2025-06-30)")
+    g.add_argument("--source", metavar="PATTERN",
+                   help="source path (relative to the corpus folder) contains PATTERN, ignoring case; "
+                        "a glob when it has * ? or [ ] (e.g. 'news/*.jsonl')")
+    g.add_argument("--undated", choices=["keep", "drop"], default="keep",
+                   help="documents without a readable date: keep (default) or drop")
+
+
+def _filters(args):
+    """The Filters of the command's options, or None; BadFilter for a date that cannot be read."""
+    from rag.filters import make_filters
+
+    return make_filters(args.since, args.until, args.source, args.undated)
 
 
 def _pipeline(args):
@@ -123,8 +144,9 @@ def format_answer(ans) -> str:
 
 
 def cmd_ask(args) -> int:
+    filters = _filters(args)  # a bad date fails before the model loads
     pipe = _pipeline(args)
-    ans = pipe.ask(args.question, mode=args.mode, top_k=args.top_k)
+    ans = pipe.ask(args.question, mode=args.mode, top_k=args.top_k, filters=filters)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False))
     else:
@@ -143,11 +165,12 @@ def cmd_eval(args) -> int:
         from rag.evaluate.compare import parse_variants
 
         parse_variants(args.compare)  # a typo fails before the model loads
+    filters = _filters(args)
     items = load_qa(args.qa)[: args.limit] if args.limit else load_qa(args.qa)
     pipe = _pipeline(args)
     result = evaluate(pipe, items, report_dir=args.report, compare=args.compare, mode=args.mode,
                       top_k=args.top_k, progress=StderrProgress(), predictions_path=args.predictions,
-                      title=args.title, qa_label=os.path.basename(args.qa))
+                      title=args.title, qa_label=os.path.basename(args.qa), filters=filters)
     if result.compare:
         from rag.evaluate.compare import compare_text
 
@@ -198,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BadFilter as err:  # a filter option the user mistyped: a usage error
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except RagError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR

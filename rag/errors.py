@@ -39,3 +39,7 @@ class ModelUnavailable(RagError):
 
 class IndexBusy(RagError):
     """Another process is changing the index and did not finish in time."""
+
+
+class BadFilter(RagError):
+    """A date range, source pattern or undated option that cannot be used."""

@@ -45,9 +45,26 @@ class Index:
     bm25: object  # rag.bm25.BM25; row i is chunks[i]
     doc_pos: dict[str, int] = field(default_factory=dict)
     stamp: tuple | None = field(default=None, compare=False)  # of the manifest it was loaded from / saved to
+    _masks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.doc_pos = {d.id: i for i, d in enumerate(self.documents)}
+
+    def chunk_mask(self, keep):
+        """numpy bool per chunk row: does the row's document pass `keep` (hashable, with a
+        `matches(document)` method, e.g. rag.filters.Filters)? Cached for the last few `keep`s."""
+        import numpy as np
+
+        mask = self._masks.get(keep)
+        if mask is None:
+            docs = np.fromiter((keep.matches(d) for d in self.documents), bool, len(self.documents))
+            pos = self.doc_pos
+            rows = np.fromiter((pos[c.doc_id] for c in self.chunks), np.int64, len(self.chunks))
+            mask = docs[rows] if len(rows) else np.zeros(0, bool)
+            if len(self._masks) >= 16:
+                self._masks.clear()
+            self._masks[keep] = mask
+        return mask
 
     def document(self, doc_id: str) -> Document | None:
         i = self.doc_pos.get(doc_id)

@@ -15,10 +15,12 @@ CONTRACT (stable; shells rely on it):
     p.writing(progress=None)   context: hold the index's write lock across several steps (re-entrant)
     p.documents() -> list[DocInfo]
     p.document(doc_id) -> Document
-    p.search(question, k=None, mode=None) -> list[Hit]
-    p.ask(question, history=(), mode=None, top_k=None) -> Answer
+    p.search(question, k=None, mode=None, filters=None) -> list[Hit]
+    p.ask(question, history=(), mode=None, top_k=None, filters=None) -> Answer
         history: earlier user questions of the same conversation, oldest first; a follow-up such
         as "那村民收入呢？" is rewritten with them and Answer.searched_question is set.
+        filters: rag.filters.Filters (dates, source, undated) or None; only passages of documents
+        that pass are retrieved, so the answer and its citations come from them alone.
     progress: callable(stage: str, done: int, total: int)
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
 
@@ -40,7 +42,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Settings
-from rag.errors import BadQuestion, EmptyCorpus, IndexMissing, RagError, UnknownDocument
+from rag.errors import BadFilter, BadQuestion, EmptyCorpus, IndexMissing, RagError, UnknownDocument
+from rag.filters import Filters
 from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 
 StageProgress = Callable[[str, int, int], None]
@@ -283,33 +286,37 @@ class Pipeline:
                 continue
         return out
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        return self.search_batch([question], k, mode)[0]
+    def search(self, question: str, k: int | None = None, mode: str | None = None,
+               filters: Filters | None = None) -> list[Hit]:
+        return self.search_batch([question], k, mode, filters=filters)[0]
 
-    def search_batch(self, questions: Sequence[str], k=None, mode=None, query_vectors=None) -> list[list[Hit]]:
-        return self._search_batch(self.index, [self._check(q) for q in questions], k, mode, query_vectors)
+    def search_batch(self, questions: Sequence[str], k=None, mode=None, query_vectors=None,
+                     filters: Filters | None = None) -> list[list[Hit]]:
+        filters = _checked(filters)
+        return self._search_batch(self.index, [self._check(q) for q in questions], k, mode, query_vectors, filters)
 
-    def _search_batch(self, idx, qs: list[str], k, mode, query_vectors) -> list[list[Hit]]:
+    def _search_batch(self, idx, qs: list[str], k, mode, query_vectors, filters: Filters | None) -> list[list[Hit]]:
         from rag.retrieve import search_batch
 
         s = self.settings
         sparse = [_sparse_text(q) for q in qs]
         return search_batch(idx, self.embedder, qs, k or s.top_k, mode or s.mode,
-                            s.candidates, s.fusion, s.rrf_k, query_vectors, sparse)
+                            s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=filters)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
-            top_k: int | None = None) -> Answer:
+            top_k: int | None = None, filters: Filters | None = None) -> Answer:
         from rag.answer import Answerer
         from rag.followup import rewrite
 
         t0 = time.perf_counter()
         q = self._check(question)
+        filters = _checked(filters)
         searched = rewrite(q, self._history(history))
         query = searched or q
         mode = mode or self.settings.mode
         idx = self.index  # one version of the index for the whole answer, even if a newer one lands
         qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
-        hits = self._search_batch(idx, [query], top_k, mode, qv)[0]
+        hits = self._search_batch(idx, [query], top_k, mode, qv, filters)[0]
         answer = Answerer(idx, self.embedder, reader=self.reader).answer(
             q, hits, None if qv is None else qv[0], searched)
         return replace(answer, latency_ms=(time.perf_counter() - t0) * 1000)
@@ -319,6 +326,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # C0/C1 controls (tab and newlines are whitespace anyway) and Unicode non-characters
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
                        + "".join(f"{chr(p)}{chr(p + 1)}" for p in range(0x1FFFE, 0x110000, 0x10000)) + "]")
+
+
+def _checked(filters) -> Filters | None:
+    if filters is None or isinstance(filters, Filters):
+        return filters
+    raise BadFilter(f"filters must be a rag.filters.Filters, not {type(filters).__name__}.")
 
 
 def _sparse_text(question: str) -> str:

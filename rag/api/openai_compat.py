@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from rag.api.errors import ApiError
-from rag.api.schemas import ERRORS, ChatMessage, ChatRequest
+from rag.api.schemas import ERRORS, ChatMessage, ChatRequest, FiltersIn, filters_of
 from rag.api.state import ServerState, ready_state
 from rag.types import Answer
 
@@ -95,9 +95,15 @@ def chat_completions(body: ChatRequest, state: ServerState = Depends(ready_state
     """Answer the last user message (OpenAI chat completions; `stream: true` for server-sent events).
 
     Extra top-level fields (in the last chunk when streaming): short_answer, answerable, citations
-    (n, doc_id, title, date, source, quote, start, end) and searched_question for a rewritten follow-up."""
+    (n, doc_id, title, date, source, quote, start, end) and searched_question for a rewritten follow-up.
+    Extension `filters`: {since, until, source, undated}, as in POST /api/ask."""
     question, history = conversation(body.messages)
-    answer = state.pipeline.ask(question, history=history, mode=body.mode, top_k=body.top_k)
+    misplaced = sorted(set(FiltersIn.model_fields) & set(body.model_extra or {}))
+    if misplaced:  # would be ignored silently otherwise
+        raise ApiError(400, f"Put {', '.join(misplaced)} inside \"filters\": {{...}} "
+                            f"(with the openai SDK: extra_body={{'filters': {{...}}}}).")
+    answer = state.pipeline.ask(question, history=history, mode=body.mode, top_k=body.top_k,
+                                filters=filters_of(body.filters))
     completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
     if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
         return StreamingResponse(server_sent_events(chunks(answer, completion_id, created)),

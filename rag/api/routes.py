@@ -21,6 +21,7 @@ from rag.api.schemas import (
     DocumentListOut,
     DocumentOut,
     UploadOut,
+    filters_of,
 )
 from rag.api.state import ServerState, ready_state
 from rag.errors import EmptyCorpus, UnknownDocument
@@ -42,9 +43,12 @@ def _unknown(doc_id: str) -> UnknownDocument:
 @router.post("/ask", tags=["ask"], response_model=AnswerOut,
              responses={200: {"description": "the JSON of `rag ask --json`"}})
 def ask(body: AskRequest, state: ServerState = Depends(ready_state)):
-    """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`."""
+    """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`.
+
+    since / until / source / undated: answer only from documents that pass (400 for a bad date)."""
     history = [h for h in body.history if h.strip()]
-    answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k)
+    answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k,
+                                filters=filters_of(body))
     return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model
 
 

@@ -1,13 +1,33 @@
 """Request and response bodies of the HTTP API (pydantic models; they also make the /docs page)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from rag.filters import Filters
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODE_HELP = "retrieval: hybrid (dense + BM25, default), dense or bm25"
 TOP_K_HELP = "passages the answerer reads (default: the server's setting, 5)"
+SINCE_HELP = "only documents dated on or after this: yyyy, yyyy-mm or yyyy-mm-dd (2025 = from 2025-01-01)"
+UNTIL_HELP = "only documents dated on or before this: yyyy, yyyy-mm or yyyy-mm-dd (2025-06 = to 2025-06-30)"
+SOURCE_HELP = ("only documents whose source path (relative to the corpus folder) contains this, ignoring case; "
+               "a glob when it has * ? or [ ] (e.g. news/*.jsonl)")
+UNDATED_HELP = "documents without a readable date: keep (default) or drop"
+DateIn = str | int  # 2025 may come as a number
+Undated = Literal["keep", "drop"]
+
+
+class FiltersIn(BaseModel):
+    """Which documents may be quoted (applied before retrieval). A malformed date is a 400."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt filter is an error, not silently ignored
+    since: DateIn | None = Field(None, description=SINCE_HELP, examples=["2025"])
+    until: DateIn | None = Field(None, description=UNTIL_HELP, examples=["2025-06"])
+    source: str | None = Field(None, description=SOURCE_HELP)
+    undated: Undated | None = Field(None, description=UNDATED_HELP)
 
 
 # -- /api/ask -------------------------------------------------------------------------------
@@ -19,6 +39,10 @@ class AskRequest(BaseModel):
                                            "so that a follow-up such as 那村集体经济收入呢？ is understood")
     mode: Mode | None = Field(None, description=MODE_HELP)
     top_k: int | None = Field(None, ge=1, le=50, description=TOP_K_HELP)
+    since: DateIn | None = Field(None, description=SINCE_HELP, examples=["2025"])
+    until: DateIn | None = Field(None, description=UNTIL_HELP)
+    source: str | None = Field(None, description=SOURCE_HELP)
+    undated: Undated | None = Field(None, description=UNDATED_HELP)
 
 
 class CitationOut(BaseModel):
@@ -133,7 +157,7 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     """An OpenAI chat-completions request. The last message is the question; earlier user
     messages are the conversation. Sampling options (temperature, max_tokens...) are accepted and
-    ignored: answers are extracted, not generated."""
+    ignored: answers are extracted, not generated. Extensions: mode, top_k, filters."""
 
     model_config = ConfigDict(extra="allow")
     model: str = Field("rag", description="any name; the server has one model, 'rag'")
@@ -142,6 +166,18 @@ class ChatRequest(BaseModel):
     n: int | None = Field(None, ge=1, le=1, description="only 1")
     mode: Mode | None = Field(None, description="extension: " + MODE_HELP)
     top_k: int | None = Field(None, ge=1, le=50, description="extension: " + TOP_K_HELP)
+    filters: FiltersIn | None = Field(None, description="extension: only documents that pass are quoted "
+                                                        "(with the openai SDK: extra_body={'filters': {...}})")
 
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}
+
+
+def filters_of(body) -> Filters | None:
+    """rag.filters.Filters from a body's since / until / source / undated (BadFilter, a 400, when
+    a date cannot be read); None when nothing filters."""
+    from rag.filters import make_filters
+
+    if body is None:
+        return None
+    return make_filters(body.since, body.until, body.source, body.undated)

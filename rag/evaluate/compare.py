@@ -109,7 +109,7 @@ def _chunked_pipeline(pipe, chunk_size: int, workdir: Path, progress: Callable |
 
 def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], progress: Callable | None = None,
                 predictions_dir: str | Path | None = None, mode: str | None = None,
-                top_k: int | None = None) -> list[VariantResult]:
+                top_k: int | None = None, filters=None) -> list[VariantResult]:
     """Evaluate every variant on the same questions and documents; results in the order given.
     What a variant leaves open comes from `mode` / `top_k`, else from the pipeline's settings."""
     base_chunk = int(pipe.index.manifest.get("chunk_size", pipe.settings.chunk_size))
@@ -125,7 +125,8 @@ def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], prog
             step = (lambda s, d, t, stage=stage: progress(f"{stage} {s}", d, t)) if progress else None
             pred_path = Path(predictions_dir) / f"predictions-{safe_name(v.name)}.jsonl" if predictions_dir else None
             v_mode, v_k = v.mode or mode or p.settings.mode, v.top_k or top_k or p.settings.top_k
-            records = run_eval(p, items, mode=v_mode, progress=step, predictions_path=pred_path, top_k=v_k)
+            records = run_eval(p, items, mode=v_mode, progress=step, predictions_path=pred_path, top_k=v_k,
+                               filters=filters)
             results.append(VariantResult(v, v_mode, chunk, v_k, records, summarize(records)))
     return results
 

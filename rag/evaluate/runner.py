@@ -105,22 +105,28 @@ def judge(item: QAItem, pred: dict) -> bool:
 
 
 def retrieve(pipe, items: Sequence[QAItem], mode: str | None = None, k: int = 10,
-             progress: Callable | None = None) -> list[list]:
+             progress: Callable | None = None, filters=None) -> list[list]:
     """Top-k hits per question, in batches; a question the pipeline rejects gets no hits."""
     out: list[list] = []
+    more = _filter_kwargs(filters)
     for lo in range(0, len(items), SEARCH_BATCH):
         batch = [it.question for it in items[lo: lo + SEARCH_BATCH]]
         try:
-            out.extend(pipe.search_batch(batch, k=k, mode=mode))
+            out.extend(pipe.search_batch(batch, k=k, mode=mode, **more))
         except RagError:
             for q in batch:  # find the bad one(s); the rest still count
                 try:
-                    out.append(pipe.search(q, k=k, mode=mode))
+                    out.append(pipe.search(q, k=k, mode=mode, **more))
                 except RagError:
                     out.append([])
         if progress:
             progress("retrieve", len(out), len(items))
     return out
+
+
+def _filter_kwargs(filters) -> dict:
+    """filters=... only when there are some, so a pipeline without filters (a stub) still runs."""
+    return {} if filters is None else {"filters": filters}
 
 
 def _failed_prediction(item: QAItem) -> dict:
@@ -177,8 +183,9 @@ def prediction_line(rec: Record) -> dict:
 
 
 def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: Callable | None = None,
-             predictions_path: str | Path | None = None, top_k: int | None = None) -> list[Record]:
-    retrieved = retrieve(pipe, items, mode, max(RETRIEVAL_K), progress)
+             predictions_path: str | Path | None = None, top_k: int | None = None, filters=None) -> list[Record]:
+    """Answer every item (under `filters`, rag.filters.Filters, when given) and score it."""
+    retrieved = retrieve(pipe, items, mode, max(RETRIEVAL_K), progress, filters)
     records = []
     if predictions_path:
         Path(predictions_path).parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +195,7 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
             ranked = [h.chunk.doc_id for h in hits]
             guess = None
             try:
-                ans = pipe.ask(item.question, mode=mode, top_k=top_k)
+                ans = pipe.ask(item.question, mode=mode, top_k=top_k, **_filter_kwargs(filters))
                 pred, used, err, guess = ans.to_dict(), list(ans.hits), None, ans.reader_guess
             except RagError as e:  # a bad question is a failed item, not a failed run
                 pred, used, err = _failed_prediction(item), [], str(e)

@@ -52,7 +52,7 @@ def code_fingerprint() -> str:
 
 
 def describe_run(pipe, qa_label: str, questions: int, mode: str | None, top_k: int | None,
-                 code: str | None = None) -> list[tuple[str, str]]:
+                 code: str | None = None, filters=None) -> list[tuple[str, str]]:
     """The settings a reader needs to reproduce the figures."""
     s, m = pipe.settings, pipe.index.manifest
     return [
@@ -61,6 +61,7 @@ def describe_run(pipe, qa_label: str, questions: int, mode: str | None, top_k: i
         ("embedding model", str(m.get("model"))),
         ("chunk size / overlap", f"{m.get('chunk_size')} chars / {m.get('chunk_overlap')} sentence(s)"),
         ("retrieval", f"mode {mode or s.mode}, fusion {s.fusion}, {s.candidates} candidates per retriever"),
+        *([("document filters", filters.describe())] if filters is not None else []),
         ("passages read by the answerer (top_k)", str(top_k or s.top_k)),
         ("code commit", code or f"{git_commit() or 'unknown'} (rag/ fingerprint {code_fingerprint()})"),
     ]
@@ -69,22 +70,24 @@ def describe_run(pipe, qa_label: str, questions: int, mode: str | None, top_k: i
 def evaluate(pipe, items: Sequence[QAItem], *, report_dir: str | Path | None = None, compare: str | None = None,
              mode: str | None = None, top_k: int | None = None, progress: Callable | None = None,
              predictions_path: str | Path | None = None, title: str = "Evaluation report",
-             qa_label: str = "QA set") -> EvalResult:
-    """Run `items` (and the variants of `compare`, e.g. "bm25,dense,hybrid") and write the report."""
+             qa_label: str = "QA set", filters=None) -> EvalResult:
+    """Run `items` (and the variants of `compare`, e.g. "bm25,dense,hybrid") and write the report.
+    `filters` (rag.filters.Filters): every question is searched and answered under them."""
     fingerprint = f"{git_commit() or 'unknown'} (rag/ fingerprint {code_fingerprint()})"  # the code as run
     results = None
     if compare:
         from rag.evaluate.compare import parse_variants, run_compare
 
         variants = parse_variants(compare)  # fails before any work when the list is wrong
-        results = run_compare(pipe, items, variants, progress, report_dir, mode=mode, top_k=top_k)
+        results = run_compare(pipe, items, variants, progress, report_dir, mode=mode, top_k=top_k, filters=filters)
         records = results[0].records
         if predictions_path:
             with open(predictions_path, "w", encoding="utf-8") as f:
                 for r in records:
                     f.write(json.dumps(prediction_line(r), ensure_ascii=False) + "\n")
     else:
-        records = run_eval(pipe, items, mode=mode, progress=progress, predictions_path=predictions_path, top_k=top_k)
+        records = run_eval(pipe, items, mode=mode, progress=progress, predictions_path=predictions_path, top_k=top_k,
+                           filters=filters)
     result = EvalResult(records, summarize(records), results)
     if report_dir:
         from rag.evaluate.report import write_report
@@ -92,11 +95,11 @@ def evaluate(pipe, items: Sequence[QAItem], *, report_dir: str | Path | None = N
         note = None
         if results:
             first = results[0]
-            meta = describe_run(pipe, qa_label, len(items), first.mode, first.top_k, fingerprint)
+            meta = describe_run(pipe, qa_label, len(items), first.mode, first.top_k, fingerprint, filters)
             meta.insert(0, ("details below are for variant", f"{first.variant.name} (chunk size {first.chunk_size})"))
             note = (f"The sections after this table are for the first variant, {first.variant.name}; "
                     "each variant's predictions are in predictions-<variant>.jsonl.")
         else:
-            meta = describe_run(pipe, qa_label, len(items), mode, top_k, fingerprint)
+            meta = describe_run(pipe, qa_label, len(items), mode, top_k, fingerprint, filters)
         result.report = write_report(report_dir, records, title=title, meta=meta, compare=results, compare_note=note)
     return result

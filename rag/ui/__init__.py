@@ -27,8 +27,12 @@ MAX_UPLOAD = "50mb"
 
 
 def _ask_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
-    build_chat_tab(pipeline, load_examples(settings.corpus_dir))
-    return None
+    handlers, source_filter = build_chat_tab(pipeline, load_examples(settings.corpus_dir))
+
+    def on_load(app: gr.Blocks) -> None:  # the source dropdown lists what is indexed when the page opens
+        app.load(handlers.source_choices, outputs=source_filter, api_visibility="private")
+
+    return on_load
 
 
 def _knowledge_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:

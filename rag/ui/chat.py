@@ -10,6 +10,7 @@ from typing import Iterator
 import gradio as gr
 
 from rag.errors import RagError
+from rag.filters import make_filters
 from rag.pipeline import Pipeline
 from rag.types import Answer, Document
 from rag.ui.failures import failure
@@ -64,9 +65,24 @@ class ChatHandlers:
             brief_html=render_turn_sources(answer, turn, self._document, full_text=False),
         )
 
-    def respond(self, question: str | None, messages: list | None, turns: list[TurnView] | None) -> Iterator[tuple]:
+    def source_choices(self):
+        """The filter's source dropdown: every indexed document's source path (none without an index)."""
+        try:
+            sources = sorted({d.source for d in self.pipeline.documents() if d.source})
+        except RagError:  # no index yet, or one that cannot be used: the ask itself says so
+            sources = []
+        except Exception as err:  # a bug: one traceback in the log, an empty dropdown on the page
+            failure("sources", err)
+            sources = []
+        return gr.update(choices=sources)
+
+    def respond(self, question: str | None, messages: list | None, turns: list[TurnView] | None,
+                since: str | None = None, until: str | None = None, source: str | None = None,
+                undated: str | None = None) -> Iterator[tuple]:
         """Chat event: show the question at once, then the answer and its sources.
 
+        since / until / source / undated: the filter row (rag.filters); only documents that pass
+        are searched. A date that cannot be read is answered with the error, nothing searched.
         Yields (question box, chatbot messages, turns state, sources panel).
         """
         messages = list(messages or [])
@@ -78,12 +94,19 @@ class ChatHandlers:
             return
         lang = language(q)
         shown = q.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # what the page can show
-        messages.append({"role": "user", "content": render_question(shown)})
+        try:
+            filters = make_filters(since, until, source, undated)
+        except Exception as err:  # a BadFilter is the user's (one log line); anything else a bug
+            messages.append({"role": "user", "content": render_question(shown)})
+            messages.append({"role": "assistant", "content": render_error(failure("ask", err), lang)})
+            yield gr.update(), messages, turns, gr.update()  # the question stays in the box to retry
+            return
+        messages.append({"role": "user", "content": render_question(shown, filters.describe() if filters else None)})
         yield "", messages + [{"role": "assistant", "content": render_notice(SEARCHING[lang])}], turns, gr.update()
 
         history = [t.question for t in turns]
         try:
-            answer = self.pipeline.ask(q, history=history)
+            answer = self.pipeline.ask(q, history=history, filters=filters)
             turn = len(turns) + 1
             view = self.turn_view(answer, turn)
         except Exception as err:  # a RagError is the user's (one log line); anything else a bug
@@ -98,13 +121,18 @@ class ChatHandlers:
     def clear() -> tuple:
         return [], [], render_panel([]), ""
 
-    def api_ask(self, question: str, history: list[str] | None = None) -> dict:
+    def api_ask(self, question: str, history: list[str] | None = None, since: str | None = None,
+                until: str | None = None, source: str | None = None, undated: str | None = None) -> dict:
         """Answer a question from the indexed articles, quoting them; the JSON of `rag ask --json`.
 
         Args:
             question: the question, in Chinese or English.
             history: earlier questions of the same conversation, oldest first, so that a follow-up
                 such as 那村民收入呢？ is understood.
+            since: only documents dated on or after this (yyyy, yyyy-mm or yyyy-mm-dd).
+            until: only documents dated on or before this (yyyy, yyyy-mm or yyyy-mm-dd).
+            source: only documents whose source path contains this (a glob with * ? [ ]).
+            undated: documents without a date: keep (default) or drop.
         Returns:
             question, answer (the cited sentence with [n] markers), short_answer, answerable,
             citations (n, doc_id, title, date, source, quote, start, end), latency_ms, and
@@ -113,13 +141,17 @@ class ChatHandlers:
         try:
             if not isinstance(history, (list, tuple, type(None))):
                 raise RagError("history must be a list of earlier questions.")
-            return self.pipeline.ask(question, history=[h for h in (history or []) if isinstance(h, str)]).to_dict()
+            filters = make_filters(since, until, source, undated)
+            history = [h for h in (history or []) if isinstance(h, str)]
+            return self.pipeline.ask(question, history=history, filters=filters).to_dict()
         except Exception as err:  # one line to the caller, never a traceback on the console for their error
             raise gr.Error(failure("api ask", err), print_exception=False) from None
 
 
-def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> ChatHandlers:
-    """Lay out the chat inside the current gr.Tab and wire its events; also adds the `ask` API."""
+def build_chat_tab(pipeline: Pipeline,
+                   examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> tuple[ChatHandlers, gr.Dropdown]:
+    """Lay out the chat inside the current gr.Tab and wire its events; also adds the `ask` API.
+    Returns the handlers and the filter row's source dropdown (its choices are filled on page load)."""
     h = ChatHandlers(pipeline)
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_id="ask-row"):
@@ -148,6 +180,15 @@ def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMP
                     autofocus=True,
                 )
                 ask = gr.Button("提问 Ask", variant="primary", scale=1, min_width=90, elem_id="ask-button")
+            with gr.Row(elem_id="filters", equal_height=False):
+                since = gr.Textbox(label="起始日期 Since", placeholder="2025 · 2025-01 · 2025-01-31", max_lines=1,
+                                   elem_id="filter-since", min_width=120)
+                until = gr.Textbox(label="截止日期 Until", placeholder="2025-06", max_lines=1,
+                                   elem_id="filter-until", min_width=120)
+                source = gr.Dropdown(label="来源 Source", choices=[], value=None, allow_custom_value=True,
+                                     elem_id="filter-source", min_width=180, scale=2)
+                undated = gr.Radio([("保留 keep", "keep"), ("排除 drop", "drop")], value="keep",
+                                   label="无日期文章 Undated", elem_id="filter-undated", min_width=160)
             with gr.Row(elem_id="examples"):
                 example_buttons = [
                     gr.Button(q, size="sm", variant="secondary", elem_classes=["rag-example"]) for q in examples
@@ -165,12 +206,13 @@ def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMP
         concurrency_id="chat",
         api_visibility="private",
     )
-    question.submit(h.respond, inputs=[question, chatbot, turns], **common)
-    ask.click(h.respond, inputs=[question, chatbot, turns], **common)
+    filter_inputs = [since, until, source, undated]
+    question.submit(h.respond, inputs=[question, chatbot, turns, *filter_inputs], **common)
+    ask.click(h.respond, inputs=[question, chatbot, turns, *filter_inputs], **common)
     for button in example_buttons:  # a button's value is its label: the example question
-        button.click(h.respond, inputs=[button, chatbot, turns], **common)
+        button.click(h.respond, inputs=[button, chatbot, turns, *filter_inputs], **common)
     clear.click(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
     chatbot.clear(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
 
     gr.api(h.api_ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
-    return h
+    return h, source

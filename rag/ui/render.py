@@ -83,9 +83,11 @@ def text_block(text: str) -> str:
 # --- chat bubbles ---------------------------------------------------------------------------
 
 
-def render_question(question: str) -> str:
-    """The user's bubble. The chatbot shows HTML, so the question is escaped too."""
-    return f'<div class="rag-question">{text_block(question)}</div>'
+def render_question(question: str, filters: str | None = None) -> str:
+    """The user's bubble. The chatbot shows HTML, so the question is escaped too. `filters`: the
+    active document filters in words, shown under the question."""
+    note = f'<div class="rag-filters-note">筛选 Filters: {text_block(filters)}</div>' if filters else ""
+    return f'<div class="rag-question">{text_block(question)}{note}</div>'
 
 
 def short_parts(short_answer: str | None) -> list[str]:

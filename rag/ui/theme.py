@@ -21,6 +21,8 @@ CSS = """
 #app-title h1 { margin-bottom: 0; }
 #app-title p { margin-top: 4px; color: var(--body-text-color-subdued); }
 .rag-question { white-space: pre-wrap; }
+.rag-question .rag-filters-note { font-size: 0.8em; opacity: 0.75; margin-top: 2px; }
+#filters { align-items: end; }
 .rag-answer .rag-short { font-size: 1.15em; margin-bottom: 6px; }
 .rag-answer .rag-short strong { color: var(--color-accent); }
 .rag-hit { color: var(--color-accent); }
