@@ -99,7 +99,7 @@ class Filters:
             if a > b:
                 raise BadFilter(f"The since date {since} is after the until date {until}; swap them.")
         source = str(self.source).strip() if _given(self.source) else None
-        undated = (self.undated or "keep").strip().lower()
+        undated = str(self.undated or "keep").strip().lower()  # not a string (from JSON): refused below
         if undated not in UNDATED:
             raise BadFilter(f"undated must be 'keep' or 'drop', not {self.undated!r}.")
         object.__setattr__(self, "since", since)

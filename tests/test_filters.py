@@ -356,3 +356,97 @@ def test_chat_source_choices_and_the_ask_api_with_filters(chat):
     assert cited(chat.api_ask(Q, since="2025", undated="drop")) == {"new.txt"}
     with pytest.raises(gr.Error, match="until date"):
         chat.api_ask(Q, until="2024-99")
+
+
+# -- with safe-writes: reloads, one-line failures, rag doctor ------------------------------------
+def _rag_records(caplog):
+    return [r for r in caplog.records if r.name.startswith("rag")]
+
+
+def test_filters_follow_an_index_changed_by_another_pipeline(fake_pipeline, fake_settings):
+    """A cached filter mask belongs to one version of the index: after another process (here,
+    another Pipeline) adds and deletes documents, the same filters see the new version."""
+    from rag.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    corpus = fake_settings.corpus_dir
+    corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / "old.txt").write_text(OLD, encoding="utf-8")
+    fake_pipeline.build()
+    since = Filters(since="2025")
+    assert fake_pipeline.search(Q, filters=since) == []  # a mask with no allowed row, cached
+    other = Pipeline(fake_settings, HashingEmbedder())
+    (corpus / "new.txt").write_text(NEW, encoding="utf-8")
+    other.add_files([corpus / "new.txt"])
+    assert {h.chunk.doc_id for h in fake_pipeline.search(Q, filters=since)} == {"new.txt"}
+    assert {c.doc_id for c in fake_pipeline.ask(Q, filters=since).citations} == {"new.txt"}
+    other.delete_documents(["new.txt"])
+    assert fake_pipeline.search(Q, filters=since) == []
+    assert {h.chunk.doc_id for h in fake_pipeline.search(Q, filters=Filters(until="2024"))} == {"old.txt"}
+
+
+def test_a_record_source_is_what_the_source_filter_matches_and_its_file_keeps_it(fake_pipeline, fake_settings):
+    """--source matches the source rag docs shows (a JSONL record may give its own); ownership
+    (Document.file) is not changed by filtering."""
+    corpus = fake_settings.corpus_dir
+    corpus.mkdir(parents=True, exist_ok=True)
+    rec = {"id": "r1", "date": "2025-03-05", "source": "yongkang-daily", "text": NEW}
+    (corpus / "feed.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    (corpus / "old.txt").write_text(OLD, encoding="utf-8")
+    fake_pipeline.build()
+    assert {h.chunk.doc_id for h in fake_pipeline.search(Q, filters=Filters(source="daily"))} == {"r1"}
+    assert fake_pipeline.search(Q, filters=Filters(source="feed.jsonl")) == []
+    assert fake_pipeline.document("r1").file == "feed.jsonl"
+
+
+def test_a_bad_filter_in_the_chat_is_one_log_line_and_a_reply_the_page_can_show(chat, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="rag"):
+        (box, messages, turns, _), = list(chat.respond(Q, [], [], "2025-13", "", None, "keep"))
+    records = _rag_records(caplog)
+    assert len(records) == 1 and records[0].levelno == logging.WARNING and records[0].exc_info is None
+    assert "2025-13" in records[0].getMessage() and "\n" not in records[0].getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="rag"):  # a source that is not text (a lone surrogate)
+        *_, (_, messages, turns, _) = list(chat.respond("\ud800" + Q, [], [], "", "", "new\udcff", "keep"))
+    json.dumps(messages, ensure_ascii=False).encode("utf-8")  # nothing left to break the page
+    assert not [r for r in _rag_records(caplog) if r.exc_info]
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"until": "2024-99"}, "until date"),
+    ({"undated": 5}, "undated"),  # the page's API takes any JSON: not a string is the caller's error too
+    ({"undated": ["drop"]}, "undated"),
+])
+def test_a_bad_filter_in_the_page_api_is_one_log_line_and_no_traceback(chat, caplog, kwargs, words):
+    import logging
+
+    import gradio as gr
+
+    with caplog.at_level(logging.INFO, logger="rag"), pytest.raises(gr.Error) as err:
+        chat.api_ask(Q, **kwargs)
+    assert words in err.value.message and err.value.print_exception is False
+    records = _rag_records(caplog)
+    assert len(records) == 1 and records[0].exc_info is None and records[0].levelno == logging.WARNING
+
+
+def test_a_bad_filter_in_the_http_api_is_one_log_line(http, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="rag"):
+        r = http.post("/api/ask", json={"question": Q, "since": "2025-13"})
+        r2 = http.post("/v1/chat/completions", json={"model": "rag", "messages": [{"role": "user", "content": Q}],
+                                                     "filters": {"until": "March"}})
+    assert r.status_code == 400 and r2.status_code == 400
+    records = _rag_records(caplog)
+    assert len(records) == 2 and all(x.exc_info is None and x.levelno == logging.WARNING for x in records)
+    assert "api POST /api/ask" in records[0].getMessage() and "2025-13" in records[0].getMessage()
+    assert "api POST /v1/chat/completions" in records[1].getMessage() and "March" in records[1].getMessage()
+
+
+def test_rag_doctor_finds_nothing_wrong_with_a_filtered_index(cli_env, capsys):
+    code, _, _ = run_cli(capsys, "ask", Q, "--since", "2025", "--undated", "drop")
+    assert code == 0
+    code, out, _ = run_cli(capsys, "doctor")
+    assert code == 0, out

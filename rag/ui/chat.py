@@ -93,7 +93,7 @@ class ChatHandlers:
             yield gr.update(), messages, turns, gr.update()
             return
         lang = language(q)
-        shown = q.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # what the page can show
+        shown = _showable(q)
         try:
             filters = make_filters(since, until, source, undated)
         except Exception as err:  # a BadFilter is the user's (one log line); anything else a bug
@@ -101,7 +101,8 @@ class ChatHandlers:
             messages.append({"role": "assistant", "content": render_error(failure("ask", err), lang)})
             yield gr.update(), messages, turns, gr.update()  # the question stays in the box to retry
             return
-        messages.append({"role": "user", "content": render_question(shown, filters.describe() if filters else None)})
+        note = _showable(filters.describe()) if filters else None  # a typed source may hold a lone surrogate too
+        messages.append({"role": "user", "content": render_question(shown, note)})
         yield "", messages + [{"role": "assistant", "content": render_notice(SEARCHING[lang])}], turns, gr.update()
 
         history = [t.question for t in turns]
@@ -146,6 +147,11 @@ class ChatHandlers:
             return self.pipeline.ask(question, history=history, filters=filters).to_dict()
         except Exception as err:  # one line to the caller, never a traceback on the console for their error
             raise gr.Error(failure("api ask", err), print_exception=False) from None
+
+
+def _showable(text: str) -> str:
+    """`text` as the page can show it: what is not text (a lone surrogate) becomes U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def build_chat_tab(pipeline: Pipeline,
