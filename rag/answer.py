@@ -214,7 +214,7 @@ class Answerer:
         partner = self._adjacent_runner_up(best, cands)
         guess, agree = None, False
         if best.read is not None:
-            guess = widen(best.doc.text, best.read[0], best.read[1])
+            guess = widen(best.doc.text, best.read[0], best.read[1], query)
             rule = extract_short(span_q, best.text, kind)  # the rules' span, where they find one
             agree = rule is not None and _overlap((best.start + rule[0], best.start + rule[1]), guess) >= 0.5
         # shown when the reader is sure, or fairly sure and the rules mark the same words

@@ -245,8 +245,15 @@ class Reader:
     """The trained reader, loaded once: read(question, texts) -> best span per text."""
 
     def __init__(self, model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, max_len: int = 160):
+        import os
+
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         import torch
         from transformers import AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on a user's terminal
 
         info = adapter_info(adapter)
         self.info = info

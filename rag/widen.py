@@ -18,15 +18,21 @@ _NUMERAL = r"[\d零一二两三四五六七八九十百千万亿]"
 _MAX_GROW = 6  # characters an end may move to finish a word
 
 
-def widen(text: str, start: int, end: int) -> tuple[int, int]:
+_YEAR_ONLY = re.compile(r"哪一?年|几年|何年|什么年份?|哪个年份|(?:which|what) year", re.I)
+
+
+def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int]:
     """The span text[start:end] grown to whole words, quantities with their units, dates with
-    their day and titles with their marks; trimmed of surrounding punctuation."""
+    their day (unless the question asks for the year) and titles with their marks; trimmed of
+    surrounding punctuation."""
     start, end = _trim(text, start, end)
     if end <= start:
         return start, end
-    start, end = _whole_words(text, start, end)
+    if not re.search(r"\d", text[start:end]):  # numbers get their unit below, not jieba's next word
+        start, end = _whole_words(text, start, end)
     start, end = _quantity(text, start, end)
-    start, end = _date(text, start, end)
+    if not _YEAR_ONLY.search(question):
+        start, end = _date(text, start, end)
     start, end = _marks(text, start, end)
     return _trim(text, start, end)
 

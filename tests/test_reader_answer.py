@@ -132,6 +132,14 @@ def test_widen_to_the_whole_unit(text, marked, expected):
     assert text[a:b] == expected
 
 
+def test_a_year_question_keeps_the_year_and_a_number_is_not_glued_to_the_next_word():
+    text = "1835年11月29日，她出生。另辟22条跨县市快速公车"
+    assert text[slice(*widen(text, 0, 5, "她出生于哪一年？"))] == "1835年"
+    assert text[slice(*widen(text, 0, 5, "她出生于何时？"))] == "1835年11月29日"
+    s = text.index("22")
+    assert text[slice(*widen(text, s, s + 3))] == "22条"
+
+
 def test_widen_never_crosses_a_sentence_mark():
     text = "收入达86万。明年再议"
     a, b = widen(text, 3, 5)
