@@ -64,7 +64,7 @@ class AnswerPolicy:
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
     read_top: int = 4  # the reader reads this many best-scoring sentences
-    w_reader: float = 0.3  # weight of the reader's span probability in a sentence's score
+    w_reader: float = 0.0  # weight of the reader's span probability in a sentence's score
     reader_threshold: float = 0.6  # a short answer is shown only when the reader is this sure (chosen on DRCD validation)
     agree_threshold: float = 0.3  # ... or this sure when the rule-based span marks the same words
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
@@ -208,6 +208,8 @@ class Answerer:
         else:
             return self._decline(question, searched, hits)
         self.last_reason = None
+        if best.read is None and self.reader is not None:
+            self._read(query, [best], top=1)  # the reader marks the answer in the chosen sentence
 
         chosen = [best]
         neighbour = self._neighbour(best, cands)
@@ -262,10 +264,14 @@ class Answerer:
                              reader_guess=(best.doc.text[guess[0] : guess[1]], best.read[2], agree))
         return answer
 
-    def _read(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
-        """The reader reads the best few sentences; its span probability joins their scores."""
+    def _read(self, question: str, ranked: list[Candidate], top: int | None = None) -> list[Candidate]:
+        """The reader reads the best few sentences; its span probability joins their scores
+        (with w_reader 0 it does not help choose, and reads only the chosen sentence later)."""
         p = self.policy
-        top = ranked[: p.read_top]
+        n = p.read_top if top is None else top
+        if top is None and p.w_reader == 0:
+            n = 0
+        top = ranked[:n]
         if self.reader is None or not top:
             return ranked
         spans = self.reader.read(question, [c.text for c in top])
@@ -273,7 +279,7 @@ class Answerer:
             if sp is not None:
                 c.read = (c.start + sp.start, c.start + sp.end, sp.score)
                 c.score += p.w_reader * sp.score
-        return sorted(top, key=lambda c: -c.score) + ranked[p.read_top :]
+        return sorted(top, key=lambda c: -c.score) + ranked[n:]
 
     def _trim(self, c: Candidate, short: tuple[int, int] | None, q_terms: dict[str, float],
               limit: int | None = None) -> Candidate:
