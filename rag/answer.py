@@ -244,9 +244,9 @@ class Answerer:
             both = (best.start + facts[0][0], best.start + facts[-1][1])  # a cut keeps every fact
             chosen = [self._trim(c, both if c is best else None, q_terms) for c in chosen]
         elif sure or self.reader is not None and not p.rule_fallback:
-            at = None
+            at = guess  # a long sentence is cut around the reader's best guess, shown or not
             if sure:
-                short, score, at = best.doc.text[guess[0] : guess[1]], best.read[2], guess
+                short, score = best.doc.text[guess[0] : guess[1]], best.read[2]
             chosen = [self._trim(c, at if c is best else None, q_terms, p.sure_answer_chars if sure else None)
                       for c in chosen]
         else:
