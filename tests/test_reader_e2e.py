@@ -40,13 +40,14 @@ def test_reader_marks_the_answer_in_a_plain_sentence(seed_pipeline):
     ("大陈村的党支部书记是谁", "陈建伟"),
     ("固定资产投资连续多少个月保持两位数增长", "40个月"),
     ("全会部署了几个方面的重点工作", "八个方面"),
-    ("大陈村2024年接待了多少游客？", "约40万人次"),
+    ("大陈村2024年接待了多少游客？", "40万人次"),
 ])
 def test_short_answers_are_whole_units_or_absent(seed_pipeline, question, expected):
     ans = seed_pipeline.ask(question)
     assert ans.answerable
-    assert ans.short_answer in (expected, None), ans.short_answer
-    assert expected.lstrip("约") in re.sub(r"\s+", "", ans.answer)
+    # "约" (about) may lead a quantity
+    assert ans.short_answer in (expected, "约" + expected, None), ans.short_answer
+    assert expected in re.sub(r"\s+", "", ans.answer)
 
 
 def test_an_income_question_names_both_incomes(seed_pipeline):
