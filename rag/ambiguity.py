@@ -1,5 +1,5 @@
-"""Questions that fit two facts of one sentence: "大陈村2024年收入多少" against "村集体经济收入达
-251万元，村民人均收入约5万元". Picking one would be a guess; the answer names each with its label.
+"""Questions that fit two facts of one sentence: "青石村去年收入多少" against "全村旅游收入
+86万元，农户平均收入4万元". Picking one would be a guess; the answer names each with its label.
 
 A fact here is a quantity (or a date) with the words before it in its clause, its label. The
 question's asked-about word (the last word before 多少/几/何时…) must be in each label; when the
@@ -47,7 +47,7 @@ def labelled_facts(question: str, sentence: str, kind: str | None) -> list[tuple
 
 
 def _asked_word(left: str) -> str:
-    """The last word (2+ characters) before the question word: "大陈村2024年收入" -> "收入"."""
+    """The last word (2+ characters) before the question word: "青石村去年收入" -> "收入"."""
     import jieba
 
     words = [w for w in jieba.cut(left) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)]

@@ -33,10 +33,10 @@ class FiltersIn(BaseModel):
 # -- /api/ask -------------------------------------------------------------------------------
 class AskRequest(BaseModel):
     question: str = Field(description="the question, in Chinese or English (at most 2000 characters)",
-                          examples=["大陈村2024年接待了多少游客？"])
+                          examples=["青石村2024年接待了多少游客？"])
     history: list[str] = Field(default_factory=list,
                                description="earlier questions of the same conversation, oldest first, "
-                                           "so that a follow-up such as 那村集体经济收入呢？ is understood")
+                                           "so that a follow-up such as 那村民收入呢？ is understood")
     mode: Mode | None = Field(None, description=MODE_HELP)
     top_k: int | None = Field(None, ge=1, le=50, description=TOP_K_HELP)
     since: DateIn | None = Field(None, description=SINCE_HELP, examples=["2025"])
