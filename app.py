@@ -78,6 +78,9 @@ def main(argv=None) -> int:
         settings = Settings.from_env(
             host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir, model=args.model
         )
+        from rag.auth import Auth
+
+        Auth.from_settings(settings)  # a malformed RAG_AUTH / RAG_TOKENS stops here, with its message
         pipeline = Pipeline(settings)
         if ensure_index(pipeline, settings):
             t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/offline_model.py
@@ -34,6 +34,10 @@ class Settings:
     lock_wait_s: int = 600  # how long a change waits for another process changing the same index
     host: str = "127.0.0.1"
     port: int = 7860
+    auth: str = field(default="", repr=False)  # RAG_AUTH "name:password:role,..." (see rag/auth.py)
+    tokens: str = field(default="", repr=False)  # RAG_TOKENS "token:role,..." bearer tokens for the API
+    allowed_hosts: str = ""  # RAG_ALLOWED_HOSTS "name,...": Host headers accepted ("*": any)
+    rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":

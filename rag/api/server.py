@@ -19,8 +19,10 @@ from fastapi import FastAPI, Request
 from rag import __version__
 from rag.api import errors, openai_compat, routes
 from rag.api.errors import ApiError
+from rag.api.guard import Guard
 from rag.api.limits import BodyLimit
 from rag.api.state import ServerState
+from rag.auth import Auth, startup_warnings
 from rag.errors import EmptyCorpus, RagError
 from rag.logs import log_to_console
 from rag.pipeline import Pipeline
@@ -35,7 +37,10 @@ DESCRIPTION = """Cited, extractive answers from the indexed Chinese news and pol
 * `/`: the chat page
 
 Errors are `{"error": {"message", "type"}}`: 400 bad request, 404 unknown document, 413 too large,
-503 no index yet or being built (retry after the `Retry-After` seconds)."""
+503 no index yet or being built (retry after the `Retry-After` seconds).
+With authentication on (RAG_AUTH / RAG_TOKENS): 401 without valid credentials
+(`Authorization: Bearer TOKEN`, the OpenAI api_key, or HTTP Basic), 403 for a read-only user's
+upload or delete; 429 too many questions (RAG_RATE_LIMIT); 400 an unexpected Host header."""
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 Log = Callable[[str], None]
 
@@ -54,6 +59,7 @@ def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
     app.state.rag = ServerState(pipeline)
     errors.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(Guard.for_settings, settings=pipeline.settings)  # added last: runs first
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
@@ -122,11 +128,14 @@ def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level:
     import uvicorn
 
     s = pipeline.settings
+    Auth.from_settings(s)  # a malformed RAG_AUTH / RAG_TOKENS: a RagError before binding
     try:
         sock = bind(s.host, s.port)
     except OSError as err:
         log(f"error: cannot serve on {s.host}:{s.port} ({err.strerror or err}). Try another --port.")
         return 1
+    for warning in startup_warnings(s):
+        log(warning)
     log_to_console()  # the rag.* log: one line per user error, a traceback only for a bug
     app = create_app(pipeline)
     if prepare:

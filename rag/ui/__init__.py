@@ -102,4 +102,10 @@ def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
 
     Mount it after the server's own routes: a mount at "/" takes every path they leave."""
     options = {k: v for k, v in launch_options(settings).items() if k not in ("share", "quiet")}
+    from rag.auth import Auth
+
+    auth = Auth.from_settings(settings)
+    if auth.enabled:  # Gradio's login page guards the page and its own API
+        options["auth"] = auth.page_login
+        options["auth_message"] = "请登录（RAG_AUTH 用户名和密码；或任意用户名加 RAG_TOKENS 令牌）"
     return gr.mount_gradio_app(server, build_app(pipeline, settings), path=path, **options)

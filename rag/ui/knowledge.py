@@ -15,6 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from rag.auth import Auth
 from rag.config import Settings
 from rag.errors import IndexMissing
 from rag.pipeline import Pipeline
@@ -48,6 +49,13 @@ class KnowledgeHandlers:
     def __init__(self, pipeline: Pipeline, settings: Settings):
         self.pipeline = pipeline
         self.corpus_dir = Path(settings.corpus_dir)
+        self.auth = Auth.from_settings(settings)
+
+    def _refused(self, request) -> tuple | None:
+        """The listing with a refusal when the page's user may not change the knowledge base."""
+        if self.auth.page_may_write(request):
+            return None
+        return self.listing(_status("只有管理员（admin 角色）可以上传、删除或重建；你的账号只能提问和浏览。", "error"))
 
     def _docs(self) -> list[DocInfo]:
         try:
@@ -77,9 +85,12 @@ class KnowledgeHandlers:
 
         return report
 
-    def upload(self, files: list | None, progress: gr.Progress = gr.Progress()) -> tuple:
+    def upload(self, files: list | None, progress: gr.Progress = gr.Progress(),
+               request: gr.Request = None) -> tuple:
         """Copy the uploaded files into the corpus folder and index them; keep a copy exactly when
         some of its documents were indexed; undo the copies on failure."""
+        if (refused := self._refused(request)) is not None:
+            return refused
         if not files:
             return self.listing(_status("请选择要上传的文件。", "warn"))
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files]
@@ -94,7 +105,9 @@ class KnowledgeHandlers:
         kind = "warn" if added.report.problems or added.skipped else "ok"
         return self.listing(_status(_report_text(added.report, f"已添加 {names}"), kind))
 
-    def delete(self, doc_id: str | None) -> tuple:
+    def delete(self, doc_id: str | None, request: gr.Request = None) -> tuple:
+        if (refused := self._refused(request)) is not None:
+            return refused + ("",)
         if not doc_id:
             return self.listing(_status("请先在上面选择要删除的文章。", "warn")) + ("",)
         try:
@@ -118,7 +131,9 @@ class KnowledgeHandlers:
             note = f"，文件 {path.name} 已从语料目录删除"
         return self.listing(_status(_report_text(deleted.report, f"已删除《{title}》{note}"))) + ("",)
 
-    def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple:
+    def rebuild(self, progress: gr.Progress = gr.Progress(), request: gr.Request = None) -> tuple:
+        if (refused := self._refused(request)) is not None:
+            return refused
         try:
             report = self.pipeline.build(progress=self._progress(progress))
         except Exception as err:

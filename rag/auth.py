@@ -1,0 +1,223 @@
+"""Optional access control for the server: users and tokens with roles, the Host check, rate limits.
+
+    RAG_AUTH="alice:secret:admin,bob:pw:read"     users for the page (Gradio login) and the API (HTTP Basic)
+    RAG_TOKENS="tok-admin-1:admin,tok-read-2:read" bearer tokens for the API (the OpenAI api_key)
+    RAG_ALLOWED_HOSTS="rag.example.org,10.0.0.5"  Host header names accepted ("*": any)
+    RAG_RATE_LIMIT=30                             questions a minute per user or client IP (0: off)
+
+Roles: `read` may ask and read documents; `admin` may also upload, delete and rebuild. With
+neither RAG_AUTH nor RAG_TOKENS set, authentication is off and everything is open (as before).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from rag.errors import RagError
+
+ROLES = ("read", "admin")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+QUESTION_PATHS = ("/api/ask", "/v1/chat/completions")
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str
+
+    @property
+    def admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _role(role: str, what: str) -> str:
+    role = role.strip().lower()
+    if role not in ROLES:
+        raise RagError(f"{what}: role must be one of {', '.join(ROLES)}, got {role!r}.")
+    return role
+
+
+def parse_users(spec: str) -> dict[str, tuple[str, str]]:
+    """'name:password:role,...' -> {name: (password, role)}; the role may be left off (read)."""
+    users: dict[str, tuple[str, str]] = {}
+    for n, item in enumerate(p.strip() for p in (spec or "").split(",")):
+        if not item:
+            continue
+        name, sep, rest = item.partition(":")
+        if not sep or not name.strip():
+            raise RagError(f"RAG_AUTH entry {n + 1}: expected name:password:role.")
+        password, _, role = rest.rpartition(":") if rest.count(":") else (rest, "", "read")
+        if not password:
+            raise RagError(f"RAG_AUTH entry {n + 1} ({name}): the password is empty.")
+        users[name.strip()] = (password, _role(role or "read", f"RAG_AUTH entry {n + 1} ({name})"))
+    return users
+
+
+def parse_tokens(spec: str) -> dict[str, str]:
+    """'token:role,...' -> {token: role}; the role may be left off (read)."""
+    tokens: dict[str, str] = {}
+    for n, item in enumerate(p.strip() for p in (spec or "").split(",")):
+        if not item:
+            continue
+        token, sep, role = item.rpartition(":") if ":" in item else (item, "", "read")
+        if len(token) < 8:
+            raise RagError(f"RAG_TOKENS entry {n + 1}: a token must be at least 8 characters.")
+        tokens[token] = _role(role or "read", f"RAG_TOKENS entry {n + 1}")
+    return tokens
+
+
+_SHARED: dict[tuple[str, str], "Auth"] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+class Auth:
+    """Who may do what; `enabled` is False when no users and no tokens are configured."""
+
+    def __init__(self, users: dict[str, tuple[str, str]] | None = None, tokens: dict[str, str] | None = None):
+        self.users = dict(users or {})
+        self.tokens = dict(tokens or {})
+        self._page_roles: dict[str, str] = {}  # page logins made with a token as the password
+
+    @classmethod
+    def from_settings(cls, settings) -> "Auth":
+        """One Auth per configuration, shared by the page's login, its handlers and the API."""
+        key = (getattr(settings, "auth", ""), getattr(settings, "tokens", ""))
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = cls(parse_users(key[0]), parse_tokens(key[1]))
+            return _SHARED[key]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.users or self.tokens)
+
+    def check_password(self, name: str, password: str) -> Identity | None:
+        entry = self.users.get(name)
+        if entry is not None and _same(password, entry[0]):
+            return Identity(name, entry[1])
+        return None
+
+    def check_token(self, token: str) -> Identity | None:
+        for known, role in self.tokens.items():
+            if _same(token, known):
+                return Identity(f"token:{known[:4]}…", role)
+        return None
+
+    def from_header(self, authorization: str | None) -> Identity | None:
+        """The identity in an Authorization header: Bearer TOKEN (or a user's password), or Basic."""
+        if not authorization:
+            return None
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer":
+            return self.check_token(value)
+        if scheme.lower() == "basic":
+            try:
+                name, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            return self.check_password(name, password)
+        return None
+
+    # -- the page (Gradio's login) --------------------------------------------------------------
+    def page_login(self, username: str, password: str) -> bool:
+        """Gradio's auth callable: a user's name and password, or any new name with a token."""
+        if self.check_password(username, password):
+            return True
+        if username in self.users:
+            return False
+        ident = self.check_token(password)
+        if ident is not None:
+            self._page_roles[username] = ident.role
+            return True
+        return False
+
+    def page_role(self, username: str | None) -> str | None:
+        if not username:
+            return None
+        if username in self.users:
+            return self.users[username][1]
+        return self._page_roles.get(username)
+
+    def page_may_write(self, request) -> bool:
+        """True when the page's user may change the knowledge base (always, with auth off)."""
+        if not self.enabled:
+            return True
+        return self.page_role(getattr(request, "username", None)) == "admin"
+
+
+# -- Host header --------------------------------------------------------------------------------
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    return host in LOOPBACK_NAMES or host.startswith("127.")
+
+
+def allowed_hosts(settings) -> tuple[str, ...] | None:
+    """Host names the server answers to; None: any. RAG_ALLOWED_HOSTS wins; else loopback names
+    when bound to loopback; else any."""
+    spec = (getattr(settings, "allowed_hosts", "") or "").strip()
+    if spec:
+        names = tuple(h.strip().lower().strip("[]") for h in spec.split(",") if h.strip())
+        return None if "*" in names else names
+    if is_loopback(settings.host):
+        return LOOPBACK_NAMES
+    return None
+
+
+def host_name(header: str) -> str:
+    """'example.org:7860' -> 'example.org'; '[::1]:7860' -> '::1'."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
+
+
+# -- rate limit ---------------------------------------------------------------------------------
+@dataclass
+class RateLimiter:
+    """At most `per_minute` events per key in any 60 s (sliding window); 0 is no limit."""
+
+    per_minute: int
+    window_s: float = 60.0
+    _seen: dict[str, deque] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hit(self, key: str, now: float | None = None) -> int:
+        """0 when allowed (and counted), else the seconds to wait."""
+        if self.per_minute <= 0:
+            return 0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            q = self._seen.setdefault(key, deque())
+            while q and q[0] <= now - self.window_s:
+                q.popleft()
+            if len(q) >= self.per_minute:
+                return max(1, math.ceil(q[0] + self.window_s - now))
+            q.append(now)
+            if len(self._seen) > 10000:  # forget idle clients
+                for k in [k for k, v in self._seen.items() if not v]:
+                    del self._seen[k]
+            return 0
+
+
+def startup_warnings(settings) -> list[str]:
+    """What to say at start-up about an open door."""
+    try:
+        auth = Auth.from_settings(settings)
+    except RagError:
+        return []
+    if not is_loopback(settings.host) and not auth.enabled:
+        return [f"warning: serving on {settings.host} with no authentication: anyone who can reach this "
+                "address can ask, upload and delete documents. Set RAG_AUTH and/or RAG_TOKENS, or bind "
+                "to 127.0.0.1 (see README, 'Deploying safely')."]
+    return []
