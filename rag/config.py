@@ -37,6 +37,7 @@ class Settings:
     auth: str = field(default="", repr=False)  # RAG_AUTH "name:password:role,..." (see rag/auth.py)
     tokens: str = field(default="", repr=False)  # RAG_TOKENS "token:role,..." bearer tokens for the API
     allowed_hosts: str = ""  # RAG_ALLOWED_HOSTS "name,...": Host headers accepted ("*": any)
+    allowed_origins: str = ""  # RAG_ALLOWED_ORIGINS "http://host:port,...": other origins allowed CORS with credentials
     rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
 
     @classmethod

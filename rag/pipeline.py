@@ -49,6 +49,18 @@ from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 StageProgress = Callable[[str, int, int], None]
 
 
+MAX_HISTORY = 8  # earlier questions of a conversation that are looked at; older ones are ignored
+
+
+def bounded_history(history) -> list[str]:
+    """The last MAX_HISTORY strings of `history` (non-strings left out), without reading the rest."""
+    if not history:
+        return []
+    if not isinstance(history, (list, tuple)):
+        history = list(history)
+    return [h for h in history[-MAX_HISTORY:] if isinstance(h, str)]
+
+
 class Pipeline:
     def __init__(self, settings: Settings | None = None, embedder=None, reader=None):
         self.settings = settings or Settings.from_env()
@@ -277,9 +289,14 @@ class Pipeline:
         return q
 
     def _history(self, history: Sequence[str]) -> list[str]:
-        """Earlier questions that can be used; one that would be refused is left out, not an error."""
+        """Earlier questions that can be used: only the last MAX_HISTORY; one that would be refused
+        (not text, empty, longer than max_question_chars) is left out, not an error. A string far
+        over the limit is dropped before it is scanned at all, so a huge history costs nothing."""
         out = []
-        for h in history:
+        raw_limit = 2 * self.settings.max_question_chars  # room for whitespace that collapses
+        for h in bounded_history(history):
+            if len(h) > raw_limit:
+                continue
             try:
                 out.append(self._check(h))
             except BadQuestion:

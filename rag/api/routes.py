@@ -25,6 +25,7 @@ from rag.api.schemas import (
 )
 from rag.api.state import ServerState, ready_state
 from rag.errors import EmptyCorpus, UnknownDocument
+from rag.pipeline import bounded_history
 from rag.types import BuildReport
 from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document
 
@@ -46,7 +47,7 @@ def ask(body: AskRequest, state: ServerState = Depends(ready_state)):
     """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`.
 
     since / until / source / undated: answer only from documents that pass (400 for a bad date)."""
-    history = [h for h in body.history if h.strip()]
+    history = [h for h in bounded_history(body.history) if h.strip()]
     answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k,
                                 filters=filters_of(body))
     return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model

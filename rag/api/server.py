@@ -15,6 +15,7 @@ import threading
 from typing import Callable
 
 from fastapi import FastAPI, Request
+from starlette.middleware.cors import CORSMiddleware
 
 from rag import __version__
 from rag.api import errors, openai_compat, routes
@@ -59,7 +60,11 @@ def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
     app.state.rag = ServerState(pipeline)
     errors.install(app)
     app.add_middleware(BodyLimit)
-    app.add_middleware(Guard.for_settings, settings=pipeline.settings)  # added last: runs first
+    app.add_middleware(Guard.for_settings, settings=pipeline.settings)
+    # Starlette's own CORSMiddleware on the parent app: Gradio then adds no CORS headers of its own
+    # (its default lets any http://localhost:* page call the API with the user's cookies).
+    app.add_middleware(CORSMiddleware, allow_origins=allowed_origins(pipeline.settings), allow_credentials=True,
+                       allow_methods=METHODS, allow_headers=["*"])  # added last: runs first
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
@@ -69,6 +74,16 @@ def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
 
         mount(app, pipeline, pipeline.settings)  # last: a mount at / takes every path left
     return app
+
+
+def allowed_origins(settings) -> list[str]:
+    """Origins allowed cross-origin requests with credentials: the server's own (settings.host:port;
+    a browser needs none for same-origin requests anyway) and those in RAG_ALLOWED_ORIGINS."""
+    own = [url_of(settings.host, settings.port)]
+    if settings.host in ("127.0.0.1", "localhost", "::1"):
+        own = [url_of(h, settings.port) for h in ("127.0.0.1", "localhost", "::1")]
+    extra = [o.strip().rstrip("/") for o in settings.allowed_origins.split(",")]
+    return list(dict.fromkeys(own + [o for o in extra if o and o != "*"]))
 
 
 def start_preparing(state: ServerState, progress=None, log: Log = _stderr) -> threading.Thread:

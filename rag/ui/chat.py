@@ -11,7 +11,7 @@ import gradio as gr
 
 from rag.errors import RagError
 from rag.filters import make_filters
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, bounded_history
 from rag.types import Answer, Document
 from rag.ui.failures import failure
 from rag.ui.render import (
@@ -105,7 +105,7 @@ class ChatHandlers:
         messages.append({"role": "user", "content": render_question(shown, note)})
         yield "", messages + [{"role": "assistant", "content": render_notice(SEARCHING[lang])}], turns, gr.update()
 
-        history = [t.question for t in turns]
+        history = bounded_history([t.question for t in turns])
         try:
             answer = self.pipeline.ask(q, history=history, filters=filters)
             turn = len(turns) + 1
@@ -129,7 +129,8 @@ class ChatHandlers:
         Args:
             question: the question, in Chinese or English.
             history: earlier questions of the same conversation, oldest first, so that a follow-up
-                such as 那村民收入呢？ is understood.
+                such as 那村民收入呢？ is understood; only the last 8 are used, and one longer
+                than the question limit is ignored.
             since: only documents dated on or after this (yyyy, yyyy-mm or yyyy-mm-dd).
             until: only documents dated on or before this (yyyy, yyyy-mm or yyyy-mm-dd).
             source: only documents whose source path contains this (a glob with * ? [ ]).
@@ -143,7 +144,8 @@ class ChatHandlers:
             if not isinstance(history, (list, tuple, type(None))):
                 raise RagError("history must be a list of earlier questions.")
             filters = make_filters(since, until, source, undated)
-            history = [h for h in (history or []) if isinstance(h, str)]
+            limit = self.pipeline.settings.max_question_chars
+            history = [h for h in bounded_history(history) if len(h) <= 2 * limit]  # Pipeline.ask checks them
             return self.pipeline.ask(question, history=history, filters=filters).to_dict()
         except Exception as err:  # one line to the caller, never a traceback on the console for their error
             raise gr.Error(failure("api ask", err), print_exception=False) from None

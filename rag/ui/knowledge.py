@@ -22,7 +22,7 @@ from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
 from rag.ui.failures import failure
 from rag.ui.render import document_choice, document_rows, render_document, text_block
-from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document
+from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document, discard_upload
 
 HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
 WIDTHS = ["42%", "14%", "10%", "10%", "24%"]
@@ -88,7 +88,16 @@ class KnowledgeHandlers:
     def upload(self, files: list | None, progress: gr.Progress = gr.Progress(),
                request: gr.Request = None) -> tuple:
         """Copy the uploaded files into the corpus folder and index them; keep a copy exactly when
-        some of its documents were indexed; undo the copies on failure."""
+        some of its documents were indexed; undo the copies on failure. Gradio's temp copies of the
+        uploads are deleted afterwards in every case (else they stay downloadable from its cache)."""
+        try:
+            return self._upload(files, progress, request)
+        finally:
+            for f in files or []:
+                if isinstance(f, (str, Path)) or isinstance(getattr(f, "name", None), str):
+                    discard_upload(Path(f if isinstance(f, (str, Path)) else f.name))
+
+    def _upload(self, files, progress, request) -> tuple:
         if (refused := self._refused(request)) is not None:
             return refused
         if not files:

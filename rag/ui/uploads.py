@@ -105,6 +105,35 @@ def remove_quietly(path: Path) -> None:
         pass
 
 
+def upload_folder() -> Path:
+    """Gradio's temp folder for uploads (GRADIO_TEMP_DIR, else <tmp>/gradio), as gradio.utils finds it."""
+    import tempfile
+
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+
+
+def discard_upload(path: Path) -> bool:
+    """Delete Gradio's temp copy of an upload (and its then empty per-upload folder); True if deleted.
+
+    Only a regular file strictly inside Gradio's upload folder is touched; any other path (a corpus
+    file, a file a caller passed from elsewhere, a link out of the folder) is left alone."""
+    try:
+        root = upload_folder()
+        path = Path(path)
+        if path.is_symlink() or not path.is_file():
+            return False
+        resolved = path.resolve()
+        if root not in resolved.parents:
+            return False
+        resolved.unlink()
+        parent = resolved.parent
+        if parent != root and root in parent.parents and not any(parent.iterdir()):
+            parent.rmdir()
+        return True
+    except OSError:
+        return False
+
+
 def short_paths(message: str, paths: Sequence[Path]) -> str:
     """The message with these (corpus) paths cut to their file names: no server path leaks out."""
     for p in sorted(paths, key=lambda p: -len(str(p))):
