@@ -1,4 +1,8 @@
 """Shared test helpers (not fixtures)."""
+import socket
+import threading
+import time
+from contextlib import contextmanager
 
 
 def print_columns(paragraphs: list[str], width: int = 14) -> str:
@@ -15,3 +19,26 @@ def print_columns(paragraphs: list[str], width: int = 14) -> str:
             lines.append(line)
             room = width
     return "\n\n".join(lines)
+
+
+@contextmanager
+def running(app):
+    """Serve `app` with uvicorn in a background thread on a free port; yield its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

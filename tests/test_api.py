@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from rag.api.server import start_preparing  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.embed import HashingEmbedder  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
+from tests.helpers import running  # noqa: E402,F401  (tests/test_auth.py imports it from here)
 
 REPO = Path(__file__).resolve().parents[1]
 YONGKANG = "永康市旅游业稳步增长\n2024年，永康市接待游客约860万人次，旅游收入达95亿元。\n全市新增民宿120家。\n"
@@ -52,25 +52,6 @@ def fake_pipeline(root: Path, build: bool = True, cls=Pipeline) -> Pipeline:
     return pipe
 
 
-@contextmanager
-def running(app):
-    """Serve `app` with uvicorn in a background thread on a free port; yield its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 @pytest.fixture(scope="module")

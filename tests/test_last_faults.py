@@ -1,10 +1,7 @@
 """Issue #10's last faults: CORS with credentials, Gradio's temp copies of uploads, unbounded history."""
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ from rag.api.server import start_preparing  # noqa: E402
 import rag.pipeline  # noqa: E402
 from rag.ui.chat import ChatHandlers  # noqa: E402
 from rag.ui.knowledge import KnowledgeHandlers  # noqa: E402
+from tests.helpers import running  # noqa: E402
 
 MAX_HISTORY = getattr(rag.pipeline, "MAX_HISTORY", 8)
 NO_PROGRESS = lambda *args, **kwargs: None  # noqa: E731
@@ -33,24 +31,6 @@ def pipeline(fake_pipeline, fake_settings):
     return fake_pipeline
 
 
-@contextmanager
-def running(app):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def _serve(pipeline, **settings):
