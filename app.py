@@ -84,7 +84,7 @@ def main(argv=None) -> int:
         pipeline = Pipeline(settings)
         if ensure_index(pipeline, settings):
             t0 = time.perf_counter()
-            pipeline.search("warm up", k=1)  # load the model and index now, so the first answer is quick
+            pipeline.warm_up()  # load the model and index now, so the first answer is quick
             print(f"Model and index loaded in {time.perf_counter() - t0:.1f} s.", flush=True)
     except RagError as err:
         print(f"error: {err}", file=sys.stderr)

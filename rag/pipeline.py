@@ -119,6 +119,11 @@ class Pipeline:
                     self._reader = load_reader(ensure_default_model(s.cache_dir))
         return self._reader
 
+    def warm_up(self) -> None:
+        """Load everything the first answer needs (model, index, reader), so it is as quick as the rest."""
+        self.search("warm up", k=1)
+        self.reader  # noqa: B018 - loads the reader when it is on
+
     def _model_name(self) -> str:
         return self._embedder.name if self._embedder is not None else self.settings.model
 

@@ -419,8 +419,11 @@ def test_503_with_retry_after_while_the_index_is_being_built(tmp_path):
         r = http.post("/api/ask", json={"question": Q_VISITORS})
         assert_error(r, 503, "index_unavailable", "building the index")
         assert int(r.headers["retry-after"]) > 0
+        health = http.get("/api/health")
+        assert health.status_code == 503 and "building" in health.json()["doing"]
         GatedPipeline.gate.set()
         thread.join(30)
+        assert http.get("/api/health").json() == {"status": "ready"}
         r = http.post("/api/ask", json={"question": Q_VISITORS})
         assert r.status_code == 200 and "12万人次" in r.json()["short_answer"]
 

@@ -93,6 +93,7 @@ def test_unauthenticated_requests_get_401(secured):
         assert_error(c.get("/api/documents", headers=bearer("wrong-token-xx")), 401, "unauthorized")
         assert_error(c.get("/api/documents", auth=("alice", "wrong")), 401, "unauthorized")
         assert_error(c.get("/v1/models"), 401, "unauthorized")
+        assert c.get("/api/health").json() == {"status": "ready"}  # open: says nothing but "ready"
         assert c.get("/api/documents/qingshi.txt", auth=("bob", "secret-b")).status_code == 200  # not deleted
 
 

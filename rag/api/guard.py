@@ -17,7 +17,12 @@ from rag.auth import QUESTION_PATHS, Auth, RateLimiter, allowed_hosts, host_name
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
+PUBLIC_PATHS = ("/api/health",)  # says only "ready" or what is being prepared: for load balancers
+
+
 def _guarded(path: str) -> bool:
+    if path.rstrip("/") in PUBLIC_PATHS:
+        return False
     return path in ("/api", "/v1") or path.startswith(("/api/", "/v1/"))
 
 

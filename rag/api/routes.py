@@ -23,7 +23,7 @@ from rag.api.schemas import (
     UploadOut,
     filters_of,
 )
-from rag.api.state import ServerState, ready_state
+from rag.api.state import ServerState, get_state, ready_state
 from rag.errors import EmptyCorpus, UnknownDocument
 from rag.pipeline import bounded_history
 from rag.types import BuildReport
@@ -39,6 +39,16 @@ def index_summary(report: BuildReport) -> dict:
 
 def _unknown(doc_id: str) -> UnknownDocument:
     return UnknownDocument(f"No indexed document with id {doc_id!r}; list them with GET /api/documents.")
+
+
+@router.get("/health", tags=["health"], responses={503: {"description": "still preparing"}})
+def health(state: ServerState = Depends(get_state)):
+    """200 {"status": "ready"} once the index and models are loaded; 503 {"status": "preparing", "doing": ...}
+    while the index is built or the model loaded. Open without a token, for load balancers and scripts."""
+    doing = state.preparing
+    if doing:
+        return JSONResponse({"status": "preparing", "doing": doing}, status_code=503)
+    return {"status": "ready"}
 
 
 @router.post("/ask", tags=["ask"], response_model=AnswerOut,

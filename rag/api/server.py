@@ -110,7 +110,7 @@ def _prepare(state: ServerState, progress, log: Log) -> None:
             for p in report.problems:
                 log(f"  skipped {p.path}: {p.message}")
         state.preparing = "loading the model and the index"
-        pipeline.search("warm up", k=1)
+        pipeline.warm_up()
         log("Ready.")
     except RagError as err:
         log(f"error: {err}")
