@@ -72,7 +72,7 @@ def write_corpus(data: Path, folder: Path, docs_file: str = DOCS_FILE) -> Path:
 
 def index_matches(pipe: Pipeline, corpus: Path) -> bool:
     """True when the index holds exactly the documents of `corpus`, built with the current model and chunking."""
-    from rag.index import content_hash
+    from rag.index.store import content_hash
     from rag.ingest import load_paths
 
     if not pipe.has_index():

@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     ap.add_argument("--agree-thresholds", default="0.05,0.1,0.2,0.3,1")
     args = ap.parse_args(argv)
 
-    from rag.answer import AnswerPolicy, Answerer
+    from rag.answer.answerer import AnswerPolicy, Answerer
     from rag.cli import StderrProgress
     from rag.config import Settings
     from rag.evaluate import checks as C

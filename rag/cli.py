@@ -105,7 +105,7 @@ def _add_filter_args(p: argparse.ArgumentParser) -> None:
 
 def _filters(args):
     """The Filters of the command's options, or None; BadFilter for a date that cannot be read."""
-    from rag.filters import make_filters
+    from rag.retrieve.filters import make_filters
 
     return make_filters(args.since, args.until, args.source, args.undated)
 

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/offline_model.py
+DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/index/offline_model.py
 
 
 def _default_cache() -> Path:

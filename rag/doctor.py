@@ -26,7 +26,7 @@ class Finding:
 
 
 def check(settings) -> list[Finding]:
-    from rag import index as store
+    from rag.index import store
     from rag import locks
 
     directory = Path(settings.index_dir)
@@ -67,7 +67,7 @@ def check(settings) -> list[Finding]:
 
 
 def _index_findings(idx, settings) -> list[Finding]:
-    from rag.index import content_hash
+    from rag.index.store import content_hash
 
     m, out = idx.manifest, []
     model = m.get("model")

@@ -2,7 +2,7 @@
 
 CONTRACT (stable; shells rely on it):
     p = Pipeline(settings, embedder=None, reader=None)
-        # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/reader.py)
+        # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/answer/reader.py)
     p.build(paths=None, progress=None) -> BuildReport
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
         Incremental: unchanged documents keep their vectors, deleted ones drop out. The new index
@@ -19,7 +19,7 @@ CONTRACT (stable; shells rely on it):
     p.ask(question, history=(), mode=None, top_k=None, filters=None) -> Answer
         history: earlier user questions of the same conversation, oldest first; a follow-up such
         as "那村民收入呢？" is rewritten with them and Answer.searched_question is set.
-        filters: rag.filters.Filters (dates, source, undated) or None; only passages of documents
+        filters: rag.retrieve.filters.Filters (dates, source, undated) or None; only passages of documents
         that pass are retrieved, so the answer and its citations come from them alone.
     progress: callable(stage: str, done: int, total: int)
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
@@ -43,7 +43,7 @@ from typing import Callable, Sequence
 
 from rag.config import Settings
 from rag.errors import BadFilter, BadQuestion, EmptyCorpus, IndexMissing, RagError, UnknownDocument
-from rag.filters import Filters
+from rag.retrieve.filters import Filters
 from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 
 StageProgress = Callable[[str, int, int], None]
@@ -75,7 +75,7 @@ class Pipeline:
     @property
     def embedder(self):
         if self._embedder is None:
-            from rag.embed import load_embedder
+            from rag.index.embed import load_embedder
 
             s = self.settings
             self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size)
@@ -84,7 +84,7 @@ class Pipeline:
     @property
     def index(self):
         """The index on disk, loaded on first use and again whenever another process changed it."""
-        from rag import index as store
+        from rag.index import store
 
         idx, directory = self._index, self.settings.index_dir
         if idx is not None and idx.stamp == store.stamp(directory):
@@ -99,7 +99,7 @@ class Pipeline:
 
     @property
     def reader(self):
-        """The trained span reader (rag/reader.py), or None when it is off."""
+        """The trained span reader (rag/answer/reader.py), or None when it is off."""
         from rag.config import DEFAULT_MODEL
 
         s = self.settings
@@ -111,8 +111,8 @@ class Pipeline:
         if self._reader is None:
             with self._load_lock:
                 if self._reader is None:
-                    from rag.offline_model import ensure_default_model
-                    from rag.reader import ADAPTER_FILE, load_reader
+                    from rag.index.offline_model import ensure_default_model
+                    from rag.answer.reader import ADAPTER_FILE, load_reader
 
                     if want == "auto" and not ADAPTER_FILE.is_file():
                         return None  # a checkout without the trained adapter answers by rules
@@ -128,7 +128,7 @@ class Pipeline:
         return self._embedder.name if self._embedder is not None else self.settings.model
 
     def has_index(self) -> bool:
-        from rag import index as store
+        from rag.index import store
 
         return store.exists(self.settings.index_dir)
 
@@ -137,7 +137,7 @@ class Pipeline:
     def writing(self, progress: StageProgress | None = None):
         """Hold the index's write lock (threads and processes) across several steps; re-entrant.
         On entry, what killed builds left beside the index is cleaned up."""
-        from rag import index as store
+        from rag.index import store
         from rag import locks
 
         with self._write_lock:
@@ -235,8 +235,8 @@ class Pipeline:
             return None
 
     def _rebuild(self, docs: list[Document], problems: list[Problem], progress, previous) -> BuildReport:
-        from rag import index as store
-        from rag.build import build_index
+        from rag.index import store
+        from rag.index.build import build_index
 
         t0 = time.perf_counter()
         with self.writing(progress):
@@ -318,7 +318,7 @@ class Pipeline:
         return self._search_batch(self.index, [self._check(q) for q in questions], k, mode, query_vectors, filters)
 
     def _search_batch(self, idx, qs: list[str], k, mode, query_vectors, filters: Filters | None) -> list[list[Hit]]:
-        from rag.retrieve import search_batch
+        from rag.retrieve.search import search_batch
 
         s = self.settings
         sparse = [_sparse_text(q) for q in qs]
@@ -327,8 +327,8 @@ class Pipeline:
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             top_k: int | None = None, filters: Filters | None = None) -> Answer:
-        from rag.answer import Answerer
-        from rag.followup import rewrite
+        from rag.answer.answerer import Answerer
+        from rag.retrieve.followup import rewrite
 
         t0 = time.perf_counter()
         q = self._check(question)
@@ -353,7 +353,7 @@ _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\
 def _checked(filters) -> Filters | None:
     if filters is None or isinstance(filters, Filters):
         return filters
-    raise BadFilter(f"filters must be a rag.filters.Filters, not {type(filters).__name__}.")
+    raise BadFilter(f"filters must be a rag.retrieve.filters.Filters, not {type(filters).__name__}.")
 
 
 def _sparse_text(question: str) -> str:
@@ -362,7 +362,7 @@ def _sparse_text(question: str) -> str:
 
     if is_chinese(question):
         return question
-    from rag.crosslingual import chinese_keywords
+    from rag.retrieve.crosslingual import chinese_keywords
 
     try:
         return question + " " + " ".join(chinese_keywords(question))

@@ -32,7 +32,7 @@ def wait_for(path: Path) -> None:
 
 def pipeline(corpus: str, index: str):
     from rag.config import Settings
-    from rag.embed import HashingEmbedder
+    from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     extra = {"lock_wait_s": WAIT_S} if "lock_wait_s" in Settings.__dataclass_fields__ else {}
@@ -46,7 +46,7 @@ def checkpoints(state: Path, pause_at: str) -> None:
     import faiss
     import numpy as np
 
-    from rag.embed import HashingEmbedder
+    from rag.index.embed import HashingEmbedder
 
     calls: dict[str, int] = {}
 

@@ -1,7 +1,7 @@
 """Answer extraction and refusal on a tiny corpus, with the real index and the fake embedder."""
 import pytest
 
-from rag.evidence import key_entities, mentions, role_words, unit_matches
+from rag.answer.evidence import key_entities, mentions, role_words, unit_matches
 from rag.types import Document
 
 DOCS = [
@@ -17,8 +17,8 @@ DOCS = [
 
 @pytest.fixture
 def pipe(fake_pipeline):
-    from rag import index as store
-    from rag.build import build_index
+    from rag.index import store
+    from rag.index.build import build_index
 
     idx, _, _ = build_index(DOCS, fake_pipeline.embedder, fake_pipeline.settings)
     store.save(idx, fake_pipeline.settings.index_dir)
@@ -111,7 +111,7 @@ def test_who_question_declined_when_the_role_is_never_named(pipe):
 
 
 def test_answer_running_over_two_sentences_is_one_unbroken_quote(pipe):
-    from rag.answer import _merge_adjacent, Answerer, Candidate
+    from rag.answer.answerer import _merge_adjacent, Answerer, Candidate
 
     doc = DOCS[0]
     first = doc.text.index("公园由")
@@ -148,8 +148,8 @@ def test_key_entities_drop_a_particle_jieba_glued_to_a_name():
 def test_an_entry_named_by_the_question_needs_fewer_matching_words(fake_pipeline):
     """An encyclopedia-style entry whose short title the question names: a sentence about its
     flowers answers "what do its flowers look like" although it repeats few question words."""
-    from rag import index as store
-    from rag.build import build_index
+    from rag.index import store
+    from rag.index.build import build_index
 
     docs = [Document("ly", "蓝叶藤是一种藤本植物，原产南美。花冠呈漏斗形，金黄色，直径约五厘米。",
                      "蓝叶藤", None, "ly.txt"),
@@ -161,8 +161,8 @@ def test_an_entry_named_by_the_question_needs_fewer_matching_words(fake_pipeline
 
 
 def test_who_wrote_it_is_answered_from_the_byline(fake_pipeline):
-    from rag import index as store
-    from rag.build import build_index
+    from rag.index import store
+    from rag.index.build import build_index
 
     text = ("青石村发展乡村旅游侧记\n青石村发展乡村旅游的做法受到各方关注。青石村发展乡村旅游，带动民宿产业。"
             "青石村的乡村旅游侧重农文旅融合发展。\n融媒记者 赵晓雯")
@@ -180,7 +180,7 @@ def test_who_wrote_it_is_answered_from_the_byline(fake_pipeline):
     ("记者了解到，正文没有署名。", None),
 ])
 def test_byline_of_an_article(text, expected):
-    from rag.answer import Answerer, Candidate, _AUTHOR_Q
+    from rag.answer.answerer import Answerer, Candidate, _AUTHOR_Q
 
     doc = Document("d", text, None, None, "d.txt")
     got = Answerer(None, None)._byline(Candidate(0, None, doc, 0, 5))
@@ -195,8 +195,8 @@ def test_key_entities_skip_time_words_and_set_phrases():
 
 
 def _ask_over(fake_pipeline, docs, question):
-    from rag import index as store
-    from rag.build import build_index
+    from rag.index import store
+    from rag.index.build import build_index
 
     idx, _, _ = build_index(docs, fake_pipeline.embedder, fake_pipeline.settings)
     store.save(idx, fake_pipeline.settings.index_dir)

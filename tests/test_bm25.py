@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from rag.bm25 import BM25
+from rag.index.bm25 import BM25
 
 
 def test_scores_match_okapi_formula(tmp_path):

@@ -1,4 +1,4 @@
-from rag.chunk import chunk_document
+from rag.ingest.chunk import chunk_document
 from rag.text import sentence_spans
 from rag.types import Document
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag import index as store
+from rag.index import store
 from rag.config import Settings
-from rag.embed import HashingEmbedder
+from rag.index.embed import HashingEmbedder
 from rag.errors import IndexBusy
 from rag.pipeline import Pipeline
 

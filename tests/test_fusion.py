@@ -1,6 +1,6 @@
 import pytest
 
-from rag.fusion import convex, rrf
+from rag.retrieve.fusion import convex, rrf
 
 
 def test_rrf_hand_computed():

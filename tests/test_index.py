@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from rag import index as store
-from rag.build import build_index
-from rag.embed import HashingEmbedder
+from rag.index import store
+from rag.index.build import build_index
+from rag.index.embed import HashingEmbedder
 from rag.errors import IndexCorrupt, IndexMissing, ModelMismatch
 from rag.types import Document
 

@@ -135,16 +135,16 @@ def test_huge_history_is_ignored_quickly(pipeline):
 
 
 def _seen_history(monkeypatch) -> list:
-    import rag.followup
+    import rag.retrieve.followup
 
     seen = []
-    real = rag.followup.rewrite
+    real = rag.retrieve.followup.rewrite
 
     def spy(question, history):
         seen.append(list(history))
         return real(question, history)
 
-    monkeypatch.setattr(rag.followup, "rewrite", spy)
+    monkeypatch.setattr(rag.retrieve.followup, "rewrite", spy)
     return seen
 
 

@@ -3,11 +3,11 @@ tests/test_reader_e2e.py): threshold, widening, labelled facts, short answers in
 import numpy as np
 import pytest
 
-from rag.ambiguity import labelled_facts
-from rag.answer import AnswerPolicy
-from rag.reader import Span, best_spans
+from rag.answer.ambiguity import labelled_facts
+from rag.answer.answerer import AnswerPolicy
+from rag.answer.reader import Span, best_spans
 from rag.types import Document
-from rag.widen import widen
+from rag.answer.widen import widen
 
 DOCS = [
     Document("qs", "青石村发展乡村旅游\n2024年，青石村接待游客约12万人次，村集体经济收入达86万元，村民人均收入约4万元。"
@@ -36,9 +36,9 @@ class ScriptedReader:
 
 @pytest.fixture
 def make_pipe(fake_settings):
-    from rag import index as store
-    from rag.build import build_index
-    from rag.embed import HashingEmbedder
+    from rag.index import store
+    from rag.index.build import build_index
+    from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     def make(reader):

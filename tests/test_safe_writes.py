@@ -13,8 +13,8 @@ import shutil
 
 import pytest
 
-from rag import index as store
-from rag.embed import HashingEmbedder
+from rag.index import store
+from rag.index.embed import HashingEmbedder
 from rag.errors import BadQuestion, ModelMismatch
 from rag.pipeline import Pipeline
 

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.span import extract_short, question_type
+from rag.answer.span import extract_short, question_type
 
 SENT = "2024年，该村接待游客约40万人次，村集体经济收入达251万元，村民人均收入约5万元。"
 
@@ -51,7 +51,7 @@ def test_no_span_when_sentence_lacks_the_type():
 
 
 def test_a_quoted_numeral_is_a_name_not_a_quantity():
-    from rag.span import extract_short
+    from rag.answer.span import extract_short
 
     assert extract_short("明年的增长目标是多少？", "明年是“十四五”规划收官之年。", "number") is None
     sentence = "明年是“十四五”规划收官之年，增长目标为6%。"
@@ -66,13 +66,13 @@ def test_a_quoted_numeral_is_a_name_not_a_quantity():
     ("哪部分最重要？", None),
 ])
 def test_questions_about_songs_books_and_films(question, expected):
-    from rag.span import question_type
+    from rag.answer.span import question_type
 
     assert question_type(question) == expected
 
 
 def test_a_work_is_cut_with_its_title_marks():
-    from rag.span import extract_short
+    from rag.answer.span import extract_short
 
     sentence = "晚会在《青春之歌》的歌声中落下帷幕。"
     s, e = extract_short("晚会在哪首歌曲中结束？", sentence)

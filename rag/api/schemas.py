@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from rag.filters import Filters
+    from rag.retrieve.filters import Filters
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODE_HELP = "retrieval: hybrid (dense + BM25, default), dense or bm25"
@@ -174,9 +174,9 @@ ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}
 
 
 def filters_of(body) -> Filters | None:
-    """rag.filters.Filters from a body's since / until / source / undated (BadFilter, a 400, when
+    """rag.retrieve.filters.Filters from a body's since / until / source / undated (BadFilter, a 400, when
     a date cannot be read); None when nothing filters."""
-    from rag.filters import make_filters
+    from rag.retrieve.filters import make_filters
 
     if body is None:
         return None

@@ -96,8 +96,8 @@ def parse_variants(spec: str) -> list[Variant]:
 
 def _chunked_pipeline(pipe, chunk_size: int, workdir: Path, progress: Callable | None):
     """A pipeline over the same documents, chunked at `chunk_size`, in `workdir` (same embedder)."""
-    from rag import index as store
-    from rag.build import build_index
+    from rag.index import store
+    from rag.index.build import build_index
     from rag.pipeline import Pipeline
 
     settings = pipe.settings.with_(chunk_size=chunk_size, index_dir=workdir / f"chunk-{chunk_size}")

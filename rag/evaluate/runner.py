@@ -184,7 +184,7 @@ def prediction_line(rec: Record) -> dict:
 
 def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: Callable | None = None,
              predictions_path: str | Path | None = None, top_k: int | None = None, filters=None) -> list[Record]:
-    """Answer every item (under `filters`, rag.filters.Filters, when given) and score it."""
+    """Answer every item (under `filters`, rag.retrieve.filters.Filters, when given) and score it."""
     retrieved = retrieve(pipe, items, mode, max(RETRIEVAL_K), progress, filters)
     records = []
     if predictions_path:

@@ -72,7 +72,7 @@ def evaluate(pipe, items: Sequence[QAItem], *, report_dir: str | Path | None = N
              predictions_path: str | Path | None = None, title: str = "Evaluation report",
              qa_label: str = "QA set", filters=None) -> EvalResult:
     """Run `items` (and the variants of `compare`, e.g. "bm25,dense,hybrid") and write the report.
-    `filters` (rag.filters.Filters): every question is searched and answered under them."""
+    `filters` (rag.retrieve.filters.Filters): every question is searched and answered under them."""
     fingerprint = f"{git_commit() or 'unknown'} (rag/ fingerprint {code_fingerprint()})"  # the code as run
     results = None
     if compare:

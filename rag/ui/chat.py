@@ -10,7 +10,7 @@ from typing import Iterator
 import gradio as gr
 
 from rag.errors import RagError
-from rag.filters import make_filters
+from rag.retrieve.filters import make_filters
 from rag.pipeline import Pipeline, bounded_history
 from rag.types import Answer, Document
 from rag.ui.failures import failure
@@ -81,7 +81,7 @@ class ChatHandlers:
                 undated: str | None = None) -> Iterator[tuple]:
         """Chat event: show the question at once, then the answer and its sources.
 
-        since / until / source / undated: the filter row (rag.filters); only documents that pass
+        since / until / source / undated: the filter row (rag.retrieve.filters); only documents that pass
         are searched. A date that cannot be read is answered with the error, nothing searched.
         Yields (question box, chatbot messages, turns state, sources panel).
         """

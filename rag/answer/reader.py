@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-ADAPTER_FILE = Path(__file__).parent / "data" / "reader-adapter.safetensors"
+ADAPTER_FILE = Path(__file__).parents[1] / "data" / "reader-adapter.safetensors"
 TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 MAX_ANSWER_TOKENS = 40
 

@@ -17,7 +17,7 @@ def key_entities(question: str) -> list[str]:
     import jieba
     import jieba.posseg as pseg
 
-    from rag.span import looks_like_name
+    from rag.answer.span import looks_like_name
 
     out, prev, names = [], None, set()
     for w in pseg.cut(question):

@@ -42,7 +42,7 @@ class Index:
     documents: list[Document]
     chunks: list[Chunk]
     dense: object  # faiss.Index; row i is chunks[i]
-    bm25: object  # rag.bm25.BM25; row i is chunks[i]
+    bm25: object  # rag.index.bm25.BM25; row i is chunks[i]
     doc_pos: dict[str, int] = field(default_factory=dict)
     stamp: tuple | None = field(default=None, compare=False)  # of the manifest it was loaded from / saved to
     _masks: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -52,7 +52,7 @@ class Index:
 
     def chunk_mask(self, keep):
         """numpy bool per chunk row: does the row's document pass `keep` (hashable, with a
-        `matches(document)` method, e.g. rag.filters.Filters)? Cached for the last few `keep`s."""
+        `matches(document)` method, e.g. rag.retrieve.filters.Filters)? Cached for the last few `keep`s."""
         import numpy as np
 
         mask = self._masks.get(keep)
@@ -274,7 +274,7 @@ def _load(directory: Path) -> Index:
     import faiss
     import numpy as np
 
-    from rag.bm25 import BM25
+    from rag.index.bm25 import BM25
 
     try:
         manifest = json.loads((directory / "manifest.json").read_text("utf-8"))

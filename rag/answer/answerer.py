@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from rag.ambiguity import labelled_facts
-from rag.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
-from rag.span import extract_short, question_type, template_span
+from rag.answer.ambiguity import labelled_facts
+from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
+from rag.answer.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
 from rag.types import Answer, Citation, Document, Hit
-from rag.widen import widen
+from rag.answer.widen import widen
 
 NOT_FOUND_ZH = "抱歉，现有文章中没有找到这个问题的答案。"
 NOT_FOUND_EN = "The articles do not contain an answer to this question."
@@ -108,7 +108,7 @@ class Answerer:
         return out
 
     def _coverage(self, q_terms: dict[str, float], q_bigrams: set[str], text: str) -> float:
-        from rag.tokenize import tokenize
+        from rag.index.tokenize import tokenize
 
         total = sum(q_terms.values())
         toks = set(tokenize(text))
@@ -143,7 +143,7 @@ class Answerer:
         return cache[doc.id]
 
     def answer(self, question: str, hits: Sequence[Hit], query_vector=None, searched: str | None = None) -> Answer:
-        from rag.tokenize import tokenize
+        from rag.index.tokenize import tokenize
 
         p = self.policy
         zh = is_chinese(question)
@@ -288,7 +288,7 @@ class Answerer:
         limit = limit or self.policy.max_answer_chars
         if c.end - c.start <= limit:
             return c
-        from rag.tokenize import tokenize
+        from rag.index.tokenize import tokenize
 
         clauses = [(s, e) for s, e in _clauses(c.doc.text, c.start, c.end)]
         if len(clauses) < 2:
@@ -313,7 +313,7 @@ class Answerer:
         return Candidate(c.hit_rank, c.hit, c.doc, start, end, c.lexical, c.context, c.dense, c.score)
 
     def _chinese_keywords(self, query: str, hits: Sequence[Hit]) -> list[str]:
-        from rag.crosslingual import chinese_keywords
+        from rag.retrieve.crosslingual import chinese_keywords
 
         text = "".join(h.chunk.text for h in hits[: self.policy.sentences_from])
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.span import NUMBER_RE, DATE_RE
+from rag.answer.span import NUMBER_RE, DATE_RE
 
 _STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
 _OPEN_CLOSE = {"《": "》", "“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.span import DATE_RE, NUMBER_RE, _template
+from rag.answer.span import DATE_RE, NUMBER_RE, _template
 
 _LABEL_STOP = re.compile(r"[，。；：、！？,;:\n（(]")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from rag.chunk import chunk_document
-from rag.index import Index, content_hash, make_manifest
+from rag.ingest.chunk import chunk_document
+from rag.index.store import Index, content_hash, make_manifest
 from rag.types import Chunk, Document
 
 StageProgress = Callable[[str, int, int], None]
@@ -40,8 +40,8 @@ def build_index(
     import faiss
     import numpy as np
 
-    from rag.bm25 import BM25
-    from rag.tokenize import TOKENIZER_NAME, tokenize
+    from rag.index.bm25 import BM25
+    from rag.index.tokenize import TOKENIZER_NAME, tokenize
 
     progress = progress or (lambda stage, done, total: None)
     reuse = _reusable(previous, settings, embedder, TOKENIZER_NAME)

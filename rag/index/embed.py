@@ -137,7 +137,7 @@ def load_embedder(model: str, cache_dir: Path, batch_size: int = 16) -> Embedder
     from rag.config import DEFAULT_MODEL
 
     if model == DEFAULT_MODEL:
-        from rag.offline_model import ensure_default_model
+        from rag.index.offline_model import ensure_default_model
 
         return SentenceTransformerEmbedder(DEFAULT_MODEL, ensure_default_model(cache_dir), batch_size)
     if model.startswith("fake-hashing"):

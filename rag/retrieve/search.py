@@ -1,6 +1,6 @@
 """Question -> Hits: dense (FAISS) and sparse (BM25) search, fused.
 
-With filters (rag.filters.Filters) both retrievers search only the passages of documents that
+With filters (rag.retrieve.filters.Filters) both retrievers search only the passages of documents that
 pass: BM25 zeroes the other rows before taking its top candidates, FAISS searches with an ID
 selector over the allowed rows (or, for an index type without selectors, searches deeper until
 enough allowed rows are found). Either way the candidates are the best allowed ones, however
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from rag.fusion import convex, rrf
-from rag.index import Index
+from rag.retrieve.fusion import convex, rrf
+from rag.index.store import Index
 from rag.types import Hit
 
 MODES = ("hybrid", "dense", "bm25")
@@ -32,8 +32,8 @@ def search_batch(
 ) -> list[list[Hit]]:
     """Top-k hits per question. Dense scores are cosines, sparse scores BM25 (zero-score dropped).
     `sparse_queries` replaces the text BM25 sees (e.g. Chinese keywords for an English question).
-    `filters` (rag.filters.Filters or None): only passages of documents that pass are returned."""
-    from rag.tokenize import tokenize
+    `filters` (rag.retrieve.filters.Filters or None): only passages of documents that pass are returned."""
+    from rag.index.tokenize import tokenize
 
     if mode not in MODES:
         from rag.errors import RagError

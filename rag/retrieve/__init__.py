@@ -1,0 +1,1 @@
+"""Stage 3: a question becomes ranked passages — dense + BM25 fusion, filters, follow-ups, English→Chinese keywords."""
