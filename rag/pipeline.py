@@ -78,7 +78,7 @@ class Pipeline:
             from rag.index.embed import load_embedder
 
             s = self.settings
-            self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size)
+            self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime, s.embed_precision)
         return self._embedder
 
     @property
