@@ -116,7 +116,7 @@ class Pipeline:
 
                     if want == "auto" and not ADAPTER_FILE.is_file():
                         return None  # a checkout without the trained adapter answers by rules
-                    self._reader = load_reader(ensure_default_model(s.cache_dir))
+                    self._reader = load_reader(ensure_default_model(s.cache_dir), runtime=s.embed_runtime)
         return self._reader
 
     def warm_up(self) -> None:

@@ -13,6 +13,7 @@ embedding table in int8).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -77,12 +78,7 @@ class OnnxEmbedder:
     @property
     def tokenizer(self):
         if self._tokenizer is None:
-            from tokenizers import Tokenizer
-
-            tok = Tokenizer.from_file(str(self._dir / "tokenizer.json"))
-            tok.enable_truncation(MAX_SEQ_LENGTH)
-            tok.no_padding()
-            self._tokenizer = tok
+            self._tokenizer = shared_tokenizer(self._dir)
         return self._tokenizer
 
     def session(self, kind: str):
@@ -118,7 +114,11 @@ class OnnxEmbedder:
         import numpy as np
 
         prompt = PROMPTS[kind]
-        encs = self.tokenizer.encode_batch([prompt + t for t in texts])
+        tok, lock = self.tokenizer
+        with lock:
+            tok.enable_truncation(MAX_SEQ_LENGTH)
+            tok.no_padding()
+            encs = tok.encode_batch([prompt + t for t in texts])
         width = max(len(e.ids) for e in encs)
         ids = np.ones((len(encs), width), dtype=np.int64)  # <pad> is 1
         mask = np.zeros((len(encs), width), dtype=np.int64)
@@ -150,6 +150,23 @@ class OnnxEmbedder:
 
     def embed_passages(self, texts, progress=None):
         return self._encode(list(texts), "passage", progress)
+
+
+_TOKENIZERS: dict[str, tuple] = {}
+_TOKENIZERS_LOCK = threading.Lock()
+
+
+def shared_tokenizer(model_dir: str | Path):
+    """(tokenizers.Tokenizer of the folder's tokenizer.json, its lock): one per folder and process,
+    shared by the embedder and the reader (loading its 250,002-piece vocabulary takes over a second).
+    Users set truncation and padding and encode while holding the lock."""
+    key = str(Path(model_dir).resolve())
+    with _TOKENIZERS_LOCK:
+        if key not in _TOKENIZERS:
+            from tokenizers import Tokenizer
+
+            _TOKENIZERS[key] = (Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json")), threading.Lock())
+        return _TOKENIZERS[key]
 
 
 def pool(hidden, mask):
