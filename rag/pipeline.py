@@ -75,10 +75,11 @@ class Pipeline:
     @property
     def embedder(self):
         if self._embedder is None:
-            from rag.index.embed import load_embedder
+            from rag.index.embed import index_precision, load_embedder
 
             s = self.settings
-            self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime, s.embed_precision)
+            self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime,
+                                           index_precision(s.index_dir, s.embed_precision), s.onnx_threads)
         return self._embedder
 
     @property

@@ -191,3 +191,31 @@ def test_onnx_embedder_ranks_the_answer_first(real_embedders):
         e = real_embedders[name]
         q = e.embed_queries(["大陈村接待了多少游客", "How many tourists did Dachen village receive"])
         assert (np.argmax(q @ e.embed_passages(passages).T, axis=1) == 0).all(), name
+
+
+@pytest.mark.parametrize("manifest, expected", [
+    (None, "int8"),  # no index yet: the setting
+    ({"model": "multilingual-e5-small", "embedding_runtime": "onnx-int8"}, "int8"),
+    ({"model": "multilingual-e5-small", "embedding_runtime": "onnx-fp32"}, "fp32"),
+    ({"model": "multilingual-e5-small", "embedding_runtime": "sentence-transformers"}, "fp32"),
+    ({"model": "multilingual-e5-small"}, "fp32"),  # built before the manifest said: on torch
+    ("not json", "int8"),
+])
+def test_an_index_keeps_the_precision_it_was_built_with(tmp_path, manifest, expected):
+    from rag.index.embed import index_precision
+
+    if manifest is not None:
+        text = manifest if isinstance(manifest, str) else json.dumps(manifest)
+        (tmp_path / "manifest.json").write_text(text)
+    assert index_precision(tmp_path, "int8") == expected
+
+
+def test_the_pipeline_queries_a_torch_built_index_in_fp32(no_build, tmp_path):
+    from rag.pipeline import Pipeline
+
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "manifest.json").write_text(json.dumps({"model": "multilingual-e5-small",
+                                                     "embedding_runtime": "sentence-transformers"}))
+    assert Pipeline(Settings(index_dir=index, cache_dir=tmp_path)).embedder.precision == "fp32"
+    assert Pipeline(Settings(index_dir=tmp_path / "none", cache_dir=tmp_path)).embedder.precision == "int8"

@@ -137,7 +137,7 @@ class HashingEmbedder:
 
 
 def load_embedder(model: str, cache_dir: Path, batch_size: int = 16, runtime: str = "onnx",
-                  precision: str = "int8") -> Embedder:
+                  precision: str = "int8", threads: int = 1) -> Embedder:
     """The embedder a Settings.model names: the offline default (on ONNX Runtime, or on
     sentence-transformers with runtime="torch"), the fake, or any sentence-transformers model."""
     from rag.config import DEFAULT_MODEL
@@ -148,9 +148,10 @@ def load_embedder(model: str, cache_dir: Path, batch_size: int = 16, runtime: st
         folder = ensure_default_model(cache_dir)
         if check_runtime(runtime) == "torch":
             return SentenceTransformerEmbedder(DEFAULT_MODEL, folder, batch_size)
-        from rag.index.onnx_embed import OnnxEmbedder, default_threads
+        from rag.index.onnx_embed import OnnxEmbedder
 
-        return OnnxEmbedder(DEFAULT_MODEL, folder, precision, batch_size, **default_threads())
+        return OnnxEmbedder(DEFAULT_MODEL, folder, precision, batch_size, query_threads=threads,
+                            passage_threads=threads)
     if model.startswith("fake-hashing"):
         return HashingEmbedder(name=model)
     return SentenceTransformerEmbedder(model, None, batch_size)
@@ -168,10 +169,27 @@ def check_runtime(runtime: str) -> str:
 
 
 def embedding_fields(embedder) -> dict:
-    """What an index's manifest records of how its vectors were computed. Informational: an index is
-    matched to an embedder by `model` alone, so one built on torch is queried on ONNX (the fp32 vectors
-    agree to cosine 0.99999; int8 ones to about 0.99) and an incremental build reuses its vectors."""
+    """What an index's manifest records of how its vectors were computed ("onnx-int8", "onnx-fp32",
+    "sentence-transformers"). An index is matched to an embedder by `model` alone: one built on
+    torch loads on ONNX; `index_precision` reads this field back."""
     return {"embedding_runtime": describe(embedder)}
+
+
+def index_precision(index_dir: Path, wanted: str) -> str:
+    """The ONNX precision to embed with for the index in `index_dir`: an index keeps the precision
+    its vectors were first built with. Without an index, `wanted` (Settings.embed_precision); an
+    index of int8 vectors, int8; any other (built on torch, on ONNX fp32, or before the manifest said)
+    fp32, which gives the torch vectors (cosine 0.99999): int8 questions on fp32 passages lose 0.7
+    points of dense hit@1 on CMRC (bench/bench_embed.py), int8 on int8 only 0.2."""
+    import json
+
+    try:
+        manifest = json.loads((Path(index_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return wanted  # no index yet (or one that cannot be read: loading it says what to do)
+    if not isinstance(manifest, dict):
+        return wanted
+    return "int8" if manifest.get("embedding_runtime") == "onnx-int8" else "fp32"
 
 
 def describe(embedder) -> str:

@@ -12,7 +12,6 @@ embedding table in int8).
 """
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -20,9 +19,12 @@ from typing import Sequence
 from rag.index.offline_model import MAX_SEQ_LENGTH, PROMPTS
 
 PRECISIONS = ("int8", "fp32")
-# Threads per onnxruntime session, chosen by bench/bench_embed.py on this 2-core machine (see README).
+# Intra-op threads per onnxruntime session, chosen with `bench/bench_embed.py --threads 1,2` on the
+# shared 2-core machine: one thread was as fast or faster for both one question and a passage batch
+# (int8: 1.12x the passages/s and 1.12x the query speed of two threads), so one session serves both.
+# RAG_ONNX_THREADS=N (Settings.onnx_threads) sets both, for a machine with idle cores.
 QUERY_THREADS = 1
-PASSAGE_THREADS = 2
+PASSAGE_THREADS = 1
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
@@ -179,11 +181,3 @@ def pool(hidden, mask):
     vecs = summed / np.clip(m.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     return (vecs / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-
-def default_threads() -> dict:
-    """RAG_ONNX_THREADS=N overrides both thread counts (a bigger machine)."""
-    raw = os.environ.get("RAG_ONNX_THREADS")
-    if raw and raw.isdigit() and int(raw) > 0:
-        return {"query_threads": int(raw), "passage_threads": int(raw)}
-    return {}
