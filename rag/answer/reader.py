@@ -25,6 +25,7 @@ from typing import Sequence
 ADAPTER_FILE = Path(__file__).parents[1] / "data" / "reader-adapter.safetensors"
 TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 MAX_ANSWER_TOKENS = 40
+MAX_QUESTION_TOKENS = 64  # a longer question is cut: only the text is truncated to fit max_len
 
 
 @dataclass(frozen=True)
@@ -181,9 +182,18 @@ def _linear_targets_wrapped(encoder):
 # ------------------------------------------------------------------ tokenising
 
 
+def clip_question(question: str, token_ends: Sequence[int], limit: int = MAX_QUESTION_TOKENS) -> str:
+    """The question up to the end of its limit-th token (`token_ends`: each token's end offset).
+    Without this a question longer than max_len leaves no room for the text, and the tokenizer
+    raises instead of truncating."""
+    return question if len(token_ends) <= limit else question[: int(token_ends[limit - 1])]
+
+
 def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
     """Token ids, masks and, per token, the character span it covers in its text ((0, 0) for
     question and special tokens)."""
+    ends = [e for _, e in tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]]
+    question = clip_question(question, ends)
     enc = tokenizer([question] * len(texts), list(texts), truncation="only_second", max_length=max_len,
                     padding=True, return_offsets_mapping=True, return_tensors="np")
     seq_ids = [enc.sequence_ids(i) for i in range(len(texts))]

@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Sequence
 
-from rag.answer.reader import ADAPTER_FILE, Span, adapter_info, best_spans
+from rag.answer.reader import ADAPTER_FILE, Span, adapter_info, best_spans, clip_question
 
 THREADS = 1  # one question's few short windows: a second thread gains little on a busy 2-core machine
 
@@ -50,6 +50,9 @@ def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
 
     tok, lock = tokenizer
     with lock:
+        tok.no_truncation()
+        tok.no_padding()
+        question = clip_question(question, [e for _, e in tok.encode(question, add_special_tokens=False).offsets])
         tok.enable_truncation(max_len, strategy="only_second")
         tok.enable_padding(pad_id=1, pad_token="<pad>")  # to the longest pair of the batch, on the right
         encs = tok.encode_batch([(question, t) for t in texts])
