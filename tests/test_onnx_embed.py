@@ -58,6 +58,20 @@ def test_an_interrupted_export_leaves_nothing_and_the_next_use_exports_again(tmp
     assert export.calls == 1 and onnx_cache.is_complete(path)
 
 
+def test_temporaries_of_killed_exports_are_removed_once_stale(tmp_path):
+    import os
+    import time
+
+    path = tmp_path / "encoder-fp32.onnx"
+    old, recent = tmp_path / ".encoder-fp32.onnx.tmp-old", tmp_path / ".encoder-fp32.onnx.tmp-recent"
+    for f in (old, recent):
+        f.write_bytes(b"part of a model")
+    hours_ago = time.time() - 2 * onnx_cache.STALE_TMP_SECONDS
+    os.utime(old, (hours_ago, hours_ago))
+    onnx_cache.ensure_file(path, Exporter(), "test model")
+    assert not old.exists() and recent.exists()  # a recent one may be another process's export
+
+
 @pytest.mark.parametrize("damage", ["no record", "truncated"])
 def test_an_incomplete_file_is_exported_again_with_a_message(tmp_path, capsys, damage):
     path = tmp_path / "encoder-fp32.onnx"

@@ -4,8 +4,9 @@ Each file `<name>.onnx` sits in a folder beside the model folder it was exported
 (`<model folder>-onnx-v<EXPORT_VERSION>/`) with a record `<name>.onnx.json` written after it (its
 size and what it was exported from). The export writes a temporary sibling, syncs it and renames
 it into place, then writes the record: an interrupted export leaves either nothing or a file without
-a record, which the next use removes and exports again. A file whose size no longer matches its
-record, or that onnxruntime cannot read, is reported in one line on stderr and exported again.
+a record, which the next use removes and exports again (the temporary of an export killed outright
+is removed by a later export once an hour old). A file whose size no longer matches its record, or
+that onnxruntime cannot read, is reported in one line on stderr and exported again.
 
 Only onnxruntime and numpy are imported here; the `export` callables passed in bring torch with
 them, at export time only.
@@ -23,6 +24,7 @@ from typing import Callable
 from rag.errors import ModelUnavailable
 
 EXPORT_VERSION = 1  # bump when the exported graphs change: files are exported anew
+STALE_TMP_SECONDS = 3600  # temporaries of exports killed (SIGKILL, power cut) older than this are removed
 
 
 def onnx_dir(model_dir: Path) -> Path:
@@ -55,6 +57,7 @@ def ensure_file(path: Path, export: Callable[[Path], None], what: str, source: d
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove(path)
+        _remove_stale_tmp(path)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
         os.close(fd)
         tmp = Path(tmp_name)
@@ -83,6 +86,16 @@ def ensure_file(path: Path, export: Callable[[Path], None], what: str, source: d
 def _remove(path: Path) -> None:
     _record(path).unlink(missing_ok=True)  # the record first: a file without one is never trusted
     path.unlink(missing_ok=True)
+
+
+def _remove_stale_tmp(path: Path) -> None:
+    now = time.time()
+    for leftover in path.parent.glob(f".{path.name}*.tmp-*"):
+        try:
+            if now - leftover.stat().st_mtime > STALE_TMP_SECONDS:
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 def _say(message: str) -> None:
