@@ -19,6 +19,9 @@ class Settings:
     index_dir: Path = Path("index")
     cache_dir: Path = _default_cache()  # where the offline default model is assembled
     model: str = DEFAULT_MODEL  # DEFAULT_MODEL, or any sentence-transformers name or path
+    embed_runtime: str = "onnx"  # the default model (embedder and reader) on: onnx (onnxruntime) | torch
+    embed_precision: str = "int8"  # ONNX embedder weights for a new index: int8 (dynamic quantisation) | fp32
+    onnx_threads: int = 1  # onnxruntime intra-op threads per session (1 measured best on 2 shared cores)
     batch_size: int = 16
     chunk_size: int = 220  # characters, soft limit: chunks end on sentence boundaries
     chunk_overlap: int = 1  # sentences carried over from the previous chunk

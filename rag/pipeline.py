@@ -75,10 +75,11 @@ class Pipeline:
     @property
     def embedder(self):
         if self._embedder is None:
-            from rag.index.embed import load_embedder
+            from rag.index.embed import index_precision, load_embedder
 
             s = self.settings
-            self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size)
+            self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime,
+                                           index_precision(s.index_dir, s.embed_precision), s.onnx_threads)
         return self._embedder
 
     @property
@@ -116,7 +117,7 @@ class Pipeline:
 
                     if want == "auto" and not ADAPTER_FILE.is_file():
                         return None  # a checkout without the trained adapter answers by rules
-                    self._reader = load_reader(ensure_default_model(s.cache_dir))
+                    self._reader = load_reader(ensure_default_model(s.cache_dir), runtime=s.embed_runtime)
         return self._reader
 
     def warm_up(self) -> None:

@@ -12,7 +12,8 @@ score is P(start) * P(end) under a softmax over the text's tokens and `<s>`: a p
 is calibrated on held-out data (see eval/README.md), so one threshold decides whether a short
 answer is shown.
 
-torch and transformers are imported only when a reader is built.
+torch and transformers are imported only when a torch reader is built (RAG_EMBED_RUNTIME=torch,
+and training); the default reader runs on onnxruntime (rag/answer/reader_onnx.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from typing import Sequence
 ADAPTER_FILE = Path(__file__).parents[1] / "data" / "reader-adapter.safetensors"
 TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 MAX_ANSWER_TOKENS = 40
+MAX_QUESTION_TOKENS = 64  # a longer question is cut: only the text is truncated to fit max_len
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,17 @@ def _linear_targets(encoder):
     return out
 
 
-def build_model(model_dir: str | Path, rank: int = 8, alpha: float = 16.0, train: bool = True):
+def build_model(model_dir: str | Path, rank: int = 8, alpha: float = 16.0, train: bool = True,
+                attn: str | None = None):
     """The backbone from `model_dir` with LoRA wrappers and a span head: an nn.Module whose
-    forward(input_ids, attention_mask) returns (start_logits, end_logits)."""
+    forward(input_ids, attention_mask) returns (start_logits, end_logits). `attn`: transformers'
+    attention implementation ("eager" for the ONNX export; default: its own choice)."""
     import torch
     from torch import nn
     from transformers import AutoModel
 
-    encoder = AutoModel.from_pretrained(str(model_dir), add_pooling_layer=False)
+    extra = {"attn_implementation": attn} if attn else {}
+    encoder = AutoModel.from_pretrained(str(model_dir), add_pooling_layer=False, **extra)
     for p in encoder.parameters():
         p.requires_grad = False
     LoraLinear = _lora_linear_class()
@@ -147,7 +152,7 @@ def load_adapter(model, path: str | Path) -> None:
 def adapter_info(path: str | Path = ADAPTER_FILE) -> dict:
     from safetensors import safe_open
 
-    with safe_open(str(path), "pt") as fh:
+    with safe_open(str(path), "np") as fh:  # metadata only; "np" keeps torch out
         meta = fh.metadata() or {}
     return {"rank": int(meta.get("rank", 8)), "alpha": float(meta.get("alpha", 16)),
             **json.loads(meta.get("info", "{}"))}
@@ -177,9 +182,18 @@ def _linear_targets_wrapped(encoder):
 # ------------------------------------------------------------------ tokenising
 
 
+def clip_question(question: str, token_ends: Sequence[int], limit: int = MAX_QUESTION_TOKENS) -> str:
+    """The question up to the end of its limit-th token (`token_ends`: each token's end offset).
+    Without this a question longer than max_len leaves no room for the text, and the tokenizer
+    raises instead of truncating."""
+    return question if len(token_ends) <= limit else question[: int(token_ends[limit - 1])]
+
+
 def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
     """Token ids, masks and, per token, the character span it covers in its text ((0, 0) for
     question and special tokens)."""
+    ends = [e for _, e in tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]]
+    question = clip_question(question, ends)
     enc = tokenizer([question] * len(texts), list(texts), truncation="only_second", max_length=max_len,
                     padding=True, return_offsets_mapping=True, return_tensors="np")
     seq_ids = [enc.sequence_ids(i) for i in range(len(texts))]
@@ -226,14 +240,19 @@ def best_spans(start_logits, end_logits, offsets, context, max_tokens: int = MAX
 # ------------------------------------------------------------------ runtime
 
 
-def load_reader(model_dir: str | Path, adapter: str | Path = ADAPTER_FILE) -> "Reader":
-    """The reader over the assembled default model; ModelUnavailable when it cannot load."""
+def load_reader(model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, runtime: str = "onnx"):
+    """The reader over the assembled default model, on onnxruntime (rag/answer/reader_onnx.py) or,
+    with runtime="torch", on torch; ModelUnavailable when it cannot load."""
     from rag.errors import ModelUnavailable
 
     if not Path(adapter).is_file():
         raise ModelUnavailable(f"The reader's adapter {adapter} is missing: reinstall the package, "
                                "or set RAG_READER=off to answer without short answers.")
     try:
+        if runtime == "onnx":
+            from rag.answer.reader_onnx import OnnxReader
+
+            return OnnxReader(model_dir, adapter)
         return Reader(model_dir, adapter)
     except (OSError, ValueError, RuntimeError) as err:
         raise ModelUnavailable(f"Cannot load the reader ({type(err).__name__}: {str(err)[:200]}); "

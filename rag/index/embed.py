@@ -1,7 +1,9 @@
 """Embedders: anything with `name`, `dim`, `embed_queries` and `embed_passages`.
 
 Vectors come back L2-normalised as float32 numpy arrays of shape (n, dim), so inner product is
-cosine similarity. sentence-transformers is imported only when a real model is first used.
+cosine similarity. The default model runs on ONNX Runtime (rag/index/onnx_embed.py); any other
+model, or the default one with RAG_EMBED_RUNTIME=torch, on sentence-transformers, imported only
+when a real model is first used.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ class Embedder(Protocol):
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded on first use, with query/passage prompts."""
+
+    runtime = "sentence-transformers"
 
     def __init__(self, name: str, path: str | Path | None = None, batch_size: int = 16):
         self.name = name
@@ -132,14 +136,68 @@ class HashingEmbedder:
         return out
 
 
-def load_embedder(model: str, cache_dir: Path, batch_size: int = 16) -> Embedder:
-    """The embedder a Settings.model names: the offline default, the fake, or any ST model."""
+def load_embedder(model: str, cache_dir: Path, batch_size: int = 16, runtime: str = "onnx",
+                  precision: str = "int8", threads: int = 1) -> Embedder:
+    """The embedder a Settings.model names: the offline default (on ONNX Runtime, or on
+    sentence-transformers with runtime="torch"), the fake, or any sentence-transformers model."""
     from rag.config import DEFAULT_MODEL
 
     if model == DEFAULT_MODEL:
         from rag.index.offline_model import ensure_default_model
 
-        return SentenceTransformerEmbedder(DEFAULT_MODEL, ensure_default_model(cache_dir), batch_size)
+        folder = ensure_default_model(cache_dir)
+        if check_runtime(runtime) == "torch":
+            return SentenceTransformerEmbedder(DEFAULT_MODEL, folder, batch_size)
+        from rag.index.onnx_embed import OnnxEmbedder
+
+        return OnnxEmbedder(DEFAULT_MODEL, folder, precision, batch_size, query_threads=threads,
+                            passage_threads=threads)
     if model.startswith("fake-hashing"):
         return HashingEmbedder(name=model)
     return SentenceTransformerEmbedder(model, None, batch_size)
+
+
+RUNTIMES = ("onnx", "torch")
+
+
+def check_runtime(runtime: str) -> str:
+    if runtime not in RUNTIMES:
+        from rag.errors import RagError
+
+        raise RagError(f"Unknown RAG_EMBED_RUNTIME {runtime!r}; use one of {', '.join(RUNTIMES)}.")
+    return runtime
+
+
+def embedding_fields(embedder) -> dict:
+    """What an index's manifest records of how its vectors were computed ("onnx-int8", "onnx-fp32",
+    "sentence-transformers"). An index is matched to an embedder by `model` alone: one built on
+    torch loads on ONNX; `index_precision` reads this field back."""
+    return {"embedding_runtime": describe(embedder)}
+
+
+def index_precision(index_dir: Path, wanted: str) -> str:
+    """The ONNX precision to embed with for the index in `index_dir`: an index keeps the precision
+    its vectors were first built with. Without an index, `wanted` (Settings.embed_precision); an
+    index of int8 vectors, int8; any other (built on torch, on ONNX fp32, or before the manifest said)
+    fp32, which gives the torch vectors (cosine 0.99999): int8 questions on fp32 passages lose 0.7
+    points of dense hit@1 on CMRC (bench/bench_embed.py), int8 on int8 only 0.2."""
+    import json
+
+    try:
+        manifest = json.loads((Path(index_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return wanted  # no index yet (or one that cannot be read: loading it says what to do)
+    if not isinstance(manifest, dict):
+        return wanted
+    return "int8" if manifest.get("embedding_runtime") == "onnx-int8" else "fp32"
+
+
+def describe(embedder) -> str:
+    """How an embedder computes its vectors, for an index's manifest: "onnx-int8", "onnx-fp32",
+    "sentence-transformers" (the torch runtime, and any other model) or the fake's name."""
+    runtime = getattr(embedder, "runtime", None)
+    if runtime:
+        return runtime
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        return "sentence-transformers"
+    return type(embedder).__name__

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rag import locks
 from rag.errors import IndexCorrupt, IndexMissing, ModelMismatch
+from rag.index.embed import embedding_fields
 from rag.types import Chunk, Document
 
 FORMAT_VERSION = 1
@@ -88,6 +89,7 @@ def make_manifest(settings, embedder, tokenizer: str, documents, chunks, doc_has
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.name,
+        **embedding_fields(embedder),  # rag/index/embed.py: the runtime and precision of the vectors
         "dim": int(embedder.dim),
         "normalized": True,
         "metric": "inner_product",

@@ -1,0 +1,183 @@
+"""The default model (multilingual-e5-small) on ONNX Runtime: no torch, no sentence-transformers.
+
+Exactly the conventions of the sentence-transformers folder rag/index/offline_model.py writes
+(and SentenceTransformerEmbedder applies): the prompt ("query: " / "passage: ") is prepended to the
+text as it is (not stripped), tokenised by the folder's tokenizer.json with truncation at 512 tokens,
+the encoder's last hidden states mean-pooled over the attention mask (prompt tokens included) and
+L2-normalised. Only `tokenizers`, `onnxruntime` and numpy are imported.
+
+The ONNX files are exported from the model folder on first use (rag/index/onnx_cache.py); fp32 is
+the encoder as it is, int8 its dynamic quantisation (weights of the matrix products and the token
+embedding table in int8).
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from rag.index.offline_model import MAX_SEQ_LENGTH, PROMPTS
+
+PRECISIONS = ("int8", "fp32")
+# Intra-op threads per onnxruntime session, chosen with `bench/bench_embed.py --threads 1,2` on the
+# shared 2-core machine: one thread was as fast or faster for both one question and a passage batch
+# (int8: 1.12x the passages/s and 1.12x the query speed of two threads), so one session serves both.
+# RAG_ONNX_THREADS=N (Settings.onnx_threads) sets both, for a machine with idle cores.
+QUERY_THREADS = 1
+PASSAGE_THREADS = 1
+
+
+def encoder_path(model_dir: Path, precision: str) -> Path:
+    from rag.index.onnx_cache import onnx_dir
+
+    return onnx_dir(model_dir) / f"encoder-{precision}.onnx"
+
+
+def _export_fn(model_dir: Path, precision: str):
+    """The callable that writes the ONNX file of `precision` (torch is imported only inside it)."""
+    from rag.index import onnx_cache
+
+    def fp32(out: Path) -> None:
+        from rag.index.onnx_export import export_encoder
+
+        export_encoder(model_dir, out)
+
+    if precision == "fp32":
+        return fp32
+
+    def int8(out: Path) -> None:
+        from rag.index.onnx_export import quantize_int8
+
+        src = onnx_cache.ensure_file(encoder_path(model_dir, "fp32"), fp32, "the embedding model (ONNX fp32)",
+                                     {"from": str(model_dir)})
+        quantize_int8(src, out)
+
+    return int8
+
+
+class OnnxEmbedder:
+    """multilingual-e5-small on onnxruntime; sessions open on first use, one per thread count."""
+
+    def __init__(self, name: str, model_dir: str | Path, precision: str = "int8", batch_size: int = 16,
+                 query_threads: int = QUERY_THREADS, passage_threads: int = PASSAGE_THREADS,
+                 onnx_file: str | Path | None = None):
+        if precision not in PRECISIONS:
+            from rag.errors import RagError
+
+            raise RagError(f"Unknown embedding precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
+        self.name = name
+        self.precision = precision
+        self.runtime = f"onnx-{precision}"
+        self._dir = Path(model_dir)
+        self._file = Path(onnx_file) if onnx_file else None  # a given file (benchmarks); else the cache's
+        self._batch_size = batch_size
+        self._threads = {"query": query_threads, "passage": passage_threads}
+        self._sessions: dict[int, object] = {}
+        self._tokenizer = None
+        self._dim: int | None = None
+
+    # -- parts, loaded on first use -----------------------------------------------------------
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            self._tokenizer = shared_tokenizer(self._dir)
+        return self._tokenizer
+
+    def session(self, kind: str):
+        threads = self._threads[kind]
+        sess = self._sessions.get(threads)
+        if sess is None and self._file is not None:
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
+            sess = self._sessions[threads] = ort.InferenceSession(str(self._file), opts,
+                                                                  providers=["CPUExecutionProvider"])
+        if sess is None:
+            from rag.index import onnx_cache
+
+            sess = onnx_cache.session(encoder_path(self._dir, self.precision), threads,
+                                      _export_fn(self._dir, self.precision),
+                                      f"the embedding model (ONNX {self.precision})", {"from": str(self._dir)})
+            self._sessions[threads] = sess
+        return sess
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            import json
+
+            self._dim = int(json.loads((self._dir / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+        return self._dim
+
+    # -- encoding ----------------------------------------------------------------------------
+    def embed_batch(self, texts: Sequence[str], kind: str):
+        """One batch, as given: (n, dim) float32, L2-normalised."""
+        import numpy as np
+
+        prompt = PROMPTS[kind]
+        tok, lock = self.tokenizer
+        with lock:
+            tok.enable_truncation(MAX_SEQ_LENGTH)
+            tok.no_padding()
+            encs = tok.encode_batch([prompt + t for t in texts])
+        width = max(len(e.ids) for e in encs)
+        ids = np.ones((len(encs), width), dtype=np.int64)  # <pad> is 1
+        mask = np.zeros((len(encs), width), dtype=np.int64)
+        for i, e in enumerate(encs):
+            ids[i, : len(e.ids)] = e.ids
+            mask[i, : len(e.ids)] = 1
+        hidden = self.session(kind).run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return pool(hidden, mask)
+
+    def _encode(self, texts: list[str], kind: str, progress=None):
+        import numpy as np
+
+        total = len(texts)
+        if not total:
+            return np.zeros((0, self.dim), dtype="float32")
+        out = np.empty((total, self.dim), dtype="float32")
+        # sort by length so each batch pads little; rows go back to their places
+        order = sorted(range(total), key=lambda i: len(texts[i]))
+        step = max(self._batch_size, 1)
+        for lo in range(0, total, step):
+            rows = order[lo : lo + step]
+            out[rows] = self.embed_batch([texts[i] for i in rows], kind)
+            if progress and (lo // step % 4 == 3 or lo + step >= total):
+                progress(min(lo + step, total), total)
+        return out
+
+    def embed_queries(self, texts):
+        return self._encode(list(texts), "query")
+
+    def embed_passages(self, texts, progress=None):
+        return self._encode(list(texts), "passage", progress)
+
+
+_TOKENIZERS: dict[str, tuple] = {}
+_TOKENIZERS_LOCK = threading.Lock()
+
+
+def shared_tokenizer(model_dir: str | Path):
+    """(tokenizers.Tokenizer of the folder's tokenizer.json, its lock): one per folder and process,
+    shared by the embedder and the reader (loading its 250,002-piece vocabulary takes over a second).
+    Users set truncation and padding and encode while holding the lock."""
+    key = str(Path(model_dir).resolve())
+    with _TOKENIZERS_LOCK:
+        if key not in _TOKENIZERS:
+            from tokenizers import Tokenizer
+
+            _TOKENIZERS[key] = (Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json")), threading.Lock())
+        return _TOKENIZERS[key]
+
+
+def pool(hidden, mask):
+    """Mean over the tokens the mask keeps, then L2 normalisation (sentence-transformers' Pooling
+    with pooling_mode_mean_tokens, then Normalize)."""
+    import numpy as np
+
+    m = mask[..., None].astype(np.float32)
+    summed = (hidden.astype(np.float32) * m).sum(axis=1)
+    vecs = summed / np.clip(m.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return (vecs / np.clip(norms, 1e-12, None)).astype(np.float32)
