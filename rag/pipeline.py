@@ -222,7 +222,8 @@ class Pipeline:
             if not new:
                 raise EmptyCorpus(_empty_message(paths, problems))
             change = self._update(previous, new, dropped - {d.id for d in new}, progress)
-            report = self._report(change, problems, progress, embed, t0)
+            # only the added documents are embedded now: a backlog of an archive is `rag embed`'s
+            report = self._report(change, problems, progress, embed, t0, only=change.new_segments)
             counts: dict[str, int] = {}
             for d in new:
                 counts[d.file] = counts.get(d.file, 0) + 1
@@ -241,16 +242,17 @@ class Pipeline:
             change = self._update(previous, [], set(doc_ids), progress)
         return self._report(change, [], progress, False, t0)
 
-    def embed(self, progress: StageProgress | None = None, limit: int | None = None) -> int:
-        """Embed the passages that have no vectors yet (all, or up to `limit`), committing every
-        block, so that it can run beside the app and resume after a kill. Returns passages embedded."""
+    def embed(self, progress: StageProgress | None = None, limit: int | None = None, only=None) -> int:
+        """Embed the passages that have no vectors yet (all, or up to `limit`, or those of the
+        segments named in `only`), committing every block, so that it can run beside the app and
+        resume after a kill. Returns passages embedded."""
         from rag.index.backfill import embed_missing
 
         st = self.status()
         if st["passages"] == st["embedded"]:
             return 0
         return embed_missing(self.settings.index_dir, self.embedder, lambda: self.index,
-                             lambda: self.writing(progress), progress, limit=limit)
+                             lambda: self.writing(progress), progress, limit=limit, only=only)
 
     def status(self) -> dict:
         """documents, passages, embedded (passages with vectors), segments of the index on disk."""
@@ -286,8 +288,8 @@ class Pipeline:
                 self._index = None
         return change
 
-    def _report(self, change, problems, progress, embed: bool, t0: float) -> BuildReport:
-        embedded = self.embed(progress) if embed else 0
+    def _report(self, change, problems, progress, embed: bool, t0: float, only=None) -> BuildReport:
+        embedded = self.embed(progress, only=only) if embed else 0
         if progress:
             progress("save", 1, 1)
         return BuildReport(documents=change.documents, chunks=change.chunks, embedded=embedded,

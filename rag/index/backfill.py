@@ -27,15 +27,15 @@ EMBED_BLOCK = 1024  # passages between checkpoints (~90 s of the e5-small model 
 StageProgress = Callable[[str, int, int], None]
 
 
-def missing(index) -> int:
-    """Live passages without vectors."""
-    st = index.status()
-    return st["passages"] - st["embedded"]
+def missing(index, only=None) -> int:
+    """Live passages without vectors (of the segments named in `only`, if given)."""
+    return sum(int((~seg.dead_rows()[seg.embedded :]).sum()) for seg in index.segments
+               if only is None or seg.name in only)
 
 
-def _next_block(index, block: int):
+def _next_block(index, block: int, only=None):
     for s, seg in enumerate(index.segments):
-        if seg.embedded < seg.n_rows:
+        if seg.embedded < seg.n_rows and (only is None or seg.name in only):
             return s, seg.embedded, min(seg.embedded + block, seg.n_rows)
     return None
 
@@ -68,16 +68,17 @@ def _texts(index, s: int, start: int, end: int) -> tuple[list[str], np.ndarray]:
 
 
 def embed_missing(directory: Path, embedder, load: Callable, lock: Callable[[], AbstractContextManager],
-                  progress: StageProgress | None = None, block: int = EMBED_BLOCK, limit: int | None = None) -> int:
-    """Embed passages without vectors until none are left (or `limit` passages were embedded);
-    returns how many were embedded and committed. `load()` gives the index on disk now; `lock()`
-    holds its write lock."""
+                  progress: StageProgress | None = None, block: int = EMBED_BLOCK, limit: int | None = None,
+                  only=None) -> int:
+    """Embed passages without vectors until none are left (or `limit` passages were embedded; or
+    only those of the segments named in `only`); returns how many were embedded and committed.
+    `load()` gives the index on disk now; `lock()` holds its write lock."""
     directory = Path(directory)
     done = 0
     index = load()
-    total = missing(index)
+    total = missing(index, only) if limit is None else min(limit, missing(index, only))
     while limit is None or done < limit:
-        job = _next_block(index, block if limit is None else min(block, limit - done))
+        job = _next_block(index, block if limit is None else min(block, limit - done), only)
         if job is None:
             break
         s, start, end = job
@@ -94,7 +95,7 @@ def embed_missing(directory: Path, embedder, load: Callable, lock: Callable[[], 
                 if progress:
                     progress("embed", min(done, total), total)
             index = load()
-    while limit is None or done < limit:
+    while only is None and (limit is None or done < limit):
         s = _unindexed_ann(index)
         if s is None:
             break

@@ -35,6 +35,7 @@ class Change:
     reused: int  # live passages kept from before
     removed: int  # documents removed (not counting replaced ones)
     segments: int
+    new_segments: tuple[str, ...] = ()  # the segments this change wrote
 
 
 def passage_input(doc: Document, chunk: Chunk) -> str:
@@ -153,6 +154,7 @@ def update(directory: Path, settings, model: str, dim: int, previous, add: Seque
     removed = sum(state.kill(i) for i in set(remove))
     tokenised = done = 0
     committed = False
+    written = []
     total = len(add)
     for batch in _batches(add):
         hashes = [content_hash(d) for d in batch]
@@ -176,10 +178,12 @@ def update(directory: Path, settings, model: str, dim: int, previous, add: Seque
         state.commit(directory, settings, model, dim, TOKENIZER_NAME, new=lambda f: (
             write(f), state.add(name, info_box[0], batch, hashes, row_docs)))
         tokenised += len(row_docs)
+        written.append(name)
         committed = True
         progress("commit", done, total)
     if not committed and (state.changed or previous is None):
         state.commit(directory, settings, model, dim, TOKENIZER_NAME)
     counts = state.counts()
     return Change(documents=counts["documents"], chunks=counts["passages"], tokenised=tokenised,
-                  reused=counts["passages"] - tokenised, removed=removed, segments=len(state.infos))
+                  reused=counts["passages"] - tokenised, removed=removed, segments=len(state.infos),
+                  new_segments=tuple(written))
