@@ -5,6 +5,8 @@
         at the checkpoint PAUSE_AT (e.g. "rename:2": the second os.rename call; see CHECKPOINTS in
         tests/test_crash_safety.py) write
         STATE_DIR/paused and sleep, so that the test can kill it exactly there ("" never pauses)
+    python tests/index_worker.py build CORPUS INDEX STATE_DIR PAUSE_AT SEGMENT_DOCS EMBED_BLOCK
+        the same with small batches: SEGMENT_DOCS documents a segment, EMBED_BLOCK passages a vector block
     python tests/index_worker.py add CORPUS INDEX STATE_DIR FILE
         load the index, write STATE_DIR/ready, wait for STATE_DIR/go, then add FILE
     python tests/index_worker.py hold INDEX STATE_DIR
@@ -84,6 +86,10 @@ def main(argv: list[str]) -> int:
     mode = argv[0]
     if mode == "build":
         corpus, index, state, pause_at = argv[1], argv[2], Path(argv[3]), argv[4]
+        if len(argv) > 5:
+            from rag.index import backfill, build
+
+            build.SEGMENT_DOCS, backfill.EMBED_BLOCK = int(argv[5]), int(argv[6])
         pipe = pipeline(corpus, index)
         checkpoints(state, pause_at)
         (state / "started").write_text("")

@@ -68,12 +68,13 @@ def _texts(index, s: int, start: int, end: int) -> tuple[list[str], np.ndarray]:
 
 
 def embed_missing(directory: Path, embedder, load: Callable, lock: Callable[[], AbstractContextManager],
-                  progress: StageProgress | None = None, block: int = EMBED_BLOCK, limit: int | None = None,
+                  progress: StageProgress | None = None, block: int | None = None, limit: int | None = None,
                   only=None) -> int:
     """Embed passages without vectors until none are left (or `limit` passages were embedded; or
     only those of the segments named in `only`); returns how many were embedded and committed.
     `load()` gives the index on disk now; `lock()` holds its write lock."""
     directory = Path(directory)
+    block = block or EMBED_BLOCK
     done = 0
     index = load()
     total = missing(index, only) if limit is None else min(limit, missing(index, only))
