@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 ANN_MIN_ROWS = 60_000  # passages in the index from which fully embedded segments get an HNSW index
-ANN_M, ANN_EF_CONSTRUCTION, ANN_EF_SEARCH = 32, 80, 128
+ANN_M, ANN_EF_CONSTRUCTION, ANN_EF_SEARCH = 32, 80, 256  # recall@10 0.99 on tests/test_archive_index.py data
 QUERY_BATCH = 64  # questions scored at once in exact search (bounds the score matrix)
 
 
