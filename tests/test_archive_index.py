@@ -280,3 +280,18 @@ def test_stored_text_and_citation_offsets_are_exact(tmp_path):
     assert ans.answerable and ans.citations
     for c in ans.citations:
         assert fresh.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+def test_the_knowledge_tab_says_how_much_is_embedded(tmp_path):
+    pytest.importorskip("gradio")
+    from rag.ui.knowledge import KnowledgeHandlers
+
+    s = settings_for(tmp_path)
+    write_corpus(s.corpus_dir, 6)
+    pipe = Pipeline(s, HashingEmbedder())
+    pipe.build(embed=False)
+    pipe.embed(limit=2)
+    status = KnowledgeHandlers(pipe, s).listing()[0]
+    assert "6 篇文章" in status and "已编码 2 个（33.3%）" in status and "rag embed" in status
+    pipe.embed()
+    assert "已编码" not in KnowledgeHandlers(pipe, s).listing()[0]
