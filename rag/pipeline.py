@@ -254,6 +254,18 @@ class Pipeline:
         return embed_missing(self.settings.index_dir, self.embedder, lambda: self.index,
                              lambda: self.writing(progress), progress, limit=limit, only=only)
 
+    def merge_small(self, progress: StageProgress | None = None) -> bool:
+        """Merge many small, fully embedded segments into one (rag/index/merge.py); True if it did."""
+        from rag.index.merge import candidates, merge_small
+
+        if not candidates(self.index):
+            return False
+        with self.writing(progress):
+            merged = merge_small(self.settings.index_dir, self.index) is not None
+            with self._load_lock:
+                self._index = None
+        return merged
+
     def status(self) -> dict:
         """documents, passages, embedded (passages with vectors), segments of the index on disk."""
         return self.index.status()
@@ -290,6 +302,8 @@ class Pipeline:
 
     def _report(self, change, problems, progress, embed: bool, t0: float, only=None) -> BuildReport:
         embedded = self.embed(progress, only=only) if embed else 0
+        if embed:
+            self.merge_small(progress)
         if progress:
             progress("save", 1, 1)
         return BuildReport(documents=change.documents, chunks=change.chunks, embedded=embedded,

@@ -295,3 +295,40 @@ def test_the_knowledge_tab_says_how_much_is_embedded(tmp_path):
     assert "6 篇文章" in status and "已编码 2 个（33.3%）" in status and "rag embed" in status
     pipe.embed()
     assert "已编码" not in KnowledgeHandlers(pipe, s).listing()[0]
+
+
+def test_many_small_additions_are_merged_without_tokenising_or_embedding_again(tmp_path, monkeypatch):
+    from rag.index import merge, tokenize
+
+    monkeypatch.setattr(merge, "MAX_SMALL", 4)
+    s = settings_for(tmp_path)
+    write_corpus(s.corpus_dir, 4)
+    emb = CountingEmbedder()
+    pipe = Pipeline(s, emb)
+    pipe.build()
+    pipe.delete_documents(["v001.txt"])
+    for i in range(4, 7):
+        pipe.add_files([_one(s.corpus_dir, i)])
+    before = {h.chunk.doc_id: (h.sparse_score, h.dense_score) for h in pipe.search("第5号村建设医院", k=10)}
+    assert len(pipe.index.segments) == 4
+    emb.texts.clear()
+    calls = []
+    real = tokenize.tokenize
+    monkeypatch.setattr(tokenize, "tokenize", lambda text: calls.append(text) or real(text))
+    pipe.add_files([_one(s.corpus_dir, 7)])  # the fifth small segment: more than 4, merged
+    monkeypatch.undo()
+    assert len(emb.texts) == 1 and len(calls) == 1  # the new document only
+    idx = pipe.index
+    assert len(idx.segments) == 1 and idx.live is None  # the deleted document is gone for good
+    assert sorted(d.id for d in idx.documents) == ["v000.txt", "v002.txt", "v003.txt", "v004.txt", "v005.txt",
+                                                    "v006.txt", "v007.txt"]
+    assert idx.status()["embedded"] == idx.status()["passages"] == 7
+    after = {h.chunk.doc_id: (h.sparse_score, h.dense_score) for h in pipe.search("第5号村建设医院", k=10)}
+    assert after["v005.txt"][1] == pytest.approx(before["v005.txt"][1])  # the same vector
+    assert pipe.document("v006.txt").text == article(6).strip()
+
+
+def _one(corpus: Path, i: int) -> Path:
+    path = corpus / f"v{i:03d}.txt"
+    path.write_text(article(i), encoding="utf-8")
+    return path
