@@ -54,7 +54,8 @@ class Postings:
 
     @classmethod
     def load(cls, folder: Path) -> "Postings":
-        return cls(*(np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in FILES))
+        # plain ndarray views of the memory maps: indexing an np.memmap costs ~10 us in Python each time
+        return cls(*(np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False)) for name in FILES))
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -109,8 +110,8 @@ class BM25:
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every row; a term repeated in the question counts again."""
-        s = np.zeros(self.n, np.float32)
         k1, b, avg = self.k1, self.b, self.avg or 1.0
+        all_rows, all_w = [], []
         for tok, times in Counter(tokens).items():
             found = self._postings(term_hash(tok))
             df = sum(len(rows) for _, _, rows, _ in found)
@@ -118,12 +119,12 @@ class BM25:
                 continue
             idf = self._idf(df) * times
             for off, part, rows, tf in found:
-                rows = np.asarray(rows, np.int64)
-                tf = np.asarray(tf, np.float32)
-                length = np.asarray(part.lengths[rows], np.float32)
-                w = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg)) * idf
-                s[off + rows] += w.astype(np.float32)  # a term's rows are distinct within a segment
-        return s
+                length = part.lengths[rows]
+                all_w.append(tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg)) * idf)
+                all_rows.append(rows.astype(np.int64) + off)
+        if not all_rows:
+            return np.zeros(self.n, np.float32)
+        return np.bincount(np.concatenate(all_rows), np.concatenate(all_w), self.n).astype(np.float32)
 
     def search_batch(self, queries: Sequence[Sequence[str]], k: int, mask=None) -> list[list[tuple[int, float]]]:
         """Top-k (row, score) per query; k capped at the index size; zero scores dropped.
@@ -133,11 +134,12 @@ class BM25:
             s = self.scores(toks)
             if mask is not None:
                 s = np.where(mask, s, 0)
-            kk = min(k, len(s))
+            cand = np.flatnonzero(s > 0)  # usually far fewer rows than the index holds
+            kk = min(k, len(cand))
             if kk == 0:
                 out.append([])
                 continue
-            top = np.argpartition(-s, kk - 1)[:kk]
-            top = top[np.argsort(-s[top], kind="stable")]
-            out.append([(int(i), float(s[i])) for i in top if s[i] > 0])
+            top = cand[np.argpartition(-s[cand], kk - 1)[:kk]] if kk < len(cand) else cand
+            top = top[np.lexsort((top, -s[top]))]  # best first; ties by row
+            out.append([(int(i), float(s[i])) for i in top])
         return out

@@ -60,13 +60,13 @@ class Segment:
 
         self.info, self.name = info, info["name"]
         self.docs = DocStore(folder / "docs.sqlite")
-        self.chunks = np.load(folder / "chunks.npy", mmap_mode="r", allow_pickle=False)
+        self.chunks = np.asarray(np.load(folder / "chunks.npy", mmap_mode="r", allow_pickle=False))
         self.postings = Postings.load(folder)
         self.n_docs, self.n_rows = int(info["documents"]), int(info["passages"])
         self.blocks = []
         embedded = 0
         for start, count in info.get("vectors", []):
-            v = np.load(folder / vec_file(start), mmap_mode="r", allow_pickle=False)
+            v = np.asarray(np.load(folder / vec_file(start), mmap_mode="r", allow_pickle=False))
             if start != embedded or v.shape != (count, dim):
                 raise ValueError(f"vectors of {self.name} do not follow on")
             self.blocks.append((start, v))
