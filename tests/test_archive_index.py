@@ -332,3 +332,20 @@ def _one(corpus: Path, i: int) -> Path:
     path = corpus / f"v{i:03d}.txt"
     path.write_text(article(i), encoding="utf-8")
     return path
+
+
+def test_long_stages_print_their_rate_and_time_left(monkeypatch):
+    import io
+
+    from rag import cli
+
+    clock = iter([0.0, 10.0, 20.0])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    out = io.StringIO()
+    progress = cli.StderrProgress(out)
+    progress("embed", 0, 3000)
+    progress("embed", 1000, 3000)  # 1000 in 10 s: 100/s, 2000 left
+    progress("embed", 3000, 3000)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "embed     1000/3000 (33%, 100.0/s, 20 s left)"
+    assert lines[2] == "embed     3000/3000 (100%, 150.0/s)"
