@@ -293,9 +293,11 @@ class Pipeline:
         from rag.index.build import update
 
         with self.writing(progress):
-            emb = self.embedder
-            change = update(self.settings.index_dir, self.settings, emb.name, int(emb.dim), previous, add,
-                            remove, progress)
+            name = self._model_name()
+            # the dimension: from the index when it goes on (`--embed-later` need not load the model)
+            dim = int(previous.manifest["dim"]) if previous is not None and self._compatible(previous) \
+                else int(self.embedder.dim)
+            change = update(self.settings.index_dir, self.settings, name, dim, previous, add, remove, progress)
             with self._load_lock:
                 self._index = None
         return change

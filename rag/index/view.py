@@ -104,6 +104,7 @@ class Index:
         self._cache: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._masks: dict = {}
+        self._meta: list | None = None
 
     # -- rows and documents -------------------------------------------------------------------
     def locate(self, row: int) -> tuple[int, int]:
@@ -144,13 +145,17 @@ class Index:
                     return self.doc_at(s, r)
         return None
 
-    def _live_meta(self) -> Iterator[tuple[int, int, tuple]]:
-        """(segment, row, (row, id, title, date, source, file, hash, chars)) of each live document."""
-        for s, seg in enumerate(self.segments):
-            dead = seg.dead_docs()
-            for m in seg.docs.meta():
-                if not dead[m[0]]:
-                    yield s, m[0], m
+    def _live_meta(self) -> list[tuple[int, int, tuple]]:
+        """(segment, row, (row, id, title, date, source, file, hash, chars)) of each live document;
+        read once per loaded version (a change reads it, answering never does)."""
+        with self._lock:
+            if self._meta is None:
+                out = []
+                for s, seg in enumerate(self.segments):
+                    dead = seg.dead_docs()
+                    out.extend((s, m[0], m) for m in seg.docs.meta() if not dead[m[0]])
+                self._meta = out
+            return self._meta
 
     def where(self) -> dict[str, tuple[int, int]]:
         """id -> (segment, row) of every live document."""
