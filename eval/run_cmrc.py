@@ -79,12 +79,14 @@ def index_matches(pipe: Pipeline, corpus: Path) -> bool:
         return False
     try:
         m = pipe.index.manifest
+        stored = pipe.index.doc_hashes
     except RagError:  # corrupt, or built with another model
         return False
     docs, _ = load_paths([corpus], root=pipe.settings.corpus_dir)
     s = pipe.settings
     return (m.get("chunk_size") == s.chunk_size and m.get("chunk_overlap") == s.chunk_overlap
-            and m.get("doc_hashes") == {d.id: content_hash(d) for d in docs})
+            and stored == {d.id: content_hash(d) for d in docs}
+            and m.get("embedded") == m.get("chunks"))
 
 
 def main(argv=None) -> int:

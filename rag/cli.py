@@ -1,4 +1,4 @@
-"""The `rag` command line: index, ask, eval, docs, serve, doctor. Library errors become one-line messages."""
+"""The `rag` command line: index, embed, status, ask, eval, docs, serve, doctor. Library errors become one-line messages."""
 from __future__ import annotations
 
 import argparse
@@ -15,12 +15,23 @@ EXIT_USAGE = 2
 
 
 class StderrProgress:
-    """`stage done/total` on one line (a tty) or a line every ~10% (logs)."""
+    """`stage done/total` on one line (a tty) or a line every ~10% (logs); with the rate and the
+    time left once a stage has run a few seconds."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self._last: dict[str, int] = {}
+        self._start: dict[str, tuple[float, int]] = {}
+
+    def _rate(self, stage: str, done: int, total: int) -> str:
+        now = time.monotonic()
+        t0, d0 = self._start.setdefault(stage, (now, done))
+        if now - t0 < 2 or done <= d0:
+            return ""
+        rate = (done - d0) / (now - t0)
+        left = (total - done) / rate if rate else 0
+        return f", {rate:.1f}/s, {_duration(left)} left" if done < total else f", {rate:.1f}/s"
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage == "wait":  # another process holds the index's write lock
@@ -29,13 +40,23 @@ class StderrProgress:
                 self.stream.flush()
             return
         pct = int(100 * done / total) if total else 100
+        rate = self._rate(stage, done, total)
         if self.tty:
             end = "\n" if done >= total else ""
-            self.stream.write(f"\r{stage:9s} {done}/{total} ({pct}%)" + end)
+            self.stream.write(f"\r{stage:9s} {done}/{total} ({pct}%{rate})\033[K" + end)
         elif pct // 10 != self._last.get(stage, -1) or done >= total:
             self._last[stage] = pct // 10
-            self.stream.write(f"{stage:9s} {done}/{total} ({pct}%)\n")
+            self.stream.write(f"{stage:9s} {done}/{total} ({pct}%{rate})\n")
         self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("index", help="build or update the index from files and folders")
     i.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
     i.add_argument("--index", help="index directory (default: index/)")
+    i.add_argument("--embed-later", action="store_true",
+                   help="only make the documents searchable (BM25) now; embed their passages later with `rag embed`")
+
+    em = sub.add_parser("embed", help="embed the passages that have no vectors yet (resumable; can run beside the app)")
+    em.add_argument("--index")
+    em.add_argument("--limit", type=int, help="stop after about this many passages")
+
+    st = sub.add_parser("status", help="how much of the index is embedded")
+    st.add_argument("--index")
 
     a = sub.add_parser("ask", help="answer one question with cited sources")
     a.add_argument("question")
@@ -120,7 +150,7 @@ def _pipeline(args):
 
 def cmd_index(args) -> int:
     pipe = _pipeline(args)
-    report = pipe.build(args.paths or None, progress=StderrProgress())
+    report = pipe.build(args.paths or None, progress=StderrProgress(), embed=not args.embed_later)
     for prob in report.problems:
         print(f"skipped {prob.path}: {prob.message}", file=sys.stderr)
     print(
@@ -128,6 +158,27 @@ def cmd_index(args) -> int:
         f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} removed) "
         f"in {report.seconds:.1f}s."
     )
+    if args.embed_later:
+        print(_status_line(pipe.status()) + " Run `rag embed` to add the vectors (it resumes where it stopped).")
+    return 0
+
+
+def _status_line(st: dict) -> str:
+    pct = 100 * st["embedded"] / st["passages"] if st["passages"] else 100.0
+    return (f"{st['documents']} documents, {st['passages']} passages, {st['embedded']} with vectors ({pct:.1f}%); "
+            f"{st['segments']} segment(s).")
+
+
+def cmd_embed(args) -> int:
+    pipe = _pipeline(args)
+    t0 = time.perf_counter()
+    n = pipe.embed(progress=StderrProgress(), limit=args.limit)
+    print(f"Embedded {n} passages in {time.perf_counter() - t0:.1f}s. " + _status_line(pipe.status()))
+    return 0
+
+
+def cmd_status(args) -> int:
+    print(_status_line(_pipeline(args).status()))
     return 0
 
 
@@ -212,8 +263,8 @@ def cmd_doctor(args) -> int:
     return EXIT_ERROR if any(f.level == PROBLEM for f in findings) else 0
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
-            "serve": cmd_serve, "doctor": cmd_doctor}
+COMMANDS = {"index": cmd_index, "embed": cmd_embed, "status": cmd_status, "ask": cmd_ask, "eval": cmd_eval,
+            "docs": cmd_docs, "serve": cmd_serve, "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,7 +75,8 @@ def _index_findings(idx, settings) -> list[Finding]:
         out.append(Finding(PROBLEM, f"the index was built with model {model!r} but {settings.model!r} is "
                                     f"selected; select {model!r} (RAG_MODEL or --model) or rebuild with "
                                     "`rag index`"))
-    ids = [d.id for d in idx.documents]
+    infos = idx.doc_infos()
+    ids = [d.id for d in infos]
     hashes = idx.doc_hashes
     bad = []
     if m.get("documents") != len(ids) or len(set(ids)) != len(ids):
@@ -86,14 +87,19 @@ def _index_findings(idx, settings) -> list[Finding]:
     changed = [d.id for d in idx.documents if d.id in hashes and hashes[d.id] != content_hash(d)]
     if changed:
         bad.append(f"{len(changed)} stored document(s) differ from their hash ({_names(changed)})")
-    without = sorted(set(ids) - {c.doc_id for c in idx.chunks})
+    without = sorted(d.id for d in infos if not d.passages)
     if without:
         bad.append(f"{len(without)} document(s) have no passages ({_names(without)})")
+    st = idx.status()
     if bad:
         out.append(Finding(PROBLEM, "; ".join(bad) + f"; rebuild with `rag index --index {settings.index_dir}`"))
     else:
-        out.append(Finding(OK, f"index {settings.index_dir}: {len(ids)} documents, {len(idx.chunks)} passages, "
+        out.append(Finding(OK, f"index {settings.index_dir}: {len(ids)} documents, {st['passages']} passages, "
                                f"model {model}, built {m.get('created', '?')}"))
+    if st["embedded"] < st["passages"]:
+        out.append(Finding(NOTE, f"{st['embedded']} of {st['passages']} passages have vectors "
+                                 f"({100 * st['embedded'] / max(st['passages'], 1):.1f}%); the rest are found by "
+                                 "BM25 alone until `rag embed` (resumable, can run beside the app) embeds them"))
     return out
 
 
@@ -102,12 +108,13 @@ def _file_findings(idx, settings) -> list[Finding]:
 
     corpus = Path(settings.corpus_dir)
     out = []
-    unowned = [d.id for d in idx.documents if not d.file]
+    infos = idx.doc_infos()
+    unowned = [d.id for d in infos if not d.file]
     if unowned:
         out.append(Finding(PROBLEM, f"{len(unowned)} document(s) do not record the file they were read from "
                                     "(an index built by an older version), so deleting them in the app "
                                     "cannot remove their file; rebuild with `rag index` to record it"))
-    files = sorted({d.file for d in idx.documents if d.file})
+    files = sorted({d.file for d in infos if d.file})
     gone = [f for f in files if not _where(f, corpus).is_file()]
     if gone:
         out.append(Finding(PROBLEM, f"{len(gone)} indexed file(s) are gone ({_names(gone)}); their documents are "

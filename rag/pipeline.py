@@ -3,11 +3,18 @@
 CONTRACT (stable; shells rely on it):
     p = Pipeline(settings, embedder=None, reader=None)
         # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/answer/reader.py)
-    p.build(paths=None, progress=None) -> BuildReport
+    p.build(paths=None, progress=None, embed=True) -> BuildReport
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
-        Incremental: unchanged documents keep their vectors, deleted ones drop out. The new index
-        is written beside the old one and swapped in only when complete.
-    p.add_files(paths, progress=None) -> BuildReport
+        Incremental: only new or changed documents are chunked and tokenised (a batch at a time,
+        each batch searchable by BM25 once committed), deleted ones become tombstones; then the
+        passages without vectors are embedded (skipped with embed=False; see embed()). Every
+        commit is a new version swapped in atomically; a killed build keeps what it committed.
+    p.embed(progress=None, limit=None) -> int
+        Embed passages that have no vectors yet, a checkpointed block at a time (resumable; the
+        write lock is held only to commit a block). Returns how many were embedded.
+    p.status() -> dict
+        documents, passages, embedded (passages with vectors) and segments of the index.
+    p.add_files(paths, progress=None, embed=True) -> BuildReport
         Add the documents of these files, replacing what the same files gave before; documents of
         other files are never replaced (a clashing id is skipped with a Problem). BuildReport.added
         says how many documents each file named in `paths` gave.
@@ -167,35 +174,47 @@ class Pipeline:
                 finally:
                     self._writing = 0
 
-    def build(self, paths: Sequence[str | Path] | None = None, progress: StageProgress | None = None) -> BuildReport:
-        """(Re)index exactly the documents under `paths` (default: the corpus folder)."""
+    def build(self, paths: Sequence[str | Path] | None = None, progress: StageProgress | None = None,
+              embed: bool = True) -> BuildReport:
+        """(Re)index exactly the documents under `paths` (default: the corpus folder). Every document
+        is searchable by BM25 as soon as its batch is committed; then (unless `embed` is False, see
+        `embed()`) the passages without vectors are embedded, resumably."""
         from rag.ingest import Limits, load_paths
+        from rag.index.store import content_hash
 
         paths = list(paths) if paths else [self.settings.corpus_dir]
+        t0 = time.perf_counter()
         with self.writing(progress):  # read inside the lock: a file added meanwhile is not lost
             docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
                                         limits=Limits.from_settings(self.settings))
             if not docs:
                 raise EmptyCorpus(_empty_message(paths, problems))
-            return self._rebuild(docs, problems, progress, self._previous(strict=False))
+            previous = self._previous(strict=False)
+            old = previous.doc_keys() if previous is not None and self._compatible(previous) else {}
+            add = [d for d in docs if old.get(d.id) != (content_hash(d), d.file)]  # new, changed or moved
+            gone = set(old) - {d.id for d in docs}
+            change = self._update(previous, add, gone, progress)
+        return self._report(change, problems, progress, embed, t0)
 
-    def add_files(self, paths: Sequence[str | Path], progress: StageProgress | None = None) -> BuildReport:
+    def add_files(self, paths: Sequence[str | Path], progress: StageProgress | None = None,
+                  embed: bool = True) -> BuildReport:
         """Add the documents of these files (replacing what the same files gave before); documents
         read from other files stay as they are, whatever ids or sources the new ones claim."""
         from rag.ingest import Limits, file_key, load_paths
 
         paths = list(paths)
         root = self.settings.corpus_dir
+        t0 = time.perf_counter()
         with self.writing(progress):
             docs, problems = load_paths(paths, root=root, progress=progress,
                                         limits=Limits.from_settings(self.settings))
             previous = self._previous(strict=True)
             replaced = {d.file for d in docs}
-            kept = [d for d in (previous.documents if previous else []) if d.file not in replaced]
-            owner = {d.id: d.file for d in kept}
+            owner = previous.doc_files() if previous else {}
+            dropped = {i for i, f in owner.items() if f in replaced}
             new = []
             for d in docs:
-                if d.id in owner:
+                if d.id in owner and d.id not in dropped:
                     problems.append(Problem(d.file or str(d.id), (
                         f"document id '{d.id}' is already indexed from {owner[d.id] or 'another file'}; skipped "
                         "(an added file never replaces another file's documents), give it a unique id")))
@@ -203,7 +222,9 @@ class Pipeline:
                     new.append(d)
             if not new:
                 raise EmptyCorpus(_empty_message(paths, problems))
-            report = self._rebuild(kept + new, problems, progress, previous)
+            change = self._update(previous, new, dropped - {d.id for d in new}, progress)
+            # only the added documents are embedded now: a backlog of an archive is `rag embed`'s
+            report = self._report(change, problems, progress, embed, t0, only=change.new_segments)
             counts: dict[str, int] = {}
             for d in new:
                 counts[d.file] = counts.get(d.file, 0) + 1
@@ -211,16 +232,50 @@ class Pipeline:
             return replace(report, added=added)
 
     def delete_documents(self, doc_ids: Sequence[str], progress: StageProgress | None = None) -> BuildReport:
+        t0 = time.perf_counter()
         with self.writing(progress):
             previous = self._previous(strict=True)
             unknown = [d for d in doc_ids if previous is None or previous.document(d) is None]
             if unknown:
                 raise UnknownDocument(f"No indexed document with id {unknown[0]!r}; list them with `rag docs`.")
-            drop = set(doc_ids)
-            kept = [d for d in previous.documents if d.id not in drop]
-            if not kept:
+            if len(set(doc_ids)) >= previous.status()["documents"]:
                 raise EmptyCorpus("Deleting these would leave the index empty; add other documents first.")
-            return self._rebuild(kept, [], progress, previous)
+            change = self._update(previous, [], set(doc_ids), progress)
+        return self._report(change, [], progress, False, t0)
+
+    def embed(self, progress: StageProgress | None = None, limit: int | None = None, only=None) -> int:
+        """Embed the passages that have no vectors yet (all, or up to `limit`, or those of the
+        segments named in `only`), committing every block, so that it can run beside the app and
+        resume after a kill. Returns passages embedded."""
+        from rag.index.backfill import embed_missing
+
+        st = self.status()
+        if st["passages"] == st["embedded"]:
+            return 0
+        return embed_missing(self.settings.index_dir, self.embedder, lambda: self.index,
+                             lambda: self.writing(progress), progress, limit=limit, only=only)
+
+    def merge_small(self, progress: StageProgress | None = None) -> bool:
+        """Merge many small, fully embedded segments into one (rag/index/merge.py); True if it did."""
+        from rag.index.merge import candidates, merge_small
+
+        if not candidates(self.index):
+            return False
+        with self.writing(progress):
+            merged = merge_small(self.settings.index_dir, self.index) is not None
+            with self._load_lock:
+                self._index = None
+        return merged
+
+    def status(self) -> dict:
+        """documents, passages, embedded (passages with vectors), segments of the index on disk."""
+        return self.index.status()
+
+    def _compatible(self, previous) -> bool:
+        from rag.index.build import compatible
+        from rag.index.tokenize import TOKENIZER_NAME
+
+        return compatible(previous, self.settings, self._model_name(), TOKENIZER_NAME)
 
     def _previous(self, strict: bool):
         """The index on disk now (a change holds the write lock, so it is current). None when there
@@ -235,39 +290,32 @@ class Pipeline:
                 raise
             return None
 
-    def _rebuild(self, docs: list[Document], problems: list[Problem], progress, previous) -> BuildReport:
-        from rag.index import store
-        from rag.index.build import build_index
+    def _update(self, previous, add, remove, progress):
+        from rag.index.build import update
 
-        t0 = time.perf_counter()
         with self.writing(progress):
-            new, embedded, reused = build_index(docs, self.embedder, self.settings, previous, progress)
-            if progress:
-                progress("save", 0, 1)
-            store.save(new, self.settings.index_dir)
+            name = self._model_name()
+            # the dimension: from the index when it goes on (`--embed-later` need not load the model)
+            dim = int(previous.manifest["dim"]) if previous is not None and self._compatible(previous) \
+                else int(self.embedder.dim)
+            change = update(self.settings.index_dir, self.settings, name, dim, previous, add, remove, progress)
             with self._load_lock:
-                self._index = new
-            if progress:
-                progress("save", 1, 1)
-        old_ids = {d.id for d in previous.documents} if previous else set()
-        return BuildReport(
-            documents=len(new.documents),
-            chunks=len(new.chunks),
-            embedded=embedded,
-            reused=reused,
-            removed_documents=len(old_ids - {d.id for d in docs}),
-            problems=tuple(problems),
-            seconds=time.perf_counter() - t0,
-        )
+                self._index = None
+        return change
+
+    def _report(self, change, problems, progress, embed: bool, t0: float, only=None) -> BuildReport:
+        embedded = self.embed(progress, only=only) if embed else 0
+        if embed:
+            self.merge_small(progress)
+        if progress:
+            progress("save", 1, 1)
+        return BuildReport(documents=change.documents, chunks=change.chunks, embedded=embedded,
+                           reused=change.reused, removed_documents=change.removed, problems=tuple(problems),
+                           seconds=time.perf_counter() - t0)
 
     # -- reading ----------------------------------------------------------------------------
     def documents(self) -> list[DocInfo]:
-        idx = self.index
-        counts: dict[str, int] = {}
-        for c in idx.chunks:
-            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-        return [DocInfo(d.id, d.title, d.date, d.source, len(d.text), counts.get(d.id, 0), d.file)
-                for d in idx.documents]
+        return self.index.doc_infos()
 
     def document(self, doc_id: str) -> Document:
         doc = self.index.document(doc_id)

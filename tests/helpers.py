@@ -42,3 +42,16 @@ def running(app):
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def edit_documents(index_dir, sql: str, *args) -> None:
+    """Change the stored documents of an index in place with one SQL statement on every segment
+    (to stand for an index written by an older version, or damaged on disk)."""
+    import sqlite3
+    from pathlib import Path
+
+    for db in sorted(Path(index_dir).glob("s*/docs.sqlite")):
+        con = sqlite3.connect(db)
+        con.execute(sql, args)
+        con.commit()
+        con.close()

@@ -2,8 +2,11 @@
 
     python tests/index_worker.py build CORPUS INDEX STATE_DIR PAUSE_AT
         build CORPUS into INDEX with the fake embedder; write STATE_DIR/started when the build begins;
-        at the checkpoint PAUSE_AT (e.g. "rename:2": the second os.rename call) write
+        at the checkpoint PAUSE_AT (e.g. "rename:2": the second os.rename call; see CHECKPOINTS in
+        tests/test_crash_safety.py) write
         STATE_DIR/paused and sleep, so that the test can kill it exactly there ("" never pauses)
+    python tests/index_worker.py build CORPUS INDEX STATE_DIR PAUSE_AT SEGMENT_DOCS EMBED_BLOCK
+        the same with small batches: SEGMENT_DOCS documents a segment, EMBED_BLOCK passages a vector block
     python tests/index_worker.py add CORPUS INDEX STATE_DIR FILE
         load the index, write STATE_DIR/ready, wait for STATE_DIR/go, then add FILE
     python tests/index_worker.py hold INDEX STATE_DIR
@@ -43,7 +46,6 @@ def pipeline(corpus: str, index: str):
 
 def checkpoints(state: Path, pause_at: str) -> None:
     """Count calls of the functions a build and a save go through; pause at `pause_at`."""
-    import faiss
     import numpy as np
 
     from rag.index.embed import HashingEmbedder
@@ -56,7 +58,7 @@ def checkpoints(state: Path, pause_at: str) -> None:
         if label != pause_at:
             return
         if name == "rmtree":  # killed halfway through removing the old index
-            files = sorted(Path(args[0]).iterdir())
+            files = sorted(f for f in Path(args[0]).rglob("*") if f.is_file())
             for f in files[: len(files) // 2 + 1]:
                 f.unlink()
         (state / "paused").write_text(label)
@@ -73,8 +75,8 @@ def checkpoints(state: Path, pause_at: str) -> None:
         setattr(owner, attr, wrapper)
 
     wrap(HashingEmbedder, "embed_passages", "embed")
-    wrap(np, "savez", "savez")
-    wrap(faiss, "write_index", "write_index")
+    wrap(np, "save", "save")
+    wrap(os, "link", "link")
     wrap(os, "fsync", "fsync")
     wrap(os, "rename", "rename")
     wrap(shutil, "rmtree", "rmtree")
@@ -84,6 +86,10 @@ def main(argv: list[str]) -> int:
     mode = argv[0]
     if mode == "build":
         corpus, index, state, pause_at = argv[1], argv[2], Path(argv[3]), argv[4]
+        if len(argv) > 5:
+            from rag.index import backfill, build
+
+            build.SEGMENT_DOCS, backfill.EMBED_BLOCK = int(argv[5]), int(argv[6])
         pipe = pipeline(corpus, index)
         checkpoints(state, pause_at)
         (state / "started").write_text("")

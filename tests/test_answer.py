@@ -18,7 +18,7 @@ DOCS = [
 @pytest.fixture
 def pipe(fake_pipeline):
     from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import build_index
 
     idx, _, _ = build_index(DOCS, fake_pipeline.embedder, fake_pipeline.settings)
     store.save(idx, fake_pipeline.settings.index_dir)
@@ -149,7 +149,7 @@ def test_an_entry_named_by_the_question_needs_fewer_matching_words(fake_pipeline
     """An encyclopedia-style entry whose short title the question names: a sentence about its
     flowers answers "what do its flowers look like" although it repeats few question words."""
     from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import build_index
 
     docs = [Document("ly", "蓝叶藤是一种藤本植物，原产南美。花冠呈漏斗形，金黄色，直径约五厘米。",
                      "蓝叶藤", None, "ly.txt"),
@@ -162,7 +162,7 @@ def test_an_entry_named_by_the_question_needs_fewer_matching_words(fake_pipeline
 
 def test_who_wrote_it_is_answered_from_the_byline(fake_pipeline):
     from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import build_index
 
     text = ("青石村发展乡村旅游侧记\n青石村发展乡村旅游的做法受到各方关注。青石村发展乡村旅游，带动民宿产业。"
             "青石村的乡村旅游侧重农文旅融合发展。\n融媒记者 赵晓雯")
@@ -196,7 +196,7 @@ def test_key_entities_skip_time_words_and_set_phrases():
 
 def _ask_over(fake_pipeline, docs, question):
     from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import build_index
 
     idx, _, _ = build_index(docs, fake_pipeline.embedder, fake_pipeline.settings)
     store.save(idx, fake_pipeline.settings.index_dir)

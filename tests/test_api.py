@@ -27,7 +27,7 @@ from rag.api.server import start_preparing  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.index.embed import HashingEmbedder  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
-from tests.helpers import running  # noqa: E402,F401  (tests/test_auth.py imports it from here)
+from tests.helpers import edit_documents, running  # noqa: E402,F401  (tests/test_auth.py imports it from here)
 
 REPO = Path(__file__).resolve().parents[1]
 YONGKANG = "永康市旅游业稳步增长\n2024年，永康市接待游客约860万人次，旅游收入达95亿元。\n全市新增民宿120家。\n"
@@ -302,10 +302,7 @@ def test_an_upload_cannot_replace_or_delete_another_files_documents(tmp_path):
 
 def test_deleting_from_an_index_that_predates_file_owners_keeps_the_file(tmp_path):
     pipe = fake_pipeline(tmp_path)
-    docs = pipe.settings.index_dir / "documents.jsonl"
-    records = [json.loads(line) for line in docs.read_text("utf-8").splitlines()]
-    docs.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "file"}, ensure_ascii=False) + "\n"
-                            for r in records), "utf-8")
+    edit_documents(pipe.settings.index_dir, "UPDATE docs SET file = NULL")  # as an older version wrote it
     fresh = Pipeline(pipe.settings, HashingEmbedder())
     with running(create_app(fresh, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
         r = http.delete("/api/documents/qingshi.txt")

@@ -73,7 +73,7 @@ def test_missing_index_says_what_to_do(env, capsys):
 
 def test_corrupted_index_is_reported_and_rebuild_fixes_it(env, capsys):
     run(capsys, "index")
-    (env / "index" / "chunks.npz").write_bytes(b"\x00garbage")
+    (env / "index" / "s000001" / "chunks.npy").write_bytes(b"\x00garbage")
     code, _, err = run(capsys, "ask", "青石村接待了多少游客？")
     assert code == 1 and "Rebuild" in err
     assert run(capsys, "index")[0] == 0

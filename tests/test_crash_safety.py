@@ -31,8 +31,11 @@ BASE = {
     "b.txt": "大陈村发展乡村旅游\n2024年，大陈村接待游客约40万人次，村集体经济收入达251万元。\n",
 }
 NEW = ("c.txt", "青石村修建乡村绿道\n2024年，青石村修建了12公里的乡村绿道。\n")
-# The calls a build and a save make, in order; the worker pauses at one and is killed there.
-CHECKPOINTS = ["embed:1", "savez:1", "write_index:1", "savez:2", "fsync:1", "rename:1", "rename:2", "rmtree:1"]
+# The calls a build makes, in order; the worker pauses at one and is killed there. The build first
+# commits the new document's segment (links to the kept files, .npy files, sync, two renames,
+# removal of the old version), then its vectors (embed, the vector file, the same swap again).
+CHECKPOINTS = ["link:1", "save:1", "fsync:1", "rename:1", "rename:2", "rmtree:1", "embed:1", "save:7",
+               "rename:4", "rmtree:2"]
 
 
 def settings_for(root: Path, **extra) -> Settings:
@@ -86,7 +89,9 @@ def assert_recovers(s: Settings, where: str) -> None:
     loaded = {d.id for d in store.load(s.index_dir).documents}
     assert loaded in (base, full), f"{where}: the killed build left {loaded}"
     Pipeline(s, HashingEmbedder()).build()
-    assert {d.id for d in store.load(s.index_dir).documents} == full, where
+    index = store.load(s.index_dir)
+    assert {d.id for d in index.documents} == full, where
+    assert index.status()["embedded"] == index.status()["passages"] == 3, where  # vectors finished too
     assert leftovers(s.index_dir) == [], f"{where}: left {leftovers(s.index_dir)}"
 
 

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from tests.helpers import edit_documents
+
 from rag.cli import main
 
 TEA = "西湖村茶叶丰收\n西湖村2024年种植茶叶300亩，茶叶收入达到80万元。\n"
@@ -70,8 +72,7 @@ def test_an_unreadable_manifest_and_inconsistent_counts_are_problems(built, caps
 
 
 def test_a_changed_document_is_a_problem(built, capsys):
-    docs = built.index_dir / "documents.jsonl"
-    docs.write_text(docs.read_text("utf-8").replace("300亩", "900亩"), "utf-8")
+    edit_documents(built.index_dir, "UPDATE docs SET text = replace(text, '300亩', '900亩')")
     code, out = doctor(capsys, built)
     assert code == 1 and "differ from their hash (tea.txt)" in out
 
@@ -88,10 +89,7 @@ def test_leftovers_and_an_index_lost_between_renames_are_explained(built, capsys
 
 
 def test_an_index_without_file_owners_says_to_rebuild(built, capsys, monkeypatch):
-    docs = built.index_dir / "documents.jsonl"
-    records = [json.loads(line) for line in docs.read_text("utf-8").splitlines()]
-    docs.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "file"}, ensure_ascii=False) + "\n"
-                            for r in records), "utf-8")
+    edit_documents(built.index_dir, "UPDATE docs SET file = NULL")  # as an older version wrote it
     code, out = doctor(capsys, built)
     assert code == 1 and "2 document(s) do not record the file" in out and "rag index" in out
     monkeypatch.setenv("RAG_CORPUS_DIR", str(built.corpus_dir))

@@ -3,7 +3,7 @@ from rag.types import Document
 
 def test_retriever_returns_langchain_documents_with_checkable_offsets(fake_pipeline):
     from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import build_index
     from rag.integrations.langchain import make_retriever
 
     docs = [Document("a", "青石村接待游客约12万人次。村集体经济收入达86万元。", "青石村", None, "a.txt"),

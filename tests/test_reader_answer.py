@@ -37,7 +37,7 @@ class ScriptedReader:
 @pytest.fixture
 def make_pipe(fake_settings):
     from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import build_index
     from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 

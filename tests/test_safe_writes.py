@@ -13,6 +13,8 @@ import shutil
 
 import pytest
 
+from tests.helpers import edit_documents
+
 from rag.index import store
 from rag.index.embed import HashingEmbedder
 from rag.errors import BadQuestion, ModelMismatch
@@ -135,10 +137,10 @@ def test_leftovers_of_killed_builds_go_at_the_next_change(pipeline, fake_setting
     parent, name = fake_settings.index_dir.parent, fake_settings.index_dir.name
     tmp = parent / f".{name}.tmp-0badc0de"
     tmp.mkdir()
-    (tmp / "documents.jsonl").write_text("{}", encoding="utf-8")
+    (tmp / "manifest.json").write_text("{}", encoding="utf-8")
     old = parent / f".{name}.old-0badc0de"
     shutil.copytree(fake_settings.index_dir, old)
-    (old / "dense.faiss").unlink()  # killed halfway through removing it
+    (old / "s000001" / "docs.sqlite").unlink()  # killed halfway through removing it
     up = tmp_path / "lake.txt"
     up.write_text(LAKE, encoding="utf-8")
     pipeline.add_files([up])
@@ -156,10 +158,7 @@ def test_a_folder_given_to_add_files_replaces_only_its_own_files(pipeline, fake_
 
 
 def test_deleting_from_an_index_that_predates_file_owners_removes_no_file(pipeline, fake_settings):
-    docs = fake_settings.index_dir / "documents.jsonl"
-    records = [json.loads(line) for line in docs.read_text("utf-8").splitlines()]
-    docs.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "file"}, ensure_ascii=False) + "\n"
-                            for r in records), "utf-8")
+    edit_documents(fake_settings.index_dir, "UPDATE docs SET file = NULL")  # as an older version wrote it
     fresh = Pipeline(fake_settings, HashingEmbedder())
     status, *_ = KnowledgeHandlers(fresh, fake_settings).delete("tea.txt")
     assert "已删除" in status and "较旧的索引" in status and (fake_settings.corpus_dir / "tea.txt").exists()

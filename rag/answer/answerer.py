@@ -93,8 +93,8 @@ class Answerer:
 
     def _idf(self, term: str) -> float:
         bm = self.index.bm25
-        tid = bm.term_id.get(term)
-        return float(bm.idf[tid]) if tid is not None else float(bm.idf.max() if len(bm.idf) else 1.0)
+        idf = bm.idf_of(term)
+        return float(idf) if idf is not None else float(bm.max_idf)
 
     def _candidates(self, hits: Sequence[Hit]) -> list[Candidate]:
         seen, out = set(), []

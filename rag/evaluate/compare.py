@@ -96,14 +96,12 @@ def parse_variants(spec: str) -> list[Variant]:
 
 def _chunked_pipeline(pipe, chunk_size: int, workdir: Path, progress: Callable | None):
     """A pipeline over the same documents, chunked at `chunk_size`, in `workdir` (same embedder)."""
-    from rag.index import store
-    from rag.index.build import build_index
+    from rag.index.fresh import index_documents
     from rag.pipeline import Pipeline
 
     settings = pipe.settings.with_(chunk_size=chunk_size, index_dir=workdir / f"chunk-{chunk_size}")
     documents = list(pipe.index.documents)
-    built, _, _ = build_index(documents, pipe.embedder, settings, None, progress)
-    store.save(built, settings.index_dir)
+    index_documents(settings.index_dir, documents, pipe.embedder, settings, progress)
     return Pipeline(settings, pipe.embedder)
 
 

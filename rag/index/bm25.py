@@ -1,11 +1,15 @@
-"""A small BM25 (Okapi) index over pre-tokenised passages, stored as plain arrays (no pickle).
+"""BM25 (Okapi) over segments of pre-tokenised passages, stored as plain arrays read by memory map.
 
-Rows are passages, columns are vocabulary terms. Raw term counts are saved (so unchanged passages
-can be carried into a new index without re-tokenising); BM25 weights are derived on load.
+Each segment keeps term-major postings (CSC): `bm25_terms.npy` (sorted 64-bit hashes of the terms),
+`bm25_ptr.npy` (where each term's postings start), `bm25_rows.npy` / `bm25_tf.npy` (passage row and
+term count), and `bm25_len.npy` (tokens per passage). Only the postings of a question's terms are
+read. Statistics (passages, document frequency, average length) are summed over all segments at
+query time, so adding a segment never rewrites another. No pickle, no vocabulary in memory.
 """
 from __future__ import annotations
 
-import json
+import hashlib
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -13,67 +17,114 @@ from typing import Sequence
 import numpy as np
 
 K1, B = 1.2, 0.75
+FILES = ("bm25_terms.npy", "bm25_ptr.npy", "bm25_rows.npy", "bm25_tf.npy", "bm25_len.npy")
+
+
+def term_hash(term: str) -> int:
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class Postings:
+    """One segment's postings: arrays in memory or memory-mapped from a folder."""
+
+    def __init__(self, terms, ptr, rows, tf, lengths):
+        self.terms, self.ptr, self.rows, self.tf, self.lengths = terms, ptr, rows, tf, lengths
+
+    @classmethod
+    def from_tokens(cls, docs: Sequence[Sequence[str]]) -> "Postings":
+        vocab: dict[str, int] = {}
+        cols, rows, vals, lengths = [], [], [], np.zeros(len(docs), np.float32)
+        for r, toks in enumerate(docs):
+            lengths[r] = len(toks)
+            for tok, c in Counter(toks).items():
+                cols.append(vocab.setdefault(tok, len(vocab)))
+                rows.append(r)
+                vals.append(c)
+        hashes = np.fromiter((term_hash(t) for t in vocab), np.uint64, len(vocab))
+        col_hash = hashes[np.asarray(cols, np.int64)] if cols else np.zeros(0, np.uint64)
+        order = np.lexsort((np.asarray(rows, np.int64), col_hash))  # by term, then passage
+        col_hash = col_hash[order]
+        terms, starts = np.unique(col_hash, return_index=True)  # two terms with one hash share postings
+        ptr = np.append(starts, len(col_hash)).astype(np.int64)
+        return cls(terms, ptr, np.asarray(rows, np.int32)[order], np.asarray(vals, np.float32)[order], lengths)
+
+    def save(self, folder: Path) -> None:
+        for name, arr in zip(FILES, (self.terms, self.ptr, self.rows, self.tf, self.lengths)):
+            np.save(folder / name, arr)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Postings":
+        # plain ndarray views of the memory maps: indexing an np.memmap costs ~10 us in Python each time
+        return cls(*(np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False)) for name in FILES))
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def find(self, h: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, counts) of the term with hash `h`, or None."""
+        i = int(np.searchsorted(self.terms, np.uint64(h)))
+        if i >= len(self.terms) or int(self.terms[i]) != h:
+            return None
+        lo, hi = int(self.ptr[i]), int(self.ptr[i + 1])
+        return self.rows[lo:hi], self.tf[lo:hi]
 
 
 class BM25:
-    def __init__(self, vocab: list[str], counts, k1: float = K1, b: float = B):
-        """counts: scipy.sparse CSR matrix (passages x vocab) of term frequencies."""
-        import scipy.sparse as sp
+    """Scores over segments laid end to end: segment i's row r is global row offsets[i] + r."""
 
-        self.vocab = vocab
-        self.term_id = {t: i for i, t in enumerate(vocab)}
-        self.counts = sp.csr_matrix(counts, dtype=np.float32)
+    def __init__(self, parts: Sequence[Postings], k1: float = K1, b: float = B):
+        self.parts = list(parts)
+        self.offsets = np.cumsum([0] + [len(p) for p in self.parts]).astype(np.int64)
         self.k1, self.b = k1, b
-        n = self.counts.shape[0]
-        lengths = np.asarray(self.counts.sum(axis=1)).ravel()
-        avg = float(lengths.mean()) if n else 0.0
-        df = np.bincount(self.counts.indices, minlength=len(vocab)).astype(np.float32)
-        self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        tf = self.counts.copy()
-        row_len = np.repeat(lengths, np.diff(tf.indptr))
-        denom = tf.data + k1 * (1 - b + b * row_len / (avg or 1.0))
-        tf.data = tf.data * (k1 + 1) / denom * self.idf[tf.indices]
-        self.weights = tf.tocsc()
+        self.n = int(self.offsets[-1])
+        total = sum(float(np.asarray(p.lengths, np.float64).sum()) for p in self.parts)
+        self.avg = total / self.n if self.n else 0.0
 
     @classmethod
-    def from_tokens(cls, docs: Sequence[Sequence[str]], base: "BM25 | None" = None, reuse_rows=None) -> "BM25":
-        """Build from token lists. With `base` and `reuse_rows` (one entry per output row: a row
-        index into base, or -1 to take the next token list from `docs`) old rows are reused."""
-        import scipy.sparse as sp
-
-        vocab: list[str] = list(base.vocab) if base is not None else []
-        term_id = {t: i for i, t in enumerate(vocab)}
-        rows_ptr, cols, vals = [0], [], []
-        new_iter = iter(docs)
-        plan = reuse_rows if reuse_rows is not None else [-1] * len(docs)
-        for r in plan:
-            if r >= 0:
-                row = base.counts[r]
-                cols.extend(row.indices.tolist())
-                vals.extend(row.data.tolist())
-            else:
-                for tok, c in Counter(next(new_iter)).items():
-                    tid = term_id.get(tok)
-                    if tid is None:
-                        tid = term_id[tok] = len(vocab)
-                        vocab.append(tok)
-                    cols.append(tid)
-                    vals.append(c)
-            rows_ptr.append(len(cols))
-        counts = sp.csr_matrix(
-            (np.asarray(vals, np.float32), np.asarray(cols, np.int32), np.asarray(rows_ptr, np.int64)),
-            shape=(len(plan), len(vocab)),
-        )
-        return cls(vocab, counts)
+    def from_tokens(cls, docs: Sequence[Sequence[str]]) -> "BM25":
+        return cls([Postings.from_tokens(docs)])
 
     def __len__(self) -> int:
-        return self.counts.shape[0]
+        return self.n
+
+    def _postings(self, h: int) -> list[tuple[int, Postings, np.ndarray, np.ndarray]]:
+        out = []
+        for off, p in zip(self.offsets, self.parts):
+            found = p.find(h)
+            if found is not None:
+                out.append((int(off), p, *found))
+        return out
+
+    def _idf(self, df: int) -> float:
+        return math.log1p((self.n - df + 0.5) / (df + 0.5))
+
+    def idf_of(self, term: str) -> float | None:
+        """The term's idf over the whole index, None when no passage has it."""
+        df = sum(len(rows) for _, _, rows, _ in self._postings(term_hash(term)))
+        return self._idf(df) if df else None
+
+    @property
+    def max_idf(self) -> float:
+        """The idf of a term found in one passage (what an unseen term is worth)."""
+        return self._idf(1) if self.n else 1.0
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        ids = [self.term_id[t] for t in tokens if t in self.term_id]
-        if not ids or not len(self):
-            return np.zeros(len(self), np.float32)
-        return np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
+        """BM25 score of every row; a term repeated in the question counts again."""
+        k1, b, avg = self.k1, self.b, self.avg or 1.0
+        all_rows, all_w = [], []
+        for tok, times in Counter(tokens).items():
+            found = self._postings(term_hash(tok))
+            df = sum(len(rows) for _, _, rows, _ in found)
+            if not df:
+                continue
+            idf = self._idf(df) * times
+            for off, part, rows, tf in found:
+                length = part.lengths[rows]
+                all_w.append(tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg)) * idf)
+                all_rows.append(rows.astype(np.int64) + off)
+        if not all_rows:
+            return np.zeros(self.n, np.float32)
+        return np.bincount(np.concatenate(all_rows), np.concatenate(all_w), self.n).astype(np.float32)
 
     def search_batch(self, queries: Sequence[Sequence[str]], k: int, mask=None) -> list[list[tuple[int, float]]]:
         """Top-k (row, score) per query; k capped at the index size; zero scores dropped.
@@ -83,26 +134,12 @@ class BM25:
             s = self.scores(toks)
             if mask is not None:
                 s = np.where(mask, s, 0)
-            kk = min(k, len(s))
+            cand = np.flatnonzero(s > 0)  # usually far fewer rows than the index holds
+            kk = min(k, len(cand))
             if kk == 0:
                 out.append([])
                 continue
-            top = np.argpartition(-s, kk - 1)[:kk]
-            top = top[np.argsort(-s[top], kind="stable")]
-            out.append([(int(i), float(s[i])) for i in top if s[i] > 0])
+            top = cand[np.argpartition(-s[cand], kk - 1)[:kk]] if kk < len(cand) else cand
+            top = top[np.lexsort((top, -s[top]))]  # best first; ties by row
+            out.append([(int(i), float(s[i])) for i in top])
         return out
-
-    def save(self, directory: Path) -> None:
-        c = self.counts
-        np.savez(directory / "bm25.npz", indptr=c.indptr, indices=c.indices, data=c.data,
-                 shape=np.asarray(c.shape, np.int64))
-        (directory / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
-
-    @classmethod
-    def load(cls, directory: Path) -> "BM25":
-        import scipy.sparse as sp
-
-        with np.load(directory / "bm25.npz", allow_pickle=False) as z:
-            counts = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-        vocab = json.loads((directory / "bm25_vocab.json").read_text("utf-8"))
-        return cls(vocab, counts)

@@ -189,6 +189,8 @@ def index_precision(index_dir: Path, wanted: str) -> str:
         return wanted  # no index yet (or one that cannot be read: loading it says what to do)
     if not isinstance(manifest, dict):
         return wanted
+    if not manifest.get("embedding_runtime") and manifest.get("embedded", 1) == 0:
+        return wanted  # no vectors yet (rag index --embed-later): the first ones decide
     return "int8" if manifest.get("embedding_runtime") == "onnx-int8" else "fp32"
 
 

@@ -1,6 +1,7 @@
 """Question -> Hits: dense (FAISS) and sparse (BM25) search, fused.
 
-With filters (rag.retrieve.filters.Filters) both retrievers search only the passages of documents that
+Passages without vectors yet (an index still being embedded) are found by BM25 alone; deleted
+documents' passages are masked out (`Index.live`). With filters (rag.retrieve.filters.Filters) both retrievers search only the passages of documents that
 pass: BM25 zeroes the other rows before taking its top candidates, FAISS searches with an ID
 selector over the allowed rows (or, for an index type without selectors, searches deeper until
 enough allowed rows are found). Either way the candidates are the best allowed ones, however
@@ -39,7 +40,7 @@ def search_batch(
         from rag.errors import RagError
 
         raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}.")
-    mask = index.chunk_mask(filters) if filters is not None and filters.active else None
+    mask = index.chunk_mask(filters) if filters is not None and filters.active else index.live
     n = len(index.chunks) if mask is None else int(mask.sum())  # passages that may be returned
     cand = min(max(candidates, k), n)
     dense_lists: list[list[tuple[int, float]]] = [[] for _ in questions]
@@ -75,7 +76,9 @@ def search_batch(
 def dense_search(dense, query_vectors, k: int, mask=None) -> list[list[tuple[int, float]]]:
     """Top-k (row, cosine) per query vector from the FAISS index; with `mask` (bool per row) the
     top k among its True rows."""
-    if mask is None:
+    if hasattr(dense, "search_masked"):  # rag.index.dense.Dense: rows of the index, masked in place
+        scores, rows = dense.search_masked(query_vectors, k, mask)
+    elif mask is None:
         scores, rows = dense.search(query_vectors, k)
     else:
         scores, rows = _masked_search(dense, query_vectors, k, mask)

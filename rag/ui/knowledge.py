@@ -27,7 +27,7 @@ from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document, disca
 HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
 WIDTHS = ["42%", "14%", "10%", "10%", "24%"]
 STAGES = {"read": "读取文件", "load": "读取文件", "chunk": "切分段落", "embed": "编码段落",
-          "tokenize": "建立词索引", "save": "保存索引", "wait": "等待其他进程完成索引"}
+          "tokenize": "建立词索引", "commit": "提交索引", "save": "保存索引", "wait": "等待其他进程完成索引"}
 
 
 def _status(message: str, kind: str = "ok") -> str:
@@ -70,9 +70,21 @@ class KnowledgeHandlers:
         except Exception as err:
             return _status(failure("list", err), "error"), [], gr.update(choices=[], value=None)
         if status_html is None:
-            status_html = _status(f"知识库现有 {len(docs)} 篇文章。" if docs else
+            status_html = _status(f"知识库现有 {len(docs)} 篇文章。{self._embedded_text()}" if docs else
                                   "知识库还是空的：上传文章即可开始提问。")
         return status_html, document_rows(docs), gr.update(choices=[document_choice(d) for d in docs], value=None)
+
+    def _embedded_text(self) -> str:
+        """How much of the knowledge base has vectors, when not all of it does."""
+        try:
+            st = self.pipeline.status()
+        except Exception:
+            return ""
+        if st["embedded"] >= st["passages"]:
+            return ""
+        pct = 100 * st["embedded"] / st["passages"] if st["passages"] else 100.0
+        return (f"{st['passages']} 个段落中已编码 {st['embedded']} 个（{pct:.1f}%）；其余暂按关键词检索，"
+                "运行 `rag embed` 可在后台继续编码（可随时中断、续做）。")
 
     @staticmethod
     def _progress(progress: gr.Progress):
