@@ -349,3 +349,23 @@ def test_long_stages_print_their_rate_and_time_left(monkeypatch):
     lines = out.getvalue().splitlines()
     assert lines[1] == "embed     1000/3000 (33%, 100.0/s, 20 s left)"
     assert lines[2] == "embed     3000/3000 (100%, 150.0/s)"
+
+
+def test_the_first_vectors_record_how_they_were_computed_and_later_versions_keep_it(tmp_path):
+    import json
+
+    from rag.index.embed import describe, index_precision
+
+    s = settings_for(tmp_path)
+    write_corpus(s.corpus_dir, 4)
+    pipe = Pipeline(s, HashingEmbedder())
+    pipe.build(embed=False)
+    manifest = lambda: json.loads((s.index_dir / "manifest.json").read_text(encoding="utf-8"))  # noqa: E731
+    assert "embedding_runtime" not in manifest()
+    assert index_precision(s.index_dir, "int8") == "int8"  # no vectors yet: the configured precision
+    pipe.embed()
+    assert manifest()["embedding_runtime"] == describe(HashingEmbedder())
+    assert index_precision(s.index_dir, "int8") == "fp32"  # vectors not built by the int8 model
+    (s.corpus_dir / "v100.txt").write_text(article(100), encoding="utf-8")
+    pipe.build()
+    assert manifest()["embedding_runtime"] == describe(HashingEmbedder()) and manifest()["documents"] == 5
