@@ -165,9 +165,11 @@ class Session:
         return self.reply(self.send(question))
 
     def keep_evidence(self, name: str) -> None:
-        """A screenshot and the chat's HTML, for a wait that timed out."""
+        """A screenshot, the chat's HTML and the page's requests in order, for a wait that timed out
+        (a queue/join with no queue/data after it: an event whose results no stream reads)."""
         self.shot(name)
         (self.artifacts / f"{name}.html").write_text(self.page.locator("#chat").inner_html(), encoding="utf-8")
+        (self.artifacts / f"{name}.requests.txt").write_text("\n".join(self.requests) + "\n", encoding="utf-8")
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
@@ -222,6 +224,17 @@ def test_follow_up_is_about_the_same_village(session):
     assert "251" in session.page.locator("#sources .rag-latest mark.rag-quote").first.inner_text()
     assert session.page.locator("#sources details.rag-turn").count() == 1  # the first turn, folded
     session.shot("02-follow-up")
+
+
+def test_question_sent_while_the_answer_is_still_coming_is_answered_next(session):
+    page = session.page
+    before = session.send(Q_VISITORS)
+    page.wait_for_function("() => document.querySelectorAll('#chat .rag-question').length === 1")  # in the chat
+    page.fill("#question textarea", Q_FOLLOW_UP)  # the next question, typed and sent without waiting
+    page.keyboard.press("Enter")
+    assert "40万" in squash(session.reply(before).inner_text())
+    assert "251万" in squash(session.reply(before + 1).inner_text())
+    assert page.locator("#chat .rag-question").count() == 2
 
 
 def test_unanswerable_question_says_so_and_shows_no_sources(session):

@@ -39,6 +39,7 @@ def test_respond_shows_question_first_then_answer_and_sources(pipeline):
     box, messages, turns, panel = steps[0]
     assert box == "" and messages[-1]["role"] == "assistant" and "rag-notice" in messages[-1]["content"]
     box, messages, turns, panel = steps[-1]
+    assert box == gr.update()  # a question typed while this one was answered stays in the box
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert "300" in messages[1]["content"] and 'href="#src-1-1"' in messages[1]["content"]
     assert len(turns) == 1 and 'id="src-1-1"' in panel and "<mark" in panel
@@ -141,6 +142,8 @@ def test_build_app_exposes_the_ask_api_and_a_tab_list(pipeline, fake_settings):
     app = build_app(pipeline, fake_settings)
     public = {d.api_name for d in app.fns.values() if d.api_visibility == "public"}
     assert "ask" in public
+    asks = [d for d in app.fns.values() if getattr(d.fn, "__name__", "") == "respond"]
+    assert asks and all(d.trigger_mode == "always_last" for d in asks)  # asked while busy: asked next, not dropped
     for d in app.fns.values():  # chat and knowledge-base events are for the page only
         owner = getattr(d.fn, "__self__", None)
         if isinstance(owner, (ChatHandlers, KnowledgeHandlers)) and d.fn.__name__ != "api_ask":

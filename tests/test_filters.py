@@ -332,8 +332,9 @@ def chat(fake_pipeline, fake_settings):
 def test_chat_answers_under_the_filter_row(chat):
     *_, (box, messages, turns, panel) = list(chat.respond(Q, [], []))
     assert "20万" in messages[-1]["content"] and "rag-filters-note" not in messages[0]["content"]
-    *_, (box, messages, turns, panel) = list(chat.respond(Q, [], [], "2025", "", None, "drop"))
-    assert box == "" and len(turns) == 1
+    steps = list(chat.respond(Q, [], [], "2025", "", None, "drop"))
+    (box, *_), (_, messages, turns, panel) = steps[0], steps[-1]
+    assert box == "" and len(turns) == 1  # the question left the box for the chat
     assert "15万" in messages[-1]["content"] and "20万" not in messages[-1]["content"]
     assert "筛选 Filters: since 2025, undated dropped" in messages[0]["content"]
     assert "new.txt" in panel and "undated.txt" not in panel

@@ -83,7 +83,9 @@ class ChatHandlers:
 
         since / until / source / undated: the filter row (rag.retrieve.filters); only documents that pass
         are searched. A date that cannot be read is answered with the error, nothing searched.
-        Yields (question box, chatbot messages, turns state, sources panel).
+        Yields (question box, chatbot messages, turns state, sources panel). The box is emptied once,
+        when the question moves into the chat; the answer leaves it alone, so a question typed while
+        the answer was being found is not wiped.
         """
         messages = list(messages or [])
         turns = list(turns or [])
@@ -112,11 +114,11 @@ class ChatHandlers:
             view = self.turn_view(answer, turn)
         except Exception as err:  # a RagError is the user's (one log line); anything else a bug
             messages.append({"role": "assistant", "content": render_error(failure("ask", err), lang)})
-            yield "", messages, turns, gr.update()
+            yield gr.update(), messages, turns, gr.update()
             return
         turns.append(view)
         messages.append({"role": "assistant", "content": render_answer(answer, turn)})
-        yield "", messages, turns, render_panel(turns)
+        yield gr.update(), messages, turns, render_panel(turns)  # the box keeps what was typed meanwhile
 
     @staticmethod
     def clear() -> tuple:
@@ -210,6 +212,7 @@ def build_chat_tab(pipeline: Pipeline,
     common = dict(
         outputs=outputs,
         show_progress="hidden",
+        trigger_mode="always_last",  # asked while the page's last answer is still running: asked right after it
         concurrency_limit=CHAT_CONCURRENCY,
         concurrency_id="chat",
         api_visibility="private",
