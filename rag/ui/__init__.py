@@ -20,6 +20,7 @@ from rag.pipeline import Pipeline  # noqa: E402
 from rag.ui.chat import build_chat_tab, load_examples  # noqa: E402
 from rag.ui.evaluate import build_evaluate_tab  # noqa: E402
 from rag.ui.knowledge import build_knowledge_tab  # noqa: E402
+from rag.ui.queue_stream import SCRIPT as QUEUE_STREAM_SCRIPT  # noqa: E402
 from rag.ui.theme import CSS, HEAD, theme  # noqa: E402
 
 TITLE = "本地新闻问答 · Local News Q&A"
@@ -77,13 +78,13 @@ def build_app(pipeline: Pipeline, settings: Settings, tabs=None) -> gr.Blocks:
 
 
 def launch_options(settings: Settings) -> dict:
-    """Keyword arguments for `Blocks.launch`: offline, local fonts, our CSS and script."""
+    """Keyword arguments for `Blocks.launch`: offline, local fonts, our CSS and scripts."""
     return dict(
         server_name=settings.host,
         server_port=settings.port,
         theme=theme(),
         css=CSS,
-        head=HEAD,
+        head=HEAD + QUEUE_STREAM_SCRIPT,  # the second keeps Gradio's event stream whole (no lost question)
         ssr_mode=False,  # no Node server
         share=False,
         show_error=False,  # RagError messages are shown by the handlers; never a traceback
