@@ -64,7 +64,7 @@ def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
     # Starlette's own CORSMiddleware on the parent app: Gradio then adds no CORS headers of its own
     # (its default lets any http://localhost:* page call the API with the user's cookies).
     app.add_middleware(CORSMiddleware, allow_origins=allowed_origins(pipeline.settings), allow_credentials=True,
-                       allow_methods=METHODS, allow_headers=["*"])  # added after them: runs before them
+                       allow_methods=METHODS, allow_headers=["*"])  # added last: runs first
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's

@@ -20,7 +20,7 @@ from rag.pipeline import Pipeline  # noqa: E402
 from rag.ui.chat import build_chat_tab, load_examples  # noqa: E402
 from rag.ui.evaluate import build_evaluate_tab  # noqa: E402
 from rag.ui.knowledge import build_knowledge_tab  # noqa: E402
-from rag.ui.queue_fence import QueueFence  # noqa: E402
+from rag.ui.queue_stream import SCRIPT as QUEUE_STREAM_SCRIPT  # noqa: E402
 from rag.ui.theme import CSS, HEAD, theme  # noqa: E402
 
 TITLE = "本地新闻问答 · Local News Q&A"
@@ -78,13 +78,13 @@ def build_app(pipeline: Pipeline, settings: Settings, tabs=None) -> gr.Blocks:
 
 
 def launch_options(settings: Settings) -> dict:
-    """Keyword arguments for `Blocks.launch`: offline, local fonts, our CSS and script."""
+    """Keyword arguments for `Blocks.launch`: offline, local fonts, our CSS and scripts."""
     return dict(
         server_name=settings.host,
         server_port=settings.port,
         theme=theme(),
         css=CSS,
-        head=HEAD,
+        head=HEAD + QUEUE_STREAM_SCRIPT,  # the second keeps Gradio's event stream whole (no lost question)
         ssr_mode=False,  # no Node server
         share=False,
         show_error=False,  # RagError messages are shown by the handlers; never a traceback
@@ -99,9 +99,7 @@ def launch(app: gr.Blocks, settings: Settings, **overrides):
 
 
 def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
-    """Build the app and mount it at `path` of the FastAPI app `server`, with the launch options,
-    and put a QueueFence (rag/ui/queue_fence.py) in front of it on `server`, so that a question
-    asked just as the page's queue stream closes is not lost.
+    """Build the app and mount it at `path` of the FastAPI app `server`, with the launch options.
 
     Mount it after the server's own routes: a mount at "/" takes every path they leave."""
     options = {k: v for k, v in launch_options(settings).items() if k not in ("share", "quiet")}
@@ -111,5 +109,4 @@ def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
     if auth.enabled:  # Gradio's login page guards the page and its own API
         options["auth"] = auth.page_login
         options["auth_message"] = "请登录（RAG_AUTH 用户名和密码；或任意用户名加 RAG_TOKENS 令牌）"
-    server.add_middleware(QueueFence, path=path)
     return gr.mount_gradio_app(server, build_app(pipeline, settings), path=path, **options)
