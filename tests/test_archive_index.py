@@ -160,9 +160,8 @@ def test_a_build_killed_between_batches_tokenises_only_the_rest(tmp_path, monkey
 
 
 # -- incremental ------------------------------------------------------------------------------------
-def test_adding_documents_costs_only_them_and_leaves_segments_untouched(tmp_path, monkeypatch):
-    from rag.index import tokenize
-
+def built_twenty(tmp_path):
+    """(settings, counting embedder, pipeline, inodes of the first segment) over 20 built articles."""
     s = settings_for(tmp_path)
     write_corpus(s.corpus_dir, 20)
     emb = CountingEmbedder()
@@ -170,6 +169,13 @@ def test_adding_documents_costs_only_them_and_leaves_segments_untouched(tmp_path
     pipe.build()
     before = inodes(s.index_dir, "s000001")
     emb.texts.clear()
+    return s, emb, pipe, before
+
+
+def test_adding_documents_costs_only_them_and_leaves_segments_untouched(tmp_path, monkeypatch):
+    from rag.index import tokenize
+
+    s, emb, pipe, before = built_twenty(tmp_path)
     calls = []
     real = tokenize.tokenize
     monkeypatch.setattr(tokenize, "tokenize", lambda text: calls.append(text) or real(text))
@@ -185,13 +191,7 @@ def test_adding_documents_costs_only_them_and_leaves_segments_untouched(tmp_path
 def test_deleting_documents_writes_a_tombstone_only(tmp_path, monkeypatch):
     from rag.index import tokenize
 
-    s = settings_for(tmp_path)
-    write_corpus(s.corpus_dir, 20)
-    emb = CountingEmbedder()
-    pipe = Pipeline(s, emb)
-    pipe.build()
-    before = inodes(s.index_dir, "s000001")
-    emb.texts.clear()
+    s, emb, pipe, before = built_twenty(tmp_path)
     monkeypatch.setattr(tokenize, "tokenize", lambda text: pytest.fail("tokenised on delete"))
     report = pipe.delete_documents(["v003.txt", "v013.txt"])
     monkeypatch.undo()

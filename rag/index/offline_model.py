@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ModelUnavailable
+from rag.index.versions import fsync_path
 
 MODEL_NAME = "multilingual-e5-small"
 BUILD_VERSION = 3  # bump when the folder layout or conversion changes: a new folder is built
@@ -231,7 +232,7 @@ def _publish(tmp: Path, final: Path) -> None:
     for _ in range(3):
         try:
             os.rename(tmp, final)
-            _fsync_dir(final.parent)
+            fsync_path(final.parent)
             return
         except OSError:
             if is_complete(final):
@@ -272,16 +273,3 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -75,11 +75,12 @@ def _sync(folder: Path) -> None:
         for f in files:
             path = Path(root) / f
             if path.stat().st_nlink == 1:
-                _fsync(path)
-        _fsync(Path(root))
+                fsync_path(path)
+        fsync_path(Path(root))
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or folder; quietly nothing where the file system cannot (e.g. a folder)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -103,7 +104,7 @@ def _swap_in(tmp: Path, directory: Path) -> Path | None:
         if old.exists():
             os.rename(old, directory)
         raise
-    _fsync(directory.parent)
+    fsync_path(directory.parent)
     return old if old.exists() else None
 
 
