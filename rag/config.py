@@ -41,6 +41,8 @@ class Settings:
     tokens: str = field(default="", repr=False)  # RAG_TOKENS "token:role,..." bearer tokens for the API
     allowed_hosts: str = ""  # RAG_ALLOWED_HOSTS "name,...": Host headers accepted ("*": any)
     allowed_origins: str = ""  # RAG_ALLOWED_ORIGINS "http://host:port,...": other origins allowed CORS with credentials
+    store: str = "local"  # RAG_STORE: local (the index folder) | milvus:URI (a Milvus Lite file.db or http://host:19530)
+    milvus_collection: str = "rag"  # RAG_MILVUS_COLLECTION: passages; documents go in <name>_docs
     rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
 
     @classmethod

@@ -86,14 +86,19 @@ class Pipeline:
 
             s = self.settings
             self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime,
+                                           s.embed_precision if self._remote() is not None else
                                            index_precision(s.index_dir, s.embed_precision), s.onnx_threads)
         return self._embedder
 
     @property
     def index(self):
-        """The index on disk, loaded on first use and again whenever another process changed it."""
+        """The index on disk, loaded on first use and again whenever another process changed it
+        (or, with a remote store such as Milvus, its reader: rag/index/stores.py)."""
         from rag.index import store
 
+        remote = self._remote()
+        if remote is not None:
+            return remote.view(self._model_name())
         idx, directory = self._index, self.settings.index_dir
         if idx is not None and idx.stamp == store.stamp(directory):
             return idx
@@ -138,7 +143,14 @@ class Pipeline:
     def has_index(self) -> bool:
         from rag.index import store
 
-        return store.exists(self.settings.index_dir)
+        remote = self._remote()
+        return remote.exists() if remote is not None else store.exists(self.settings.index_dir)
+
+    def _remote(self):
+        """The store the index lives in when it is not the local folder (Settings.store), else None."""
+        from rag.index.stores import remote_store
+
+        return remote_store(self.settings)
 
     # -- building ---------------------------------------------------------------------------
     @contextmanager
@@ -155,6 +167,13 @@ class Pipeline:
                     yield
                 finally:
                     self._writing -= 1
+                return
+            if self._remote() is not None:  # the engine orders concurrent writers itself
+                self._writing = 1
+                try:
+                    yield
+                finally:
+                    self._writing = 0
                 return
             directory = self.settings.index_dir
             waited = []
@@ -259,7 +278,7 @@ class Pipeline:
         """Merge many small, fully embedded segments into one (rag/index/merge.py); True if it did."""
         from rag.index.merge import candidates, merge_small
 
-        if not candidates(self.index):
+        if self._remote() is not None or not candidates(self.index):
             return False
         with self.writing(progress):
             merged = merge_small(self.settings.index_dir, self.index) is not None
@@ -294,6 +313,9 @@ class Pipeline:
         from rag.index.build import update
 
         with self.writing(progress):
+            remote = self._remote()
+            if remote is not None:  # passages are embedded as they are stored
+                return remote.update(self.settings, self.embedder, add, remove, progress)
             name = self._model_name()
             # the dimension: from the index when it goes on (`--embed-later` need not load the model)
             dim = int(previous.manifest["dim"]) if previous is not None and self._compatible(previous) \
@@ -304,7 +326,7 @@ class Pipeline:
         return change
 
     def _report(self, change, problems, progress, embed: bool, t0: float, only=None) -> BuildReport:
-        embedded = self.embed(progress, only=only) if embed else 0
+        embedded = (self.embed(progress, only=only) if embed else 0) + change.embedded
         if embed:
             self.merge_small(progress)
         if progress:
@@ -371,6 +393,10 @@ class Pipeline:
 
         s = self.settings
         sparse = [_sparse_text(q) for q in qs]
+        search = getattr(idx, "search_batch", None)  # a remote store's index searches in its engine
+        if search is not None:
+            return search(self.embedder, qs, k or s.top_k, mode or s.mode, s.candidates, s.fusion, s.rrf_k,
+                          query_vectors, sparse, filters=filters)
         return search_batch(idx, self.embedder, qs, k or s.top_k, mode or s.mode,
                             s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=filters)
 

@@ -36,6 +36,7 @@ class Change:
     removed: int  # documents removed (not counting replaced ones)
     segments: int
     new_segments: tuple[str, ...] = ()  # the segments this change wrote
+    embedded: int = 0  # passages embedded by the change itself (a remote store embeds as it stores)
 
 
 def passage_input(doc: Document, chunk: Chunk) -> str:

@@ -1,0 +1,329 @@
+"""The Milvus store: passages, vectors and BM25 in a Milvus collection, documents beside them.
+
+    store = MilvusStore(uri, collection)          # uri: "path/to/file.db" (Milvus Lite) or "http://host:19530"
+    store.exists() -> bool
+    store.view(model) -> MilvusIndex              # what the pipeline reads (as rag.index.view.Index)
+    store.update(settings, embedder, add, remove, progress) -> rag.index.build.Change
+
+Two collections: `<name>` holds one row per passage (id "doc#ordinal", document id, ordinal,
+offsets, title, date, source, file, the passage text, its 384-d vector and a sparse BM25 vector
+that Milvus computes itself from the normalised text with the jieba analyzer), `<name>_docs` the
+full text of each document (cut into parts of PART_CHARS; Milvus strings hold 64 KB), so citations
+keep exact offsets into the stored document. The embedding model, dimension and chunk settings are
+kept in the collection's description and checked on open. Hybrid search is one `hybrid_search`
+with RRF in the engine; filters are expressions of escaped literals (rag/index/milvus_expr.py).
+
+pymilvus is imported here only; the product runs without it until a milvus store is asked for.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+import warnings
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from rag.errors import IndexMissing, ModelMismatch, RagError
+from rag.index.milvus_expr import date_bounds, doc_ids_expr, filter_expr, literal, source_key
+from rag.types import Chunk, Document
+
+SCHEMA_VERSION = 1
+ANALYZER = {"tokenizer": "jieba", "filter": ["cnalphanumonly"]}
+PART_CHARS = 16000  # characters of a document per row of <name>_docs (<= 64 KB of UTF-8)
+MAX_VARCHAR = 65535
+BATCH = 256  # passages embedded and inserted per request
+IDF_DEPTH = 1024  # a term's document frequency is counted up to this many passages
+TIMEOUT_S = 30.0
+INSTALL = "pip install '.[milvus]' (pymilvus==3.0.2, milvus-lite==2.5.1, setuptools<81)"
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
+PASSAGE_FIELDS = ["doc_id", "ordinal", "start", "end", "text"]
+
+
+def is_lite(uri: str) -> bool:
+    return not re.match(r"^(https?|tcp|grpc|unix)://", uri)
+
+
+def _client_class():
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # milvus-lite imports pkg_resources, deprecated
+            from pymilvus import MilvusClient
+    except ImportError as err:
+        raise RagError(f"The Milvus store needs pymilvus and milvus-lite ({err.name or err}); {INSTALL}.") from None
+    return MilvusClient
+
+
+def _err(uri: str, err: Exception, what: str) -> RagError:
+    msg = str(getattr(err, "message", "") or err).splitlines()[0][:300]
+    low = msg.lower()
+    if "connect" in low or "unavailable" in low or "deadline" in low or "timeout" in low or "timed out" in low:
+        hint = ("is the file open in another process? Several processes share Milvus Lite through its server: "
+                "`python -m rag.index.milvus_lite_server FILE.db PORT`, then RAG_STORE=milvus:http://127.0.0.1:PORT"
+                if is_lite(uri) else "is Milvus running there (version >= 2.5) and reachable? Check RAG_STORE")
+        return RagError(f"Cannot reach Milvus at {uri} while {what} ({msg}); {hint}.")
+    return RagError(f"Milvus at {uri} failed while {what}: {msg}")
+
+
+def _fit(text: str | None, limit: int = MAX_VARCHAR) -> str:
+    """`text` cut to `limit` bytes of UTF-8 (for display fields; ids are checked, never cut)."""
+    text = text or ""
+    raw = text.encode("utf-8")
+    return text if len(raw) <= limit else raw[:limit].decode("utf-8", "ignore")
+
+
+class MilvusStore:
+    def __init__(self, uri: str, collection: str = "rag", timeout: float = TIMEOUT_S):
+        if not _NAME_RE.fullmatch(collection or ""):
+            raise RagError(f"RAG_MILVUS_COLLECTION {collection!r} is not a valid Milvus collection name "
+                           "(letters, digits and _, starting with a letter or _).")
+        self.uri, self.name, self.docs_name, self.timeout = uri, collection, collection + "_docs", timeout
+        self.lite = is_lite(uri)
+        self._client = None
+        self._lock = threading.Lock()
+        self._view: MilvusIndex | None = None
+
+    # -- connection -----------------------------------------------------------------------
+    @property
+    def client(self):
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    MilvusClient = _client_class()
+                    os.environ.setdefault("RUST_LOG", "error")  # the Lite engine's tantivy logs every commit
+                    if self.lite:
+                        folder = os.path.dirname(os.path.abspath(self.uri))
+                        if not os.path.isdir(folder):
+                            raise RagError(f"No folder {folder} for the Milvus Lite file {self.uri}; create it first.")
+                    try:
+                        self._client = MilvusClient(uri=self.uri, timeout=self.timeout)
+                    except Exception as err:
+                        raise _err(self.uri, err, "connecting") from None
+        return self._client
+
+    def call(self, what: str, method: str, *args, **kwargs):
+        """client.method(*args, **kwargs), with Milvus and gRPC errors as one-line RagErrors."""
+        try:
+            return getattr(self.client, method)(*args, timeout=self.timeout, **kwargs)
+        except RagError:
+            raise
+        except Exception as err:
+            raise _err(self.uri, err, what) from None
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            except Exception:
+                pass
+            self._client = None
+
+    # -- schema -------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return bool(self.call("looking for the collection", "has_collection", self.name))
+
+    def manifest(self) -> dict:
+        """What the collection was built with (its description), or IndexMissing."""
+        if not self.exists():
+            raise IndexMissing(f"No collection {self.name!r} in Milvus at {self.uri}. Build it with "
+                               f"`rag index [PATH ...] --store milvus:{self.uri}`.")
+        info = self.call("reading the collection", "describe_collection", self.name)
+        try:
+            manifest = json.loads(info.get("description") or "")
+            assert manifest.get("schema") == SCHEMA_VERSION
+        except (ValueError, AssertionError, AttributeError):
+            raise ModelMismatch(
+                f"Milvus collection {self.name!r} at {self.uri} was not made by this version of rag; "
+                "choose another RAG_MILVUS_COLLECTION or drop it.") from None
+        dims = [f.get("params", {}).get("dim") for f in info.get("fields", []) if f.get("name") == "vector"]
+        if not dims or int(dims[0]) != int(manifest.get("dim", -1)):
+            raise ModelMismatch(f"Milvus collection {self.name!r} has vectors of dimension {dims[0] if dims else None}, "
+                                f"its description says {manifest.get('dim')}; drop it and index again.")
+        return manifest
+
+    def create(self, settings, model: str, dim: int) -> dict:
+        from pymilvus import DataType, Function, FunctionType
+
+        from rag.index.tokenize import TOKENIZER_NAME
+
+        manifest = {"schema": SCHEMA_VERSION, "model": model, "dim": int(dim), "tokenizer": TOKENIZER_NAME,
+                    "analyzer": ANALYZER, "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
+                    "normalized": True, "metric": "IP"}
+        c = self.client
+        s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=json.dumps(manifest))
+        s.add_field("pid", DataType.VARCHAR, is_primary=True, max_length=MAX_VARCHAR)
+        s.add_field("doc_id", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        s.add_field("ordinal", DataType.INT32)
+        s.add_field("start", DataType.INT64)
+        s.add_field("end", DataType.INT64)
+        for name in ("title", "date", "source", "file"):
+            s.add_field(name, DataType.VARCHAR, max_length=MAX_VARCHAR)
+        s.add_field("source_key", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        s.add_field("date_lo", DataType.VARCHAR, max_length=16)
+        s.add_field("date_hi", DataType.VARCHAR, max_length=16)
+        s.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        s.add_field("bm25_text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                    analyzer_params=ANALYZER)
+        s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dim))
+        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["bm25_text"],
+                                output_field_names=["sparse"]))
+        ip = c.prepare_index_params()
+        if self.lite:
+            ip.add_index("vector", index_type="FLAT", metric_type="IP")
+        else:
+            ip.add_index("vector", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
+        ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        self.call("creating the passage collection", "create_collection", self.name, schema=s, index_params=ip,
+                  consistency_level="Strong")
+
+        d = c.create_schema(auto_id=False, enable_dynamic_field=False, description=json.dumps({"schema": SCHEMA_VERSION}))
+        d.add_field("key", DataType.VARCHAR, is_primary=True, max_length=MAX_VARCHAR)
+        d.add_field("doc_id", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        d.add_field("part", DataType.INT32)
+        d.add_field("parts", DataType.INT32)
+        for name in ("title", "date", "source", "file", "hash"):
+            d.add_field(name, DataType.VARCHAR, max_length=MAX_VARCHAR)
+        d.add_field("chars", DataType.INT64)
+        d.add_field("passages", DataType.INT32)
+        d.add_field("added", DataType.INT64)
+        d.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        d.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
+        dp = c.prepare_index_params()
+        dp.add_index("unused", index_type="FLAT", metric_type="L2")
+        self.call("creating the document collection", "create_collection", self.docs_name, schema=d,
+                  index_params=dp, consistency_level="Strong")
+        return manifest
+
+    # -- reading --------------------------------------------------------------------------------
+    def view(self, model: str | None = None) -> "MilvusIndex":
+        manifest = self.manifest()
+        view = self._view
+        if view is None or view.manifest != manifest:
+            view = self._view = MilvusIndex(self, manifest)
+        if model is not None:
+            view.check_model(model)
+        return view
+
+    # -- writing --------------------------------------------------------------------------------
+    def update(self, settings, embedder, add: Sequence[Document], remove=(), progress=None):
+        from rag.index.build import Change
+        from rag.index.store import content_hash
+
+        progress = progress or (lambda stage, done, total: None)
+        if self.exists():
+            manifest = self.manifest()
+            _check(manifest, self, embedder.name, settings, int(embedder.dim))
+        else:
+            manifest = self.create(settings, embedder.name, int(embedder.dim))
+        ids = {d.id for d in add}
+        gone = [i for i in dict.fromkeys(remove) if i not in ids]
+        removed = 0
+        for i in range(0, len(gone), 500):
+            part = gone[i:i + 500]
+            removed += len(self._existing(part))
+            self.call("deleting documents", "delete", self.name, filter=doc_ids_expr("doc_id", part))
+            self.call("deleting documents", "delete", self.docs_name, filter=doc_ids_expr("doc_id", part))
+        embedded = 0
+        total = sum(1 for _ in add)
+        done = 0
+        for batch in _doc_batches(add, settings):
+            rows = []
+            for doc, chunks in batch:
+                lo, hi = date_bounds(doc.date)
+                for c in chunks:
+                    rows.append((doc, c, lo, hi))
+            vectors = embedder.embed_passages([_passage_input(doc, c) for doc, c, _, _ in rows]) if rows else []
+            self._put(batch, rows, vectors, content_hash)
+            embedded += len(rows)
+            done += len(batch)
+            progress("embed", done, total)
+        self.call("flushing", "flush", self.name)
+        self.call("flushing", "flush", self.docs_name)
+        if self._view is not None:
+            self._view.changed()
+        st = self.view().status()
+        return Change(documents=st["documents"], chunks=st["passages"], tokenised=embedded,
+                      reused=st["passages"] - embedded, removed=removed, segments=1, embedded=embedded)
+
+    def _existing(self, ids: Sequence[str]) -> list[str]:
+        rows = self.call("reading documents", "query", self.docs_name,
+                         filter=doc_ids_expr("doc_id", ids) + " and part == 0", output_fields=["doc_id"])
+        return [r["doc_id"] for r in rows]
+
+    def _put(self, batch, rows, vectors, content_hash) -> None:
+        from rag.text import normalize_for_search
+
+        passages = [{
+            "pid": f"{doc.id}#{c.ordinal}", "doc_id": doc.id, "ordinal": c.ordinal, "start": c.start, "end": c.end,
+            "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source), "file": _fit(doc.file),
+            "source_key": _fit(source_key(doc.source)), "date_lo": lo, "date_hi": hi, "text": c.text,
+            "bm25_text": normalize_for_search(c.text), "vector": np.asarray(v, np.float32).tolist(),
+        } for (doc, c, lo, hi), v in zip(rows, vectors)]
+        now = time.time_ns()
+        docs = []
+        for n, (doc, chunks) in enumerate(batch):
+            if len(doc.id.encode("utf-8")) > 4000:
+                raise RagError(f"Document id {doc.id[:60]!r}... is longer than 4000 bytes; give it a shorter id.")
+            parts = max(1, -(-len(doc.text) // PART_CHARS))
+            for p in range(parts):
+                docs.append({"key": f"{doc.id}#{p}", "doc_id": doc.id, "part": p, "parts": parts,
+                             "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source),
+                             "file": _fit(doc.file), "hash": content_hash(doc), "chars": len(doc.text),
+                             "passages": len(chunks), "added": now + n,
+                             "text": doc.text[p * PART_CHARS:(p + 1) * PART_CHARS], "unused": [0.0, 0.0]})
+        if passages:
+            self.call("adding passages", "upsert", self.name, passages)
+        self.call("adding documents", "upsert", self.docs_name, docs)
+        # a changed document may now have fewer passages or parts: drop the rows past its new end
+        stale = " or ".join(f"(doc_id == {literal(doc.id)} and ordinal >= {len(chunks)})" for doc, chunks in batch)
+        self.call("replacing passages", "delete", self.name, filter=stale)
+        stale = " or ".join(f"(doc_id == {literal(doc.id)} and part >= {max(1, -(-len(doc.text) // PART_CHARS))})"
+                            for doc, _ in batch)
+        self.call("replacing documents", "delete", self.docs_name, filter=stale)
+
+
+def _check(manifest: dict, store: MilvusStore, model: str, settings, dim: int) -> None:
+    from rag.index.tokenize import TOKENIZER_NAME
+
+    if manifest.get("model") != model or int(manifest.get("dim", -1)) != dim:
+        raise ModelMismatch(
+            f"Milvus collection {store.name!r} holds vectors of {manifest.get('model')!r} "
+            f"({manifest.get('dim')}-d), but {model!r} ({dim}-d) is selected. Select {manifest.get('model')!r} "
+            "(RAG_MODEL), or use another collection (RAG_MILVUS_COLLECTION) for this model.")
+    built = (manifest.get("chunk_size"), manifest.get("chunk_overlap"), manifest.get("tokenizer"))
+    if built != (settings.chunk_size, settings.chunk_overlap, TOKENIZER_NAME):
+        raise ModelMismatch(
+            f"Milvus collection {store.name!r} was built with chunk size {built[0]}, overlap {built[1]}, "
+            f"tokenizer {built[2]}; these settings differ. Use the same settings, or another collection "
+            "(RAG_MILVUS_COLLECTION), or drop this one and index again.")
+
+
+def _passage_input(doc: Document, chunk: Chunk) -> str:
+    from rag.index.build import passage_input
+
+    return passage_input(doc, chunk)
+
+
+def _doc_batches(docs, settings) -> Iterator[list[tuple[Document, list[Chunk]]]]:
+    """(document, its chunks) in batches of about BATCH passages."""
+    from rag.ingest.chunk import chunk_document
+
+    batch, n = [], 0
+    for d in docs:
+        chunks = chunk_document(d, settings.chunk_size, settings.chunk_overlap)
+        batch.append((d, chunks))
+        n += len(chunks)
+        if n >= BATCH:
+            yield batch
+            batch, n = [], 0
+    if batch:
+        yield batch
+
+
+from rag.index.milvus_view import MilvusIndex  # noqa: E402  (the view reads through the store)
+
+__all__ = ["MilvusIndex", "MilvusStore", "is_lite"]
