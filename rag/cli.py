@@ -118,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
     doc.add_argument("--index")
     doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
+    for cmd in (i, st, a, e, d, v):
+        cmd.add_argument("--store", metavar="STORE", help="where the index lives: local (default: the --index "
+                         "folder) or milvus:URI (a Milvus Lite file.db or http://HOST:19530); env RAG_STORE")
     return p
 
 
@@ -144,7 +147,8 @@ def _pipeline(args):
     from rag.config import Settings
     from rag.pipeline import Pipeline
 
-    settings = Settings.from_env(index_dir=getattr(args, "index", None), model=args.model)
+    settings = Settings.from_env(index_dir=getattr(args, "index", None), model=args.model,
+                                 store=getattr(args, "store", None))
     return Pipeline(settings)
 
 
@@ -154,13 +158,17 @@ def cmd_index(args) -> int:
     for prob in report.problems:
         print(f"skipped {prob.path}: {prob.message}", file=sys.stderr)
     print(
-        f"Indexed {report.documents} documents, {report.chunks} passages into {pipe.settings.index_dir} "
+        f"Indexed {report.documents} documents, {report.chunks} passages into {_where(pipe.settings)} "
         f"({report.embedded} embedded, {report.reused} reused, {report.removed_documents} removed) "
         f"in {report.seconds:.1f}s."
     )
     if args.embed_later:
         print(_status_line(pipe.status()) + " Run `rag embed` to add the vectors (it resumes where it stopped).")
     return 0
+
+
+def _where(settings) -> str:
+    return settings.index_dir if settings.store in ("", "local") else f"{settings.store} ({settings.milvus_collection})"
 
 
 def _status_line(st: dict) -> str:
@@ -247,7 +255,7 @@ def cmd_serve(args) -> int:
         print("error: --top-k must be at least 1.", file=sys.stderr)
         return EXIT_USAGE
     settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model, host=args.host,
-                                 port=args.port, mode=args.mode, top_k=args.top_k)
+                                 port=args.port, mode=args.mode, top_k=args.top_k, store=args.store)
     from rag.api import serve  # imports fastapi, uvicorn and gradio
 
     return serve(Pipeline(settings), progress=StderrProgress())

@@ -5,12 +5,17 @@ A variant names what differs from the current settings:
     bm25 | dense | hybrid          retrieval mode
     chunk=N                        chunk size in characters (a temporary index is built)
     k=N                            passages handed to the answerer (top_k)
+    store=local | store=milvus     where the index lives (rag/index/stores.py); last when combined,
+    store=milvus:URI               as a URI holds ':' (a Milvus Lite file.db or http://HOST:19530)
 
-joined with ':' to combine, e.g. `--compare bm25,dense,hybrid,hybrid:k=3,chunk=400`.
+joined with ':' to combine, e.g. `--compare bm25,dense,hybrid,hybrid:k=3,chunk=400`,
+`--compare store=local,store=milvus`.
 
 Every variant answers from the documents of the same index. A chunk-size variant re-chunks and
 re-embeds those documents into a temporary directory that is deleted afterwards; the user's index
-is never written.
+is never written. A store other than the pipeline's own gets the same documents the same way: a
+temporary local index, a temporary Milvus Lite file (store=milvus), or a temporary collection on
+the Milvus at URI (store=milvus:URI), dropped afterwards.
 """
 from __future__ import annotations
 
@@ -48,6 +53,7 @@ class Variant:
     mode: str | None = None  # None: the settings' mode
     chunk_size: int | None = None  # None: the index's own chunks
     top_k: int | None = None  # None: settings.top_k
+    store: str | None = None  # None: the pipeline's own store; "local", "milvus" or "milvus:URI"
 
 
 @dataclass
@@ -67,8 +73,13 @@ def parse_variants(spec: str) -> list[Variant]:
         name = raw.strip()
         if not name:
             continue
-        mode = chunk = k = None
-        for part in name.split(":"):
+        mode = chunk = k = store = None
+        head, sep, store_value = name.partition("store=")
+        if sep:  # a store goes last: its URI may hold ':'
+            store = store_value.strip()
+            if store != "local" and store != "milvus" and not store.startswith("milvus:"):
+                raise BadInput(f"Cannot read variant {name!r}: store=local, store=milvus or store=milvus:URI.")
+        for part in (head.rstrip(":").split(":") if head.strip() else []):
             key, _, value = part.strip().partition("=")
             key = key.strip().lower()
             try:
@@ -82,13 +93,13 @@ def parse_variants(spec: str) -> list[Variant]:
                     raise ValueError(part)
             except ValueError:
                 raise BadInput(
-                    f"Cannot read variant {name!r}. Use bm25, dense, hybrid, chunk=N (N >= 20) or k=N (N >= 1), "
+                    f"Cannot read variant {name!r}. Use bm25, dense, hybrid, chunk=N (N >= 20), k=N (N >= 1) or store=local|milvus[:URI], "
                     "joined with ':' to combine, comma-separated: e.g. bm25,dense,hybrid,hybrid:k=3,chunk=400."
                 ) from None
         if name in seen:
             continue
         seen.add(name)
-        variants.append(Variant(name, mode, chunk, k))
+        variants.append(Variant(name, mode, chunk, k, store))
     if not variants:
         raise BadInput("No variants given; e.g. --compare bm25,dense,hybrid")
     return variants
@@ -99,10 +110,40 @@ def _chunked_pipeline(pipe, chunk_size: int, workdir: Path, progress: Callable |
     from rag.index.fresh import index_documents
     from rag.pipeline import Pipeline
 
-    settings = pipe.settings.with_(chunk_size=chunk_size, index_dir=workdir / f"chunk-{chunk_size}")
+    settings = pipe.settings.with_(chunk_size=chunk_size, index_dir=workdir / f"chunk-{chunk_size}", store="local")
     documents = list(pipe.index.documents)
     index_documents(settings.index_dir, documents, pipe.embedder, settings, progress)
     return Pipeline(settings, pipe.embedder)
+
+
+def _store_pipeline(pipe, chunk_size: int, store: str, workdir: Path, progress: Callable | None, opened: list):
+    """A pipeline over the same documents in another store (see the module docstring)."""
+    import os
+
+    from rag.index.stores import remote_store
+    from rag.pipeline import Pipeline
+
+    if store == "local":
+        return _chunked_pipeline(pipe, chunk_size, workdir, progress)
+    uri = store.partition(":")[2] or str(workdir / f"compare-{chunk_size}.db")
+    settings = pipe.settings.with_(chunk_size=chunk_size, store=f"milvus:{uri}",
+                                   milvus_collection=f"rag_compare_{os.getpid()}_{chunk_size}")
+    target = remote_store(settings)
+    opened.append(target)
+    target.update(settings, pipe.embedder, list(pipe.index.documents), (), progress)
+    return Pipeline(settings, pipe.embedder, reader=pipe.reader)
+
+
+def _drop(stores) -> None:
+    from rag.index.stores import forget
+
+    for st in stores:
+        try:
+            if not st.lite:  # a temporary Lite file goes with its folder
+                st.call("dropping a comparison collection", "drop_collection", st.name)
+                st.call("dropping a comparison collection", "drop_collection", st.docs_name)
+        finally:
+            forget(st)
 
 
 def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], progress: Callable | None = None,
@@ -112,20 +153,28 @@ def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], prog
     What a variant leaves open comes from `mode` / `top_k`, else from the pipeline's settings."""
     base_chunk = int(pipe.index.manifest.get("chunk_size", pipe.settings.chunk_size))
     results = []
+    own = pipe.settings.store or "local"
+    opened: list = []
     with tempfile.TemporaryDirectory(prefix="rag-compare-") as tmp:
-        pipes = {base_chunk: pipe}
-        for n, v in enumerate(variants, start=1):
-            chunk = v.chunk_size or base_chunk
-            if chunk not in pipes:
-                pipes[chunk] = _chunked_pipeline(pipe, chunk, Path(tmp), progress)
-            p = pipes[chunk]
-            stage = f"[{n}/{len(variants)}] {v.name}"
-            step = (lambda s, d, t, stage=stage: progress(f"{stage} {s}", d, t)) if progress else None
-            pred_path = Path(predictions_dir) / f"predictions-{safe_name(v.name)}.jsonl" if predictions_dir else None
-            v_mode, v_k = v.mode or mode or p.settings.mode, v.top_k or top_k or p.settings.top_k
-            records = run_eval(p, items, mode=v_mode, progress=step, predictions_path=pred_path, top_k=v_k,
-                               filters=filters)
-            results.append(VariantResult(v, v_mode, chunk, v_k, records, summarize(records)))
+        try:
+            pipes = {(base_chunk, own): pipe}
+            for n, v in enumerate(variants, start=1):
+                chunk = v.chunk_size or base_chunk
+                store = v.store or own
+                if store == own.split(":")[0]:
+                    store = own  # store=milvus on a pipeline already on Milvus: its own
+                if (chunk, store) not in pipes:
+                    pipes[(chunk, store)] = _store_pipeline(pipe, chunk, store, Path(tmp), progress, opened)
+                p = pipes[(chunk, store)]
+                stage = f"[{n}/{len(variants)}] {v.name}"
+                step = (lambda s, d, t, stage=stage: progress(f"{stage} {s}", d, t)) if progress else None
+                pred_path = Path(predictions_dir) / f"predictions-{safe_name(v.name)}.jsonl" if predictions_dir else None
+                v_mode, v_k = v.mode or mode or p.settings.mode, v.top_k or top_k or p.settings.top_k
+                records = run_eval(p, items, mode=v_mode, progress=step, predictions_path=pred_path, top_k=v_k,
+                                   filters=filters)
+                results.append(VariantResult(v, v_mode, chunk, v_k, records, summarize(records)))
+        finally:
+            _drop(opened)
     return results
 
 

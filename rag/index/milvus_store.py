@@ -98,8 +98,13 @@ class MilvusStore:
                         folder = os.path.dirname(os.path.abspath(self.uri))
                         if not os.path.isdir(folder):
                             raise RagError(f"No folder {folder} for the Milvus Lite file {self.uri}; create it first.")
+                    import logging
+
+                    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # errors reach the user as RagErrors
                     try:
-                        self._client = MilvusClient(uri=self.uri, timeout=self.timeout)
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")  # milvus-lite imports pkg_resources on connecting
+                            self._client = MilvusClient(uri=self.uri, timeout=self.timeout)
                     except Exception as err:
                         raise _err(self.uri, err, "connecting") from None
         return self._client
@@ -149,9 +154,10 @@ class MilvusStore:
 
         from rag.index.tokenize import TOKENIZER_NAME
 
+        index = "FLAT" if self._lite_engine() else "HNSW"
         manifest = {"schema": SCHEMA_VERSION, "model": model, "dim": int(dim), "tokenizer": TOKENIZER_NAME,
                     "analyzer": ANALYZER, "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
-                    "normalized": True, "metric": "IP"}
+                    "normalized": True, "metric": "IP", "index": index}
         c = self.client
         s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=json.dumps(manifest))
         s.add_field("pid", DataType.VARCHAR, is_primary=True, max_length=MAX_VARCHAR)
@@ -172,7 +178,7 @@ class MilvusStore:
         s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["bm25_text"],
                                 output_field_names=["sparse"]))
         ip = c.prepare_index_params()
-        if self.lite:
+        if index == "FLAT":  # exact; Milvus Lite has FLAT and IVF_FLAT only
             ip.add_index("vector", index_type="FLAT", metric_type="IP")
         else:
             ip.add_index("vector", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
@@ -197,6 +203,16 @@ class MilvusStore:
         self.call("creating the document collection", "create_collection", self.docs_name, schema=d,
                   index_params=dp, consistency_level="Strong")
         return manifest
+
+    def _lite_engine(self) -> bool:
+        """Milvus Lite (a file, or its server mode, which does not say its version) or a real Milvus."""
+        if self.lite:
+            return True
+        try:
+            self.client.get_server_version(timeout=self.timeout)
+            return False
+        except Exception:
+            return True
 
     # -- reading --------------------------------------------------------------------------------
     def view(self, model: str | None = None) -> "MilvusIndex":

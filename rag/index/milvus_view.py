@@ -193,7 +193,7 @@ class MilvusIndex:
             qv = embedder.embed_queries(list(questions)) if query_vectors is None else query_vectors
             qv = np.asarray(qv, np.float32)
         texts = [normalize_for_search(t) for t in (sparse_queries if sparse_queries is not None else questions)]
-        dense_params = {"metric_type": "IP", "params": {} if s.lite else {"ef": max(64, cand)}}
+        dense_params = {"metric_type": "IP", "params": {"ef": max(64, cand)} if self.manifest.get("index") == "HNSW" else {}}
         fields = ["doc_id", "ordinal", "start", "end", "text"]
         out = []
         for i, q in enumerate(questions):

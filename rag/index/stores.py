@@ -53,3 +53,11 @@ def close_all() -> None:
     for store in list(_OPEN.values()):
         store.close()
     _OPEN.clear()
+
+
+def forget(store) -> None:
+    """Close `store` and let the next remote_store() for it open a new one."""
+    for key, st in list(_OPEN.items()):
+        if st is store:
+            del _OPEN[key]
+    store.close()
