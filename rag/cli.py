@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
     doc.add_argument("--index")
     doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
-    for cmd in (i, st, a, e, d, v):
+    for cmd in (i, st, a, e, d, v, doc):
         cmd.add_argument("--store", metavar="STORE", help="where the index lives: local (default: the --index "
                          "folder) or milvus:URI (a Milvus Lite file.db or http://HOST:19530); env RAG_STORE")
     return p
@@ -265,7 +265,7 @@ def cmd_doctor(args) -> int:
     from rag.config import Settings
     from rag.doctor import PROBLEM, check, report_text
 
-    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model)
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model, store=args.store)
     findings = check(settings)
     print(report_text(findings))
     return EXIT_ERROR if any(f.level == PROBLEM for f in findings) else 0

@@ -27,8 +27,12 @@ class Finding:
 
 def check(settings) -> list[Finding]:
     from rag.index import store
+    from rag.index.stores import remote_store
     from rag import locks
 
+    remote = remote_store(settings)
+    if remote is not None:
+        return _remote_findings(remote, settings)
     directory = Path(settings.index_dir)
     out: list[Finding] = []
     busy = locks.busy(directory)
@@ -101,6 +105,24 @@ def _index_findings(idx, settings) -> list[Finding]:
                                  f"({100 * st['embedded'] / max(st['passages'], 1):.1f}%); the rest are found by "
                                  "BM25 alone until `rag embed` (resumable, can run beside the app) embeds them"))
     return out
+
+
+def _remote_findings(remote, settings) -> list[Finding]:
+    """A store such as Milvus: reachable, its collection there and built with the selected model,
+    and the corpus files against what it holds."""
+    try:
+        idx = remote.view()
+        st = idx.status()
+    except RagError as err:
+        return [Finding(PROBLEM, str(err))]
+    out = []
+    model = idx.manifest.get("model")
+    if model != settings.model:
+        out.append(Finding(PROBLEM, f"the collection holds vectors of model {model!r} but {settings.model!r} is "
+                                    f"selected; select {model!r} (RAG_MODEL or --model) or use another collection"))
+    out.append(Finding(OK, f"{settings.store} collection {remote.name}: {st['documents']} documents, "
+                           f"{st['passages']} passages, model {model}, vector index {idx.manifest.get('index')}"))
+    return out + _file_findings(idx, settings)
 
 
 def _file_findings(idx, settings) -> list[Finding]:

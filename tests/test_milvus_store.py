@@ -298,6 +298,42 @@ def test_compare_local_and_milvus_side_by_side(local_pipe, closing):
     assert [r.prediction["answer"] for r in results[0].records] == [r.prediction["answer"] for r in results[1].records]
 
 
+@needs_milvus
+def test_the_command_line_takes_store(tmp_path, monkeypatch, capsys, closing):
+    from rag.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus)
+    for name, value in {"RAG_MODEL": "fake-hashing", "RAG_CORPUS_DIR": str(corpus), "RAG_READER": "off",
+                        "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_CACHE_DIR": str(tmp_path / "cache")}.items():
+        monkeypatch.setenv(name, value)
+    store = f"milvus:{tmp_path / 'cli.db'}"
+
+    def run(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, err = run("ask", "游客", "--store", store)
+    assert code == 1 and "rag index" in err and "\n" not in err.strip()  # nothing there yet: what to do
+    code, out, _ = run("index", "--store", store)
+    assert code == 0 and f"Indexed {len(DOCS)} documents" in out and "cli.db" in out
+    assert not (tmp_path / "index").exists()  # nothing written to the local index folder
+    code, out, _ = run("ask", "大陈村2024年接待了多少游客？", "--json", "--store", store)
+    ans = json.loads(out)
+    assert code == 0 and "40万人次" in ans["answer"] and ans["citations"][0]["doc_id"] == "dachen.txt"
+    code, out, _ = run("docs", "--store", store)
+    assert code == 0 and len(out.strip().splitlines()) == len(DOCS)
+    code, out, _ = run("status", "--store", store)
+    assert code == 0 and out.startswith(f"{len(DOCS)} documents")
+    monkeypatch.setenv("RAG_STORE", store)  # the environment does the same as the flag
+    code, out, _ = run("doctor")
+    assert code == 0 and "collection rag" in out and "All good." in out
+    code, _, err = run("ask", "游客", "--store", "milvus:")
+    assert code == 1 and "milvus:path/to/file.db" in err
+
+
 # -- several processes on one Milvus Lite server -------------------------------------------------
 
 WORKER = textwrap.dedent("""

@@ -32,7 +32,7 @@ from rag.index.milvus_expr import date_bounds, doc_ids_expr, filter_expr, litera
 from rag.types import Chunk, Document
 
 SCHEMA_VERSION = 1
-ANALYZER = {"tokenizer": "jieba", "filter": ["cnalphanumonly"]}
+
 PART_CHARS = 16000  # characters of a document per row of <name>_docs (<= 64 KB of UTF-8)
 MAX_VARCHAR = 65535
 BATCH = 256  # passages embedded and inserted per request
@@ -74,6 +74,14 @@ def _fit(text: str | None, limit: int = MAX_VARCHAR) -> str:
     text = text or ""
     raw = text.encode("utf-8")
     return text if len(raw) <= limit else raw[:limit].decode("utf-8", "ignore")
+
+
+def _analyzer() -> dict:
+    """jieba in the engine, as rag.index.tokenize does it here: lower case, words only, the same stopwords."""
+    from rag.index.tokenize import STOPWORDS
+
+    return {"tokenizer": "jieba", "filter": ["lowercase", "cnalphanumonly",
+                                             {"type": "stop", "stop_words": sorted(STOPWORDS)}]}
 
 
 class MilvusStore:
@@ -158,7 +166,7 @@ class MilvusStore:
 
         index = "FLAT" if self._lite_engine() else "HNSW"
         manifest = {"schema": SCHEMA_VERSION, "model": model, "dim": int(dim), "tokenizer": TOKENIZER_NAME,
-                    "analyzer": ANALYZER, "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
+                    "analyzer": _analyzer(), "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
                     "normalized": True, "metric": "IP", "index": index}
         c = self.client
         s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=json.dumps(manifest))
@@ -174,7 +182,7 @@ class MilvusStore:
         s.add_field("date_hi", DataType.VARCHAR, max_length=16)
         s.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
         s.add_field("bm25_text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
-                    analyzer_params=ANALYZER)
+                    analyzer_params=_analyzer())
         s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dim))
         s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["bm25_text"],
