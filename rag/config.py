@@ -43,6 +43,7 @@ class Settings:
     allowed_origins: str = ""  # RAG_ALLOWED_ORIGINS "http://host:port,...": other origins allowed CORS with credentials
     store: str = "local"  # RAG_STORE: local (the index folder) | milvus:URI (a Milvus Lite file.db or http://host:19530)
     milvus_collection: str = "rag"  # RAG_MILVUS_COLLECTION: passages; documents go in <name>_docs
+    milvus_token: str = field(default="", repr=False)  # RAG_MILVUS_TOKEN: "user:password" or an API key, if any
     rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
 
     @classmethod

@@ -219,6 +219,29 @@ def test_reindex_replaces_a_changed_document_and_deletes_removed_ones(milvus_pip
 
 
 @needs_milvus
+def test_many_documents_replaced_in_one_batch(milvus_pipe):
+    """A batch of many documents (more passages than one write), each replaced by a shorter version."""
+    from rag.index.milvus_store import BATCH
+
+    p = milvus_pipe
+    folder = p.settings.corpus_dir / "many"
+    folder.mkdir()
+    n = BATCH // 2
+    for i in range(n):
+        (folder / f"d{i:03d}.txt").write_text("。".join(f"第{i}号村第{j}项工程投资{j + i}万元" for j in range(30)) + "。",
+                                              encoding="utf-8")
+    p.build()
+    before = p.status()["passages"]
+    for i in range(n):
+        (folder / f"d{i:03d}.txt").write_text(f"第{i}号村只剩一项工程。", encoding="utf-8")
+    p.build()
+    st = p.status()
+    assert st["documents"] == len(DOCS) + n and st["passages"] < before
+    assert {d.passages for d in p.documents() if d.id.startswith("many/")} == {1}
+    assert p.document("many/d007.txt").text == "第7号村只剩一项工程。"
+
+
+@needs_milvus
 def test_upload_and_delete_through_the_pipeline(milvus_pipe, tmp_path):
     p = milvus_pipe
     new = p.settings.corpus_dir / "upload.txt"

@@ -85,12 +85,13 @@ def _analyzer() -> dict:
 
 
 class MilvusStore:
-    def __init__(self, uri: str, collection: str = "rag", timeout: float = TIMEOUT_S):
+    def __init__(self, uri: str, collection: str = "rag", timeout: float = TIMEOUT_S, token: str = ""):
         if not _NAME_RE.fullmatch(collection or ""):
             raise RagError(f"RAG_MILVUS_COLLECTION {collection!r} is not a valid Milvus collection name "
                            "(letters, digits and _, starting with a letter or _).")
         self.uri, self.name, self.docs_name, self.timeout = uri, collection, collection + "_docs", timeout
         self.lite = is_lite(uri)
+        self._token = token
         self._client = None
         self._lock = threading.Lock()
         self._view: MilvusIndex | None = None
@@ -114,7 +115,8 @@ class MilvusStore:
                     try:
                         with warnings.catch_warnings():
                             warnings.simplefilter("ignore")  # milvus-lite imports pkg_resources on connecting
-                            self._client = MilvusClient(uri=self.uri, timeout=self.timeout)
+                            auth = {"token": self._token} if self._token else {}
+                            self._client = MilvusClient(uri=self.uri, timeout=self.timeout, **auth)
                     except Exception as err:
                         raise _err(self.uri, err, "connecting") from None
         return self._client
@@ -306,16 +308,39 @@ class MilvusStore:
                              "file": _fit(doc.file), "hash": content_hash(doc), "chars": len(doc.text),
                              "passages": len(chunks), "added": now + n,
                              "text": doc.text[p * PART_CHARS:(p + 1) * PART_CHARS], "unused": [0.0, 0.0]})
+        ids = [doc.id for doc, _ in batch]
+        old_pids = self._keys(self.name, "pid", ids)
+        old_keys = self._keys(self.docs_name, "key", ids)
         if passages:
             self.call("adding passages", "upsert", self.name, passages)
         self.call("adding documents", "upsert", self.docs_name, docs)
         # a changed document may now have fewer passages or parts: drop the rows past its new end
-        stale = " or ".join(f"(doc_id == {literal(doc.id)} and ordinal >= {len(chunks)})" for doc, chunks in batch)
-        self.call("replacing passages", "delete", self.name, filter=stale)
-        stale = " or ".join(f"(doc_id == {literal(doc.id)} and part >= {max(1, -(-len(doc.text) // PART_CHARS))})"
-                            for doc, _ in batch)
-        self.call("replacing documents", "delete", self.docs_name, filter=stale)
+        stale = sorted(old_pids - {p["pid"] for p in passages})
+        if stale:
+            self.call("replacing passages", "delete", self.name, ids=stale)
+        stale = sorted(old_keys - {d["key"] for d in docs})
+        if stale:
+            self.call("replacing documents", "delete", self.docs_name, ids=stale)
 
+    def _keys(self, collection: str, key: str, doc_ids: Sequence[str]) -> set[str]:
+        """Primary keys of the rows these documents have in `collection` now."""
+        return {r[key] for r in self.rows(collection, doc_ids_expr("doc_id", doc_ids), [key], "reading what is stored")}
+
+    def rows(self, collection: str, expr: str, fields: list[str], what: str):
+        """Every row of `collection` that passes `expr`, a batch at a time (no 16,384-row query window)."""
+        try:
+            it = self.client.query_iterator(collection, batch_size=1000, filter=expr, output_fields=fields,
+                                            timeout=self.timeout)
+            while True:
+                batch = it.next()
+                if not batch:
+                    break
+                yield from batch
+            it.close()
+        except RagError:
+            raise
+        except Exception as err:
+            raise _err(self.uri, err, what) from None
 
 def _check(manifest: dict, store: MilvusStore, model: str, settings, dim: int) -> None:
     from rag.index.tokenize import TOKENIZER_NAME

@@ -103,22 +103,7 @@ class MilvusIndex:
 
     # -- documents ----------------------------------------------------------------------------
     def _meta(self, expr: str = "part == 0") -> Iterator[dict]:
-        s = self.store
-        try:
-            it = s.client.query_iterator(s.docs_name, batch_size=1000, filter=expr, output_fields=DOC_META,
-                                         timeout=s.timeout)
-        except Exception as err:
-            from rag.index.milvus_store import _err
-
-            raise _err(s.uri, err, "listing documents") from None
-        try:
-            while True:
-                rows = it.next()
-                if not rows:
-                    break
-                yield from rows
-        finally:
-            it.close()
+        return self.store.rows(self.store.docs_name, expr, DOC_META, "listing documents")
 
     def _rows(self) -> list[dict]:
         return sorted(self._meta(), key=lambda r: (r["added"], r["doc_id"]))

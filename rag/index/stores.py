@@ -44,7 +44,7 @@ def remote_store(settings):
     if store is None:
         from rag.index.milvus_store import MilvusStore
 
-        store = _OPEN[key] = MilvusStore(uri, settings.milvus_collection)
+        store = _OPEN[key] = MilvusStore(uri, settings.milvus_collection, token=settings.milvus_token)
     return store
 
 
