@@ -187,6 +187,8 @@ class MilvusIndex:
                 res = s.call("searching", "search", s.name, data=[qv[i].tolist()], anns_field="vector",
                              limit=k, filter=expr, output_fields=fields, search_params=dense_params)
                 out.append([_hit(h, _dist(h), _dist(h), None) for h in res[0]])
+            elif mode == "bm25" and not has_terms:  # nothing for BM25 to look for (e.g. only punctuation)
+                out.append([])
             elif mode == "bm25":
                 res = s.call("searching", "search", s.name, data=[texts[i]], anns_field="sparse", limit=k,
                              filter=expr, output_fields=fields, search_params={"metric_type": "BM25"})
