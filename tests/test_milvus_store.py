@@ -357,6 +357,37 @@ def test_the_command_line_takes_store(tmp_path, monkeypatch, capsys, closing):
     assert code == 1 and "milvus:path/to/file.db" in err
 
 
+@needs_milvus
+def test_the_api_and_the_chat_answer_from_milvus(milvus_pipe):
+    """The shells do not know the store: /api/ask, documents, upload, delete, /v1 and the chat handler."""
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("gradio")
+    from urllib.parse import quote
+
+    from rag.api import create_app
+    from rag.ui.chat import ChatHandlers
+    from tests.helpers import running
+
+    with running(create_app(milvus_pipe)) as base, httpx.Client(base_url=base, timeout=60) as http:
+        got = http.post("/api/ask", json={"question": "大陈村2024年接待了多少游客？", "since": "2024"}).json()
+        assert "40万人次" in got["answer"]
+        cite = got["citations"][0]
+        doc = http.get("/api/documents/" + quote(cite["doc_id"], safe="")).json()
+        assert doc["text"][cite["start"]:cite["end"]] == cite["quote"]
+        assert len(http.get("/api/documents").json()["documents"]) == len(DOCS)
+        r = http.post("/api/documents", files={"files": ("nanhu.txt", "南湖村2025年新建停车场两处，车位800个。".encode())})
+        assert r.status_code == 201 and r.json()["added"][0]["documents"] == ["nanhu.txt"], r.text
+        got = http.post("/api/ask", json={"question": "南湖村新建了多少个车位？"}).json()
+        assert got["citations"] and got["citations"][0]["doc_id"] == "nanhu.txt"
+        assert http.delete("/api/documents/nanhu.txt").status_code == 200
+        assert "nanhu.txt" not in {d["id"] for d in http.get("/api/documents").json()["documents"]}
+        chat = http.post("/v1/chat/completions", json={"model": "rag", "messages": [
+            {"role": "user", "content": "青石村2025年接待游客多少？"}]}).json()
+        assert "12万人次" in chat["choices"][0]["message"]["content"]
+    steps = list(ChatHandlers(milvus_pipe).respond("大陈村2024年接待了多少游客？", [], []))
+    assert "40万人次" in steps[-1][1][-1]["content"]
+
+
 # -- several processes on one Milvus Lite server -------------------------------------------------
 
 WORKER = textwrap.dedent("""
