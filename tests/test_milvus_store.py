@@ -242,6 +242,30 @@ def test_many_documents_replaced_in_one_batch(milvus_pipe):
 
 
 @needs_milvus
+def test_term_weights_count_passages_and_estimate_common_terms(tmp_path, monkeypatch, closing):
+    """The answerer's idf: exact passage counts for rarer terms; above IDF_DEPTH, counted in a
+    fraction of the hash buckets and scaled up."""
+    import rag.index.milvus_store as ms
+    from rag.index.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    monkeypatch.setattr(ms, "IDF_DEPTH", 40)
+    monkeypatch.setattr(ms, "BUCKETS", 64)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [f"第{i}号公告：本村道路{'维修' if i % 13 == 0 else '养护'}工作第{i}期完成。" for i in range(400)]
+    (corpus / "many.jsonl").write_text("\n".join(json.dumps({"id": f"n{i}", "text": t}, ensure_ascii=False)
+                                                for i, t in enumerate(lines)), encoding="utf-8")
+    p = Pipeline(_settings(tmp_path, f"milvus:{tmp_path / 'idf.db'}"), HashingEmbedder())
+    p.build()
+    view = p.index
+    rare, common, absent = view.term_counts(["维修", "道路", "火箭"])
+    assert rare == len(range(0, 400, 13)) and absent == 0  # exactly, below the limit
+    assert 400 * 0.6 <= common <= 400 * 1.4 and common != 40  # estimated, not cut at the limit
+    assert view.bm25.idf_of("火箭") is None and view.bm25.idf_of("维修") > view.bm25.idf_of("道路")
+
+
+@needs_milvus
 def test_upload_and_delete_through_the_pipeline(milvus_pipe, tmp_path):
     p = milvus_pipe
     new = p.settings.corpus_dir / "upload.txt"

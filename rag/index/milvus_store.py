@@ -36,7 +36,8 @@ SCHEMA_VERSION = 1
 PART_CHARS = 16000  # characters of a document per row of <name>_docs (<= 64 KB of UTF-8)
 MAX_VARCHAR = 65535
 BATCH = 256  # passages embedded and inserted per request
-IDF_DEPTH = 1024  # a term's document frequency is counted up to this many passages
+IDF_DEPTH = 1024  # a term's passage frequency is counted exactly up to this many passages, then estimated
+BUCKETS = 4096  # ... from the passages of 1/8, 1/64, 1/512 or 1/4096 of the buckets
 TIMEOUT_S = 30.0
 VIEW_CHECK_S = 2.0
 INSTALL = "pip install '.[milvus]' (pymilvus==3.0.2, milvus-lite==2.5.1, setuptools<81)"
@@ -185,6 +186,7 @@ class MilvusStore:
         s.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
         s.add_field("bm25_text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
                     analyzer_params=_analyzer())
+        s.add_field("bucket", DataType.INT32)  # a hash of pid mod BUCKETS: samples for counting common terms
         s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dim))
         s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["bm25_text"],
@@ -294,7 +296,8 @@ class MilvusStore:
             "pid": f"{doc.id}#{c.ordinal}", "doc_id": doc.id, "ordinal": c.ordinal, "start": c.start, "end": c.end,
             "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source), "file": _fit(doc.file),
             "source_key": _fit(source_key(doc.source)), "date_lo": lo, "date_hi": hi, "text": c.text,
-            "bm25_text": normalize_for_search(c.text), "vector": np.asarray(v, np.float32).tolist(),
+            "bm25_text": normalize_for_search(c.text), "bucket": _bucket(f"{doc.id}#{c.ordinal}"),
+            "vector": np.asarray(v, np.float32).tolist(),
         } for (doc, c, lo, hi), v in zip(rows, vectors)]
         now = time.time_ns()
         docs = []
@@ -356,6 +359,12 @@ def _check(manifest: dict, store: MilvusStore, model: str, settings, dim: int) -
             f"Milvus collection {store.name!r} was built with chunk size {built[0]}, overlap {built[1]}, "
             f"tokenizer {built[2]}; these settings differ. Use the same settings, or another collection "
             "(RAG_MILVUS_COLLECTION), or drop this one and index again.")
+
+
+def _bucket(pid: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(pid.encode("utf-8"), digest_size=4).digest(), "little") % BUCKETS
 
 
 def _passage_input(doc: Document, chunk: Chunk) -> str:

@@ -91,12 +91,29 @@ class MilvusIndex:
         return {"documents": int(docs[0]["count(*)"]) if docs else 0, "passages": n, "embedded": n, "segments": 1}
 
     def term_counts(self, terms: Sequence[str]) -> list[int]:
-        """Passages holding each term (by the engine's analyzer), up to IDF_DEPTH."""
-        from rag.index.milvus_store import IDF_DEPTH
+        """Passages holding each term (by the engine's analyzer): exact up to IDF_DEPTH; for a more
+        common term, counted in a fraction of the passages (by their hash bucket) and scaled up."""
+        from rag.index.milvus_store import BUCKETS, IDF_DEPTH
         from rag.text import normalize_for_search
 
         texts = [normalize_for_search(t) for t in terms]
-        res = self.store.call("weighing question terms", "search", self.store.name, data=texts,
+        counts = self._count_in(texts, "")
+        need = [i for i, c in enumerate(counts) if c >= IDF_DEPTH]
+        width = BUCKETS
+        while need and width > 1:
+            width //= 8
+            found = self._count_in([texts[i] for i in need], f"bucket < {width}")
+            for i, c in zip(need, found):
+                counts[i] = c * (BUCKETS // width)
+            need = [i for i, c in zip(need, found) if c >= IDF_DEPTH]
+        return counts
+
+    def _count_in(self, texts: list[str], expr: str) -> list[int]:
+        if not texts:
+            return []
+        from rag.index.milvus_store import IDF_DEPTH
+
+        res = self.store.call("weighing question terms", "search", self.store.name, data=texts, filter=expr,
                               anns_field="sparse", limit=IDF_DEPTH, output_fields=[],
                               search_params={"metric_type": "BM25"})
         return [len(r) for r in res]
