@@ -43,6 +43,23 @@ class Settings:
     allowed_hosts: str = ""  # RAG_ALLOWED_HOSTS "name,...": Host headers accepted ("*": any)
     allowed_origins: str = ""  # RAG_ALLOWED_ORIGINS "http://host:port,...": other origins allowed CORS with credentials
     rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
+    answer: str = "auto"  # extractive | generative | auto (generative when an LLM endpoint is set)
+    llm_base_url: str = ""  # RAG_LLM_BASE_URL: an OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1
+    llm_model: str = ""  # RAG_LLM_MODEL: the model name the endpoint knows
+    llm_api_key: str = field(default="", repr=False)  # RAG_LLM_API_KEY: never logged, shown or written
+    llm_timeout_s: int = 60  # a generated answer not finished by then: the extractive answer instead
+    llm_max_tokens: int = 400  # the most tokens a reply may have
+
+    def answer_mode(self, asked: str | None = None) -> str:
+        """"extractive" or "generative": what a question asked with `asked` (None: the setting) gets."""
+        want = (asked or self.answer or "auto").lower()
+        if want == "auto":
+            return "generative" if self.llm_base_url else "extractive"
+        if want not in ("extractive", "generative"):
+            from rag.errors import RagError
+
+            raise RagError(f"Answer mode must be extractive, generative or auto, not {want!r}.")
+        return want
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
