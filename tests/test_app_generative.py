@@ -215,6 +215,20 @@ def test_a_dead_endpoint_gives_the_extractive_answer_with_the_note_above_it(gen_
     assert "sk-secret-123" not in final
 
 
+def test_a_bug_after_the_draft_began_leaves_an_error_and_no_draft(gen_pipeline, monkeypatch):
+    def broken(*args, **kwargs):
+        yield "2024年，青石镇"
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(gen_pipeline, "ask_stream", broken)
+    steps = list(ChatHandlers(gen_pipeline).respond(QUESTION, [], [], answer_mode="generative"))
+    assert any("rag-draft" in s[1][-1]["content"] for s in steps)
+    box, messages, turns, panel = steps[-1]
+    assert [m["role"] for m in messages] == ["user", "assistant"] and "rag-error" in messages[-1]["content"]
+    assert "rag-draft" not in messages[-1]["content"] and "Traceback" not in messages[-1]["content"]
+    assert turns == [] and panel == gr.update()
+
+
 def test_api_ask_takes_the_answer_mode(gen_pipeline, llm):
     h = ChatHandlers(gen_pipeline)
     llm.script = Script(reply=GOOD + MADE_UP)
