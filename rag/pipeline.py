@@ -135,6 +135,8 @@ class Pipeline:
         """Load everything the first answer needs (model, index, reader), so it is as quick as the rest."""
         self.search("warm up", k=1)
         self.reader  # noqa: B018 - loads the reader when it is on
+        if self.settings.llm_base_url:
+            import langchain_openai  # noqa: F401 - a second of imports, before the first generated answer
 
     def _model_name(self) -> str:
         return self._embedder.name if self._embedder is not None else self.settings.model

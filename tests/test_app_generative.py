@@ -146,7 +146,7 @@ def gen_pipeline(tmp_path, llm):
     (corpus / "qingshi.txt").write_text(ARTICLE, encoding="utf-8")
     s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model="fake-hashing", cache_dir=tmp_path / "c",
                  llm_base_url=llm.base_url, llm_model="scripted-model", llm_api_key="sk-secret-123",
-                 llm_timeout_s=10, reader="off")
+                 llm_timeout_s=30, reader="off")
     p = Pipeline(s, HashingEmbedder())
     p.build()
     llm.requests.clear()
@@ -163,6 +163,7 @@ def timed_steps(gen):
 def test_chat_streams_the_draft_then_replaces_it_with_the_verified_answer(gen_pipeline, llm):
     llm.script = Script(reply=GOOD + MADE_UP, chunk_chars=3, delay_s=0.12)
     steps = [s for _, s in timed_steps(ChatHandlers(gen_pipeline).respond(QUESTION, [], [], answer_mode="generative"))]
+    assert llm.requests, steps[-1][1][-1]["content"]  # the model was asked (else: what the chat showed)
     prompt = llm.requests[-1]["body"]["messages"][-1]["content"]
     assert "[1]" in prompt and "[2]" not in prompt  # one passage: the script's [1] is the right one
     drafts = [s[1][-1]["content"] for s in steps if 'class="rag-draft"' in s[1][-1]["content"]]

@@ -92,6 +92,15 @@ def messages_for(question: str, history: Sequence[str], sources: Sequence[Source
     return [("system", SYSTEM_ZH if zh else SYSTEM_EN), ("human", text)]
 
 
+def client(cfg: LLMConfig):
+    """LangChain's ChatOpenAI for the endpoint: streaming, greedy, one retry, the time limit per read."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(model=cfg.model or "default", base_url=cfg.base_url, api_key=cfg.api_key or "none",
+                      timeout=cfg.timeout_s, max_retries=1, temperature=0, max_tokens=cfg.max_tokens,
+                      streaming=True)
+
+
 class Reply:
     """One streamed reply. `deltas()` yields text as it arrives and stops at the deadline; then
     `complete` says whether the model finished on its own and `model` what the endpoint called itself."""
@@ -102,15 +111,11 @@ class Reply:
         self.model = cfg.model or None
         self._queue: queue.Queue = queue.Queue()
         self._stop = threading.Event()
-        threading.Thread(target=self._run, args=(messages,), daemon=True, name="llm-reply").start()
+        llm = client(cfg)  # made here, so that the time allowed is the model's, not our imports'
+        threading.Thread(target=self._run, args=(llm, messages), daemon=True, name="llm-reply").start()
 
-    def _run(self, messages) -> None:
+    def _run(self, llm, messages) -> None:
         try:
-            from langchain_openai import ChatOpenAI
-
-            llm = ChatOpenAI(model=self.cfg.model or "default", base_url=self.cfg.base_url,
-                             api_key=self.cfg.api_key or "none", timeout=self.cfg.timeout_s, max_retries=1,
-                             temperature=0, max_tokens=self.cfg.max_tokens, streaming=True)
             finish = None
             for chunk in llm.stream(messages):
                 if self._stop.is_set():
@@ -226,11 +231,16 @@ def compose(question: str, checked: Sequence[Checked], extractive: Answer, model
     if short and not any(short in c.quote for c in citations):
         short, score = None, None  # a short answer must be a verbatim span of a cited quote
     removed = len(checked) - len(kept)
-    notes = [f"the reply ended early: {cut}."] if cut else []
-    if removed:
-        notes.append(f"{removed} sentence(s) of the model's reply could not be verified against the passages "
-                     "and were left out.")
-    note = " ".join(n[0].upper() + n[1:] for n in notes) or None
+    if zh:
+        notes = [f"模型的回答提前结束（{cut}）。"] if cut else []
+        if removed:
+            notes.append(f"模型回答中有{removed}句未能与所引资料核对，已删去。")
+    else:
+        notes = [f"The reply ended early: {cut}."] if cut else []
+        if removed:
+            notes.append(f"{removed} sentence(s) of the model's reply could not be verified against the passages "
+                         "and were left out.")
+    note = ("" if zh else " ").join(notes) or None
     return replace(extractive, answer=("" if zh else " ").join(parts), short_answer=short,
                    short_answer_score=score, answerable=True, citations=tuple(citations), mode="generative",
                    model=model, checks=tuple(checks), note=note)
