@@ -316,3 +316,18 @@ def test_a_real_llama_cpp_server_streams_a_reply_that_is_verified(gen_pipeline, 
             assert c.text in ans.answer
         elif ans.mode == "generative":
             assert c.text not in ans.answer  # never shown as if supported
+
+
+@pytest.mark.parametrize("fragment, reason", [
+    ("明任务 接迹：[1]", "not a whole sentence"),  # a heading copied from the passage
+    ("青石镇发展[1]。", "too short"),
+    ("Qingshi town [1].", "too short"),
+    ("青石镇2024年，[1]", "not a whole sentence"),
+])
+def test_fragments_that_copy_passage_words_are_not_verified(fragment, reason):
+    from rag.answer.verify import Source, verify_reply
+    from rag.types import Document
+
+    doc = Document("d", ARTICLE, "青石镇发布2024年发展报告")
+    (checked,) = verify_reply(fragment, [Source(1, doc, 0, len(ARTICLE))])
+    assert not checked.check.verified and reason in checked.check.reason

@@ -25,6 +25,7 @@ from rag.types import Document, SentenceCheck
 
 MIN_OVERLAP = 0.25  # share of a sentence's character pairs (or words) found in the passages it cites
 MAX_QUOTES = 3  # passage sentences quoted for one generated sentence at most
+MIN_SUBSTANCE = {True: 6, False: 3}  # a sentence states something with this many Chinese characters/digits (or words)
 
 _MARKER = re.compile(r"\s*[\[【［]\s*(\d{1,3}(?:\s*[,，、;；]\s*\d{1,3})*)\s*[\]】］]")
 _ENDS = "。！？!?…"
@@ -266,12 +267,23 @@ def _overlap(sentence: str, text: str) -> float:
     return len(mine & _pairs(text)) / len(mine) if mine else 0.0
 
 
+def _substance(text: str) -> int:
+    """Chinese characters and digits of a Chinese sentence, or words of another."""
+    if is_chinese(text):
+        return sum(1 for c in text if "\u4e00" <= c <= "\u9fff" or c.isdigit())
+    return len(re.findall(r"[A-Za-z0-9]+", text))
+
+
 def check_sentence(text: str, cited: Sequence[int], whole: bool, sources: dict[int, Source]) -> Checked:
     def fail(reason: str) -> Checked:
         return Checked(SentenceCheck(text, tuple(cited), False, reason))
 
     if not whole:
         return fail("cut off before the sentence ended")
+    if text.rstrip().endswith((":", "：", ",", "，", "、", "；", ";")):
+        return fail("not a whole sentence (a heading or a fragment)")
+    if _substance(text) < MIN_SUBSTANCE[is_chinese(text)]:
+        return fail("too short to state anything")
     if not cited:
         return fail("cites no passage")
     missing = [n for n in cited if n not in sources]
