@@ -212,7 +212,7 @@ def test_a_dead_endpoint_gives_the_extractive_answer_with_the_note_above_it(gen_
     dead = Pipeline(replace(gen_pipeline.settings, llm_base_url="http://127.0.0.1:9/v1"), gen_pipeline.embedder)
     *_, (_, messages, _, _) = ChatHandlers(dead).respond(QUESTION, [], [], answer_mode="generative")
     final = messages[-1]["content"]
-    assert final.index("rag-fallback-note") < final.index("rag-sentence") and "could not reach" in final
+    assert final.index("rag-fallback-note") < final.index("rag-sentence") and "无法连接语言模型" in final
     assert "sk-secret-123" not in final
 
 

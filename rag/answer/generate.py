@@ -14,6 +14,7 @@ it is blanked out of any error text that echoes it.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -246,8 +247,26 @@ def compose(question: str, checked: Sequence[Checked], extractive: Answer, model
                    model=model, checks=tuple(checks), note=note)
 
 
+_WHY_ZH = [  # the reasons a generated answer is not used, for a Chinese question
+    (re.compile(r"could not reach the language model at (\S+)"), r"无法连接语言模型 \1"),
+    (re.compile(r"the language model at (\S+) did not answer within (\S+) s"), r"语言模型 \1 在 \2 秒内没有回应"),
+    (re.compile(r"the language model did not finish within (\S+) s"), r"语言模型在 \1 秒内没有写完"),
+    (re.compile(r"the language model at (\S+) refused the API key"), r"语言模型 \1 拒绝了 API 密钥"),
+    (re.compile(r"the endpoint (\S+) does not know the model"), r"端点 \1 没有这个模型"),
+    (re.compile(r"the model found no answer in the passages"), "模型认为资料中没有答案"),
+    (re.compile(r"no sentence of the model's reply could be verified against the passages"),
+     "模型回答中没有一句能与所引资料核对"),
+    (re.compile(r"no passages were found to give the model"), "没有找到可交给模型的资料"),
+]
+
+
 def _fallback(extractive: Answer, model: str | None, checks, why: str) -> Answer:
     zh = is_chinese(extractive.question)
+    if zh:
+        for pattern, chinese in _WHY_ZH:
+            if pattern.match(why):
+                why = pattern.sub(chinese, why, count=1)
+                break
     note = (f"未使用生成的回答：{why}；以下为从文章中摘录的回答。" if zh
             else f"Generated answer not used: {why}; the answer extracted from the articles is shown instead.")
     return replace(extractive, mode="extractive", model=model, checks=tuple(checks), note=note)
