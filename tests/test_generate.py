@@ -331,3 +331,11 @@ def test_fragments_that_copy_passage_words_are_not_verified(fragment, reason):
     doc = Document("d", ARTICLE, "青石镇发布2024年发展报告")
     (checked,) = verify_reply(fragment, [Source(1, doc, 0, len(ARTICLE))])
     assert not checked.check.verified and reason in checked.check.reason
+
+
+def test_marker_styles_and_markdown_are_read():
+    from rag.answer.verify import split_reply
+
+    got = split_reply("**青石镇**集体经济收入386万元[资料1]。人均约4.2万元【1，2】。\n- 游客12万人次[Passage 3][4].")
+    assert got == [("青石镇集体经济收入386万元。", (1,), True), ("人均约4.2万元。", (1, 2), True),
+                   ("游客12万人次.", (3, 4), True)]

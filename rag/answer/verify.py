@@ -27,7 +27,10 @@ MIN_OVERLAP = 0.25  # share of a sentence's character pairs (or words) found in 
 MAX_QUOTES = 3  # passage sentences quoted for one generated sentence at most
 MIN_SUBSTANCE = {True: 6, False: 3}  # a sentence states something with this many Chinese characters/digits (or words)
 
-_MARKER = re.compile(r"\s*[\[【［]\s*(\d{1,3}(?:\s*[,，、;；]\s*\d{1,3})*)\s*[\]】］]")
+_MARKER = re.compile(r"\s*[\[【［]\s*(?:资料|来源|文章|passage|source)?\s*"
+                     r"(\d{1,3}(?:\s*[,，、;；]\s*(?:资料|来源|文章|passage|source)?\s*\d{1,3})*)\s*[\]】］]",
+                     re.IGNORECASE)
+_MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*")
 _ENDS = "。！？!?…"
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.、)）])\s+")
 _EN_SENTENCE = re.compile(r"(?<=[a-z0-9)\]%”\"'][.;])\s+(?=[A-Z\"“(\[])")
@@ -118,7 +121,7 @@ def split_reply(reply: str, complete: bool = True) -> list[tuple[str, tuple[int,
             out[-1][1].extend(_numbers(lead.group()))
             text = text[lead.end():]
         cited = _numbers(text)
-        bare = _BULLET.sub("", _MARKER.sub("", text)).strip()
+        bare = _BULLET.sub("", _MARKDOWN.sub("", _MARKER.sub("", text))).strip()
         if not bare.strip(_ENDS + "。，,;；：: "):
             if out:
                 out[-1][1].extend(cited)
@@ -138,7 +141,7 @@ def _lines(text: str):
 
 
 def _numbers(text: str) -> list[int]:
-    return [int(x) for m in _MARKER.finditer(text) for x in re.split(r"\s*[,，、;；]\s*", m.group(1))]
+    return [int(x) for m in _MARKER.finditer(text) for x in re.findall(r"\d{1,3}", m.group(1))]
 
 
 # -- facts: numbers with units, names --------------------------------------------------------------
