@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object")
     a.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
     a.add_argument("--top-k", type=int)
+    _add_answer_args(a)
     _add_filter_args(a)
 
     e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
@@ -98,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
                         "(join with ':' to combine: dense:k=3)")
     e.add_argument("--title", default="Evaluation report", help="report title")
+    _add_answer_args(e)
     _add_filter_args(e)
 
     d = sub.add_parser("docs", help="list the indexed documents")
@@ -114,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                                     "(default: corpus/)")
     v.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="default retrieval mode")
     v.add_argument("--top-k", type=int, help="default number of passages the answerer reads")
+    _add_answer_args(v)
 
     doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
     doc.add_argument("--index")
@@ -122,6 +125,22 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--store", metavar="STORE", help="where the index lives: local (default: the --index "
                          "folder) or milvus:URI (a Milvus Lite file.db or http://HOST:19530); env RAG_STORE")
     return p
+
+
+def _add_answer_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("answers", "extractive (quoted sentences, offline) or generative (a language model "
+                                        "behind an OpenAI-compatible endpoint, every sentence checked)")
+    g.add_argument("--answer", choices=["extractive", "generative", "auto"],
+                   help="default: env RAG_ANSWER or auto (generative when an endpoint is set)")
+    g.add_argument("--llm-base-url", metavar="URL",
+                   help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env RAG_LLM_BASE_URL); "
+                        "the API key is read from env RAG_LLM_API_KEY only")
+    g.add_argument("--llm-model", metavar="NAME", help="model name at that endpoint (env RAG_LLM_MODEL)")
+
+
+def _llm_overrides(args) -> dict:
+    return {"answer": getattr(args, "answer", None), "llm_base_url": getattr(args, "llm_base_url", None),
+            "llm_model": getattr(args, "llm_model", None)}
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
@@ -148,7 +167,8 @@ def _pipeline(args):
     from rag.pipeline import Pipeline
 
     settings = Settings.from_env(index_dir=getattr(args, "index", None), model=args.model,
-                                 store=getattr(args, "store", None))
+                                 store=getattr(args, "store", None), **_llm_overrides(args))
+    settings.answer_mode()  # a misspelt RAG_ANSWER fails here, before the model loads
     return Pipeline(settings)
 
 
@@ -194,6 +214,14 @@ def format_answer(ans) -> str:
     lines = [ans.answer]
     if ans.short_answer:
         lines.insert(0, f"» {ans.short_answer}")
+    if ans.note:
+        lines.insert(0, f"({ans.note})")
+    if ans.model:
+        lines.append(f"(written by {ans.model}; every sentence shown was checked against its quotes)"
+                     if ans.mode == "generative" else f"(model: {ans.model})")
+    for c in ans.checks:
+        if not c.verified:
+            lines.append(f"✗ left out, not verified ({c.reason}): {c.text}")
     if ans.searched_question:
         lines.append(f"(searched: {ans.searched_question})")
     for c in ans.citations:
@@ -205,7 +233,17 @@ def format_answer(ans) -> str:
 def cmd_ask(args) -> int:
     filters = _filters(args)  # a bad date fails before the model loads
     pipe = _pipeline(args)
-    ans = pipe.ask(args.question, mode=args.mode, top_k=args.top_k, filters=filters)
+    ans, drafted = None, False
+    for ans in pipe.ask_stream(args.question, mode=args.mode, top_k=args.top_k, filters=filters):
+        if isinstance(ans, str):  # a generated draft, unverified: shown on stderr as it is written
+            if not args.json:
+                if not drafted:
+                    sys.stderr.write("draft (being checked): ")
+                sys.stderr.write(ans)
+                sys.stderr.flush()
+            drafted = True
+    if drafted and not args.json:
+        sys.stderr.write("\n\n")
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False))
     else:
@@ -255,7 +293,9 @@ def cmd_serve(args) -> int:
         print("error: --top-k must be at least 1.", file=sys.stderr)
         return EXIT_USAGE
     settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model, host=args.host,
-                                 port=args.port, mode=args.mode, top_k=args.top_k, store=args.store)
+                                 port=args.port, mode=args.mode, top_k=args.top_k, store=args.store,
+                                 **_llm_overrides(args))
+    settings.answer_mode()
     from rag.api import serve  # imports fastapi, uvicorn and gradio
 
     return serve(Pipeline(settings), progress=StderrProgress())

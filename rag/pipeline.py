@@ -23,11 +23,15 @@ CONTRACT (stable; shells rely on it):
     p.documents() -> list[DocInfo]
     p.document(doc_id) -> Document
     p.search(question, k=None, mode=None, filters=None) -> list[Hit]
-    p.ask(question, history=(), mode=None, top_k=None, filters=None) -> Answer
+    p.ask(question, history=(), mode=None, top_k=None, filters=None, answer=None) -> Answer
+    p.ask_stream(...same...) -> iterator of str (a generated answer's draft, as it is written), then the Answer
         history: earlier user questions of the same conversation, oldest first; a follow-up such
         as "那村民收入呢？" is rewritten with them and Answer.searched_question is set.
         filters: rag.retrieve.filters.Filters (dates, source, undated) or None; only passages of documents
         that pass are retrieved, so the answer and its citations come from them alone.
+        answer: "extractive" | "generative" | "auto" | None (settings.answer): generative asks the
+        configured OpenAI-compatible model (rag/answer/generate.py) and keeps only the sentences its
+        cited passages support (rag/answer/verify.py); Answer.mode says what was given.
     progress: callable(stage: str, done: int, total: int)
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
 
@@ -46,7 +50,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rag.config import Settings
 from rag.errors import BadFilter, BadQuestion, EmptyCorpus, IndexMissing, RagError, UnknownDocument
@@ -136,6 +140,8 @@ class Pipeline:
         """Load everything the first answer needs (model, index, reader), so it is as quick as the rest."""
         self.search("warm up", k=1)
         self.reader  # noqa: B018 - loads the reader when it is on
+        if self.settings.llm_base_url:
+            import langchain_openai  # noqa: F401 - a second of imports, before the first generated answer
 
     def _model_name(self) -> str:
         return self._embedder.name if self._embedder is not None else self.settings.model
@@ -401,22 +407,47 @@ class Pipeline:
                             s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=filters)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
-            top_k: int | None = None, filters: Filters | None = None) -> Answer:
+            top_k: int | None = None, filters: Filters | None = None, answer: str | None = None) -> Answer:
+        result = None
+        for result in self.ask_stream(question, history, mode, top_k, filters, answer):
+            pass
+        return result
+
+    def ask_stream(self, question: str, history: Sequence[str] = (), mode: str | None = None,
+                   top_k: int | None = None, filters: Filters | None = None,
+                   answer: str | None = None) -> Iterator[str | Answer]:
+        """ask(), as it happens: a generative answer yields its draft text as the model writes it
+        (str pieces), then the verified Answer; an extractive one yields only the Answer."""
         from rag.answer.answerer import Answerer
         from rag.retrieve.followup import rewrite
 
         t0 = time.perf_counter()
         q = self._check(question)
         filters = _checked(filters)
-        searched = rewrite(q, self._history(history))
+        how = self.settings.answer_mode(answer)
+        llm = None
+        if how == "generative":
+            from rag.answer.generate import LLMConfig
+
+            llm = LLMConfig.from_settings(self.settings)  # not configured: says how, before any work
+        earlier = self._history(history)
+        searched = rewrite(q, earlier)
         query = searched or q
         mode = mode or self.settings.mode
         idx = self.index  # one version of the index for the whole answer, even if a newer one lands
         qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
         hits = self._search_batch(idx, [query], top_k, mode, qv, filters)[0]
-        answer = Answerer(idx, self.embedder, reader=self.reader).answer(
+        extractive = Answerer(idx, self.embedder, reader=self.reader).answer(
             q, hits, None if qv is None else qv[0], searched)
-        return replace(answer, latency_ms=(time.perf_counter() - t0) * 1000)
+        if llm is None:
+            yield replace(extractive, latency_ms=(time.perf_counter() - t0) * 1000)
+            return
+        from rag.answer.generate import generate, sources_of
+
+        for event in generate(llm, q, earlier, sources_of(hits, idx), extractive):
+            if isinstance(event, Answer):
+                event = replace(event, latency_ms=(time.perf_counter() - t0) * 1000)
+            yield event
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -58,6 +58,21 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class SentenceCheck:
+    """How one sentence of a generated reply fared against the passages it cited."""
+
+    text: str  # the sentence as the model wrote it, its [n] markers removed
+    cited: tuple[int, ...]  # the passage numbers it cited ([n] of the prompt)
+    verified: bool
+    reason: str | None = None  # why it was not verified (no citation, a number not in [2], ...)
+    citations: tuple[int, ...] = ()  # Answer.citations (their n) that support it, when verified
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "cited": list(self.cited), "verified": self.verified, "reason": self.reason,
+                "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -70,6 +85,10 @@ class Answer:
     short_answer_score: float | None = None  # the reader's probability for the short answer shown
     # the reader's best span, shown or not, its probability, and whether the rules marked it too (for eval)
     reader_guess: tuple[str, float, bool] | None = field(default=None, compare=False)
+    mode: str = "extractive"  # extractive | generative (a generated reply, verified sentence by sentence)
+    model: str | None = None  # the language model that wrote a generative answer
+    checks: tuple[SentenceCheck, ...] = ()  # generative: every sentence of the reply, kept or removed
+    note: str | None = None  # generative: why the extractive answer is shown instead, or what was removed
 
     def to_dict(self) -> dict:
         """The JSON contract of `rag ask --json`."""
@@ -94,6 +113,9 @@ class Answer:
             ],
             "latency_ms": round(self.latency_ms, 1),
             **({"searched_question": self.searched_question} if self.searched_question else {}),
+            "mode": self.mode,
+            **({"model": self.model, "verification": [c.to_dict() for c in self.checks], "note": self.note}
+               if self.model is not None or self.checks or self.note else {}),
         }
 
 

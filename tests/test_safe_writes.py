@@ -242,7 +242,8 @@ def test_a_bug_is_one_traceback_in_the_log_and_one_line_for_the_user(pipeline, c
     def broken(*args, **kwargs):
         raise TypeError("a bug")
 
-    monkeypatch.setattr(pipeline, "ask", broken)
+    monkeypatch.setattr(pipeline, "ask", broken)  # the API's
+    monkeypatch.setattr(pipeline, "ask_stream", broken)  # the chat's
     h = ChatHandlers(pipeline)
     with caplog.at_level(logging.INFO, logger="rag"), pytest.raises(gr.Error) as err:
         h.api_ask("西湖村种植了多少亩茶叶？")

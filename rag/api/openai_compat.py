@@ -41,6 +41,8 @@ def conversation(messages: list[ChatMessage]) -> tuple[str, list[str]]:
 def reply_text(answer: Answer) -> str:
     """The answer with its [n] markers, then one Sources line per citation: [n] title (date): “quote”."""
     lines = [answer.answer]
+    if answer.note:
+        lines.insert(0, f"({answer.note})")
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
@@ -55,6 +57,12 @@ def extras(answer: Answer) -> dict:
     out = {"short_answer": d["short_answer"], "answerable": d["answerable"], "citations": d["citations"]}
     if answer.searched_question:
         out["searched_question"] = answer.searched_question
+    out["answer_mode"] = d["mode"]
+    for key in ("verification", "note"):
+        if key in d:
+            out[key] = d[key]
+    if d.get("model"):
+        out["generated_by"] = d["model"]
     return out
 
 
@@ -95,15 +103,17 @@ def chat_completions(body: ChatRequest, state: ServerState = Depends(ready_state
     """Answer the last user message (OpenAI chat completions; `stream: true` for server-sent events).
 
     Extra top-level fields (in the last chunk when streaming): short_answer, answerable, citations
-    (n, doc_id, title, date, source, quote, start, end) and searched_question for a rewritten follow-up.
-    Extension `filters`: {since, until, source, undated}, as in POST /api/ask."""
+    (n, doc_id, title, date, source, quote, start, end), searched_question for a rewritten follow-up,
+    answer_mode, and for a generative answer generated_by, verification and note.
+    Extension `filters`: {since, until, source, undated}, as in POST /api/ask; `answer`: extractive |
+    generative. A generated reply is sent (streamed too) only after it was verified."""
     question, history = conversation(body.messages)
     misplaced = sorted(set(FiltersIn.model_fields) & set(body.model_extra or {}))
     if misplaced:  # would be ignored silently otherwise
         raise ApiError(400, f"Put {', '.join(misplaced)} inside \"filters\": {{...}} "
                             f"(with the openai SDK: extra_body={{'filters': {{...}}}}).")
     answer = state.pipeline.ask(question, history=history, mode=body.mode, top_k=body.top_k,
-                                filters=filters_of(body.filters))
+                                filters=filters_of(body.filters), answer=body.answer)
     completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
     if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
         return StreamingResponse(server_sent_events(chunks(answer, completion_id, created)),

@@ -56,10 +56,11 @@ def health(state: ServerState = Depends(get_state)):
 def ask(body: AskRequest, state: ServerState = Depends(ready_state)):
     """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`.
 
-    since / until / source / undated: answer only from documents that pass (400 for a bad date)."""
+    since / until / source / undated: answer only from documents that pass (400 for a bad date).
+    answer: extractive | generative (400 when the server has no language model endpoint)."""
     history = [h for h in bounded_history(body.history) if h.strip()]
     answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k,
-                                filters=filters_of(body))
+                                filters=filters_of(body), answer=body.answer)
     return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model
 
 

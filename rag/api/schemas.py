@@ -16,6 +16,9 @@ UNTIL_HELP = "only documents dated on or before this: yyyy, yyyy-mm or yyyy-mm-d
 SOURCE_HELP = ("only documents whose source path (relative to the corpus folder) contains this, ignoring case; "
                "a glob when it has * ? or [ ] (e.g. news/*.jsonl)")
 UNDATED_HELP = "documents without a readable date: keep (default) or drop"
+AnswerMode = Literal["extractive", "generative", "auto"]
+ANSWER_HELP = ("extractive (quoted sentences) or generative (the server's language model; every sentence "
+               "checked against its quotes, unverified ones left out); default: the server's setting")
 DateIn = str | int  # 2025 may come as a number
 Undated = Literal["keep", "drop"]
 
@@ -43,6 +46,7 @@ class AskRequest(BaseModel):
     until: DateIn | None = Field(None, description=UNTIL_HELP)
     source: str | None = Field(None, description=SOURCE_HELP)
     undated: Undated | None = Field(None, description=UNDATED_HELP)
+    answer: AnswerMode | None = Field(None, description=ANSWER_HELP)
 
 
 class CitationOut(BaseModel):
@@ -56,6 +60,14 @@ class CitationOut(BaseModel):
     end: int
 
 
+class SentenceCheckOut(BaseModel):
+    text: str = Field(description="the sentence as the model wrote it, markers removed")
+    cited: list[int] = Field(description="the passage numbers it cited")
+    verified: bool
+    reason: str | None = Field(description="why it was not verified")
+    citations: list[int] = Field(description="the answer's citations (n) that support it")
+
+
 class AnswerOut(BaseModel):
     """The object `rag ask --json` prints."""
 
@@ -67,6 +79,13 @@ class AnswerOut(BaseModel):
     citations: list[CitationOut]
     latency_ms: float
     searched_question: str | None = Field(None, description="present when a follow-up was rewritten")
+    mode: Literal["extractive", "generative"] = Field("extractive", description="how the answer shown was made")
+    model: str | None = Field(None, description="generative asked: the language model that wrote the reply")
+    verification: list[SentenceCheckOut] | None = Field(
+        None, description="generative asked: every sentence of the model's reply and whether its cited passages "
+                          "support it (only verified ones are in `answer`)")
+    note: str | None = Field(None, description="generative asked: why the extractive answer is shown instead, "
+                                               "or what was left out")
 
 
 # -- /api/documents -------------------------------------------------------------------------
@@ -157,7 +176,7 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     """An OpenAI chat-completions request. The last message is the question; earlier user
     messages are the conversation. Sampling options (temperature, max_tokens...) are accepted and
-    ignored: answers are extracted, not generated. Extensions: mode, top_k, filters."""
+    ignored. Extensions: mode, top_k, filters, answer."""
 
     model_config = ConfigDict(extra="allow")
     model: str = Field("rag", description="any name; the server has one model, 'rag'")
@@ -168,6 +187,7 @@ class ChatRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, description="extension: " + TOP_K_HELP)
     filters: FiltersIn | None = Field(None, description="extension: only documents that pass are quoted "
                                                         "(with the openai SDK: extra_body={'filters': {...}})")
+    answer: AnswerMode | None = Field(None, description="extension: " + ANSWER_HELP)
 
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}

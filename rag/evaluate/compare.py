@@ -5,6 +5,7 @@ A variant names what differs from the current settings:
     bm25 | dense | hybrid          retrieval mode
     chunk=N                        chunk size in characters (a temporary index is built)
     k=N                            passages handed to the answerer (top_k)
+    answer=extractive|generative   how answers are written (generative: the configured LLM endpoint)
     store=local | store=milvus     where the index lives (rag/index/stores.py); last when combined,
     store=milvus:URI               as a URI holds ':' (a Milvus Lite file.db or http://HOST:19530)
 
@@ -43,8 +44,11 @@ COLUMNS = [
     ("hit@10", "hit@10", True),
     ("mrr", "MRR", False),
     ("citations_verbatim", "verbatim", True),
+    ("sentences_verified", "verified", True),
+    ("fell_back", "fell back", True),
     ("latency_p50_ms", "p50 ms", False),
 ]
+GENERATIVE_ONLY = ("sentences_verified", "fell_back")  # columns shown when a variant asked a language model
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Variant:
     mode: str | None = None  # None: the settings' mode
     chunk_size: int | None = None  # None: the index's own chunks
     top_k: int | None = None  # None: settings.top_k
+    answer: str | None = None  # None: the settings' answer mode
     store: str | None = None  # None: the pipeline's own store; "local", "milvus" or "milvus:URI"
 
 
@@ -73,7 +78,7 @@ def parse_variants(spec: str) -> list[Variant]:
         name = raw.strip()
         if not name:
             continue
-        mode = chunk = k = store = None
+        mode = chunk = k = answer = store = None
         head, sep, store_value = name.partition("store=")
         if sep:  # a store goes last: its URI may hold ':'
             store = store_value.strip()
@@ -89,17 +94,20 @@ def parse_variants(spec: str) -> list[Variant]:
                     chunk = int(value)
                 elif key in ("k", "top_k") and int(value) >= 1:
                     k = int(value)
+                elif key == "answer" and value.strip().lower() in ("extractive", "generative"):
+                    answer = value.strip().lower()
                 else:
                     raise ValueError(part)
             except ValueError:
                 raise BadInput(
-                    f"Cannot read variant {name!r}. Use bm25, dense, hybrid, chunk=N (N >= 20), k=N (N >= 1) or store=local|milvus[:URI], "
+                    f"Cannot read variant {name!r}. Use bm25, dense, hybrid, chunk=N (N >= 20), k=N (N >= 1), "
+                    "answer=extractive|generative or store=local|milvus[:URI] (last), "
                     "joined with ':' to combine, comma-separated: e.g. bm25,dense,hybrid,hybrid:k=3,chunk=400."
                 ) from None
         if name in seen:
             continue
         seen.add(name)
-        variants.append(Variant(name, mode, chunk, k, store))
+        variants.append(Variant(name, mode, chunk, k, answer, store))
     if not variants:
         raise BadInput("No variants given; e.g. --compare bm25,dense,hybrid")
     return variants
@@ -171,7 +179,7 @@ def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], prog
                 pred_path = Path(predictions_dir) / f"predictions-{safe_name(v.name)}.jsonl" if predictions_dir else None
                 v_mode, v_k = v.mode or mode or p.settings.mode, v.top_k or top_k or p.settings.top_k
                 records = run_eval(p, items, mode=v_mode, progress=step, predictions_path=pred_path, top_k=v_k,
-                                   filters=filters)
+                                   filters=filters, answer=v.answer)
                 results.append(VariantResult(v, v_mode, chunk, v_k, records, summarize(records)))
         finally:
             _drop(opened)
@@ -184,11 +192,12 @@ def safe_name(name: str) -> str:
 
 def table_rows(results: Sequence[VariantResult]) -> tuple[list[str], list[list[str]]]:
     """(headings, rows) of the side-by-side table; figures as percentages where they are shares."""
-    headings = ["variant", "mode", "chunk", "k"] + [h for _, h, _ in COLUMNS]
+    columns = [c for c in COLUMNS if c[0] not in GENERATIVE_ONLY or any(c[0] in r.summary for r in results)]
+    headings = ["variant", "mode", "chunk", "k"] + [h for _, h, _ in columns]
     rows = []
     for r in results:
         row = [r.variant.name, r.mode, str(r.chunk_size), str(r.top_k)]
-        for key, _, pct in COLUMNS:
+        for key, _, pct in columns:
             value = r.summary.get(key)
             row.append(f"{value:.0f}" if key.startswith("latency") and value is not None else fmt(value, pct))
         rows.append(row)

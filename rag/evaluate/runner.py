@@ -183,8 +183,10 @@ def prediction_line(rec: Record) -> dict:
 
 
 def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: Callable | None = None,
-             predictions_path: str | Path | None = None, top_k: int | None = None, filters=None) -> list[Record]:
-    """Answer every item (under `filters`, rag.retrieve.filters.Filters, when given) and score it."""
+             predictions_path: str | Path | None = None, top_k: int | None = None, filters=None,
+             answer: str | None = None) -> list[Record]:
+    """Answer every item (under `filters`, rag.retrieve.filters.Filters, when given) and score it.
+    `answer`: extractive | generative (None: the pipeline's setting)."""
     retrieved = retrieve(pipe, items, mode, max(RETRIEVAL_K), progress, filters)
     records = []
     if predictions_path:
@@ -195,7 +197,8 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
             ranked = [h.chunk.doc_id for h in hits]
             guess = None
             try:
-                ans = pipe.ask(item.question, mode=mode, top_k=top_k, **_filter_kwargs(filters))
+                ans = pipe.ask(item.question, mode=mode, top_k=top_k, **_filter_kwargs(filters),
+                               **({"answer": answer} if answer else {}))
                 pred, used, err, guess = ans.to_dict(), list(ans.hits), None, ans.reader_guess
             except RagError as e:  # a bad question is a failed item, not a failed run
                 pred, used, err = _failed_prediction(item), [], str(e)
@@ -261,6 +264,13 @@ def summarize(records: Sequence[Record]) -> dict:
     lengths = [C.answer_length(r.prediction.get("answer", "")) for r in records if not r.refused]
     if lengths:
         s["answer_chars_mean"], s["answer_chars_p50"] = _mean(lengths), M.percentile(lengths, 50)
+    generated = [r.prediction for r in records if "verification" in r.prediction]  # generative asked
+    if generated:
+        checks = [c for p in generated for c in p["verification"]]
+        s["generative_answers"] = sum(p.get("mode") == "generative" for p in generated) / len(generated)
+        s["fell_back"] = sum(p.get("mode") != "generative" for p in generated) / len(generated)
+        s["sentences_checked"] = len(checks)
+        s["sentences_verified"] = _mean(c["verified"] for c in checks)
     lat = [r.prediction.get("latency_ms", 0.0) for r in records if r.error is None]
     if lat:
         s["latency_p50_ms"], s["latency_p95_ms"] = M.percentile(lat, 50), M.percentile(lat, 95)

@@ -57,7 +57,8 @@ def describe_run(pipe, qa_label: str, questions: int, mode: str | None, top_k: i
     s, m = pipe.settings, pipe.index.manifest
     return [
         ("QA set", f"{qa_label} ({questions} questions)"),
-        ("index", f"{s.index_dir}: {m.get('documents')} documents, {m.get('chunks')} passages"),
+        ("index", f"{s.index_dir if s.store in ('', 'local') else f'{s.store} ({s.milvus_collection})'}: "
+                  f"{m.get('documents')} documents, {m.get('chunks')} passages"),
         ("embedding model", str(m.get("model"))),
         ("chunk size / overlap", f"{m.get('chunk_size')} chars / {m.get('chunk_overlap')} sentence(s)"),
         ("retrieval", f"mode {mode or s.mode}, fusion {s.fusion}, {s.candidates} candidates per retriever"),

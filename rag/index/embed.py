@@ -137,7 +137,7 @@ class HashingEmbedder:
 
 
 def load_embedder(model: str, cache_dir: Path, batch_size: int = 16, runtime: str = "onnx",
-                  precision: str = "int8", threads: int = 1) -> Embedder:
+                  precision: str = "fp32", threads: int = 1) -> Embedder:
     """The embedder a Settings.model names: the offline default (on ONNX Runtime, or on
     sentence-transformers with runtime="torch"), the fake, or any sentence-transformers model."""
     from rag.config import DEFAULT_MODEL

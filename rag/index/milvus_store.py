@@ -151,8 +151,9 @@ class MilvusStore:
         info = self.call("reading the collection", "describe_collection", self.name)
         try:
             manifest = json.loads(info.get("description") or "")
-            assert manifest.get("schema") == SCHEMA_VERSION
-        except (ValueError, AssertionError, AttributeError):
+            if manifest.get("schema") != SCHEMA_VERSION:
+                raise ValueError(manifest.get("schema"))
+        except (ValueError, AttributeError):
             raise ModelMismatch(
                 f"Milvus collection {self.name!r} at {self.uri} was not made by this version of rag; "
                 "choose another RAG_MILVUS_COLLECTION or drop it.") from None
@@ -235,7 +236,7 @@ class MilvusStore:
         view = self._view
         if view is None or time.monotonic() - self._checked > VIEW_CHECK_S:
             manifest = self.manifest()
-            if view is None or view.manifest != manifest:
+            if view is None or view.description != manifest:
                 view = self._view = MilvusIndex(self, manifest)
             self._checked = time.monotonic()
         if model is not None:

@@ -55,19 +55,26 @@ class MilvusIndex:
     folder = None
     segments: list = []  # nothing to merge (rag/index/merge.py)
 
-    def __init__(self, store, manifest: dict):
-        self.store, self.manifest = store, manifest
+    def __init__(self, store, description: dict):
+        self.store, self.description = store, description  # what the collection was built with
         self.stamp = ("milvus", store.uri, store.name)
         self.bm25 = _Idf(self)
         self._count: tuple[float, int] | None = None
         self._lock = threading.Lock()
+
+    @property
+    def manifest(self) -> dict:
+        """The description with the counts, as a local index's manifest has them."""
+        st = self.status()
+        return {**self.description, "documents": st["documents"], "chunks": st["passages"],
+                "embedded": st["embedded"], "store": f"milvus:{self.store.uri}", "collection": self.store.name}
 
     def changed(self) -> None:
         self._count = None
         self.bm25._cache.clear()
 
     def check_model(self, model_name: str) -> None:
-        built = self.manifest.get("model")
+        built = self.description.get("model")
         if built != model_name:
             raise ModelMismatch(
                 f"Milvus collection {self.store.name!r} holds vectors of {built!r}, but {model_name!r} is "
@@ -195,7 +202,7 @@ class MilvusIndex:
             qv = embedder.embed_queries(list(questions)) if query_vectors is None else query_vectors
             qv = np.asarray(qv, np.float32)
         texts = [normalize_for_search(t) for t in (sparse_queries if sparse_queries is not None else questions)]
-        dense_params = {"metric_type": "IP", "params": {"ef": max(64, cand)} if self.manifest.get("index") == "HNSW" else {}}
+        dense_params = {"metric_type": "IP", "params": {"ef": max(64, cand)} if self.description.get("index") == "HNSW" else {}}
         fields = ["doc_id", "ordinal", "start", "end", "text"]
         out = []
         for i, q in enumerate(questions):

@@ -1,10 +1,14 @@
 """The "Ask" tab: a chat over the indexed articles, with the cited passages beside it.
 
 Each browser session keeps its own conversation in a gr.State (a list of TurnView); the
-pipeline is shared and answers concurrent questions. All answering is `pipeline.ask`.
+pipeline is shared and answers concurrent questions. All answering is `pipeline.ask_stream`: a
+generated answer's draft is shown (greyed, "checking sources") as it streams in, then replaced by
+the verified answer. The answer mode is chosen per session in the "answer settings" accordion; the
+language model endpoint is the server's (RAG_LLM_*), shown there but never changeable by the page.
 """
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Iterator
 
 import gradio as gr
@@ -14,6 +18,7 @@ from rag.retrieve.filters import make_filters
 from rag.pipeline import Pipeline, bounded_history
 from rag.types import Answer, Document
 from rag.ui.failures import failure
+from rag.ui.generated import Throttle, render_draft, render_llm_settings
 from rag.ui.render import (
     TurnView,
     language,
@@ -43,6 +48,8 @@ def load_examples(corpus_dir) -> tuple[str, ...]:
 CHAT_CONCURRENCY = 4  # answers running at once; more wait in the queue
 EMPTY_QUESTION = "请先输入一个问题，例如：某村去年接待了多少游客？ Please type a question first."
 SEARCHING = {"zh": "正在查找相关文章…", "en": "Searching the articles…"}
+DRAFT_INTERVAL_S = 0.1  # the draft bubble is updated at most this often
+ANSWER_MODES = [("摘录 Extractive", "extractive"), ("生成 Generative", "generative")]
 
 
 class ChatHandlers:
@@ -78,11 +85,13 @@ class ChatHandlers:
 
     def respond(self, question: str | None, messages: list | None, turns: list[TurnView] | None,
                 since: str | None = None, until: str | None = None, source: str | None = None,
-                undated: str | None = None) -> Iterator[tuple]:
-        """Chat event: show the question at once, then the answer and its sources.
+                undated: str | None = None, answer_mode: str | None = None) -> Iterator[tuple]:
+        """Chat event: show the question at once, then (generative) the draft as it streams in,
+        then the answer and its sources.
 
         since / until / source / undated: the filter row (rag.retrieve.filters); only documents that pass
         are searched. A date that cannot be read is answered with the error, nothing searched.
+        answer_mode: "extractive" | "generative" | None (the server's setting).
         Yields (question box, chatbot messages, turns state, sources panel). The box is emptied once,
         when the question moves into the chat; the answer leaves it alone, so a question typed while
         the answer was being found is not wiped.
@@ -109,7 +118,21 @@ class ChatHandlers:
 
         history = bounded_history([t.question for t in turns])
         try:
-            answer = self.pipeline.ask(q, history=history, filters=filters)
+            answer = None
+            draft: list[str] = []
+            throttle = Throttle(DRAFT_INTERVAL_S)
+            stream = self.pipeline.ask_stream(q, history=history, filters=filters, answer=answer_mode or None)
+            with closing(stream):  # the page went away: the model's reply is dropped at once
+                for event in stream:
+                    if isinstance(event, Answer):
+                        answer = event
+                    elif event:
+                        draft.append(event)
+                        if throttle.ready():
+                            bubble = {"role": "assistant", "content": render_draft("".join(draft), lang)}
+                            yield gr.update(), messages + [bubble], turns, gr.update()
+            if answer is None:
+                raise RuntimeError("the pipeline gave no answer")
             turn = len(turns) + 1
             view = self.turn_view(answer, turn)
         except Exception as err:  # a RagError is the user's (one log line); anything else a bug
@@ -125,7 +148,8 @@ class ChatHandlers:
         return [], [], render_panel([]), ""
 
     def api_ask(self, question: str, history: list[str] | None = None, since: str | None = None,
-                until: str | None = None, source: str | None = None, undated: str | None = None) -> dict:
+                until: str | None = None, source: str | None = None, undated: str | None = None,
+                answer: str | None = None) -> dict:
         """Answer a question from the indexed articles, quoting them; the JSON of `rag ask --json`.
 
         Args:
@@ -137,10 +161,15 @@ class ChatHandlers:
             until: only documents dated on or before this (yyyy, yyyy-mm or yyyy-mm-dd).
             source: only documents whose source path contains this (a glob with * ? [ ]).
             undated: documents without a date: keep (default) or drop.
+            answer: extractive, generative or auto (default: the server's setting). generative asks
+                the server's language model and keeps only the sentences its sources support; it is
+                refused when the server has no endpoint configured.
         Returns:
-            question, answer (the cited sentence with [n] markers), short_answer, answerable,
-            citations (n, doc_id, title, date, source, quote, start, end), latency_ms, and
-            searched_question when a follow-up was rewritten before searching.
+            question, answer (the cited sentence(s) with [n] markers), short_answer, answerable,
+            citations (n, doc_id, title, date, source, quote, start, end), latency_ms, mode
+            (extractive or generative: what was given), searched_question when a follow-up was
+            rewritten before searching; model, verification (every sentence of the model's reply:
+            text, cited, verified, reason, citations) and note when a language model was asked.
         """
         try:
             if not isinstance(history, (list, tuple, type(None))):
@@ -148,7 +177,9 @@ class ChatHandlers:
             filters = make_filters(since, until, source, undated)
             limit = self.pipeline.settings.max_question_chars
             history = [h for h in bounded_history(history) if len(h) <= 2 * limit]  # Pipeline.ask checks them
-            return self.pipeline.ask(question, history=history, filters=filters).to_dict()
+            if answer is not None and not isinstance(answer, str):
+                raise RagError("answer must be extractive, generative or auto.")
+            return self.pipeline.ask(question, history=history, filters=filters, answer=answer or None).to_dict()
         except Exception as err:  # one line to the caller, never a traceback on the console for their error
             raise gr.Error(failure("api ask", err), print_exception=False) from None
 
@@ -156,6 +187,25 @@ class ChatHandlers:
 def _showable(text: str) -> str:
     """`text` as the page can show it: what is not text (a lone surrogate) becomes U+FFFD."""
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def answer_settings(settings) -> gr.Radio:
+    """The folded "answer settings" panel: the answer mode of this page, and the server's language
+    model endpoint and model as text (never its key; the page cannot change them). Without an
+    endpoint, the mode is fixed to extractive and the panel says how to enable generated answers."""
+    try:
+        current = settings.answer_mode()
+    except RagError:  # a bad RAG_ANSWER: the questions say so; the radio shows the safe choice
+        current = "extractive"
+    configured = bool(settings.llm_base_url)
+    with gr.Accordion("回答方式 Answer settings", open=False, elem_id="answer-settings"):
+        mode = gr.Radio(ANSWER_MODES, value=current if configured else "extractive", label="回答方式 Answer mode",
+                        info=("生成的回答逐句核对来源 Generated answers are checked sentence by sentence"
+                              if configured else "未配置语言模型 No language model configured"),
+                        interactive=configured, elem_id="answer-mode")
+        gr.HTML(render_llm_settings(settings.llm_base_url, settings.llm_model, bool(settings.llm_api_key),
+                                    settings.llm_timeout_s), elem_id="llm-settings")
+    return mode
 
 
 def build_chat_tab(pipeline: Pipeline,
@@ -199,6 +249,7 @@ def build_chat_tab(pipeline: Pipeline,
                                      elem_id="filter-source", min_width=180, scale=2)
                 undated = gr.Radio([("保留 keep", "keep"), ("排除 drop", "drop")], value="keep",
                                    label="无日期文章 Undated", elem_id="filter-undated", min_width=160)
+            mode = answer_settings(pipeline.settings)
             with gr.Row(elem_id="examples"):
                 example_buttons = [
                     gr.Button(q, size="sm", variant="secondary", elem_classes=["rag-example"]) for q in examples
@@ -217,11 +268,11 @@ def build_chat_tab(pipeline: Pipeline,
         concurrency_id="chat",
         api_visibility="private",
     )
-    filter_inputs = [since, until, source, undated]
-    question.submit(h.respond, inputs=[question, chatbot, turns, *filter_inputs], **common)
-    ask.click(h.respond, inputs=[question, chatbot, turns, *filter_inputs], **common)
+    extra_inputs = [since, until, source, undated, mode]
+    question.submit(h.respond, inputs=[question, chatbot, turns, *extra_inputs], **common)
+    ask.click(h.respond, inputs=[question, chatbot, turns, *extra_inputs], **common)
     for button in example_buttons:  # a button's value is its label: the example question
-        button.click(h.respond, inputs=[button, chatbot, turns, *filter_inputs], **common)
+        button.click(h.respond, inputs=[button, chatbot, turns, *extra_inputs], **common)
     clear.click(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
     chatbot.clear(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
 

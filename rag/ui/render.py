@@ -12,6 +12,7 @@ from html import escape
 from typing import Callable, Iterable, Sequence
 
 from rag.types import Answer, Citation, DocInfo, Document
+from rag.ui.generated import generated_meta, render_note, render_removed, unverified
 
 PASSAGE_WINDOW = 120  # characters either side of a quote when the citation carries no passage
 
@@ -142,9 +143,17 @@ def _marker_link(n: int, turn: int) -> str:
 
 
 def render_answer(answer: Answer, turn: int) -> str:
-    """The assistant's bubble: searched question (if rewritten), bold short answer, cited sentence."""
-    lab = labels(language(answer.question))
-    parts = ['<div class="rag-answer">']
+    """The assistant's bubble: searched question (if rewritten), bold short answer, cited sentence.
+
+    A generated answer (mode "generative") has its note under it; an extractive answer given
+    instead of a generated one has the note (why) above it. Sentences of the model's reply that
+    could not be verified are listed folded, tagged as not verified, never linked to a source."""
+    lang = language(answer.question)
+    lab = labels(lang)
+    mode = "generative" if answer.mode == "generative" else "extractive"
+    parts = [f'<div class="rag-answer" data-mode="{mode}">']
+    if mode == "extractive":
+        parts.append(render_note(answer, lang))
     if answer.searched_question and answer.searched_question != answer.question:
         parts.append(
             f'<div class="rag-searched">{lab["searched"]}: '
@@ -158,7 +167,13 @@ def render_answer(answer: Answer, turn: int) -> str:
     else:
         # no citations are shown for an unanswerable question, whatever the answer carries
         parts.append(f'<div class="rag-notfound">{text_block(answer.answer or lab["not_found"])}</div>')
+    if mode == "generative":
+        parts.append(render_note(answer, lang))
+    parts.append(render_removed(unverified(answer), lang))
     meta = [lab["latency"].format(seconds=answer.latency_ms / 1000)]
+    generated = generated_meta(answer, lang)
+    if generated:
+        meta.insert(0, generated)
     if answer.answerable and answer.citations:
         meta.append(lab["n_sources"].format(n=len(answer.citations)))
     parts.append(f'<div class="rag-meta">{" · ".join(meta)}</div>')

@@ -33,6 +33,18 @@ CSS = """
 .rag-answer .rag-notfound { padding: 6px 10px; border-left: 3px solid #d97706; background: rgba(217,119,6,.08); }
 .rag-error { padding: 6px 10px; border-left: 3px solid #dc2626; background: rgba(220,38,38,.08); }
 .rag-notice { color: var(--body-text-color-subdued); font-style: italic; }
+.rag-draft { opacity: 0.6; border-left: 3px dashed var(--border-color-primary); padding-left: 8px; }
+.rag-draft-label { font-size: 0.8em; font-style: normal; margin-bottom: 2px; }
+.rag-draft-text { font-style: italic; white-space: pre-wrap; line-height: 1.7; }
+.rag-fallback-note { padding: 4px 10px; margin-bottom: 6px; font-size: 0.88em; border-left: 3px solid #d97706;
+                     background: rgba(217,119,6,.08); }
+.rag-answer-note { font-size: 0.82em; color: var(--body-text-color-subdued); margin-top: 6px; }
+.rag-unverified { font-size: 0.82em; color: var(--body-text-color-subdued); margin-top: 4px; }
+.rag-unverified summary { cursor: pointer; }
+.rag-unverified ul { margin: 4px 0 0 0; padding-left: 18px; }
+.rag-unverified-tag { font-size: 0.85em; padding: 0 4px; border: 1px solid #dc2626; color: #dc2626; border-radius: 3px; }
+.rag-unverified-text { text-decoration: line-through; }
+.rag-llm-settings { font-size: 0.9em; line-height: 1.7; }
 a.rag-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); padding: 0 1px; cursor: pointer; }
 a.rag-cite:hover { text-decoration: underline; }
 .rag-placeholder { text-align: center; color: var(--body-text-color-subdued); line-height: 1.8; }
