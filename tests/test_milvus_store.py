@@ -100,6 +100,16 @@ def test_store_setting_is_parsed_and_refused_when_unknown():
             parse_store(bad)
 
 
+def test_compare_reads_store_variants():
+    from rag.evaluate.compare import parse_variants
+
+    vs = parse_variants("store=local,bm25:k=3:store=milvus:http://10.0.0.5:19530,store=milvus")
+    assert [(v.mode, v.top_k, v.store) for v in vs] == [
+        (None, None, "local"), ("bm25", 3, "milvus:http://10.0.0.5:19530"), (None, None, "milvus")]
+    with pytest.raises(RagError, match="store=local"):
+        parse_variants("store=qdrant")
+
+
 def test_literals_cannot_end_the_string():
     from rag.index.milvus_expr import like_pattern, literal
 
