@@ -177,6 +177,7 @@ class MilvusStore:
         s.add_field("pid", DataType.VARCHAR, is_primary=True, max_length=MAX_VARCHAR)
         s.add_field("doc_id", DataType.VARCHAR, max_length=MAX_VARCHAR)
         s.add_field("ordinal", DataType.INT32)
+        s.add_field("added", DataType.INT64)
         s.add_field("start", DataType.INT64)
         s.add_field("end", DataType.INT64)
         for name in ("title", "date", "source", "file"):
@@ -293,14 +294,15 @@ class MilvusStore:
     def _put(self, batch, rows, vectors, content_hash) -> None:
         from rag.text import normalize_for_search
 
+        now = time.time_ns()  # `added`: the order documents were written in, which breaks ties in search
+        added = {doc.id: now + n for n, (doc, _) in enumerate(batch)}
         passages = [{
-            "pid": f"{doc.id}#{c.ordinal}", "doc_id": doc.id, "ordinal": c.ordinal, "start": c.start, "end": c.end,
+            "added": added[doc.id], "pid": f"{doc.id}#{c.ordinal}", "doc_id": doc.id, "ordinal": c.ordinal, "start": c.start, "end": c.end,
             "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source), "file": _fit(doc.file),
             "source_key": _fit(source_key(doc.source)), "date_lo": lo, "date_hi": hi, "text": c.text,
             "bm25_text": normalize_for_search(c.text), "bucket": _bucket(f"{doc.id}#{c.ordinal}"),
             "vector": np.asarray(v, np.float32).tolist(),
         } for (doc, c, lo, hi), v in zip(rows, vectors)]
-        now = time.time_ns()
         docs = []
         for n, (doc, chunks) in enumerate(batch):
             if len(doc.id.encode("utf-8")) > 4000:
@@ -310,7 +312,7 @@ class MilvusStore:
                 docs.append({"key": f"{doc.id}#{p}", "doc_id": doc.id, "part": p, "parts": parts,
                              "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source),
                              "file": _fit(doc.file), "hash": content_hash(doc), "chars": len(doc.text),
-                             "passages": len(chunks), "added": now + n,
+                             "passages": len(chunks), "added": added[doc.id],
                              "text": doc.text[p * PART_CHARS:(p + 1) * PART_CHARS], "unused": [0.0, 0.0]})
         ids = [doc.id for doc, _ in batch]
         old_pids = self._keys(self.name, "pid", ids)

@@ -19,6 +19,7 @@ from rag.index.milvus_expr import doc_ids_expr, filter_expr
 from rag.types import Chunk, DocInfo, Document, Hit
 
 COUNT_TTL_S = 5.0
+TIE_DEPTH = 8  # hits fetched past k, so that a tie at the k-th place is broken as locally
 DOC_META = ["doc_id", "title", "date", "source", "file", "hash", "chars", "passages", "added"]
 
 
@@ -203,31 +204,34 @@ class MilvusIndex:
             qv = np.asarray(qv, np.float32)
         texts = [normalize_for_search(t) for t in (sparse_queries if sparse_queries is not None else questions)]
         dense_params = {"metric_type": "IP", "params": {"ef": max(64, cand)} if self.description.get("index") == "HNSW" else {}}
-        fields = ["doc_id", "ordinal", "start", "end", "text"]
+        fields = ["doc_id", "ordinal", "start", "end", "text", "added"]
+        deep = k + TIE_DEPTH  # equal scores are ordered as the local index orders them, then cut to k
         out = []
         for i, q in enumerate(questions):
             has_terms = bool(texts[i].strip())
             if mode == "dense" or (mode == "hybrid" and not has_terms):
                 res = s.call("searching", "search", s.name, data=[qv[i].tolist()], anns_field="vector",
-                             limit=k, filter=expr, output_fields=fields, search_params=dense_params)
-                out.append([_hit(h, _dist(h), _dist(h), None) for h in res[0]])
+                             limit=deep, filter=expr, output_fields=fields, search_params=dense_params)
+                found = [(h, _dist(h), _dist(h), None) for h in res[0]]
             elif mode == "bm25" and not has_terms:  # nothing for BM25 to look for (e.g. only punctuation)
-                out.append([])
+                found = []
             elif mode == "bm25":
-                res = s.call("searching", "search", s.name, data=[texts[i]], anns_field="sparse", limit=k,
+                res = s.call("searching", "search", s.name, data=[texts[i]], anns_field="sparse", limit=deep,
                              filter=expr, output_fields=fields, search_params={"metric_type": "BM25"})
-                out.append([_hit(h, _dist(h), None, _dist(h)) for h in res[0]
-                            if _dist(h) > 0])
+                found = [(h, _dist(h), None, _dist(h)) for h in res[0] if _dist(h) > 0]
             else:
                 reqs = [AnnSearchRequest(data=[qv[i].tolist()], anns_field="vector", param=dense_params,
                                          limit=cand, expr=expr or None),
                         AnnSearchRequest(data=[texts[i]], anns_field="sparse", param={"metric_type": "BM25"},
                                          limit=cand, expr=expr or None)]
                 ranker = RRFRanker(rrf_k) if fusion != "convex" else WeightedRanker(0.5, 0.5)
-                res = s.call("searching", "hybrid_search", s.name, reqs, ranker, limit=k,
+                res = s.call("searching", "hybrid_search", s.name, reqs, ranker, limit=deep,
                              output_fields=fields + ["vector"])
-                out.append([_hit(h, _dist(h), float(np.dot(qv[i], np.asarray(_field(h, "vector"), np.float32))),
-                                 None) for h in res[0]])
+                found = [(h, _dist(h), float(np.dot(qv[i], np.asarray(_field(h, "vector"), np.float32))), None)
+                         for h in res[0]]
+            # best first; ties by the order passages were added, as the local index's rows
+            found.sort(key=lambda f: (-f[1], int(_field(f[0], "added")), int(_field(f[0], "ordinal"))))
+            out.append([_hit(*f) for f in found[:k]])
         return out
 
 
