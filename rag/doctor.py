@@ -26,6 +26,42 @@ class Finding:
 
 
 def check(settings) -> list[Finding]:
+    return _store_check(settings) + _llm_findings(settings)
+
+
+def _llm_findings(settings) -> list[Finding]:
+    """With an endpoint configured: whether it answers and knows the model (GET /models)."""
+    base = (settings.llm_base_url or "").rstrip("/")
+    if not base:
+        return []
+    import httpx
+
+    key = settings.llm_api_key
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    fallback = "until it does, generative questions get the extractive answer with a note"
+    try:
+        r = httpx.get(base + "/models", headers=headers, timeout=5)
+    except httpx.HTTPError as err:
+        return [Finding(PROBLEM, f"the language model endpoint {base} cannot be reached ({type(err).__name__}); "
+                                 f"start it or fix RAG_LLM_BASE_URL; {fallback}")]
+    if r.status_code in (401, 403):
+        return [Finding(PROBLEM, f"the language model endpoint {base} refuses the API key (HTTP {r.status_code}); "
+                                 f"check RAG_LLM_API_KEY; {fallback}")]
+    if r.status_code != 200:
+        return [Finding(NOTE, f"the language model endpoint {base} answers GET /models with HTTP {r.status_code}; "
+                              "ask a question to check it")]
+    try:
+        names = {m.get("id") for m in r.json().get("data", [])}
+    except (ValueError, AttributeError):
+        names = set()
+    model = settings.llm_model
+    if model and names and model not in names:
+        return [Finding(PROBLEM, f"the endpoint {base} does not list the model {model!r} "
+                                 f"(it lists {_names(sorted(n for n in names if n))}); fix RAG_LLM_MODEL")]
+    return [Finding(OK, f"language model endpoint {base} answers" + (f"; model {model!r} listed" if model else ""))]
+
+
+def _store_check(settings) -> list[Finding]:
     from rag.index import store
     from rag.index.stores import remote_store
     from rag import locks

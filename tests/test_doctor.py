@@ -96,3 +96,22 @@ def test_an_index_without_file_owners_says_to_rebuild(built, capsys, monkeypatch
     assert main(["--model", "fake-hashing", "index", "--index", str(built.index_dir)]) == 0
     code, out = doctor(capsys, built)
     assert code == 0 and "All good." in out
+
+
+def test_a_configured_language_model_endpoint_is_checked(built, capsys, monkeypatch):
+    from tests.llm_servers import Script, ScriptedLLM
+
+    llm = ScriptedLLM(Script(model="qwen-test"))
+    try:
+        monkeypatch.setenv("RAG_LLM_BASE_URL", llm.base_url)
+        monkeypatch.setenv("RAG_LLM_MODEL", "qwen-test")
+        code, out = doctor(capsys, built)
+        assert code == 0 and f"language model endpoint {llm.base_url} answers; model 'qwen-test' listed" in out
+        monkeypatch.setenv("RAG_LLM_MODEL", "qwen-typo")
+        code, out = doctor(capsys, built)
+        assert code == 1 and "does not list the model 'qwen-typo'" in out and "qwen-test" in out
+    finally:
+        llm.close()
+    monkeypatch.setenv("RAG_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    code, out = doctor(capsys, built)
+    assert code == 1 and "cannot be reached" in out and "RAG_LLM_BASE_URL" in out
