@@ -31,6 +31,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--index", dest="index_dir", help="index folder (default ./index; env RAG_INDEX_DIR)")
     ap.add_argument("--corpus", dest="corpus_dir", help="articles folder (default ./corpus; env RAG_CORPUS_DIR)")
     ap.add_argument("--model", help="embedding model (default multilingual-e5-small; env RAG_MODEL)")
+    ap.add_argument("--store", help="local (the index folder, default) or milvus:URI (env RAG_STORE)")
+    ap.add_argument("--answer", choices=["extractive", "generative", "auto"],
+                    help="default answer mode (env RAG_ANSWER; auto: generative when an LLM endpoint is set)")
+    ap.add_argument("--llm-base-url", help="OpenAI-compatible endpoint for generated answers (env RAG_LLM_BASE_URL; "
+                                           "the key only from env RAG_LLM_API_KEY)")
+    ap.add_argument("--llm-model", help="model name at that endpoint (env RAG_LLM_MODEL)")
     return ap.parse_args(argv)
 
 
@@ -76,8 +82,13 @@ def main(argv=None) -> int:
     log_to_console()
     try:
         settings = Settings.from_env(
-            host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir, model=args.model
+            host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir, model=args.model,
+            store=args.store, answer=args.answer, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
         )
+        if settings.answer_mode() == "generative":  # a misspelt RAG_ANSWER, or generative with no endpoint, stops here
+            from rag.answer.generate import LLMConfig
+
+            LLMConfig.from_settings(settings)
         from rag.auth import Auth
 
         Auth.from_settings(settings)  # a malformed RAG_AUTH / RAG_TOKENS stops here, with its message

@@ -339,3 +339,14 @@ def test_marker_styles_and_markdown_are_read():
     got = split_reply("**青石镇**集体经济收入386万元[资料1]。人均约4.2万元【1，2】。\n- 游客12万人次[Passage 3][4].")
     assert got == [("青石镇集体经济收入386万元。", (1,), True), ("人均约4.2万元。", (1, 2), True),
                    ("游客12万人次.", (3, 4), True)]
+
+
+def test_serving_generative_answers_without_an_endpoint_stops_with_the_fix(capsys, monkeypatch):
+    import app
+    from rag.cli import main
+
+    monkeypatch.delenv("RAG_LLM_BASE_URL", raising=False)
+    assert main(["serve", "--answer", "generative"]) == 1
+    assert "RAG_LLM_BASE_URL" in capsys.readouterr().err
+    assert app.main(["--answer", "generative"]) == 1
+    assert "--llm-base-url" in capsys.readouterr().err
