@@ -42,3 +42,13 @@ def seed_pipeline(tmp_path_factory):
     pipe = Pipeline(settings)
     pipe.build([SEED])
     return pipe
+
+
+@pytest.fixture(scope="module")
+def llm():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (tests/llm_servers.py), one per test module."""
+    from tests.llm_servers import ScriptedLLM
+
+    server = ScriptedLLM()
+    yield server
+    server.close()

@@ -160,3 +160,24 @@ def smollm2_server(timeout_s: float = 60):
             time.sleep(0.3)
     proc.kill()
     return None
+
+
+def scripted_pipeline(root, llm: ScriptedLLM, articles: dict[str, str], key: str = "sk-secret-123"):
+    """A built pipeline over `articles` (file name -> text) in `root`, fake embedder, no reader, its
+    language model the scripted server; the server's request log is cleared after the build."""
+    from rag.config import Settings
+    from rag.index.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    s = Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing", cache_dir=root / "c",
+                 llm_base_url=llm.base_url, llm_model="scripted-model", llm_api_key=key, llm_timeout_s=30,
+                 reader="off")
+    p = Pipeline(s, HashingEmbedder())
+    p.build()
+    llm.requests.clear()
+    return p
+

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,10 +78,19 @@ def server(tmp_path_factory, artifacts):
     shutil.copy(SEED, corpus / SEED.name)
     (corpus / "evil.txt").write_text(EVIL_DOC, encoding="utf-8")
     shutil.copy(REPO / "corpus" / "example_questions.json", corpus / "example_questions.json")
+    with app_running(root, corpus, artifacts / "app.log") as url:
+        yield url, corpus
+
+
+@contextmanager
+def app_running(root: Path, corpus: Path, log_path: Path, **env_vars):
+    """Start app.py over `corpus` (index in root/index) on a free port with `env_vars` set; yield its
+    URL once /api/health says ready; stop it after."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    log = open(artifacts / "app.log", "w", encoding="utf-8")
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+           **env_vars}
+    log = open(log_path, "w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "app.py"), "--port", str(port),
          "--index", str(root / "index"), "--corpus", str(corpus)],
@@ -90,7 +100,7 @@ def server(tmp_path_factory, artifacts):
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}; see {artifacts / 'app.log'}")
+                pytest.fail(f"app.py exited with {proc.returncode}; see {log_path}")
             try:
                 with urllib.request.urlopen(url + "/api/health", timeout=2) as r:  # 200 once all is loaded
                     if r.status == 200:
@@ -100,7 +110,7 @@ def server(tmp_path_factory, artifacts):
             if time.monotonic() > deadline:
                 pytest.fail(f"app.py did not answer on {url} within {START_TIMEOUT} s")
             time.sleep(0.5)
-        yield url, corpus
+        yield url
     finally:
         proc.terminate()
         try:

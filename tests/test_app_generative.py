@@ -15,7 +15,7 @@ from rag.ui import build_app  # noqa: E402
 from rag.ui.chat import ChatHandlers  # noqa: E402
 from rag.ui.generated import Throttle, display_url, render_draft, render_llm_settings  # noqa: E402
 from rag.ui.render import render_answer  # noqa: E402
-from tests.llm_servers import Script, ScriptedLLM  # noqa: E402
+from tests.llm_servers import Script, scripted_pipeline  # noqa: E402
 
 ARTICLE = (
     "青石镇发布2024年发展报告\n"
@@ -128,29 +128,9 @@ def test_throttle_lets_through_at_most_one_update_per_interval():
 
 # --- the chat over a scripted OpenAI-compatible server --------------------------------------
 
-@pytest.fixture(scope="module")
-def llm():
-    server = ScriptedLLM()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def gen_pipeline(tmp_path, llm):
-    from rag.config import Settings
-    from rag.index.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "qingshi.txt").write_text(ARTICLE, encoding="utf-8")
-    s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model="fake-hashing", cache_dir=tmp_path / "c",
-                 llm_base_url=llm.base_url, llm_model="scripted-model", llm_api_key="sk-secret-123",
-                 llm_timeout_s=30, reader="off")
-    p = Pipeline(s, HashingEmbedder())
-    p.build()
-    llm.requests.clear()
-    return p
+    return scripted_pipeline(tmp_path, llm, {"qingshi.txt": ARTICLE})
 
 
 def timed_steps(gen):

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.llm_servers import Script, ScriptedLLM
+from tests.llm_servers import Script, scripted_pipeline
 
 ARTICLE = (
     "青石镇发布2024年发展报告\n"
@@ -20,30 +20,9 @@ ARTICLE = (
 OTHER = "河口村修建了一条长3公里的绿道。村委会主任周海涛说，绿道已于5月开放。\n"
 
 
-@pytest.fixture(scope="module")
-def llm():
-    server = ScriptedLLM()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def gen_pipeline(tmp_path, llm):
-    from rag.config import Settings
-    from rag.index.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "qingshi.txt").write_text(ARTICLE, encoding="utf-8")
-    (corpus / "hekou.txt").write_text(OTHER, encoding="utf-8")
-    s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model="fake-hashing", cache_dir=tmp_path / "c",
-                 llm_base_url=llm.base_url, llm_model="scripted-model", llm_api_key="sk-secret-123",
-                 llm_timeout_s=30, reader="off")
-    p = Pipeline(s, HashingEmbedder())
-    p.build()
-    llm.requests.clear()
-    return p
+    return scripted_pipeline(tmp_path, llm, {"qingshi.txt": ARTICLE, "hekou.txt": OTHER})
 
 
 def ask(p, llm, reply, question="青石镇2024年集体经济收入多少？", **script):
@@ -265,7 +244,7 @@ def test_the_api_and_the_openai_endpoint_give_the_verified_answer(gen_pipeline, 
 
 def test_rag_eval_compares_extractive_and_generative(gen_pipeline, llm, tmp_path):
     from rag.evaluate.compare import compare_text
-    from rag.evaluate.runner import QAItem, load_qa
+    from rag.evaluate.runner import load_qa
     from rag.evaluate.session import evaluate
 
     qa = tmp_path / "qa.jsonl"

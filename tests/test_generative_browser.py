@@ -8,39 +8,21 @@ tests/test_app_browser.py's.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.llm_servers import Script, ScriptedLLM
+from tests.llm_servers import Script
+from tests.test_app_generative import ARTICLE, GOOD, MADE_UP, QUESTION  # 486万元 is in no passage
 from tests.test_app_browser import (  # noqa: F401 - browser and artifacts are fixtures
-    ANSWER_TIMEOUT, CHROMIUM, REPO, Session, artifacts, browser, free_port, squash,
+    ANSWER_TIMEOUT, CHROMIUM, Session, app_running, artifacts, browser, squash,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-ARTICLE = (
-    "青石镇发布2024年发展报告\n"
-    "2024年，青石镇接待游客约12万人次，镇集体经济收入达386万元。"
-    "镇党委书记林晓峰表示，明年将建设三座新桥。\n"
-)
-QUESTION = "青石镇2024年集体经济收入多少？"
-GOOD = "2024年，青石镇集体经济收入达到386万元[1]。"
-MADE_UP = "镇里还收到捐款486万元[1]。"  # 486万元 is in no passage
 KEY = "sk-browser-secret-42"
 START_TIMEOUT = 120
-
-
-@pytest.fixture(scope="module")
-def llm():
-    server = ScriptedLLM()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,38 +34,10 @@ def gen_server(tmp_path_factory, artifacts, llm):  # noqa: F811
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "qingshi.txt").write_text(ARTICLE, encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
-           "RAG_MODEL": "fake-hashing", "RAG_READER": "off", "RAG_LLM_BASE_URL": llm.base_url,
-           "RAG_LLM_MODEL": "scripted-model", "RAG_LLM_API_KEY": KEY, "RAG_LLM_TIMEOUT_S": "60", "RAG_ANSWER": "auto"}
-    log = open(artifacts / "app-generative.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "app.py"), "--port", str(port), "--index", str(root / "index"),
-         "--corpus", str(corpus)], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}; see {artifacts / 'app-generative.log'}")
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py did not answer on {url} within {START_TIMEOUT} s")
-            time.sleep(0.5)
+    with app_running(root, corpus, artifacts / "app-generative.log", RAG_MODEL="fake-hashing", RAG_READER="off",
+                     RAG_LLM_BASE_URL=llm.base_url, RAG_LLM_MODEL="scripted-model", RAG_LLM_API_KEY=KEY,
+                     RAG_LLM_TIMEOUT_S="60", RAG_ANSWER="auto") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_draft_streams_then_only_the_verified_sentence_is_shown_as_supported(browser, gen_server, artifacts,  # noqa: F811

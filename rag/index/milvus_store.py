@@ -28,7 +28,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from rag.errors import IndexMissing, ModelMismatch, RagError
-from rag.index.milvus_expr import date_bounds, doc_ids_expr, filter_expr, literal, source_key
+from rag.index.milvus_expr import date_bounds, doc_ids_expr, source_key
 from rag.types import Chunk, Document
 
 SCHEMA_VERSION = 1
