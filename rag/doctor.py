@@ -31,16 +31,19 @@ def check(settings) -> list[Finding]:
 
 def _llm_findings(settings) -> list[Finding]:
     """With an endpoint configured: whether it answers and knows the model (GET /models)."""
-    base = (settings.llm_base_url or "").rstrip("/")
-    if not base:
+    url = (settings.llm_base_url or "").rstrip("/")
+    if not url:
         return []
     import httpx
 
+    from rag.answer.generate import display_url
+
+    base = display_url(url)  # what is printed: no credentials or query
     key = settings.llm_api_key
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     fallback = "until it does, generative questions get the extractive answer with a note"
     try:
-        r = httpx.get(base + "/models", headers=headers, timeout=5)
+        r = httpx.get(url + "/models", headers=headers, timeout=5)
     except httpx.HTTPError as err:
         return [Finding(PROBLEM, f"the language model endpoint {base} cannot be reached ({type(err).__name__}); "
                                  f"start it or fix RAG_LLM_BASE_URL; {fallback}")]

@@ -329,3 +329,16 @@ def test_serving_generative_answers_without_an_endpoint_stops_with_the_fix(capsy
     assert "RAG_LLM_BASE_URL" in capsys.readouterr().err
     assert app.main(["--answer", "generative"]) == 1
     assert "--llm-base-url" in capsys.readouterr().err
+
+
+def test_an_endpoint_is_never_shown_with_its_credentials(gen_pipeline, tmp_path):
+    from rag.evaluate.session import describe_run
+    from rag.pipeline import Pipeline
+
+    url = "http://user:pw-in-url@127.0.0.1:9/v1?api-key=sk-in-query"
+    p = Pipeline(replace(gen_pipeline.settings, llm_base_url=url), gen_pipeline.embedder)
+    ans = p.ask("青石镇2024年集体经济收入多少？")
+    meta = dict(describe_run(p, "qa", 1, None, None))
+    shown = ans.note + meta["answers"]
+    assert "127.0.0.1:9/v1" in ans.note and "127.0.0.1:9/v1" in meta["answers"]
+    assert "pw-in-url" not in shown and "sk-in-query" not in shown and "sk-secret-123" not in shown

@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from rag.answer.verify import Checked, Source, is_refusal, verify_reply
 from rag.errors import RagError
@@ -61,6 +62,23 @@ class LLMConfig:
 
     def blank(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text
+
+    @property
+    def shown_url(self) -> str:
+        return display_url(self.base_url)
+
+
+def display_url(url: str) -> str:
+    """An endpoint as it may be shown or logged: no user:password@, query or fragment (where a key may hide)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = host + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return "(unreadable URL)"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def sources_of(hits, index) -> list[Source]:
@@ -158,13 +176,13 @@ class Reply:
     def _describe(self, err: Exception) -> str:
         name = type(err).__name__
         if "Connection" in name or "Connect" in name:
-            what = f"could not reach the language model at {self.cfg.base_url}"
+            what = f"could not reach the language model at {self.cfg.shown_url}"
         elif "Timeout" in name:
-            what = f"the language model at {self.cfg.base_url} did not answer within {self.cfg.timeout_s:g} s"
+            what = f"the language model at {self.cfg.shown_url} did not answer within {self.cfg.timeout_s:g} s"
         elif "Authentication" in name or "PermissionDenied" in name:
-            what = f"the language model at {self.cfg.base_url} refused the API key (RAG_LLM_API_KEY)"
+            what = f"the language model at {self.cfg.shown_url} refused the API key (RAG_LLM_API_KEY)"
         elif "NotFound" in name:
-            what = f"the endpoint {self.cfg.base_url} does not know the model {self.cfg.model!r} (RAG_LLM_MODEL)"
+            what = f"the endpoint {self.cfg.shown_url} does not know the model {self.cfg.model!r} (RAG_LLM_MODEL)"
         else:
             detail = " ".join(str(err).split())[:200]
             what = f"the language model failed ({name}: {detail})"

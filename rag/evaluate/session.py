@@ -51,6 +51,16 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:12]
 
 
+def _answers(s) -> str:
+    """How answers are made; for generated ones the model and endpoint (never the key)."""
+    if not s.llm_base_url:
+        return "extractive"
+    from rag.answer.generate import display_url
+
+    return (f"{s.answer_mode()} by default (variants may differ); language model {s.llm_model or '(endpoint default)'} "
+            f"at {display_url(s.llm_base_url)}, time limit {s.llm_timeout_s} s, at most {s.llm_max_tokens} tokens")
+
+
 def describe_run(pipe, qa_label: str, questions: int, mode: str | None, top_k: int | None,
                  code: str | None = None, filters=None) -> list[tuple[str, str]]:
     """The settings a reader needs to reproduce the figures."""
@@ -64,6 +74,7 @@ def describe_run(pipe, qa_label: str, questions: int, mode: str | None, top_k: i
         ("retrieval", f"mode {mode or s.mode}, fusion {s.fusion}, {s.candidates} candidates per retriever"),
         *([("document filters", filters.describe())] if filters is not None else []),
         ("passages read by the answerer (top_k)", str(top_k or s.top_k)),
+        ("answers", _answers(s)),
         ("code commit", code or f"{git_commit() or 'unknown'} (rag/ fingerprint {code_fingerprint()})"),
     ]
 

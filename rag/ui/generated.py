@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from html import escape
 from typing import Sequence
-from urllib.parse import urlsplit, urlunsplit
 
+from rag.answer.generate import display_url
 from rag.types import Answer, SentenceCheck
 
 LABELS = {
@@ -92,19 +92,6 @@ def generated_meta(answer: Answer, lang: str = "zh") -> str | None:
 
 
 # --- the answer-settings panel --------------------------------------------------------------
-
-
-def display_url(url: str) -> str:
-    """The endpoint as the page may show it: no user:password@, query or fragment (where a key may hide)."""
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        netloc = host + (f":{parts.port}" if parts.port else "")
-    except ValueError:
-        return "(unreadable URL)"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def render_llm_settings(base_url: str, model: str, has_key: bool, timeout_s: float) -> str:
