@@ -17,12 +17,38 @@ _LABEL_STOP = re.compile(r"[，。；：、！？,;:\n（(]")
 def labelled_facts(question: str, sentence: str, kind: str | None) -> list[tuple[int, int]]:
     """Spans "label value" of the facts the question fits equally well, when there are two or
     more; else []. Each span is a substring of `sentence`."""
+    facts = _fitted_facts(question, sentence, kind)
+    if not facts:
+        return []
+    best = max(f for *_, f in facts)
+    tied = [(lo, end) for lo, _, end, f in facts if f == best]
+    return tied if len(tied) >= 2 else []
+
+
+def singled_out_fact(question: str, sentence: str, kind: str | None) -> tuple[int, int, int] | None:
+    """(label start, value start, value end) of the one fact among several whose label the
+    question's words single out ("规上工业增加值增长多少" against "生产总值增长6%、规上工业增加值增长
+    8.7%、外贸出口额增长19%"); None when no fact, one fact, or a tie."""
+    facts = _fitted_facts(question, sentence, kind)
+    if not facts:
+        return None
+    fits = sorted((f for *_, f in facts), reverse=True)
+    if fits[0] == 0 or fits[0] == fits[1]:
+        return None
+    lo, start, end, _ = max(facts, key=lambda x: x[3])
+    return lo, start, end
+
+
+def _fitted_facts(question: str, sentence: str, kind: str | None) -> list[tuple[int, int, int, int]]:
+    """(label start, value start, value end, fit) of each fact whose label holds the asked-about
+    word, when there are two or more; fit counts the question's other words in the label."""
     if kind not in ("number", "date"):
         return []
     t = _template(question)
     if not t or not t[0]:
         return []
-    target = _asked_word(t[0])[-2:]  # "年收入" (one jieba word) asks about 收入
+    left = re.sub(r"(?:百分之|第)$", "", t[0])  # "增长百分之几" asks about 增长
+    target = _asked_word(left)[-2:]  # "年收入" (one jieba word) asks about 收入
     if not target:
         return []
     pattern = NUMBER_RE if kind == "number" else DATE_RE
@@ -36,14 +62,11 @@ def labelled_facts(question: str, sentence: str, kind: str | None) -> list[tuple
         prev_end = m.end()
         label = sentence[lo : m.start()]
         if target in label and m.group().strip() not in question:
-            facts.append((lo, m.end(), label))
+            facts.append((lo, m.start(), m.end(), label))
     if len(facts) < 2:
         return []
     words = _content_words(question, target)
-    fits = [sum(w in label for w in words) for _, _, label in facts]
-    best = max(fits)
-    tied = [(s, e) for (s, e, _), f in zip(facts, fits) if f == best]
-    return tied if len(tied) >= 2 else []
+    return [(lo, s, e, sum(w in label for w in words)) for lo, s, e, label in facts]
 
 
 def _asked_word(left: str) -> str:

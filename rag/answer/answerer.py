@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from rag.answer.ambiguity import labelled_facts
+from rag.answer.ambiguity import labelled_facts, singled_out_fact
 from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
 from rag.answer.span import extract_short, question_type, template_span
 from rag.text import is_chinese, normalize_for_search, sentence_spans
@@ -215,10 +215,12 @@ class Answerer:
         neighbour = self._neighbour(best, cands)
         partner = self._adjacent_runner_up(best, cands)
         guess, agree = None, False
+        fact = self._reread_singled_out(query, best, kind) if best.read is not None and zh else None
         if best.read is not None:
             guess = widen(best.doc.text, best.read[0], best.read[1], query)
             rule = extract_short(span_q, best.text, kind)  # the rules' span, where they find one
             agree = rule is not None and _overlap((best.start + rule[0], best.start + rule[1]), guess) >= 0.5
+            agree = agree or fact is not None and _overlap(fact, guess) >= 0.5
         # shown when the reader is sure, or fairly sure and the rules mark the same words
         sure = guess is not None and (best.read[2] >= p.reader_threshold
                                       or agree and best.read[2] >= p.agree_threshold)
@@ -263,6 +265,24 @@ class Answerer:
             answer = replace(answer, short_answer_score=score,
                              reader_guess=(best.doc.text[guess[0] : guess[1]], best.read[2], agree))
         return answer
+
+    def _reread_singled_out(self, question: str, best: Candidate, kind: str | None) -> tuple[int, int] | None:
+        """In a sentence listing several facts of the asked kind ("生产总值增长6%、规上工业增加值
+        增长8.7%…"), when the question's words single out one label and the reader marked
+        another fact, the reader reads that label's clause alone; its span and probability
+        replace the first reading (no span: nothing is shown). Returns the singled-out value's
+        offsets, or None."""
+        fact = singled_out_fact(question, best.text, kind)
+        if fact is None:
+            return None
+        lo, s, e = (best.start + x for x in fact)
+        if _overlap((s, e), best.read[:2]) > 0:
+            return s, e
+        stop = re.search(r"[，。；！？,;!?\n]", best.doc.text[e : best.end])
+        hi = e + stop.start() if stop else best.end
+        sp = self.reader.read(question, [best.doc.text[lo:hi]])[0]
+        best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (s, e, 0.0)
+        return s, e
 
     def _read(self, question: str, ranked: list[Candidate], top: int | None = None) -> list[Candidate]:
         """The reader reads the best few sentences; its span probability joins their scores

@@ -1,9 +1,12 @@
 """Widen a span to the whole unit the text gives it: "40个" -> "40个月", "八个" -> "八个方面",
-"建伟" -> "陈建伟", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》".
+"建伟" -> "陈建伟", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》",
+"1800个" -> "超过1800个"; and cut to the unit where the reader ran past it: "于西太平洋区" ->
+"西太平洋区", "吕新印说" -> "吕新印" (for a question asking who).
 
 A learned reader marks tokens, and tokens do not always end where a word or a quantity does. The
-widened span is still a substring of the same text: widening only moves its ends outwards, never
-past a sentence or clause mark.
+widened span is still a substring of the same text: its ends move outwards to finish a unit, never
+past a sentence or clause mark, and inwards only to drop a preposition, particle or verb that is
+not part of the answer.
 """
 from __future__ import annotations
 
@@ -19,6 +22,13 @@ _MAX_GROW = 6  # characters an end may move to finish a word
 
 
 _YEAR_ONLY = re.compile(r"哪一?年|几年|何年|什么年份?|哪个年份|(?:which|what) year", re.I)
+_WHO = re.compile(r"谁|哪位|哪一位|什么人|何人|\bwho\b", re.I)
+# a number's hedge changes the fact: "超过1800个" is not "1800个"
+_HEDGE_BEFORE = re.compile(r"(?:大约|将近|接近|超过|不到|不足|至少|最多|多达|约|近|逾|超)$")
+_HEDGE_AFTER = re.compile(r"^(?:左右|以上|以下|以内|上下|多|余)")
+_NAME_FLAGS = ("nr", "nrt", "nrfg")
+_LOOSE_EDGE = ("p", "uj", "ul", "uz", "ug", "y", "c")  # prepositions, particles, conjunctions
+_SAID = {"说", "表示", "指出", "认为", "称", "介绍", "强调"}
 
 
 def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int]:
@@ -34,7 +44,9 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     if not _YEAR_ONLY.search(question):
         start, end = _date(text, start, end)
     start, end = _marks(text, start, end)
-    return _trim(text, start, end)
+    start, end = _trim(text, start, end)
+    start, end = _edges(text, start, end, bool(_WHO.search(question)))
+    return _hedge(text, start, end)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -122,3 +134,41 @@ def _marks(text: str, start: int, end: int) -> tuple[int, int]:
                 return i, end
             return start, end - 1
     return start, end
+
+
+def _edges(text: str, start: int, end: int, who: bool) -> tuple[int, int]:
+    """Drop a leading preposition ("于西太平洋区"), a trailing particle or "说" ("吕新印说"), and,
+    when the question asks who, the words after a person's name ("陈建伟干劲倍增")."""
+    import jieba.posseg as pseg
+
+    span = text[start:end]
+    if not re.search(r"[\u4e00-\u9fff]", span) or span[0] in _OPEN_CLOSE:
+        return start, end
+    words = [(w.word, w.flag) for w in pseg.cut(span)]
+    lo, hi = 0, len(words)
+    while hi - lo > 1 and words[lo][1] in _LOOSE_EDGE:
+        lo += 1
+    while hi - lo > 1 and (words[hi - 1][1] in _LOOSE_EDGE or words[hi - 1][0] in _SAID):
+        hi -= 1
+    if who:
+        names = [i for i in range(lo, hi) if words[i][1] in _NAME_FLAGS]
+        if names:
+            last = names[0]  # the first name and what is glued to it ("贝尔·默里")
+            while last + 1 < hi and (words[last + 1][1] in _NAME_FLAGS or words[last + 1][0] in "·•"):
+                last += 1
+            if last + 1 < hi and words[last + 1][1][:1] in ("v", "d", "a"):
+                hi = last + 1
+    new_start = start + sum(len(w) for w, _ in words[:lo])
+    new_end = start + sum(len(w) for w, _ in words[:hi])
+    return (new_start, new_end) if new_end > new_start else (start, end)
+
+
+def _hedge(text: str, start: int, end: int) -> tuple[int, int]:
+    """A number keeps the hedge the text gives it: "约", "超过", "近" before it, "左右", "以上",
+    "多" after it."""
+    if not re.match(r"[\d零一二两三四五六七八九十百千]", text[start:end]):
+        return start, end
+    lo, hi = _clause(text, start, end)
+    before = _HEDGE_BEFORE.search(text[max(lo, start - 2) : start])
+    after = _HEDGE_AFTER.match(text[end:hi])
+    return start - (len(before.group()) if before else 0), end + (len(after.group()) if after else 0)
