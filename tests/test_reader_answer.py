@@ -3,7 +3,7 @@ tests/test_reader_e2e.py): threshold, widening, labelled facts, short answers in
 import numpy as np
 import pytest
 
-from rag.answer.ambiguity import labelled_facts
+from rag.answer.ambiguity import labelled_facts, singled_out_fact
 from rag.answer.answerer import AnswerPolicy
 from rag.answer.reader import Span, best_spans
 from rag.types import Document
@@ -41,9 +41,9 @@ def make_pipe(fake_settings):
     from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
-    def make(reader):
+    def make(reader, docs=DOCS):
         emb = HashingEmbedder()
-        idx, _, _ = build_index(DOCS, emb, fake_settings)
+        idx, _, _ = build_index(docs, emb, fake_settings)
         store.save(idx, fake_settings.index_dir)
         return Pipeline(fake_settings, emb, reader=reader)
 
@@ -103,6 +103,45 @@ def test_a_question_fitting_two_facts_names_both_with_labels(make_pipe):
     assert one.short_answer == "约4万元"
 
 
+class FirstFoundReader(ScriptedReader):
+    """Marks the first of `answers` that occurs in each text."""
+
+    def __init__(self, answers, score):
+        super().__init__(answers[0], score)
+        self.answers = answers
+
+    def read(self, question, texts):
+        self.calls.append((question, list(texts)))
+        out = []
+        for i, t in enumerate(texts):
+            hit = next(((t.find(a), a) for a in self.answers if a in t), None)
+            out.append(Span(i, hit[0], hit[0] + len(hit[1]), self.score, 0.01) if hit else None)
+        return out
+
+
+LISTED = [Document("gy", "某市经济\n预计全年地区生产总值增长6%、规上工业增加值增长8.7%、外贸出口额增长19%，"
+                         "固定资产投资连续40个月保持两位数增长。", "某市经济", None, "gy.txt")]
+
+
+def test_in_a_list_of_facts_the_one_the_question_names_is_read_again(make_pipe):
+    reader = FirstFoundReader(["6%", "8.7%"], 0.9)
+    ans = make_pipe(reader, LISTED).ask("某市规上工业增加值预计增长多少？")
+    assert ans.short_answer == "8.7%" and ans.short_answer in quote_of(ans)
+    assert reader.calls[-1][1] == ["规上工业增加值增长8.7%"]  # the singled-out clause alone
+
+
+def test_a_list_fact_the_reader_cannot_find_again_is_not_shown(make_pipe):
+    ans = make_pipe(ScriptedReader("6%", 0.9), LISTED).ask("某市规上工业增加值预计增长多少？")
+    assert ans.answerable and ans.short_answer is None
+
+
+def test_a_reader_span_on_the_named_fact_counts_as_agreement(make_pipe):
+    pol = AnswerPolicy()
+    mid = (pol.agree_threshold + pol.reader_threshold) / 2
+    ans = make_pipe(ScriptedReader("19%", mid), LISTED).ask("某市外贸出口额预计增长百分之几？")
+    assert ans.short_answer == "19%" and ans.reader_guess[2] is True
+
+
 def test_reader_sees_the_question_and_a_few_sentences(make_pipe):
     reader = ScriptedReader("王建国", 0.9)
     make_pipe(reader).ask("青石村党支部书记是谁？")
@@ -132,6 +171,29 @@ def test_widen_to_the_whole_unit(text, marked, expected):
     assert text[a:b] == expected
 
 
+@pytest.mark.parametrize("text, marked, question, expected", [
+    ("春天集团董事长吕新印说，企业更有信心", "吕新印说", "春天集团董事长是谁？", "吕新印"),
+    ("该村党支部书记陈建伟干劲倍增：", "陈建伟干劲倍增", "该村党支部书记是谁？", "陈建伟"),
+    ("其妻姚里氏统治辽东", "姚里氏统治", "谁统治辽东？", "姚里氏"),
+    ("贝尔·默里饰演市长", "贝尔·默里", "谁饰演市长？", "贝尔·默里"),
+    ("本鱼分布于西太平洋区，包括菲律宾", "于西太平洋区", "分布在哪里？", "西太平洋区"),
+    ("首先由莫瓦桑于1905年制成", "由莫瓦桑于", "首先被谁制成？", "莫瓦桑"),
+    ("在线课程超过1800个，", "1800个", "有多少课程？", "超过1800个"),
+    ("约有1000人左右参加", "1000人", "多少人参加？", "1000人左右"),
+    ("村集体经济收入达251万元，", "251万元", "收入多少？", "251万元"),
+])
+def test_a_span_is_cut_to_its_unit_and_keeps_its_hedge(text, marked, question, expected):
+    s = text.index(marked)
+    a, b = widen(text, s, s + len(marked), question)
+    assert text[a:b] == expected
+
+
+def test_only_a_who_question_cuts_the_words_after_a_name():
+    text = "该村党支部书记陈建伟干劲倍增："
+    s = text.index("陈建伟")
+    assert text[slice(*widen(text, s, s + 7, "书记的状态怎样？"))] == "陈建伟干劲倍增"
+
+
 def test_a_year_question_keeps_the_year_and_a_number_is_not_glued_to_the_next_word():
     text = "1835年11月29日，她出生。另辟22条跨县市快速公车"
     assert text[slice(*widen(text, 0, 5, "她出生于哪一年？"))] == "1835年"
@@ -159,6 +221,16 @@ def test_two_amounts_of_the_asked_kind_are_both_named():
 @pytest.mark.parametrize("question", ["某村2024年村民人均收入多少", "某村接待了多少游客", "某村集体经济收入多少"])
 def test_a_question_that_singles_out_one_fact_is_not_ambiguous(question):
     assert labelled_facts(question, SENT, "number") == []
+
+
+def test_a_question_naming_one_label_singles_out_its_fact():
+    text = "预计全年地区生产总值增长6%、规上工业增加值增长8.7%、外贸出口额增长19%，固定资产投资连续40个月保持两位数增长"
+    for question, value in [("规上工业增加值增长多少", "8.7%"), ("外贸出口额增长百分之几", "19%")]:
+        lo, s, e = singled_out_fact(question, text, "number")
+        assert text[s:e] == value and text[lo:s].endswith("增长")
+    assert singled_out_fact("今年增长多少", text, "number") is None  # no label wins: a tie
+    assert singled_out_fact("某村2024年收入多少", SENT, "number") is None  # the ambiguous case
+    assert singled_out_fact("规上工业增加值增长多少", text, "person") is None
 
 
 def test_other_kinds_of_question_are_never_split():

@@ -278,7 +278,7 @@ class Answerer:
         lo, s, e = (best.start + x for x in fact)
         if _overlap((s, e), best.read[:2]) > 0:
             return s, e
-        stop = re.search(r"[，。；！？,;!?\n]", best.doc.text[e : best.end])
+        stop = re.search(r"[，、。；！？,;!?\n]", best.doc.text[e : best.end])
         hi = e + stop.start() if stop else best.end
         sp = self.reader.read(question, [best.doc.text[lo:hi]])[0]
         best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (s, e, 0.0)
