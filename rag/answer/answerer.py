@@ -527,13 +527,30 @@ def _answer_cue(question: str):
     return next((cue for asked, cue in _CUES if asked.search(question)), None)
 
 
+_OPENERS, _CLOSERS = "“‘《「『（(【", "”’》」』）)】"
+
+
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clauses of text[start:end], split after ，；：, each keeping its punctuation."""
+    """Clauses of text[start:end], split after ，；：, each keeping its punctuation. A mark
+    inside quotation marks or brackets does not split ("“以……为牵引，着力……”让……"), unless
+    the marks do not pair up (a quotation cut by a page break): then every mark splits."""
+    piece = text[start:end]
+    marks, depth, quoted = [], 0, []
+    for i, ch in enumerate(piece):
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+        elif ch in "，；：,;:":
+            marks.append(i)
+            quoted.append(depth > 0)
+    balanced = depth == 0 and piece.count("“") == piece.count("”")
     out, s = [], start
-    for m in re.finditer(r"[，；：,;:]", text[start:end]):
-        e = start + m.end()
-        out.append((s, e))
-        s = e
+    for i, q in zip(marks, quoted):
+        if q and balanced:
+            continue
+        out.append((s, start + i + 1))
+        s = start + i + 1
     if s < end:
         out.append((s, end))
     return out
