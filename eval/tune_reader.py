@@ -46,6 +46,7 @@ def main(argv=None) -> int:
     ap.add_argument("--read-top", default="4")
     ap.add_argument("--sure-chars", default="140", help="sure_answer_chars values to try")
     ap.add_argument("--join", default="0", help="join_when_read values to try (0,1)")
+    ap.add_argument("--read-before", default="0", help="read_before values to try (0,1)")
     ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7")
     ap.add_argument("--agree-thresholds", default="0.05,0.1,0.2,0.3,1")
     args = ap.parse_args(argv)
@@ -73,9 +74,10 @@ def main(argv=None) -> int:
     base = AnswerPolicy()
     thresholds = [float(t) for t in args.thresholds.split(",")]
     agrees = [float(t) for t in args.agree_thresholds.split(",")]
-    grid = [replace(base, w_reader=w, read_top=k, sure_answer_chars=c, join_when_read=bool(j))
-            for w, k, c, j in itertools.product(map(float, args.weights.split(",")), map(int, args.read_top.split(",")),
-                                                map(int, args.sure_chars.split(",")), map(int, args.join.split(",")))]
+    grid = [replace(base, w_reader=w, read_top=k, sure_answer_chars=c, join_when_read=bool(j), read_before=bool(b))
+            for w, k, c, j, b in itertools.product(map(float, args.weights.split(",")), map(int, args.read_top.split(",")),
+                                                   map(int, args.sure_chars.split(",")), map(int, args.join.split(",")),
+                                                   map(int, args.read_before.split(",")))]
     grid.append(replace(base, reader_threshold=1.01, rule_fallback=True))  # the rules alone, for reference
     for pol in grid:
         ans_correct, lengths, scored = 0, [], []
@@ -92,7 +94,7 @@ def main(argv=None) -> int:
                            bool(shown) and a.short_answer_score is None))  # rules, or labelled facts
         n = len(items)
         head = {"w_reader": pol.w_reader, "read_top": pol.read_top, "sure_chars": pol.sure_answer_chars,
-                "join": pol.join_when_read, "rules": pol.rule_fallback,
+                "join": pol.join_when_read, "read_before": pol.read_before, "rules": pol.rule_fallback,
                 "answer_has_gold": round(100 * ans_correct / n, 1),
                 "median_chars": statistics.median(lengths) if lengths else None}
         pairs = [(None, None)] if pol.rule_fallback else [(t, a) for t in thresholds for a in agrees if a <= t]

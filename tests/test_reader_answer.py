@@ -274,3 +274,18 @@ def test_unpaired_quotation_marks_split_at_every_mark():
 
     text = "他说：“今年收入增长，明年"  # the quotation was cut by a page break
     assert [text[s:e] for s, e in _clauses(text, 0, len(text))] == ["他说：", "“今年收入增长，", "明年"]
+
+
+def test_reading_the_sentence_before_puts_a_span_found_there_into_the_quote(make_pipe):
+    from rag.answer.answerer import Answerer
+
+    reader = ScriptedReader("约12万人次", 0.9)
+    pipe = make_pipe(reader)
+    question = "王建国表示明年将继续发展什么产业？"
+    qv = pipe.embedder.embed_queries([question])
+    hits = pipe.search_batch([question], query_vectors=qv)[0]
+    ans = Answerer(pipe.index, pipe.embedder, AnswerPolicy(read_before=True), reader=reader).answer(question, hits, qv[0])
+    assert any("王建国" in t and "约12万人次" in t for _, texts in reader.calls for t in texts)  # read together
+    assert ans.short_answer == "约12万人次" and ans.short_answer in "".join(c.quote for c in ans.citations)
+    plain = Answerer(pipe.index, pipe.embedder, AnswerPolicy(), reader=ScriptedReader("约12万人次", 0.9))
+    assert plain.answer(question, hits, qv[0]).short_answer is None  # the chosen sentence alone does not hold it

@@ -70,6 +70,7 @@ class AnswerPolicy:
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
     join_when_read: bool = True  # unless the reader is sure, a high-scoring neighbour sentence joins the answer
     sure_answer_chars: int = 60  # with a confident short answer, a longer sentence is cut to its clauses
+    read_before: bool = False  # the reader reads the sentence before the chosen one too, as context
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
@@ -208,10 +209,11 @@ class Answerer:
         else:
             return self._decline(question, searched, hits)
         self.last_reason = None
+        held_before = None  # the sentence before the chosen one, when the reader's span lies in it
         if best.read is None and self.reader is not None:
-            self._read(query, [best], top=1)  # the reader marks the answer in the chosen sentence
+            held_before = self._read_chosen(query, best)  # the reader marks the answer in the chosen sentence
 
-        chosen = [best]
+        chosen = [best] if held_before is None else [held_before, best]
         neighbour = self._neighbour(best, cands)
         partner = self._adjacent_runner_up(best, cands)
         guess, agree = None, False
@@ -224,7 +226,7 @@ class Answerer:
         # shown when the reader is sure, or fairly sure and the rules mark the same words
         sure = guess is not None and (best.read[2] >= p.reader_threshold
                                       or agree and best.read[2] >= p.agree_threshold)
-        if sure or (self.reader is not None and not p.join_when_read):
+        if sure or held_before is not None or (self.reader is not None and not p.join_when_read):
             pass  # the reader points into this sentence: the answer is as short as the fact
         elif partner is not None:
             # the answer runs over two sentences when the one beside the best also scores high
@@ -249,7 +251,8 @@ class Answerer:
             at = guess  # a long sentence is cut around the reader's best guess, shown or not
             if sure:
                 short, score = best.doc.text[guess[0] : guess[1]], best.read[2]
-            chosen = [self._trim(c, at if c is best else None, q_terms, p.sure_answer_chars if sure else None)
+            holder = held_before or best
+            chosen = [self._trim(c, at if c is holder else None, q_terms, p.sure_answer_chars if sure else None)
                       for c in chosen]
         else:
             for i, c in enumerate(chosen):
@@ -265,6 +268,20 @@ class Answerer:
             answer = replace(answer, short_answer_score=score,
                              reader_guess=(best.doc.text[guess[0] : guess[1]], best.read[2], agree))
         return answer
+
+    def _read_chosen(self, question: str, best: Candidate) -> Candidate | None:
+        """The reader reads the chosen sentence (with read_before, after the sentence before it,
+        which names what "该村" or "他" stands for). Returns that previous sentence when the
+        reader's span lies in it: it then joins the answer, so the quote holds the span."""
+        before = self._previous_sentence(best) if self.policy.read_before else None
+        if before is None or best.start - before.start > self.policy.max_answer_chars:
+            self._read(question, [best], top=1)
+            return None
+        sp = self.reader.read(question, [best.doc.text[before.start : best.end]])[0]
+        if sp is None:
+            return None
+        best.read = (before.start + sp.start, before.start + sp.end, sp.score)
+        return before if best.read[0] < best.start else None
 
     def _reread_singled_out(self, question: str, best: Candidate, kind: str | None) -> tuple[int, int] | None:
         """In a sentence listing several facts of the asked kind ("生产总值增长6%、规上工业增加值
