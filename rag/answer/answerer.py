@@ -270,15 +270,20 @@ class Answerer:
         return answer
 
     def _read_chosen(self, question: str, best: Candidate) -> Candidate | None:
-        """The reader reads the chosen sentence (with read_before, after the sentence before it,
-        which names what "该村" or "他" stands for). Returns that previous sentence when the
-        reader's span lies in it: it then joins the answer, so the quote holds the span."""
-        before = self._previous_sentence(best) if self.policy.read_before else None
-        if before is None or best.start - before.start > self.policy.max_answer_chars:
-            self._read(question, [best], top=1)
+        """The reader marks the answer in the chosen sentence. With read_before, when it is not
+        sure there, it reads again with the sentence before (which names what "该村" or "他"
+        stands for, or holds the answer itself); the more probable reading wins. Returns that
+        previous sentence when the winning span lies in it: it then joins the answer, so that
+        the quote holds the span."""
+        p = self.policy
+        self._read(question, [best], top=1)
+        if not p.read_before or best.read is not None and best.read[2] >= p.reader_threshold:
+            return None
+        before = self._previous_sentence(best)
+        if before is None or best.start - before.start > p.max_answer_chars:
             return None
         sp = self.reader.read(question, [best.doc.text[before.start : best.end]])[0]
-        if sp is None:
+        if sp is None or best.read is not None and sp.score <= best.read[2]:
             return None
         best.read = (before.start + sp.start, before.start + sp.end, sp.score)
         return before if best.read[0] < best.start else None
