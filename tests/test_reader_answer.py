@@ -287,5 +287,5 @@ def test_reading_the_sentence_before_puts_a_span_found_there_into_the_quote(make
     ans = Answerer(pipe.index, pipe.embedder, AnswerPolicy(read_before=True), reader=reader).answer(question, hits, qv[0])
     assert any("王建国" in t and "约12万人次" in t for _, texts in reader.calls for t in texts)  # read together
     assert ans.short_answer == "约12万人次" and ans.short_answer in "".join(c.quote for c in ans.citations)
-    plain = Answerer(pipe.index, pipe.embedder, AnswerPolicy(), reader=ScriptedReader("约12万人次", 0.9))
+    plain = Answerer(pipe.index, pipe.embedder, AnswerPolicy(read_before=False), reader=ScriptedReader("约12万人次", 0.9))
     assert plain.answer(question, hits, qv[0]).short_answer is None  # the chosen sentence alone does not hold it

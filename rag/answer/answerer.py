@@ -70,7 +70,7 @@ class AnswerPolicy:
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
     join_when_read: bool = True  # unless the reader is sure, a high-scoring neighbour sentence joins the answer
     sure_answer_chars: int = 60  # with a confident short answer, a longer sentence is cut to its clauses
-    read_before: bool = False  # the reader reads the sentence before the chosen one too, as context
+    read_before: bool = True  # unsure of the chosen sentence, the reader reads it again after the one before (DRCD validation)
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
