@@ -180,6 +180,7 @@ def test_widen_to_the_whole_unit(text, marked, expected):
     ("首先由莫瓦桑于1905年制成", "由莫瓦桑于", "首先被谁制成？", "莫瓦桑"),
     ("在线课程超过1800个，", "1800个", "有多少课程？", "超过1800个"),
     ("约有1000人左右参加", "1000人", "多少人参加？", "1000人左右"),
+    ("工期约3年，", "3年", "工期多长？", "约3年"),
     ("村集体经济收入达251万元，", "251万元", "收入多少？", "251万元"),
 ])
 def test_a_span_is_cut_to_its_unit_and_keeps_its_hedge(text, marked, question, expected):
@@ -289,3 +290,8 @@ def test_reading_the_sentence_before_puts_a_span_found_there_into_the_quote(make
     assert ans.short_answer == "约12万人次" and ans.short_answer in "".join(c.quote for c in ans.citations)
     plain = Answerer(pipe.index, pipe.embedder, AnswerPolicy(read_before=False), reader=ScriptedReader("约12万人次", 0.9))
     assert plain.answer(question, hits, qv[0]).short_answer is None  # the chosen sentence alone does not hold it
+
+
+def test_a_date_takes_no_hedge_from_the_next_words():
+    text = "2024年以上项目全部完工"
+    assert text[slice(*widen(text, 0, 5, "哪一年完工？"))] == "2024年"

@@ -25,7 +25,7 @@ _YEAR_ONLY = re.compile(r"哪一?年|几年|何年|什么年份?|哪个年份|(?
 _WHO = re.compile(r"谁|哪位|哪一位|什么人|何人|\bwho\b", re.I)
 # a number's hedge changes the fact: "超过1800个" is not "1800个"
 _HEDGE_BEFORE = re.compile(r"(?:大约|将近|接近|超过|不到|不足|至少|最多|多达|约|近|逾|超)$")
-_HEDGE_AFTER = re.compile(r"^(?:左右|以上|以下|以内|上下|多|余)")
+_HEDGE_AFTER = re.compile(r"^(?:左右|以上|以下|以内|上下)")
 _NAME_FLAGS = ("nr", "nrt", "nrfg")
 _LOOSE_EDGE = ("p", "uj", "ul", "uz", "ug", "y", "c")  # prepositions, particles, conjunctions
 _SAID = {"说", "表示", "指出", "认为", "称", "介绍", "强调"}
@@ -164,11 +164,11 @@ def _edges(text: str, start: int, end: int, who: bool) -> tuple[int, int]:
 
 
 def _hedge(text: str, start: int, end: int) -> tuple[int, int]:
-    """A number keeps the hedge the text gives it: "约", "超过", "近" before it, "左右", "以上",
-    "多" after it."""
+    """A number keeps the hedge the text gives it: "约", "超过", "近" before it, "左右", "以上"
+    after it (not a date: "2024年以上" is not a quantity)."""
     if not re.match(r"[\d零一二两三四五六七八九十百千]", text[start:end]):
         return start, end
     lo, hi = _clause(text, start, end)
     before = _HEDGE_BEFORE.search(text[max(lo, start - 2) : start])
-    after = _HEDGE_AFTER.match(text[end:hi])
+    after = None if re.search(r"[年月日号]$", text[start:end]) else _HEDGE_AFTER.match(text[end:hi])
     return start - (len(before.group()) if before else 0), end + (len(after.group()) if after else 0)
