@@ -225,7 +225,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--work", type=Path, default=ROOT / "reports" / "reader-train")
     ap.add_argument("--out", type=Path, default=ROOT / "rag" / "data" / "reader-adapter.safetensors")
-    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=8e-4)
     ap.add_argument("--rank", type=int, default=8)

@@ -65,8 +65,8 @@ class AnswerPolicy:
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded
     read_top: int = 4  # the reader reads this many best-scoring sentences
     w_reader: float = 0.0  # weight of the reader's span probability in a sentence's score
-    reader_threshold: float = 0.7  # a short answer is shown only when the reader is this sure (chosen on DRCD validation)
-    agree_threshold: float = 0.4  # ... or this sure when the rule-based span marks the same words
+    reader_threshold: float = 0.6  # a short answer is shown only when the reader is this sure (chosen on DRCD validation)
+    agree_threshold: float = 0.3  # ... or this sure when the rule-based span marks the same words
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer
     join_when_read: bool = True  # unless the reader is sure, a high-scoring neighbour sentence joins the answer
     sure_answer_chars: int = 60  # with a confident short answer, a longer sentence is cut to its clauses
