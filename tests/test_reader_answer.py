@@ -295,3 +295,12 @@ def test_reading_the_sentence_before_puts_a_span_found_there_into_the_quote(make
 def test_a_date_takes_no_hedge_from_the_next_words():
     text = "2024年以上项目全部完工"
     assert text[slice(*widen(text, 0, 5, "哪一年完工？"))] == "2024年"
+
+
+def test_an_english_question_reaches_the_reader_with_its_chinese_keywords(make_pipe):
+    reader = ScriptedReader("约12万人次", 0.9)
+    ans = make_pipe(reader).ask("How many tourist visits did Qingshi village receive in 2024?")
+    assert reader.calls, "the reader was not asked"
+    question = reader.calls[0][0]
+    assert "How many tourist visits" in question and "游客" in question  # the dictionary's words come along
+    assert ans.short_answer == "约12万人次"

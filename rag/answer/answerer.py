@@ -211,7 +211,9 @@ class Answerer:
         self.last_reason = None
         held_before = None  # the sentence before the chosen one, when the reader's span lies in it
         if best.read is None and self.reader is not None:
-            held_before = self._read_chosen(query, best)  # the reader marks the answer in the chosen sentence
+            # the reader marks the answer in the chosen sentence; a question in another language
+            # comes with the Chinese words the dictionary found for it, as the rules get it
+            held_before = self._read_chosen(query if zh else span_q, best)
 
         chosen = [best] if held_before is None else [held_before, best]
         neighbour = self._neighbour(best, cands)
