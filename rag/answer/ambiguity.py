@@ -27,8 +27,8 @@ def labelled_facts(question: str, sentence: str, kind: str | None) -> list[tuple
 
 def singled_out_fact(question: str, sentence: str, kind: str | None) -> tuple[int, int, int] | None:
     """(label start, value start, value end) of the one fact among several whose label the
-    question's words single out ("规上工业增加值增长多少" against "生产总值增长6%、规上工业增加值增长
-    8.7%、外贸出口额增长19%"); None when no fact, one fact, or a tie."""
+    question's words single out ("利润增长多少" against "产值增长5%、利润增长3.2%、
+    出口额增长12%"); None when no fact, one fact, or a tie."""
     facts = _fitted_facts(question, sentence, kind)
     if not facts:
         return None

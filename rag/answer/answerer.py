@@ -291,8 +291,8 @@ class Answerer:
         return before if best.read[0] < best.start else None
 
     def _reread_singled_out(self, question: str, best: Candidate, kind: str | None) -> tuple[int, int] | None:
-        """In a sentence listing several facts of the asked kind ("生产总值增长6%、规上工业增加值
-        增长8.7%…"), when the question's words single out one label and the reader marked
+        """In a sentence listing several facts of the asked kind ("产值增长5%、利润增长3.2%、出口额
+        增长12%"), when the question's words single out one label and the reader marked
         another fact, the reader reads that label's clause alone; its span and probability
         replace the first reading (no span: nothing is shown). Returns the singled-out value's
         offsets, or None."""

