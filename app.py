@@ -85,10 +85,7 @@ def main(argv=None) -> int:
             host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir, model=args.model,
             store=args.store, answer=args.answer, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
         )
-        if settings.answer_mode() == "generative":  # a misspelt RAG_ANSWER, or generative with no endpoint, stops here
-            from rag.answer.generate import LLMConfig
-
-            LLMConfig.from_settings(settings)
+        settings.check_answer_mode()  # a misspelt RAG_ANSWER, or generative with no endpoint, stops here
         from rag.auth import Auth
 
         Auth.from_settings(settings)  # a malformed RAG_AUTH / RAG_TOKENS stops here, with its message

@@ -295,10 +295,7 @@ def cmd_serve(args) -> int:
     settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model, host=args.host,
                                  port=args.port, mode=args.mode, top_k=args.top_k, store=args.store,
                                  **_llm_overrides(args))
-    if settings.answer_mode() == "generative":  # generative by default needs an endpoint: say so now
-        from rag.answer.generate import LLMConfig
-
-        LLMConfig.from_settings(settings)
+    settings.check_answer_mode()  # generative by default needs an endpoint: say so now
     from rag.api import serve  # imports fastapi, uvicorn and gradio
 
     return serve(Pipeline(settings), progress=StderrProgress())

@@ -64,6 +64,16 @@ class Settings:
             raise RagError(f"Answer mode must be extractive, generative or auto, not {want!r}.")
         return want
 
+    def check_answer_mode(self) -> str:
+        """answer_mode(), and for generative answers the endpoint they need: a misspelt RAG_ANSWER
+        or generative with no endpoint stops a command at its start, with the fix."""
+        mode = self.answer_mode()
+        if mode == "generative":
+            from rag.answer.generate import LLMConfig
+
+            LLMConfig.from_settings(self)
+        return mode
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
         """Defaults, then RAG_<FIELD> environment variables, then keyword overrides (None is ignored)."""
