@@ -6,6 +6,7 @@ tests/artifacts/). Every page checks that the browser never contacted a host oth
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -394,3 +395,20 @@ def test_api_returns_the_json_of_rag_ask(server):
         assert o["question"] == q
         assert o["answerable"] == (q != Q_MISSING)
     assert "40万" in squash(outs[0]["answer"]) and "300" in outs[2]["answer"]
+
+
+def test_evaluate_tab_runs_an_uploaded_qa_file(session):
+    """The Evaluate tab's file input still takes what the user uploads (the page's file guard lets
+    this caller's own upload through) and refuses a rebuilding variant list that is too long."""
+    page = session.page
+    page.get_by_role("tab", name=re.compile("评估")).click()
+    qa = json.dumps({"id": "b1", "question": Q_UPLOADED, "answers": ["12公里"]}, ensure_ascii=False) + "\n"
+    page.set_input_files("#eval-file input[type=file]", files=[{
+        "name": "qa.jsonl", "mimeType": "application/json", "buffer": qa.encode("utf-8")}])
+    page.fill("#eval-compare textarea, #eval-compare input", "chunk=100,chunk=200,chunk=300")
+    page.click("#eval-run")
+    page.locator("#eval-status .rag-status-error", has_text="At most 2").wait_for(timeout=60_000)
+    page.fill("#eval-compare textarea, #eval-compare input", "")
+    page.click("#eval-run")
+    page.locator("#eval-status .rag-status-ok", has_text="1 个问题").wait_for(timeout=120_000)
+    session.shot("12-evaluate")

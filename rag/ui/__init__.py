@@ -99,14 +99,24 @@ def launch(app: gr.Blocks, settings: Settings, **overrides):
 
 
 def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
-    """Build the app and mount it at `path` of the FastAPI app `server`, with the launch options.
+    """Build the app and mount it at `path` of the FastAPI app `server`, with the launch options and
+    the page's guards (rag/ui/guard.py): a role check on every event, and files only from this
+    caller's uploads.
 
     Mount it after the server's own routes: a mount at "/" takes every path they leave."""
-    options = {k: v for k, v in launch_options(settings).items() if k not in ("share", "quiet")}
     from rag.auth import Auth
+    from rag.ui.guard import FileGuard, Uploads, guard_events
+    from rag.ui.uploads import upload_folder
 
+    options = {k: v for k, v in launch_options(settings).items() if k not in ("share", "quiet")}
     auth = Auth.from_settings(settings)
     if auth.enabled:  # Gradio's login page guards the page and its own API
         options["auth"] = auth.page_login
         options["auth_message"] = "请登录（RAG_AUTH 用户名和密码；或任意用户名加 RAG_TOKENS 令牌）"
-    return gr.mount_gradio_app(server, build_app(pipeline, settings), path=path, **options)
+    blocks = build_app(pipeline, settings)
+    guard_events(blocks, auth)
+    blocks.has_launched = True  # Gradio's own check of event files (inputs only from its upload folder) runs when launched
+    server = gr.mount_gradio_app(server, blocks, path=path, **options)
+    page = server.routes[-1].app  # the Gradio app just mounted
+    page.add_middleware(FileGuard, uploads=Uploads(upload_folder))
+    return server

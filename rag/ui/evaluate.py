@@ -12,12 +12,15 @@ from pathlib import Path
 
 import gradio as gr
 
+from rag.auth import Auth
 from rag.config import Settings
-from rag.errors import IndexMissing
+from rag.errors import BadInput, IndexMissing
 from rag.evaluate.report import failure_rows, summary_rows, zip_report
 from rag.evaluate.runner import load_qa
 from rag.pipeline import Pipeline
 from rag.ui.failures import failure
+from rag.ui.guard import ADMIN, caller_role
+from rag.ui.uploads import short_paths
 from rag.ui.render import text_block
 
 MODES = ["hybrid", "dense", "bm25"]
@@ -25,6 +28,39 @@ STAGES = {"retrieve": "检索 retrieving", "eval": "回答 answering", "chunk": 
           "embed": "编码 embedding", "tokenize": "建立词索引 tokenizing"}
 FAILURE_HEADERS = ["#", "ID", "原因 Reason", "问题 Question", "应答 Expected", "实际回答 Given",
                    "检索到的段落 Top passages"]
+
+
+MAX_VARIANTS = 6  # variants one run of the page may compare
+MAX_REBUILDS = 2  # of which re-chunk or re-store the documents (each re-embeds the whole index)
+
+
+def page_variants(spec: str, settings: Settings, role: str) -> str | None:
+    """The compare field as the page allows it, or BadInput in one line.
+
+    Anyone may compare retrieval modes and k. What writes, starts a process or connects out
+    (chunk=, store=, answer=generative) needs the admin role, and even then a store is `local`,
+    a temporary `milvus`, or the server's own configured `milvus:URI`, never a path or host typed
+    here; at most MAX_VARIANTS variants, MAX_REBUILDS of them rebuilding."""
+    spec = (spec or "").strip()
+    if not spec:
+        return None
+    from rag.evaluate.compare import parse_variants
+
+    variants = parse_variants(spec)
+    if len(variants) > MAX_VARIANTS:
+        raise BadInput(f"Compare at most {MAX_VARIANTS} variants at a time (got {len(variants)}).")
+    heavy = [v for v in variants if v.chunk_size or v.store or v.answer == "generative"]
+    if heavy and role != ADMIN:
+        raise BadInput("chunk=, store= and answer=generative need the admin role; "
+                       "compare retrieval modes and k=N instead (e.g. bm25,dense,hybrid:k=3).")
+    if len(heavy) > MAX_REBUILDS:
+        raise BadInput(f"At most {MAX_REBUILDS} chunk= or store= variants at a time (got {len(heavy)}).")
+    own = settings.store
+    for v in variants:
+        if v.store and v.store not in ("local", "milvus", own):
+            raise BadInput("store= takes local, milvus or the server's own store (RAG_STORE); "
+                           "paths and hosts cannot be given here.")
+    return spec
 
 
 def _status(message: str, kind: str = "ok") -> str:
@@ -43,6 +79,7 @@ class EvaluateHandlers:
         self.pipeline = pipeline
         self.settings = settings
         self.workdir = Path(workdir) if workdir else None  # None: a fresh folder under the system temp dir
+        self.auth = Auth.from_settings(settings)
 
     def _out_dir(self) -> Path:
         if self.workdir:
@@ -61,7 +98,7 @@ class EvaluateHandlers:
         hidden = gr.update(value=None, visible=False)
         return status_html, [], gr.update(value=[], visible=False), [], [], hidden, hidden
 
-    def run(self, qa_file, limit, mode, compare, progress=gr.Progress()) -> tuple:
+    def run(self, qa_file, limit, mode, compare, progress=gr.Progress(), request: gr.Request = None) -> tuple:
         """(status, summary rows, compare table, chart paths, failure rows, predictions button, report button)."""
         if not qa_file:
             return self._empty(_status("请先上传 QA 文件（JSONL，每行一个问题）。Upload a QA file first.", "warn"))
@@ -69,6 +106,9 @@ class EvaluateHandlers:
         try:
             if not self.pipeline.has_index():
                 raise IndexMissing("知识库还没有索引：先在“知识库”里上传文章。The index is empty; add articles first.")
+            compare = page_variants(compare, self.settings, caller_role(self.auth, request))
+            if mode and mode not in MODES:
+                raise BadInput(f"Unknown retrieval mode {mode!r}; one of {', '.join(MODES)}.")
             items = load_qa(path)
             n = int(limit or 0)
             if n > 0:
@@ -76,11 +116,11 @@ class EvaluateHandlers:
             from rag.evaluate.session import evaluate
 
             out = self._out_dir()
-            result = evaluate(self.pipeline, items, report_dir=out, compare=(compare or "").strip() or None,
+            result = evaluate(self.pipeline, items, report_dir=out, compare=compare,
                               mode=mode or None, progress=self._progress(progress),
                               title=f"Evaluation of {Path(path).name}", qa_label=Path(path).name)
         except Exception as err:  # a RagError is one log line; anything else a bug with its traceback
-            reason = failure("evaluate", err)
+            reason = short_paths(failure("evaluate", err), [Path(path)])
             gr.Warning(f"评估失败 Evaluation failed: {reason}")
             return self._empty(_status(f"评估失败，原因：{reason}", "error"))
         rep = result.report

@@ -21,6 +21,7 @@ from rag.errors import IndexMissing
 from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
 from rag.ui.failures import failure
+from rag.ui.guard import needs_admin
 from rag.ui.render import document_choice, document_rows, render_document, text_block
 from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document, discard_upload
 
@@ -97,6 +98,7 @@ class KnowledgeHandlers:
 
         return report
 
+    @needs_admin
     def upload(self, files: list | None, progress: gr.Progress = gr.Progress(),
                request: gr.Request = None) -> tuple:
         """Copy the uploaded files into the corpus folder and index them; keep a copy exactly when
@@ -126,6 +128,7 @@ class KnowledgeHandlers:
         kind = "warn" if added.report.problems or added.skipped else "ok"
         return self.listing(_status(_report_text(added.report, f"已添加 {names}"), kind))
 
+    @needs_admin
     def delete(self, doc_id: str | None, request: gr.Request = None) -> tuple:
         if (refused := self._refused(request)) is not None:
             return refused + ("",)
@@ -152,6 +155,7 @@ class KnowledgeHandlers:
             note = f"，文件 {path.name} 已从语料目录删除"
         return self.listing(_status(_report_text(deleted.report, f"已删除《{title}》{note}"))) + ("",)
 
+    @needs_admin
     def rebuild(self, progress: gr.Progress = gr.Progress(), request: gr.Request = None) -> tuple:
         if (refused := self._refused(request)) is not None:
             return refused
