@@ -11,7 +11,6 @@ _CLOSE = "”’」』）)】》\"'"
 _SENT_RE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSE}]*|\n|$)")
 _TITLE_RE = re.compile(r"《[^《》\n]{1,40}》")
 _END_CHAR = re.compile(rf"[{_END}]")
-_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -75,12 +74,37 @@ def normalize_for_search(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
-def cjk_ratio(text: str) -> float:
-    letters = [c for c in text if c.isalnum()]
-    if not letters:
-        return 0.0
-    return sum(1 for c in letters if _CJK_RE.match(c)) / len(letters)
+def is_cjk_char(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x20000 <= cp <= 0x2FFFF
+    )
+
+
+ZH_SHARE = 0.3  # CJK share of letters from which a text counts as Chinese
+
+
+def language(text: str) -> str:
+    """The one language detector: "zh" or "en" from the share of CJK characters among letters.
+
+    share = CJK characters / (CJK characters + other alphabetic characters, after NFKC); "zh" when
+    share >= 0.3, else "en". Digits, punctuation and spaces are ignored; a text with no letters at
+    all (e.g. "2024") is "zh", the corpus language. An English question may carry a Chinese name
+    ("How many tourists did 青石村 receive?": 3 / 28) and a Chinese one Latin ("S316省道是什么项目").
+    Used by answering, the page's labels and evaluation reports alike."""
+    cjk = other = 0
+    for ch in unicodedata.normalize("NFKC", text or ""):
+        if is_cjk_char(ch):
+            cjk += 1
+        elif ch.isalpha():
+            other += 1
+    if cjk + other == 0:
+        return "zh"
+    return "zh" if cjk / (cjk + other) >= ZH_SHARE else "en"
 
 
 def is_chinese(text: str) -> bool:
-    return cjk_ratio(text) >= 0.3
+    return language(text) == "zh"

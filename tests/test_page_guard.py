@@ -21,11 +21,11 @@ pytest.importorskip("uvicorn")
 from rag.api import create_app  # noqa: E402
 from rag.errors import BadInput  # noqa: E402
 from rag.ui.guard import FILE_REFUSED, NEEDS_ADMIN, Uploads, file_paths  # noqa: E402
-from rag.ui.uploads import upload_folder  # noqa: E402
+from rag.documents import upload_folder  # noqa: E402
 from tests.test_api import fake_pipeline, running  # noqa: E402
 
 USERS = "alice:secret-a:admin,bob:secret-b:read"
-SECRET = "这是服务器上的机密文件 server-secret-7f3a"
+SECRET = f"这是服务器上的机密文件 server-secret-{uuid.uuid4().hex}"  # new each run: the cache outlives a run
 QA_LINE = json.dumps({"id": "q1", "question": "青石村有多少户？", "answers": ["120户"]}, ensure_ascii=False)
 
 

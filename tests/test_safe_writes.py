@@ -237,7 +237,7 @@ def test_a_question_that_is_not_text_in_the_chat_gets_a_reply_the_page_can_show(
 
 
 def test_a_bug_is_one_traceback_in_the_log_and_one_line_for_the_user(pipeline, caplog, monkeypatch):
-    from rag.ui.failures import BUG_MESSAGE
+    from rag.logs import BUG_MESSAGE
 
     def broken(*args, **kwargs):
         raise TypeError("a bug")

@@ -10,7 +10,7 @@ OpenAI clients parse), with a status that says whose move it is:
                                 asking again soon can help
     500 server_error            a bug; the traceback goes to the server log, not to the client
 
-Logged like the page's errors (rag.ui.failures): a user's error is one line in the rag log, a bug
+Logged like the page's errors (rag.logs): a user's error is one line in the rag log, a bug
 one traceback (caught here, so the ASGI server does not log it a second time).
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from rag.errors import (
     RagError,
     UnknownDocument,
 )
-from rag.ui.failures import failure, user_error
+from rag.logs import failure, user_error
 
 # first match wins: subclasses before RagError
 RAG_STATUS: tuple[tuple[type[RagError], int, str], ...] = (
@@ -118,7 +118,7 @@ async def _unexpected(request: Request, err: Exception) -> JSONResponse:
 
 
 class CatchBugs:
-    """ASGI middleware: a bug in a route is logged once with its traceback (rag.ui.failures) and
+    """ASGI middleware: a bug in a route is logged once with its traceback (rag.logs) and
     answered 500 in one line. Starlette's own last-resort handler would answer too, but re-raise
     the exception, so the ASGI server logs the traceback a second time."""
 

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.api.errors import error_response
-from rag.ui.failures import user_error
+from rag.logs import user_error
 
 MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * MB  # POST /api/documents: all files of one request together

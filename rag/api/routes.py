@@ -1,5 +1,5 @@
 """/api: ask, and list, read, upload and delete documents. All work is done by the pipeline (and
-rag.ui.uploads, which the page's knowledge-base tab uses too); these are plain (sync) endpoints,
+rag.documents, which the page's knowledge-base tab uses too); these are plain (sync) endpoints,
 so FastAPI runs them in its thread pool and questions are answered concurrently.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rag.api.state import ServerState, get_state, ready_state
 from rag.errors import EmptyCorpus, UnknownDocument
 from rag.pipeline import bounded_history
 from rag.types import BuildReport
-from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document
+from rag.documents import ALLOWED_SUFFIXES, add_uploads, delete_document
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from rag.text import is_cjk_char
+
 __all__ = [
     "char_f1",
     "cmrc_normalize",
@@ -86,14 +88,7 @@ _EXTRA_REMOVED = frozenset("+=^`~～")
 _NUMBER_SEPARATORS = frozenset(".,．")
 
 
-def _is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x20000 <= cp <= 0x2FFFF
-    )
+_is_cjk = is_cjk_char
 
 
 def _is_removed_punct(ch: str) -> bool:
@@ -318,25 +313,4 @@ def refusal_precision_recall(
 
 # --- language ----------------------------------------------------------------------------
 
-_ZH_SHARE = 0.3
-
-
-def detect_lang(text: str) -> str:
-    """Return "zh" or "en" from the share of CJK characters among letters.
-
-    share = CJK characters / (CJK characters + other alphabetic characters, after NFKC);
-    "zh" when share >= 0.3, else "en". Digits, punctuation and spaces are ignored. A text
-    with no letters at all (e.g. "2024") is "zh", the corpus language. The threshold lets
-    an English question carry a Chinese name ("How many tourists did 青石村 receive?" has
-    3 / (3 + 25) ≈ 0.11) and a Chinese question carry Latin ("S316省道是什么项目" has
-    7 / 8 ≈ 0.88).
-    """
-    cjk = other = 0
-    for ch in unicodedata.normalize("NFKC", text):
-        if _is_cjk(ch):
-            cjk += 1
-        elif ch.isalpha():
-            other += 1
-    if cjk + other == 0:
-        return "zh"
-    return "zh" if cjk / (cjk + other) >= _ZH_SHARE else "en"
+from rag.text import language as detect_lang  # noqa: E402,F401 - the one detector (rag/text.py)

@@ -106,7 +106,7 @@ def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
     Mount it after the server's own routes: a mount at "/" takes every path they leave."""
     from rag.auth import Auth
     from rag.ui.guard import FileGuard, Uploads, guard_events
-    from rag.ui.uploads import upload_folder
+    from rag.documents import upload_folder
 
     options = {k: v for k, v in launch_options(settings).items() if k not in ("share", "quiet")}
     auth = Auth.from_settings(settings)

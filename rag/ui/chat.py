@@ -16,12 +16,12 @@ import gradio as gr
 from rag.errors import RagError
 from rag.retrieve.filters import make_filters
 from rag.pipeline import Pipeline, bounded_history
+from rag.text import language
 from rag.types import Answer, Document
-from rag.ui.failures import failure
+from rag.logs import failure
 from rag.ui.generated import Throttle, render_draft, render_llm_settings
 from rag.ui.render import (
     TurnView,
-    language,
     render_answer,
     render_error,
     render_notice,

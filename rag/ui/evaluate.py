@@ -18,9 +18,9 @@ from rag.errors import BadInput, IndexMissing
 from rag.evaluate.report import failure_rows, summary_rows, zip_report
 from rag.evaluate.runner import load_qa
 from rag.pipeline import Pipeline
-from rag.ui.failures import failure
+from rag.logs import failure
 from rag.ui.guard import ADMIN, caller_role
-from rag.ui.uploads import short_paths
+from rag.documents import short_paths
 from rag.ui.render import text_block
 
 MODES = ["hybrid", "dense", "bm25"]

@@ -7,7 +7,7 @@ and if indexing fails the copies are removed and the index is untouched. An uplo
 or removes another file's documents: documents belong to the file they were read from. Deleting a
 document removes it from the index and, when the file it was read from lies inside the corpus
 folder, holds no other indexed document and is writable, that file too (otherwise a rebuild would
-bring it back); never any other file. Both are done by rag.ui.uploads, which the HTTP API shares.
+bring it back); never any other file. Both are done by rag.documents, which the HTTP API shares.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from rag.config import Settings
 from rag.errors import IndexMissing
 from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
-from rag.ui.failures import failure
+from rag.logs import failure
 from rag.ui.guard import needs_admin
 from rag.ui.render import document_choice, document_rows, render_document, text_block
-from rag.ui.uploads import ALLOWED_SUFFIXES, add_uploads, delete_document, discard_upload
+from rag.documents import ALLOWED_SUFFIXES, add_uploads, delete_document, discard_upload
 
 HEADERS = ["标题", "日期", "段落数", "字数", "文件"]
 WIDTHS = ["42%", "14%", "10%", "10%", "24%"]

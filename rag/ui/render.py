@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from html import escape
 from typing import Callable, Iterable, Sequence
 
+from rag.text import language
 from rag.types import Answer, Citation, DocInfo, Document
 from rag.ui.generated import generated_meta, render_note, render_removed, unverified
 
 PASSAGE_WINDOW = 120  # characters either side of a quote when the citation carries no passage
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 LABELS = {
@@ -58,13 +57,6 @@ LABELS = {
         "error": "Something went wrong: ",
     },
 }
-
-
-def language(text: str) -> str:
-    """'zh' when the text is mostly Chinese, else 'en'. Picks the language of the interface labels."""
-    cjk = len(_CJK.findall(text or ""))
-    latin = len(_LATIN.findall(text or ""))
-    return "zh" if cjk and cjk * 4 >= latin else "en"
 
 
 def labels(lang: str) -> dict[str, str]:
