@@ -57,9 +57,9 @@ def load_passages(data: Path):
 
 def make_embedders(names, threads, extra):
     from rag.config import DEFAULT_MODEL, Settings
-    from rag.index.embed import SentenceTransformerEmbedder
-    from rag.index.offline_model import ensure_default_model
-    from rag.index.onnx_embed import PASSAGE_THREADS, QUERY_THREADS, OnnxEmbedder
+    from rag.models.embed import SentenceTransformerEmbedder
+    from rag.models.offline_model import ensure_default_model
+    from rag.models.onnx_embed import PASSAGE_THREADS, QUERY_THREADS, OnnxEmbedder
 
     def onnx(precision, n, path=None):
         return OnnxEmbedder(DEFAULT_MODEL, folder, precision, query_threads=n or QUERY_THREADS,

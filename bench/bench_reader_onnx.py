@@ -59,10 +59,10 @@ def main() -> None:
     args = ap.parse_args()
 
     from rag.answer.answerer import AnswerPolicy
-    from rag.answer.reader import Reader
-    from rag.answer.reader_onnx import OnnxReader
+    from rag.models.reader_torch import Reader
+    from rag.models.reader_onnx import OnnxReader
     from rag.config import Settings
-    from rag.index.offline_model import ensure_default_model
+    from rag.models.offline_model import ensure_default_model
     from train_reader import f1_zh
 
     threshold = args.threshold if args.threshold is not None else AnswerPolicy().reader_threshold

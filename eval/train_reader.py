@@ -1,4 +1,4 @@
-"""Train the span reader's adapter (rag/answer/reader.py) on DRCD, converted to Simplified Chinese.
+"""Train the span reader's adapter (rag/models/reader.py) on DRCD, converted to Simplified Chinese.
 
     python eval/train_reader.py                       # train, validate, write rag/data/reader-adapter.safetensors
     python eval/train_reader.py --resume              # continue from the last checkpoint in --work
@@ -107,7 +107,7 @@ def windows(records, rng: random.Random, negatives: float):
 def featurize(tokenizer, examples, max_len: int):
     """Token ids and start/end token labels (0 = <s>: no answer). Windows whose answer was cut
     off by truncation are dropped."""
-    from rag.answer.reader import encode_pairs
+    from rag.models.reader_torch import encode_pairs
 
     feats = []
     for lo in range(0, len(examples), 256):
@@ -183,7 +183,8 @@ def validate(model, tokenizer, examples, max_len: int, batch_size: int = 32) -> 
     shown spans at several probability thresholds."""
     import torch
 
-    from rag.answer.reader import best_spans, encode_pairs
+    from rag.models.reader_common import best_spans
+    from rag.models.reader_torch import encode_pairs
 
     model.eval()
     rows = []
@@ -246,8 +247,8 @@ def main(argv=None) -> int:
     from transformers import AutoTokenizer
 
     from rag.config import Settings
-    from rag.index.offline_model import ensure_default_model
-    from rag.answer.reader import build_model, load_adapter, save_adapter
+    from rag.models.offline_model import ensure_default_model
+    from rag.models.reader_torch import build_model, load_adapter, save_adapter
 
     torch.set_num_threads(args.threads)
     model_dir = ensure_default_model(Settings.from_env().cache_dir)
@@ -272,7 +273,7 @@ def main(argv=None) -> int:
         with torch.no_grad():
             for k, v in state["params"].items():
                 own[k].copy_(v)
-        save_adapter(model, args.out, {"base": "multilingual-e5-small (rag.index.offline_model)",
+        save_adapter(model, args.out, {"base": "multilingual-e5-small (rag.models.offline_model)",
                                        "data": "DRCD v1.3 dev+test (CC BY-SA 3.0), OpenCC t2s", "step": state["step"],
                                        "args": {k: str(v) for k, v in state["args"].items()}})
         print(f"wrote {args.out} from step {state['step']}")
@@ -350,7 +351,7 @@ def main(argv=None) -> int:
     print("validation:", json.dumps(figures, ensure_ascii=False, indent=1), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_adapter(model, args.out, {
-        "base": "multilingual-e5-small (rag.index.offline_model)", "data": "DRCD v1.3 dev+test (CC BY-SA 3.0), OpenCC t2s, "
+        "base": "multilingual-e5-small (rag.models.offline_model)", "data": "DRCD v1.3 dev+test (CC BY-SA 3.0), OpenCC t2s, "
         "held out: drcd_test articles with index % 4 == 0", "train_questions": len(train_recs),
         "windows": len(feats), "epochs": args.epochs, "lr": args.lr, "max_len": args.max_len,
         "validation": figures})

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/index/offline_model.py
+DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/models/offline_model.py
 
 
 def _default_cache() -> Path:
@@ -69,10 +69,19 @@ class Settings:
         or generative with no endpoint stops a command at its start, with the fix."""
         mode = self.answer_mode()
         if mode == "generative":
-            from rag.answer.generate import LLMConfig
-
-            LLMConfig.from_settings(self)
+            self.llm_endpoint()
         return mode
+
+    def llm_endpoint(self) -> str:
+        """The OpenAI-compatible endpoint of generative answers, without a trailing "/"; RagError
+        with the fix when none is set."""
+        if not self.llm_base_url:
+            from rag.errors import RagError
+
+            raise RagError("Generative answers need an OpenAI-compatible endpoint: set RAG_LLM_BASE_URL "
+                           "(e.g. http://127.0.0.1:11434/v1 for Ollama) and RAG_LLM_MODEL, or pass "
+                           "--llm-base-url and --llm-model.")
+        return self.llm_base_url.rstrip("/")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -2,7 +2,7 @@
 
 CONTRACT (stable; shells rely on it):
     p = Pipeline(settings, embedder=None, reader=None)
-        # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/answer/reader.py)
+        # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/models/reader.py)
     p.build(paths=None, progress=None, embed=True) -> BuildReport
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
         Incremental: only new or changed documents are chunked and tokenised (a batch at a time,
@@ -86,7 +86,7 @@ class Pipeline:
     @property
     def embedder(self):
         if self._embedder is None:
-            from rag.index.embed import index_precision, load_embedder
+            from rag.models.embed import index_precision, load_embedder
 
             s = self.settings
             self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime,
@@ -116,7 +116,7 @@ class Pipeline:
 
     @property
     def reader(self):
-        """The trained span reader (rag/answer/reader.py), or None when it is off."""
+        """The trained span reader (rag/models/reader.py), or None when it is off."""
         from rag.config import DEFAULT_MODEL
 
         s = self.settings
@@ -128,8 +128,8 @@ class Pipeline:
         if self._reader is None:
             with self._load_lock:
                 if self._reader is None:
-                    from rag.index.offline_model import ensure_default_model
-                    from rag.answer.reader import ADAPTER_FILE, load_reader
+                    from rag.models.offline_model import ensure_default_model
+                    from rag.models.reader import ADAPTER_FILE, load_reader
 
                     if want == "auto" and not ADAPTER_FILE.is_file():
                         return None  # a checkout without the trained adapter answers by rules

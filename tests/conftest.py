@@ -22,7 +22,7 @@ def fake_settings(tmp_path):
 
 @pytest.fixture
 def fake_pipeline(fake_settings):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     fake_settings.corpus_dir.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ def wait_for(path: Path) -> None:
 
 def pipeline(corpus: str, index: str):
     from rag.config import Settings
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     extra = {"lock_wait_s": WAIT_S} if "lock_wait_s" in Settings.__dataclass_fields__ else {}
@@ -48,7 +48,7 @@ def checkpoints(state: Path, pause_at: str) -> None:
     """Count calls of the functions a build and a save go through; pause at `pause_at`."""
     import numpy as np
 
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
 
     calls: dict[str, int] = {}
 

@@ -166,7 +166,7 @@ def scripted_pipeline(root, llm: ScriptedLLM, articles: dict[str, str], key: str
     """A built pipeline over `articles` (file name -> text) in `root`, fake embedder, no reader, its
     language model the scripted server; the server's request log is cleared after the build."""
     from rag.config import Settings
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     corpus = root / "corpus"

@@ -25,7 +25,7 @@ from rag.api import create_app  # noqa: E402
 from rag.api.limits import MAX_UPLOAD_BYTES  # noqa: E402
 from rag.api.server import start_preparing  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.index.embed import HashingEmbedder  # noqa: E402
+from rag.models.embed import HashingEmbedder  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 from tests.helpers import edit_documents, running  # noqa: E402,F401  (tests/test_auth.py imports it from here)
 

@@ -15,7 +15,7 @@ import pytest
 import rag
 from rag.config import Settings
 from rag.index import store
-from rag.index.embed import HashingEmbedder
+from rag.models.embed import HashingEmbedder
 from rag.pipeline import Pipeline
 
 WORKER = Path(__file__).with_name("index_worker.py")
@@ -354,7 +354,7 @@ def test_long_stages_print_their_rate_and_time_left(monkeypatch):
 def test_the_first_vectors_record_how_they_were_computed_and_later_versions_keep_it(tmp_path):
     import json
 
-    from rag.index.embed import describe, index_precision
+    from rag.models.embed import describe, index_precision
 
     s = settings_for(tmp_path)
     write_corpus(s.corpus_dir, 4)

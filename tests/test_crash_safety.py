@@ -18,7 +18,7 @@ import pytest
 import rag
 from rag.index import store
 from rag.config import Settings
-from rag.index.embed import HashingEmbedder
+from rag.models.embed import HashingEmbedder
 from rag.errors import IndexBusy
 from rag.pipeline import Pipeline
 

@@ -121,7 +121,7 @@ WEAK = 6  # 2025 articles that only share a word with it
 @pytest.fixture
 def big(fake_settings):
     """86 one-passage documents in one JSONL file; 10 candidates per retriever."""
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     corpus = fake_settings.corpus_dir
@@ -254,7 +254,7 @@ def api_url(tmp_path_factory):
 
     from rag.api import create_app
     from rag.config import Settings
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     root = tmp_path_factory.mktemp("filters-api")
@@ -367,7 +367,7 @@ def _rag_records(caplog):
 def test_filters_follow_an_index_changed_by_another_pipeline(fake_pipeline, fake_settings):
     """A cached filter mask belongs to one version of the index: after another process (here,
     another Pipeline) adds and deletes documents, the same filters see the new version."""
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     corpus = fake_settings.corpus_dir

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rag.index import store
-from rag.index.embed import HashingEmbedder
+from rag.models.embed import HashingEmbedder
 from rag.index.fresh import build_index, index_documents
 from rag.errors import IndexCorrupt, IndexMissing, ModelMismatch
 from rag.types import Document

@@ -125,7 +125,7 @@ def test_size_limit_comes_from_the_environment(tmp_path):
 
 
 def test_pipeline_passes_its_settings_limits(fake_settings, tmp_path):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     corpus = fake_settings.corpus_dir

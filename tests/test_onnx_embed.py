@@ -7,7 +7,7 @@ import pytest
 
 from rag.config import Settings
 from rag.errors import RagError
-from rag.index import onnx_cache
+from rag.models import onnx_cache
 
 
 
@@ -117,7 +117,7 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path):
 def test_pool_is_a_masked_mean_then_unit_length():
     import numpy as np
 
-    from rag.index.onnx_embed import pool
+    from rag.models.onnx_embed import pool
 
     hidden = np.array([[[1.0, 0.0], [3.0, 4.0], [100.0, 100.0]]], np.float32)  # last token is padding
     out = pool(hidden, np.array([[1, 1, 0]]))
@@ -136,13 +136,13 @@ def no_build(monkeypatch, tmp_path):
     folder = tmp_path / "model"
     folder.mkdir()
     (folder / "config.json").write_text('{"hidden_size": 384}')
-    monkeypatch.setattr("rag.index.offline_model.ensure_default_model", lambda cache_dir: folder)
+    monkeypatch.setattr("rag.models.offline_model.ensure_default_model", lambda cache_dir: folder)
     return folder
 
 
 def test_the_default_model_runs_on_onnx_unless_torch_is_asked_for(no_build, tmp_path):
-    from rag.index.embed import SentenceTransformerEmbedder, describe, load_embedder
-    from rag.index.onnx_embed import OnnxEmbedder
+    from rag.models.embed import SentenceTransformerEmbedder, describe, load_embedder
+    from rag.models.onnx_embed import OnnxEmbedder
 
     onnx = load_embedder("multilingual-e5-small", tmp_path, 16, "onnx", "fp32")
     assert isinstance(onnx, OnnxEmbedder) and onnx.name == "multilingual-e5-small" and onnx.dim == 384
@@ -173,7 +173,7 @@ TEXTS = [
 
 @pytest.fixture(scope="session")
 def real_embedders():
-    from rag.index.embed import load_embedder
+    from rag.models.embed import load_embedder
 
     s = Settings()
     return {name: load_embedder(s.model, s.cache_dir, 16, runtime, precision)
@@ -220,7 +220,7 @@ def test_onnx_embedder_ranks_the_answer_first(real_embedders):
     ("not json", "int8"),
 ])
 def test_an_index_keeps_the_precision_it_was_built_with(tmp_path, manifest, expected):
-    from rag.index.embed import index_precision
+    from rag.models.embed import index_precision
 
     if manifest is not None:
         text = manifest if isinstance(manifest, str) else json.dumps(manifest)

@@ -5,7 +5,7 @@ import pytest
 
 from rag.answer.ambiguity import labelled_facts, singled_out_fact
 from rag.answer.answerer import AnswerPolicy
-from rag.answer.reader import Span, best_spans
+from rag.models.reader_common import Span, best_spans
 from rag.types import Document
 from rag.answer.widen import widen
 
@@ -38,7 +38,7 @@ class ScriptedReader:
 def make_pipe(fake_settings):
     from rag.index import store
     from rag.index.fresh import build_index
-    from rag.index.embed import HashingEmbedder
+    from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
     def make(reader, docs=DOCS):

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer.reader import ADAPTER_FILE
+from rag.models.reader_common import ADAPTER_FILE
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_shipped_adapter_is_small_and_says_what_it_was_trained_on():
-    from rag.answer.reader import adapter_info
+    from rag.models.reader_common import adapter_info
 
     assert ADAPTER_FILE.is_file()
     assert ADAPTER_FILE.stat().st_size < 3_000_000

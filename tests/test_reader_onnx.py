@@ -1,4 +1,4 @@
-"""The trained reader on ONNX Runtime (rag/answer/reader_onnx.py): the runtime is passed on (fast);
+"""The trained reader on ONNX Runtime (rag/models/reader_onnx.py): the runtime is passed on (fast);
 the same spans as the torch reader, and an answer path without torch (slow, real model)."""
 import json
 import os
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 def no_build(monkeypatch, tmp_path):
     folder = tmp_path / "model"
     folder.mkdir()
-    monkeypatch.setattr("rag.index.offline_model.ensure_default_model", lambda cache_dir: folder)
+    monkeypatch.setattr("rag.models.offline_model.ensure_default_model", lambda cache_dir: folder)
     return folder
 
 
@@ -25,7 +25,7 @@ def test_the_pipeline_passes_the_runtime_to_the_reader(no_build, monkeypatch, tm
     from rag.pipeline import Pipeline
 
     seen = []
-    monkeypatch.setattr("rag.answer.reader.load_reader", lambda folder, runtime: seen.append(runtime) or "R")
+    monkeypatch.setattr("rag.models.reader.load_reader", lambda folder, runtime: seen.append(runtime) or "R")
     for runtime in ("onnx", "torch"):
         pipe = Pipeline(Settings(index_dir=tmp_path / "i", cache_dir=tmp_path, embed_runtime=runtime))
         assert pipe.reader == "R"
@@ -34,9 +34,9 @@ def test_the_pipeline_passes_the_runtime_to_the_reader(no_build, monkeypatch, tm
 
 @pytest.fixture(scope="session")
 def readers():
-    from rag.answer.reader import Reader
-    from rag.answer.reader_onnx import OnnxReader
-    from rag.index.offline_model import ensure_default_model
+    from rag.models.reader_torch import Reader
+    from rag.models.reader_onnx import OnnxReader
+    from rag.models.offline_model import ensure_default_model
 
     folder = ensure_default_model(Settings().cache_dir)
     return Reader(folder), OnnxReader(folder)
@@ -70,8 +70,8 @@ def test_the_onnx_reader_chooses_the_torch_readers_spans(readers):
 def test_pair_tokenisation_equals_the_transformers_tokenizer(readers):
     import numpy as np
 
-    from rag.answer.reader import encode_pairs as hf_encode
-    from rag.answer.reader_onnx import encode_pairs as fast_encode
+    from rag.models.reader_torch import encode_pairs as hf_encode
+    from rag.models.reader_onnx import encode_pairs as fast_encode
 
     torch_reader, onnx_reader = readers
     for question, texts in WINDOWS + [("空格 ", [" 前后有空格 ", "", "x"])]:

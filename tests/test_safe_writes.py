@@ -16,7 +16,7 @@ import pytest
 from tests.helpers import edit_documents
 
 from rag.index import store
-from rag.index.embed import HashingEmbedder
+from rag.models.embed import HashingEmbedder
 from rag.errors import BadQuestion, ModelMismatch
 from rag.pipeline import Pipeline
 

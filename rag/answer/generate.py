@@ -54,11 +54,7 @@ class LLMConfig:
 
     @classmethod
     def from_settings(cls, s) -> "LLMConfig":
-        if not s.llm_base_url:
-            raise RagError("Generative answers need an OpenAI-compatible endpoint: set RAG_LLM_BASE_URL "
-                           "(e.g. http://127.0.0.1:11434/v1 for Ollama) and RAG_LLM_MODEL, or pass "
-                           "--llm-base-url and --llm-model.")
-        return cls(s.llm_base_url.rstrip("/"), s.llm_model, s.llm_api_key, float(s.llm_timeout_s), s.llm_max_tokens)
+        return cls(s.llm_endpoint(), s.llm_model, s.llm_api_key, float(s.llm_timeout_s), s.llm_max_tokens)
 
     def blank(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from rag.index.embed import describe
+from rag.models.embed import describe
 from rag.index.build import passage_input
 from rag.index.dense import ANN_MIN_ROWS, build_ann, write_ann
 from rag.index.segment import vec_file

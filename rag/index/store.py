@@ -38,7 +38,7 @@ def content_hash(doc: Document) -> str:
 
 def make_manifest(settings, model: str, dim: int, tokenizer: str, segments: list[dict], next_segment: int,
                   counts: dict, corpus_hash: str, embedding_runtime: str | None = None) -> dict:
-    """embedding_runtime: how the vectors were computed (rag.index.embed.describe), once any were."""
+    """embedding_runtime: how the vectors were computed (rag.models.embed.describe), once any were."""
     runtime = {"embedding_runtime": embedding_runtime} if embedding_runtime else {}
     return {
         "format_version": FORMAT_VERSION,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from rag import locks
+from rag.files import fsync_path
 
 
 class Version:
@@ -77,20 +78,6 @@ def _sync(folder: Path) -> None:
             if path.stat().st_nlink == 1:
                 fsync_path(path)
         fsync_path(Path(root))
-
-
-def fsync_path(path: Path) -> None:
-    """fsync a file or folder; quietly nothing where the file system cannot (e.g. a folder)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # a file system that cannot sync a folder
-        pass
-    finally:
-        os.close(fd)
 
 
 def _swap_in(tmp: Path, directory: Path) -> Path | None:

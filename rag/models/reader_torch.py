@@ -1,42 +1,17 @@
-"""A learned span reader: given a question and a few short texts, where in them is the answer.
-
-The backbone is the default embedding model (multilingual-e5-small, an XLM-R encoder), with small
-low-rank adapters (LoRA) on its linear layers, its LayerNorms retrained, and a start/end head on
-top. Only those small parts are shipped (`rag/data/reader-adapter.safetensors`, about a megabyte);
-they are merged into the backbone's weights when the reader loads. `eval/train_reader.py`
-trains them on DRCD (converted to Simplified Chinese) and writes the file.
-
-Each text is read as `<s> question </s></s> text </s>`; the head scores every token as the start
-and the end of the answer, and the first token (`<s>`) stands for "no answer here". A span's
-score is P(start) * P(end) under a softmax over the text's tokens and `<s>`: a probability that
-is calibrated on held-out data (see eval/README.md), so one threshold decides whether a short
-answer is shown.
-
-torch and transformers are imported only when a torch reader is built (RAG_EMBED_RUNTIME=torch,
-and training); the default reader runs on onnxruntime (rag/answer/reader_onnx.py).
+"""The span reader on torch (rag/models/reader.py says what it is): the backbone with LoRA wrappers
+and a start/end head, the adapter file's save, load and merge, and pair encoding with transformers'
+tokenizer. Used by the torch runtime (RAG_EMBED_RUNTIME=torch), the ONNX export and training
+(eval/train_reader.py); torch and transformers are imported inside the functions.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-ADAPTER_FILE = Path(__file__).parents[1] / "data" / "reader-adapter.safetensors"
+from rag.models.reader_common import ADAPTER_FILE, Span, adapter_info, best_spans, clip_question
+
 TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
-MAX_ANSWER_TOKENS = 40
-MAX_QUESTION_TOKENS = 64  # a longer question is cut: only the text is truncated to fit max_len
-
-
-@dataclass(frozen=True)
-class Span:
-    """The reader's best answer in texts[index]: text[start:end], with its probability."""
-
-    index: int
-    start: int
-    end: int
-    score: float
-    null_score: float  # probability that this text holds no answer
 
 
 # ------------------------------------------------------------------ the model (torch)
@@ -149,15 +124,6 @@ def load_adapter(model, path: str | Path) -> None:
             own[k].copy_(v.to(own[k].dtype))
 
 
-def adapter_info(path: str | Path = ADAPTER_FILE) -> dict:
-    from safetensors import safe_open
-
-    with safe_open(str(path), "np") as fh:  # metadata only; "np" keeps torch out
-        meta = fh.metadata() or {}
-    return {"rank": int(meta.get("rank", 8)), "alpha": float(meta.get("alpha", 16)),
-            **json.loads(meta.get("info", "{}"))}
-
-
 def merge_lora(model) -> None:
     """Fold every LoRA wrapper into its base layer (W += B A * scale): inference runs at the
     backbone's own speed."""
@@ -182,13 +148,6 @@ def _linear_targets_wrapped(encoder):
 # ------------------------------------------------------------------ tokenising
 
 
-def clip_question(question: str, token_ends: Sequence[int], limit: int = MAX_QUESTION_TOKENS) -> str:
-    """The question up to the end of its limit-th token (`token_ends`: each token's end offset).
-    Without this a question longer than max_len leaves no room for the text, and the tokenizer
-    raises instead of truncating."""
-    return question if len(token_ends) <= limit else question[: int(token_ends[limit - 1])]
-
-
 def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
     """Token ids, masks and, per token, the character span it covers in its text ((0, 0) for
     question and special tokens)."""
@@ -206,58 +165,7 @@ def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
     return enc["input_ids"], enc["attention_mask"], offsets, context
 
 
-def best_spans(start_logits, end_logits, offsets, context, max_tokens: int = MAX_ANSWER_TOKENS):
-    """Per row: (char start, char end, P(span), P(null)) of the best span, or None."""
-    import numpy as np
-
-    out = []
-    for i in range(start_logits.shape[0]):
-        ctx = np.asarray(context[i], dtype=bool)
-        if not ctx.any():
-            out.append(None)
-            continue
-        allowed = ctx.copy()
-        allowed[0] = True  # <s>: no answer
-        def softmax(x):
-            x = np.where(allowed, x, -np.inf)
-            x = x - x[allowed].max()
-            e = np.exp(x)
-            return e / e.sum()
-        ps, pe = softmax(start_logits[i]), softmax(end_logits[i])
-        idx = np.flatnonzero(ctx)
-        s_p, e_p = ps[idx], pe[idx]
-        # best (s <= e < s + max_tokens) by P(s) * P(e)
-        pair = np.outer(s_p, e_p)
-        pair = np.triu(pair) - np.triu(pair, k=max_tokens)
-        k = int(pair.argmax())
-        si, ei = divmod(k, len(idx))
-        s_tok, e_tok = idx[si], idx[ei]
-        start, end = int(offsets[i, s_tok, 0]), int(offsets[i, e_tok, 1])
-        out.append((start, end, float(pair.flat[k]), float(ps[0] * pe[0])))
-    return out
-
-
 # ------------------------------------------------------------------ runtime
-
-
-def load_reader(model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, runtime: str = "onnx"):
-    """The reader over the assembled default model, on onnxruntime (rag/answer/reader_onnx.py) or,
-    with runtime="torch", on torch; ModelUnavailable when it cannot load."""
-    from rag.errors import ModelUnavailable
-
-    if not Path(adapter).is_file():
-        raise ModelUnavailable(f"The reader's adapter {adapter} is missing: reinstall the package, "
-                               "or set RAG_READER=off to answer without short answers.")
-    try:
-        if runtime == "onnx":
-            from rag.answer.reader_onnx import OnnxReader
-
-            return OnnxReader(model_dir, adapter)
-        return Reader(model_dir, adapter)
-    except (OSError, ValueError, RuntimeError) as err:
-        raise ModelUnavailable(f"Cannot load the reader ({type(err).__name__}: {str(err)[:200]}); "
-                               "set RAG_READER=off to answer without it.") from None
-
 
 
 class Reader:

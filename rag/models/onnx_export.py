@@ -1,6 +1,6 @@
 """Export torch modules to ONNX, and quantise them: the only place the ONNX runtime path uses torch.
 
-Called from rag/index/onnx_cache.py the first time a model's ONNX file is needed (the first
+Called from rag/models/onnx_cache.py the first time a model's ONNX file is needed (the first
 `rag index` or `rag ask`, or `make chat`'s index build), never on later runs. torch's TorchScript
 exporter (`dynamo=False`) is used: it needs neither onnxscript nor a model-hub download, and the
 graphs it writes have dynamic batch and sequence axes.
@@ -49,7 +49,7 @@ def export_module(module, out: Path, output_names: tuple[str, ...]) -> None:
 
 def export_encoder(model_dir: str | Path, out: Path) -> None:
     """The encoder alone: (input_ids, attention_mask) -> last_hidden_state (batch, tokens, hidden).
-    Pooling and normalisation run in numpy (rag/index/onnx_embed.py), as sentence-transformers does."""
+    Pooling and normalisation run in numpy (rag/models/onnx_embed.py), as sentence-transformers does."""
     import torch
 
     encoder = load_encoder(model_dir)

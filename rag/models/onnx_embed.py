@@ -1,12 +1,12 @@
 """The default model (multilingual-e5-small) on ONNX Runtime: no torch, no sentence-transformers.
 
-Exactly the conventions of the sentence-transformers folder rag/index/offline_model.py writes
+Exactly the conventions of the sentence-transformers folder rag/models/offline_model.py writes
 (and SentenceTransformerEmbedder applies): the prompt ("query: " / "passage: ") is prepended to the
 text as it is (not stripped), tokenised by the folder's tokenizer.json with truncation at 512 tokens,
 the encoder's last hidden states mean-pooled over the attention mask (prompt tokens included) and
 L2-normalised. Only `tokenizers`, `onnxruntime` and numpy are imported.
 
-The ONNX files are exported from the model folder on first use (rag/index/onnx_cache.py); fp32 is
+The ONNX files are exported from the model folder on first use (rag/models/onnx_cache.py); fp32 is
 the encoder as it is, int8 its dynamic quantisation (weights of the matrix products and the token
 embedding table in int8).
 """
@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from rag.index.offline_model import MAX_SEQ_LENGTH, PROMPTS
+from rag.models.offline_model import MAX_SEQ_LENGTH, PROMPTS
 
 PRECISIONS = ("int8", "fp32")
 # Intra-op threads per onnxruntime session, chosen with `bench/bench_embed.py --threads 1,2` on the
@@ -28,17 +28,17 @@ PASSAGE_THREADS = 1
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
-    from rag.index.onnx_cache import onnx_dir
+    from rag.models.onnx_cache import onnx_dir
 
     return onnx_dir(model_dir) / f"encoder-{precision}.onnx"
 
 
 def _export_fn(model_dir: Path, precision: str):
     """The callable that writes the ONNX file of `precision` (torch is imported only inside it)."""
-    from rag.index import onnx_cache
+    from rag.models import onnx_cache
 
     def fp32(out: Path) -> None:
-        from rag.index.onnx_export import export_encoder
+        from rag.models.onnx_export import export_encoder
 
         export_encoder(model_dir, out)
 
@@ -46,7 +46,7 @@ def _export_fn(model_dir: Path, precision: str):
         return fp32
 
     def int8(out: Path) -> None:
-        from rag.index.onnx_export import quantize_int8
+        from rag.models.onnx_export import quantize_int8
 
         src = onnx_cache.ensure_file(encoder_path(model_dir, "fp32"), fp32, "the embedding model (ONNX fp32)",
                                      {"from": str(model_dir)})
@@ -94,7 +94,7 @@ class OnnxEmbedder:
             sess = self._sessions[threads] = ort.InferenceSession(str(self._file), opts,
                                                                   providers=["CPUExecutionProvider"])
         if sess is None:
-            from rag.index import onnx_cache
+            from rag.models import onnx_cache
 
             sess = onnx_cache.session(encoder_path(self._dir, self.precision), threads,
                                       _export_fn(self._dir, self.precision),

@@ -13,7 +13,7 @@ The file holds intfloat/multilingual-e5-small with its big matrices quantised to
                 1 = Q4_0), uint32 element count, uint64 offset from file start, uint64 byte length
 
 `to_xlm_roberta` turns it into a Hugging Face `XLMRobertaModel` config and float32 state dict;
-rag/index/_e5_tokenizer.py builds the fast tokenizer from the vocabulary and normaliser.
+rag/models/_e5_tokenizer.py builds the fast tokenizer from the vocabulary and normaliser.
 Only numpy is needed; it is imported inside the functions.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The trained span reader on ONNX Runtime: the answer path without torch or transformers.
 
-The reader of rag/answer/reader.py (the e5-small encoder with the shipped LoRA adapters merged into
+The reader of rag/models/reader.py (the e5-small encoder with the shipped LoRA adapters merged into
 its weights, and the start/end head) is exported once to ONNX into the model cache, keyed by the
 adapter file's sha256 (a retrained adapter gets a new file): `(input_ids, attention_mask) ->
 (start_logits, end_logits)`. Question and texts are tokenised with the model folder's
@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Sequence
 
-from rag.answer.reader import ADAPTER_FILE, Span, adapter_info, best_spans, clip_question
+from rag.models.reader_common import ADAPTER_FILE, Span, adapter_info, best_spans, clip_question
 
 THREADS = 1  # one question's few short windows: a second thread gains little on a busy 2-core machine
 
@@ -24,15 +24,15 @@ def adapter_sha256(adapter: str | Path = ADAPTER_FILE) -> str:
 
 
 def reader_path(model_dir: Path, adapter: str | Path = ADAPTER_FILE, precision: str = "fp32") -> Path:
-    from rag.index.onnx_cache import onnx_dir
+    from rag.models.onnx_cache import onnx_dir
 
     return onnx_dir(model_dir) / f"reader-{adapter_sha256(adapter)[:16]}-{precision}.onnx"
 
 
 def export_reader(model_dir: str | Path, adapter: str | Path, out: Path) -> None:
     """Write the merged reader (encoder + LoRA folded in + head) to `out`. Imports torch."""
-    from rag.answer.reader import build_model, load_adapter, merge_lora
-    from rag.index.onnx_export import _quiet, export_module
+    from rag.models.reader_torch import build_model, load_adapter, merge_lora
+    from rag.models.onnx_export import _quiet, export_module
 
     _quiet()
     info = adapter_info(adapter)
@@ -43,8 +43,8 @@ def export_reader(model_dir: str | Path, adapter: str | Path, out: Path) -> None
 
 
 def encode_pairs(tokenizer, question: str, texts: Sequence[str], max_len: int):
-    """rag.answer.reader.encode_pairs with `(tokenizers.Tokenizer, lock)` of
-    rag.index.onnx_embed.shared_tokenizer: the same ids, masks, offsets within each text and
+    """rag.models.reader_torch.encode_pairs with `(tokenizers.Tokenizer, lock)` of
+    rag.models.onnx_embed.shared_tokenizer: the same ids, masks, offsets within each text and
     context flags."""
     import numpy as np
 
@@ -72,8 +72,8 @@ class OnnxReader:
 
     def __init__(self, model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, max_len: int = 160,
                  precision: str = "fp32", threads: int = THREADS):
-        from rag.index import onnx_cache
-        from rag.index.onnx_embed import shared_tokenizer
+        from rag.models import onnx_cache
+        from rag.models.onnx_embed import shared_tokenizer
 
         model_dir = Path(model_dir)
         self.info = adapter_info(adapter)
@@ -95,7 +95,7 @@ class OnnxReader:
 
 
 def _export_fn(model_dir: Path, adapter, precision: str):
-    from rag.index import onnx_cache
+    from rag.models import onnx_cache
 
     def fp32(out: Path) -> None:
         export_reader(model_dir, adapter, out)
@@ -104,7 +104,7 @@ def _export_fn(model_dir: Path, adapter, precision: str):
         return fp32
 
     def int8(out: Path) -> None:
-        from rag.index.onnx_export import quantize_int8
+        from rag.models.onnx_export import quantize_int8
 
         src = onnx_cache.ensure_file(reader_path(model_dir, adapter, "fp32"), fp32, "the reader (ONNX fp32)",
                                      {"from": str(model_dir), "adapter_sha256": adapter_sha256(adapter)})

@@ -1,7 +1,7 @@
 """Embedders: anything with `name`, `dim`, `embed_queries` and `embed_passages`.
 
 Vectors come back L2-normalised as float32 numpy arrays of shape (n, dim), so inner product is
-cosine similarity. The default model runs on ONNX Runtime (rag/index/onnx_embed.py); any other
+cosine similarity. The default model runs on ONNX Runtime (rag/models/onnx_embed.py); any other
 model, or the default one with RAG_EMBED_RUNTIME=torch, on sentence-transformers, imported only
 when a real model is first used.
 """
@@ -143,12 +143,12 @@ def load_embedder(model: str, cache_dir: Path, batch_size: int = 16, runtime: st
     from rag.config import DEFAULT_MODEL
 
     if model == DEFAULT_MODEL:
-        from rag.index.offline_model import ensure_default_model
+        from rag.models.offline_model import ensure_default_model
 
         folder = ensure_default_model(cache_dir)
         if check_runtime(runtime) == "torch":
             return SentenceTransformerEmbedder(DEFAULT_MODEL, folder, batch_size)
-        from rag.index.onnx_embed import OnnxEmbedder
+        from rag.models.onnx_embed import OnnxEmbedder
 
         return OnnxEmbedder(DEFAULT_MODEL, folder, precision, batch_size, query_threads=threads,
                             passage_threads=threads)

