@@ -164,6 +164,9 @@ DOC = Date(2025, 1, 20)
     ("计划到2027年建成。", "2025-01-20"),
     ("1月5日起开通夜班车。", "2025-01-05"),
     ("Compared with 2023, income rose in 2024.", "2024"),
+    ("本报2025年1月18日讯 2024年全村收入207万元。", "2024"),
+    ("新华社北京1月18日电 全村收入207万元。", "2025-01-20"),
+    ("2024年电商销售额增长三成。", "2024"),
 ])
 def test_sentence_time(sentence, iso):
     assert sentence_time(sentence, DOC).iso() == iso
@@ -184,6 +187,7 @@ def test_sentence_time_without_a_document_date():
     ("收费上调至每户每年90元。", "adjusts", None),
     ("票价下调至1元。", "adjusts", None),
     ("办理地点改为县政务服务中心。", "adjusts", None),
+    ("末班车延长至21:30。", "adjusts", None),
     ("2022年印发的办法不再执行。", "abolishes", None),
     ("原《实施细则》停止执行。", "abolishes", None),
     ("新办法取代2021年版本。", "replaces", None),

@@ -36,7 +36,8 @@ ABOLISH = (
 REPLACE = ("取代", "替代", "代替", "replaces", "replaced by", "supersedes", "superseded by", "in place of")
 ADJUST = (
     "调整为", "调整到", "调整至", "提高至", "提高到", "提高为", "上调至", "上调到", "上调为", "下调至", "下调到", "下调为",
-    "降低至", "降低到", "降低为", "降至", "改为", "变更为", "更改为", "调增至", "调减至",
+    "降低至", "降低到", "降低为", "降至", "改为", "变更为", "更改为", "调增至", "调减至", "延长至", "延长到", "提前至",
+    "提前到", "推迟至", "推迟到", "缩短至", "缩短到",
     "raised to", "increased to", "lowered to", "reduced to", "cut to", "changed to", "adjusted to",
 )
 TAKES_EFFECT = (
