@@ -390,7 +390,7 @@ def summary_text(records: Sequence[Record]) -> str:
         if rows:
             lines.append(f"\n{title}: group questions accuracy [95% CI] EM F1")
             for row in rows:
-                lines.append(f"  {row['group']:14s} {row['questions']:5d}  {fmt(row['accuracy'])} "
+                lines.append(f"  {row['group']:16s} {row['questions']:5d}  {fmt(row['accuracy'])} "
                              f"{fmt(row['ci95'])}  {fmt(row['exact_match'])} {fmt(row['char_f1'])}")
     fails = failure_counts(records)
     if fails:
