@@ -52,6 +52,7 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)  # RAG_LLM_API_KEY: never logged, shown or written
     llm_timeout_s: int = 60  # a generated answer not finished by then: the extractive answer instead
     llm_max_tokens: int = 400  # the most tokens a reply may have
+    today: str | None = None  # RAG_TODAY yyyy-mm-dd: the date 今年/去年/现在 are read against (None: real date)
 
     def answer_mode(self, asked: str | None = None) -> str:
         """"extractive" or "generative": what a question asked with `asked` (None: the setting) gets."""
@@ -82,6 +83,17 @@ class Settings:
                            "(e.g. http://127.0.0.1:11434/v1 for Ollama) and RAG_LLM_MODEL, or pass "
                            "--llm-base-url and --llm-model.")
         return self.llm_base_url.rstrip("/")
+
+    def today_date(self):
+        """The asking date (datetime.date): `today`, or the real date when it is not set."""
+        from rag.dates import today_date
+
+        try:
+            return today_date(self.today)
+        except ValueError as err:
+            from rag.errors import RagError
+
+            raise RagError(f"RAG_TODAY: {err}") from None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -167,5 +167,5 @@ def test_failure_reason_precedence():
                           covered=0.8) == "partial_answer"
     # every label the function returns is explained for the report
     labels = {"error", "answered_unanswerable", "refused_answer_in_context", "refused_answer_not_in_context",
-              "partial_answer", "wrong_sentence", "answer_not_in_context"}
+              "partial_answer", "wrong_sentence", "answer_not_in_context", "stale_answer"}
     assert labels == set(FAILURE_REASONS)

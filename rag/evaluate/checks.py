@@ -4,7 +4,8 @@
 - answers: `answer_length`, `scored_span` (the string EM/F1 score), `unify_span` and
   `short_answer_scores` (CMRC EM/F1 after unifying full-width forms and spaced digits);
 - diagnosis: `covered_share` and `failure_reason`, one label per failed question, so a report
-  can group failures by what went wrong (retrieval, refusal, choice of sentence, span cut).
+  can group failures by what went wrong (retrieval, refusal, choice of sentence, span cut, a
+  stale value: `holds_stale`).
 
 Tested with hand-computed values in tests/test_eval_metrics_more.py.
 """
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from rag.evaluate.metrics import char_f1, exact_match, normalize_answer_text
 
 __all__ = ["FAILURE_REASONS", "answer_in_quotes", "answer_length", "covered_share", "failure_reason",
-           "quote_is_verbatim", "scored_span", "short_answer_scores", "unify_span"]
+           "holds_stale", "quote_is_verbatim", "scored_span", "short_answer_scores", "unify_span"]
 
 _MARKER = re.compile(r"\[\d+\]")
 _WHITESPACE = re.compile(r"\s+")
@@ -27,6 +28,8 @@ _DIGIT_GAP = re.compile(r"(?<=\d)\s+(?=\d)")
 # (Answer.hits); "contains the expected answer" is tested as in `answer_in_quotes`.
 FAILURE_REASONS = {
     "error": "the question raised an error (see the given answer)",
+    "stale_answer": "answered with an older value that a newer document replaced (a `stale_answers` string), "
+                    "not the current one",
     "answered_unanswerable": "answered a question the documents cannot answer",
     "refused_answer_in_context": "refused although a passage it read contains the expected answer",
     "refused_answer_not_in_context": "refused; no passage it read contains the expected answer",
@@ -119,6 +122,22 @@ def covered_share(text: str, golds: Sequence[str]) -> float:
     return best
 
 
+def holds_stale(text: str | None, stale: Sequence[str], current: Sequence[str] = ()) -> bool:
+    """Does `text` hold an older value (ANY string of `stale`) and none of the `current` ones?
+
+    Convention: after `normalize_answer_text` on all sides; an empty `stale` list or text -> False.
+    A text holding a current value is not stale: the answer may add the earlier value as such, and
+    the old `150元` is not read inside the current `1150元`."""
+    got = normalize_answer_text(text or "")
+    olds = [normalize_answer_text(s) for s in stale if s and s.strip()]
+    if not got or not olds:
+        return False
+    news = [normalize_answer_text(c) for c in current if c and c.strip()]
+    if any(c in got for c in news):
+        return False
+    return any(old in got for old in olds)
+
+
 def failure_reason(
     *,
     correct: bool,
@@ -127,19 +146,23 @@ def failure_reason(
     answer_in_context: bool,
     covered: float = 0.0,
     error: str | None = None,
+    stale: bool = False,
 ) -> str | None:
     """One label from FAILURE_REASONS for a failed question; None when `correct`.
 
     `answer_in_context`: a passage the answerer read contains the expected answer;
-    `covered`: `covered_share(answer text, expected answers)`.
-    Order of the tests: error; an unanswerable question answered; a refusal, split by
-    `answer_in_context`; a wrong answer: covered >= 0.5 -> partial_answer, else
+    `covered`: `covered_share(answer text, expected answers)`; `stale`: the answer holds an older
+    value and not the current one (`holds_stale`).
+    Order of the tests: error; a stale answer (not refused); an unanswerable question answered; a
+    refusal, split by `answer_in_context`; a wrong answer: covered >= 0.5 -> partial_answer, else
     wrong_sentence when the answer was in context, else answer_not_in_context.
     """
     if correct:
         return None
     if error:
         return "error"
+    if stale and not refused:
+        return "stale_answer"
     if unanswerable:
         return "answered_unanswerable"
     if refused:

@@ -46,6 +46,9 @@ DEFINITIONS = [
      "precision/coverage chart shows both had the reader's threshold been each value from 0 to 0.95."),
     ("Citations verbatim", "share of all citations whose quote equals the stored document text at its offsets, "
      "character for character (`document.text[start:end] == quote`)."),
+    ("Stale answers", "over questions with `stale_answers` (older values a newer document replaced): an answer "
+     "holding one of them and none of the current `answers` (after `normalize_answer_text`) is a failure of its own "
+     "kind, `stale_answer`; \"short answer stale\" counts shown short answers that hold an older value."),
     ("Answer in a cited quote", "share of correct answers whose expected string lies inside one cited quote (each "
      "`must_include` string inside some quote), i.e. the part that made it correct is backed by a citation."),
     ("Answer length", "characters of the answer text without `[n]` markers and whitespace, over answered questions."),
@@ -86,6 +89,9 @@ def summary_rows(s: dict) -> list[list[str]]:
                      " / ".join(pct(f"hit@{k}") for k in (1, 3, 5, 10))])
         rows.append(["retrieval MRR (top 10)", fmt(s["mrr"])])
         rows.append(["gold document cited", pct("gold_doc_cited")])
+    if "stale_questions" in s:
+        rows.append([f"stale answers: an older value, not the current one (n={s['stale_questions']})",
+                     f"{s['stale_answers']} (short answer stale: {s['stale_short_answers']})"])
     if "answer_in_context" in s:
         rows.append(["expected answer in the passages read (upper bound for accuracy)", pct("answer_in_context")])
     if "exact_match" in s:
@@ -126,6 +132,10 @@ def _expected(rec: Record) -> str:
         parts.append("must include: " + ", ".join(it.must_include))
     if it.gold_doc:
         parts.append("gold doc: " + ", ".join(it.gold_doc))
+    if it.stale_answers:
+        parts.append("stale: " + " / ".join(it.stale_answers))
+    if it.today:
+        parts.append("asked on " + it.today)
     return "\n".join(parts)
 
 

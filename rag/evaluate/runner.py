@@ -1,7 +1,9 @@
 """Run a QA set through the pipeline: one record per question, then aggregate metrics.
 
-QA lines: {"id", "question", "answers", "must_include", "unanswerable", "gold_doc", "category"};
-all but id and question optional, unknown fields ignored (CMRC's "any_of" included).
+QA lines: {"id", "question", "answers", "must_include", "unanswerable", "gold_doc", "category",
+"today", "stale_answers"}; all but id and question optional, unknown fields ignored (CMRC's "any_of"
+too). `today` (yyyy-mm-dd): the asking date, kept on the item and in the predictions; an answer
+holding a `stale_answers` string (an older value) and no current one fails as "stale_answer".
 
 Answers come from `pipeline.ask(question, mode, top_k)` exactly as a user would get them. Retrieval
 metrics (hit@1/3/5/10, MRR) come from a separate `pipeline.search_batch(questions, k=10, mode)`,
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from rag.dates import today_date
 from rag.errors import BadInput, RagError
 from rag.evaluate import checks as C
 from rag.evaluate import metrics as M
@@ -33,6 +36,8 @@ class QAItem:
     unanswerable: bool = False
     gold_doc: tuple[str, ...] = ()
     category: str | None = None
+    today: str | None = None  # yyyy-mm-dd: the asking date (relative words 今年/去年 are read against it)
+    stale_answers: tuple[str, ...] = ()  # older values: an answer holding one and no current one is stale
 
     @property
     def lang(self) -> str:
@@ -64,6 +69,8 @@ class Record:
     answer_in_context: bool | None = None  # a passage the answerer read holds the expected answer
     reason: str | None = None  # checks.FAILURE_REASONS label when not correct
     guess: tuple[str, float, bool] | None = None  # the reader's best span, probability, rules agree; shown or not
+    stale: bool = False  # the answer holds a stale value and no current one (checks.holds_stale)
+    stale_short: bool = False  # the short answer shown holds a stale value and no current one
 
     @property
     def refused(self) -> bool:
@@ -89,6 +96,8 @@ def load_qa(path: str | Path) -> list[QAItem]:
                     unanswerable=bool(r.get("unanswerable", False)),
                     gold_doc=tuple(str(g) for g in (gold if isinstance(gold, list) else [gold])) if gold else (),
                     category=r.get("category"),
+                    today=_today(r.get("today")),
+                    stale_answers=tuple(str(a) for a in r.get("stale_answers") or ()),
                 ))
             except (ValueError, KeyError, TypeError, AttributeError) as err:
                 raise BadInput(f"{path}:{n}: not a QA line ({type(err).__name__}: {err}); "
@@ -96,6 +105,11 @@ def load_qa(path: str | Path) -> list[QAItem]:
     if not items:
         raise BadInput(f"QA file {path} has no questions.")
     return items
+
+
+def _today(value) -> str | None:
+    """An item's asking date as yyyy-mm-dd; ValueError (reported with its line) when not a date."""
+    return today_date(str(value)).isoformat() if value not in (None, "") else None
 
 
 def judge(item: QAItem, pred: dict) -> bool:
@@ -160,6 +174,9 @@ def score_record(item: QAItem, pred: dict, ranked: list[str], used_hits, pipe, e
         rec.em, rec.f1 = C.short_answer_scores(rec.scored, item.answers)
     if correct and not item.unanswerable and (item.answers or item.must_include):
         rec.answer_in_quote = C.answer_in_quotes(quotes, item.answers, item.must_include)
+    if item.stale_answers and not rec.refused:
+        rec.stale = C.holds_stale(pred.get("answer", ""), item.stale_answers, item.answers)
+        rec.stale_short = C.holds_stale(pred.get("short_answer"), item.stale_answers, item.answers)
     if not item.unanswerable:
         context = [h.chunk.text for h in used_hits]
         rec.answer_in_context = C.answer_in_quotes(context, item.answers, item.must_include)
@@ -168,7 +185,8 @@ def score_record(item: QAItem, pred: dict, ranked: list[str], used_hits, pipe, e
     else:
         covered = 0.0
     rec.reason = C.failure_reason(correct=correct, unanswerable=item.unanswerable, refused=rec.refused,
-                                  answer_in_context=bool(rec.answer_in_context), covered=covered, error=error)
+                                  answer_in_context=bool(rec.answer_in_context), covered=covered, error=error,
+                                  stale=rec.stale)
     return rec
 
 
@@ -179,6 +197,8 @@ def prediction_line(rec: Record) -> dict:
         "retrieved": rec.ranked_doc_ids, "citations_verbatim": rec.verbatim,
         "answer_in_quote": rec.answer_in_quote, "answer_in_context": rec.answer_in_context,
         **({"reader_guess": list(rec.guess)} if rec.guess else {}),
+        **({"today": rec.item.today} if rec.item.today else {}),
+        **({"stale": rec.stale, "stale_short_answer": rec.stale_short} if rec.item.stale_answers else {}),
         **({"error": rec.error} if rec.error else {})}}
 
 
@@ -253,6 +273,10 @@ def summarize(records: Sequence[Record]) -> dict:
         s["short_answer_rate"] = _mean(bool(r.scored) for r in scored)  # coverage
         shown = [r for r in scored if r.scored]
         s["short_answer_precision"] = _mean(r.f1 >= PRECISE_F1 for r in shown)
+    with_stale = [r for r in records if r.item.stale_answers]
+    if with_stale:  # answers holding an older value and not the current one
+        s.update(stale_questions=len(with_stale), stale_answers=sum(r.reason == "stale_answer" for r in with_stale),
+                 stale_short_answers=sum(r.stale_short for r in with_stale))
     in_context = [r.answer_in_context for r in answerable if r.item.answers or r.item.must_include]
     if in_context:
         s["answer_in_context"] = _mean(in_context)
@@ -366,7 +390,7 @@ def summary_text(records: Sequence[Record]) -> str:
         if rows:
             lines.append(f"\n{title}: group questions accuracy [95% CI] EM F1")
             for row in rows:
-                lines.append(f"  {row['group']:14s} {row['questions']:5d}  {fmt(row['accuracy'])} "
+                lines.append(f"  {row['group']:16s} {row['questions']:5d}  {fmt(row['accuracy'])} "
                              f"{fmt(row['ci95'])}  {fmt(row['exact_match'])} {fmt(row['char_f1'])}")
     fails = failure_counts(records)
     if fails:

@@ -21,7 +21,7 @@ from pathlib import Path
 from rag.errors import BadInput
 from rag.ingest.clean import clean_line, clean_text
 from rag.ingest.guards import JSONL_LIMIT_NAME, FILE_LIMIT_NAME, Limits, open_regular, os_problem, size_text
-from rag.ingest.split import normalise_date
+from rag.ingest.split import find_date, normalise_date
 from rag.types import Document, Problem
 
 EMPTY_MESSAGE = "contains no text; remove it or check that it is the right file"
@@ -210,9 +210,10 @@ class _LineDecoder:
 # ---------------------------------------------------------------- records
 
 def record_document(line: str, source: str) -> Document:
-    """One JSONL record {"id", "text", "title"?, "date"?, "source"?}. The id is kept as given;
-    the text is cleaned and, when a title is given and the text does not start with it, the
-    title is put in front on its own line so that it can be searched and quoted."""
+    """One JSONL record {"id", "text", "title"?, "date"?, "source"?}. The id is kept as given; the
+    text is cleaned and, when a title is given and the text does not start with it, the title is
+    put in front on its own line so that it can be searched and quoted. Without a "date", the
+    first full date in the text is the record's date (then the file name's: rag/ingest/readers.py)."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
@@ -234,8 +235,8 @@ def record_document(line: str, source: str) -> Document:
     text = clean_text(raw)
     if title and not text.startswith(title):
         text = title + "\n" + text
-    return Document(id=str(record["id"]), text=text, title=title, date=normalise_date(record.get("date")),
-                    source=str(record.get("source") or source))
+    date = normalise_date(record.get("date")) or find_date(text)
+    return Document(id=str(record["id"]), text=text, title=title, date=date, source=str(record.get("source") or source))
 
 
 def _encodable(text: str) -> bool:

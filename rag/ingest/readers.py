@@ -2,16 +2,19 @@
 
 Plain text and PDF pages go through the cleaner and the article splitter; HTML, Markdown and
 DOCX carry their own structure and give one Document each; a JSONL file gives one Document a
-record. Every file passes the guards first (rag/ingest/guards.py): only regular files are
-opened, and sizes are capped. Parsers (pypdf, python-docx) are imported inside the functions
-that use them.
+record. A document's date: its record's or front matter's, else the first full date in its
+text, else the one in its file name (`with_file_date`), never the file's modification time.
+Every file passes the guards first (rag/ingest/guards.py): only regular files are opened, and
+sizes are capped. Parsers (pypdf, python-docx) are imported inside the functions that use them.
 """
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
+from rag.dates import filename_date
 from rag.errors import BadInput
 from rag.ingest.clean import clean_line, clean_paragraphs, clean_text, join_pieces
 from rag.ingest.encoding import decode_bytes
@@ -48,22 +51,39 @@ def read_file_lenient(path: Path, source: str, limits: Limits | None = None) -> 
         raise BadInput(f"unsupported file type '{path.suffix or path.name}'; supported: {' '.join(SUFFIXES)}")
     limits = limits or Limits.from_settings()
     if suffix in (".jsonl", ".jsonl.gz"):
-        return read_jsonl(path, source, limits)
+        documents, problems = read_jsonl(path, source, limits)
+        return with_file_date(documents, path.name), problems
+    return with_file_date(_read_one(path, suffix, source, limits), path.name), []
+
+
+def with_file_date(documents: list[Document], name: str) -> list[Document]:
+    """A document's best-known date: its record's or front matter's date, else the first full date
+    in its text (both set by the readers), else the date its file name carries (`…2025-01…` ->
+    2025-01, `news-20240315.txt` -> 2024-03-15, rag.dates.filename_date). Never the file's
+    modification time; with none of these it stays unknown (None)."""
+    if all(doc.date for doc in documents):
+        return documents
+    date = filename_date(name)
+    return documents if date is None else [doc if doc.date else replace(doc, date=date.iso()) for doc in documents]
+
+
+def _read_one(path: Path, suffix: str, source: str, limits: Limits) -> list[Document]:
+    """The documents of a file that is not JSONL."""
     data = read_capped(path, limits.max_file_bytes)
     if suffix == ".pdf":
-        return _page_documents(_pdf_text(data), source), []
+        return _page_documents(_pdf_text(data), source)
     if suffix == ".docx":
         check_unzipped(data, limits.max_file_bytes)
         title, lines = _docx_lines(data)
-        return [_structured_document(title, lines, source)], []
+        return [_structured_document(title, lines, source)]
     text = decode_bytes(data)
     if suffix in (".html", ".htm"):
         title, lines = html_lines(text)
-        return [_structured_document(title, lines, source)], []
+        return [_structured_document(title, lines, source)]
     if suffix in (".md", ".markdown"):
         title, date, lines = _markdown_lines(text)
-        return [_structured_document(title, lines, source, date)], []
-    return _page_documents(text, source), []
+        return [_structured_document(title, lines, source, date)]
+    return _page_documents(text, source)
 
 
 def _page_documents(raw: str, source: str) -> list[Document]:

@@ -18,10 +18,10 @@ exactly one article: in its title line, its body or its bylines. An article's te
 """
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
+from rag.dates import as_date, first_full_date, parse_date
 from rag.ingest.clean import Para
 from rag.ingest.patterns import FINAL_RE, HAN, TRAILING_BYLINE_RE, is_byline, is_dateline
 
@@ -210,52 +210,26 @@ def split_articles(paras: list[Para]) -> list[Article]:
 
 # ---------------------------------------------------------------- dates
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DATE_RES = (
-    re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
-    re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"),
-    re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"),
-)
-
-
-def _cn_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-
-
-def _iso(year: str, month: str, day: str) -> str | None:
-    try:
-        y = int(year) if year.isdigit() else _cn_number(year)
-        return _dt.date(y, _cn_number(month), _cn_number(day)).isoformat()
-    except (ValueError, KeyError):
-        return None
-
-
 def find_date(text: str) -> str | None:
-    """The first full date (year, month and day) written in the text, as yyyy-mm-dd."""
-    found: list[tuple[int, str]] = []
-    for pattern in _DATE_RES:
-        for m in pattern.finditer(text):
-            iso = _iso(*m.groups())
-            if iso:
-                found.append((m.start(), iso))
-                break
-    return min(found)[1] if found else None
+    """The first full date (year, month and day) written in the text, as yyyy-mm-dd
+    (every form rag.dates reads: 2025年1月3日, 2025-01-03, 2025/1/3, ２０２５年…, 二〇二五年一月三日, ...)."""
+    date = first_full_date(text)
+    return date.iso() if date else None
 
 
-_LEADING_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_COMPACT_RE = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:\D.*)?", re.S)
 
 
 def normalise_date(value: object) -> str | None:
-    """A date given as metadata: yyyy-mm-dd when it starts with a full date, else as found."""
+    """A date given as metadata: 'yyyy-mm-dd', 'yyyy-mm' or 'yyyy' when it starts with a date
+    (`2023-08-16 18:24`, `2023年8月`, `20230816`), else as found."""
     if value is None:
         return None
     text = str(value).strip()
     if not text:
         return None
-    m = _LEADING_DATE_RE.match(text)
-    return (_iso(*m.groups()) or text) if m else text
+    date = parse_date(text)
+    compact = _COMPACT_RE.fullmatch(text) if date is None else None
+    if compact:
+        date = as_date("-".join(compact.groups()))
+    return date.iso() if date else text

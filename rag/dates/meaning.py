@@ -1,0 +1,181 @@
+"""What time a sentence, a change of a standard or a question speaks of (see rag/dates/__init__.py)."""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+from rag.dates.parse import Date, find_dates
+from rag.dates.words import (ABOLISH, ADJUST, CURRENT_WORDS, PAST_WORDS, RELATIVE, REPLACE, TAKES_EFFECT,
+                             marker_in)
+
+
+# ---------------------------------------------------------------- relative words and markers
+
+def relative_date(word: str, today: _dt.date) -> Date | None:
+    """今年/去年/前年/明年/本月/上个月/今天/昨天 (and English: this year, last year, ...) against `today`."""
+    shift = RELATIVE.get((word or "").strip().lower())
+    if shift is None:
+        return None
+    unit, n = shift
+    if unit == "year":
+        return Date(today.year + n)
+    if unit == "month":
+        months = today.year * 12 + today.month - 1 + n
+        return Date(months // 12, months % 12 + 1)
+    return Date.of(today + _dt.timedelta(days=n))
+
+
+def _relative_in(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the relative time words in a text, longest first at each place."""
+    lowered = text.lower()
+    out: list[tuple[int, int, str]] = []
+    for word in sorted(RELATIVE, key=len, reverse=True):
+        pattern = rf"\b{re.escape(word)}\b" if word.isascii() else re.escape(word)
+        for m in re.finditer(pattern, lowered):
+            if not any(s <= m.start() < e for s, e, _ in out):
+                out.append((m.start(), m.end(), word))
+    return sorted(out)
+
+
+def time_marker(text: str) -> str | None:
+    """"past" when the text says 原来/以前/此前/调整前/当时/过去/前任 (formerly, previously, ...),
+    else "current" for 现在/目前/现任/当前/最近/最新 (now, currently, ...), else None."""
+    if marker_in(text, PAST_WORDS):
+        return "past"
+    if marker_in(text, CURRENT_WORDS):
+        return "current"
+    return None
+
+
+_DATELINE_RE = re.compile(r"\s*(?:讯|电)")  # 本报2025年1月3日讯, 新华社北京1月3日电: when it was reported
+_COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|with)|than|from)\s*$", re.I)
+
+
+def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
+    """The time a sentence speaks of: the latest date written in it ("2024年全村…" -> 2024; a month
+    and day take the document's year), or a relative word read against the document's date (去年
+    in a 2025 article -> 2024); dates it compares with (较2023年…), a dateline's date (…2月10日讯)
+    and dates after the document's year (targets, plans) are passed over. Else the document's date (None when unknown)."""
+    year = doc_date.year if doc_date else None
+    times = []
+    for f in find_dates(sentence, year):
+        if _COMPARED_RE.search(sentence[max(0, f.start - 14): f.start]):
+            continue
+        if f.date.day and _DATELINE_RE.match(sentence, f.end):
+            continue
+        if doc_date is not None and f.date.year > doc_date.year:
+            continue
+        times.append(f.date)
+    if doc_date is not None:
+        today = doc_date.last_day()
+        for start, _, word in _relative_in(sentence):
+            d = relative_date(word, today)
+            if d and d.year <= year and not _COMPARED_RE.search(sentence[max(0, start - 14): start]):
+                times.append(d)
+    return max(times) if times else doc_date
+
+
+# ---------------------------------------------------------------- changes of a standard
+
+@dataclass(frozen=True)
+class Change:
+    """A sentence that changes a standard: `kind` is the strongest of its markers (abolishes >
+    replaces > adjusts > takes_effect); `effective` the date the change applies from, when stated."""
+
+    kind: str
+    markers: tuple[str, ...]
+    effective: Date | None = None
+
+
+_KINDS = (("abolishes", ABOLISH), ("replaces", REPLACE), ("adjusts", ADJUST), ("takes_effect", TAKES_EFFECT))
+_FROM_BEFORE_RE = re.compile(r"(?:自|从|于|(?:takes?|took) effect (?:on|from|as of)|effective (?:on|from|as of)?)\s*$",
+                             re.I)
+_FROM_AFTER_RE = re.compile(r"\s*(?:起|开始|以后|之后)?\s*(?:正式|起)?\s*(?:执行|施行|实施|实行|生效|启用)|\s*起")
+
+
+def supersession(sentence: str, doc_date: Date | None = None) -> Change | None:
+    """Does the sentence adjust (调整为 提高至 上调至 改为, raised to), replace (取代, replaces),
+    abolish (废止 不再执行 停止执行, is abolished, no longer applies) a standard, or put one in
+    force (自…起执行, 起施行, takes effect from)? The Change, with the date it applies from when
+    the sentence says (自2025年3月1日起执行 -> 2025-03-01; a month and day take the document's
+    year); None when it has no such marker."""
+    markers: list[str] = []
+    kind = None
+    for name, words in _KINDS:
+        hits = marker_in(sentence, words)
+        if hits:
+            kind = kind or name
+            markers.extend(hits)
+    effective = None
+    for f in find_dates(sentence, doc_date.year if doc_date else None):
+        before, after = sentence[max(0, f.start - 24): f.start], sentence[f.end: f.end + 12]
+        if _FROM_BEFORE_RE.search(before) or _FROM_AFTER_RE.match(after):
+            effective = f.date
+            if kind is None:
+                kind, markers = "takes_effect", [sentence[f.start - 1: f.end + 1].strip() or f.text]
+            break
+    return Change(kind, tuple(markers), effective) if kind else None
+
+
+# ---------------------------------------------------------------- what a question asks
+
+@dataclass(frozen=True)
+class Asked:
+    """The time a question asks about. kind: "year" (a given time: start..end, inclusive, either
+    open when None), "past" (an earlier state: 原来, 以前, 调整前), "current" (现在, 目前, 现任)
+    or "none" (no time said; answer with the current fact)."""
+
+    kind: str
+    start: Date | None = None
+    end: Date | None = None
+    words: str | None = None  # what in the question decided it
+
+    def covers(self, date: Date | None) -> bool:
+        """For kind "year": does `date` fall in the time asked (an unknown date does not)?
+        Any other kind covers every date."""
+        if self.kind != "year":
+            return True
+        return date is not None and date.overlaps(self.start, self.end)
+
+
+_BEFORE_RE = re.compile(r"\s*(?:以前|之前|before)")
+_SINCE_RE = re.compile(r"\s*(?:以来|以后|之后|起|since|after)")
+
+
+def _shift(date: Date, n: int) -> Date:
+    """The period next to `date` (n = -1 before, +1 after), at the same precision."""
+    if date.day:
+        return Date.of((date.first_day() if n < 0 else date.last_day()) + _dt.timedelta(days=n))
+    if date.month:
+        months = date.year * 12 + date.month - 1 + n
+        return Date(months // 12, months % 12 + 1)
+    return Date(date.year + n)
+
+
+def asked_time(question: str, today: _dt.date | None = None) -> Asked:
+    """What time `question` asks about, relative words read against `today` (default: the real
+    date). An explicit date or year wins ("2022年接待游客多少" -> year 2022; "2022年以前" -> up to
+    2021; "2023年以来" -> from 2023; two dates -> the range between); then 今年/去年/前年/上个月...;
+    then past markers (原来, 以前, 调整前: "past"); then current ones (现在, 现任: "current")."""
+    today = today or _dt.date.today()
+    found = [(f.start, f.end, f.date) for f in find_dates(question, today.year)]
+    relative = [(s, e, d) for s, e, w in _relative_in(question) if (d := relative_date(w, today))]
+    for dates in (found, relative):
+        if not dates:
+            continue
+        words = "、".join(question[s:e] for s, e, _ in dates)
+        if len(dates) >= 2:
+            return Asked("year", min(d for *_, d in dates), max(d for *_, d in dates), words)
+        start, end, date = dates[0]
+        after = question[end: end + 8]
+        if _BEFORE_RE.match(after):
+            return Asked("year", None, _shift(date, -1), words + _BEFORE_RE.match(after).group().strip())
+        if _SINCE_RE.match(after):
+            return Asked("year", date, Date.of(today), words + _SINCE_RE.match(after).group().strip())
+        return Asked("year", date, date, words)
+    for kind, words in (("past", PAST_WORDS), ("current", CURRENT_WORDS)):
+        hit = marker_in(question, words)
+        if hit:
+            return Asked(kind, words=hit[0])
+    return Asked("none")

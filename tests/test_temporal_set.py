@@ -1,0 +1,99 @@
+"""The temporal QA set (eval/temporal/) is consistent: its files load, every answer and stale value is
+written verbatim in a document (stale ones in an older document than the answer's), the split keeps
+about 40% held out, and questions about a year are answered from a sentence that speaks of that year."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from rag.dates import as_date, asked_time, sentence_time
+from rag.evaluate.metrics import normalize_answer_text
+from rag.evaluate.runner import load_qa
+from rag.ingest import load_paths
+
+HERE = Path(__file__).resolve().parent.parent / "eval" / "temporal"
+CATEGORIES = {"current", "past_year", "superseded", "office_holder", "procedure", "single_version", "relative",
+              "no_data_for_year"}
+
+
+@pytest.fixture(scope="module")
+def docs():
+    found, problems = load_paths([HERE / "docs"], root=HERE / "docs")
+    assert problems == []
+    return {d.id: d for d in found}
+
+
+@pytest.fixture(scope="module")
+def items():
+    return {"dev": load_qa(HERE / "dev.jsonl"), "val": load_qa(HERE / "val.jsonl")}
+
+
+def every(items):
+    return items["dev"] + items["val"]
+
+
+def test_sizes_split_and_categories(docs, items):
+    assert len(docs) >= 20 and all(as_date(d.date) for d in docs.values())  # every document dated
+    all_items = every(items)
+    assert len(all_items) >= 40 and len({it.id for it in all_items}) == len(all_items)
+    assert 0.35 <= len(items["val"]) / len(all_items) <= 0.45
+    for part in ("dev", "val"):
+        assert {it.category for it in items[part]} == CATEGORIES  # every kind in both parts
+    assert all(it.today for it in all_items)
+
+
+def test_documents_in_several_versions_over_several_years(docs):
+    years = Counter(as_date(d.date).year for d in docs.values())
+    assert len(years) >= 4
+
+
+def test_every_answer_is_written_in_its_gold_document(docs, items):
+    for it in every(items):
+        if it.unanswerable:
+            assert not it.answers and not it.gold_doc, it.id
+            continue
+        assert it.gold_doc and all(g in docs for g in it.gold_doc), it.id
+        gold_text = "".join(docs[g].text for g in it.gold_doc)
+        assert it.answers and all(a in gold_text for a in it.answers), it.id
+        assert all(m in gold_text for m in it.must_include), it.id
+
+
+def test_stale_values_are_written_in_an_older_document(docs, items):
+    for it in every(items):
+        if not it.stale_answers:
+            continue
+        gold_date = max(as_date(docs[g].date) for g in it.gold_doc)
+        for old in it.stale_answers:
+            older = [d for d in docs.values() if old in d.text and as_date(d.date) < gold_date]
+            assert older, (it.id, old)
+
+
+def test_stale_and_current_values_never_contain_each_other(items):
+    for it in every(items):
+        for old in map(normalize_answer_text, it.stale_answers):
+            for new in map(normalize_answer_text, it.answers):
+                assert old not in new and new not in old, (it.id, old, new)
+
+
+def test_questions_about_a_time_are_answered_from_that_time(docs, items):
+    for it in every(items):
+        if it.unanswerable or it.category not in ("past_year", "relative"):
+            continue
+        asked = asked_time(it.question, dt.date.fromisoformat(it.today))
+        if asked.kind != "year":
+            assert asked.kind == "past", it.id  # 原来 / 调整前 / 以前
+            continue
+        doc = docs[it.gold_doc[0]]
+        sentence = next(s for s in re.split(r"(?<=[。！？\n])", doc.text) if it.answers[0] in s)
+        assert asked.covers(sentence_time(sentence, as_date(doc.date))), (it.id, sentence)
+
+
+def test_no_data_questions_ask_for_one_year(items):
+    for it in every(items):
+        if it.category == "no_data_for_year":
+            asked = asked_time(it.question, dt.date.fromisoformat(it.today))
+            assert it.unanswerable and asked.kind == "year" and asked.start == asked.end, it.id
