@@ -73,6 +73,17 @@ class SentenceCheck:
 
 
 @dataclass(frozen=True)
+class ShortPart:
+    """One verbatim piece of a short answer: the whole short answer, or one of the labelled facts
+    a question fits ("收入多少" -> "村集体经济收入达86万元" and "村民人均收入约4万元", each with its label)."""
+
+    text: str
+    doc_id: str
+    start: int  # offsets in the document's text: document.text[start:end] == text
+    end: int
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -89,6 +100,9 @@ class Answer:
     model: str | None = None  # the language model that wrote a generative answer
     checks: tuple[SentenceCheck, ...] = ()  # generative: every sentence of the reply, kept or removed
     note: str | None = None  # generative: why the extractive answer is shown instead, or what was removed
+    # the pieces of short_answer where they stand in the documents (short_answer joins them with "；")
+    short_parts: tuple[ShortPart, ...] = ()
+    decline_reason: str | None = field(default=None, compare=False)  # unanswerable: why (for evaluation)
 
     def to_dict(self) -> dict:
         """The JSON contract of `rag ask --json`."""

@@ -111,7 +111,8 @@ def test_who_question_declined_when_the_role_is_never_named(pipe):
 
 
 def test_answer_running_over_two_sentences_is_one_unbroken_quote(pipe):
-    from rag.answer.answerer import _merge_adjacent, Answerer, Candidate
+    from rag.answer.candidates import Candidate
+    from rag.answer.compose import merge_adjacent as _merge_adjacent
 
     doc = DOCS[0]
     first = doc.text.index("公园由")
@@ -180,10 +181,10 @@ def test_who_wrote_it_is_answered_from_the_byline(fake_pipeline):
     ("记者了解到，正文没有署名。", None),
 ])
 def test_byline_of_an_article(text, expected):
-    from rag.answer.answerer import Answerer, Candidate, _AUTHOR_Q
+    from rag.answer.candidates import _AUTHOR_Q, Candidate, byline
 
     doc = Document("d", text, None, None, "d.txt")
-    got = Answerer(None, None)._byline(Candidate(0, None, doc, 0, 5))
+    got = byline(Candidate(0, None, doc, 0, 5))
     assert (got.text if got else None) == expected
     assert _AUTHOR_Q.search("这篇报道的作者是谁？") and _AUTHOR_Q.search("Which reporter wrote it?")
     assert not _AUTHOR_Q.search("记者了解到了什么？")

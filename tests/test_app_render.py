@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import BadInput
-from rag.types import Answer, Citation, DocInfo, Document
+from rag.types import Answer, Citation, DocInfo, Document, ShortPart
 from rag.ui import render
 from rag.documents import copy_into_corpus, corpus_file, safe_filename
 
@@ -105,7 +105,9 @@ def test_question_and_error_are_escaped():
 def test_short_answer_is_emphasised_inside_the_cited_sentence_each_labelled_part_too():
     d = doc(text="村集体经济收入达251万元，村民人均收入约5万元。")
     c = citation(d, quote=d.text)
-    a = Answer("收入多少？", f"{d.text}[1]", "村集体经济收入达251万元；村民人均收入约5万元", True, (c,))
+    facts = tuple(ShortPart(t, d.id, d.text.index(t), d.text.index(t) + len(t))
+                  for t in ("村集体经济收入达251万元", "村民人均收入约5万元"))
+    a = Answer("收入多少？", f"{d.text}[1]", "村集体经济收入达251万元；村民人均收入约5万元", True, (c,), short_parts=facts)
     html = render.render_answer(a, 1)
     sentence = re.search(r'<div class="rag-sentence">(.*?)</div>', html).group(1)
     assert re.findall(r'<strong class="rag-hit">(.*?)</strong>', sentence) == ["村集体经济收入达251万元", "村民人均收入约5万元"]

@@ -263,7 +263,7 @@ def test_best_span_never_ends_before_it_starts():
 # --- clauses --------------------------------------------------------------------------------
 
 def test_a_mark_inside_quotation_marks_does_not_split_a_clause():
-    from rag.answer.answerer import _clauses
+    from rag.answer.cut import clauses as _clauses
 
     text = "全会提出的“以新时代为牵引，着力缩小差距”让书记王建国干劲倍增：“相信今后会更好，让村民满意。”"
     parts = [text[s:e] for s, e in _clauses(text, 0, len(text))]
@@ -271,7 +271,7 @@ def test_a_mark_inside_quotation_marks_does_not_split_a_clause():
 
 
 def test_unpaired_quotation_marks_split_at_every_mark():
-    from rag.answer.answerer import _clauses
+    from rag.answer.cut import clauses as _clauses
 
     text = "他说：“今年收入增长，明年"  # the quotation was cut by a page break
     assert [text[s:e] for s, e in _clauses(text, 0, len(text))] == ["他说：", "“今年收入增长，", "明年"]

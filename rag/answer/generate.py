@@ -242,9 +242,9 @@ def compose(question: str, checked: Sequence[Checked], extractive: Answer, model
         checks.append(replace(c.check, citations=tuple(ns)))
         parts.append(c.check.text + "".join(f"[{n}]" for n in ns))
     zh = is_chinese(question)
-    short, score = extractive.short_answer, extractive.short_answer_score
+    short, score, short_parts = extractive.short_answer, extractive.short_answer_score, extractive.short_parts
     if short and not any(short in c.quote for c in citations):
-        short, score = None, None  # a short answer must be a verbatim span of a cited quote
+        short, score, short_parts = None, None, ()  # a short answer must be a verbatim span of a cited quote
     removed = len(checked) - len(kept)
     if zh:
         notes = [f"模型的回答提前结束（{cut}）。"] if cut else []
@@ -257,8 +257,8 @@ def compose(question: str, checked: Sequence[Checked], extractive: Answer, model
                          "and were left out.")
     note = ("" if zh else " ").join(notes) or None
     return replace(extractive, answer=("" if zh else " ").join(parts), short_answer=short,
-                   short_answer_score=score, answerable=True, citations=tuple(citations), mode="generative",
-                   model=model, checks=tuple(checks), note=note)
+                   short_answer_score=score, short_parts=short_parts, answerable=True, citations=tuple(citations),
+                   mode="generative", model=model, checks=tuple(checks), note=note)
 
 
 _WHY_ZH = [  # the reasons a generated answer is not used, for a Chinese question

@@ -83,9 +83,12 @@ def render_question(question: str, filters: str | None = None) -> str:
     return f'<div class="rag-question">{text_block(question)}{note}</div>'
 
 
-def short_parts(short_answer: str | None) -> list[str]:
-    """The verbatim pieces of a short answer (labelled facts are joined by "；")."""
-    return [p for p in (short_answer or "").split("；") if p.strip()]
+def short_parts(answer: Answer) -> list[str]:
+    """The verbatim pieces of a short answer: each labelled fact (Answer.short_parts), or the
+    short answer whole."""
+    if answer.short_parts:
+        return [p.text for p in answer.short_parts]
+    return [answer.short_answer] if answer.short_answer and answer.short_answer.strip() else []
 
 
 def emphasise(text: str, parts: Sequence[str]) -> str:
@@ -154,7 +157,7 @@ def render_answer(answer: Answer, turn: int) -> str:
     if answer.answerable:
         if answer.short_answer:
             parts.append(f'<div class="rag-short"><strong>{text_block(answer.short_answer)}</strong></div>')
-        sentence = link_markers(answer.answer, (c.n for c in answer.citations), turn, short_parts(answer.short_answer))
+        sentence = link_markers(answer.answer, (c.n for c in answer.citations), turn, short_parts(answer))
         parts.append(f'<div class="rag-sentence">{sentence}</div>')
     else:
         # no citations are shown for an unanswerable question, whatever the answer carries
@@ -273,7 +276,7 @@ def render_turn_sources(
     for c in answer.citations:
         if c.doc_id not in docs:
             docs[c.doc_id] = get_document(c.doc_id)
-        cards.append(render_source(c, docs[c.doc_id], turn, lab, full_text, short_parts(answer.short_answer)))
+        cards.append(render_source(c, docs[c.doc_id], turn, lab, full_text, short_parts(answer)))
     return "".join(cards)
 
 

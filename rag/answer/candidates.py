@@ -1,0 +1,152 @@
+"""Step 1 of an answer: the candidate sentences of the retrieved passages, and the sentences
+around one of them (its context, its lead-in, the one before, the article's byline)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from rag.answer.policy import AnswerPolicy
+from rag.text import sentence_spans
+from rag.types import Document, Hit
+
+
+@dataclass
+class Candidate:
+    hit_rank: int
+    hit: Hit
+    doc: Document
+    start: int
+    end: int
+    lexical: float = 0.0
+    context: float = 0.0
+    dense: float = 0.0
+    score: float = 0.0
+    read: tuple[int, int, float] | None = None  # the reader's span (offsets in doc.text) and its probability
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+    def span(self, start: int, end: int, score: float | None = None) -> "Candidate":
+        """Another span of the same document, with this candidate's scores (not its reading)."""
+        return Candidate(self.hit_rank, self.hit, self.doc, start, end, self.lexical, self.context, self.dense,
+                         self.score if score is None else score)
+
+
+def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy) -> list[Candidate]:
+    """The sentences of the top hits' passages, each once; `document(doc_id)` gives a Document."""
+    seen, out = set(), []
+    for rank, hit in enumerate(hits[: policy.sentences_from]):
+        doc = document(hit.chunk.doc_id)
+        for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
+            if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]):
+                continue  # too short to answer, or itself a question (a heading such as "如何……？")
+            seen.add((doc.id, s))
+            out.append(Candidate(rank, hit, doc, s, e))
+    return out
+
+
+class Surroundings:
+    """The sentences around a candidate in its document; each document is split once."""
+
+    def __init__(self, policy: AnswerPolicy):
+        self.policy = policy
+        self._sentences: dict[str, list[tuple[int, int]]] = {}
+
+    def sentences(self, doc: Document) -> list[tuple[int, int]]:
+        if doc.id not in self._sentences:
+            self._sentences[doc.id] = sentence_spans(doc.text)
+        return self._sentences[doc.id]
+
+    def window(self, c: Candidate) -> str:
+        """The sentence with its neighbours in the paragraph, and the title: where a subject or
+        a year named a sentence or two earlier lives."""
+        p = self.policy
+        text = c.doc.text
+        para_lo = text.rfind("\n", 0, c.start) + 1
+        para_hi = text.find("\n", c.end)
+        para_hi = len(text) if para_hi < 0 else para_hi
+        spans = [sp for sp in self.sentences(c.doc) if sp[0] >= para_lo and sp[1] <= para_hi]
+        i = next((k for k, sp in enumerate(spans) if sp[0] <= c.start < sp[1]), 0)
+        lo = spans[max(0, i - p.context_before)][0] if spans else c.start
+        hi = spans[min(len(spans) - 1, i + p.context_after)][1] if spans else c.end
+        return (c.doc.title or "") + "\n" + text[lo:hi]
+
+    def _before(self, c: Candidate) -> list[tuple[int, int]]:
+        para_lo = c.doc.text.rfind("\n", 0, c.start) + 1
+        return [sp for sp in self.sentences(c.doc) if para_lo <= sp[0] and sp[1] <= c.start]
+
+    def lead_in(self, c: Candidate, count: int | None = None) -> str:
+        """Up to `count` (default: policy.lead_in_sentences) sentences before c in its paragraph."""
+        count = self.policy.lead_in_sentences if count is None else count
+        return "".join(c.doc.text[s:e] for s, e in self._before(c)[-count:])
+
+    def previous(self, c: Candidate) -> Candidate | None:
+        """The sentence before c in its paragraph, with c's score."""
+        prev = self._before(c)
+        if not prev:
+            return None
+        s, e = prev[-1]
+        return Candidate(c.hit_rank, c.hit, c.doc, s, e, score=c.score)
+
+
+def topic(doc: Document, policy: AnswerPolicy) -> str:
+    """The title when it is short enough to name the article's topic, else ""."""
+    return doc.title if doc.title and len(doc.title) <= policy.topic_title_chars else ""
+
+
+def asks_author(question: str) -> bool:
+    return bool(_AUTHOR_Q.search(question))
+
+
+def byline(c: Candidate) -> Candidate | None:
+    """The byline of c's article: a line such as "融媒记者 王明", or "（记者 王明）" in brackets."""
+    from rag.ingest.patterns import is_byline
+
+    text = c.doc.text
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group().strip()
+        if is_byline(line) and _NAMED_ROLE.search(line):
+            s = m.start() + m.group().index(line)
+            return c.span(s, s + len(line))
+    m = _BRACKET_BYLINE.search(text)
+    if m:
+        return c.span(m.start(1), m.end(1))
+    return None
+
+
+def adjacent(a: Candidate, b: Candidate) -> bool:
+    """b follows a in the same paragraph of the same document, with nothing but spaces between."""
+    if a.doc.id != b.doc.id or a.end > b.start:
+        return False
+    gap = a.doc.text[a.end : b.start]
+    return not gap.strip() and "\n" not in gap
+
+
+def next_in_document(best: Candidate, cands: list[Candidate]) -> Candidate | None:
+    """The first candidate after `best` in its document."""
+    after = [c for c in cands if c.doc.id == best.doc.id and c.start > best.end]
+    return min(after, key=lambda c: c.start) if after else None
+
+
+def adjacent_runner_up(best: Candidate, cands: list[Candidate], policy: AnswerPolicy) -> Candidate | None:
+    """The sentence just before or after the best one in its paragraph, when it is among the
+    next few best-scoring sentences."""
+    p = policy
+    ranked = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
+    for c in ranked[: p.runner_ups]:
+        if (best.score - c.score <= p.partner_gap
+                and (best.end - best.start) + (c.end - c.start) <= p.max_answer_chars
+                and (adjacent(best, c) or adjacent(c, best))):
+            return c
+    return None
+
+
+_AUTHOR_Q = re.compile(
+    r"(?:作者|记者|撰稿人?|执笔人?)(?:是|为)?(?:谁|哪|叫什么)|哪(?:位|个|名)(?:记者|作者)|谁(?:写|撰写|执笔|采写)"
+    r"|which reporter|who (?:wrote|reported)|\bauthor|written by|byline", re.I)
+_ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰稿|作者)"
+_NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
+_BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
+_QUESTION_END = re.compile(r"[？?][”’」』）)\"']*$")

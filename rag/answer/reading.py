@@ -1,0 +1,109 @@
+"""The trained span reader's part in an answer (rag/answer/reader.py does the reading itself):
+which sentences it reads, reading again with the sentence before or the one fact a question
+singles out, and its verdict on the chosen sentence (its widened guess, whether the rules agree,
+whether it is sure enough to show)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.ambiguity import singled_out_fact
+from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.policy import AnswerPolicy
+from rag.answer.scoring import Question
+from rag.answer.span import extract_short
+from rag.answer.widen import widen
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the reader says about the chosen sentence."""
+
+    guess: tuple[int, int] | None = None  # its span widened to a whole unit (offsets in doc.text), shown or not
+    score: float | None = None  # its probability
+    agree: bool = False  # the rules (or the singled-out fact) mark the same words
+    sure: bool = False  # probable enough to be shown
+
+    def text(self, best: Candidate) -> str | None:
+        return None if self.guess is None else best.doc.text[self.guess[0] : self.guess[1]]
+
+
+def read_top(reader, question: str, ranked: list[Candidate], policy: AnswerPolicy,
+             top: int | None = None) -> list[Candidate]:
+    """The reader reads the best few sentences; its span probability joins their scores
+    (with w_reader 0 it does not help choose, and reads only the chosen sentence later)."""
+    p = policy
+    n = p.read_top if top is None else top
+    if top is None and p.w_reader == 0:
+        n = 0
+    top = ranked[:n]
+    if reader is None or not top:
+        return ranked
+    spans = reader.read(question, [c.text for c in top])
+    for c, sp in zip(top, spans):
+        if sp is not None:
+            c.read = (c.start + sp.start, c.start + sp.end, sp.score)
+            c.score += p.w_reader * sp.score
+    return sorted(top, key=lambda c: -c.score) + ranked[n:]
+
+
+def read_chosen(reader, question: str, best: Candidate, around: Surroundings,
+                policy: AnswerPolicy) -> Candidate | None:
+    """The reader marks the answer in the chosen sentence. With read_before, when it is not
+    sure there, it reads again with the sentence before (which names what "该村" or "他"
+    stands for, or holds the answer itself); the more probable reading wins. Returns that
+    previous sentence when the winning span lies in it: it then joins the answer, so that
+    the quote holds the span."""
+    p = policy
+    read_top(reader, question, [best], p, top=1)
+    if not p.read_before or best.read is not None and best.read[2] >= p.reader_threshold:
+        return None
+    before = around.previous(best)
+    if before is None or best.start - before.start > p.max_answer_chars:
+        return None
+    sp = reader.read(question, [best.doc.text[before.start : best.end]])[0]
+    if sp is None or best.read is not None and sp.score <= best.read[2]:
+        return None
+    best.read = (before.start + sp.start, before.start + sp.end, sp.score)
+    return before if best.read[0] < best.start else None
+
+
+def reread_singled_out(reader, question: str, best: Candidate, kind: str | None) -> tuple[int, int] | None:
+    """In a sentence listing several facts of the asked kind ("产值增长5%、利润增长3.2%、出口额
+    增长12%"), when the question's words single out one label and the reader marked
+    another fact, the reader reads that label's clause alone; its span and probability
+    replace the first reading (no span: nothing is shown). Returns the singled-out value's
+    offsets, or None."""
+    fact = singled_out_fact(question, best.text, kind)
+    if fact is None:
+        return None
+    lo, s, e = (best.start + x for x in fact)
+    if overlap((s, e), best.read[:2]) > 0:
+        return s, e
+    stop = re.search(r"[，、。；！？,;!?\n]", best.doc.text[e : best.end])
+    hi = e + stop.start() if stop else best.end
+    sp = reader.read(question, [best.doc.text[lo:hi]])[0]
+    best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (s, e, 0.0)
+    return s, e
+
+
+def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdict:
+    """The reader's span in the chosen sentence widened to a whole unit, whether the rules mark
+    the same words, and whether it is shown: when the reader is sure, or fairly sure and the
+    rules agree."""
+    fact = reread_singled_out(reader, q.query, best, q.kind) if best.read is not None and q.zh else None
+    if best.read is None:
+        return Verdict()
+    guess = widen(best.doc.text, best.read[0], best.read[1], q.query)
+    rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
+    agree = rule is not None and overlap((best.start + rule[0], best.start + rule[1]), guess) >= policy.agree_overlap
+    agree = agree or fact is not None and overlap(fact, guess) >= policy.agree_overlap
+    score = best.read[2]
+    sure = score >= policy.reader_threshold or agree and score >= policy.agree_threshold
+    return Verdict(guess, score, agree, sure)
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Shared characters of two spans over the length of the shorter."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return max(inter, 0) / max(min(a[1] - a[0], b[1] - b[0]), 1)

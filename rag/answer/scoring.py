@@ -1,0 +1,154 @@
+"""Step 2 of an answer: what the question asks (its terms, their weights, the kind of answer)
+and how well each candidate sentence answers it (lexical, context, dense, type and cue scores)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from rag.answer.candidates import Candidate, Surroundings, topic
+from rag.answer.policy import AnswerPolicy
+from rag.answer.span import extract_short, question_type
+from rag.text import is_chinese, normalize_for_search
+from rag.types import Hit
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the steps read it."""
+
+    asked: str  # as the user asked it
+    query: str  # what was searched: the rewritten follow-up, or the question
+    zh: bool  # the question is Chinese (else its Chinese keywords come from a dictionary)
+    kind: str | None  # the kind of answer asked for (rag/answer/span.py: question_type)
+    span_q: str  # what the rules and the reader are given: the query, with the Chinese keywords when not Chinese
+    terms: dict[str, float]  # the query's terms (of its Chinese keywords) and their idf
+    bigrams: frozenset[str]  # the character bigrams of its Chinese keywords
+
+
+def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Callable[[str], float],
+            policy: AnswerPolicy) -> Question:
+    """The question's kind, terms and bigrams; lexical evidence needs Chinese words, so a question
+    in another language goes through a dictionary (rag/retrieve/crosslingual.py)."""
+    from rag.index.tokenize import tokenize
+
+    zh = is_chinese(question)
+    query = searched or question
+    keywords = [query] if zh else chinese_keywords(query, hits, policy)
+    lexq = " ".join(keywords)
+    bigrams = set().union(*(_bigrams(re.sub(r"[吗呢吧啊？?]", "", k)) for k in keywords)) if keywords else set()
+    return Question(question, query, zh, question_type(query), query if zh else f"{lexq} {query}",
+                    {t: idf(t) for t in set(tokenize(lexq))}, frozenset(bigrams))
+
+
+def chinese_keywords(query: str, hits: Sequence[Hit], policy: AnswerPolicy) -> list[str]:
+    from rag.retrieve.crosslingual import chinese_keywords as keywords
+
+    text = "".join(h.chunk.text for h in hits[: policy.sentences_from])
+    try:
+        return keywords(query, text)
+    except Exception:  # a dictionary problem must not break answering; dense evidence remains
+        return []
+
+
+def dense_scores(q: Question, cands: list[Candidate], embedder, query_vector, policy: AnswerPolicy) -> list[float]:
+    """Chinese questions: each sentence inherits its passage's cosine (cheap). Other
+    languages have no words in common with the text, so the sentences of the top passages
+    are embedded and compared one by one."""
+    scores = [c.hit.dense_score if c.hit.dense_score is not None else 0.0 for c in cands]
+    if q.zh:
+        return scores
+    near = [i for i, c in enumerate(cands) if c.hit_rank < policy.embed_sentences_from]
+    if not near:
+        return scores
+    if query_vector is None:
+        query_vector = embedder.embed_queries([q.query])[0]
+    vecs = embedder.embed_passages([cands[i].text for i in near])
+    for i, d in zip(near, (vecs @ query_vector).tolist()):
+        scores[i] = d
+    return scores
+
+
+def score_all(q: Question, cands: list[Candidate], dense: list[float], around: Surroundings,
+              policy: AnswerPolicy) -> None:
+    """Set each candidate's dense, lexical, context and total score."""
+    q_norm = normalize_for_search(q.query)
+    cue = answer_cue(q.query)
+    for c, d in zip(cands, dense):
+        c.dense = d
+        title = topic(c.doc, policy)
+        c.lexical = lexical(q, c, title, around, policy)
+        c.context = coverage(q.terms, q.bigrams, around.window(c), policy) if q.terms else 0.0
+        typed = 1.0 if q.kind and extract_short(q.span_q, c.text, q.kind) else 0.0
+        d_norm = min(max((d - policy.dense_floor) / policy.dense_span, 0.0), 1.0)
+        c.score = (
+            policy.w_lexical * c.lexical
+            + policy.w_context * c.context
+            + policy.w_dense * d_norm
+            + policy.w_rank / (1 + c.hit_rank)
+            + policy.w_type * typed
+            + (policy.w_cue if cue is not None and cue.search(c.text) else 0.0)
+            + (policy.w_topic if title and normalize_for_search(title) in q_norm else 0.0)
+        )
+
+
+def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy: AnswerPolicy) -> float:
+    """The question's words in the sentence. A short title names the topic (an encyclopedia entry):
+    its words say nothing about which sentence answers, so only the context score counts them."""
+    from rag.index.tokenize import tokenize
+
+    if not q.terms:
+        return 0.0
+    p = policy
+    title_terms = set(tokenize(title))
+    focus = {t: w for t, w in q.terms.items() if t not in title_terms} or q.terms
+    bigrams = q.bigrams - _bigrams(title)
+    # words of the question said just before the sentence in its paragraph (the subject that
+    # "该局" or "他" points back to) count half
+    own = coverage(focus, bigrams, c.text, p)
+    lead = coverage(focus, bigrams, around.lead_in(c) + c.text, p)
+    # single characters catch the terse forms of reference texts ("体呈银灰色" for 身体颜色)
+    chars = _content_chars(q.query) - _content_chars(title)
+    uni = len(chars & _content_chars(c.text)) / len(chars) if chars else 0.0
+    return (1 - p.w_chars) * ((1 - p.w_lead_in) * own + p.w_lead_in * lead) + p.w_chars * uni
+
+
+def coverage(terms: dict[str, float], bigrams: frozenset[str] | set[str], text: str, policy: AnswerPolicy) -> float:
+    """How much of the question `text` holds: idf-weighted terms and character bigrams."""
+    from rag.index.tokenize import tokenize
+
+    total = sum(terms.values())
+    toks = set(tokenize(text))
+    tok_cov = sum(w for t, w in terms.items() if t in toks) / total if total else 0.0
+    big_cov = len(bigrams & _bigrams(text)) / len(bigrams) if bigrams else tok_cov
+    return (1 - policy.w_bigrams) * tok_cov + policy.w_bigrams * big_cov
+
+
+_STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
+
+
+def _content_chars(text: str) -> set[str]:
+    return {ch for ch in normalize_for_search(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _STOP_CHARS}
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)
+# what a question asks for -> the words a sentence that answers it tends to use
+_CUES = [
+    (re.compile(r"名字|名称|称号|得名|叫做?什么|为什么叫|怎么来的|由来|how .* (?:named|called)", re.I),
+     re.compile(r"得名|命名|赐名|改名|名为|故名|称为|因此|由来|源于|源自")),
+    (re.compile(r"目的|为了什么|用途|用来|做什么用|what for|purpose", re.I),
+     re.compile(r"为了|以便|旨在|用于|用来|用以|目的")),
+    (WHY, re.compile(r"因为|由于|因此|所以|故而|导致|原因|以致|为了|缘故")),
+    (re.compile(r"怎么死|如何死|死因|怎样死|how did .* die", re.I), re.compile(r"死|杀|卒|逝|亡|殁")),
+    (re.compile(r"怎么产生|如何产生|怎样产生|怎么形成|如何形成|怎么出现"), re.compile(r"因此|由于|因为|于是|导致|形成|产生")),
+]
+
+
+def answer_cue(question: str):
+    """The pattern of words that an answer to this kind of question tends to use, or None."""
+    return next((cue for asked, cue in _CUES if asked.search(question)), None)

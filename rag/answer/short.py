@@ -1,0 +1,93 @@
+"""Step 4 of an answer: which sentences make the answer, and its short answer.
+
+A second sentence joins the best one when the reader does not point into it alone (a high-scoring
+neighbour, a short sentence's next one, the cause told before an effect). The short answer is the
+labelled facts a question fits, else the reader's span when it is sure, else (without a reader,
+or with rule_fallback) the rules' span; every sentence is then cut around it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answer.ambiguity import labelled_facts
+from rag.answer.candidates import Candidate, Surroundings, adjacent_runner_up, next_in_document
+from rag.answer.cut import trim
+from rag.answer.policy import AnswerPolicy
+from rag.answer.reading import Verdict
+from rag.answer.scoring import WHY, Question
+from rag.answer.span import extract_short
+from rag.types import ShortPart
+
+
+@dataclass(frozen=True)
+class Short:
+    """The short answer chosen: its text (the parts joined by "；"), its parts, the reader's
+    probability when the reader gave it, and the sentences, cut around it."""
+
+    text: str | None
+    parts: tuple[ShortPart, ...]
+    score: float | None
+    chosen: list[Candidate]
+
+
+def join(best: Candidate, held_before: Candidate | None, cands: list[Candidate], q: Question, v: Verdict,
+         has_reader: bool, around: Surroundings, policy: AnswerPolicy) -> list[Candidate]:
+    """The sentences of the answer, in document order: the best one, with the sentence before
+    when the reader's span lies there, or with a neighbour that completes it."""
+    p = policy
+    if held_before is not None:
+        return [held_before, best]
+    if v.sure or (has_reader and not p.join_when_read):
+        return [best]  # the reader points into this sentence: the answer is as short as the fact
+    partner = adjacent_runner_up(best, cands, p)
+    if partner is not None:
+        # the answer runs over two sentences when the one beside the best also scores high
+        return sorted([best, partner], key=lambda c: c.start)
+    neighbour = next_in_document(best, cands)
+    if neighbour is not None and (best.end - best.start) < p.short_sentence \
+            and neighbour.end - best.start <= p.max_answer_chars:
+        return sorted([best, neighbour], key=lambda c: c.start)
+    if WHY.search(q.query):
+        # a cause is usually told just before its effect ("……，因此得名")
+        before = around.previous(best)
+        if before is not None and best.end - before.start <= p.max_answer_chars:
+            return [before, best]
+    return [best]
+
+
+def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: list[Candidate], v: Verdict,
+           has_reader: bool, policy: AnswerPolicy) -> Short:
+    """The short answer, and the chosen sentences cut around it."""
+    p = policy
+    facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
+    if facts:
+        # the question fits two facts of the sentence: name each with its label
+        parts = tuple(_part(best, best.start + s, best.start + e) for s, e in facts)
+        both = (best.start + facts[0][0], best.start + facts[-1][1])  # a cut keeps every fact
+        chosen = [trim(c, both if c is best else None, q.terms, p) for c in chosen]
+        return Short("；".join(part.text for part in parts), parts, None, chosen)
+    if v.sure or has_reader and not p.rule_fallback:
+        holder = held_before or best  # a long sentence is cut around the reader's best guess, shown or not
+        limit = p.sure_answer_chars if v.sure else None
+        chosen = [trim(c, v.guess if c is holder else None, q.terms, p, limit) for c in chosen]
+        if not v.sure:
+            return Short(None, (), None, chosen)
+        part = _part(best, *v.guess)
+        return Short(part.text, (part,), v.score, chosen)
+    return _rules(q, chosen, p)
+
+
+def _rules(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short:
+    """The rules' short answer (rag/answer/span.py) in the first sentence where they find one."""
+    for i, c in enumerate(chosen):
+        sp = extract_short(q.span_q, c.text, q.kind)
+        if sp:
+            raw = c.text[sp[0] : sp[1]]
+            text = raw.strip()
+            lo = c.start + sp[0] + len(raw) - len(raw.lstrip())
+            chosen = chosen[:i] + [trim(c, (c.start + sp[0], c.start + sp[1]), q.terms, policy)] + chosen[i + 1 :]
+            return Short(text, (ShortPart(text, c.doc.id, lo, lo + len(text)),) if text else (), None, chosen)
+    return Short(None, (), None, [trim(c, None, q.terms, policy) for c in chosen])
+
+
+def _part(c: Candidate, start: int, end: int) -> ShortPart:
+    return ShortPart(c.doc.text[start:end], c.doc.id, start, end)

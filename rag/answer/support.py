@@ -1,0 +1,101 @@
+"""Step 3 of an answer: does the best sentence answer the question? The numbers, names and unit
+the question states must stand near it, it must hold the kind of thing asked for, and enough of
+the question's words must be found around it; otherwise the answer declines, saying why."""
+from __future__ import annotations
+
+import re
+
+from rag.answer.candidates import Candidate, Surroundings, topic
+from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
+from rag.answer.policy import AnswerPolicy
+from rag.answer.scoring import Question
+from rag.answer.span import extract_short, template_span
+from rag.text import normalize_for_search
+
+
+def first_supported(q: Question, ranked: list[Candidate], around: Surroundings,
+                    policy: AnswerPolicy) -> tuple[Candidate | None, str | None]:
+    """The best of the top `supported_from` sentences that the checks accept, or None and why the
+    first of them was not accepted."""
+    first_reason = None
+    for best in ranked[: policy.supported_from]:
+        reason = unsupported(q, best, around, policy)
+        if reason is None:
+            return best, None
+        first_reason = first_reason or reason
+    return None, first_reason
+
+
+def unsupported(q: Question, best: Candidate, around: Surroundings, policy: AnswerPolicy) -> str | None:
+    """Why the best sentence does not answer the question, or None when it does."""
+    window = normalize_for_search(around.window(best))
+    reason = _numbers_missing(q, best, window, around, policy)
+    if reason is None and q.zh:
+        reason = _entities_missing(q, best, window, policy)
+    return reason or _kind_missing(q, best, policy)
+
+
+def _numbers_missing(q: Question, best: Candidate, window: str, around: Surroundings,
+                     policy: AnswerPolicy) -> str | None:
+    """Numbers the question states (years, amounts) must stand near the answer; "同年" and its
+    kin point back to a year anywhere earlier in the paragraph."""
+    seen = window
+    if _SAME_YEAR.search(best.text):
+        seen += normalize_for_search(around.lead_in(best, count=policy.year_lookback))
+    for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(q.query)):
+        if num not in seen:
+            return f"number {num} not near the answer"
+    return None
+
+
+def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerPolicy) -> str | None:
+    """A place, person or organisation the question names must be in the source, and the answer
+    must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)."""
+    doc = normalize_for_search((best.doc.title or "") + best.doc.text)
+    for ent in map(normalize_for_search, key_entities(q.query)):
+        if not mentions(doc, ent):
+            trimmed = missegmented(ent, doc)  # the name less a character jieba glued to it
+            if not trimmed:
+                return f"{ent} not in the source"
+            if not is_named_unit(ent):  # "永康市" is not "永康" glued to 市: it stays as asked
+                ent = trimmed
+        if mentions(window, ent) or ent in doc[: policy.subject_chars]:
+            continue  # near the answer, or the subject the whole document is about
+        if mentions(doc, ent, count=True) < policy.subject_mentions or rival_entity(ent, window):
+            return f"{ent} not near the answer"
+    return None
+
+
+def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | None:
+    """The unit and kind of thing asked for, and enough of the question's words near the answer."""
+    query, zh, kind = q.query, q.zh, q.kind
+    if not unit_matches(query, best.text):
+        return "unit asked for not in the answer"
+    typed = extract_short(q.span_q, best.text, kind) if kind else None
+    if kind == "number" and not typed:
+        return "no number in the answer"
+    if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(
+            normalize_for_search(w) in normalize_for_search(best.text) for w in role_words(query)))):
+        return "no person in the answer"
+    title = topic(best.doc, policy)
+    named = bool(title) and normalize_for_search(title) in normalize_for_search(query)
+    # the question names the entry this sentence belongs to: fewer of its other words need match
+    need = policy.min_coverage_typed if typed or named else policy.min_coverage
+    if zh:
+        return f"low coverage {best.context:.2f}" if q.terms and best.context < need else None
+    if best.dense < policy.min_dense and best.context < need:
+        return f"weak match (cosine {best.dense:.2f})"
+    return None
+
+
+def missegmented(entity: str, doc: str) -> str:
+    """jieba sometimes glues a neighbouring character to a name ("魏舒史" from 魏舒史称):
+    a name of 3+ characters counts as present when it is, less its first or last character;
+    returns the form found, or "". Place names with a suffix (村, 镇) are exempt: "红山村" is
+    not "山村"."""
+    if len(entity) < 3 or entity[-1] in "村镇县乡":
+        return ""
+    return next((e for e in (entity[:-1], entity[1:]) if e in doc), "")
+
+
+_SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月")  # not 次年 / 翌年: those name the next year
