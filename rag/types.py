@@ -55,6 +55,10 @@ class Citation:
     end: int
     passage_start: int = 0  # the surrounding chunk, for display
     passage_end: int = 0
+    # time (rag/answer/timeline.py): what the quote speaks of, and how it stands against the others
+    when: str | None = None  # the time the sentence speaks of (a year written in it, else its document's date)
+    status: str | None = None  # None (no other version retrieved) | "current" | "earlier" | "superseded"
+    changed_on: str | None = None  # superseded: when the change that replaced it was made or took effect
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,9 @@ class Answer:
                     "quote": c.quote,
                     "start": c.start,
                     "end": c.end,
+                    "when": c.when,
+                    "status": c.status,
+                    **({"changed_on": c.changed_on} if c.changed_on else {}),
                 }
                 for c in self.citations
             ],
