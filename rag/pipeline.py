@@ -407,15 +407,16 @@ class Pipeline:
                             s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=filters)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
-            top_k: int | None = None, filters: Filters | None = None, answer: str | None = None) -> Answer:
+            top_k: int | None = None, filters: Filters | None = None, answer: str | None = None,
+            today=None) -> Answer:
         result = None
-        for result in self.ask_stream(question, history, mode, top_k, filters, answer):
+        for result in self.ask_stream(question, history, mode, top_k, filters, answer, today):
             pass
         return result
 
     def ask_stream(self, question: str, history: Sequence[str] = (), mode: str | None = None,
                    top_k: int | None = None, filters: Filters | None = None,
-                   answer: str | None = None) -> Iterator[str | Answer]:
+                   answer: str | None = None, today=None) -> Iterator[str | Answer]:
         """ask(), as it happens: a generative answer yields its draft text as the model writes it
         (str pieces), then the verified Answer; an extractive one yields only the Answer."""
         from rag.answer.answerer import Answerer
@@ -437,8 +438,9 @@ class Pipeline:
         idx = self.index  # one version of the index for the whole answer, even if a newer one lands
         qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
         hits = self._search_batch(idx, [query], top_k, mode, qv, filters)[0]
+        today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
         extractive = Answerer(idx, self.embedder, reader=self.reader).answer(
-            q, hits, None if qv is None else qv[0], searched)
+            q, hits, None if qv is None else qv[0], searched, today)
         if llm is None:
             yield replace(extractive, latency_ms=(time.perf_counter() - t0) * 1000)
             return

@@ -126,7 +126,7 @@ class StubPipeline:
     def search(self, question, k=None, mode=None):
         return self.search_batch([question], k, mode)[0]
 
-    def ask(self, question, history=(), mode=None, top_k=None):
+    def ask(self, question, history=(), mode=None, top_k=None, today=None):
         return STUB[question]
 
     def document(self, doc_id):

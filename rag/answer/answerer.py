@@ -15,10 +15,11 @@ Every weight and threshold is in policy.py (AnswerPolicy).
 """
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import replace
 from typing import Sequence
 
-from rag.answer import candidates, compose, reading, scoring, short, support
+from rag.answer import candidates, compose, reading, scoring, short, support, timeline
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
 from rag.answer.policy import AnswerPolicy
@@ -40,7 +41,8 @@ class Answerer:
         idf = bm.idf_of(term)
         return float(idf) if idf is not None else float(bm.max_idf)
 
-    def answer(self, question: str, hits: Sequence[Hit], query_vector=None, searched: str | None = None) -> Answer:
+    def answer(self, question: str, hits: Sequence[Hit], query_vector=None, searched: str | None = None,
+               today: _dt.date | None = None) -> Answer:
         p, around = self.policy, self.around
         cands = candidates.from_hits(hits, self.index.document, p)
         if not cands:
@@ -48,7 +50,11 @@ class Answerer:
         q = scoring.analyse(question, searched, hits, self.idf, p)
         dense = scoring.dense_scores(q, cands, self.embedder, query_vector, p)
         scoring.score_all(q, cands, dense, around, p)
-        best, reason = support.first_supported(q, self.ranked(q, cands), around, p)
+        ranked, when = timeline.order(q, self.ranked(q, cands), around, today, p)
+        if when.latest is not None:  # a time was asked for that the dated articles do not reach
+            return compose.decline(question, searched, hits, "no version of the time asked",
+                                   note=timeline.no_data_note(when, q.zh))
+        best, reason = support.first_supported(q, ranked, around, p)
         if best is None:
             return compose.decline(question, searched, hits, reason)
         held_before = None  # the sentence before the chosen one, when the reader's span lies in it
@@ -63,7 +69,8 @@ class Answerer:
                                  q.zh, searched, hits)
         if v.guess is not None:
             answer = replace(answer, reader_guess=(v.text(best), v.score, v.agree))
-        return answer
+        answer = timeline.without_stale_short(answer, self.index.document)
+        return timeline.annotate(answer, when, q.zh) if best is when.lead else answer
 
     def ranked(self, q: scoring.Question, cands: list[Candidate]) -> list[Candidate]:
         """The sentences best first (the reader's probability counts with w_reader > 0); for a

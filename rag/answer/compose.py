@@ -30,9 +30,11 @@ def compose(question: str, short: Short, zh: bool, searched: str | None, hits: S
                   short_answer_score=short.score, short_parts=short.parts)
 
 
-def decline(question: str, searched: str | None, hits: Sequence[Hit] = (), reason: str | None = None) -> Answer:
-    """The articles do not answer the question: say so, in its language, citing nothing."""
-    text = NOT_FOUND_ZH if is_chinese(question) else NOT_FOUND_EN
+def decline(question: str, searched: str | None, hits: Sequence[Hit] = (), reason: str | None = None,
+            note: str = "") -> Answer:
+    """The articles do not answer the question: say so, in its language, citing nothing (a note may
+    say what they do cover, e.g. the latest year)."""
+    text = (NOT_FOUND_ZH if is_chinese(question) else NOT_FOUND_EN) + note
     return Answer(question, text, None, False, (), searched_question=searched, hits=tuple(hits),
                   decline_reason=reason)
 

@@ -47,6 +47,11 @@ class AnswerPolicy:
     subject_mentions: int = 3  # a name said this often in an article may stand away from the answer (eb6a28f)
     year_lookback: int = 99  # "同年" looks back this many sentences of the paragraph: in effect all (726af97)
 
+    # -- time (timeline.py): versions of one fact at different times
+    time_window: int = 8  # the best sentences looked at for versions of the answer (hand-set, eval/temporal dev)
+    version_cover: float = 0.8  # a version holds at least this share of the best coverage of the question among them
+    # (hand-set on eval/temporal/dev.jsonl; the val split is not tuned on)
+
     # -- joining: when a second sentence joins the answer
     short_sentence: int = 18  # a best sentence shorter than this gets its neighbour added (hand-set, 1c6b183)
     runner_ups: int = 3  # an adjacent sentence among this many next-best joins the answer ... (46af9b0)

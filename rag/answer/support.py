@@ -43,9 +43,23 @@ def _numbers_missing(q: Question, best: Candidate, window: str, around: Surround
     if _SAME_YEAR.search(best.text):
         seen += normalize_for_search(around.lead_in(best, count=policy.year_lookback))
     for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(q.query)):
-        if num not in seen:
+        if num not in seen and not _says_year(best, num):
             return f"number {num} not near the answer"
     return None
+
+
+_RELATIVE_YEAR = re.compile(r"今年|去年|前年|本年|上年")
+
+
+def _says_year(c: Candidate, num: str) -> bool:
+    """A year the question names is said by the sentence in another way: "今年" in an article of that
+    year (rag.dates.sentence_time reads it against the article's date)."""
+    if len(num) != 4 or not c.doc.date or not _RELATIVE_YEAR.search(c.text):
+        return False
+    from rag.dates import as_date, sentence_time
+
+    when = sentence_time(c.text, as_date(c.doc.date))
+    return when is not None and str(when.year) == num
 
 
 def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerPolicy) -> str | None:
@@ -53,6 +67,8 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
     must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)."""
     doc = normalize_for_search((best.doc.title or "") + best.doc.text)
     for ent in map(normalize_for_search, key_entities(q.query)):
+        if _TIME_WORD.match(ent):  # "去年村" is jieba's glue of 去年 and 村…, not a name
+            continue
         if not mentions(doc, ent):
             trimmed = missegmented(ent, doc)  # the name less a character jieba glued to it
             if not trimmed:
@@ -64,6 +80,9 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
         if mentions(doc, ent, count=True) < policy.subject_mentions or rival_entity(ent, window):
             return f"{ent} not near the answer"
     return None
+
+
+_TIME_WORD = re.compile(r"(?:今年|去年|前年|明年|本年|上年|现在|目前|现任|当前|原来|以前|此前|当时|过去)")
 
 
 def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | None:

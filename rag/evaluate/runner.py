@@ -218,7 +218,8 @@ def run_eval(pipe, items: Sequence[QAItem], mode: str | None = None, progress: C
             guess = None
             try:
                 ans = pipe.ask(item.question, mode=mode, top_k=top_k, **_filter_kwargs(filters),
-                               **({"answer": answer} if answer else {}))
+                               **({"answer": answer} if answer else {}),
+                               **({"today": today_date(item.today)} if item.today else {}))
                 pred, used, err, guess = ans.to_dict(), list(ans.hits), None, ans.reader_guess
             except RagError as e:  # a bad question is a failed item, not a failed run
                 pred, used, err = _failed_prediction(item), [], str(e)

@@ -1,0 +1,261 @@
+"""Step 2b of an answer: when the retrieved passages state the same fact at different times, which
+one leads, and what is said of the others (issue #19: "the current fact, with its date").
+
+A *version* is a candidate sentence that answers the question as well as the best one does (it
+passes the support checks, holds the kind of thing asked for, and has nearly the best share of the
+question's words) at a known time: the time the sentence speaks of (a year written in it, else its
+document's date; rag.dates.sentence_time). When versions of more than one time are retrieved:
+
+- a question with no time, or asking what holds now (现在, 目前, 现任), is answered from the newest
+  version; an older one with a different value is added as earlier, with its own citation and
+  date, and marked superseded when the newer version's document changes the standard (调整为,
+  废止, …; rag.dates.supersession), with the date of that change;
+- a question about a given time (2022年, 去年 read against `today`) is answered from a version of
+  that time; when the dated documents hold none, the answer declines and says which is the latest
+  time they have, instead of passing another year's figure off as the one asked for;
+- a question about the past (原来, 以前, 调整前) is answered from the newest version before the
+  current one.
+
+Versions must come from at least two articles (dated ones, when the question says no time): one
+article that gives 2024's result and 2025's target is not two versions of a fact. Nothing here reads the corpus at
+large: only the sentences already retrieved for the question.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, replace
+
+from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.policy import AnswerPolicy
+from rag.answer.scoring import Question, coverage
+from rag.answer.span import extract_short
+from rag.answer.support import unsupported
+from rag.dates import Asked, Change, Date, as_date, asked_time, sentence_time, supersession
+from rag.text import sentence_spans
+from rag.types import Answer, Citation
+
+_VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
+_NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
+_CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
+
+
+@dataclass(frozen=True)
+class Version:
+    cand: Candidate
+    when: Date
+    value: str  # what it says: the kind of thing asked for, else the sentence
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What the timeline step decided; `lead` None leaves the ranking as it was."""
+
+    asked: Asked
+    lead: Candidate | None = None
+    lead_when: Date | None = None
+    lead_status: str | None = None  # "current", or "earlier"/"superseded" when the past was asked for
+    earlier: Version | None = None  # an older version with another value, to add as earlier
+    earlier_status: str = "earlier"  # or "superseded"
+    changed_on: Date | None = None  # when the change that superseded it was made or took effect
+    latest: Date | None = None  # a time was asked for and no version is of it: the latest there is
+
+
+def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
+          policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
+    """`ranked` with the version that should answer first, and what was decided."""
+    asked = asked_time(q.query, today)
+    versions = _versions(_without_time(q, asked), ranked, around, policy)
+    times = {v.when for v in versions}
+    docs = {v.cand.doc.id for v in versions}
+    dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
+    if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
+        return ranked, Timeline(asked)
+    if asked.kind == "year":
+        return _asked_time(ranked, versions, asked)
+    newest = max(versions, key=lambda v: v.when)  # max keeps the first of equals: the best-ranked
+    if asked.kind == "past":
+        older = _older(versions, newest)
+        if not older:
+            return ranked, Timeline(asked)
+        lead = max(older, key=lambda v: v.when)
+        status, changed = _status(newest, lead)
+        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed)
+    earlier = _earlier(versions, newest)
+    status, changed = _status(newest, earlier) if earlier else ("earlier", None)
+    return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed)
+
+
+def _without_time(q: Question, asked: Asked) -> Question:
+    """The question less the words that say its time: a version of another year is still a version
+    (whether it is of the year asked is decided here, not by the support checks)."""
+    if not asked.words or asked.words not in q.query:
+        return q
+    query = q.query.replace(asked.words, "")
+    return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""))
+
+
+def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> list[Version]:
+    top = ranked[: policy.time_window]
+    if not top:
+        return []
+    # the question's words in the sentence itself, headline words included (a short headline is no
+    # reason to pass over a later article's figure)
+    cover = {id(c): coverage(q.terms, q.bigrams, c.text, policy) if q.terms else 1.0 for c in top}
+    floor = policy.version_cover * max(cover.values())
+    out = []
+    for c in top:
+        if cover[id(c)] < floor or unsupported(q, c, around, policy) is not None:
+            continue
+        value = _value(q, c)
+        when = sentence_time(c.text, as_date(c.doc.date))
+        if value is not None and when is not None:
+            out.append(Version(c, when, value))
+    return out
+
+
+def _value(q: Question, c: Candidate) -> str | None:
+    """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
+    if not q.kind:
+        return re.sub(r"\s+", "", c.text)
+    span = extract_short(q.span_q, c.text, q.kind)
+    if not span:
+        return None
+    value = c.text[span[0]:span[1]]
+    if q.kind in _VALUE_KINDS and not _NUMERAL.search(value):
+        return None
+    return re.sub(r"\s+", "", value)
+
+
+def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
+    of_time = [v for v in versions if asked.covers(v.when)]
+    if of_time:
+        lead = of_time[0]  # the best-ranked version of the time asked
+        newest = max(versions, key=lambda v: v.when)
+        status = "current" if lead.when == newest.when else _status(newest, lead)[0]
+        changed = None if status == "current" else _status(newest, lead)[1]
+        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed)
+    if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
+        return ranked, Timeline(asked, latest=max(v.when for v in versions))
+    return ranked, Timeline(asked)
+
+
+def _earlier(versions: list[Version], newest: Version) -> Version | None:
+    """The newest version older than `newest` that says something else."""
+    older = _older(versions, newest)
+    return max(older, key=lambda v: v.when) if older else None
+
+
+def _older(versions: list[Version], newest: Version) -> list[Version]:
+    """Versions of other, older articles that say something else than `newest`."""
+    return [v for v in versions if v.when < newest.when and v.value != newest.value
+            and v.cand.doc.id != newest.cand.doc.id]
+
+
+def _status(newer: Version, older: Version) -> tuple[str, Date | None]:
+    """"superseded" (and when) when the newer version's article changes the standard, else "earlier"."""
+    change = document_change(newer.cand)
+    if change is None or change.kind not in _CHANGES:
+        return "earlier", None
+    return "superseded", change.effective or as_date(newer.cand.doc.date)
+
+
+def document_change(c: Candidate) -> Change | None:
+    """The strongest change of a standard the candidate's article makes, in its own sentence or any
+    other (原有标准同时废止 often stands alone), with the date it takes effect when one is stated.
+    An adjustment counts only where a standard is named (提高到 alone may be a growth figure)."""
+    doc_date = as_date(c.doc.date)
+    texts = [c.text] + [c.doc.text[s:e] for s, e in sentence_spans(c.doc.text)]
+    changes = [ch for ch in (_change(t, doc_date) for t in texts) if ch is not None]
+    if not changes:
+        return None
+    strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
+    effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
+    return replace(strongest, effective=effective)
+
+
+def _change(text: str, doc_date: Date | None) -> Change | None:
+    change = supersession(text, doc_date)
+    if change is not None and change.kind == "adjusts" and not _STANDARD.search(text):
+        return None
+    return change
+
+
+_CHANGES_ORDER = ("abolishes", "replaces", "adjusts", "takes_effect")
+_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|"
+                       r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
+
+
+def _first(ranked: list[Candidate], lead: Candidate) -> list[Candidate]:
+    return [lead] + [c for c in ranked if c is not lead]
+
+
+# -- what the answer says of time ------------------------------------------------------------------
+def spoken(date: Date | None, zh: bool) -> str:
+    """2025-01-15 -> 2025年1月15日 / 15 Jan 2025; a month or a year alone likewise."""
+    if date is None:
+        return ""
+    if zh:
+        return f"{date.year}年" + (f"{date.month}月" if date.month else "") + (f"{date.day}日" if date.day else "")
+    month = _dt.date(2000, date.month, 1).strftime("%b") if date.month else ""
+    return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
+
+
+def annotate(answer: Answer, tl: Timeline, zh: bool) -> Answer:
+    """The answer with its time: each citation's `when` and status, the leading fact's date, and the
+    earlier version added as its own cited quote."""
+    if tl.lead is None or not answer.answerable:
+        return answer
+    lead_doc = tl.lead.doc.id
+    cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date))),
+                     status=tl.lead_status if c.doc_id == lead_doc else None,
+                     changed_on=_iso(tl.changed_on) if c.doc_id == lead_doc and tl.lead_status == "superseded" else None)
+             for c in answer.citations]
+    text = answer.answer
+    reported = as_date(tl.lead.doc.date)
+    if tl.earlier is not None:
+        e = tl.earlier.cand
+        n = len(cites) + 1
+        cites.append(Citation(n, e.doc.id, e.doc.title, e.doc.date, e.doc.source, e.text, e.start, e.end,
+                              min(e.hit.chunk.start, e.start), max(e.hit.chunk.end, e.end),
+                              when=_iso(tl.earlier.when), status=tl.earlier_status,
+                              changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None))
+        text = text + _earlier_note(e.text, n, tl, zh)
+    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
+        text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text
+    return replace(answer, answer=text, citations=tuple(cites))
+
+
+def _earlier_note(quote: str, n: int, tl: Timeline, zh: bool) -> str:
+    when = spoken(tl.earlier.when, zh)
+    if tl.earlier_status == "superseded":
+        since = spoken(tl.changed_on, zh)
+        if zh:
+            return f"（此前（{when}）为：{quote}[{n}]，已{('自' + since + '起') if since else ''}被新标准取代。）"
+        return f" (Earlier ({when}): {quote} [{n}]; replaced{(' from ' + since) if since else ''}.)"
+    return f"（此前（{when}）：{quote}[{n}]）" if zh else f" (Earlier ({when}): {quote} [{n}])"
+
+
+def without_stale_short(answer: Answer, document) -> Answer:
+    """No bold value that its own sentence says was changed ("由每月100元调整为150元": 100元 is the
+    old standard): such a short answer is dropped and the quote stands alone. `document(doc_id)`."""
+    for part in answer.short_parts if answer.short_answer else ():
+        if _CHANGED_FROM.match(document(part.doc_id).text, part.end):
+            return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
+    return answer
+
+
+_CHANGED_FROM = re.compile(r"\s*(?:调整为|调整到|调整至|提高至|提高到|提高为|上调至|上调为|下调至|下调为|降低至|降低为|降至|"
+                           r"改为|变更为|更改为|延长至|提前至|推迟至|缩短至)")
+
+
+def no_data_note(tl: Timeline, zh: bool) -> str:
+    """What a decline adds when the articles stop before the time asked."""
+    if tl.latest is None:
+        return ""
+    latest = spoken(tl.latest, zh)
+    return f"现有文章中最新的是{latest}的情况。" if zh else f" The latest the articles cover is {latest}."
+
+
+def _iso(date: Date | None) -> str | None:
+    return date.iso() if date is not None else None
