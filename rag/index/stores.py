@@ -1,7 +1,7 @@
 """Which store an index lives in: Settings.store ("local", or "milvus:URI").
 
     remote_store(settings) -> None for the local index folder (rag/index/store.py), else a store
-        object (today rag.index.milvus_store.MilvusStore) that the pipeline hands its reads and
+        object (today rag.index.milvus.store.MilvusStore) that the pipeline hands its reads and
         writes to:
             exists() -> bool
             view(model) -> an Index-like reader (document, documents, doc_infos, doc_keys, doc_files,
@@ -42,7 +42,7 @@ def remote_store(settings):
     key = (uri, settings.milvus_collection)
     store = _OPEN.get(key)
     if store is None:
-        from rag.index.milvus_store import MilvusStore
+        from rag.index.milvus.store import MilvusStore
 
         store = _OPEN[key] = MilvusStore(uri, settings.milvus_collection, token=settings.milvus_token)
     return store

@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from rag.errors import ModelMismatch, RagError
-from rag.index.milvus_expr import doc_ids_expr, filter_expr
+from rag.index.milvus.expr import doc_ids_expr, filter_expr
 from rag.types import Chunk, DocInfo, Document, Hit
 
 COUNT_TTL_S = 5.0
@@ -101,7 +101,7 @@ class MilvusIndex:
     def term_counts(self, terms: Sequence[str]) -> list[int]:
         """Passages holding each term (by the engine's analyzer): exact up to IDF_DEPTH; for a more
         common term, counted in a fraction of the passages (by their hash bucket) and scaled up."""
-        from rag.index.milvus_store import BUCKETS, IDF_DEPTH
+        from rag.index.milvus.store import BUCKETS, IDF_DEPTH
         from rag.text import normalize_for_search
 
         texts = [normalize_for_search(t) for t in terms]
@@ -119,7 +119,7 @@ class MilvusIndex:
     def _count_in(self, texts: list[str], expr: str) -> list[int]:
         if not texts:
             return []
-        from rag.index.milvus_store import IDF_DEPTH
+        from rag.index.milvus.store import IDF_DEPTH
 
         res = self.store.call("weighing question terms", "search", self.store.name, data=texts, filter=expr,
                               anns_field="sparse", limit=IDF_DEPTH, output_fields=[],
@@ -150,7 +150,7 @@ class MilvusIndex:
     def sources(self) -> list[str]:
         """Distinct source keys (for a source glob that LIKE cannot express)."""
         rows = self._meta()
-        from rag.index.milvus_expr import source_key
+        from rag.index.milvus.expr import source_key
 
         return sorted({source_key(r["source"]) for r in rows if r["source"]})
 

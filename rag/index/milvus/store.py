@@ -11,7 +11,7 @@ that Milvus computes itself from the normalised text with the jieba analyzer), `
 full text of each document (cut into parts of PART_CHARS; Milvus strings hold 64 KB), so citations
 keep exact offsets into the stored document. The embedding model, dimension and chunk settings are
 kept in the collection's description and checked on open. Hybrid search is one `hybrid_search`
-with RRF in the engine; filters are expressions of escaped literals (rag/index/milvus_expr.py).
+with RRF in the engine; filters are expressions of escaped literals (rag/index/milvus/expr.py).
 
 pymilvus is imported here only; the product runs without it until a milvus store is asked for.
 """
@@ -28,7 +28,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from rag.errors import IndexMissing, ModelMismatch, RagError
-from rag.index.milvus_expr import date_bounds, doc_ids_expr, source_key
+from rag.index.milvus.expr import date_bounds, doc_ids_expr, source_key
 from rag.types import Chunk, Document
 
 SCHEMA_VERSION = 1
@@ -64,7 +64,7 @@ def _err(uri: str, err: Exception, what: str) -> RagError:
     low = msg.lower()
     if "connect" in low or "unavailable" in low or "deadline" in low or "timeout" in low or "timed out" in low:
         hint = ("is the file open in another process? Several processes share Milvus Lite through its server: "
-                "`python -m rag.index.milvus_lite_server FILE.db PORT`, then RAG_STORE=milvus:http://127.0.0.1:PORT"
+                "`python -m rag.index.milvus.lite_server FILE.db PORT`, then RAG_STORE=milvus:http://127.0.0.1:PORT"
                 if is_lite(uri) else "is Milvus running there (version >= 2.5) and reachable? Check RAG_STORE")
         return RagError(f"Cannot reach Milvus at {uri} while {what} ({msg}); {hint}.")
     return RagError(f"Milvus at {uri} failed while {what}: {msg}")
@@ -392,6 +392,6 @@ def _doc_batches(docs, settings) -> Iterator[list[tuple[Document, list[Chunk]]]]
         yield batch
 
 
-from rag.index.milvus_view import MilvusIndex  # noqa: E402  (the view reads through the store)
+from rag.index.milvus.view import MilvusIndex  # noqa: E402  (the view reads through the store)
 
 __all__ = ["MilvusIndex", "MilvusStore", "is_lite"]
