@@ -1,4 +1,4 @@
-"""The Milvus store (rag/index/milvus/store.py) against Milvus Lite for real: a temporary .db file,
+"""The Milvus store (rag/index/milvus/) against Milvus Lite for real: a temporary .db file,
 or milvus-lite's TCP server shared by real subprocesses. The small deterministic fake embedder
 stands for the model except in the one end-to-end test marked slow."""
 import json
@@ -278,7 +278,7 @@ def test_many_documents_replaced_in_one_batch(milvus_pipe):
 def test_term_weights_count_passages_and_estimate_common_terms(tmp_path, monkeypatch, closing):
     """The answerer's idf: exact passage counts for rarer terms; above IDF_DEPTH, counted in a
     fraction of the hash buckets and scaled up."""
-    import rag.index.milvus.store as ms
+    import rag.index.milvus.schema as ms
     from rag.index.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
@@ -317,7 +317,7 @@ def test_upload_and_delete_through_the_pipeline(milvus_pipe, tmp_path):
 
 @needs_milvus
 def test_a_long_document_is_stored_whole(milvus_pipe):
-    from rag.index.milvus.store import PART_CHARS
+    from rag.index.milvus.schema import PART_CHARS
 
     p = milvus_pipe
     text = "".join(f"第{i}条：长文档的内容，第{i}句，记录𠀀字与数字{i}。" for i in range(PART_CHARS // 8))
@@ -517,9 +517,9 @@ def test_seed_page_gives_the_same_answers_on_both_stores(seed_pipeline, tmp_path
 
     settings = seed_pipeline.settings.with_(store=f"milvus:{tmp_path / 'seed.db'}")
     milvus = Pipeline(settings, seed_pipeline.embedder, reader=seed_pipeline.reader)
-    from rag.index.stores import remote_store
+    from rag.index.stores import open_store
 
-    remote_store(settings).update(settings, seed_pipeline.embedder, list(seed_pipeline.index.documents))
+    open_store(settings).fill(settings, list(seed_pipeline.index.documents), seed_pipeline.embedder)
     for q in ["大陈村2024年接待了多少游客？", "大陈村2024年村集体经济收入多少？", "火星上有多少游客？"]:
         a, b = seed_pipeline.ask(q), milvus.ask(q)
         assert (a.answer, a.short_answer, a.answerable) == (b.answer, b.short_answer, b.answerable), q
