@@ -9,6 +9,7 @@ import time
 from typing import Sequence
 
 from rag.errors import BadFilter, RagError
+from rag.modes import ANSWER_SETTINGS, RETRIEVAL_MODES
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -81,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("question")
     a.add_argument("--index")
     a.add_argument("--json", action="store_true", help="print one JSON object")
-    a.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    a.add_argument("--mode", choices=RETRIEVAL_MODES)
     a.add_argument("--top-k", type=int)
     _add_answer_args(a)
     _add_filter_args(a)
@@ -90,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
     e.add_argument("--index")
     e.add_argument("--predictions", help="write one JSON line per question here")
-    e.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    e.add_argument("--mode", choices=RETRIEVAL_MODES)
     e.add_argument("--top-k", type=int, help="passages the answerer reads (default: settings, 5)")
     e.add_argument("--limit", type=int, help="only the first N questions")
     e.add_argument("--report", metavar="DIR",
@@ -114,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--index", help="index directory (default: index/)")
     v.add_argument("--corpus", help="articles folder: built from when there is no index, uploads go here "
                                     "(default: corpus/)")
-    v.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="default retrieval mode")
+    v.add_argument("--mode", choices=RETRIEVAL_MODES, help="default retrieval mode")
     v.add_argument("--top-k", type=int, help="default number of passages the answerer reads")
     _add_answer_args(v)
 
@@ -130,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_answer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("answers", "extractive (quoted sentences, offline) or generative (a language model "
                                         "behind an OpenAI-compatible endpoint, every sentence checked)")
-    g.add_argument("--answer", choices=["extractive", "generative", "auto"],
+    g.add_argument("--answer", choices=ANSWER_SETTINGS,
                    help="default: env RAG_ANSWER or auto (generative when an endpoint is set)")
     g.add_argument("--llm-base-url", metavar="URL",
                    help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env RAG_LLM_BASE_URL); "
