@@ -2,7 +2,7 @@
 
     LocalStore(directory, lock_wait_s)
         view(model)       the index on disk, loaded on first use and again whenever another process
-                          changed it (one stat); the model is checked when a version is loaded
+                          changed it (one stat); ModelMismatch when it was built with another model
         writing(progress) the folder's write lock (rag/locks.py, waiting up to lock_wait_s), and
                           what killed builds left beside it cleaned up
         update            chunk and tokenise a batch at a time (rag/index/build.py)
@@ -40,15 +40,13 @@ class LocalStore:
         from rag.index import store
 
         idx, directory = self._index, self.directory
-        if idx is not None and idx.stamp == store.stamp(directory):
-            return idx
-        with self._load_lock:
-            idx = self._index
-            if idx is None or idx.stamp != store.stamp(directory):
-                idx = store.load(directory)
-                if model is not None:
-                    idx.check_model(model)
-                self._index = idx
+        if idx is None or idx.stamp != store.stamp(directory):
+            with self._load_lock:
+                idx = self._index
+                if idx is None or idx.stamp != store.stamp(directory):
+                    idx = self._index = store.load(directory)
+        if model is not None:
+            idx.check_model(model)
         return idx
 
     def _changed(self) -> None:
