@@ -87,21 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_answer_args(a)
     _add_filter_args(a)
 
-    e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
-    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
-    e.add_argument("--index")
-    e.add_argument("--predictions", help="write one JSON line per question here")
-    e.add_argument("--mode", choices=RETRIEVAL_MODES)
-    e.add_argument("--top-k", type=int, help="passages the answerer reads (default: settings, 5)")
-    e.add_argument("--limit", type=int, help="only the first N questions")
-    e.add_argument("--report", metavar="DIR",
-                   help="write report.md, report.html (self-contained), charts/*.png, summary.json, predictions here")
-    e.add_argument("--compare", metavar="VARIANTS",
-                   help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
-                        "(join with ':' to combine: dense:k=3)")
-    e.add_argument("--title", default="Evaluation report", help="report title")
-    _add_answer_args(e)
-    _add_filter_args(e)
+    e = _add_eval(sub)
 
     d = sub.add_parser("docs", help="list the indexed documents")
     d.add_argument("--index")
@@ -126,6 +112,25 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--store", metavar="STORE", help="where the index lives: local (default: the --index "
                          "folder) or milvus:URI (a Milvus Lite file.db or http://HOST:19530); env RAG_STORE")
     return p
+
+
+def _add_eval(sub) -> argparse.ArgumentParser:
+    e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
+    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
+    e.add_argument("--index")
+    e.add_argument("--predictions", help="write one JSON line per question here")
+    e.add_argument("--mode", choices=RETRIEVAL_MODES)
+    e.add_argument("--top-k", type=int, help="passages the answerer reads (default: settings, 5)")
+    e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--report", metavar="DIR",
+                   help="write report.md, report.html (self-contained), charts/*.png, summary.json, predictions here")
+    e.add_argument("--compare", metavar="VARIANTS",
+                   help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
+                        "(join with ':' to combine: dense:k=3)")
+    e.add_argument("--title", default="Evaluation report", help="report title")
+    _add_answer_args(e)
+    _add_filter_args(e)
+    return e
 
 
 def _add_answer_args(p: argparse.ArgumentParser) -> None:
