@@ -9,6 +9,7 @@ import time
 from typing import Sequence
 
 from rag.errors import BadFilter, RagError
+from rag.modes import ANSWER_SETTINGS, RETRIEVAL_MODES
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -81,26 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("question")
     a.add_argument("--index")
     a.add_argument("--json", action="store_true", help="print one JSON object")
-    a.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    a.add_argument("--mode", choices=RETRIEVAL_MODES)
     a.add_argument("--top-k", type=int)
     _add_answer_args(a)
     _add_filter_args(a)
 
-    e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
-    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
-    e.add_argument("--index")
-    e.add_argument("--predictions", help="write one JSON line per question here")
-    e.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
-    e.add_argument("--top-k", type=int, help="passages the answerer reads (default: settings, 5)")
-    e.add_argument("--limit", type=int, help="only the first N questions")
-    e.add_argument("--report", metavar="DIR",
-                   help="write report.md, report.html (self-contained), charts/*.png, summary.json, predictions here")
-    e.add_argument("--compare", metavar="VARIANTS",
-                   help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
-                        "(join with ':' to combine: dense:k=3)")
-    e.add_argument("--title", default="Evaluation report", help="report title")
-    _add_answer_args(e)
-    _add_filter_args(e)
+    e = _add_eval(sub)
 
     d = sub.add_parser("docs", help="list the indexed documents")
     d.add_argument("--index")
@@ -114,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--index", help="index directory (default: index/)")
     v.add_argument("--corpus", help="articles folder: built from when there is no index, uploads go here "
                                     "(default: corpus/)")
-    v.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="default retrieval mode")
+    v.add_argument("--mode", choices=RETRIEVAL_MODES, help="default retrieval mode")
     v.add_argument("--top-k", type=int, help="default number of passages the answerer reads")
     _add_answer_args(v)
 
@@ -127,10 +114,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_eval(sub) -> argparse.ArgumentParser:
+    e = sub.add_parser("eval", help="answer a QA set and print metrics (and write a report)")
+    e.add_argument("qa", help="QA file (JSONL: id, question, answers, must_include, unanswerable, gold_doc, category)")
+    e.add_argument("--index")
+    e.add_argument("--predictions", help="write one JSON line per question here")
+    e.add_argument("--mode", choices=RETRIEVAL_MODES)
+    e.add_argument("--top-k", type=int, help="passages the answerer reads (default: settings, 5)")
+    e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--report", metavar="DIR",
+                   help="write report.md, report.html (self-contained), charts/*.png, summary.json, predictions here")
+    e.add_argument("--compare", metavar="VARIANTS",
+                   help="compare variants side by side on the same documents, e.g. bm25,dense,hybrid,chunk=400,k=3 "
+                        "(join with ':' to combine: dense:k=3)")
+    e.add_argument("--title", default="Evaluation report", help="report title")
+    _add_answer_args(e)
+    _add_filter_args(e)
+    return e
+
+
 def _add_answer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("answers", "extractive (quoted sentences, offline) or generative (a language model "
                                         "behind an OpenAI-compatible endpoint, every sentence checked)")
-    g.add_argument("--answer", choices=["extractive", "generative", "auto"],
+    g.add_argument("--answer", choices=ANSWER_SETTINGS,
                    help="default: env RAG_ANSWER or auto (generative when an endpoint is set)")
     g.add_argument("--llm-base-url", metavar="URL",
                    help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env RAG_LLM_BASE_URL); "

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from rag.modes import ANSWER_MODES
+
 DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/models/offline_model.py
 
 
@@ -28,11 +30,11 @@ class Settings:
     chunk_overlap: int = 1  # sentences carried over from the previous chunk
     top_k: int = 5  # passages handed to the answerer
     candidates: int = 50  # per retriever, before fusion
-    mode: str = "hybrid"  # hybrid | dense | bm25
-    fusion: str = "rrf"  # rrf | convex
+    mode: str = "hybrid"  # rag.modes.RETRIEVAL_MODES: hybrid | dense | bm25
+    fusion: str = "rrf"  # rag.modes.FUSION_STRATEGIES: rrf | convex
     rrf_k: int = 60
     max_question_chars: int = 2000
-    reader: str = "auto"  # the trained span reader: auto (on with the default model) | on | off
+    reader: str = "auto"  # rag.modes.READER_MODES, the trained span reader: auto (on with the default model) | on | off
     max_file_mb: int = 20  # a larger input file (or unzipped .docx, or one JSONL record) is skipped
     max_jsonl_mb: int = 2048  # a JSONL file is read up to this much (counted after gunzip)
     lock_wait_s: int = 600  # how long a change waits for another process changing the same index
@@ -59,10 +61,10 @@ class Settings:
         want = (asked or self.answer or "auto").lower()
         if want == "auto":
             return "generative" if self.llm_base_url else "extractive"
-        if want not in ("extractive", "generative"):
+        if want not in ANSWER_MODES:
             from rag.errors import RagError
 
-            raise RagError(f"Answer mode must be extractive, generative or auto, not {want!r}.")
+            raise RagError(f"Answer mode must be {', '.join(ANSWER_MODES)} or auto, not {want!r}.")
         return want
 
     def check_answer_mode(self) -> str:

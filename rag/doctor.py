@@ -66,12 +66,12 @@ def _llm_findings(settings) -> list[Finding]:
 
 def _store_check(settings) -> list[Finding]:
     from rag.index import store
-    from rag.index.stores import remote_store
+    from rag.index.stores import open_store
     from rag import locks
 
-    remote = remote_store(settings)
-    if remote is not None:
-        return _remote_findings(remote, settings)
+    opened = open_store(settings)
+    if opened.kind != "local":  # a server's store: it checks its own files
+        return _remote_findings(opened, settings)
     directory = Path(settings.index_dir)
     out: list[Finding] = []
     busy = locks.busy(directory)
@@ -110,7 +110,7 @@ def _store_check(settings) -> list[Finding]:
 
 
 def _index_findings(idx, settings) -> list[Finding]:
-    from rag.index.store import content_hash
+    from rag.index.backend import content_hash
 
     m, out = idx.manifest, []
     model = m.get("model")

@@ -36,15 +36,16 @@ CONTRACT (stable; shells rely on it):
 All methods raise rag.errors.RagError subclasses with actionable one-line messages.
 
 Documents are owned by the file they were read from (Document.file), never by what a record says
-its `source` is. Safe across threads and processes: every change (build/add/delete) holds the
-index's write lock (rag/locks.py: fcntl.flock beside the index folder, waiting up to
-settings.lock_wait_s), starts from the index on disk as it is then, and swaps the new one in
-atomically; readers (ask, documents) check with one stat whether the index on disk changed and
-load the new one, so a `rag index` run beside the app is seen without a restart.
+its `source` is. The index lives in a Store (rag/index/backend.py) that Settings.store picks
+(rag/index/stores.py): the local folder or Milvus; the pipeline does not know which. Safe across
+threads and processes: every change (build/add/delete) holds the pipeline's lock and the store's
+(the local folder's: rag/locks.py, fcntl.flock beside it, waiting up to settings.lock_wait_s),
+starts from the index as it is then, and swaps the new one in atomically; readers (ask,
+documents) get the store's current view, so a `rag index` run beside the app is seen without a
+restart.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -53,66 +54,51 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from rag.config import Settings
-from rag.errors import BadFilter, BadQuestion, EmptyCorpus, IndexMissing, RagError, UnknownDocument
+from rag.errors import BadFilter, EmptyCorpus, IndexMissing, RagError, UnknownDocument
+from rag.modes import READER_OFF
 from rag.retrieve.filters import Filters
+from rag.retrieve.question import MAX_HISTORY, bounded_history, checked_question, sparse_text, usable_history
 from rag.types import Answer, BuildReport, DocInfo, Document, Hit, Problem
 
 StageProgress = Callable[[str, int, int], None]
 
-
-MAX_HISTORY = 8  # earlier questions of a conversation that are looked at; older ones are ignored
-
-
-def bounded_history(history) -> list[str]:
-    """The last MAX_HISTORY strings of `history` (non-strings left out), without reading the rest."""
-    if not history:
-        return []
-    if not isinstance(history, (list, tuple)):
-        history = list(history)
-    return [h for h in history[-MAX_HISTORY:] if isinstance(h, str)]
+__all__ = ["MAX_HISTORY", "Pipeline", "StageProgress", "bounded_history"]  # the shells import these from here
 
 
 class Pipeline:
     def __init__(self, settings: Settings | None = None, embedder=None, reader=None):
         self.settings = settings or Settings.from_env()
         self._embedder = embedder
-        self._index = None
         self._reader = reader
+        self._store = None
         self._write_lock = threading.RLock()
         self._load_lock = threading.Lock()
         self._writing = 0  # depth of writing() in the thread that holds _write_lock
 
     # -- parts, loaded on first use -------------------------------------------------------
     @property
+    def store(self):
+        """Where the index lives (Settings.store): a rag.index.backend.Store."""
+        from rag.index.stores import open_store
+
+        self._store = open_store(self.settings, reuse=self._store)
+        return self._store
+
+    @property
     def embedder(self):
         if self._embedder is None:
-            from rag.models.embed import index_precision, load_embedder
+            from rag.models.embed import load_embedder
 
             s = self.settings
             self._embedder = load_embedder(s.model, s.cache_dir, s.batch_size, s.embed_runtime,
-                                           s.embed_precision if self._remote() is not None else
-                                           index_precision(s.index_dir, s.embed_precision), s.onnx_threads)
+                                           self.store.embed_precision(s.embed_precision), s.onnx_threads)
         return self._embedder
 
     @property
     def index(self):
-        """The index on disk, loaded on first use and again whenever another process changed it
-        (or, with a remote store such as Milvus, its reader: rag/index/stores.py)."""
-        from rag.index import store
-
-        remote = self._remote()
-        if remote is not None:
-            return remote.view(self._model_name())
-        idx, directory = self._index, self.settings.index_dir
-        if idx is not None and idx.stamp == store.stamp(directory):
-            return idx
-        with self._load_lock:
-            idx = self._index
-            if idx is None or idx.stamp != store.stamp(directory):
-                idx = store.load(directory)
-                idx.check_model(self._model_name())
-                self._index = idx
-        return idx
+        """The index as it is now (the store's view, rag.index.backend.View), built with this model;
+        a local one is loaded again whenever another process changed it."""
+        return self.store.view(self._model_name())
 
     @property
     def reader(self):
@@ -123,7 +109,7 @@ class Pipeline:
         if self._reader is not None:
             return self._reader
         want = s.reader.lower()
-        if want in ("off", "none", "0", "false") or (want == "auto" and self._model_name() != DEFAULT_MODEL):
+        if want in READER_OFF or (want == "auto" and self._model_name() != DEFAULT_MODEL):
             return None
         if self._reader is None:
             with self._load_lock:
@@ -147,25 +133,13 @@ class Pipeline:
         return self._embedder.name if self._embedder is not None else self.settings.model
 
     def has_index(self) -> bool:
-        from rag.index import store
-
-        remote = self._remote()
-        return remote.exists() if remote is not None else store.exists(self.settings.index_dir)
-
-    def _remote(self):
-        """The store the index lives in when it is not the local folder (Settings.store), else None."""
-        from rag.index.stores import remote_store
-
-        return remote_store(self.settings)
+        return self.store.exists()
 
     # -- building ---------------------------------------------------------------------------
     @contextmanager
     def writing(self, progress: StageProgress | None = None):
-        """Hold the index's write lock (threads and processes) across several steps; re-entrant.
-        On entry, what killed builds left beside the index is cleaned up."""
-        from rag.index import store
-        from rag import locks
-
+        """Hold the index's write lock (threads here; the store's between processes) across several
+        steps; re-entrant. On entry, what killed builds left beside a local index is cleaned up."""
         with self._write_lock:
             if self._writing:
                 self._writing += 1
@@ -174,27 +148,9 @@ class Pipeline:
                 finally:
                     self._writing -= 1
                 return
-            if self._remote() is not None:  # the engine orders concurrent writers itself
+            with self.store.writing(progress):
                 self._writing = 1
                 try:
-                    yield
-                finally:
-                    self._writing = 0
-                return
-            directory = self.settings.index_dir
-            waited = []
-
-            def on_wait() -> None:
-                waited.append(True)
-                if progress:
-                    progress("wait", 0, 1)
-
-            with locks.writing(directory, self.settings.lock_wait_s, on_wait):
-                if waited and progress:
-                    progress("wait", 1, 1)
-                self._writing = 1
-                try:
-                    store.tidy(directory)
                     yield
                 finally:
                     self._writing = 0
@@ -205,7 +161,7 @@ class Pipeline:
         is searchable by BM25 as soon as its batch is committed; then (unless `embed` is False, see
         `embed()`) the passages without vectors are embedded, resumably."""
         from rag.ingest import Limits, load_paths
-        from rag.index.store import content_hash
+        from rag.index.backend import content_hash
 
         paths = list(paths) if paths else [self.settings.corpus_dir]
         t0 = time.perf_counter()
@@ -215,7 +171,8 @@ class Pipeline:
             if not docs:
                 raise EmptyCorpus(_empty_message(paths, problems))
             previous = self._previous(strict=False)
-            old = previous.doc_keys() if previous is not None and self._compatible(previous) else {}
+            keep = previous is not None and self.store.compatible(previous, self.settings, self._model_name())
+            old = previous.doc_keys() if keep else {}
             add = [d for d in docs if old.get(d.id) != (content_hash(d), d.file)]  # new, changed or moved
             gone = set(old) - {d.id for d in docs}
             change = self._update(previous, add, gone, progress)
@@ -272,39 +229,24 @@ class Pipeline:
         """Embed the passages that have no vectors yet (all, or up to `limit`, or those of the
         segments named in `only`), committing every block, so that it can run beside the app and
         resume after a kill. Returns passages embedded."""
-        from rag.index.backfill import embed_missing
-
         st = self.status()
         if st["passages"] == st["embedded"]:
             return 0
-        return embed_missing(self.settings.index_dir, self.embedder, lambda: self.index,
-                             lambda: self.writing(progress), progress, limit=limit, only=only)
+        embedder = self.embedder
+        return self.store.embed(self._model_name(), embedder, lambda: self.writing(progress), progress,
+                                limit=limit, only=only)
 
     def merge_small(self, progress: StageProgress | None = None) -> bool:
         """Merge many small, fully embedded segments into one (rag/index/merge.py); True if it did."""
-        from rag.index.merge import candidates, merge_small
-
-        if self._remote() is not None or not candidates(self.index):
-            return False
-        with self.writing(progress):
-            merged = merge_small(self.settings.index_dir, self.index) is not None
-            with self._load_lock:
-                self._index = None
-        return merged
+        return self.store.compact(self._model_name(), lambda: self.writing(progress))
 
     def status(self) -> dict:
-        """documents, passages, embedded (passages with vectors), segments of the index on disk."""
+        """documents, passages, embedded (passages with vectors), segments of the index."""
         return self.index.status()
 
-    def _compatible(self, previous) -> bool:
-        from rag.index.build import compatible
-        from rag.index.tokenize import TOKENIZER_NAME
-
-        return compatible(previous, self.settings, self._model_name(), TOKENIZER_NAME)
-
     def _previous(self, strict: bool):
-        """The index on disk now (a change holds the write lock, so it is current). None when there
-        is none; when it cannot be used, None for a full build, the error for a partial change (which
+        """The index now (a change holds the write lock, so it is current). None when there is
+        none; when it cannot be used, None for a full build, the error for a partial change (which
         would otherwise drop every other document)."""
         try:
             return self.index
@@ -316,20 +258,9 @@ class Pipeline:
             return None
 
     def _update(self, previous, add, remove, progress):
-        from rag.index.build import update
-
         with self.writing(progress):
-            remote = self._remote()
-            if remote is not None:  # passages are embedded as they are stored
-                return remote.update(self.settings, self.embedder, add, remove, progress)
-            name = self._model_name()
-            # the dimension: from the index when it goes on (`--embed-later` need not load the model)
-            dim = int(previous.manifest["dim"]) if previous is not None and self._compatible(previous) \
-                else int(self.embedder.dim)
-            change = update(self.settings.index_dir, self.settings, name, dim, previous, add, remove, progress)
-            with self._load_lock:
-                self._index = None
-        return change
+            return self.store.update(self.settings, self._model_name(), lambda: self.embedder, previous, add,
+                                     remove, progress)
 
     def _report(self, change, problems, progress, embed: bool, t0: float, only=None) -> BuildReport:
         embedded = (self.embed(progress, only=only) if embed else 0) + change.embedded
@@ -353,37 +284,7 @@ class Pipeline:
 
     # -- asking -----------------------------------------------------------------------------
     def _check(self, question) -> str:
-        """The question as searched: whitespace collapsed, control characters and non-characters
-        dropped. Refused (BadQuestion) when empty, too long, or holding something that is not text
-        (a lone surrogate: a broken \\u escape, or bytes that are not UTF-8 on the command line)."""
-        if not isinstance(question, str) or not question.strip():
-            raise BadQuestion("The question is empty. Type a question, e.g. 去年全市接待了多少游客？")
-        broken = len(_SURROGATE.findall(question))
-        if broken:
-            raise BadQuestion(f"The question holds {broken} character(s) that are not text (a lone surrogate, or "
-                              "bytes that are not UTF-8); retype it, or send it as UTF-8 text.")
-        q = " ".join(_NOT_TEXT.sub(" ", question).split())
-        if not q:
-            raise BadQuestion("The question holds no visible characters. Type a question, e.g. 去年全市接待了多少游客？")
-        limit = self.settings.max_question_chars
-        if len(q) > limit:
-            raise BadQuestion(f"The question is {len(q)} characters long; the limit is {limit}. Ask a shorter question.")
-        return q
-
-    def _history(self, history: Sequence[str]) -> list[str]:
-        """Earlier questions that can be used: only the last MAX_HISTORY; one that would be refused
-        (not text, empty, longer than max_question_chars) is left out, not an error. A string far
-        over the limit is dropped before it is scanned at all, so a huge history costs nothing."""
-        out = []
-        raw_limit = 2 * self.settings.max_question_chars  # room for whitespace that collapses
-        for h in bounded_history(history):
-            if len(h) > raw_limit:
-                continue
-            try:
-                out.append(self._check(h))
-            except BadQuestion:
-                continue
-        return out
+        return checked_question(question, self.settings.max_question_chars)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                filters: Filters | None = None) -> list[Hit]:
@@ -398,12 +299,8 @@ class Pipeline:
         from rag.retrieve.search import search_batch
 
         s = self.settings
-        sparse = [_sparse_text(q) for q in qs]
-        search = getattr(idx, "search_batch", None)  # a remote store's index searches in its engine
-        if search is not None:
-            return search(self.embedder, qs, k or s.top_k, mode or s.mode, s.candidates, s.fusion, s.rrf_k,
-                          query_vectors, sparse, filters=filters)
-        return search_batch(idx, self.embedder, qs, k or s.top_k, mode or s.mode,
+        sparse = [sparse_text(q) for q in qs]
+        return search_batch(self.store, idx, self.embedder, qs, k or s.top_k, mode or s.mode,
                             s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=filters)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
@@ -431,7 +328,7 @@ class Pipeline:
             from rag.answer.generate import LLMConfig
 
             llm = LLMConfig.from_settings(self.settings)  # not configured: says how, before any work
-        earlier = self._history(history)
+        earlier = usable_history(history, self.settings.max_question_chars)
         searched = rewrite(q, earlier)
         query = searched or q
         mode = mode or self.settings.mode
@@ -452,30 +349,10 @@ class Pipeline:
             yield event
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# C0/C1 controls (tab and newlines are whitespace anyway) and Unicode non-characters
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
-                       + "".join(f"{chr(p)}{chr(p + 1)}" for p in range(0x1FFFE, 0x110000, 0x10000)) + "]")
-
-
 def _checked(filters) -> Filters | None:
     if filters is None or isinstance(filters, Filters):
         return filters
     raise BadFilter(f"filters must be a rag.retrieve.filters.Filters, not {type(filters).__name__}.")
-
-
-def _sparse_text(question: str) -> str:
-    """What BM25 searches for: the question, or for a non-Chinese one its Chinese keywords too."""
-    from rag.text import is_chinese
-
-    if is_chinese(question):
-        return question
-    from rag.retrieve.crosslingual import chinese_keywords
-
-    try:
-        return question + " " + " ".join(chinese_keywords(question))
-    except Exception:  # no dictionary: BM25 sees the English words only
-        return question
 
 
 def _empty_message(paths, problems: Sequence[Problem]) -> str:

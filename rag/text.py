@@ -1,6 +1,7 @@
 """Small text helpers shared by the stages: sentence spans and search-side normalisation."""
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from functools import lru_cache
@@ -108,3 +109,38 @@ def language(text: str) -> str:
 
 def is_chinese(text: str) -> bool:
     return language(text) == "zh"
+
+
+# a document's date as found (rag.retrieve.filters and the Milvus store read dates the same way): read from the start, as far as it is a date
+_DOC_DATE_RE = re.compile(r"\s*(\d{4})(?!\d)(?:\s*[-/.年]\s*(\d{1,2})(?!\d)(?:\s*[-/.月]\s*(\d{1,2})(?!\d))?)?")
+
+
+def iso_date(year: str, month: str | None, day: str | None) -> str | None:
+    """'yyyy', 'yyyy-mm' or 'yyyy-mm-dd' when the parts make a real date (as far as they go)."""
+    y = int(year)
+    if not 1 <= y <= 9999:
+        return None
+    if month is None:
+        return f"{y:04d}"
+    m = int(month)
+    if not 1 <= m <= 12:
+        return None
+    if day is None:
+        return f"{y:04d}-{m:02d}"
+    d = int(day)
+    if not 1 <= d <= calendar.monthrange(y, m)[1]:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+@lru_cache(maxsize=65536)
+def document_date(value: str | None) -> str | None:
+    """A document's date as 'yyyy', 'yyyy-mm' or 'yyyy-mm-dd' (as precise as it is written and
+    valid), or None when it has none or it does not start with a year."""
+    if not value:
+        return None
+    m = _DOC_DATE_RE.match(value)
+    if not m:
+        return None
+    year, month, day = m.groups()
+    return iso_date(year, month, day) or iso_date(year, month, None) or iso_date(year, None, None)

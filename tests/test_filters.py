@@ -155,7 +155,7 @@ def test_fewer_matching_passages_than_k_and_none_at_all(big):
 
 
 def test_dense_search_goes_deeper_on_an_index_without_id_selectors(big):
-    from rag.retrieve.search import dense_search
+    from rag.index.local_search import dense_search
 
     index = big.index
     mask = index.chunk_mask(Filters(since="2025"))

@@ -1,4 +1,4 @@
-"""The Milvus store (rag/index/milvus_store.py) against Milvus Lite for real: a temporary .db file,
+"""The Milvus store (rag/index/milvus/) against Milvus Lite for real: a temporary .db file,
 or milvus-lite's TCP server shared by real subprocesses. The small deterministic fake embedder
 stands for the model except in the one end-to-end test marked slow."""
 import json
@@ -111,7 +111,7 @@ def test_compare_reads_store_variants():
 
 
 def test_literals_cannot_end_the_string():
-    from rag.index.milvus_expr import like_pattern, literal
+    from rag.index.milvus.expr import like_pattern, literal
 
     assert literal('a" or 1==1 or "b') == r'"a\" or 1==1 or \"b"'
     assert literal("a\\") == '"a\\\\"'  # a trailing backslash cannot escape the closing quote
@@ -124,7 +124,7 @@ def test_literals_cannot_end_the_string():
 
 def test_date_expression_agrees_with_filters():
     """The stored period (date_lo, date_hi) compared as the expression does, against Filters itself."""
-    from rag.index.milvus_expr import date_bounds, period
+    from rag.index.milvus.expr import date_bounds, period
 
     dates = [None, "", "2024", "2025", "2025-01", "2025-06", "2025-06-15", "2025-12-31", "2026-02-28", "sometime",
              "2025年6月3日", "2024-02"]
@@ -156,7 +156,7 @@ def test_asking_for_milvus_without_pymilvus_says_what_to_install(tmp_path, monke
 
 
 def test_import_rag_does_not_import_pymilvus():
-    code = ("import sys, rag, rag.pipeline, rag.index.stores, rag.index.milvus_store, rag.cli; "
+    code = ("import sys, rag, rag.pipeline, rag.index.stores, rag.index.milvus.store, rag.cli; "
             "print('pymilvus' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
@@ -254,7 +254,7 @@ def test_reindex_replaces_a_changed_document_and_deletes_removed_ones(milvus_pip
 @needs_milvus
 def test_many_documents_replaced_in_one_batch(milvus_pipe):
     """A batch of many documents (more passages than one write), each replaced by a shorter version."""
-    from rag.index.milvus_store import BATCH
+    from rag.index.milvus.store import BATCH
 
     p = milvus_pipe
     folder = p.settings.corpus_dir / "many"
@@ -278,7 +278,7 @@ def test_many_documents_replaced_in_one_batch(milvus_pipe):
 def test_term_weights_count_passages_and_estimate_common_terms(tmp_path, monkeypatch, closing):
     """The answerer's idf: exact passage counts for rarer terms; above IDF_DEPTH, counted in a
     fraction of the hash buckets and scaled up."""
-    import rag.index.milvus_store as ms
+    import rag.index.milvus.schema as ms
     from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
 
@@ -317,7 +317,7 @@ def test_upload_and_delete_through_the_pipeline(milvus_pipe, tmp_path):
 
 @needs_milvus
 def test_a_long_document_is_stored_whole(milvus_pipe):
-    from rag.index.milvus_store import PART_CHARS
+    from rag.index.milvus.schema import PART_CHARS
 
     p = milvus_pipe
     text = "".join(f"第{i}条：长文档的内容，第{i}句，记录𠀀字与数字{i}。" for i in range(PART_CHARS // 8))
@@ -348,7 +348,7 @@ def test_another_model_or_dimension_is_refused(milvus_pipe):
 
 @needs_milvus
 def test_an_unreachable_server_is_one_actionable_line(closing):
-    from rag.index.milvus_store import MilvusStore
+    from rag.index.milvus.store import MilvusStore
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -481,7 +481,7 @@ WORKER = textwrap.dedent("""
 @needs_milvus
 def test_two_processes_share_one_milvus_lite_server(tmp_path, closing):
     from rag.models.embed import HashingEmbedder
-    from rag.index.milvus_lite_server import start
+    from rag.index.milvus.lite_server import start
     from rag.pipeline import Pipeline
 
     with socket.socket() as s:
@@ -517,9 +517,9 @@ def test_seed_page_gives_the_same_answers_on_both_stores(seed_pipeline, tmp_path
 
     settings = seed_pipeline.settings.with_(store=f"milvus:{tmp_path / 'seed.db'}")
     milvus = Pipeline(settings, seed_pipeline.embedder, reader=seed_pipeline.reader)
-    from rag.index.stores import remote_store
+    from rag.index.stores import open_store
 
-    remote_store(settings).update(settings, seed_pipeline.embedder, list(seed_pipeline.index.documents))
+    open_store(settings).fill(settings, list(seed_pipeline.index.documents), seed_pipeline.embedder)
     for q in ["大陈村2024年接待了多少游客？", "大陈村2024年村集体经济收入多少？", "火星上有多少游客？"]:
         a, b = seed_pipeline.ask(q), milvus.ask(q)
         assert (a.answer, a.short_answer, a.answerable) == (b.answer, b.short_answer, b.answerable), q

@@ -5,10 +5,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.modes import AnswerMode as AnswerShown
+from rag.modes import AnswerSetting, RetrievalMode
+
 if TYPE_CHECKING:
     from rag.retrieve.filters import Filters
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = RetrievalMode
 MODE_HELP = "retrieval: hybrid (dense + BM25, default), dense or bm25"
 TOP_K_HELP = "passages the answerer reads (default: the server's setting, 5)"
 SINCE_HELP = "only documents dated on or after this: yyyy, yyyy-mm or yyyy-mm-dd (2025 = from 2025-01-01)"
@@ -16,7 +19,7 @@ UNTIL_HELP = "only documents dated on or before this: yyyy, yyyy-mm or yyyy-mm-d
 SOURCE_HELP = ("only documents whose source path (relative to the corpus folder) contains this, ignoring case; "
                "a glob when it has * ? or [ ] (e.g. news/*.jsonl)")
 UNDATED_HELP = "documents without a readable date: keep (default) or drop"
-AnswerMode = Literal["extractive", "generative", "auto"]
+AnswerMode = AnswerSetting
 ANSWER_HELP = ("extractive (quoted sentences) or generative (the server's language model; every sentence "
                "checked against its quotes, unverified ones left out); default: the server's setting")
 DateIn = str | int  # 2025 may come as a number
@@ -79,7 +82,7 @@ class AnswerOut(BaseModel):
     citations: list[CitationOut]
     latency_ms: float
     searched_question: str | None = Field(None, description="present when a follow-up was rewritten")
-    mode: Literal["extractive", "generative"] = Field("extractive", description="how the answer shown was made")
+    mode: AnswerShown = Field("extractive", description="how the answer shown was made")
     model: str | None = Field(None, description="generative asked: the language model that wrote the reply")
     verification: list[SentenceCheckOut] | None = Field(
         None, description="generative asked: every sentence of the model's reply and whether its cited passages "

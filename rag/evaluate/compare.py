@@ -6,7 +6,7 @@ A variant names what differs from the current settings:
     chunk=N                        chunk size in characters (a temporary index is built)
     k=N                            passages handed to the answerer (top_k)
     answer=extractive|generative   how answers are written (generative: the configured LLM endpoint)
-    store=local | store=milvus     where the index lives (rag/index/stores.py); last when combined,
+    store=local | store=milvus     where the index lives (rag.index.stores); last when combined,
     store=milvus:URI               as a URI holds ':' (a Milvus Lite file.db or http://HOST:19530)
 
 joined with ':' to combine, e.g. `--compare bm25,dense,hybrid,hybrid:k=3,chunk=400`,
@@ -27,8 +27,8 @@ from typing import Callable, Sequence
 
 from rag.errors import BadInput
 from rag.evaluate.runner import QAItem, Record, fmt, run_eval, summarize
+from rag.modes import ANSWER_MODES, RETRIEVAL_MODES
 
-MODES = ("hybrid", "dense", "bm25")
 
 # (summary key, column heading, as a percentage)
 COLUMNS = [
@@ -88,13 +88,13 @@ def parse_variants(spec: str) -> list[Variant]:
             key, _, value = part.strip().partition("=")
             key = key.strip().lower()
             try:
-                if not value and key in MODES:
+                if not value and key in RETRIEVAL_MODES:
                     mode = key
                 elif key in ("chunk", "chunk_size") and int(value) >= 20:
                     chunk = int(value)
                 elif key in ("k", "top_k") and int(value) >= 1:
                     k = int(value)
-                elif key == "answer" and value.strip().lower() in ("extractive", "generative"):
+                elif key == "answer" and value.strip().lower() in ANSWER_MODES:
                     answer = value.strip().lower()
                 else:
                     raise ValueError(part)
@@ -113,45 +113,23 @@ def parse_variants(spec: str) -> list[Variant]:
     return variants
 
 
-def _chunked_pipeline(pipe, chunk_size: int, workdir: Path, progress: Callable | None):
-    """A pipeline over the same documents, chunked at `chunk_size`, in `workdir` (same embedder)."""
-    from rag.index.fresh import index_documents
-    from rag.pipeline import Pipeline
-
-    settings = pipe.settings.with_(chunk_size=chunk_size, index_dir=workdir / f"chunk-{chunk_size}", store="local")
-    documents = list(pipe.index.documents)
-    index_documents(settings.index_dir, documents, pipe.embedder, settings, progress)
-    return Pipeline(settings, pipe.embedder)
-
-
 def _store_pipeline(pipe, chunk_size: int, store: str, workdir: Path, progress: Callable | None, opened: list):
-    """A pipeline over the same documents in another store (see the module docstring)."""
-    import os
-
-    from rag.index.stores import remote_store
+    """A pipeline over the same documents in a new store (see the module docstring), same embedder and reader."""
+    from rag.index.stores import open_store, scratch_settings
     from rag.pipeline import Pipeline
 
-    if store == "local":
-        return _chunked_pipeline(pipe, chunk_size, workdir, progress)
-    uri = store.partition(":")[2] or str(workdir / f"compare-{chunk_size}.db")
-    settings = pipe.settings.with_(chunk_size=chunk_size, store=f"milvus:{uri}",
-                                   milvus_collection=f"rag_compare_{os.getpid()}_{chunk_size}")
-    target = remote_store(settings)
+    settings = scratch_settings(pipe.settings, store, chunk_size, workdir)
+    target = open_store(settings)
     opened.append(target)
-    target.update(settings, pipe.embedder, list(pipe.index.documents), (), progress)
+    target.fill(settings, list(pipe.index.documents), pipe.embedder, progress)
     return Pipeline(settings, pipe.embedder, reader=pipe.reader)
 
 
 def _drop(stores) -> None:
-    from rag.index.stores import forget
+    from rag.index.stores import discard
 
     for st in stores:
-        try:
-            if not st.lite:  # a temporary Lite file goes with its folder
-                st.call("dropping a comparison collection", "drop_collection", st.name)
-                st.call("dropping a comparison collection", "drop_collection", st.docs_name)
-        finally:
-            forget(st)
+        discard(st)
 
 
 def run_compare(pipe, items: Sequence[QAItem], variants: Sequence[Variant], progress: Callable | None = None,

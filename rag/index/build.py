@@ -10,13 +10,13 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from rag.index.store import content_hash, make_manifest
+from rag.index.backend import Change, content_hash
+from rag.index.store import make_manifest
 from rag.index.versions import new_version
 from rag.ingest.chunk import chunk_document
 from rag.types import Chunk, Document
@@ -25,18 +25,6 @@ StageProgress = Callable[[str, int, int], None]
 SEGMENT_DOCS = 2000  # documents per segment (one commit of a long build)
 SEGMENT_CHARS = 3_000_000  # ... or fewer, when they are long
 _HASH_MOD = 1 << 128
-
-
-@dataclass(frozen=True)
-class Change:
-    documents: int  # live documents after the change
-    chunks: int  # live passages after it
-    tokenised: int  # passages chunked and tokenised by this change
-    reused: int  # live passages kept from before
-    removed: int  # documents removed (not counting replaced ones)
-    segments: int
-    new_segments: tuple[str, ...] = ()  # the segments this change wrote
-    embedded: int = 0  # passages embedded by the change itself (a remote store embeds as it stores)
 
 
 def passage_input(doc: Document, chunk: Chunk) -> str:

@@ -1,4 +1,4 @@
-"""An index of given documents built in one go, for evaluation variants and tests.
+"""An index of given documents built in one go, for tests.
 
     index_documents(directory, documents, embedder, settings, progress=None) -> (Change, embedded)
         a new index of exactly `documents` at a private `directory` (no other writer: no write lock)
@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Sequence
 
@@ -18,13 +17,10 @@ from rag.types import Document
 
 
 def index_documents(directory: Path, documents: Sequence[Document], embedder, settings, progress=None):
-    from rag.index import store
-    from rag.index.backfill import embed_missing
-    from rag.index.build import update
+    from rag.index.local import LocalStore
 
-    change = update(directory, settings, embedder.name, int(embedder.dim), None, documents, (), progress)
-    embedded = embed_missing(directory, embedder, lambda: store.load(directory), nullcontext, progress)
-    return change, embedded
+    change = LocalStore(directory).fill(settings, documents, embedder, progress)
+    return change, change.embedded
 
 
 def build_index(documents: Sequence[Document], embedder, settings, progress=None):

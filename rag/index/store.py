@@ -11,29 +11,20 @@ of vectors costs what changed. No pickle anywhere.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
 
 from rag import locks
 from rag.errors import IndexCorrupt, IndexMissing
+from rag.index.backend import content_hash
 from rag.index.versions import complete, leftovers, new_version, present, restorable, stamp, tidy
 from rag.index.view import Index
-from rag.types import Document
 
 __all__ = ["FORMAT_VERSION", "Index", "complete", "content_hash", "exists", "leftovers", "load",
            "make_manifest", "restorable", "save", "stamp", "tidy"]
 
 FORMAT_VERSION = 2
-
-
-def content_hash(doc: Document) -> str:
-    h = hashlib.sha256()
-    for part in (doc.id, doc.title or "", doc.date or "", doc.source or "", doc.text):
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()[:32]
 
 
 def make_manifest(settings, model: str, dim: int, tokenizer: str, segments: list[dict], next_segment: int,

@@ -1,22 +1,24 @@
-"""Which store an index lives in: Settings.store ("local", or "milvus:URI").
+"""Which store an index lives in: Settings.store ("local", or "milvus:URI"); the one factory.
 
-    remote_store(settings) -> None for the local index folder (rag/index/store.py), else a store
-        object (today rag.index.milvus_store.MilvusStore) that the pipeline hands its reads and
-        writes to:
-            exists() -> bool
-            view(model) -> an Index-like reader (document, documents, doc_infos, doc_keys, doc_files,
-                status, manifest, bm25.idf_of / max_idf) with search_batch(...) run in the engine
-            update(settings, embedder, add, remove, progress) -> rag.index.build.Change
-            close()
+    open_store(settings, reuse=None) -> Store (rag.index.backend)
+        local: a rag.index.local.LocalStore of settings.index_dir (`reuse` when it is that one:
+        it keeps its loaded index); milvus: the process's rag.index.milvus.store.MilvusStore of
+        (URI, settings.milvus_collection), opened once (a Lite file opens in one process)
+    scratch_settings(settings, store, chunk_size, workdir) -> Settings of a temporary store of the
+        kind `store` names ("local", "milvus" or "milvus:URI"), for evaluation variants
+    discard(store)   a scratch store is done with: dropped where it is not a temporary file, closed
 
 URI is what pymilvus' MilvusClient takes: a path ending in .db (Milvus Lite, one process; its
 server mode for several) or http://host:19530 (a Milvus server or cluster).
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rag.errors import RagError
 
-_OPEN: dict = {}  # one client per (uri, collection) in a process: a Lite file opens once
+_OPEN: dict = {}  # one Milvus store per (uri, collection) in a process: a Lite file opens once
 
 
 def parse_store(value: str) -> tuple[str, str]:
@@ -35,17 +37,31 @@ def parse_store(value: str) -> tuple[str, str]:
     raise RagError(f"Unknown store {value!r}; use local, milvus:FILE.db or milvus:http://HOST:19530.")
 
 
-def remote_store(settings):
+def open_store(settings, reuse=None):
     kind, uri = parse_store(settings.store)
     if kind == "local":
-        return None
+        from rag.index.local import LocalStore
+
+        if isinstance(reuse, LocalStore) and reuse.serves(settings.index_dir, settings.lock_wait_s):
+            return reuse
+        return LocalStore(settings.index_dir, settings.lock_wait_s)
     key = (uri, settings.milvus_collection)
     store = _OPEN.get(key)
     if store is None:
-        from rag.index.milvus_store import MilvusStore
+        from rag.index.milvus.store import MilvusStore
 
         store = _OPEN[key] = MilvusStore(uri, settings.milvus_collection, token=settings.milvus_token)
     return store
+
+
+def scratch_settings(settings, store: str, chunk_size: int, workdir: Path):
+    """Settings of a new, temporary store for the same documents chunked at `chunk_size`: a folder
+    in `workdir` (local), a Lite file in `workdir` (milvus) or a collection of its own (milvus:URI)."""
+    if store == "local":
+        return settings.with_(chunk_size=chunk_size, index_dir=Path(workdir) / f"chunk-{chunk_size}", store="local")
+    uri = store.partition(":")[2] or str(Path(workdir) / f"compare-{chunk_size}.db")
+    return settings.with_(chunk_size=chunk_size, store=f"milvus:{uri}",
+                          milvus_collection=f"rag_compare_{os.getpid()}_{chunk_size}")
 
 
 def close_all() -> None:
@@ -56,8 +72,16 @@ def close_all() -> None:
 
 
 def forget(store) -> None:
-    """Close `store` and let the next remote_store() for it open a new one."""
+    """Close `store` and let the next open_store() for it open a new one."""
     for key, st in list(_OPEN.items()):
         if st is store:
             del _OPEN[key]
     store.close()
+
+
+def discard(store) -> None:
+    """A scratch store (scratch_settings) is done with: what it holds dropped, and forgotten."""
+    try:
+        store.discard()
+    finally:
+        forget(store)

@@ -17,13 +17,12 @@ The filter is applied before answering: retrieval only returns passages of docum
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
 
 from rag.errors import BadFilter
+from rag.text import document_date, iso_date
 
 UNDATED = ("keep", "drop")
 DATE_FORMS = "yyyy, yyyy-mm or yyyy-mm-dd (e.g. 2025, 2025-01, 2025-01-31)"
@@ -31,49 +30,16 @@ GLOB_CHARS = frozenset("*?[")
 
 # a filter date: the whole string; separators - / . or 年 月 (日 at the end)
 _FILTER_DATE_RE = re.compile(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|\s*年)?")
-# a document date as found: read from the start, as far as it is a date
-_DOC_DATE_RE = re.compile(r"\s*(\d{4})(?!\d)(?:\s*[-/.年]\s*(\d{1,2})(?!\d)(?:\s*[-/.月]\s*(\d{1,2})(?!\d))?)?")
-
-
-def _iso(year: str, month: str | None, day: str | None) -> str | None:
-    """'yyyy', 'yyyy-mm' or 'yyyy-mm-dd' when the parts make a real date (as far as they go)."""
-    y = int(year)
-    if not 1 <= y <= 9999:
-        return None
-    if month is None:
-        return f"{y:04d}"
-    m = int(month)
-    if not 1 <= m <= 12:
-        return None
-    if day is None:
-        return f"{y:04d}-{m:02d}"
-    d = int(day)
-    if not 1 <= d <= calendar.monthrange(y, m)[1]:
-        return None
-    return f"{y:04d}-{m:02d}-{d:02d}"
 
 
 def parse_date(value: str, name: str = "date") -> str:
     """A filter date as 'yyyy', 'yyyy-mm' or 'yyyy-mm-dd'; BadFilter naming `name` otherwise."""
     text = str(value).strip()
     m = _FILTER_DATE_RE.fullmatch(text)
-    iso = _iso(*m.groups()) if m else None
+    iso = iso_date(*m.groups()) if m else None
     if iso is None:
         raise BadFilter(f"Cannot read the {name} date {text!r}; write {DATE_FORMS}.")
     return iso
-
-
-@lru_cache(maxsize=65536)
-def document_date(value: str | None) -> str | None:
-    """A document's date as 'yyyy', 'yyyy-mm' or 'yyyy-mm-dd' (as precise as it is written and
-    valid), or None when it has none or it does not start with a year."""
-    if not value:
-        return None
-    m = _DOC_DATE_RE.match(value)
-    if not m:
-        return None
-    year, month, day = m.groups()
-    return _iso(year, month, day) or _iso(year, month, None) or _iso(year, None, None)
 
 
 def _cut(a: str, b: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Fusing ranked lists from several retrievers. Pure functions over (id, score) lists."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 Ranked = Sequence[tuple[int, float]]  # (row, score), best first
 
@@ -31,4 +31,13 @@ def convex(lists: Sequence[Ranked], weights: Sequence[float] | None = None) -> l
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-STRATEGIES = {"rrf": rrf, "convex": convex}
+# by rag.modes.FUSION_STRATEGIES name: fuse(lists, rrf_k)
+STRATEGIES: dict[str, Callable[..., list[tuple[int, float]]]] = {
+    "rrf": lambda lists, rrf_k=60: rrf(lists, k=rrf_k),
+    "convex": lambda lists, rrf_k=60: convex(lists),
+}
+
+
+def strategy(name: str) -> str:
+    """The strategy a Settings.fusion value names: itself, or rrf for any other value."""
+    return name if name in STRATEGIES else "rrf"

@@ -1,111 +1,37 @@
-"""Question -> Hits: dense (FAISS) and sparse (BM25) search, fused.
+"""Question -> Hits over any Store (rag.index.backend): the mode checked, the fusion chosen, the
+filters handed on; the store searches (the local index: rag/index/local_search.py; Milvus in its
+engine: rag/index/milvus/search.py).
 
-Passages without vectors yet (an index still being embedded) are found by BM25 alone; deleted
-documents' passages are masked out (`Index.live`). With filters (rag.retrieve.filters.Filters) both retrievers search only the passages of documents that
-pass: BM25 zeroes the other rows before taking its top candidates, FAISS searches with an ID
-selector over the allowed rows (or, for an index type without selectors, searches deeper until
-enough allowed rows are found). Either way the candidates are the best allowed ones, however
-many better-scoring passages were filtered out.
+    search_batch(store, view, embedder, questions, k, mode, candidates, fusion, rrf_k,
+                 query_vectors=None, sparse_queries=None, filters=None) -> list[list[Hit]]
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Sequence
 
-from rag.retrieve.fusion import convex, rrf
-from rag.index.store import Index
+from rag.index.backend import SearchRequest
+from rag.modes import RETRIEVAL_MODES
+from rag.retrieve.fusion import STRATEGIES, strategy
 from rag.types import Hit
 
-MODES = ("hybrid", "dense", "bm25")
+MODES = RETRIEVAL_MODES
 
 
-def search_batch(
-    index: Index,
-    embedder,
-    questions: Sequence[str],
-    k: int,
-    mode: str = "hybrid",
-    candidates: int = 50,
-    fusion: str = "rrf",
-    rrf_k: int = 60,
-    query_vectors=None,
-    sparse_queries: Sequence[str] | None = None,
-    filters=None,
-) -> list[list[Hit]]:
+def search_batch(store, view, embedder, questions: Sequence[str], k: int, mode: str = "hybrid",
+                 candidates: int = 50, fusion: str = "rrf", rrf_k: int = 60, query_vectors=None,
+                 sparse_queries: Sequence[str] | None = None, filters=None) -> list[list[Hit]]:
     """Top-k hits per question. Dense scores are cosines, sparse scores BM25 (zero-score dropped).
     `sparse_queries` replaces the text BM25 sees (e.g. Chinese keywords for an English question).
-    `filters` (rag.retrieve.filters.Filters or None): only passages of documents that pass are returned."""
-    from rag.index.tokenize import tokenize
-
-    if mode not in MODES:
+    `filters` (rag.retrieve.filters.Filters or None): only passages of documents that pass are returned.
+    `fusion`: a rag.modes.FUSION_STRATEGIES name; any other is reciprocal-rank fusion."""
+    if mode not in RETRIEVAL_MODES:
         from rag.errors import RagError
 
-        raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}.")
-    mask = index.chunk_mask(filters) if filters is not None and filters.active else index.live
-    n = len(index.chunks) if mask is None else int(mask.sum())  # passages that may be returned
-    cand = min(max(candidates, k), n)
-    dense_lists: list[list[tuple[int, float]]] = [[] for _ in questions]
-    sparse_lists: list[list[tuple[int, float]]] = [[] for _ in questions]
-    if n and mode in ("hybrid", "dense"):
-        qv = embedder.embed_queries(list(questions)) if query_vectors is None else query_vectors
-        dense_lists = dense_search(index.dense, qv, cand, mask)
-    if n and mode in ("hybrid", "bm25"):
-        texts = sparse_queries if sparse_queries is not None else questions
-        sparse_lists = index.bm25.search_batch([tokenize(q) for q in texts], cand, mask)
-
-    out = []
-    for dl, sl in zip(dense_lists, sparse_lists):
-        if mode == "dense":
-            fused = dl
-        elif mode == "bm25":
-            fused = sl
-        elif fusion == "convex":
-            fused = convex([dl, sl])
-        else:
-            fused = rrf([dl, sl], k=rrf_k)
-        dmap = {r: (i + 1, s) for i, (r, s) in enumerate(dl)}
-        smap = {r: (i + 1, s) for i, (r, s) in enumerate(sl)}
-        hits = []
-        for row, score in fused[:k]:
-            dr, ds = dmap.get(row, (None, None))
-            sr, ss = smap.get(row, (None, None))
-            hits.append(Hit(index.chunks[row], score, ds, ss, dr, sr))
-        out.append(hits)
-    return out
-
-
-def dense_search(dense, query_vectors, k: int, mask=None) -> list[list[tuple[int, float]]]:
-    """Top-k (row, cosine) per query vector from the FAISS index; with `mask` (bool per row) the
-    top k among its True rows."""
-    if hasattr(dense, "search_masked"):  # rag.index.dense.Dense: rows of the index, masked in place
-        scores, rows = dense.search_masked(query_vectors, k, mask)
-    elif mask is None:
-        scores, rows = dense.search(query_vectors, k)
-    else:
-        scores, rows = _masked_search(dense, query_vectors, k, mask)
-    return [[(int(r), float(s)) for r, s in zip(rr, ss) if r >= 0] for rr, ss in zip(rows, scores)]
-
-
-def _masked_search(dense, query_vectors, k: int, mask):
-    import faiss
-    import numpy as np
-
-    bits = np.packbits(mask, bitorder="little")  # kept alive for the search: FAISS reads it in place
-    try:
-        selector = faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits))
-        return dense.search(query_vectors, k, params=faiss.SearchParameters(sel=selector))
-    except (TypeError, RuntimeError):  # an index without ID selectors: search deeper, then filter
-        pass
-    total = len(mask)
-    depth = min(total, 4 * k)
-    while True:
-        scores, rows = dense.search(query_vectors, depth)
-        allowed = (rows >= 0) & mask[np.clip(rows, 0, None)]
-        if depth >= total or (allowed.sum(axis=1) >= k).all():
-            break
-        depth = min(total, 4 * depth)
-    out_scores = np.full((len(rows), k), -np.inf, np.float32)
-    out_rows = np.full((len(rows), k), -1, np.int64)
-    for i, (ok, ss, rr) in enumerate(zip(allowed, scores, rows)):
-        keep = np.flatnonzero(ok)[:k]
-        out_scores[i, : len(keep)], out_rows[i, : len(keep)] = ss[keep], rr[keep]
-    return out_scores, out_rows
+        raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}.")
+    fusion = strategy(fusion)
+    request = SearchRequest(
+        questions=questions, k=k, mode=mode, candidates=candidates, fusion=fusion, rrf_k=rrf_k,
+        fuse=partial(STRATEGIES[fusion], rrf_k=rrf_k), sparse_queries=sparse_queries if sparse_queries is not None else questions,
+        embed_queries=embedder.embed_queries, query_vectors=query_vectors, where=filters)
+    return store.search(view, request)

@@ -1,48 +1,39 @@
-"""The Milvus store: passages, vectors and BM25 in a Milvus collection, documents beside them.
+"""MilvusStore: the index in a Milvus collection (rag.index.backend.Store): passages, vectors and
+BM25 in `<name>`, documents beside them in `<name>_docs` (rag/index/milvus/schema.py), so citations
+keep exact offsets into the stored document.
 
     store = MilvusStore(uri, collection)          # uri: "path/to/file.db" (Milvus Lite) or "http://host:19530"
-    store.exists() -> bool
-    store.view(model) -> MilvusIndex              # what the pipeline reads (as rag.index.view.Index)
-    store.update(settings, embedder, add, remove, progress) -> rag.index.build.Change
+    store.view(model) -> MilvusIndex              # what the pipeline reads (rag/index/milvus/view.py)
+    store.update(...) -> Change                   # passages are embedded as they are stored
+    store.search(view, request)                   # in the engine (rag/index/milvus/search.py)
 
-Two collections: `<name>` holds one row per passage (id "doc#ordinal", document id, ordinal,
-offsets, title, date, source, file, the passage text, its 384-d vector and a sparse BM25 vector
-that Milvus computes itself from the normalised text with the jieba analyzer), `<name>_docs` the
-full text of each document (cut into parts of PART_CHARS; Milvus strings hold 64 KB), so citations
-keep exact offsets into the stored document. The embedding model, dimension and chunk settings are
-kept in the collection's description and checked on open. Hybrid search is one `hybrid_search`
-with RRF in the engine; filters are expressions of escaped literals (rag/index/milvus_expr.py).
-
-pymilvus is imported here only; the product runs without it until a milvus store is asked for.
+Filters are expressions of escaped literals (rag/index/milvus/expr.py). pymilvus is imported here
+only; the product runs without it until a milvus store is asked for.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
 import time
 import warnings
+from contextlib import nullcontext
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from rag.errors import IndexMissing, ModelMismatch, RagError
-from rag.index.milvus_expr import date_bounds, doc_ids_expr, source_key
+from rag.errors import RagError
+from rag.index.backend import Change, SearchRequest, content_hash
+from rag.index.milvus import schema
+from rag.index.milvus.expr import date_bounds, doc_ids_expr, source_key
+from rag.index.milvus.view import MilvusIndex
 from rag.types import Chunk, Document
 
-SCHEMA_VERSION = 1
-
-PART_CHARS = 16000  # characters of a document per row of <name>_docs (<= 64 KB of UTF-8)
-MAX_VARCHAR = 65535
 BATCH = 256  # passages embedded and inserted per request
-IDF_DEPTH = 1024  # a term's passage frequency is counted exactly up to this many passages, then estimated
-BUCKETS = 4096  # ... from the passages of 1/8, 1/64, 1/512 or 1/4096 of the buckets
 TIMEOUT_S = 30.0
 VIEW_CHECK_S = 2.0
 INSTALL = "pip install '.[milvus]' (pymilvus==3.0.2, milvus-lite==2.5.1, setuptools<81)"
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
-PASSAGE_FIELDS = ["doc_id", "ordinal", "start", "end", "text"]
 
 
 def is_lite(uri: str) -> bool:
@@ -64,28 +55,22 @@ def _err(uri: str, err: Exception, what: str) -> RagError:
     low = msg.lower()
     if "connect" in low or "unavailable" in low or "deadline" in low or "timeout" in low or "timed out" in low:
         hint = ("is the file open in another process? Several processes share Milvus Lite through its server: "
-                "`python -m rag.index.milvus_lite_server FILE.db PORT`, then RAG_STORE=milvus:http://127.0.0.1:PORT"
+                "`python -m rag.index.milvus.lite_server FILE.db PORT`, then RAG_STORE=milvus:http://127.0.0.1:PORT"
                 if is_lite(uri) else "is Milvus running there (version >= 2.5) and reachable? Check RAG_STORE")
         return RagError(f"Cannot reach Milvus at {uri} while {what} ({msg}); {hint}.")
     return RagError(f"Milvus at {uri} failed while {what}: {msg}")
 
 
-def _fit(text: str | None, limit: int = MAX_VARCHAR) -> str:
+def _fit(text: str | None, limit: int = schema.MAX_VARCHAR) -> str:
     """`text` cut to `limit` bytes of UTF-8 (for display fields; ids are checked, never cut)."""
     text = text or ""
     raw = text.encode("utf-8")
     return text if len(raw) <= limit else raw[:limit].decode("utf-8", "ignore")
 
 
-def _analyzer() -> dict:
-    """jieba in the engine, as rag.index.tokenize does it here: lower case, words only, the same stopwords."""
-    from rag.index.tokenize import STOPWORDS
-
-    return {"tokenizer": "jieba", "filter": ["lowercase", "cnalphanumonly",
-                                             {"type": "stop", "stop_words": sorted(STOPWORDS)}]}
-
-
 class MilvusStore:
+    kind = "milvus"
+
     def __init__(self, uri: str, collection: str = "rag", timeout: float = TIMEOUT_S, token: str = ""):
         if not _NAME_RE.fullmatch(collection or ""):
             raise RagError(f"RAG_MILVUS_COLLECTION {collection!r} is not a valid Milvus collection name "
@@ -144,83 +129,10 @@ class MilvusStore:
         return bool(self.call("looking for the collection", "has_collection", self.name))
 
     def manifest(self) -> dict:
-        """What the collection was built with (its description), or IndexMissing."""
-        if not self.exists():
-            raise IndexMissing(f"No collection {self.name!r} in Milvus at {self.uri}. Build it with "
-                               f"`rag index [PATH ...] --store milvus:{self.uri}`.")
-        info = self.call("reading the collection", "describe_collection", self.name)
-        try:
-            manifest = json.loads(info.get("description") or "")
-            if manifest.get("schema") != SCHEMA_VERSION:
-                raise ValueError(manifest.get("schema"))
-        except (ValueError, AttributeError):
-            raise ModelMismatch(
-                f"Milvus collection {self.name!r} at {self.uri} was not made by this version of rag; "
-                "choose another RAG_MILVUS_COLLECTION or drop it.") from None
-        dims = [f.get("params", {}).get("dim") for f in info.get("fields", []) if f.get("name") == "vector"]
-        if not dims or int(dims[0]) != int(manifest.get("dim", -1)):
-            raise ModelMismatch(f"Milvus collection {self.name!r} has vectors of dimension {dims[0] if dims else None}, "
-                                f"its description says {manifest.get('dim')}; drop it and index again.")
-        return manifest
+        """What the collection was built with (its description), or IndexMissing / ModelMismatch."""
+        return schema.read_manifest(self)
 
-    def create(self, settings, model: str, dim: int) -> dict:
-        from pymilvus import DataType, Function, FunctionType
-
-        from rag.index.tokenize import TOKENIZER_NAME
-
-        index = "FLAT" if self._lite_engine() else "HNSW"
-        manifest = {"schema": SCHEMA_VERSION, "model": model, "dim": int(dim), "tokenizer": TOKENIZER_NAME,
-                    "analyzer": _analyzer(), "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
-                    "normalized": True, "metric": "IP", "index": index}
-        c = self.client
-        s = c.create_schema(auto_id=False, enable_dynamic_field=False, description=json.dumps(manifest))
-        s.add_field("pid", DataType.VARCHAR, is_primary=True, max_length=MAX_VARCHAR)
-        s.add_field("doc_id", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        s.add_field("ordinal", DataType.INT32)
-        s.add_field("added", DataType.INT64)
-        s.add_field("start", DataType.INT64)
-        s.add_field("end", DataType.INT64)
-        for name in ("title", "date", "source", "file"):
-            s.add_field(name, DataType.VARCHAR, max_length=MAX_VARCHAR)
-        s.add_field("source_key", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        s.add_field("date_lo", DataType.VARCHAR, max_length=16)
-        s.add_field("date_hi", DataType.VARCHAR, max_length=16)
-        s.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        s.add_field("bm25_text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
-                    analyzer_params=_analyzer())
-        s.add_field("bucket", DataType.INT32)  # a hash of pid mod BUCKETS: samples for counting common terms
-        s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dim))
-        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["bm25_text"],
-                                output_field_names=["sparse"]))
-        ip = c.prepare_index_params()
-        if index == "FLAT":  # exact; Milvus Lite has FLAT and IVF_FLAT only
-            ip.add_index("vector", index_type="FLAT", metric_type="IP")
-        else:
-            ip.add_index("vector", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
-        ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-        self.call("creating the passage collection", "create_collection", self.name, schema=s, index_params=ip,
-                  consistency_level="Strong")
-
-        d = c.create_schema(auto_id=False, enable_dynamic_field=False, description=json.dumps({"schema": SCHEMA_VERSION}))
-        d.add_field("key", DataType.VARCHAR, is_primary=True, max_length=MAX_VARCHAR)
-        d.add_field("doc_id", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        d.add_field("part", DataType.INT32)
-        d.add_field("parts", DataType.INT32)
-        for name in ("title", "date", "source", "file", "hash"):
-            d.add_field(name, DataType.VARCHAR, max_length=MAX_VARCHAR)
-        d.add_field("chars", DataType.INT64)
-        d.add_field("passages", DataType.INT32)
-        d.add_field("added", DataType.INT64)
-        d.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        d.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
-        dp = c.prepare_index_params()
-        dp.add_index("unused", index_type="FLAT", metric_type="L2")
-        self.call("creating the document collection", "create_collection", self.docs_name, schema=d,
-                  index_params=dp, consistency_level="Strong")
-        return manifest
-
-    def _lite_engine(self) -> bool:
+    def lite_engine(self) -> bool:
         """Milvus Lite (a file, or its server mode, which does not say its version) or a real Milvus."""
         if self.lite:
             return True
@@ -244,17 +156,51 @@ class MilvusStore:
             view.check_model(model)
         return view
 
-    # -- writing --------------------------------------------------------------------------------
-    def update(self, settings, embedder, add: Sequence[Document], remove=(), progress=None):
-        from rag.index.build import Change
-        from rag.index.store import content_hash
+    def search(self, view, request: SearchRequest):
+        from rag.index.milvus.search import search
 
+        return search(view, request)
+
+    def embed_precision(self, wanted: str) -> str:
+        return wanted  # a new collection's passages are embedded as they are stored, with the setting's model
+
+    # -- writing --------------------------------------------------------------------------------
+    def writing(self, progress=None):
+        return nullcontext()  # the engine orders concurrent writers itself
+
+    def compatible(self, view, settings, model: str) -> bool:
+        from rag.index.build import compatible
+        from rag.index.tokenize import TOKENIZER_NAME
+
+        return compatible(view, settings, model, TOKENIZER_NAME)
+
+    def update(self, settings, model, embedder, previous, add, remove=(), progress=None) -> Change:
+        """Documents `add` stored (replacing those of the same id) and embedded, `remove` deleted;
+        the model is the embedder's (a collection of another model or chunking is refused)."""
+        return self._write(settings, embedder(), add, remove, progress)
+
+    def embed(self, model, embedder, lock, progress=None, limit=None, only=None) -> int:
+        return 0  # every passage got its vector when it was stored
+
+    def compact(self, model, lock) -> bool:
+        return False  # the engine compacts its own segments
+
+    def fill(self, settings, documents, embedder, progress=None) -> Change:
+        return self._write(settings, embedder, documents, (), progress)
+
+    def discard(self) -> None:
+        """Drop a scratch collection; a temporary Lite file goes with its folder."""
+        if not self.lite:
+            self.call("dropping a comparison collection", "drop_collection", self.name)
+            self.call("dropping a comparison collection", "drop_collection", self.docs_name)
+
+    def _write(self, settings, embedder, add: Sequence[Document], remove=(), progress=None) -> Change:
         progress = progress or (lambda stage, done, total: None)
         if self.exists():
             manifest = self.manifest()
-            _check(manifest, self, embedder.name, settings, int(embedder.dim))
+            schema.check_built(manifest, self, embedder.name, settings, int(embedder.dim))
         else:
-            self.create(settings, embedder.name, int(embedder.dim))
+            schema.create(self, settings, embedder.name, int(embedder.dim))
         ids = {d.id for d in add}
         gone = [i for i in dict.fromkeys(remove) if i not in ids]
         removed = 0
@@ -300,20 +246,20 @@ class MilvusStore:
             "added": added[doc.id], "pid": f"{doc.id}#{c.ordinal}", "doc_id": doc.id, "ordinal": c.ordinal, "start": c.start, "end": c.end,
             "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source), "file": _fit(doc.file),
             "source_key": _fit(source_key(doc.source)), "date_lo": lo, "date_hi": hi, "text": c.text,
-            "bm25_text": normalize_for_search(c.text), "bucket": _bucket(f"{doc.id}#{c.ordinal}"),
+            "bm25_text": normalize_for_search(c.text), "bucket": schema.bucket(f"{doc.id}#{c.ordinal}"),
             "vector": np.asarray(v, np.float32).tolist(),
         } for (doc, c, lo, hi), v in zip(rows, vectors)]
         docs = []
         for n, (doc, chunks) in enumerate(batch):
             if len(doc.id.encode("utf-8")) > 4000:
                 raise RagError(f"Document id {doc.id[:60]!r}... is longer than 4000 bytes; give it a shorter id.")
-            parts = max(1, -(-len(doc.text) // PART_CHARS))
+            parts = max(1, -(-len(doc.text) // schema.PART_CHARS))
             for p in range(parts):
                 docs.append({"key": f"{doc.id}#{p}", "doc_id": doc.id, "part": p, "parts": parts,
                              "title": _fit(doc.title), "date": _fit(doc.date), "source": _fit(doc.source),
                              "file": _fit(doc.file), "hash": content_hash(doc), "chars": len(doc.text),
                              "passages": len(chunks), "added": added[doc.id],
-                             "text": doc.text[p * PART_CHARS:(p + 1) * PART_CHARS], "unused": [0.0, 0.0]})
+                             "text": doc.text[p * schema.PART_CHARS:(p + 1) * schema.PART_CHARS], "unused": [0.0, 0.0]})
         ids = [doc.id for doc, _ in batch]
         old_pids = self._keys(self.name, "pid", ids)
         old_keys = self._keys(self.docs_name, "key", ids)
@@ -348,28 +294,6 @@ class MilvusStore:
         except Exception as err:
             raise _err(self.uri, err, what) from None
 
-def _check(manifest: dict, store: MilvusStore, model: str, settings, dim: int) -> None:
-    from rag.index.tokenize import TOKENIZER_NAME
-
-    if manifest.get("model") != model or int(manifest.get("dim", -1)) != dim:
-        raise ModelMismatch(
-            f"Milvus collection {store.name!r} holds vectors of {manifest.get('model')!r} "
-            f"({manifest.get('dim')}-d), but {model!r} ({dim}-d) is selected. Select {manifest.get('model')!r} "
-            "(RAG_MODEL), or use another collection (RAG_MILVUS_COLLECTION) for this model.")
-    built = (manifest.get("chunk_size"), manifest.get("chunk_overlap"), manifest.get("tokenizer"))
-    if built != (settings.chunk_size, settings.chunk_overlap, TOKENIZER_NAME):
-        raise ModelMismatch(
-            f"Milvus collection {store.name!r} was built with chunk size {built[0]}, overlap {built[1]}, "
-            f"tokenizer {built[2]}; these settings differ. Use the same settings, or another collection "
-            "(RAG_MILVUS_COLLECTION), or drop this one and index again.")
-
-
-def _bucket(pid: str) -> int:
-    import hashlib
-
-    return int.from_bytes(hashlib.blake2b(pid.encode("utf-8"), digest_size=4).digest(), "little") % BUCKETS
-
-
 def _passage_input(doc: Document, chunk: Chunk) -> str:
     from rag.index.build import passage_input
 
@@ -390,8 +314,5 @@ def _doc_batches(docs, settings) -> Iterator[list[tuple[Document, list[Chunk]]]]
             batch, n = [], 0
     if batch:
         yield batch
-
-
-from rag.index.milvus_view import MilvusIndex  # noqa: E402  (the view reads through the store)
 
 __all__ = ["MilvusIndex", "MilvusStore", "is_lite"]

@@ -1,6 +1,6 @@
 """Serve a Milvus Lite file over TCP, so several processes share it (a Lite file opens in one process).
 
-    python -m rag.index.milvus_lite_server data/rag.db 19530 [--host 127.0.0.1]
+    python -m rag.index.milvus.lite_server data/rag.db 19530 [--host 127.0.0.1]
 
 then every process uses RAG_STORE=milvus:http://127.0.0.1:19530. Runs until interrupted. This is
 milvus-lite's own server mode (milvus_lite.server.Server with an address); for production run a
@@ -24,7 +24,7 @@ def start(db_file: str, port: int, host: str = "127.0.0.1"):
             warnings.simplefilter("ignore")
             from milvus_lite.server import Server
     except ImportError:
-        from rag.index.milvus_store import INSTALL
+        from rag.index.milvus.store import INSTALL
 
         raise RagError(f"Serving Milvus Lite needs milvus-lite; {INSTALL}.") from None
     import os
@@ -41,7 +41,7 @@ def start(db_file: str, port: int, host: str = "127.0.0.1"):
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m rag.index.milvus_lite_server", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m rag.index.milvus.lite_server", description=__doc__.splitlines()[0])
     p.add_argument("db_file", help="the Milvus Lite file (created when missing); its name: letters, digits . - _")
     p.add_argument("port", type=int)
     p.add_argument("--host", default="127.0.0.1")

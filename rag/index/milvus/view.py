@@ -1,6 +1,6 @@
-"""MilvusIndex: what the pipeline reads from a Milvus store, with the surface of rag.index.view.Index
-that the rest of the product uses (document, documents, doc_infos, doc_keys, doc_files, status,
-manifest, check_model, bm25.idf_of / max_idf) and a `search_batch` that runs in the engine.
+"""MilvusIndex: what the pipeline reads from a Milvus store, the View of rag.index.backend (as
+rag.index.view.Index: document, documents, doc_infos, doc_keys, doc_files, status, manifest,
+check_model, bm25.idf_of / max_idf); searching is rag/index/milvus/search.py's.
 
 Every read goes to Milvus (strong consistency), so a document another process added is seen at
 once; only the passage count behind the answerer's idf weights is kept a few seconds.
@@ -12,14 +12,12 @@ import threading
 import time
 from typing import Iterator, Sequence
 
-import numpy as np
-
 from rag.errors import ModelMismatch, RagError
-from rag.index.milvus_expr import doc_ids_expr, filter_expr
-from rag.types import Chunk, DocInfo, Document, Hit
+from rag.index.milvus import schema
+from rag.index.milvus.expr import doc_ids_expr, source_key
+from rag.types import DocInfo, Document
 
 COUNT_TTL_S = 5.0
-TIE_DEPTH = 8  # hits fetched past k, so that a tie at the k-th place is broken as locally
 DOC_META = ["doc_id", "title", "date", "source", "file", "hash", "chars", "passages", "added"]
 
 
@@ -101,28 +99,25 @@ class MilvusIndex:
     def term_counts(self, terms: Sequence[str]) -> list[int]:
         """Passages holding each term (by the engine's analyzer): exact up to IDF_DEPTH; for a more
         common term, counted in a fraction of the passages (by their hash bucket) and scaled up."""
-        from rag.index.milvus_store import BUCKETS, IDF_DEPTH
         from rag.text import normalize_for_search
 
         texts = [normalize_for_search(t) for t in terms]
         counts = self._count_in(texts, "")
-        need = [i for i, c in enumerate(counts) if c >= IDF_DEPTH]
-        width = BUCKETS
+        need = [i for i, c in enumerate(counts) if c >= schema.IDF_DEPTH]
+        width = schema.BUCKETS
         while need and width > 1:
             width //= 8
             found = self._count_in([texts[i] for i in need], f"bucket < {width}")
             for i, c in zip(need, found):
-                counts[i] = c * (BUCKETS // width)
-            need = [i for i, c in zip(need, found) if c >= IDF_DEPTH]
+                counts[i] = c * (schema.BUCKETS // width)
+            need = [i for i, c in zip(need, found) if c >= schema.IDF_DEPTH]
         return counts
 
     def _count_in(self, texts: list[str], expr: str) -> list[int]:
         if not texts:
             return []
-        from rag.index.milvus_store import IDF_DEPTH
-
         res = self.store.call("weighing question terms", "search", self.store.name, data=texts, filter=expr,
-                              anns_field="sparse", limit=IDF_DEPTH, output_fields=[],
+                              anns_field="sparse", limit=schema.IDF_DEPTH, output_fields=[],
                               search_params={"metric_type": "BM25"})
         return [len(r) for r in res]
 
@@ -150,8 +145,6 @@ class MilvusIndex:
     def sources(self) -> list[str]:
         """Distinct source keys (for a source glob that LIKE cannot express)."""
         rows = self._meta()
-        from rag.index.milvus_expr import source_key
-
         return sorted({source_key(r["source"]) for r in rows if r["source"]})
 
     def document(self, doc_id: str) -> Document | None:
@@ -181,71 +174,3 @@ class MilvusIndex:
             if doc is not None:
                 out.append(doc)
         return out
-
-    # -- search -----------------------------------------------------------------------------------
-    def search_batch(self, embedder, questions: Sequence[str], k: int, mode: str = "hybrid", candidates: int = 50,
-                     fusion: str = "rrf", rrf_k: int = 60, query_vectors=None, sparse_queries=None,
-                     filters=None) -> list[list[Hit]]:
-        """As rag.retrieve.search.search_batch, in the engine: dense (inner product of normalised
-        vectors), BM25 (jieba analyzer) or both fused by RRF (or weighted, for fusion="convex")."""
-        from pymilvus import AnnSearchRequest, RRFRanker, WeightedRanker
-
-        from rag.retrieve.search import MODES
-        from rag.text import normalize_for_search
-
-        if mode not in MODES:
-            raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}.")
-        expr = filter_expr(filters, self.sources)
-        s = self.store
-        cand = min(max(candidates, k), 16384)
-        qv = None
-        if mode in ("hybrid", "dense"):
-            qv = embedder.embed_queries(list(questions)) if query_vectors is None else query_vectors
-            qv = np.asarray(qv, np.float32)
-        texts = [normalize_for_search(t) for t in (sparse_queries if sparse_queries is not None else questions)]
-        dense_params = {"metric_type": "IP", "params": {"ef": max(64, cand)} if self.description.get("index") == "HNSW" else {}}
-        fields = ["doc_id", "ordinal", "start", "end", "text", "added"]
-        deep = k + TIE_DEPTH  # equal scores are ordered as the local index orders them, then cut to k
-        out = []
-        for i, q in enumerate(questions):
-            has_terms = bool(texts[i].strip())
-            if mode == "dense" or (mode == "hybrid" and not has_terms):
-                res = s.call("searching", "search", s.name, data=[qv[i].tolist()], anns_field="vector",
-                             limit=deep, filter=expr, output_fields=fields, search_params=dense_params)
-                found = [(h, _dist(h), _dist(h), None) for h in res[0]]
-            elif mode == "bm25" and not has_terms:  # nothing for BM25 to look for (e.g. only punctuation)
-                found = []
-            elif mode == "bm25":
-                res = s.call("searching", "search", s.name, data=[texts[i]], anns_field="sparse", limit=deep,
-                             filter=expr, output_fields=fields, search_params={"metric_type": "BM25"})
-                found = [(h, _dist(h), None, _dist(h)) for h in res[0] if _dist(h) > 0]
-            else:
-                reqs = [AnnSearchRequest(data=[qv[i].tolist()], anns_field="vector", param=dense_params,
-                                         limit=cand, expr=expr or None),
-                        AnnSearchRequest(data=[texts[i]], anns_field="sparse", param={"metric_type": "BM25"},
-                                         limit=cand, expr=expr or None)]
-                ranker = RRFRanker(rrf_k) if fusion != "convex" else WeightedRanker(0.5, 0.5)
-                res = s.call("searching", "hybrid_search", s.name, reqs, ranker, limit=deep,
-                             output_fields=fields + ["vector"])
-                found = [(h, _dist(h), float(np.dot(qv[i], np.asarray(_field(h, "vector"), np.float32))), None)
-                         for h in res[0]]
-            # best first; ties by the order passages were added, as the local index's rows
-            found.sort(key=lambda f: (-f[1], int(_field(f[0], "added")), int(_field(f[0], "ordinal"))))
-            out.append([_hit(*f) for f in found[:k]])
-        return out
-
-
-def _dist(h) -> float:
-    d = getattr(h, "distance", None)
-    return float(h["distance"] if d is None else d)
-
-
-def _field(h, name: str):
-    e = h.get("entity") or h
-    return e[name]
-
-
-def _hit(h, score: float, dense: float | None, sparse: float | None) -> Hit:
-    e = h.get("entity") or h
-    chunk = Chunk(e["doc_id"], int(e["ordinal"]), int(e["start"]), int(e["end"]), e["text"])
-    return Hit(chunk, score, dense, sparse)

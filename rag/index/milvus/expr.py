@@ -1,4 +1,5 @@
-"""Filters (rag.retrieve.filters) as Milvus boolean expressions, built from escaped literals only.
+"""Filters (a rag.index.backend.Where, e.g. rag.retrieve.filters.Filters) as Milvus boolean
+expressions, built from escaped literals only.
 
 Milvus Lite 2.5 does not take expression templates (`filter_params`), so every value a user gives
 goes through `literal()`: a double-quoted string with backslashes and quotes escaped and control
@@ -6,7 +7,7 @@ characters refused, so no input can end the literal and add a clause. `like_patt
 LIKE's own wildcards (% and _) in the parts of a pattern that are meant literally.
 
 Dates: each passage stores the period its document's date covers, `date_lo` and `date_hi`
-("2025" -> 2025-01-01 .. 2025-12-31; "" when undated). Filters compares the two dates cut to the
+("2025" -> 2025-01-01 .. 2025-12-31; "" when undated). Filters compare the two dates cut to the
 shorter of them; for dates that are whole periods this is the same as "the document's period ends
 on or after the since period starts" and "starts on or before the until period ends", which is
 what the expression asks (tests/test_milvus_store.py checks the two agree).
@@ -21,7 +22,8 @@ import calendar
 from typing import Callable, Iterable
 
 from rag.errors import BadFilter
-from rag.retrieve.filters import GLOB_CHARS, Filters, document_date
+from rag.index.backend import Where
+from rag.text import document_date
 
 
 def literal(value: str) -> str:
@@ -65,7 +67,7 @@ def date_bounds(date: str | None) -> tuple[str, str]:
     return period(document_date(date))
 
 
-def filter_expr(filters: Filters | None, sources: Callable[[], Iterable[str]] | None = None) -> str:
+def filter_expr(filters: Where | None, sources: Callable[[], Iterable[str]] | None = None) -> str:
     """The Milvus expression keeping passages of documents that pass `filters` ("" keeps all).
     `sources()` gives the distinct source_keys, needed only for a glob with [ ]."""
     if filters is None or not filters.active:
@@ -97,5 +99,5 @@ def doc_ids_expr(field: str, ids: Iterable[str]) -> str:
     return f"{field} in [{', '.join(literal(i) for i in ids)}]"
 
 
-__all__ = ["GLOB_CHARS", "date_bounds", "doc_ids_expr", "filter_expr", "like_pattern", "literal", "period",
+__all__ = ["date_bounds", "doc_ids_expr", "filter_expr", "like_pattern", "literal", "period",
            "source_key"]
