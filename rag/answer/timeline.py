@@ -71,6 +71,8 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
         return ranked, Timeline(asked)
+    if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
+        return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
     if asked.kind == "year":
         return _asked_time(ranked, versions, asked)
     newest = max(versions, key=lambda v: v.when)  # max keeps the first of equals: the best-ranked
