@@ -32,10 +32,10 @@ SAME_KIND = 0.6  # share of a clause's wording found in the other clause, both w
 SAME_KIND_CHANGED = 0.5  # one way (the sentence's in B's), when B changes a standard
 
 _CLAUSE = re.compile(r"[，；;]|,(?!\d{3})")
-_EARLIER = PAST_WORDS + ("曾", "原为", "原是", "原标准", "原定", "调整前", "before", "until", "was previously")
+_EARLIER = PAST_WORDS + ("曾", "原为", "原是", "原标准", "原定", "调整前", "before", "until")
 _NEWER = CURRENT_WORDS + ("现为", "现已", "现调整", "now")
-_FILLER = re.compile(r"[的是为达约了共计有至到由从将已在其及和与于按]|\b(?:the|was|were|is|are|of|to|from|by|at)\b",
-                     re.I)
+_FILLER = re.compile(r"[的是为达约了共计有至到由从将已在其及和与于按]"
+                     r"|\b(?:the|was|were|is|are|of|to|from|by|at)\b", re.I)
 _CHANGE_WORDS = ADJUST + REPLACE + ABOLISH + TAKES_EFFECT + PAST_WORDS + CURRENT_WORDS
 
 
@@ -134,8 +134,8 @@ def clauses(text: str, doc_date: Date | None) -> list[Clause]:
             carried_time = time if dates or own != doc_date else carried_time
             carried_earlier = carried_earlier or any(k == "earlier" for *_, k in events)
         words = _blank(bare, [c for c in cuts if c[0] >= 0])
-        for w in marker_in(words, _CHANGE_WORDS):
-            words = words.replace(w, " ")
+        for w in set(marker_in(words, _CHANGE_WORDS)):
+            words = re.sub(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w), " ", words, flags=re.I)
         out.append(Clause(piece, tuple(values), time, default, frozenset(_pairs(_FILLER.sub(" ", words)))))
     return out
 
