@@ -60,7 +60,7 @@ def test_the_prompt_numbers_the_passages_and_asks_for_markers(gen_pipeline, llm)
     body = llm.requests[-1]["body"]
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
     assert "[编号]" in system and "资料中没有找到答案" in system
-    assert user.startswith("资料：") and "[1]" in user and user.rstrip().endswith("问题：青石镇2024年集体经济收入多少？")
+    assert user.startswith("资料（按日期从新到旧）：") and "[1] 日期：" in user and user.rstrip().endswith("问题：青石镇2024年集体经济收入多少？")
     assert body["stream"] is True and body["model"] == "scripted-model"
     assert llm.requests[-1]["headers"].get("authorization") == "Bearer sk-secret-123"
 

@@ -258,11 +258,11 @@ def _number_found(fact: tuple[float, str, str], facts: Sequence[tuple[float, str
 # -- support ---------------------------------------------------------------------------------------
 
 def _pairs(text: str) -> set[str]:
-    t = _norm(text)
+    """The character pairs of a Chinese text, or the words (over two letters) of another."""
     if is_chinese(text):
-        chars = [c for c in t if c.isalnum()]
+        chars = [c for c in _norm(text) if c.isalnum()]
         return {a + b for a, b in zip(chars, chars[1:])}
-    return {w for w in re.findall(r"[a-z0-9]+", t) if len(w) > 2}
+    return {w for w in re.findall(r"[a-z0-9]+", normalize_for_search(text).lower()) if len(w) > 2}
 
 
 def _overlap(sentence: str, text: str) -> float:
