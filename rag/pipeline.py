@@ -343,7 +343,7 @@ class Pipeline:
             return
         from rag.answer.generate import generate, sources_of
 
-        for event in generate(llm, q, earlier, sources_of(hits, idx), extractive):
+        for event in generate(llm, q, earlier, sources_of(hits, idx), extractive, today=today):
             if isinstance(event, Answer):
                 event = replace(event, latency_ms=(time.perf_counter() - t0) * 1000)
             yield event
