@@ -142,11 +142,13 @@ def _add_answer_args(p: argparse.ArgumentParser) -> None:
                    help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env RAG_LLM_BASE_URL); "
                         "the API key is read from env RAG_LLM_API_KEY only")
     g.add_argument("--llm-model", metavar="NAME", help="model name at that endpoint (env RAG_LLM_MODEL)")
+    g.add_argument("--today", metavar="YYYY-MM-DD", help="the asking date that 今年, 去年, 现在 are read against "
+                                                      "(default: env RAG_TODAY, else the real date)")
 
 
 def _llm_overrides(args) -> dict:
     return {"answer": getattr(args, "answer", None), "llm_base_url": getattr(args, "llm_base_url", None),
-            "llm_model": getattr(args, "llm_model", None)}
+            "llm_model": getattr(args, "llm_model", None), "today": getattr(args, "today", None)}
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:

@@ -104,3 +104,32 @@ def test_spoken_dates():
     assert spoken(Date(2025, 1, 12), True) == "2025年1月12日"
     assert spoken(Date(2024), True) == "2024年"
     assert spoken(Date(2025, 3), False) == "Mar 2025"
+
+
+def test_rag_ask_takes_the_asking_date(tmp_path, monkeypatch, capsys):
+    import json
+
+    from rag.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("hexi-2023.md", "hexi-2025.md"):
+        (corpus / name).write_text(DOCS[name], encoding="utf-8")
+    for key, value in (("RAG_MODEL", "fake-hashing"), ("RAG_CORPUS_DIR", corpus), ("RAG_INDEX_DIR", tmp_path / "i"),
+                       ("RAG_CACHE_DIR", tmp_path / "c")):
+        monkeypatch.setenv(key, str(value))
+    assert main(["index"]) == 0
+    capsys.readouterr()
+    q = "禾溪村去年村集体经济收入是多少？"
+    assert main(["ask", q, "--json", "--today", "2023-03-01"]) == 0  # 去年 = 2022
+    got = json.loads(capsys.readouterr().out)
+    assert "94万元" in got["citations"][0]["quote"] and got["citations"][0]["when"] == "2022"
+    monkeypatch.setenv("RAG_TODAY", "2025-03-01")  # 去年 = 2024
+    assert main(["ask", q, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert "173万元" in got["citations"][0]["quote"] and got["citations"][0]["status"] == "current"
+
+
+def test_an_article_from_after_the_asking_date_is_not_yet_current(pipe):
+    a = pipe.ask("禾溪村村集体经济收入是多少？", today=dt.date(2024, 6, 1))
+    assert "94万元" in a.citations[0].quote and all(c.status is None for c in a.citations)

@@ -70,7 +70,7 @@ class Answerer:
         if v.guess is not None:
             answer = replace(answer, reader_guess=(v.text(best), v.score, v.agree))
         answer = timeline.without_stale_short(answer, self.index.document)
-        return timeline.annotate(answer, when, q.zh) if best is when.lead else answer
+        return timeline.annotate(answer, when, q.zh, led=best is when.lead)
 
     def ranked(self, q: scoring.Question, cands: list[Candidate]) -> list[Candidate]:
         """The sentences best first (the reader's probability counts with w_reader > 0); for a

@@ -65,6 +65,8 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
           policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
     """`ranked` with the version that should answer first, and what was decided."""
     asked = asked_time(q.query, today)
+    if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
+        ranked = [c for c in ranked if _not_after(c.doc.date, today)]
     versions = _versions(_without_time(q, asked), ranked, around, policy)
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
@@ -188,6 +190,11 @@ _STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规�
                        r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
 
 
+def _not_after(doc_date: str | None, today: _dt.date) -> bool:
+    d = as_date(doc_date)
+    return d is None or d.first_day() <= today
+
+
 def _first(ranked: list[Candidate], lead: Candidate) -> list[Candidate]:
     return [lead] + [c for c in ranked if c is not lead]
 
@@ -203,16 +210,15 @@ def spoken(date: Date | None, zh: bool) -> str:
     return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
 
 
-def annotate(answer: Answer, tl: Timeline, zh: bool) -> Answer:
-    """The answer with its time: each citation's `when` and status, the leading fact's date, and the
-    earlier version added as its own cited quote."""
-    if tl.lead is None or not answer.answerable:
-        return answer
+def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
+    """The answer with its time: each citation's `when`; and when the timeline chose the answer
+    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
+    cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
+    if not led or tl.lead is None or not answer.answerable:
+        return replace(answer, citations=tuple(cites))
     lead_doc = tl.lead.doc.id
-    cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date))),
-                     status=tl.lead_status if c.doc_id == lead_doc else None,
-                     changed_on=_iso(tl.changed_on) if c.doc_id == lead_doc and tl.lead_status == "superseded" else None)
-             for c in answer.citations]
+    superseded = _iso(tl.changed_on) if tl.lead_status == "superseded" else None
+    cites = [replace(c, status=tl.lead_status, changed_on=superseded) if c.doc_id == lead_doc else c for c in cites]
     text = answer.answer
     reported = as_date(tl.lead.doc.date)
     if tl.earlier is not None:
