@@ -5,12 +5,13 @@
 
 A document replaces an older one when one of its sentences changes a standard (rag.dates.supersession:
 abolishes; or replaces / adjusts a standard, fee, subsidy, timetable... or from a stated date) and the
-older document speaks of the same thing: the words of that sentence (or, for a short one such as
-原有标准同时废止, of the sentence before it too), weighted by how rare they are across the documents
-given, are found in the older document (at least COVER of their weight). Growth figures (收入提高到…)
-change no standard and mark nothing. Documents without a readable date are never ordered, so never
-marked. Pure functions over objects with id, title, date and text (rag.types.Document); standard
-library only.
+older document speaks of the same thing: it holds the head of the changed standard (育儿补贴 of
+杉木镇育儿补贴标准提高至…, so a 养老补贴 notice is not touched), and the words of the changed clauses
+(or, for an abolition such as 原有标准同时废止, of the clause before too), weighted by how rare they
+are across the documents given, are found in it (at least COVER of their weight). Growth figures
+(收入提高到…) change no standard and mark nothing. Documents without a readable date are never
+ordered, so never marked. Lexical, so a guess: it reads no meaning beyond shared words. Pure
+functions over objects with id, title, date and text (rag.types.Document); standard library only.
 """
 from __future__ import annotations
 
