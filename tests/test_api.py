@@ -490,3 +490,38 @@ def test_app_py_builds_then_serves_page_and_api(tmp_path):
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+# -- dates and versions in the replies (issue #19) ----------------------------------------------
+def _versioned_answer():
+    from rag.types import Answer, Citation
+
+    new = Citation(1, "new", "关于提高杉木镇育儿补贴标准的通知", "2025-02-20", "new.txt", "自2025年3月1日起…提高至每年5000元。",
+                   0, 20, when="2025-03-01", status="current")
+    old = Citation(2, "old", "杉木镇发放育儿补贴", "2023-05-10", "old.txt", "标准为每年3000元。", 5, 15,
+                   when="2023-05-10", status="superseded", changed_on="2025-03-01")
+    undated = Citation(3, "misc", None, None, "misc.txt", "每年发放一次。", 0, 7)
+    return Answer("杉木镇育儿补贴每年多少钱？", "提高至每年5000元[1]。此前为每年3000元[2]。", "每年5000元", True,
+                  (new, old, undated))
+
+
+def test_openai_reply_sources_list_dates_and_superseded_marks():
+    from rag.api.openai_compat import reply_text
+
+    sources = reply_text(_versioned_answer()).split("\n\nSources:\n")[1].splitlines()
+    assert sources[0] == "[1] 关于提高杉木镇育儿补贴标准的通知 (2025-02-20; refers to 2025-03-01; latest): “自2025年3月1日起…提高至每年5000元。”"
+    assert sources[1] == "[2] 杉木镇发放育儿补贴 (2023-05-10; superseded from 2025-03-01): “标准为每年3000元。”"
+    assert sources[2] == "[3] misc.txt: “每年发放一次。”"  # nothing known: as before
+
+
+def test_answer_schema_documents_and_keeps_the_time_of_each_citation():
+    from rag.api.schemas import AnswerOut, CitationOut
+
+    props = CitationOut.model_json_schema()["properties"]
+    assert {"when", "status", "changed_on"} <= set(props)
+    d = _versioned_answer().to_dict()
+    kept = AnswerOut.model_validate(d).model_dump()["citations"]
+    assert [(c["when"], c["status"], c["changed_on"]) for c in kept] == [
+        ("2025-03-01", "current", None), ("2023-05-10", "superseded", "2025-03-01"), (None, None, None)]
+    with pytest.raises(Exception):
+        AnswerOut.model_validate({**d, "citations": [{**d["citations"][0], "status": "stale"}]})

@@ -412,3 +412,76 @@ def test_evaluate_tab_runs_an_uploaded_qa_file(session):
     page.click("#eval-run")
     page.locator("#eval-status .rag-status-ok", has_text="1 个问题").wait_for(timeout=120_000)
     session.shot("12-evaluate")
+
+
+# -- dates and versions (issue #19) ---------------------------------------------------------------
+NOTICE_2023 = """杉木镇发放育儿补贴
+2023年5月10日，杉木镇出台育儿补贴办法，对本镇户籍0至3岁婴幼儿家庭发放补贴。杉木镇育儿补贴标准为每年3000元，每年6月集中发放。
+镇社会事务办主任周岚介绍，今年预计有420户家庭受益。
+"""
+NOTICE_2025 = """关于提高杉木镇育儿补贴标准的通知
+2025年2月20日，杉木镇人民政府发布通知。自2025年3月1日起，杉木镇育儿补贴标准提高至每年5000元，原有标准同时废止。
+补贴仍于每年6月集中发放，申请材料不变。
+"""
+Q_SUBSIDY = "杉木镇育儿补贴每年多少钱？"
+
+
+@pytest.fixture(scope="module")
+def versions_server(tmp_path_factory, artifacts):
+    """URL of app.py (fake embedder, no reader) over two versions of a notice: 2023's standard and
+    2025's, which raises it and abolishes the old one."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} missing: run scripts/install_browser.sh")
+    root = tmp_path_factory.mktemp("versions")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "shanmu-2023.txt").write_text(NOTICE_2023, encoding="utf-8")
+    (corpus / "shanmu-2025.txt").write_text(NOTICE_2025, encoding="utf-8")
+    with app_running(root, corpus, artifacts / "app-versions.log", RAG_MODEL="fake-hashing", RAG_READER="off",
+                     RAG_TODAY="2025-06-01") as url:
+        yield url
+
+
+def test_knowledge_base_marks_the_superseded_notice_with_the_date_of_the_change(browser, versions_server, artifacts):
+    s = Session(browser, versions_server, artifacts)
+    try:
+        page = s.page
+        _open_knowledge(page)
+        page.get_by_text("篇文章").first.wait_for()
+        old = page.locator("#kb-table .virtual-row[role=row]", has_text="杉木镇发放育儿补贴")  # shown rows
+        assert "已被取代（2025-03-01，见《关于提高杉木镇育儿补贴标准的通知》）" in old.inner_text()
+        assert "2023-05-10" in old.inner_text()
+        new = page.locator("#kb-table .virtual-row[role=row]", has_text="关于提高杉木镇育儿补贴标准的通知").filter(
+            has_not_text="杉木镇发放育儿补贴")
+        assert "2025-02-20" in new.inner_text() and "已被取代" not in new.inner_text()
+        page.click("#kb-picker input")
+        page.get_by_role("option", name=re.compile("杉木镇发放育儿补贴")).click()
+        page.locator("#kb-viewer .rag-replaced", has_text="已被取代（2025-03-01").wait_for()
+        s.shot("13-kb-superseded")
+    finally:
+        s.close()
+
+
+def _timeline_missing() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("rag.answer.timeline") is None
+
+
+@pytest.mark.skipif(_timeline_missing(), reason="the answering side of issue #19 (rag/answer/timeline.py) is not here")
+def test_chat_leads_with_the_current_standard_dated_and_marks_the_old_one(browser, versions_server, artifacts):
+    s = Session(browser, versions_server, artifacts)
+    try:
+        reply = s.ask(Q_SUBSIDY)
+        text = squash(reply.inner_text())
+        assert "5000" in squash(reply.locator(".rag-short strong").inner_text()), text
+        assert "2025年" in reply.locator(".rag-when").inner_text()
+        lead = s.page.locator(f"#sources {reply.locator('a.rag-cite').first.get_attribute('href')}")
+        assert "关于提高杉木镇育儿补贴标准的通知" in lead.locator(".rag-title").inner_text()
+        old = s.page.locator("#sources .rag-latest .rag-source", has_text="杉木镇发放育儿补贴")
+        assert old.count() == 1, "the answer should cite the abolished standard as superseded"
+        assert "已被取代" in old.locator(".rag-badge-superseded").inner_text()
+        assert "2023-05-10" in old.locator(".rag-date").inner_text()
+        s.shot("14-chat-superseded")
+    finally:
+        s.close()

@@ -210,6 +210,108 @@ def test_document_rows_and_choices():
     assert render.document_choice(DocInfo("id2", None, None, "b.txt", 1, 1)) == ("b.txt", "id2")
 
 
+# --- dates and versions (issue #19) ----------------------------------------------------------
+
+OLD_TEXT = "杉木镇育儿补贴标准为每年3000元。"
+NEW_TEXT = "自2025年3月1日起，杉木镇育儿补贴标准提高至每年5000元。"
+
+
+def versions(status_old="superseded", changed_on="2025-03-01", lead_when="2025-03-01"):
+    """An answer leading with the 2025 standard [1], the 2023 one [2] cited as earlier or superseded."""
+    old = Document("old", OLD_TEXT, title="杉木镇发放育儿补贴", date="2023-05-10", source="old.txt")
+    new = Document("new", NEW_TEXT, title="关于提高育儿补贴标准的通知", date="2025-02-20", source="new.txt")
+    c_new = Citation(1, "new", new.title, new.date, new.source, NEW_TEXT, 0, len(NEW_TEXT), 0, len(NEW_TEXT),
+                     when=lead_when, status="current")
+    c_old = Citation(2, "old", old.title, old.date, old.source, OLD_TEXT, 0, len(OLD_TEXT), 0, len(OLD_TEXT),
+                     when="2023-05-10", status=status_old, changed_on=changed_on)
+    a = Answer("杉木镇育儿补贴每年多少钱？", f"{NEW_TEXT}[1]此前为每年3000元[2]。", "每年5000元", True, (c_new, c_old))
+    return a, {"old": old, "new": new}
+
+
+def card(html: str, n: int) -> str:
+    return re.search(rf'<article [^>]*id="src-1-{n}">.*?</article>', html, re.S).group()
+
+
+def test_answer_shows_the_date_of_the_fact_it_leads_with():
+    a, _ = versions()
+    html = render.render_answer(a, 1)
+    short = re.search(r'<div class="rag-short">(.*?)</div>', html).group(1)
+    assert '<span class="rag-when" data-when="2025-03-01">（2025年3月1日）</span>' in short
+    a, _ = versions(lead_when=None)  # no time read from the quote: its document's date
+    assert "（2025年2月20日）" in render.render_answer(a, 1)
+    plain = answer()  # a citation with a date and no time of its own: the document's date, at its precision
+    assert "（2025年1月3日）" in render.render_answer(plain, 1)
+    english = Answer("How much is the subsidy?", f"{NEW_TEXT}[1]", "5000元", True, (a.citations[0],))
+    assert "(as of Feb 20, 2025)" in render.render_answer(english, 1)
+
+
+def test_the_date_tag_follows_the_first_marker_and_is_left_out_when_unknown():
+    a, _ = versions()
+    led_by_old = Answer(a.question, "此前为每年3000元[2]。", None, True, a.citations)
+    html = render.render_answer(led_by_old, 1)
+    sentence = re.search(r'<div class="rag-sentence">(.*?)</div>$', html.split('<div class="rag-meta">')[0]).group(1)
+    assert "（2023年5月10日）" in sentence and "rag-short" not in html
+    undated = Citation(1, "d1", "t", None, "a.txt", QUOTE, 0, len(QUOTE), when=None)
+    assert "rag-when" not in render.render_answer(answer(cits=(undated,)), 1)
+    junk = Citation(1, "d1", "t", "<b>不详</b>", "a.txt", QUOTE, 0, len(QUOTE))  # not a date: no tag
+    assert "rag-when" not in render.render_answer(answer(cits=(junk,)), 1)
+
+
+def test_source_cards_mark_superseded_and_earlier_versions_with_their_dates():
+    a, docs = versions()
+    html = render.render_turn_sources(a, 1, docs.get)
+    new, old = card(html, 1), card(html, 2)
+    assert 'class="rag-source rag-status-superseded"' in old
+    assert '<span class="rag-badge rag-badge-superseded">已被取代（2025年3月1日起）</span>' in old
+    assert "2023-05-10" in old and "2025-02-20" in new
+    assert 'rag-badge-current">最新</span>' in new and "rag-status-current" in new
+    earlier = render.render_turn_sources(versions(status_old="earlier", changed_on=None)[0], 1, docs.get)
+    assert '<span class="rag-badge rag-badge-earlier">较早</span>' in card(earlier, 2)
+    assert tags(html) <= ALLOWED_TAGS
+
+
+def test_a_card_shows_the_time_its_quote_speaks_of_when_not_its_documents_date():
+    a, docs = versions(lead_when="2025-03-01")
+    assert "所述时间: 2025年3月1日" in card(render.render_turn_sources(a, 1, docs.get), 1)
+    assert "所述时间" not in card(render.render_turn_sources(a, 1, docs.get), 2)  # when == its date
+
+
+def test_a_citation_without_status_renders_as_before():
+    d = doc()
+    plain = citation(d)
+    timed = Citation(*[getattr(plain, f) for f in ("n", "doc_id", "title", "date", "source", "quote", "start", "end",
+                                                   "passage_start", "passage_end")], when="2024")
+    lab = render.labels("zh")
+    assert render.render_source(timed, d, 1, lab, True) == render.render_source(plain, d, 1, lab, True)
+    unknown = Citation(**{**timed.__dict__, "status": "<script>x</script>"})  # not a status: ignored
+    assert render.render_source(unknown, d, 1, lab, True) == render.render_source(plain, d, 1, lab, True)
+
+
+def test_markup_in_dates_and_titles_of_versions_is_escaped():
+    a, docs = versions(changed_on="<img src=x onerror=alert(1)>")
+    bad = Citation(**{**a.citations[1].__dict__, "title": EVIL, "when": "<b>2023</b>"})
+    a = Answer(a.question, a.answer, a.short_answer, True, (a.citations[0], bad))
+    html = render.render_turn_sources(a, 1, docs.get) + render.render_answer(a, 1)
+    assert tags(html) <= ALLOWED_TAGS and "<img" not in html and "&lt;img" in html
+
+
+def test_knowledge_base_rows_and_viewer_mark_a_replaced_document():
+    from rag.dates.versions import Replacement
+
+    old, new = DocInfo("old", "杉木镇发放育儿补贴", "2023-05-10", "old.txt", 20, 1), \
+        DocInfo("new", "关于提高育儿补贴标准的通知", "2025-02-20", "new.txt", 30, 1)
+    marks = {"old": Replacement("new", "2025-03-01", "关于提高育儿补贴标准的通知")}
+    rows = render.document_rows([old, new], marks)
+    assert rows[0][0] == "杉木镇发放育儿补贴 · 已被取代（2025-03-01，见《关于提高育儿补贴标准的通知》）"
+    assert rows[1][0] == "关于提高育儿补贴标准的通知" and rows[0][1] == "2023-05-10"
+    evil = Replacement("new", "2025-03-01", EVIL)
+    html = render.render_document(Document("old", OLD_TEXT, title="杉木镇发放育儿补贴", date="2023-05-10"),
+                                  replacement=evil)
+    assert '<div class="rag-replaced">已被取代（2025-03-01，见《&lt;script&gt;' in html
+    assert tags(html) <= ALLOWED_TAGS
+    assert "rag-replaced" not in render.render_document(Document("x", "t"))
+
+
 # --- uploaded file names ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, expected", [

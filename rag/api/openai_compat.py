@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from rag.api.errors import ApiError
 from rag.api.schemas import ERRORS, ChatMessage, ChatRequest, FiltersIn, filters_of
 from rag.api.state import ServerState, ready_state
-from rag.types import Answer
+from rag.types import Answer, Citation
 
 MODEL_ID = "rag"
 CREATED = int(time.time())
@@ -38,6 +38,22 @@ def conversation(messages: list[ChatMessage]) -> tuple[str, list[str]]:
     return message_text(messages[-1]), history
 
 
+STATUS_MARKS = {"earlier": "earlier", "superseded": "superseded", "current": "latest"}
+
+
+def source_date(c: Citation) -> str:
+    """ (2025-02-10), (2025-02-10; refers to 2024; earlier), (2023-05-10; superseded from 2025-03-01):
+    the document's date and, when other versions of the fact were retrieved, the time the quote
+    speaks of and how it stands against them; "" when nothing is known."""
+    notes = [c.date] if c.date else []
+    mark = STATUS_MARKS.get(c.status or "")
+    if mark and c.when and c.when != c.date:
+        notes.append(f"refers to {c.when}")
+    if mark:
+        notes.append(f"{mark} from {c.changed_on}" if c.status == "superseded" and c.changed_on else mark)
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 def reply_text(answer: Answer) -> str:
     """The answer with its [n] markers, then one Sources line per citation: [n] title (date): “quote”."""
     lines = [answer.answer]
@@ -46,8 +62,7 @@ def reply_text(answer: Answer) -> str:
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            date = f" ({c.date})" if c.date else ""
-            lines.append(f"[{c.n}] {c.title or c.source or c.doc_id}{date}: “{c.quote}”")
+            lines.append(f"[{c.n}] {c.title or c.source or c.doc_id}{source_date(c)}: “{c.quote}”")
     return "\n".join(lines)
 
 
@@ -103,8 +118,8 @@ def chat_completions(body: ChatRequest, state: ServerState = Depends(ready_state
     """Answer the last user message (OpenAI chat completions; `stream: true` for server-sent events).
 
     Extra top-level fields (in the last chunk when streaming): short_answer, answerable, citations
-    (n, doc_id, title, date, source, quote, start, end), searched_question for a rewritten follow-up,
-    answer_mode, and for a generative answer generated_by, verification and note.
+    (n, doc_id, title, date, source, quote, start, end, when, status, changed_on), searched_question
+    for a rewritten follow-up, answer_mode, and for a generative answer generated_by, verification and note.
     Extension `filters`: {since, until, source, undated}, as in POST /api/ask; `answer`: extractive |
     generative. A generated reply is sent (streamed too) only after it was verified."""
     question, history = conversation(body.messages)

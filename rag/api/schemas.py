@@ -61,6 +61,13 @@ class CitationOut(BaseModel):
     quote: str = Field(description="verbatim: equals the document's text[start:end]")
     start: int
     end: int
+    when: str | None = Field(None, description="the time the quote speaks of (a year written in it, else its "
+                                               "document's date): yyyy, yyyy-mm or yyyy-mm-dd")
+    status: Literal["current", "earlier", "superseded"] | None = Field(
+        None, description="how it stands against other versions of the same fact among the retrieved passages; "
+                          "null when no other version was retrieved")
+    changed_on: str | None = Field(None, description="superseded: when the change that replaced it was made or "
+                                                     "took effect (absent otherwise)")
 
 
 class SentenceCheckOut(BaseModel):

@@ -17,7 +17,8 @@ import gradio as gr
 
 from rag.auth import Auth
 from rag.config import Settings
-from rag.errors import IndexMissing
+from rag.dates.versions import Replacement, replaced
+from rag.errors import IndexMissing, UnknownDocument
 from rag.pipeline import Pipeline
 from rag.types import BuildReport, DocInfo
 from rag.logs import failure
@@ -51,6 +52,7 @@ class KnowledgeHandlers:
         self.pipeline = pipeline
         self.corpus_dir = Path(settings.corpus_dir)
         self.auth = Auth.from_settings(settings)
+        self._versions: tuple[tuple, dict[str, Replacement]] = ((), {})  # (what it was computed over, result)
 
     def _refused(self, request) -> tuple | None:
         """The listing with a refusal when the page's user may not change the knowledge base."""
@@ -64,6 +66,26 @@ class KnowledgeHandlers:
         except IndexMissing:
             return []
 
+    def replacements(self, docs: list[DocInfo]) -> dict[str, Replacement]:
+        """Which listed documents a later one replaced (rag.dates.versions.replaced), computed once
+        per state of the index: kept while the listed ids, titles, dates and sizes stay the same."""
+        key = tuple((d.id, d.title, d.date, d.chars) for d in docs)
+        if key != self._versions[0]:
+            found: dict[str, Replacement] = {}
+            try:
+                found = replaced(self._texts(d.id for d in docs if d.date))  # undated ones are never ordered
+            except Exception as err:  # the mark is a help: a failure here never hides the listing
+                failure("versions", err)
+            self._versions = (key, found)
+        return self._versions[1]
+
+    def _texts(self, ids):
+        for doc_id in ids:
+            try:
+                yield self.pipeline.document(doc_id)
+            except UnknownDocument:  # deleted meanwhile
+                continue
+
     def listing(self, status_html: str | None = None) -> tuple:
         """(status, table rows, picker) after any change."""
         try:
@@ -73,7 +95,7 @@ class KnowledgeHandlers:
         if status_html is None:
             status_html = _status(f"知识库现有 {len(docs)} 篇文章。{self._embedded_text()}" if docs else
                                   "知识库还是空的：上传文章即可开始提问。")
-        return status_html, document_rows(docs), gr.update(choices=[document_choice(d) for d in docs], value=None)
+        return status_html, document_rows(docs, self.replacements(docs)), gr.update(choices=[document_choice(d) for d in docs], value=None)
 
     def _embedded_text(self) -> str:
         """How much of the knowledge base has vectors, when not all of it does."""
@@ -169,7 +191,8 @@ class KnowledgeHandlers:
         if not doc_id:
             return ""
         try:
-            return render_document(self.pipeline.document(doc_id))
+            doc = self.pipeline.document(doc_id)
+            return render_document(doc, replacement=self._versions[1].get(doc_id))
         except Exception as err:
             return _status(failure("show", err), "error")
 

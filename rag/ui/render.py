@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from html import escape
 from typing import Callable, Iterable, Sequence
 
+from rag.dates.versions import Replacement, spoken_date
 from rag.text import language
 from rag.types import Answer, Citation, DocInfo, Document
+from rag.ui.dated import fact_date, render_badge, render_speaks_of, render_when, replaced_text, status_of
 from rag.ui.generated import generated_meta, render_note, render_removed, unverified
 
 PASSAGE_WINDOW = 120  # characters either side of a quote when the citation carries no passage
@@ -21,6 +23,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 LABELS = {
     "zh": {
+        "lang": "zh",
         "searched": "检索用的问题",
         "not_found": "所收录的文章中没有找到这个问题的答案。",
         "sources": "来源",
@@ -39,6 +42,7 @@ LABELS = {
         "error": "出错了：",
     },
     "en": {
+        "lang": "en",
         "searched": "Searched as",
         "not_found": "The articles do not contain an answer to this question.",
         "sources": "Sources",
@@ -155,10 +159,13 @@ def render_answer(answer: Answer, turn: int) -> str:
             f'<span class="rag-searched-q">{text_block(answer.searched_question)}</span></div>'
         )
     if answer.answerable:
+        when = render_when(answer, lang)
         if answer.short_answer:
-            parts.append(f'<div class="rag-short"><strong>{text_block(answer.short_answer)}</strong></div>')
+            parts.append(f'<div class="rag-short"><strong>{text_block(answer.short_answer)}</strong>{when}</div>')
+        elif when and spoken_date(fact_date(answer), lang) in (answer.answer or ""):
+            when = ""  # the sentence says its date already
         sentence = link_markers(answer.answer, (c.n for c in answer.citations), turn, short_parts(answer))
-        parts.append(f'<div class="rag-sentence">{sentence}</div>')
+        parts.append(f'<div class="rag-sentence">{sentence}{"" if answer.short_answer else when}</div>')
     else:
         # no citations are shown for an unanswerable question, whatever the answer carries
         parts.append(f'<div class="rag-notfound">{text_block(answer.answer or lab["not_found"])}</div>')
@@ -240,11 +247,13 @@ def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict
     """One source card: number, title, date, file; the passage with the quote marked; the article."""
     loc = locate(citation, doc)
     title = citation.title or (doc.title if doc else None) or lab["untitled"]
+    status, lang = status_of(citation), lab.get("lang", "zh")
     html = [
-        f'<article class="rag-source" id="{anchor(turn, citation.n)}">',
+        f'<article class="rag-source{f" rag-status-{status}" if status else ""}" id="{anchor(turn, citation.n)}">',
         f'<header><span class="rag-n">[{citation.n}]</span> '
-        f'<span class="rag-title">{text_block(title)}</span></header>',
-        f'<div class="rag-source-meta">{_meta_line(citation.date, citation.source, lab)}</div>',
+        f'<span class="rag-title">{text_block(title)}</span>{render_badge(citation, lang)}</header>',
+        f'<div class="rag-source-meta">{_meta_line(citation.date, citation.source, lab)}'
+        f'{render_speaks_of(citation, lang)}</div>',
     ]
     if loc.text is None:
         html.append(f'<blockquote class="rag-passage"><mark class="rag-quote">{emphasise(citation.quote, parts)}'
@@ -318,9 +327,12 @@ def render_panel(turns: Sequence[TurnView], lang: str = "zh") -> str:
 # --- knowledge base -------------------------------------------------------------------------
 
 
-def document_rows(docs: Iterable[DocInfo]) -> list[list]:
-    """Rows for the documents table: title, date, passages, characters, file (plain text)."""
-    return [[d.title or "", d.date or "", d.passages, d.chars, d.source or ""] for d in docs]
+def document_rows(docs: Iterable[DocInfo], replaced: dict[str, Replacement] | None = None) -> list[list]:
+    """Rows for the documents table: title, date, passages, characters, file (plain text). A
+    document a later one replaced (rag.dates.versions.replaced) has that said after its title."""
+    replaced = replaced or {}
+    return [[(d.title or "") + (f" · {replaced_text(replaced[d.id])}" if d.id in replaced else ""), d.date or "",
+             d.passages, d.chars, d.source or ""] for d in docs]
 
 
 def document_choice(d: DocInfo) -> tuple[str, str]:
@@ -329,11 +341,13 @@ def document_choice(d: DocInfo) -> tuple[str, str]:
     return (f"{name} ({d.date})" if d.date else name, d.id)
 
 
-def render_document(doc: Document, lang: str = "zh") -> str:
-    """A whole article for the knowledge-base viewer, as text."""
+def render_document(doc: Document, lang: str = "zh", replacement: Replacement | None = None) -> str:
+    """A whole article for the knowledge-base viewer, as text; marked when a later one replaced it."""
     lab = labels(lang)
+    mark = (f'<div class="rag-replaced">{text_block(replaced_text(replacement, lang))}</div>'
+            if replacement else "")
     return (
-        f'<article class="rag-doc"><h3>{text_block(doc.title or lab["untitled"])}</h3>'
+        f'<article class="rag-doc"><h3>{text_block(doc.title or lab["untitled"])}</h3>{mark}'
         f'<div class="rag-source-meta">{_meta_line(doc.date, doc.source, lab)}</div>'
         f'<div class="rag-fulltext">{text_block(doc.text)}</div></article>'
     )

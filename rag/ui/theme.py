@@ -74,6 +74,16 @@ mark.rag-quote { background: #fde68a; color: inherit; padding: 0 1px; border-rad
 .rag-status-warn { background: rgba(217,119,6,.08); border-left: 3px solid #d97706; }
 .rag-status-error { background: rgba(220,38,38,.08); border-left: 3px solid #dc2626; }
 .rag-doc h3 { margin-top: 0; }
+.rag-when { font-size: 0.72em; font-weight: normal; color: var(--body-text-color-subdued); white-space: nowrap; }
+.rag-badge { font-size: 0.78em; font-weight: 600; padding: 0 6px; margin-left: 6px; border-radius: 9px;
+             white-space: nowrap; border: 1px solid currentColor; }
+.rag-badge-current { color: #16a34a; }
+.rag-badge-earlier { color: #b45309; }
+.rag-badge-superseded { color: #dc2626; }
+.rag-source.rag-status-earlier, .rag-source.rag-status-superseded { border-style: dashed; }
+.rag-source.rag-status-superseded .rag-passage { opacity: 0.75; }
+.rag-replaced { display: inline-block; margin-bottom: 6px; padding: 2px 8px; font-size: 0.88em; color: #dc2626;
+                border: 1px solid #dc2626; border-radius: 6px; }
 .rag-example { flex: 0 1 auto !important; min-width: 0 !important; }
 """
 
