@@ -29,6 +29,25 @@ def fake_pipeline(fake_settings):
     return Pipeline(fake_settings, HashingEmbedder())
 
 
+@pytest.fixture
+def fake_built(fake_pipeline, fake_settings):
+    """build(files): write {file name: text, or rows written as JSON lines} into the fake corpus,
+    build the fake pipeline over it and return the pipeline."""
+    from tests.helpers import write_jsonl
+
+    def build(files: dict):
+        for name, content in files.items():
+            path = fake_settings.corpus_dir / name
+            if isinstance(content, str):
+                path.write_text(content, encoding="utf-8")
+            else:
+                write_jsonl(path, content)
+        fake_pipeline.build()
+        return fake_pipeline
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def seed_pipeline(tmp_path_factory):
     """The seed page indexed once per session with the real default model."""

@@ -1,8 +1,19 @@
-"""Shared test helpers (not fixtures)."""
+"""Shared test helpers and made-up articles (not fixtures)."""
+import json
 import socket
 import threading
 import time
 from contextlib import contextmanager
+
+# Two made-up articles several tests index with the fake embedder.
+TEA = "西湖村茶叶丰收\n西湖村2024年种植茶叶300亩，茶叶收入达到80万元。\n"
+ROAD = "青石村建成乡村绿道\n2024年，青石村修建了12公里的乡村绿道。\n"
+
+
+def write_jsonl(path, rows):
+    """Write `rows` (dicts) to `path` as JSON lines; return the path."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
 
 
 def print_columns(paragraphs: list[str], width: int = 14) -> str:

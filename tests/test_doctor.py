@@ -5,20 +5,14 @@ import json
 
 import pytest
 
-from tests.helpers import edit_documents
+from tests.helpers import ROAD, TEA, edit_documents
 
 from rag.cli import main
 
-TEA = "西湖村茶叶丰收\n西湖村2024年种植茶叶300亩，茶叶收入达到80万元。\n"
-ROAD = "青石村建成乡村绿道\n2024年，青石村修建了12公里的乡村绿道。\n"
-
 
 @pytest.fixture
-def built(fake_pipeline, fake_settings):
-    corpus = fake_settings.corpus_dir
-    (corpus / "tea.txt").write_text(TEA, encoding="utf-8")
-    (corpus / "road.txt").write_text(ROAD, encoding="utf-8")
-    fake_pipeline.build()
+def built(fake_built, fake_settings):
+    fake_built({"tea.txt": TEA, "road.txt": ROAD})
     return fake_settings
 
 

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from rag.cli import main
+from tests.helpers import write_jsonl
 
 DOCS = [
     {"id": "d1", "title": "大陈村的蝶变", "text": "前仓镇大陈村2024年接待游客约40万人次。村集体经济收入达251万元。"},
@@ -20,17 +21,11 @@ QA = [
 ]
 
 
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def indexed(fake_pipeline, tmp_path):
+def indexed(fake_built, tmp_path):
     """(index dir, QA file) of a built fake-embedder index."""
-    write_jsonl(fake_pipeline.settings.corpus_dir / "docs.jsonl", DOCS)
-    fake_pipeline.build()
-    return fake_pipeline.settings.index_dir, write_jsonl(tmp_path / "qa.jsonl", QA)
+    pipeline = fake_built({"docs.jsonl": DOCS})
+    return pipeline.settings.index_dir, write_jsonl(tmp_path / "qa.jsonl", QA)
 
 
 def snapshot(directory):

@@ -1,7 +1,6 @@
 """The Evaluate tab's handler over a real pipeline with the fake embedder (no browser)."""
 from __future__ import annotations
 
-import json
 import zipfile
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 gr = pytest.importorskip("gradio")
 
 from rag.ui.evaluate import EvaluateHandlers, evaluate_tab  # noqa: E402
+from tests.helpers import write_jsonl  # noqa: E402
 
 DOCS = [
     {"id": "d1", "title": "大陈村的蝶变", "text": "前仓镇大陈村2024年接待游客约40万人次。村集体经济收入达251万元。"},
@@ -29,16 +29,10 @@ class Progress:
         self.calls.append((value, desc))
 
 
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def handlers(fake_pipeline, tmp_path):
-    write_jsonl(fake_pipeline.settings.corpus_dir / "docs.jsonl", DOCS)
-    fake_pipeline.build()
-    return EvaluateHandlers(fake_pipeline, fake_pipeline.settings, workdir=tmp_path / "runs")
+def handlers(fake_built, tmp_path):
+    pipeline = fake_built({"docs.jsonl": DOCS})
+    return EvaluateHandlers(pipeline, pipeline.settings, workdir=tmp_path / "runs")
 
 
 def test_run_fills_summary_charts_failures_and_downloads(handlers, tmp_path):

@@ -15,20 +15,16 @@ from rag.api.server import start_preparing  # noqa: E402
 import rag.pipeline  # noqa: E402
 from rag.ui.chat import ChatHandlers  # noqa: E402
 from rag.ui.knowledge import KnowledgeHandlers  # noqa: E402
-from tests.helpers import running  # noqa: E402
+from tests.helpers import ROAD as GREENWAY, TEA, running  # noqa: E402
 
 MAX_HISTORY = getattr(rag.pipeline, "MAX_HISTORY", 8)
 NO_PROGRESS = lambda *args, **kwargs: None  # noqa: E731
-TEA = "西湖村茶叶丰收\n西湖村2024年种植茶叶300亩，茶叶收入达到80万元。\n"
-GREENWAY = "青石村建成乡村绿道\n2024年，青石村修建了12公里的乡村绿道。\n"
 EVIL = "http://localhost:9999"
 
 
 @pytest.fixture
-def pipeline(fake_pipeline, fake_settings):
-    (fake_settings.corpus_dir / "tea.txt").write_text(TEA, encoding="utf-8")
-    fake_pipeline.build()
-    return fake_pipeline
+def pipeline(fake_built):
+    return fake_built({"tea.txt": TEA})
 
 
 

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import edit_documents
+from tests.helpers import ROAD, TEA, edit_documents
 
 from rag.index import store
 from rag.models.embed import HashingEmbedder
@@ -26,18 +26,12 @@ from rag.ui.chat import ChatHandlers  # noqa: E402
 from rag.ui.knowledge import KnowledgeHandlers  # noqa: E402
 
 NO_PROGRESS = lambda *args, **kwargs: None  # noqa: E731
-TEA = "西湖村茶叶丰收\n西湖村2024年种植茶叶300亩，茶叶收入达到80万元。\n"
-ROAD = "青石村建成乡村绿道\n2024年，青石村修建了12公里的乡村绿道。\n"
 LAKE = "南湖镇建成污水处理厂\n2024年，南湖镇建成日处理能力5000吨的污水处理厂。\n"
 
 
 @pytest.fixture
-def pipeline(fake_pipeline, fake_settings):
-    corpus = fake_settings.corpus_dir
-    (corpus / "tea.txt").write_text(TEA, encoding="utf-8")
-    (corpus / "road.txt").write_text(ROAD, encoding="utf-8")
-    fake_pipeline.build()
-    return fake_pipeline
+def pipeline(fake_built):
+    return fake_built({"tea.txt": TEA, "road.txt": ROAD})
 
 
 def ids(pipe) -> set[str]:

@@ -39,13 +39,8 @@ def _postings(seg, keep_rows: np.ndarray, offset: int):
     return terms[ok], new_row[rows[ok]], tf[ok]
 
 
-def merge_small(directory: Path, index) -> str | None:
-    from rag.index.build import _State  # the manifest counts, as a build computes them
-
-    picked = candidates(index)
-    if not picked:
-        return None
-    directory = Path(directory)
+def _gather(index, picked: list[int]):
+    """The live documents, hashes, passage table, postings and vectors of the picked segments."""
     docs, hashes, chunks, lengths, vecs, terms, rows, tfs = [], [], [], [], [], [], [], []
     for s in picked:
         seg = index.segments[s]
@@ -65,13 +60,28 @@ def merge_small(directory: Path, index) -> str | None:
         all_vecs = np.concatenate([np.asarray(b) for _, b in seg.blocks]) if seg.blocks else \
             np.zeros((0, index.dense.dim), np.float32)
         vecs.append(all_vecs[keep])
+    postings = _joined_postings(terms, rows, tfs, lengths)
+    return docs, hashes, np.concatenate(chunks), postings, np.concatenate(vecs).astype(np.float32)
+
+
+def _joined_postings(terms: list, rows: list, tfs: list, lengths: list) -> Postings:
+    """One Postings from the per-segment (terms, rows, counts), sorted by term then row."""
     terms, rows, tfs = np.concatenate(terms), np.concatenate(rows), np.concatenate(tfs)
     order = np.lexsort((rows, terms))
     terms, rows, tfs = terms[order], rows[order], tfs[order]
     uniq, starts = np.unique(terms, return_index=True)
-    postings = Postings(uniq, np.append(starts, len(terms)).astype(np.int64), rows.astype(np.int32),
-                        tfs.astype(np.float32), np.concatenate(lengths).astype(np.float32))
-    table, vectors = np.concatenate(chunks), np.concatenate(vecs).astype(np.float32)
+    return Postings(uniq, np.append(starts, len(terms)).astype(np.int64), rows.astype(np.int32),
+                    tfs.astype(np.float32), np.concatenate(lengths).astype(np.float32))
+
+
+def merge_small(directory: Path, index) -> str | None:
+    from rag.index.build import _State  # the manifest counts, as a build computes them
+
+    picked = candidates(index)
+    if not picked:
+        return None
+    directory = Path(directory)
+    docs, hashes, table, postings, vectors = _gather(index, picked)
 
     state = _State(index)
     gone = {index.segments[s].name for s in picked}
@@ -83,6 +93,13 @@ def merge_small(directory: Path, index) -> str | None:
     kept_infos = [i for i in state.infos if i["name"] not in gone]
     state.infos = kept_infos[:first] + [info] + kept_infos[first:]
     state.dead[name], state.row_docs[name] = set(), table[:, 0]
+    _write_version(directory, index, state, name, (docs, hashes, table, postings, vectors))
+    return name
+
+
+def _write_version(directory: Path, index, state, name: str, merged: tuple) -> None:
+    """A new index version: the other segments linked, the merged one written, a new manifest."""
+    docs, hashes, table, postings, vectors = merged
     with new_version(directory) as v:
         for i in state.infos:
             if i["name"] != name:
@@ -101,7 +118,6 @@ def merge_small(directory: Path, index) -> str | None:
                                  state.next_segment, state.counts(), m["corpus_hash"],
                                  m.get("embedding_runtime"))
         v.write_json("manifest.json", manifest)
-    return name
 
 
 class _Chunking:

@@ -29,46 +29,26 @@ _RAW_END_RE = {name: re.compile(rf"</{name}(?=[\s/>])", re.I) for name in _RAW_T
 
 
 def html_lines(html: str) -> tuple[str | None, list[str]]:
-    pieces: list[str] = []  # page text and block marks
-    titles: dict[str, str] = {}  # 'h1' and 'title': the first of each
-    h1: list[str] | None = None  # text pieces while inside the first <h1>
+    page = _Page()
     dropping: str | None = None  # the element whose content is being dropped, and its nesting
     depth = 0
     pos, end = 0, len(html)
-
-    def text(raw: str) -> None:
-        if raw:
-            value = unescape(raw)
-            pieces.append(value)
-            if h1 is not None:
-                h1.append(value)
-
-    def close_h1() -> None:
-        nonlocal h1
-        if h1 is not None:
-            titles.setdefault("h1", " ".join(part.strip() for part in h1 if part.strip()))
-            h1 = None
-
     while pos < end:
         lt = html.find("<", pos)
         if lt < 0:
             lt = end
         if dropping is None:
-            text(html[pos:lt])
+            page.text(html[pos:lt])
         if lt == end:
             break
-        if html.startswith("<!--", lt):  # comment; one left open runs to the end, as in browsers
-            close = html.find("-->", lt + 4)
-            pos = end if close < 0 else close + 3
-            continue
-        if html.startswith(("<!", "<?"), lt):  # doctype, CDATA, processing instruction
-            close = html.find(">", lt + 2)
-            pos = end if close < 0 else close + 1
+        skipped = _skip_markup(html, lt, end)
+        if skipped is not None:
+            pos = skipped
             continue
         tag = _TAG_RE.match(html, lt)
         if tag is None:  # a '<' that starts no tag is text
             if dropping is None:
-                text("<")
+                page.text("<")
             pos = lt + 1
             continue
         pos = tag.end()
@@ -80,31 +60,77 @@ def html_lines(html: str) -> tuple[str | None, list[str]]:
                     dropping = None
             continue
         if not closing and name in _RAW_TEXT:
-            found = _RAW_END_RE[name].search(html, pos)
-            content = html[pos:found.start() if found else end]
-            if found:
-                close = html.find(">", found.end())
-                pos = end if close < 0 else close + 1
-            else:
-                pos = end
-            if name == "title":
-                titles.setdefault("title", " ".join(unescape(content).split()))
-            elif name in _KEEP_RAW:
-                text(content)
+            content, pos = _raw_text(html, name, pos, end)
+            page.raw(name, content)
             continue
         if name in DROP_TAGS:
             if not closing and not tag.group(0).endswith("/>"):
                 dropping, depth = name, 1
             continue
+        page.tag(name, closing)
+    return page.result()
+
+
+def _skip_markup(html: str, lt: int, end: int) -> int | None:
+    """Where a comment, declaration or processing instruction at `lt` ends; None if none starts there."""
+    if html.startswith("<!--", lt):  # comment; one left open runs to the end, as in browsers
+        close = html.find("-->", lt + 4)
+        return end if close < 0 else close + 3
+    if html.startswith(("<!", "<?"), lt):  # doctype, CDATA, processing instruction
+        close = html.find(">", lt + 2)
+        return end if close < 0 else close + 1
+    return None
+
+
+def _raw_text(html: str, name: str, pos: int, end: int) -> tuple[str, int]:
+    """The content of raw-text element `name` opened before `pos`, and where its end tag ends."""
+    found = _RAW_END_RE[name].search(html, pos)
+    content = html[pos:found.start() if found else end]
+    if found:
+        close = html.find(">", found.end())
+        return content, end if close < 0 else close + 1
+    return content, end
+
+
+class _Page:
+    """What the scan keeps: page text and block marks, the first <h1> and <title>."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []  # page text and block marks
+        self.titles: dict[str, str] = {}  # 'h1' and 'title': the first of each
+        self.h1: list[str] | None = None  # text pieces while inside the first <h1>
+
+    def text(self, raw: str) -> None:
+        if raw:
+            value = unescape(raw)
+            self.pieces.append(value)
+            if self.h1 is not None:
+                self.h1.append(value)
+
+    def close_h1(self) -> None:
+        if self.h1 is not None:
+            self.titles.setdefault("h1", " ".join(part.strip() for part in self.h1 if part.strip()))
+            self.h1 = None
+
+    def raw(self, name: str, content: str) -> None:
+        if name == "title":
+            self.titles.setdefault("title", " ".join(unescape(content).split()))
+        elif name in _KEEP_RAW:
+            self.text(content)
+
+    def tag(self, name: str, closing: bool) -> None:
+        """A kept tag: it may end or start the first <h1>, and a block tag ends a line."""
         if name == "h1" and closing:
-            close_h1()
-        elif h1 is not None and not closing and name in _ENDS_TITLE:
-            close_h1()
-        if name == "h1" and not closing and "h1" not in titles:
-            h1 = []
+            self.close_h1()
+        elif self.h1 is not None and not closing and name in _ENDS_TITLE:
+            self.close_h1()
+        if name == "h1" and not closing and "h1" not in self.titles:
+            self.h1 = []
         if name in BLOCK_TAGS:
-            pieces.append(_MARK)
-    close_h1()
-    body = re.sub(r"\s+", " ", "".join(pieces))
-    lines = [part.strip() for part in body.split(_MARK)]
-    return titles.get("h1") or titles.get("title") or None, [line for line in lines if line]
+            self.pieces.append(_MARK)
+
+    def result(self) -> tuple[str | None, list[str]]:
+        self.close_h1()
+        body = re.sub(r"\s+", " ", "".join(self.pieces))
+        lines = [part.strip() for part in body.split(_MARK)]
+        return self.titles.get("h1") or self.titles.get("title") or None, [line for line in lines if line]

