@@ -23,7 +23,8 @@ March 2025), and 1月3日 / 一月三日 when the year is given from context (`y
 mapped one character to one).
 
 parse.py: Date and reading dates; meaning.py: sentences, changes of a standard, questions;
-words.py: the vocabularies (relative words, past/current markers, change markers).
+words.py: the vocabularies (relative words, past/current markers, change markers); versions.py:
+which older documents a later notice replaced (`replaced(docs)`, the knowledge-base tab's mark).
 """
 from rag.dates.meaning import (Asked, Change, asked_time, relative_date, sentence_time, supersession,
                                time_marker)
