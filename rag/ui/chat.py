@@ -208,6 +208,39 @@ def answer_settings(settings) -> gr.Radio:
     return mode
 
 
+def _filter_row() -> tuple:
+    """The row of document filters under the question: since, until, source, undated."""
+    with gr.Row(elem_id="filters", equal_height=False):
+        since = gr.Textbox(label="起始日期 Since", placeholder="2025 · 2025-01 · 2025-01-31", max_lines=1,
+                           elem_id="filter-since", min_width=120)
+        until = gr.Textbox(label="截止日期 Until", placeholder="2025-06", max_lines=1,
+                           elem_id="filter-until", min_width=120)
+        source = gr.Dropdown(label="来源 Source", choices=[], value=None, allow_custom_value=True,
+                             elem_id="filter-source", min_width=180, scale=2)
+        undated = gr.Radio([("保留 keep", "keep"), ("排除 drop", "drop")], value="keep",
+                           label="无日期文章 Undated", elem_id="filter-undated", min_width=160)
+    return since, until, source, undated
+
+
+def _wire(h: ChatHandlers, question, ask, example_buttons, clear, chatbot, turns, sources, extra_inputs) -> None:
+    """The chat's events: a question asked (Enter, the button, an example), and clearing."""
+    outputs = [question, chatbot, turns, sources]
+    common = dict(
+        outputs=outputs,
+        show_progress="hidden",
+        trigger_mode="always_last",  # asked while the page's last answer is still running: asked right after it
+        concurrency_limit=CHAT_CONCURRENCY,
+        concurrency_id="chat",
+        api_visibility="private",
+    )
+    question.submit(h.respond, inputs=[question, chatbot, turns, *extra_inputs], **common)
+    ask.click(h.respond, inputs=[question, chatbot, turns, *extra_inputs], **common)
+    for button in example_buttons:  # a button's value is its label: the example question
+        button.click(h.respond, inputs=[button, chatbot, turns, *extra_inputs], **common)
+    clear.click(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
+    chatbot.clear(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
+
+
 def build_chat_tab(pipeline: Pipeline,
                    examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> tuple[ChatHandlers, gr.Dropdown]:
     """Lay out the chat inside the current gr.Tab and wire its events; also adds the `ask` API.
@@ -240,15 +273,7 @@ def build_chat_tab(pipeline: Pipeline,
                     autofocus=True,
                 )
                 ask = gr.Button("提问 Ask", variant="primary", scale=1, min_width=90, elem_id="ask-button")
-            with gr.Row(elem_id="filters", equal_height=False):
-                since = gr.Textbox(label="起始日期 Since", placeholder="2025 · 2025-01 · 2025-01-31", max_lines=1,
-                                   elem_id="filter-since", min_width=120)
-                until = gr.Textbox(label="截止日期 Until", placeholder="2025-06", max_lines=1,
-                                   elem_id="filter-until", min_width=120)
-                source = gr.Dropdown(label="来源 Source", choices=[], value=None, allow_custom_value=True,
-                                     elem_id="filter-source", min_width=180, scale=2)
-                undated = gr.Radio([("保留 keep", "keep"), ("排除 drop", "drop")], value="keep",
-                                   label="无日期文章 Undated", elem_id="filter-undated", min_width=160)
+            since, until, source, undated = _filter_row()
             mode = answer_settings(pipeline.settings)
             with gr.Row(elem_id="examples"):
                 example_buttons = [
@@ -259,22 +284,6 @@ def build_chat_tab(pipeline: Pipeline,
         with gr.Column(scale=2, min_width=320):
             sources = gr.HTML(render_panel([]), elem_id="sources", js_on_load=None)
 
-    outputs = [question, chatbot, turns, sources]
-    common = dict(
-        outputs=outputs,
-        show_progress="hidden",
-        trigger_mode="always_last",  # asked while the page's last answer is still running: asked right after it
-        concurrency_limit=CHAT_CONCURRENCY,
-        concurrency_id="chat",
-        api_visibility="private",
-    )
-    extra_inputs = [since, until, source, undated, mode]
-    question.submit(h.respond, inputs=[question, chatbot, turns, *extra_inputs], **common)
-    ask.click(h.respond, inputs=[question, chatbot, turns, *extra_inputs], **common)
-    for button in example_buttons:  # a button's value is its label: the example question
-        button.click(h.respond, inputs=[button, chatbot, turns, *extra_inputs], **common)
-    clear.click(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
-    chatbot.clear(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
-
+    _wire(h, question, ask, example_buttons, clear, chatbot, turns, sources, [since, until, source, undated, mode])
     gr.api(h.api_ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return h, source
