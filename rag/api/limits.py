@@ -1,15 +1,20 @@
-"""Request body limits for the API paths (the page's own uploads keep Gradio's limit).
+"""Request body limits for the API paths (the page's own uploads keep Gradio's limit), and the
+body read timeout for every request.
 
 A body declared larger than its limit is answered 413 before it is read; one sent without a
-length (chunked) is cut off with 413 as soon as it passes the limit.
+length (chunked) is cut off with 413 as soon as it passes the limit. A body that pauses longer
+than RAG_BODY_TIMEOUT_S between two reads is answered 408 and its connection closed
+(`BodyTimeouts`; the header and keep-alive timeouts are the server's: rag/api/timeouts.py).
 """
 from __future__ import annotations
+
+import asyncio
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rag.api.errors import error_response
+from rag.api.errors import BodyTimeout, error_response
 from rag.logs import user_error
 
 MB = 1024 * 1024
@@ -75,3 +80,42 @@ async def _drain(receive: Receive, declared: int) -> None:
         message = await receive()
         if message["type"] != "http.request" or not message.get("more_body"):
             return
+
+
+class BodyTimeouts:
+    """ASGI middleware, in front of everything: while a request's body is still arriving, each
+    read waits at most `seconds` for the client; then 408 (from the route's own handler where it
+    reads the body, else from here) with `Connection: close`. Reads after the body is complete
+    (listening for the client going away during a long answer) are not timed."""
+
+    def __init__(self, app: ASGIApp, seconds: float = 30.0):
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.seconds or self.seconds <= 0:
+            return await self.app(scope, receive, send)
+        complete, started = False, False
+
+        async def timed() -> Message:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.seconds)
+            except asyncio.TimeoutError:
+                raise BodyTimeout(self.seconds) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed, watch)
+        except BodyTimeout as err:
+            message = user_error(f"{scope.get('method', '')} {scope.get('path', '')}", str(err.detail))
+            if not started:
+                await error_response(408, message, "request_timeout", headers=err.headers)(scope, receive, send)
