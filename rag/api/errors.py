@@ -150,9 +150,9 @@ class CatchBugs:
 
         try:
             await self.app(scope, receive, watch)
-        except BodyTimeout:
-            raise  # answered by rag.api.limits.BodyTimeouts, in front of everything
         except Exception as err:
+            if isinstance(err, BodyTimeout) or isinstance(err.__cause__, BodyTimeout):
+                raise  # a client too slow, not a bug: answered by rag.api.limits.BodyTimeouts, in front
             failure(f"api {scope.get('method', '')} {scope.get('path', '')}", err)
             if not started:  # else the response is cut short; the server closes the connection
                 await error_response(500, bug_message(err), "server_error")(scope, receive, send)

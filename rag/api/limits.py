@@ -84,9 +84,10 @@ async def _drain(receive: Receive, declared: int) -> None:
 
 class BodyTimeouts:
     """ASGI middleware, in front of everything: while a request's body is still arriving, each
-    read waits at most `seconds` for the client; then 408 (from the route's own handler where it
-    reads the body, else from here) with `Connection: close`. Reads after the body is complete
-    (listening for the client going away during a long answer) are not timed."""
+    read waits at most `seconds` for the client; then the request is answered 408 with
+    `Connection: close` (BodyTimeout is raised from `receive`, so that a route reading the body
+    stops there; whatever the app answers after that is replaced by the 408). Reads after the
+    body is complete (listening for the client going away during a long answer) are not timed."""
 
     def __init__(self, app: ASGIApp, seconds: float = 30.0):
         self.app = app
@@ -95,27 +96,41 @@ class BodyTimeouts:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.seconds or self.seconds <= 0:
             return await self.app(scope, receive, send)
-        complete, started = False, False
+        complete, started, timed_out = False, False, None
 
         async def timed() -> Message:
-            nonlocal complete
+            nonlocal complete, timed_out
             if complete:
                 return await receive()
             try:
                 message = await asyncio.wait_for(receive(), self.seconds)
             except asyncio.TimeoutError:
-                raise BodyTimeout(self.seconds) from None
+                timed_out = BodyTimeout(self.seconds)
+                raise timed_out from None
             complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
+        async def answer() -> None:
+            nonlocal started
+            started = True
+            where = f"{scope.get('method', '')} {scope.get('path', '')}"
+            response = error_response(408, user_error(where, str(timed_out.detail)), "request_timeout",
+                                      headers=timed_out.headers)
+            await response(scope, receive, send)
+
         async def watch(message: Message) -> None:
             nonlocal started
+            if timed_out is not None:  # the app's answer to a request whose body never came
+                if not started:
+                    await answer()
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, timed, watch)
-        except BodyTimeout as err:
-            message = user_error(f"{scope.get('method', '')} {scope.get('path', '')}", str(err.detail))
+        except Exception:  # BodyTimeout, or what a layer in between made of it
+            if timed_out is None:
+                raise
             if not started:
-                await error_response(408, message, "request_timeout", headers=err.headers)(scope, receive, send)
+                await answer()
