@@ -7,13 +7,21 @@
 
 Roles: `read` may ask and read documents; `admin` may also upload, delete and rebuild. With
 neither RAG_AUTH nor RAG_TOKENS set, authentication is off and everything is open (as before).
+
+A token is known by `token_id` (a hash of the whole token) in rate limits, messages and page
+sessions: a page login with a token is made under `name#<token id>`, so every session's role is
+the role of the credential it signed in with, whatever name was typed. After LOGIN_ATTEMPTS failed
+sign-ins from one client IP or for one user name within LOGIN_WINDOW_S, that IP or name is refused
+for LOGIN_LOCK_S (`Lockout`).
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import math
+import re
 import threading
 import time
 from collections import deque
@@ -24,6 +32,13 @@ from rag.errors import RagError
 ROLES = ("read", "admin")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 QUESTION_PATHS = ("/api/ask", "/v1/chat/completions")
+PAGE_TOKEN_MARK = "#"  # a token's page login: "name#<token id>"
+LOGIN_ATTEMPTS, LOGIN_WINDOW_S, LOGIN_LOCK_S = 5, 60.0, 30.0
+
+
+def token_id(token: str) -> str:
+    """What a token is known by (rate limits, messages, page sessions): 12 hex digits of its SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,9 @@ class Auth:
     def __init__(self, users: dict[str, tuple[str, str]] | None = None, tokens: dict[str, str] | None = None):
         self.users = dict(users or {})
         self.tokens = dict(tokens or {})
-        self._page_roles: dict[str, str] = {}  # page logins made with a token as the password
+        self._token_roles = {token_id(t): role for t, role in self.tokens.items()}
+        if len(self._token_roles) != len(self.tokens):
+            raise RagError("RAG_TOKENS: two tokens share a hash prefix; choose another token.")
 
     @classmethod
     def from_settings(cls, settings) -> "Auth":
@@ -110,7 +127,7 @@ class Auth:
     def check_token(self, token: str) -> Identity | None:
         for known, role in self.tokens.items():
             if _same(token, known):
-                return Identity(f"token:{known[:4]}…", role)
+                return Identity(f"token:{token_id(known)}", role)
         return None
 
     def from_header(self, authorization: str | None) -> Identity | None:
@@ -129,25 +146,44 @@ class Auth:
             return self.check_password(name, password)
         return None
 
+    @staticmethod
+    def claimed_name(authorization: str | None) -> str | None:
+        """The user name an HTTP Basic header claims (right or wrong), else None."""
+        scheme, _, value = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            return base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+
     # -- the page (Gradio's login) --------------------------------------------------------------
+    def page_name(self, username: str, password: str) -> str:
+        """The name a page login is made under: a RAG_AUTH user's own name; with a token as the
+        password, `name#<token id>`, so that the session carries that token's role (rag.api.guard
+        renames the login form's user name before Gradio sees it)."""
+        username = username.strip()
+        if username in self.users or self.check_token(password) is None:
+            return username
+        return f"{username}{PAGE_TOKEN_MARK}{token_id(password)}"
+
     def page_login(self, username: str, password: str) -> bool:
-        """Gradio's auth callable: a user's name and password, or any new name with a token."""
-        if self.check_password(username, password):
-            return True
+        """Gradio's auth callable: a user's name and password, or `name#<token id>` with that token."""
         if username in self.users:
+            return self.check_password(username, password) is not None
+        name, mark, tid = username.rpartition(PAGE_TOKEN_MARK)
+        if not (mark and name.strip()) or self.check_token(password) is None:
             return False
-        ident = self.check_token(password)
-        if ident is not None:
-            self._page_roles[username] = ident.role
-            return True
-        return False
+        return hmac.compare_digest(tid.encode("utf-8"), token_id(password).encode("utf-8"))
 
     def page_role(self, username: str | None) -> str | None:
+        """The role of a page session's user name (None: not a name any login gives)."""
         if not username:
             return None
         if username in self.users:
             return self.users[username][1]
-        return self._page_roles.get(username)
+        name, mark, tid = username.rpartition(PAGE_TOKEN_MARK)
+        return self._token_roles.get(tid) if mark and name.strip() else None
 
     def page_may_write(self, request) -> bool:
         """True when the page's user may change the knowledge base (always, with auth off)."""
@@ -174,12 +210,15 @@ def allowed_hosts(settings) -> tuple[str, ...] | None:
     return None
 
 
-def host_name(header: str) -> str:
-    """'example.org:7860' -> 'example.org'; '[::1]:7860' -> '::1'."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[1:].partition("]")[0]
-    return header.rpartition(":")[0] if header.count(":") == 1 else header
+_HOST = re.compile(r"(?:\[([0-9a-f:.]+)\]|([a-z0-9._-]+))(?::([0-9]{1,5}))?")
+
+
+def host_name(header: str) -> str | None:
+    """'example.org:7860' -> 'example.org'; '[::1]:7860' -> '::1'; None for anything that is not a
+    plain host name or address with an optional port of digits ('localhost:80@evil.com', a '/', a
+    space, a port 'x')."""
+    match = _HOST.fullmatch(header.strip().lower())
+    return (match.group(1) or match.group(2)) if match else None
 
 
 # -- rate limit ---------------------------------------------------------------------------------
@@ -208,6 +247,41 @@ class RateLimiter:
                 for k in [k for k, v in self._seen.items() if not v]:
                     del self._seen[k]
             return 0
+
+
+@dataclass
+class Lockout:
+    """Failed sign-ins per key (a client IP, a user name): after `attempts` failures within
+    `window_s`, the key is refused for `lock_s` (right credentials too: guessing stops paying)."""
+
+    attempts: int = LOGIN_ATTEMPTS
+    window_s: float = LOGIN_WINDOW_S
+    lock_s: float = LOGIN_LOCK_S
+    _failures: dict[str, deque] = field(default_factory=dict)
+    _until: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, keys, now: float | None = None) -> int:
+        """0 when none of `keys` is locked, else the seconds until all are free."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            left = max((self._until.get(k, 0.0) - now for k in keys), default=0.0)
+        return math.ceil(left) if left > 0 else 0
+
+    def failed(self, keys, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key in keys:
+                q = self._failures.setdefault(key, deque())
+                while q and q[0] <= now - self.window_s:
+                    q.popleft()
+                q.append(now)
+                if len(q) >= self.attempts:
+                    self._until[key] = now + self.lock_s
+                    q.clear()
+            if len(self._failures) > 10000:  # forget old keys
+                self._failures = {k: q for k, q in self._failures.items() if q and q[-1] > now - self.window_s}
+                self._until = {k: t for k, t in self._until.items() if t > now}
 
 
 def startup_warnings(settings) -> list[str]:

@@ -48,6 +48,9 @@ class Settings:
     milvus_collection: str = "rag"  # RAG_MILVUS_COLLECTION: passages; documents go in <name>_docs
     milvus_token: str = field(default="", repr=False)  # RAG_MILVUS_TOKEN: "user:password" or an API key, if any
     rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
+    header_timeout_s: int = 10  # RAG_HEADER_TIMEOUT_S: a request's line and headers must arrive within this
+    keep_alive_s: int = 5  # RAG_KEEP_ALIVE_S: an idle keep-alive connection is closed after this
+    body_timeout_s: int = 30  # RAG_BODY_TIMEOUT_S: a request body pausing longer than this gets 408
     answer: str = "auto"  # extractive | generative | auto (generative when an LLM endpoint is set)
     llm_base_url: str = ""  # RAG_LLM_BASE_URL: an OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1
     llm_model: str = ""  # RAG_LLM_MODEL: the model name the endpoint knows

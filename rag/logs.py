@@ -8,10 +8,16 @@ The page (rag.ui) and the HTTP API (rag.api.errors) report through the same func
     failure(where, err) -> str        log err (one line, or a bug's traceback); what to show
     user_error(where, message) -> str log a user's error that is not a RagError (a bad HTTP request)
     log_to_console()                  the rag.* log on stderr, for the servers (app.py, `rag serve`)
+    redact_access_log()               uvicorn's access log: control characters escaped, credentials
+                                      in query strings (?token=, ?api_key=, ...) redacted
+
+Nothing a client sends reaches the log raw: control characters (a newline or an escape sequence
+in a request path, a bidi override in a file name) are written as \\n, \\x1b, \\u202e.
 """
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from rag.errors import RagError
@@ -21,15 +27,29 @@ log = logging.getLogger("rag.app")
 BUG_MESSAGE = "出了点问题，请重试；若仍失败，请查看服务器日志。Something went wrong; try again, or see the server log."
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SECRET_PARAMS = ("token", "access_token", "api_key", "apikey", "api-key", "password", "auth")  # never in a URL
+SECRET_QUERY = re.compile(r"(?i)((?:^|[?&;])(?:%s)=)[^&;]*" % "|".join(map(re.escape, SECRET_PARAMS)))
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character (newlines and tabs included) and bidi control written
+    as an escape (\\n, \\x1b, \\u202e), and anything that is not text (a lone surrogate) escaped."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                         text)
+
+
 def one_line(text: str) -> str:
-    """`text` on one line, with anything that is not text (a lone surrogate) escaped."""
-    return " ".join(str(text).encode("utf-8", "backslashreplace").decode("utf-8").split())
+    """`text` on one line (runs of white space made one space), other control characters escaped."""
+    return escape_controls(" ".join(str(text).split()))
 
 
 def user_error(where: str, message: str) -> str:
-    """Log a user's error as one line; return it as one line."""
+    """Log a user's error as one line; return it as one line. `where` (it may hold a request path)
+    is logged with its control characters escaped."""
     message = one_line(message)
-    log.warning("%s: %s", where, message)
+    log.warning("%s: %s", escape_controls(where), message)
     return message
 
 
@@ -37,7 +57,7 @@ def failure(where: str, err: BaseException) -> str:
     """Log `err` (one line for a RagError, the traceback for anything else); return what to show."""
     if isinstance(err, RagError):
         return user_error(where, str(err))
-    log.error("%s: unexpected %s: %s", where, type(err).__name__, one_line(str(err)), exc_info=err)
+    log.error("%s: unexpected %s: %s", escape_controls(where), type(err).__name__, one_line(str(err)), exc_info=err)
     return BUG_MESSAGE
 
 
@@ -52,3 +72,27 @@ def log_to_console() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+def redact_query(path: str) -> str:
+    """A request path with the values of credential-like query parameters replaced."""
+    return SECRET_QUERY.sub(r"\1[redacted]", path)
+
+
+class _AccessLogFilter(logging.Filter):
+    """uvicorn's access log line: (client, method, path with query, HTTP version, status)."""
+
+    rag_access = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            record.args = (client, method, escape_controls(redact_query(str(path))), version, status)
+        return True
+
+
+def redact_access_log() -> None:
+    """Filter uvicorn's access log (once): control characters escaped, credentials redacted."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(getattr(f, "rag_access", False) for f in access.filters):
+        access.addFilter(_AccessLogFilter())

@@ -72,7 +72,9 @@ def test_page_login_roles():
     auth = Auth(parse_users(USERS), parse_tokens(TOKENS))
     assert auth.page_login("alice", "secret-a") and not auth.page_login("alice", "secret-b")
     assert not auth.page_login("alice", ADMIN_TOKEN)  # a user's name needs the user's password
-    assert auth.page_login("ops", READ_TOKEN) and auth.page_role("ops") == "read"
+    ops = auth.page_name("ops", READ_TOKEN)  # a token's login is made under "ops#<token id>"
+    assert ops != "ops" and auth.page_login(ops, READ_TOKEN) and auth.page_role(ops) == "read"
+    assert not auth.page_login("ops", READ_TOKEN) and auth.page_role("ops") is None
 
     class Req:
         def __init__(self, username):

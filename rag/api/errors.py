@@ -4,6 +4,7 @@ OpenAI clients parse), with a status that says whose move it is:
     400 invalid_request_error   a bad question or body (BadQuestion, BadInput, other RagError)
     404 not_found_error         an unknown document (UnknownDocument) or endpoint
     409 conflict_error          a change that cannot be made (deleting the last document)
+    408 request_timeout         a request body that stopped arriving (rag.api.limits.BodyTimeouts)
     413 request_too_large       a body over its limit (rag.api.limits)
     503 index_unavailable       no usable index yet, it is being built, or another process holds
                                 its write lock for too long (IndexBusy); with Retry-After when
@@ -45,7 +46,7 @@ RAG_STATUS: tuple[tuple[type[RagError], int, str], ...] = (
     (RagError, 400, "invalid_request_error"),
 )
 HTTP_TYPES = {400: "invalid_request_error", 404: "not_found_error", 405: "invalid_request_error",
-              409: "conflict_error", 413: "request_too_large", 503: "index_unavailable"}
+              408: "request_timeout", 409: "conflict_error", 413: "request_too_large", 503: "index_unavailable"}
 RETRY_AFTER_S = 5
 NO_INDEX_HINT = " Or upload documents with POST /api/documents (or on the page's knowledge-base tab)."
 
@@ -58,6 +59,15 @@ class ApiError(Exception):
         self.status = status
         self.type = type or HTTP_TYPES.get(status, "server_error")
         self.headers = headers
+
+
+class BodyTimeout(HTTPException):
+    """A request body that paused longer than its timeout (raised from `receive`, so that the
+    route's own handler answers 408; the connection is then closed)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(408, f"The request body stopped arriving for {seconds:g} s; send it again.",
+                         headers={"Connection": "close"})
 
 
 class NotReady(ApiError):
@@ -77,7 +87,9 @@ def rag_status(err: RagError) -> tuple[int, str]:
 
 
 def _where(request: Request) -> str:
-    return f"api {request.method} {request.url.path}"
+    """The request as the log names it: the path as received (rag.logs escapes what it must;
+    request.url would silently drop a newline or tab)."""
+    return f"api {request.method} {request.scope.get('path', '')}"
 
 
 async def _rag_error(request: Request, err: RagError) -> JSONResponse:
@@ -139,6 +151,8 @@ class CatchBugs:
         try:
             await self.app(scope, receive, watch)
         except Exception as err:
+            if isinstance(err, BodyTimeout) or isinstance(err.__cause__, BodyTimeout):
+                raise  # a client too slow, not a bug: answered by rag.api.limits.BodyTimeouts, in front
             failure(f"api {scope.get('method', '')} {scope.get('path', '')}", err)
             if not started:  # else the response is cut short; the server closes the connection
                 await error_response(500, bug_message(err), "server_error")(scope, receive, send)

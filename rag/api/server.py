@@ -21,7 +21,7 @@ from rag import __version__
 from rag.api import errors, openai_compat, routes
 from rag.api.errors import ApiError
 from rag.api.guard import Guard
-from rag.api.limits import BodyLimit
+from rag.api.limits import BodyLimit, BodyTimeouts
 from rag.api.state import ServerState
 from rag.auth import Auth, startup_warnings
 from rag.errors import EmptyCorpus, RagError
@@ -41,7 +41,9 @@ Errors are `{"error": {"message", "type"}}`: 400 bad request, 404 unknown docume
 503 no index yet or being built (retry after the `Retry-After` seconds).
 With authentication on (RAG_AUTH / RAG_TOKENS): 401 without valid credentials
 (`Authorization: Bearer TOKEN`, the OpenAI api_key, or HTTP Basic), 403 for a read-only user's
-upload or delete; 429 too many questions (RAG_RATE_LIMIT); 400 an unexpected Host header."""
+upload or delete; 429 too many questions (RAG_RATE_LIMIT) or failed sign-ins; 400 an unexpected
+Host header or credentials in the URL; 403 `cross_site` for a change sent by another site's page;
+408 a request body that stopped arriving."""
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 Log = Callable[[str], None]
 
@@ -59,12 +61,14 @@ def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
     app = FastAPI(title=TITLE, version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url=None)
     app.state.rag = ServerState(pipeline)
     errors.install(app)
+    origins = allowed_origins(pipeline.settings)
     app.add_middleware(BodyLimit)
-    app.add_middleware(Guard.for_settings, settings=pipeline.settings)
+    app.add_middleware(Guard.for_settings, settings=pipeline.settings, origins=origins)
     # Starlette's own CORSMiddleware on the parent app: Gradio then adds no CORS headers of its own
     # (its default lets any http://localhost:* page call the API with the user's cookies).
-    app.add_middleware(CORSMiddleware, allow_origins=allowed_origins(pipeline.settings), allow_credentials=True,
-                       allow_methods=METHODS, allow_headers=["*"])  # added last: runs first
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True,
+                       allow_methods=METHODS, allow_headers=["*"])
+    app.add_middleware(BodyTimeouts, seconds=pipeline.settings.body_timeout_s)  # added last: runs first
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
@@ -142,6 +146,8 @@ def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level:
     """Serve on settings.host:port until Ctrl+C; 1 when the address cannot be used."""
     import uvicorn
 
+    from rag.api.timeouts import uvicorn_config
+
     s = pipeline.settings
     Auth.from_settings(s)  # a malformed RAG_AUTH / RAG_TOKENS: a RagError before binding
     try:
@@ -157,6 +163,5 @@ def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level:
         start_preparing(app.state.rag, progress, log)
     url = url_of(s.host, s.port)
     print(f"Open {url} in a browser (Ctrl+C stops). API: {url}/docs; OpenAI-compatible: {url}/v1", flush=True)
-    config = uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(app, s, log_level)).run(sockets=[sock])
     return 0
