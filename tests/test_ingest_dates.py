@@ -122,3 +122,16 @@ def test_the_bundled_page_gets_its_month_from_its_name():
         pytest.skip("bundled page not present")
     docs = read_file(CORPUS_PAGE, CORPUS_PAGE.name)
     assert docs and all(d.date == "2025-01" for d in docs)  # its text gives no year with 1月3日
+
+
+@pytest.mark.parametrize("text, date", [
+    ("澄川融媒2024年5月6日讯 县城公交调整。\n全文到此。", "2024-05-06"),  # a dateline at the top
+    ("通知正文第一段。\n第二段。\n澄川县民政局\n2024年6月18日", "2024-06-18"),  # under the signature
+    ("牛小满，漫画家，1961年10月15日出生，少年时学画。", None),  # a life date
+    ("陶春生（1930年5月2日－2001年3月1日），作家。", None),
+    ("开头没有日期。" + "正文" * 100 + "2008年8月8日履新，" + "正文" * 100 + "结尾也没有。", None),  # an event mid-text
+])
+def test_an_articles_own_date_is_in_its_opening_or_closing(text, date):
+    from rag.ingest.split import find_date
+
+    assert find_date(text) == date

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.dates import as_date, first_full_date, parse_date
+from rag.dates import as_date, find_dates, parse_date
 from rag.ingest.clean import Para
 from rag.ingest.patterns import FINAL_RE, HAN, TRAILING_BYLINE_RE, is_byline, is_dateline
 
@@ -211,10 +211,50 @@ def split_articles(paras: list[Para]) -> list[Article]:
 # ---------------------------------------------------------------- dates
 
 def find_date(text: str) -> str | None:
-    """The first full date (year, month and day) written in the text, as yyyy-mm-dd
-    (every form rag.dates reads: 2025年1月3日, 2025-01-03, 2025/1/3, ２０２５年…, 二〇二五年一月三日, ...)."""
-    date = first_full_date(text)
-    return date.iso() if date else None
+    """The article's own date, as yyyy-mm-dd: the first full date (year, month and day) that is
+    marked as the article's — at its very start ("2025年1月3日，…", "本报讯 2025年1月3日"), as a
+    dateline ("…2025年2月10日讯/电"), after a label ("发布日期：", "时间:", "Date:"), or on a line of
+    its own near the end (a notice's date under its signature) — in every form rag.dates reads
+    (2025年1月3日, 2025-01-03, 2025/1/3, ２０２５年…, 二〇二五年一月三日, ...). Other dates in the
+    text tell of events (a birth, a term of office), not of when the article was written."""
+    text = text.strip()
+    for found in find_dates(text):
+        if found.date.day and _marked(text, found) and not _life_date(text, found):
+            return found.date.iso()
+    return None
+
+
+def _life_date(text: str, found) -> bool:
+    """A birth or death date: "1961年10月15日出生", "生于1980年6月13日", "（1930年5月2日－2001年3月1日）"."""
+    if _LIFE_AFTER.match(text, found.end) or _LIFE_BEFORE.search(text[max(0, found.start - 4):found.start]):
+        return True
+    opened = max(text.rfind("（", 0, found.start), text.rfind("(", 0, found.start))
+    if opened < 0 or max(text.rfind("）", 0, found.start), text.rfind(")", 0, found.start)) > opened:
+        return False
+    closed = [i for i in (text.find("）", found.end), text.find(")", found.end)) if i >= 0]
+    return bool(re.search(r"[—–－~～-]|至", text[opened:min(closed) if closed else len(text)]))
+
+
+_LIFE_AFTER = re.compile(r"\s*(?:出生|生于|生人|逝世|去世|病逝|辞世|卒)")
+_LIFE_BEFORE = re.compile(r"(?:生于|出生于|卒于|逝于)\s*$")
+
+
+def _marked(text: str, found) -> bool:
+    before, after = text[max(0, found.start - 12):found.start], text[found.end:found.end + 4]
+    line_start = text.rfind("\n", 0, found.start) + 1
+    line_end = text.find("\n", found.end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return bool(found.start <= OPENING_CHARS and _LEAD.fullmatch(text[:found.start])
+                or _DATELINE.match(after) or _LABEL.search(before)
+                or (found.start >= len(text) - CLOSING_CHARS and len(line) - len(found.text) <= 24
+                    and not re.search(r"[，。；]", line)))
+
+
+OPENING_CHARS = 16  # a date this close to the start, after a newsroom's name at most, is the article's
+CLOSING_CHARS = 80  # a date on its own line this close to the end is the date under a notice's signature
+_LEAD = re.compile(r"[\s\w（）()【】\[\]·]*?(?:讯|电|报道)?[\s:：，,]*")
+_DATELINE = re.compile(r"\s*(?:讯|电|报道|消息)")
+_LABEL = re.compile(r"(?:日期|时间|发布|发文|印发|成文|更新|Date|Published|Updated)\s*[:：]?\s*$", re.I)
 
 
 _COMPACT_RE = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:\D.*)?", re.S)
