@@ -166,11 +166,13 @@ class Pipeline:
         paths = list(paths) if paths else [self.settings.corpus_dir]
         t0 = time.perf_counter()
         with self.writing(progress):  # read inside the lock: a file added meanwhile is not lost
+            previous = self._previous(strict=False)
+            # an id stays with the file it is indexed from, whatever order the files are read in
+            owners = self._owners()
             docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
-                                        limits=Limits.from_settings(self.settings))
+                                        limits=Limits.from_settings(self.settings), owners=owners)
             if not docs:
                 raise EmptyCorpus(_empty_message(paths, problems))
-            previous = self._previous(strict=False)
             keep = previous is not None and self.store.compatible(previous, self.settings, self._model_name())
             old = previous.doc_keys() if keep else {}
             add = [d for d in docs if old.get(d.id) != (content_hash(d), d.file)]  # new, changed or moved
@@ -257,6 +259,14 @@ class Pipeline:
                 raise
             return None
 
+    def _owners(self) -> dict[str, str | None]:
+        """id -> the file each document is indexed from now, also from an index of another model
+        that this build replaces; empty when there is none or it cannot be read."""
+        try:
+            return self.store.view().doc_files()
+        except RagError:
+            return {}
+
     def _update(self, previous, add, remove, progress):
         with self.writing(progress):
             return self.store.update(self.settings, self._model_name(), lambda: self.embedder, previous, add,
@@ -339,14 +349,27 @@ class Pipeline:
         extractive = Answerer(idx, self.embedder, reader=self.reader).answer(
             q, hits, None if qv is None else qv[0], searched, today)
         if llm is None:
-            yield replace(extractive, latency_ms=(time.perf_counter() - t0) * 1000)
+            yield replace(_with_files(extractive, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             return
         from rag.answer.generate import generate, sources_of
 
         for event in generate(llm, q, earlier, sources_of(hits, idx), extractive, today=today):
             if isinstance(event, Answer):
-                event = replace(event, latency_ms=(time.perf_counter() - t0) * 1000)
+                event = replace(_with_files(event, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             yield event
+
+
+def _with_files(answer: Answer, idx) -> Answer:
+    """Every citation names the file its document was read from (Citation.file), which a record's
+    `source` cannot change: the steps that quote leave it unset, this sets it from the index."""
+    if all(c.file for c in answer.citations):
+        return answer
+    files = {}
+    for c in answer.citations:
+        if not c.file and c.doc_id not in files:
+            doc = idx.document(c.doc_id)
+            files[c.doc_id] = doc.file if doc is not None else None
+    return replace(answer, citations=tuple(c if c.file else replace(c, file=files[c.doc_id]) for c in answer.citations))
 
 
 def _checked(filters) -> Filters | None:

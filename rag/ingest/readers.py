@@ -25,6 +25,7 @@ from rag.ingest.split import find_date, normalise_date, split_articles
 from rag.types import Document, Problem
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".jsonl.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")  # one document a record, its id the record's claim
 
 
 def file_type(path: Path) -> str | None:
@@ -43,17 +44,20 @@ def read_file(path: Path, source: str, limits: Limits | None = None) -> list[Doc
     return documents
 
 
-def read_file_lenient(path: Path, source: str, limits: Limits | None = None) -> tuple[list[Document], list[Problem]]:
-    """Like read_file, but a JSONL file's bad lines come back as Problems beside the good ones."""
+def read_file_lenient(path: Path, source: str, limits: Limits | None = None,
+                      name: str | None = None) -> tuple[list[Document], list[Problem]]:
+    """Like read_file, but a JSONL file's bad lines come back as Problems beside the good ones.
+    `name`: the file name to take the type and a missing date from (default: the path's)."""
     path = Path(path)
-    suffix = file_type(path)
+    name = name or path.name
+    suffix = file_type(Path(name))
     if suffix is None:
-        raise BadInput(f"unsupported file type '{path.suffix or path.name}'; supported: {' '.join(SUFFIXES)}")
+        raise BadInput(f"unsupported file type '{Path(name).suffix or name}'; supported: {' '.join(SUFFIXES)}")
     limits = limits or Limits.from_settings()
-    if suffix in (".jsonl", ".jsonl.gz"):
+    if suffix in JSONL_SUFFIXES:
         documents, problems = read_jsonl(path, source, limits)
-        return with_file_date(documents, path.name), problems
-    return with_file_date(_read_one(path, suffix, source, limits), path.name), []
+        return with_file_date(documents, name), problems
+    return with_file_date(_read_one(path, suffix, source, limits), name), []
 
 
 def with_file_date(documents: list[Document], name: str) -> list[Document]:
