@@ -5,6 +5,8 @@ CONTRACT (stable; shells rely on it):
         # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/models/reader.py)
     p.build(paths=None, progress=None, embed=True) -> BuildReport
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
+        A document id stays with the file it is indexed from, whatever order files are read in
+        (rag.ingest.keep_owners); another file's document claiming it is skipped with a Problem.
         Incremental: only new or changed documents are chunked and tokenised (a batch at a time,
         each batch searchable by BM25 once committed), deleted ones become tombstones; then the
         passages without vectors are embedded (skipped with embed=False; see embed()). Every
@@ -14,10 +16,11 @@ CONTRACT (stable; shells rely on it):
         write lock is held only to commit a block). Returns how many were embedded.
     p.status() -> dict
         documents, passages, embedded (passages with vectors) and segments of the index.
-    p.add_files(paths, progress=None, embed=True) -> BuildReport
+    p.add_files(paths, progress=None, embed=True, read_as=None, on_commit=None) -> BuildReport
         Add the documents of these files, replacing what the same files gave before; documents of
         other files are never replaced (a clashing id is skipped with a Problem). BuildReport.added
-        says how many documents each file named in `paths` gave.
+        says how many documents each file named in `paths` gave. Files are read and embedded
+        outside the write lock; it is held only to commit (and for on_commit, see the method).
     p.delete_documents(doc_ids) -> BuildReport
     p.writing(progress=None)   context: hold the index's write lock across several steps (re-entrant)
     p.documents() -> list[DocInfo]
@@ -51,7 +54,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from rag.config import Settings
 from rag.errors import BadFilter, EmptyCorpus, IndexMissing, RagError, UnknownDocument
@@ -169,8 +172,12 @@ class Pipeline:
             previous = self._previous(strict=False)
             # an id stays with the file it is indexed from, whatever order the files are read in
             owners = self._owners()
+            if owners is not None:  # uploads a killed server left: renamed into place, or removed
+                from rag.staging import finish_uploads
+
+                finish_uploads(self.settings.corpus_dir, {f for f in owners.values() if f})
             docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
-                                        limits=Limits.from_settings(self.settings), owners=owners)
+                                        limits=Limits.from_settings(self.settings), owners=owners or {})
             if not docs:
                 raise EmptyCorpus(_empty_message(paths, problems))
             keep = previous is not None and self.store.compatible(previous, self.settings, self._model_name())
@@ -181,17 +188,23 @@ class Pipeline:
         return self._report(change, problems, progress, embed, t0)
 
     def add_files(self, paths: Sequence[str | Path], progress: StageProgress | None = None,
-                  embed: bool = True) -> BuildReport:
+                  embed: bool = True, read_as: Mapping[str, Path] | None = None,
+                  on_commit: Callable[[dict[str, int]], None] | None = None) -> BuildReport:
         """Add the documents of these files (replacing what the same files gave before); documents
-        read from other files stay as they are, whatever ids or sources the new ones claim."""
+        read from other files stay as they are, whatever ids or sources the new ones claim.
+
+        The files are read and their passages embedded outside the write lock, which is held only
+        to commit (a long PDF holds up neither other changes nor questions). `read_as` reads a file
+        as if it stood at another path (rag.ingest.load_paths); `on_commit(added)` runs under the
+        lock right after the commit, with BuildReport.added as a dict."""
         from rag.ingest import Limits, file_key, load_paths
 
         paths = list(paths)
         root = self.settings.corpus_dir
         t0 = time.perf_counter()
+        docs, problems = load_paths(paths, root=root, progress=progress, limits=Limits.from_settings(self.settings),
+                                    read_as=read_as)
         with self.writing(progress):
-            docs, problems = load_paths(paths, root=root, progress=progress,
-                                        limits=Limits.from_settings(self.settings))
             previous = self._previous(strict=True)
             replaced = {d.file for d in docs}
             owner = previous.doc_files() if previous else {}
@@ -207,13 +220,23 @@ class Pipeline:
             if not new:
                 raise EmptyCorpus(_empty_message(paths, problems))
             change = self._update(previous, new, dropped - {d.id for d in new}, progress)
-            # only the added documents are embedded now: a backlog of an archive is `rag embed`'s
-            report = self._report(change, problems, progress, embed, t0, only=change.new_segments)
             counts: dict[str, int] = {}
             for d in new:
                 counts[d.file] = counts.get(d.file, 0) + 1
-            added = tuple((str(p), counts.get(file_key(p, root), 0)) for p in paths if not Path(p).is_dir())
-            return replace(report, added=added)
+            named = {str(k): v for k, v in (read_as or {}).items()}
+            added = tuple((str(p), counts.get(file_key(named.get(str(p), p), root), 0))
+                          for p in paths if not Path(p).is_dir())
+            if on_commit is not None:
+                on_commit(dict(added))
+        # only the added documents are embedded now (a block at a time, each committed under the
+        # lock): a backlog of an archive is `rag embed`'s
+        try:
+            report = self._report(change, problems, progress, embed, t0, only=change.new_segments)
+        except RagError as err:  # committed all the same: BM25 finds the passages until they are embedded
+            late = [Problem(p, f"indexed, but its passages are not embedded yet ({err}); `rag embed` (or the "
+                               "server, at its next start) embeds them") for p, n in added if n]
+            report = self._report(change, [*problems, *late], progress, False, t0)
+        return replace(report, added=added)
 
     def delete_documents(self, doc_ids: Sequence[str], progress: StageProgress | None = None) -> BuildReport:
         t0 = time.perf_counter()
@@ -259,13 +282,15 @@ class Pipeline:
                 raise
             return None
 
-    def _owners(self) -> dict[str, str | None]:
+    def _owners(self) -> dict[str, str | None] | None:
         """id -> the file each document is indexed from now, also from an index of another model
-        that this build replaces; empty when there is none or it cannot be read."""
+        that this build replaces; empty when there is none, None when it cannot be read."""
         try:
             return self.store.view().doc_files()
-        except RagError:
+        except IndexMissing:
             return {}
+        except RagError:
+            return None
 
     def _update(self, previous, add, remove, progress):
         with self.writing(progress):
