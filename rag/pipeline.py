@@ -197,7 +197,7 @@ class Pipeline:
         to commit (a long PDF holds up neither other changes nor questions). `read_as` reads a file
         as if it stood at another path (rag.ingest.load_paths); `on_commit(added)` runs under the
         lock right after the commit, with BuildReport.added as a dict."""
-        from rag.ingest import Limits, file_key, load_paths
+        from rag.ingest import Limits, file_key, load_paths, skip_claimed
 
         paths = list(paths)
         root = self.settings.corpus_dir
@@ -206,17 +206,8 @@ class Pipeline:
                                     read_as=read_as)
         with self.writing(progress):
             previous = self._previous(strict=True)
-            replaced = {d.file for d in docs}
-            owner = previous.doc_files() if previous else {}
-            dropped = {i for i, f in owner.items() if f in replaced}
-            new = []
-            for d in docs:
-                if d.id in owner and d.id not in dropped:
-                    problems.append(Problem(d.file or str(d.id), (
-                        f"document id '{d.id}' is already indexed from {owner[d.id] or 'another file'}; skipped "
-                        "(an added file never replaces another file's documents), give it a unique id")))
-                else:
-                    new.append(d)
+            new, dropped, claimed = skip_claimed(docs, previous.doc_files() if previous else {})
+            problems += claimed
             if not new:
                 raise EmptyCorpus(_empty_message(paths, problems))
             change = self._update(previous, new, dropped - {d.id for d in new}, progress)
@@ -385,16 +376,13 @@ class Pipeline:
 
 
 def _with_files(answer: Answer, idx) -> Answer:
-    """Every citation names the file its document was read from (Citation.file), which a record's
-    `source` cannot change: the steps that quote leave it unset, this sets it from the index."""
-    if all(c.file for c in answer.citations):
-        return answer
-    files = {}
-    for c in answer.citations:
-        if not c.file and c.doc_id not in files:
-            doc = idx.document(c.doc_id)
-            files[c.doc_id] = doc.file if doc is not None else None
-    return replace(answer, citations=tuple(c if c.file else replace(c, file=files[c.doc_id]) for c in answer.citations))
+    """Every citation names the file its document was read from (Citation.file), whatever `source`
+    a record claims; the quoting steps after compose (timeline, generate) leave it to this."""
+    def file_of(c):
+        doc = idx.document(c.doc_id)
+        return doc.file if doc is not None else None
+
+    return replace(answer, citations=tuple(c if c.file else replace(c, file=file_of(c)) for c in answer.citations))
 
 
 def _checked(filters) -> Filters | None:

@@ -1,6 +1,8 @@
 """Ingest: files and folders -> Documents with cleaned text.
 
-    load_paths(paths, root=None, progress=None, limits=None) -> (documents, problems)
+    load_paths(paths, root=None, progress=None, limits=None, owners=None, read_as=None) -> (documents, problems)
+    keep_owners(read, owners) -> (documents, problems)                 one document per id (see load_paths)
+    skip_claimed(docs, owners) -> (documents, replaced ids, problems)  adding files: others' ids are skipped
     file_key(path, root=None) -> str                                  the Document.file of a file's documents
     list_files(paths, root=None) -> list[Path]                        the files load_paths would read
     read_file(path, source, limits=None) -> list[Document]           raises BadInput
@@ -25,7 +27,8 @@ from rag.ingest.guards import Limits, link_outside
 from rag.ingest.readers import JSONL_SUFFIXES, SUFFIXES, file_type, read_file, read_file_lenient
 from rag.types import Document, Problem
 
-__all__ = ["SUFFIXES", "Limits", "clean_text", "file_key", "list_files", "load_paths", "read_file"]
+__all__ = ["SUFFIXES", "Limits", "clean_text", "file_key", "keep_owners", "list_files", "load_paths", "read_file",
+           "skip_claimed"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -108,6 +111,24 @@ def keep_owners(read: Sequence[Read], owners: Mapping[str, str | None]) -> tuple
                                       "takes another file's documents), give it a unique id")
                 for i, why in sorted(skipped.items())]
     return documents, problems
+
+
+def skip_claimed(docs: Sequence[Document], owners: Mapping[str, str | None]) -> tuple[
+        list[Document], set[str], list[Problem]]:
+    """Adding files: (the documents to add, the ids they replace, Problems for the skipped). The
+    files read replace what they gave before; a document whose id another file owns (`owners`:
+    id -> file, the index as it is) is skipped: an added file never takes another file's documents."""
+    replaced = {d.file for d in docs}
+    dropped = {i for i, f in owners.items() if f in replaced}
+    new, problems = [], []
+    for d in docs:
+        if d.id in owners and d.id not in dropped:
+            problems.append(Problem(d.file or str(d.id), (
+                f"document id '{d.id}' is already indexed from {owners[d.id] or 'another file'}; skipped "
+                "(an added file never replaces another file's documents), give it a unique id")))
+        else:
+            new.append(d)
+    return new, dropped, problems
 
 
 def _keeper(rows: list[int], read: Sequence[Read], owner: str | None) -> tuple[int, str]:
