@@ -112,6 +112,8 @@ def finish_uploads(corpus_dir: Path, indexed: Collection[str]) -> tuple[list[str
                 else:
                     remove_quietly(temp)
                     removed.append(final.name)
+            except OSError:  # a folder that cannot be written: `rag doctor` keeps naming the copy
+                pass
             finally:
                 os.close(fd)
     return finished, removed
