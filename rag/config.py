@@ -37,6 +37,8 @@ class Settings:
     reader: str = "auto"  # rag.modes.READER_MODES, the trained span reader: auto (on with the default model) | on | off
     max_file_mb: int = 20  # a larger input file (or unzipped .docx, or one JSONL record) is skipped
     max_jsonl_mb: int = 2048  # a JSONL file is read up to this much (counted after gunzip)
+    max_pdf_pages: int = 2000  # RAG_MAX_PDF_PAGES: a PDF with more pages is skipped
+    max_inflated_mb: int = 50  # RAG_MAX_INFLATED_MB: a PDF whose text extraction would parse more is skipped
     lock_wait_s: int = 600  # how long a change waits for another process changing the same index
     host: str = "127.0.0.1"
     port: int = 7860

@@ -5,7 +5,8 @@
 What is checked: a build running now (the write lock), folders that killed builds left behind, that
 the index is there (or can be put back), that its manifest reads and its files agree with it
 (format, counts, document hashes), that it was built with the selected model, that every
-document's file is still there, and which corpus files are not indexed.
+document's file is still there, which corpus files are not indexed, uploads not committed
+(rag/staging.py) and passages without vectors. "All good." only when nothing is left to do.
 """
 from __future__ import annotations
 
@@ -140,9 +141,11 @@ def _index_findings(idx, settings) -> list[Finding]:
         out.append(Finding(OK, f"index {settings.index_dir}: {len(ids)} documents, {st['passages']} passages, "
                                f"model {model}, built {m.get('created', '?')}"))
     if st["embedded"] < st["passages"]:
-        out.append(Finding(NOTE, f"{st['embedded']} of {st['passages']} passages have vectors "
-                                 f"({100 * st['embedded'] / max(st['passages'], 1):.1f}%); the rest are found by "
-                                 "BM25 alone until `rag embed` (resumable, can run beside the app) embeds them"))
+        out.append(Finding(NOTE, f"{st['passages'] - st['embedded']} passage(s) have no vectors yet "
+                                 f"({st['embedded']} of {st['passages']}, "
+                                 f"{100 * st['embedded'] / max(st['passages'], 1):.1f}%, have them); they are found "
+                                 "by BM25 alone until `rag embed` (resumable, can run beside the app) or the "
+                                 "server, at its start, embeds them"))
     return out
 
 
@@ -166,6 +169,7 @@ def _remote_findings(remote, settings) -> list[Finding]:
 
 def _file_findings(idx, settings) -> list[Finding]:
     from rag.ingest import file_key, list_files
+    from rag.staging import staged_uploads
 
     corpus = Path(settings.corpus_dir)
     out = []
@@ -183,6 +187,11 @@ def _file_findings(idx, settings) -> list[Finding]:
                                     "drop them, or put the files back"))
     elif files:
         out.append(Finding(OK, f"all {len(files)} indexed files are present"))
+    staged = staged_uploads(corpus)
+    if staged:
+        out.append(Finding(NOTE, f"{len(staged)} upload(s) not committed ({_names(staged)}): in flight now, or "
+                                 "cut short by a stop; the server at its start, or `rag index`, finishes those "
+                                 "already indexed and removes the others"))
     if corpus.is_dir():
         indexed = set(files)
         missing = [p for p in list_files([corpus], corpus) if file_key(p, corpus) not in indexed]
@@ -207,5 +216,11 @@ def _names(items) -> str:
 def report_text(findings: list[Finding]) -> str:
     lines = [f"{f.level:8s}{f.message}" for f in findings]
     problems = sum(f.level == PROBLEM for f in findings)
-    lines.append(f"{problems} problem(s) found; see above." if problems else "All good.")
+    notes = sum(f.level == NOTE for f in findings)
+    if problems:
+        lines.append(f"{problems} problem(s) found; see above.")
+    elif notes:
+        lines.append(f"No problems; {notes} note(s) above say what is left to do.")
+    else:
+        lines.append("All good.")
     return "\n".join(lines)

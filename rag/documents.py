@@ -6,12 +6,17 @@ names, a known extension) and the file is created exclusively, so nothing is wri
 corpus folder and no existing file is overwritten.
 
 `add_uploads` copies files in and indexes them with `pipeline.add_files`; a copy stays exactly
-when some of its documents were indexed, and all copies go when indexing fails. `delete_document`
-takes a document out of the index and, when the file it was read from (Document.file, never its
-`source`) lies inside the corpus folder, holds no other indexed document and is writable, that
-file too (otherwise a rebuild would bring it back); never any other file. Both hold the index's
-write lock (`pipeline.writing`, rag/locks.py) for the whole change, so the page, the API and other
-processes (`rag index`) never interleave their changes.
+when some of its documents were indexed, and all copies go when indexing fails. An upload is
+committed whole or not at all: it is copied under a hidden name (`.uploading-<name>`, which also
+reserves <name>), read and embedded outside the index's write lock, and renamed to <name> under
+the lock right after the index commit, so a folder listing never shows an upload that is not
+indexed. The copy is locked (flock) while its upload is in flight; `finish_uploads` (at start:
+`recover`, and at every `rag index`) renames what a killed process had committed and removes the
+rest. `delete_document` takes a document out of the index and, when the file it was read from
+(Document.file, never its `source`) lies inside the corpus folder, holds no other indexed document
+and is writable, that file too (otherwise a rebuild would bring it back); never any other file,
+all under the index's write lock (`pipeline.writing`, rag/locks.py), so the page, the API and
+other processes (`rag index`) never interleave their changes.
 """
 from __future__ import annotations
 
@@ -21,12 +26,13 @@ import shutil
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 from rag.errors import BadInput, RagError
 from rag.types import BuildReport, DocInfo, Problem
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
+STAGED = ".uploading-"  # an upload's copy in the corpus folder until its documents are committed (rag/staging.py)
 MAX_STEM = 80
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -57,11 +63,12 @@ def safe_filename(name: str) -> str:
 
 
 def unique_target(folder: Path, name: str) -> Path:
-    """`folder/name`, or `folder/stem-2.ext`, `-3`... when the name is taken."""
+    """`folder/name`, or `folder/stem-2.ext`, `-3`... when the name is taken (or reserved by an
+    upload in flight)."""
     stem, suffix = name[: -len(Path(name).suffix) or None], Path(name).suffix
     candidate = folder / name
     i = 2
-    while candidate.exists() or candidate.is_symlink():
+    while taken(candidate) or taken(folder / (STAGED + candidate.name)):
         candidate = folder / f"{stem}-{i}{suffix}"
         i += 1
     return candidate
@@ -83,6 +90,10 @@ def copy_into_corpus(source: Path, original_name: str, corpus_dir: Path) -> Path
         except FileExistsError:  # another upload took the name meanwhile
             continue
     raise BadInput(f"Cannot add {original_name!r}: no free file name in {corpus_dir}.")
+
+
+def taken(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
 
 
 def corpus_file(corpus_dir: Path, file: str | None) -> Path | None:
@@ -149,50 +160,108 @@ class Added:
     documents: tuple[tuple[str, ...], ...] = ()  # the ids indexed from each stored file, in `stored` order
 
 
-def add_uploads(pipeline, files: Sequence[tuple[Path, str]], corpus_dir: Path, progress=None) -> Added:
-    """Copy (file, uploaded name) pairs into the corpus folder and index them with `pipeline.add_files`.
+def add_uploads(pipeline, files: Sequence[tuple[Path | BinaryIO, str]], corpus_dir: Path, progress=None) -> Added:
+    """Copy (file or binary stream, uploaded name) pairs into the corpus folder and index them with
+    `pipeline.add_files`.
 
-    All under the index's write lock (`pipeline.writing`), so no other writer, in this process or
-    another, sees a copy before it is indexed. A copy stays exactly when at least one of its
+    Each is copied under its hidden name (rag/staging.py) and read and embedded outside the write
+    lock; under it, right after the index commit, the copies that gave documents are renamed into
+    place, so no other writer, in this process or another, sees a copy that is not indexed, and a
+    killed server leaves nothing half done (`recover`). A copy stays exactly when at least one of its
     documents was indexed (a JSONL file with a few bad lines stays); the others are removed and
-    listed. Documents of other files are never replaced (see Pipeline.add_files). On any error the
-    copies are removed and the index is unchanged; a RagError is raised again with corpus paths cut
-    to file names.
+    listed. Documents of other files are never replaced (see Pipeline.add_files). On an error before
+    the commit the copies are removed and the index is unchanged; a RagError is raised again with
+    corpus paths cut to file names.
     """
     from rag.ingest import file_key
+    from rag.staging import stage_upload
 
     corpus_dir = Path(corpus_dir)
-    copied: list[tuple[str, Path]] = []
-    with pipeline.writing(progress):
-        try:
-            for source, name in files:
-                copied.append((name, copy_into_corpus(Path(source), name, corpus_dir)))
-            report = pipeline.add_files([p for _, p in copied], progress=progress)
-        except BaseException as err:
-            for _, p in copied:
-                remove_quietly(p)
-            if isinstance(err, RagError):
-                raise type(err)(short_paths(str(err), [p for _, p in copied])) from None
+    staged = []
+
+    def commit(added: dict[str, int]) -> None:  # under the write lock, right after the index commit
+        for s in staged:
+            if added.get(str(s.temp)):
+                os.replace(s.temp, s.final)
+                s.kept = True
+
+    try:
+        for source, name in files:
+            staged.append(stage_upload(source, name, corpus_dir))
+        report = pipeline.add_files([s.temp for s in staged], progress=progress,
+                                    read_as={str(s.temp): s.final for s in staged}, on_commit=commit)
+    except RagError as err:
+        if any(s.kept for s in staged):
             raise
-        paths = [p for _, p in copied]
-        indexed = dict(report.added)
-        why: dict[str, list[str]] = {}
-        for problem in report.problems:
-            why.setdefault(Path(problem.path).name, []).append(short_paths(problem.message, paths))
-        stored, skipped = [], []
-        for name, p in copied:
-            if indexed.get(str(p)):
-                stored.append((name, p))
-            else:
-                remove_quietly(p)
-                skipped.append((name, "; ".join(why.get(p.name, [])) or "no document could be read from it"))
-        owners = {file_key(p, pipeline.settings.corpus_dir): i for i, (_, p) in enumerate(stored)}
-        ids: list[list[str]] = [[] for _ in stored]
-        for d in pipeline.documents():
-            if d.file in owners:
-                ids[owners[d.file]].append(d.id)
-    problems = tuple(Problem(short_paths(q.path, paths), short_paths(q.message, paths)) for q in report.problems)
+        raise type(err)(_shown(str(err), staged)) from None
+    finally:
+        for s in staged:
+            s.done()
+    why: dict[str, list[str]] = {}
+    for problem in report.problems:
+        why.setdefault(Path(_shown(problem.path, staged)).name, []).append(_shown(problem.message, staged))
+    stored = [(s.name, s.final) for s in staged if s.kept]
+    skipped = [(s.name, "; ".join(why.get(s.final.name, [])) or "no document could be read from it")
+               for s in staged if not s.kept]
+    owners = {file_key(p, pipeline.settings.corpus_dir): i for i, (_, p) in enumerate(stored)}
+    ids: list[list[str]] = [[] for _ in stored]
+    for d in pipeline.documents():
+        if d.file in owners:
+            ids[owners[d.file]].append(d.id)
+    problems = tuple(Problem(_shown(q.path, staged), _shown(q.message, staged)) for q in report.problems)
     return Added(replace(report, problems=problems), tuple(stored), tuple(skipped), tuple(tuple(i) for i in ids))
+
+
+def _shown(text: str, staged) -> str:
+    """Corpus paths of these uploads (staged or in place) cut to their final file names."""
+    for s in sorted(staged, key=lambda s: -len(str(s.temp))):
+        text = text.replace(str(s.temp), s.final.name).replace(str(s.final), s.final.name)
+        text = text.replace(s.temp.name, s.final.name)
+    return text
+
+
+def recover(pipeline, log=None) -> int:
+    """Put right what a killed server left, at the start of the next (in its background thread,
+    after it is ready: answers go on meanwhile): uploads cut short are finished or removed
+    (rag.staging.finish_uploads), old temporary upload folders removed, and passages left without
+    vectors embedded (resumable, a block at a time; until then BM25 finds them). `log(line)` hears
+    what was done. Returns the passages embedded."""
+    from rag.staging import finish_uploads, remove_receiving
+
+    say = log or (lambda line: None)
+    with pipeline.writing():
+        indexed = indexed_files(pipeline)
+        if indexed is not None:
+            finished, removed = finish_uploads(pipeline.settings.corpus_dir, indexed)
+            if finished:
+                say(f"Finished {len(finished)} upload(s) committed before a stop: {', '.join(finished)}")
+            if removed:
+                say(f"Removed {len(removed)} upload(s) cut short before their commit: {', '.join(removed)}")
+    if remove_receiving():
+        say("Removed temporary upload folders left by a stopped server.")
+    try:
+        st = pipeline.status() if pipeline.has_index() else None
+        if st is None or st["embedded"] >= st["passages"]:
+            return 0
+        say(f"Embedding {st['passages'] - st['embedded']} passage(s) left without vectors ...")
+        n = pipeline.embed()
+        say(f"Embedded {n} passage(s).")
+        return n
+    except RagError as err:
+        say(f"error: passages without vectors stay found by BM25 alone: {err}")
+        return 0
+
+
+def indexed_files(pipeline) -> set[str] | None:
+    """The files indexed documents were read from; empty without an index, None when it cannot be read."""
+    from rag.errors import IndexMissing
+
+    try:
+        return {d.file for d in pipeline.documents() if d.file}
+    except IndexMissing:
+        return set()
+    except RagError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ CONTRACT (stable; shells rely on it):
         # embedder None -> Settings.model, loaded lazily; reader None -> Settings.reader (rag/models/reader.py)
     p.build(paths=None, progress=None, embed=True) -> BuildReport
         Index `paths` (files or folders; default settings.corpus_dir) into settings.index_dir.
+        A document id stays with the file it is indexed from, whatever order files are read in
+        (rag.ingest.keep_owners); another file's document claiming it is skipped with a Problem.
         Incremental: only new or changed documents are chunked and tokenised (a batch at a time,
         each batch searchable by BM25 once committed), deleted ones become tombstones; then the
         passages without vectors are embedded (skipped with embed=False; see embed()). Every
@@ -14,10 +16,11 @@ CONTRACT (stable; shells rely on it):
         write lock is held only to commit a block). Returns how many were embedded.
     p.status() -> dict
         documents, passages, embedded (passages with vectors) and segments of the index.
-    p.add_files(paths, progress=None, embed=True) -> BuildReport
+    p.add_files(paths, progress=None, embed=True, read_as=None, on_commit=None) -> BuildReport
         Add the documents of these files, replacing what the same files gave before; documents of
         other files are never replaced (a clashing id is skipped with a Problem). BuildReport.added
-        says how many documents each file named in `paths` gave.
+        says how many documents each file named in `paths` gave. Files are read and embedded
+        outside the write lock; it is held only to commit (and for on_commit, see the method).
     p.delete_documents(doc_ids) -> BuildReport
     p.writing(progress=None)   context: hold the index's write lock across several steps (re-entrant)
     p.documents() -> list[DocInfo]
@@ -51,7 +54,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from rag.config import Settings
 from rag.errors import BadFilter, EmptyCorpus, IndexMissing, RagError, UnknownDocument
@@ -166,11 +169,17 @@ class Pipeline:
         paths = list(paths) if paths else [self.settings.corpus_dir]
         t0 = time.perf_counter()
         with self.writing(progress):  # read inside the lock: a file added meanwhile is not lost
+            previous = self._previous(strict=False)
+            # an id stays with the file it is indexed from, whatever order the files are read in
+            owners = self._owners()
+            if owners is not None:  # uploads a killed server left: renamed into place, or removed
+                from rag.staging import finish_uploads
+
+                finish_uploads(self.settings.corpus_dir, {f for f in owners.values() if f})
             docs, problems = load_paths(paths, root=self.settings.corpus_dir, progress=progress,
-                                        limits=Limits.from_settings(self.settings))
+                                        limits=Limits.from_settings(self.settings), owners=owners or {})
             if not docs:
                 raise EmptyCorpus(_empty_message(paths, problems))
-            previous = self._previous(strict=False)
             keep = previous is not None and self.store.compatible(previous, self.settings, self._model_name())
             old = previous.doc_keys() if keep else {}
             add = [d for d in docs if old.get(d.id) != (content_hash(d), d.file)]  # new, changed or moved
@@ -179,39 +188,46 @@ class Pipeline:
         return self._report(change, problems, progress, embed, t0)
 
     def add_files(self, paths: Sequence[str | Path], progress: StageProgress | None = None,
-                  embed: bool = True) -> BuildReport:
+                  embed: bool = True, read_as: Mapping[str, Path] | None = None,
+                  on_commit: Callable[[dict[str, int]], None] | None = None) -> BuildReport:
         """Add the documents of these files (replacing what the same files gave before); documents
-        read from other files stay as they are, whatever ids or sources the new ones claim."""
-        from rag.ingest import Limits, file_key, load_paths
+        read from other files stay as they are, whatever ids or sources the new ones claim.
+
+        The files are read and their passages embedded outside the write lock, which is held only
+        to commit (a long PDF holds up neither other changes nor questions). `read_as` reads a file
+        as if it stood at another path (rag.ingest.load_paths); `on_commit(added)` runs under the
+        lock right after the commit, with BuildReport.added as a dict."""
+        from rag.ingest import Limits, file_key, load_paths, skip_claimed
 
         paths = list(paths)
         root = self.settings.corpus_dir
         t0 = time.perf_counter()
+        docs, problems = load_paths(paths, root=root, progress=progress, limits=Limits.from_settings(self.settings),
+                                    read_as=read_as)
         with self.writing(progress):
-            docs, problems = load_paths(paths, root=root, progress=progress,
-                                        limits=Limits.from_settings(self.settings))
             previous = self._previous(strict=True)
-            replaced = {d.file for d in docs}
-            owner = previous.doc_files() if previous else {}
-            dropped = {i for i, f in owner.items() if f in replaced}
-            new = []
-            for d in docs:
-                if d.id in owner and d.id not in dropped:
-                    problems.append(Problem(d.file or str(d.id), (
-                        f"document id '{d.id}' is already indexed from {owner[d.id] or 'another file'}; skipped "
-                        "(an added file never replaces another file's documents), give it a unique id")))
-                else:
-                    new.append(d)
+            new, dropped, claimed = skip_claimed(docs, previous.doc_files() if previous else {})
+            problems += claimed
             if not new:
                 raise EmptyCorpus(_empty_message(paths, problems))
             change = self._update(previous, new, dropped - {d.id for d in new}, progress)
-            # only the added documents are embedded now: a backlog of an archive is `rag embed`'s
-            report = self._report(change, problems, progress, embed, t0, only=change.new_segments)
             counts: dict[str, int] = {}
             for d in new:
                 counts[d.file] = counts.get(d.file, 0) + 1
-            added = tuple((str(p), counts.get(file_key(p, root), 0)) for p in paths if not Path(p).is_dir())
-            return replace(report, added=added)
+            named = {str(k): v for k, v in (read_as or {}).items()}
+            added = tuple((str(p), counts.get(file_key(named.get(str(p), p), root), 0))
+                          for p in paths if not Path(p).is_dir())
+            if on_commit is not None:
+                on_commit(dict(added))
+        # only the added documents are embedded now (a block at a time, each committed under the
+        # lock): a backlog of an archive is `rag embed`'s
+        try:
+            report = self._report(change, problems, progress, embed, t0, only=change.new_segments)
+        except RagError as err:  # committed all the same: BM25 finds the passages until they are embedded
+            late = [Problem(p, f"indexed, but its passages are not embedded yet ({err}); `rag embed` (or the "
+                               "server, at its next start) embeds them") for p, n in added if n]
+            report = self._report(change, [*problems, *late], progress, False, t0)
+        return replace(report, added=added)
 
     def delete_documents(self, doc_ids: Sequence[str], progress: StageProgress | None = None) -> BuildReport:
         t0 = time.perf_counter()
@@ -255,6 +271,16 @@ class Pipeline:
         except RagError:
             if strict:
                 raise
+            return None
+
+    def _owners(self) -> dict[str, str | None] | None:
+        """id -> the file each document is indexed from now, also from an index of another model
+        that this build replaces; empty when there is none, None when it cannot be read."""
+        try:
+            return self.store.view().doc_files()
+        except IndexMissing:
+            return {}
+        except RagError:
             return None
 
     def _update(self, previous, add, remove, progress):
@@ -339,14 +365,24 @@ class Pipeline:
         extractive = Answerer(idx, self.embedder, reader=self.reader).answer(
             q, hits, None if qv is None else qv[0], searched, today)
         if llm is None:
-            yield replace(extractive, latency_ms=(time.perf_counter() - t0) * 1000)
+            yield replace(_with_files(extractive, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             return
         from rag.answer.generate import generate, sources_of
 
         for event in generate(llm, q, earlier, sources_of(hits, idx), extractive, today=today):
             if isinstance(event, Answer):
-                event = replace(event, latency_ms=(time.perf_counter() - t0) * 1000)
+                event = replace(_with_files(event, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             yield event
+
+
+def _with_files(answer: Answer, idx) -> Answer:
+    """Every citation names the file its document was read from (Citation.file), whatever `source`
+    a record claims; the quoting steps after compose (timeline, generate) leave it to this."""
+    def file_of(c):
+        doc = idx.document(c.doc_id)
+        return doc.file if doc is not None else None
+
+    return replace(answer, citations=tuple(c if c.file else replace(c, file=file_of(c)) for c in answer.citations))
 
 
 def _checked(filters) -> Filters | None:

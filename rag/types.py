@@ -59,6 +59,7 @@ class Citation:
     when: str | None = None  # the time the sentence speaks of (a year written in it, else its document's date)
     status: str | None = None  # None (no other version retrieved) | "current" | "earlier" | "superseded"
     changed_on: str | None = None  # superseded: when the change that replaced it was made or took effect
+    file: str | None = None  # the file the document was read from (Document.file), whatever `source` it claims
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Answer:
                     "title": c.title,
                     "date": c.date,
                     "source": c.source,
+                    "file": c.file,
                     "quote": c.quote,
                     "start": c.start,
                     "end": c.end,

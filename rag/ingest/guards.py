@@ -1,6 +1,6 @@
 """The ingest boundary: which files may be read, and how much of each.
 
-    Limits.from_settings(settings=None)   max_file_mb, max_jsonl_mb (RAG_MAX_FILE_MB, RAG_MAX_JSONL_MB)
+    Limits.from_settings(settings=None)   max_file_mb, max_jsonl_mb, max_pdf_pages, max_inflated_mb (RAG_MAX_*)
     link_outside(path, root) -> str|None  the real path of a link that leads out of `root`
     open_regular(path) -> binary file     only regular files; a pipe, device or socket is never opened
     read_capped(path, limit) -> bytes     the whole file, or BadInput when it is over the limit
@@ -31,19 +31,25 @@ class Limits:
 
     max_file_bytes: int = 20 * MB
     max_jsonl_bytes: int = 2048 * MB
+    max_pdf_pages: int = 2000  # pages of one PDF
+    max_inflated_bytes: int = 50 * MB  # what text extraction would parse in one PDF (rag/ingest/pdf.py)
 
     @classmethod
     def from_settings(cls, settings=None) -> Limits:
         """From a Settings object; without one, from the defaults and the RAG_* environment."""
-        if settings is None:  # only these two variables: a stray bad RAG_* value is not ingest's business
+        names = ("max_file_mb", "max_jsonl_mb", "max_pdf_pages", "max_inflated_mb")
+        if settings is None:  # only these variables: a stray bad RAG_* value is not ingest's business
             from rag.config import Settings
 
-            names = ("RAG_MAX_FILE_MB", "RAG_MAX_JSONL_MB")
-            settings = Settings.from_env({name: os.environ[name] for name in names if name in os.environ})
-        for name, value in (("max_file_mb", settings.max_file_mb), ("max_jsonl_mb", settings.max_jsonl_mb)):
+            env = (f"RAG_{name.upper()}" for name in names)
+            settings = Settings.from_env({name: os.environ[name] for name in env if name in os.environ})
+        for name in names:
+            value = getattr(settings, name)
             if value < 1:
-                raise RagError(f"Setting {name} (RAG_{name.upper()}) must be at least 1 (megabytes), got {value}.")
-        return cls(max_file_bytes=settings.max_file_mb * MB, max_jsonl_bytes=settings.max_jsonl_mb * MB)
+                unit = "pages" if name.endswith("pages") else "megabytes"
+                raise RagError(f"Setting {name} (RAG_{name.upper()}) must be at least 1 ({unit}), got {value}.")
+        return cls(max_file_bytes=settings.max_file_mb * MB, max_jsonl_bytes=settings.max_jsonl_mb * MB,
+                   max_pdf_pages=settings.max_pdf_pages, max_inflated_bytes=settings.max_inflated_mb * MB)
 
 
 def size_text(n: int) -> str:

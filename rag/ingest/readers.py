@@ -5,7 +5,8 @@ DOCX carry their own structure and give one Document each; a JSONL file gives on
 record. A document's date: its record's or front matter's, else the first full date in its
 text, else the one in its file name (`with_file_date`), never the file's modification time.
 Every file passes the guards first (rag/ingest/guards.py): only regular files are opened, and
-sizes are capped. Parsers (pypdf, python-docx) are imported inside the functions that use them.
+sizes are capped (a PDF's pages and the bytes its extraction would parse too: rag/ingest/pdf.py).
+Parsers (pypdf, python-docx) are imported inside the functions that use them.
 """
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from rag.ingest.encoding import decode_bytes
 from rag.ingest.guards import Limits, check_unzipped, read_capped
 from rag.ingest.html import html_lines
 from rag.ingest.jsonl import EMPTY_MESSAGE, read_jsonl
+from rag.ingest.pdf import pdf_text
 from rag.ingest.split import find_date, normalise_date, split_articles
 from rag.types import Document, Problem
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".jsonl.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")  # one document a record, its id the record's claim
 
 
 def file_type(path: Path) -> str | None:
@@ -43,17 +46,20 @@ def read_file(path: Path, source: str, limits: Limits | None = None) -> list[Doc
     return documents
 
 
-def read_file_lenient(path: Path, source: str, limits: Limits | None = None) -> tuple[list[Document], list[Problem]]:
-    """Like read_file, but a JSONL file's bad lines come back as Problems beside the good ones."""
+def read_file_lenient(path: Path, source: str, limits: Limits | None = None,
+                      name: str | None = None) -> tuple[list[Document], list[Problem]]:
+    """Like read_file, but a JSONL file's bad lines come back as Problems beside the good ones.
+    `name`: the file name to take the type and a missing date from (default: the path's)."""
     path = Path(path)
-    suffix = file_type(path)
+    name = name or path.name
+    suffix = file_type(Path(name))
     if suffix is None:
-        raise BadInput(f"unsupported file type '{path.suffix or path.name}'; supported: {' '.join(SUFFIXES)}")
+        raise BadInput(f"unsupported file type '{Path(name).suffix or name}'; supported: {' '.join(SUFFIXES)}")
     limits = limits or Limits.from_settings()
-    if suffix in (".jsonl", ".jsonl.gz"):
+    if suffix in JSONL_SUFFIXES:
         documents, problems = read_jsonl(path, source, limits)
-        return with_file_date(documents, path.name), problems
-    return with_file_date(_read_one(path, suffix, source, limits), path.name), []
+        return with_file_date(documents, name), problems
+    return with_file_date(_read_one(path, suffix, source, limits), name), []
 
 
 def with_file_date(documents: list[Document], name: str) -> list[Document]:
@@ -71,7 +77,7 @@ def _read_one(path: Path, suffix: str, source: str, limits: Limits) -> list[Docu
     """The documents of a file that is not JSONL."""
     data = read_capped(path, limits.max_file_bytes)
     if suffix == ".pdf":
-        return _page_documents(_pdf_text(data), source)
+        return _page_documents(pdf_text(data, limits), source)
     if suffix == ".docx":
         check_unzipped(data, limits.max_file_bytes)
         title, lines = _docx_lines(data)
@@ -183,26 +189,7 @@ def _md_inline(text: str) -> str:
     return text.strip()
 
 
-# ---------------------------------------------------------------- PDF and DOCX
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise BadInput("the PDF is password-protected; save an unprotected copy and add that")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except BadInput:
-        raise
-    except Exception as err:  # pypdf raises many types for a damaged file
-        reason = str(err).split("\n")[0][:120] or type(err).__name__
-        raise BadInput(f"cannot read the PDF ({reason}); it is damaged or not a PDF, re-export it") from None
-    text = "\n".join(pages)
-    if not text.strip():
-        raise BadInput("no text could be extracted from the PDF (a scanned image?); run OCR on it first")
-    return text
-
+# ---------------------------------------------------------------- DOCX (PDF: rag/ingest/pdf.py)
 
 def _docx_lines(data: bytes) -> tuple[str | None, list[str]]:
     import docx
