@@ -4,8 +4,6 @@ so FastAPI runs them in its thread pool and questions are answered concurrently.
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -92,18 +90,12 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
     clashing id is skipped and listed under `problems`). If nothing can be indexed nothing changes (400)."""
     pipeline = state.pipeline
     corpus = Path(pipeline.settings.corpus_dir)
-    with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
-        received = []
-        for i, f in enumerate(files):
-            path = Path(tmp) / str(i)
-            with path.open("wb") as out:
-                shutil.copyfileobj(f.file, out)
-            received.append((path, f.filename or ""))
-        if pipeline.has_index():
+    received = [(f.file, f.filename or "") for f in files]  # streamed into the corpus folder, staged
+    if pipeline.has_index():
+        added = add_uploads(pipeline, received, corpus)
+    else:  # the first index: asks wait for it with 503 + Retry-After
+        with state.preparing_while("building the index from uploaded files"):
             added = add_uploads(pipeline, received, corpus)
-        else:  # the first index: asks wait for it with 503 + Retry-After
-            with state.preparing_while("building the index from uploaded files"):
-                added = add_uploads(pipeline, received, corpus)
     kept = {p.name for _, p in added.stored}
     return {
         "added": [{"filename": name, "stored_as": p.name, "documents": list(ids)}

@@ -58,6 +58,8 @@ class CitationOut(BaseModel):
     title: str | None
     date: str | None
     source: str | None
+    file: str | None = Field(None, description="the file the document was read from (which owns it); "
+                             "`source` is what a record claims")
     quote: str = Field(description="verbatim: equals the document's text[start:end]")
     start: int
     end: int

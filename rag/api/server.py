@@ -116,6 +116,9 @@ def _prepare(state: ServerState, progress, log: Log) -> None:
         state.preparing = "loading the model and the index"
         pipeline.warm_up()
         log("Ready.")
+        from rag.documents import recover
+
+        recover(pipeline, log)  # uploads a killed server left, passages without vectors
     except RagError as err:
         log(f"error: {err}")
     except Exception as err:  # a bug: keep serving (the page and the API report errors), say so
