@@ -135,3 +135,10 @@ def test_an_articles_own_date_is_in_its_opening_or_closing(text, date):
     from rag.ingest.split import find_date
 
     assert find_date(text) == date
+
+
+def test_a_date_starting_the_line_under_the_headline_is_the_articles():
+    from rag.ingest.split import find_date
+
+    assert find_date("关于调整某镇某项补贴标准的通知\n2025年2月20日，某镇人民政府发布通知。") == "2025-02-20"
+    assert find_date("某公园位于某市。1980年12月4日，某人捐地建园。") is None  # mid-line: an event

@@ -212,7 +212,8 @@ def split_articles(paras: list[Para]) -> list[Article]:
 
 def find_date(text: str) -> str | None:
     """The article's own date, as yyyy-mm-dd: the first full date (year, month and day) that is
-    marked as the article's — at its very start ("2025年1月3日，…", "本报讯 2025年1月3日"), as a
+    marked as the article's — starting a line of its opening ("2025年1月3日，…" under the headline,
+    "本报讯 2025年1月3日"), as a
     dateline ("…2025年2月10日讯/电"), after a label ("发布日期：", "时间:", "Date:"), or on a line of
     its own near the end (a notice's date under its signature) — in every form rag.dates reads
     (2025年1月3日, 2025-01-03, 2025/1/3, ２０２５年…, 二〇二五年一月三日, ...). Other dates in the
@@ -244,13 +245,14 @@ def _marked(text: str, found) -> bool:
     line_start = text.rfind("\n", 0, found.start) + 1
     line_end = text.find("\n", found.end)
     line = text[line_start:line_end if line_end >= 0 else len(text)]
-    return bool(found.start <= OPENING_CHARS and _LEAD.fullmatch(text[:found.start])
+    return bool(found.start <= OPENING_CHARS and _LEAD.fullmatch(text[line_start:found.start])
                 or _DATELINE.match(after) or _LABEL.search(before)
                 or (found.start >= len(text) - CLOSING_CHARS and len(line) - len(found.text) <= 24
                     and not re.search(r"[，。；]", line)))
 
 
-OPENING_CHARS = 16  # a date this close to the start, after a newsroom's name at most, is the article's
+OPENING_CHARS = 120  # a date that starts a line this close to the top (after a newsroom's name at most:
+# the headline's next line, "本报讯 2025年1月3日") is the article's
 CLOSING_CHARS = 80  # a date on its own line this close to the end is the date under a notice's signature
 _LEAD = re.compile(r"[\s\w（）()【】\[\]·]*?(?:讯|电|报道)?[\s:：，,]*")
 _DATELINE = re.compile(r"\s*(?:讯|电|报道|消息)")
