@@ -306,7 +306,9 @@ def cmd_serve(args) -> int:
     settings.check_answer_mode()  # generative by default needs an endpoint: say so now
     from rag.api import serve  # imports fastapi, uvicorn and gradio
 
-    return serve(Pipeline(settings), progress=StderrProgress())
+    from rag.ui import mount  # imports gradio: the chat page, mounted at / beside the API
+
+    return serve(Pipeline(settings), page=mount, progress=StderrProgress())
 
 
 def cmd_doctor(args) -> int:

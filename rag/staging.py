@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Collection
 
-from rag.documents import STAGED, remove_quietly, safe_filename, taken, unique_target
+from rag.corpus_files import STAGED, remove_quietly, safe_filename, taken, unique_target
 from rag.errors import BadInput
 
 RECEIVING = "rag-upload-"  # temporary folders of uploads being received (earlier versions of the API)

@@ -22,6 +22,7 @@ httpx = pytest.importorskip("httpx")
 uvicorn = pytest.importorskip("uvicorn")
 
 from rag.api import create_app  # noqa: E402
+from rag.ui import mount  # noqa: E402
 from rag.api.limits import MAX_UPLOAD_BYTES  # noqa: E402
 from rag.api.server import start_preparing  # noqa: E402
 from rag.config import Settings  # noqa: E402
@@ -61,7 +62,7 @@ def pipeline(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def url(pipeline):
-    with running(create_app(pipeline)) as base:
+    with running(create_app(pipeline, page=mount)) as base:
         yield base
 
 
@@ -275,7 +276,7 @@ def test_an_upload_cannot_replace_or_delete_another_files_documents(tmp_path):
                       json.dumps({"id": "x1", "text": "北山村2024年种植杨梅200亩。", "source": "qingshi.txt"},
                                  ensure_ascii=False),
                       "{broken"])
-    with running(create_app(pipe, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as http:
         r = http.post("/api/documents", files={"files": ("evil.jsonl", wire.encode(), "application/jsonl")})
         assert r.status_code == 201, r.text
         body = r.json()
@@ -304,7 +305,7 @@ def test_deleting_from_an_index_that_predates_file_owners_keeps_the_file(tmp_pat
     pipe = fake_pipeline(tmp_path)
     edit_documents(pipe.settings.index_dir, "UPDATE docs SET file = NULL")  # as an older version wrote it
     fresh = Pipeline(pipe.settings, HashingEmbedder())
-    with running(create_app(fresh, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with running(create_app(fresh)) as base, httpx.Client(base_url=base, timeout=30) as http:
         r = http.delete("/api/documents/qingshi.txt")
         assert r.status_code == 200 and r.json()["file_removed"] is False and r.json()["file_kept"] == "unrecorded"
     assert (pipe.settings.corpus_dir / "qingshi.txt").exists()
@@ -317,7 +318,7 @@ def test_a_change_while_another_process_holds_the_index_is_503_and_changes_nothi
     pipe.settings = pipe.settings.with_(lock_wait_s=1)
     corpus = pipe.settings.corpus_dir
     before = sorted(p.name for p in corpus.iterdir())
-    with running(create_app(pipe, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as http:
         with locks.writing(pipe.settings.index_dir, 1):  # as `rag index` in another process would
             r = http.post("/api/documents", files={"files": ("绿道.txt", GREENWAY.encode(), "text/plain")})
             assert_error(r, 503, "index_unavailable", "Another process")
@@ -339,7 +340,7 @@ class Records(logging.Handler):
 
 def test_user_errors_are_one_log_line_and_bugs_one_traceback(tmp_path, caplog, monkeypatch):
     pipe = fake_pipeline(tmp_path)
-    with running(create_app(pipe, ui=False)) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as http:
         server_log = Records()  # after start-up: uvicorn configures its loggers then
         logging.getLogger("uvicorn.error").addHandler(server_log)
         try:
@@ -407,7 +408,7 @@ class GatedPipeline(Pipeline):
 def test_503_with_retry_after_while_the_index_is_being_built(tmp_path):
     pipe = fake_pipeline(tmp_path, build=False, cls=GatedPipeline)
     (pipe.settings.corpus_dir / "qingshi.txt").write_text(QINGSHI, encoding="utf-8")
-    app = create_app(pipe)
+    app = create_app(pipe, page=mount)
     with running(app) as base, httpx.Client(base_url=base, timeout=30) as http:
         thread = start_preparing(app.state.rag, log=lambda message: None)
         deadline = time.monotonic() + 10

@@ -10,6 +10,7 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 
 from rag.api import create_app  # noqa: E402
+from rag.ui import mount  # noqa: E402
 from rag.api.server import serve  # noqa: E402
 from rag.auth import Auth, RateLimiter, host_name, parse_tokens, parse_users  # noqa: E402
 from rag.config import Settings  # noqa: E402
@@ -29,7 +30,7 @@ def _with(pipeline, **changes):
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     pipe = _with(fake_pipeline(tmp_path_factory.mktemp("auth")), auth=USERS, tokens=TOKENS)
-    with running(create_app(pipe)) as base:
+    with running(create_app(pipe, page=mount)) as base:
         yield base
 
 
@@ -146,7 +147,7 @@ def test_page_asks_for_a_login(secured):
 # -- defaults, Host, rate limit, warning -------------------------------------------------------
 def test_defaults_unchanged_when_not_configured(tmp_path):
     pipe = fake_pipeline(tmp_path)
-    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=60) as c:
+    with running(create_app(pipe, page=mount)) as base, httpx.Client(base_url=base, timeout=60) as c:
         assert c.post("/api/ask", json={"question": Q_VISITORS}).status_code == 200
         assert c.post("/api/documents", files={"files": ("greenway.txt", GREENWAY.encode())}).status_code == 201
         assert c.delete("/api/documents/greenway.txt").status_code == 200
@@ -157,21 +158,21 @@ def test_defaults_unchanged_when_not_configured(tmp_path):
 
 def test_wrong_host_header_is_refused(tmp_path):
     pipe = fake_pipeline(tmp_path)
-    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as c:
+    with running(create_app(pipe, page=mount)) as base, httpx.Client(base_url=base, timeout=30) as c:
         port = base.rsplit(":", 1)[1]
         for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
             assert c.get("/api/documents", headers={"Host": host}).status_code == 200
         assert_error(c.get("/api/documents", headers={"Host": f"evil.example:{port}"}), 400, "invalid_host")
         assert c.get("/", headers={"Host": "evil.example"}).status_code == 400
     _with(pipe, allowed_hosts="rag.example.org")
-    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as c:
+    with running(create_app(pipe, page=mount)) as base, httpx.Client(base_url=base, timeout=30) as c:
         assert c.get("/api/documents", headers={"Host": "rag.example.org"}).status_code == 200
         assert c.get("/api/documents").status_code == 400
 
 
 def test_rate_limit_gives_429_with_retry_after(tmp_path):
     pipe = _with(fake_pipeline(tmp_path), rate_limit=2)
-    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as c:
+    with running(create_app(pipe, page=mount)) as base, httpx.Client(base_url=base, timeout=30) as c:
         for _ in range(2):
             assert c.post("/api/ask", json={"question": Q_VISITORS}).status_code == 200
         r = c.post("/api/ask", json={"question": Q_VISITORS})

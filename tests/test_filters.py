@@ -253,6 +253,7 @@ def api_url(tmp_path_factory):
     from test_api import running
 
     from rag.api import create_app
+    from rag.ui import mount
     from rag.config import Settings
     from rag.models.embed import HashingEmbedder
     from rag.pipeline import Pipeline
@@ -263,7 +264,7 @@ def api_url(tmp_path_factory):
                         cache_dir=root / "cache")
     pipe = Pipeline(settings, HashingEmbedder())
     pipe.build()
-    with running(create_app(pipe, ui=False)) as base:
+    with running(create_app(pipe)) as base:
         yield base
 
 

@@ -217,11 +217,12 @@ def test_the_api_and_the_openai_endpoint_give_the_verified_answer(gen_pipeline, 
     httpx = pytest.importorskip("httpx")
     openai = pytest.importorskip("openai")
     from rag.api import create_app
+    from rag.ui import mount
     from tests.helpers import running
 
     q = "青石镇2024年集体经济收入多少？"
     template = "青石镇集体经济收入达386万元[{n}]。还有500万元捐款[{n}]。"
-    with running(create_app(gen_pipeline)) as base:
+    with running(create_app(gen_pipeline, page=mount)) as base:
         _numbered_reply(gen_pipeline, llm, q, "386万元", template)
         r = httpx.post(base + "/api/ask", json={"question": q}, timeout=30)
         assert r.status_code == 200

@@ -11,6 +11,7 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 from rag.api import create_app  # noqa: E402
+from rag.ui import mount  # noqa: E402
 from rag.ui.guard import NEEDS_ADMIN  # noqa: E402
 from tests.test_api import fake_pipeline, running  # noqa: E402
 from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -47,7 +48,7 @@ def test_same_name_two_tokens_in_a_browser(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     pipe = fake_pipeline(tmp_path)
     pipe.settings = dataclasses.replace(pipe.settings, tokens=f"{ADMIN_TOKEN}:admin,{READ_TOKEN}:read")
-    with running(create_app(pipe)) as base, playwright.sync_playwright() as pw:
+    with running(create_app(pipe, page=mount)) as base, playwright.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             admin_ctx, admin = _sign_in(browser, base, "ops", ADMIN_TOKEN)

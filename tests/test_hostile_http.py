@@ -24,6 +24,7 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 
 from rag.api import create_app  # noqa: E402
+from rag.ui import mount  # noqa: E402
 from rag.auth import Auth, Lockout, host_name, parse_tokens, token_id  # noqa: E402
 from rag.api.guard import cross_site  # noqa: E402
 from rag.ui.guard import NEEDS_ADMIN, required_role  # noqa: E402
@@ -86,7 +87,7 @@ def _with(pipeline, **changes):
 def secured(tmp_path_factory):
     """The app with users and tokens (question rate limit 2 a minute); (base URL, the app)."""
     pipe = _with(fake_pipeline(tmp_path_factory.mktemp("hostile")), auth=USERS, tokens=TOKENS, rate_limit=2)
-    app = create_app(pipe)
+    app = create_app(pipe, page=mount)
     with running(app) as base:
         yield base, app
 
@@ -312,7 +313,7 @@ def test_host_header_is_parsed_strictly(served, tmp_path):
     assert host_name("[::1]:80") == "::1" and host_name("localhost:80@evil.com") is None
     # bound to all interfaces with no RAG_ALLOWED_HOSTS, any name goes, a malformed one does not
     pipe = _with(fake_pipeline(tmp_path), host="0.0.0.0")
-    with running(create_app(pipe)) as other:
+    with running(create_app(pipe, page=mount)) as other:
         p = _port(other)
         assert _raw(p, b"GET /api/health HTTP/1.1\r\nHost: rag.example.org\r\nConnection: close\r\n\r\n"
                     ).startswith(b"HTTP/1.1 200")
@@ -338,7 +339,7 @@ def test_control_characters_and_credentials_never_reach_the_log(served):
 
 def test_repeated_failed_sign_ins_are_locked_out(tmp_path):
     pipe = _with(fake_pipeline(tmp_path), auth=USERS, tokens=TOKENS)
-    with running(create_app(pipe)) as base, httpx.Client(base_url=base, timeout=30) as c:
+    with running(create_app(pipe, page=mount)) as base, httpx.Client(base_url=base, timeout=30) as c:
         for n in range(3):
             assert c.get("/api/documents", auth=("alice", f"guess-{n}")).status_code == 401
         for n in range(2):

@@ -11,6 +11,7 @@ uvicorn = pytest.importorskip("uvicorn")
 gr = pytest.importorskip("gradio")
 
 from rag.api import create_app  # noqa: E402
+from rag.ui import mount  # noqa: E402
 from rag.api.server import start_preparing  # noqa: E402
 import rag.pipeline  # noqa: E402
 from rag.ui.chat import ChatHandlers  # noqa: E402
@@ -31,7 +32,7 @@ def pipeline(fake_built):
 
 def _serve(pipeline, **settings):
     pipeline.settings = pipeline.settings.with_(**settings) if settings else pipeline.settings
-    app = create_app(pipeline)
+    app = create_app(pipeline, page=mount)
     start_preparing(app.state.rag, log=lambda m: None).join(30)
     return running(app)
 

@@ -422,10 +422,11 @@ def test_the_api_and_the_chat_answer_from_milvus(milvus_pipe):
     from urllib.parse import quote
 
     from rag.api import create_app
+    from rag.ui import mount
     from rag.ui.chat import ChatHandlers
     from tests.helpers import running
 
-    with running(create_app(milvus_pipe)) as base, httpx.Client(base_url=base, timeout=60) as http:
+    with running(create_app(milvus_pipe, page=mount)) as base, httpx.Client(base_url=base, timeout=60) as http:
         got = http.post("/api/ask", json={"question": "大陈村2024年接待了多少游客？", "since": "2024"}).json()
         assert "40万人次" in got["answer"]
         cite = got["citations"][0]

@@ -19,6 +19,7 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 
 from rag.api import create_app  # noqa: E402
+from rag.ui import mount  # noqa: E402
 from rag.errors import BadInput  # noqa: E402
 from rag.ui.guard import FILE_REFUSED, NEEDS_ADMIN, Uploads, file_paths  # noqa: E402
 from rag.documents import upload_folder  # noqa: E402
@@ -36,7 +37,7 @@ def page(tmp_path_factory):
     pipe.settings = dataclasses.replace(pipe.settings, auth=USERS)
     secret = root / "secret.jsonl"  # QA-shaped, so an evaluation would even echo it
     secret.write_text(QA_LINE.replace("青石村", SECRET) + "\n", encoding="utf-8")
-    with running(create_app(pipe)) as base:
+    with running(create_app(pipe, page=mount)) as base:
         yield base, secret, pipe
 
 

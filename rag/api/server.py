@@ -1,7 +1,11 @@
-"""One FastAPI application: the HTTP API (/api, /v1, /docs) and the chat page at /, served by uvicorn.
+"""One FastAPI application: the HTTP API (/api, /v1, /docs), and a page mounted at / by whoever
+composes the server (the command line mounts the chat, rag.ui.mount), served by uvicorn.
 
-    app = create_app(pipeline)          # any Pipeline: tests inject one with the fake embedder
-    serve(pipeline)                     # bind settings.host:port, prepare in the background, serve
+    app = create_app(pipeline, page=mount)  # any Pipeline: tests inject one with the fake embedder
+    serve(pipeline, page=mount)             # bind settings.host:port, prepare in the background, serve
+
+The API never imports the page: shells do not import each other; `page(app, pipeline, settings)`
+is handed in.
 
 One pipeline per process, shared by the page and the API. Preparing (building a missing index
 from the corpus folder, then loading the model) runs in a background thread while the server
@@ -56,8 +60,9 @@ async def _no_such_endpoint(request: Request):
     raise ApiError(404, f"No endpoint {request.method} {request.url.path}; see /docs.")
 
 
-def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
-    """The API around `pipeline`, with the chat page mounted at / unless `ui` is False."""
+def create_app(pipeline: Pipeline, *, page: Callable | None = None) -> FastAPI:
+    """The API around `pipeline`, and `page(app, pipeline, settings)` mounted last (a mount at /
+    takes every path the API leaves), when given."""
     app = FastAPI(title=TITLE, version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url=None)
     app.state.rag = ServerState(pipeline)
     errors.install(app)
@@ -73,10 +78,8 @@ def create_app(pipeline: Pipeline, *, ui: bool = True) -> FastAPI:
     app.include_router(openai_compat.router)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
         app.add_api_route(prefix + "/{rest:path}", _no_such_endpoint, methods=METHODS, include_in_schema=False)
-    if ui:
-        from rag.ui import mount  # imports gradio
-
-        mount(app, pipeline, pipeline.settings)  # last: a mount at / takes every path left
+    if page is not None:
+        page(app, pipeline, pipeline.settings)
     return app
 
 
@@ -144,8 +147,8 @@ def url_of(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level: str = "info",
-          log: Log = _stderr) -> int:
+def serve(pipeline: Pipeline, *, page: Callable | None = None, prepare: bool = True, progress=None,
+          log_level: str = "info", log: Log = _stderr) -> int:
     """Serve on settings.host:port until Ctrl+C; 1 when the address cannot be used."""
     import uvicorn
 
@@ -161,7 +164,7 @@ def serve(pipeline: Pipeline, *, prepare: bool = True, progress=None, log_level:
     for warning in startup_warnings(s):
         log(warning)
     log_to_console()  # the rag.* log: one line per user error, a traceback only for a bug
-    app = create_app(pipeline)
+    app = create_app(pipeline, page=page)
     if prepare:
         start_preparing(app.state.rag, progress, log)
     url = url_of(s.host, s.port)
