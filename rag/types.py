@@ -80,7 +80,7 @@ class SentenceCheck:
 @dataclass(frozen=True)
 class ShortPart:
     """One verbatim piece of a short answer: the whole short answer, or one of the labelled facts
-    a question fits ("收入多少" -> "村集体经济收入达86万元" and "村民人均收入约4万元", each with its label)."""
+    a question fits ("产值多少" -> "工业产值达3.1亿元" and "农业产值约8千万元", each with its label)."""
 
     text: str
     doc_id: str

@@ -15,23 +15,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.api.errors import error_response
+from rag.asgi import replay
 from rag.auth import Auth, Lockout
 
 MAX_LOGIN_BODY = 64 * 1024
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that hands over the body already read, then listens to the client as before."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def read_body(receive: Receive, limit: int) -> bytes | None:
@@ -73,7 +60,7 @@ class PageLogin:
         if body is None:
             return await error_response(413, "The login form is too large.", "request_too_large")(scope, receive, send)
         try:
-            form = await Request(scope, _replay(body, receive)).form()
+            form = await Request(scope, replay(body, receive)).form()
         except (MultiPartException, ValueError) as err:
             return await error_response(400, f"Unreadable login form: {err}", "invalid_request_error")(
                 scope, receive, send)
@@ -97,6 +84,6 @@ class PageLogin:
                 status["code"] = message["status"]
             await send(message)
 
-        await self.app({**scope, "headers": headers}, _replay(body, receive), watch)
+        await self.app({**scope, "headers": headers}, replay(body, receive), watch)
         if status.get("code") != 200:
             self.lockout.failed(keys)

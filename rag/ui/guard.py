@@ -25,6 +25,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from rag.asgi import replay
+
 ADMIN = "admin"
 ROLE_ATTR = "__rag_role__"
 EVENT_ROUTES = ("/queue/join", "/run/", "/api/", "/call/", "/component_server")
@@ -239,21 +241,7 @@ class FileGuard:
         for p in file_paths(payload):
             if not self.uploads.allows(caller, p):
                 return await _refuse(send, 403, FILE_REFUSED)
-        await self.app(scope, _replay(body, receive), send)
-
-
-def _replay(body: bytes, receive):
-    """A `receive` that hands over the body already read, then listens to the client as before."""
-    sent = False
-
-    async def replay():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+        await self.app(scope, replay(body, receive), send)
 
 
 async def _refuse(send, status: int, message: str) -> None:
