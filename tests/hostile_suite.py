@@ -33,10 +33,11 @@ TIMEOUTS = {"RAG_HEADER_TIMEOUT_S": "2", "RAG_KEEP_ALIVE_S": "1", "RAG_BODY_TIME
 
 
 @contextmanager
-def rag_serve(root: Path, **env_extra):
-    """`rag serve` on a free port with the fake embedder; yields (base URL, log path)."""
+def rag_serve(root: Path, doc: str = DOC, **env_extra):
+    """`rag serve` on a free port with the fake embedder over one article (`doc`), auth off unless
+    `env_extra` sets it, short timeouts; yields (base URL, log path)."""
     (root / "corpus").mkdir(parents=True)
-    (root / "corpus" / "qingshi.txt").write_text(DOC, encoding="utf-8")
+    (root / "corpus" / "qingshi.txt").write_text(doc, encoding="utf-8")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

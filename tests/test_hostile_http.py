@@ -11,12 +11,8 @@ the app under uvicorn in a thread; plain httpx and raw sockets, 127.0.0.1 only.
 from __future__ import annotations
 
 import dataclasses
-import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -28,10 +24,9 @@ from rag.ui import mount  # noqa: E402
 from rag.auth import Auth, Lockout, host_name, parse_tokens, token_id  # noqa: E402
 from rag.api.guard import cross_site  # noqa: E402
 from rag.ui.guard import NEEDS_ADMIN, required_role  # noqa: E402
-from tests.test_api import GREENWAY, QINGSHI, Q_VISITORS, fake_pipeline, free_port, running  # noqa: E402
+from tests.test_api import GREENWAY, QINGSHI, Q_VISITORS, fake_pipeline, running  # noqa: E402
 from tests.test_page_guard import _call  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 EVIL = "http://evil.example"
 USERS = "alice:secret-a:admin,bob:secret-b:read"
 ADMIN_TOKEN, READ_TOKEN = "tok-same-prefix-admin", "tok-same-prefix-read"  # the same first 4 (and 9) characters
@@ -42,40 +37,10 @@ TOKENS = f"{ADMIN_TOKEN}:admin,{READ_TOKEN}:read"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`rag serve` as documented (auth off, the default), with short timeouts; (base URL, log path)."""
-    root = tmp_path_factory.mktemp("serve")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "qingshi.txt").write_text(QINGSHI, encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "RAG_MODEL": "fake-hashing", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO),
-           "RAG_HEADER_TIMEOUT_S": "2", "RAG_KEEP_ALIVE_S": "1", "RAG_BODY_TIMEOUT_S": "2"}
-    for name in ("RAG_AUTH", "RAG_TOKENS", "RAG_ALLOWED_HOSTS", "RAG_ALLOWED_ORIGINS", "RAG_RATE_LIMIT"):
-        env.pop(name, None)
-    log = root / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--index",
-                                 str(root / "index"), "--corpus", str(corpus)],
-                                cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(base + "/api/health", timeout=5).json().get("status") == "ready":
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+    from tests.hostile_suite import rag_serve
+
+    with rag_serve(tmp_path_factory.mktemp("serve"), doc=QINGSHI) as (base, log):
         yield base, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _with(pipeline, **changes):
