@@ -12,7 +12,7 @@ index: setup
 	HF_HUB_OFFLINE=1 .venv/bin/rag index
 
 test: setup
-	@bash scripts/install_browser.sh
+	@bash scripts/install_system.sh
 	@bash scripts/test.sh
 
 test-fast: setup

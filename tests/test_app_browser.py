@@ -1,6 +1,6 @@
 """The app in a real browser: start `app.py` on a free port and drive it with Playwright.
 
-Uses Debian's chromium (scripts/install_browser.sh) and, unless RAG_MODEL says otherwise, the
+Uses Debian's chromium (scripts/install_system.sh) and, unless RAG_MODEL says otherwise, the
 real default model. Screenshots of the main states go to $RAG_TEST_ARTIFACTS (default
 tests/artifacts/). Every page checks that the browser never contacted a host other than the app.
 """
@@ -72,7 +72,7 @@ def server(tmp_path_factory, artifacts):
     if not SEED.exists():
         pytest.skip(f"seed article not found at {SEED}")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: run scripts/install_browser.sh")
+        pytest.skip(f"{CHROMIUM} missing: run scripts/install_system.sh")
     root = tmp_path_factory.mktemp("app")
     corpus = root / "corpus"
     corpus.mkdir()
@@ -431,7 +431,7 @@ def versions_server(tmp_path_factory, artifacts):
     """URL of app.py (fake embedder, no reader) over two versions of a notice: 2023's standard and
     2025's, which raises it and abolishes the old one."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: run scripts/install_browser.sh")
+        pytest.skip(f"{CHROMIUM} missing: run scripts/install_system.sh")
     root = tmp_path_factory.mktemp("versions")
     corpus = root / "corpus"
     corpus.mkdir()

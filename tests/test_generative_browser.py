@@ -29,7 +29,7 @@ START_TIMEOUT = 120
 def gen_server(tmp_path_factory, artifacts, llm):  # noqa: F811
     """URL of app.py over one article (fake embedder), its language model the scripted server."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: run scripts/install_browser.sh")
+        pytest.skip(f"{CHROMIUM} missing: run scripts/install_system.sh")
     root = tmp_path_factory.mktemp("genapp")
     corpus = root / "corpus"
     corpus.mkdir()
