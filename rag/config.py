@@ -59,6 +59,8 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)  # RAG_LLM_API_KEY: never logged, shown or written
     llm_timeout_s: int = 60  # a generated answer not finished by then: the extractive answer instead
     llm_max_tokens: int = 400  # the most tokens a reply may have
+    db_url: str = field(default="", repr=False)  # RAG_DB_URL: conversations and feedback (default: SQLite, rag/history)
+    keep_days: int = 0  # RAG_KEEP_DAYS: conversations older than this are deleted (0: kept)
     today: str | None = None  # RAG_TODAY yyyy-mm-dd: the date 今年/去年/现在 are read against (None: real date)
 
     def answer_mode(self, asked: str | None = None) -> str:

@@ -108,6 +108,7 @@ class Answer:
     # the pieces of short_answer where they stand in the documents (short_answer joins them with "；")
     short_parts: tuple[ShortPart, ...] = ()
     decline_reason: str | None = field(default=None, compare=False)  # unanswerable: why (for evaluation)
+    answer_id: str | None = None  # set where the answer is recorded (rag.history): feedback names it
 
     def to_dict(self) -> dict:
         """The JSON contract of `rag ask --json`."""
@@ -139,6 +140,7 @@ class Answer:
             "mode": self.mode,
             **({"model": self.model, "verification": [c.to_dict() for c in self.checks], "note": self.note}
                if self.model is not None or self.checks or self.note else {}),
+            **({"answer_id": self.answer_id} if self.answer_id else {}),
         }
 
 

@@ -10,10 +10,11 @@ import time
 import uuid
 from typing import Iterator
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from rag.api.errors import ApiError
+from rag.api.history import remember
 from rag.api.schemas import ERRORS, ChatMessage, ChatRequest, FiltersIn, filters_of
 from rag.api.state import ServerState, ready_state
 from rag.types import Answer, Citation
@@ -78,6 +79,8 @@ def extras(answer: Answer) -> dict:
             out[key] = d[key]
     if d.get("model"):
         out["generated_by"] = d["model"]
+    if answer.answer_id:
+        out["answer_id"] = answer.answer_id
     return out
 
 
@@ -114,7 +117,7 @@ def server_sent_events(objects: Iterator[dict]) -> Iterator[str]:
 
 
 @router.post("/chat/completions")
-def chat_completions(body: ChatRequest, state: ServerState = Depends(ready_state)):
+def chat_completions(body: ChatRequest, request: Request, state: ServerState = Depends(ready_state)):
     """Answer the last user message (OpenAI chat completions; `stream: true` for server-sent events).
 
     Extra top-level fields (in the last chunk when streaming): short_answer, answerable, citations
@@ -129,6 +132,7 @@ def chat_completions(body: ChatRequest, state: ServerState = Depends(ready_state
                             f"(with the openai SDK: extra_body={{'filters': {{...}}}}).")
     answer = state.pipeline.ask(question, history=history, mode=body.mode, top_k=body.top_k,
                                 filters=filters_of(body.filters), answer=body.answer)
+    answer = remember(request, answer)  # recorded for feedback: answer_id
     completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
     if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
         return StreamingResponse(server_sent_events(chunks(answer, completion_id, created)),

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from rag.api.errors import ApiError
+from rag.api.history import remember
 from rag.api.schemas import (
     ERRORS,
     AnswerOut,
@@ -51,7 +52,7 @@ def health(state: ServerState = Depends(get_state)):
 
 @router.post("/ask", tags=["ask"], response_model=AnswerOut,
              responses={200: {"description": "the JSON of `rag ask --json`"}})
-def ask(body: AskRequest, state: ServerState = Depends(ready_state)):
+def ask(body: AskRequest, request: Request, state: ServerState = Depends(ready_state)):
     """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`.
 
     since / until / source / undated: answer only from documents that pass (400 for a bad date).
@@ -59,6 +60,7 @@ def ask(body: AskRequest, state: ServerState = Depends(ready_state)):
     history = [h for h in bounded_history(body.history) if h.strip()]
     answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k,
                                 filters=filters_of(body), answer=body.answer)
+    answer = remember(request, answer)  # recorded for feedback: answer_id
     return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model
 
 

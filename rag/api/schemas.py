@@ -98,6 +98,7 @@ class AnswerOut(BaseModel):
                           "support it (only verified ones are in `answer`)")
     note: str | None = Field(None, description="generative asked: why the extractive answer is shown instead, "
                                                "or what was left out")
+    answer_id: str | None = Field(None, description="names this answer in POST /api/feedback")
 
 
 # -- /api/documents -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
 
 from rag import __version__
-from rag.api import errors, openai_compat, routes
+from rag.api import errors, history, openai_compat, routes
 from rag.api.errors import ApiError
 from rag.api.guard import Guard
 from rag.api.limits import BodyLimit, BodyTimeouts
@@ -76,6 +76,7 @@ def create_app(pipeline: Pipeline, *, page: Callable | None = None) -> FastAPI:
     app.add_middleware(BodyTimeouts, seconds=pipeline.settings.body_timeout_s)  # added last: runs first
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
+    app.include_router(history.router)  # /api/conversations, /api/feedback
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
         app.add_api_route(prefix + "/{rest:path}", _no_such_endpoint, methods=METHODS, include_in_schema=False)
     if page is not None:
