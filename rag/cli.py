@@ -108,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
     doc.add_argument("--index")
     doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
-    for cmd in (i, st, a, e, d, v, doc):
+    from rag.cli_history import add_commands  # feedback export, mcp
+
+    for cmd in (i, st, a, e, d, v, doc, *add_commands(sub)):
         cmd.add_argument("--store", metavar="STORE", help="where the index lives: local (default: the --index "
                          "folder) or milvus:URI (a Milvus Lite file.db or http://HOST:19530); env RAG_STORE")
     return p
@@ -253,7 +255,9 @@ def cmd_ask(args) -> int:
     if drafted and not args.json:
         sys.stderr.write("\n\n")
     if args.json:
-        print(json.dumps(ans.to_dict(), ensure_ascii=False))
+        from rag.cli_history import record_cli_answer
+
+        print(json.dumps(record_cli_answer(pipe.settings, ans).to_dict(), ensure_ascii=False))
     else:
         print(format_answer(ans))
     return 0
@@ -325,11 +329,17 @@ COMMANDS = {"index": cmd_index, "embed": cmd_embed, "status": cmd_status, "ask":
             "docs": cmd_docs, "serve": cmd_serve, "doctor": cmd_doctor}
 
 
+def _command(name: str):
+    from rag.cli_history import COMMANDS as MORE  # feedback, mcp
+
+    return COMMANDS.get(name) or MORE[name]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return _command(args.command)(args)
     except BadFilter as err:  # a filter option the user mistyped: a usage error
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -34,7 +34,7 @@ PUBLIC_PATHS = ("/api/health",)  # says only "ready" or what is being prepared: 
 def _guarded(path: str) -> bool:
     if path.rstrip("/") in PUBLIC_PATHS:
         return False
-    return path in ("/api", "/v1") or path.startswith(("/api/", "/v1/"))
+    return path in ("/api", "/v1", "/mcp") or path.startswith(("/api/", "/v1/", "/mcp/"))
 
 
 def _is_write(method: str, path: str) -> bool:

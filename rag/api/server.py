@@ -30,6 +30,7 @@ from rag.api.state import ServerState
 from rag.auth import Auth, startup_warnings
 from rag.errors import EmptyCorpus, RagError
 from rag.logs import log_to_console
+from rag.mcp_server import mount_http as mount_mcp
 from rag.pipeline import Pipeline
 
 TITLE = "rag HTTP API"
@@ -77,6 +78,7 @@ def create_app(pipeline: Pipeline, *, page: Callable | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     app.include_router(history.router)  # /api/conversations, /api/feedback
+    mount_mcp(app, pipeline)  # /mcp: the MCP tools over streamable HTTP (rag/mcp_server.py)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
         app.add_api_route(prefix + "/{rest:path}", _no_such_endpoint, methods=METHODS, include_in_schema=False)
     if page is not None:
