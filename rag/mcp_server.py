@@ -62,6 +62,18 @@ def passages(pipeline, query: str, k: int, filters) -> list[dict]:
     return out
 
 
+@contextlib.contextmanager
+def _told_to_the_agent():
+    """A RagError (unknown knowledge base, bad date, question too long) becomes the tool's error
+    message, one line in the log; anything else stays the SDK's generic tool error."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    try:
+        yield
+    except RagError as err:
+        raise ToolError(failure("mcp", err)) from None
+
+
 def build_server(resolve: Callable, record: Callable | None = None):
     """An MCPServer with the two tools. `record(answer, owner, kb)` returns the answer with its
     answer_id (rag.history), or is None."""
@@ -75,9 +87,9 @@ def build_server(resolve: Callable, record: Callable | None = None):
         """Passages of the indexed articles that match `query` (hybrid dense + BM25 search), best first.
         Each has doc_id, title, date, source and the passage text with its offsets (start, end) in the
         document. since / until: yyyy, yyyy-mm or yyyy-mm-dd; source: part of the source path or a glob."""
-        pipeline = resolve(kb)
-        k = max(1, min(int(k), MAX_K))
-        return {"kb": kb, "query": query, "passages": passages(pipeline, query, k, _filters(since, until, source))}
+        with _told_to_the_agent():
+            pipeline, k = resolve(kb), max(1, min(int(k), MAX_K))
+            return {"kb": kb, "query": query, "passages": passages(pipeline, query, k, _filters(since, until, source))}
 
     @server.tool()
     def ask(question: str, ctx: Context, kb: str = DEFAULT_KB, since: str | None = None,
@@ -85,8 +97,8 @@ def build_server(resolve: Callable, record: Callable | None = None):
         """Answer `question` from the indexed articles, quoting them: answer (sentences with [n]
         markers), short_answer, answerable (false: the articles do not say), citations (n, doc_id,
         title, date, source, the verbatim quote and its offsets) and answer_id."""
-        pipeline = resolve(kb)
-        answer = pipeline.ask(question, filters=_filters(since, until, source))
+        with _told_to_the_agent():
+            answer = resolve(kb).ask(question, filters=_filters(since, until, source))
         if record is not None:
             answer = record(answer, _owner(ctx), kb)
         return {"kb": kb, **answer.to_dict()}

@@ -1,0 +1,82 @@
+"""The MCP server through the official SDK's client: `rag mcp` over stdio (a subprocess), and /mcp
+under the HTTP server (streamable HTTP) behind the API's authentication."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import sys
+
+import pytest
+
+mcp = pytest.importorskip("mcp")
+
+from mcp import Client, StdioServerParameters  # noqa: E402
+from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+
+from rag.api import create_app  # noqa: E402
+from tests.test_api import Q_VISITORS, REPO, fake_pipeline, running  # noqa: E402
+
+TOKEN = "tok-mcp-reader-1"
+
+
+def _structured(result) -> dict:
+    assert not result.is_error, result.content
+    return result.structured_content or json.loads(result.content[0].text)
+
+
+async def _use(client: Client) -> tuple[set, dict, dict]:
+    async with client:
+        tools = {t.name for t in (await client.list_tools()).tools}
+        found = _structured(await client.call_tool("search", {"query": Q_VISITORS, "k": 3}))
+        answer = _structured(await client.call_tool("ask", {"question": Q_VISITORS}))
+        return tools, found, answer
+
+
+def _check(tools: set, found: dict, answer: dict, pipeline) -> None:
+    assert {"search", "ask"} <= tools
+    assert 1 <= len(found["passages"]) <= 3
+    first = found["passages"][0]
+    doc = pipeline.document(first["doc_id"])
+    assert doc.text[first["start"]:first["end"]] == first["text"] and first["title"] == doc.title
+    assert answer["answerable"] and answer["citations"] and answer["answer_id"]
+    for c in answer["citations"]:
+        assert pipeline.document(c["doc_id"]).text[c["start"]:c["end"]] == c["quote"]
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    return fake_pipeline(tmp_path_factory.mktemp("mcp"))
+
+
+def test_stdio(pipeline):
+    env = {"PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "RAG_MODEL": "fake-hashing"}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "rag.cli", "mcp", "--index",
+                                                                 str(pipeline.settings.index_dir)], env=env)
+    tools, found, answer = asyncio.run(_use(Client(params, read_timeout_seconds=120)))
+    _check(tools, found, answer, pipeline)
+
+
+def test_unknown_knowledge_base_is_a_tool_error(pipeline):
+    from rag.mcp_server import build_server, one_kb
+
+    async def go():
+        async with Client(build_server(one_kb(pipeline))) as client:
+            return await client.call_tool("ask", {"question": Q_VISITORS, "kb": "../secret"})
+
+    result = asyncio.run(go())
+    assert result.is_error and "Unknown knowledge base" in result.content[0].text
+
+
+def test_http_behind_auth(pipeline):
+    import httpx2
+
+    secured = dataclasses.replace(pipeline.settings, tokens=f"{TOKEN}:read")
+    pipe = type(pipeline)(secured, pipeline.embedder)
+    with running(create_app(pipe)) as base:
+        refused = httpx2.post(base + "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                              headers={"Accept": "application/json, text/event-stream"})
+        assert refused.status_code == 401
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
+        tools, found, answer = asyncio.run(_use(Client(streamable_http_client(base + "/mcp", http_client=http))))
+    _check(tools, found, answer, pipe)
