@@ -107,15 +107,17 @@ class HistoryStore:
 
     # -- answers and conversations -----------------------------------------------------------
     def record(self, answer: Answer, owner: str, kb: str = "default", conversation: str | None = None,
-               shown: dict | None = None, new_conversation: bool = False) -> tuple[Answer, str | None]:
+               shown: dict | None = None, new_conversation: bool = False,
+               answer_id: str | None = None) -> tuple[Answer, str | None]:
         """Store `answer` as a turn (of `conversation`, of a new one when `new_conversation`, else of
-        none); returns the answer with its answer_id and the conversation's id."""
+        none); returns the answer with its answer_id (`answer_id`, or a new random one) and the
+        conversation's id."""
         from sqlalchemy import func, insert, select, update
 
         from rag.history.tables import conversations, turns
 
         self.prune()
-        answer = replace(answer, answer_id=secrets.token_hex(16))
+        answer = replace(answer, answer_id=answer_id or secrets.token_hex(16))
         now = _now()
         with self.engine.begin() as db:
             if conversation is not None and db.execute(select(conversations.c.id).where(

@@ -19,6 +19,7 @@ from rag.config import Settings  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 from rag.ui.chat import build_chat_tab, load_examples  # noqa: E402
 from rag.ui.evaluate import build_evaluate_tab  # noqa: E402
+from rag.ui.history import feedback_panel  # noqa: E402
 from rag.ui.knowledge import build_knowledge_tab  # noqa: E402
 from rag.ui.queue_stream import SCRIPT as QUEUE_STREAM_SCRIPT  # noqa: E402
 from rag.ui.theme import CSS, HEAD, theme  # noqa: E402
@@ -38,6 +39,7 @@ def _ask_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
 
 def _knowledge_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
     handlers, listing = build_knowledge_tab(pipeline, settings)
+    feedback_panel(settings)  # the answers marked 👎, for admins (rag/ui/history.py)
 
     def on_load(app: gr.Blocks) -> None:
         app.load(handlers.listing, outputs=listing, api_visibility="private")

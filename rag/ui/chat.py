@@ -20,6 +20,7 @@ from rag.text import language
 from rag.types import Answer, Document
 from rag.logs import failure
 from rag.ui.generated import Throttle, render_draft, render_llm_settings
+from rag.ui.history import attach_history
 from rag.ui.render import (
     TurnView,
     render_answer,
@@ -284,6 +285,7 @@ def build_chat_tab(pipeline: Pipeline,
         with gr.Column(scale=2, min_width=320):
             sources = gr.HTML(render_panel([]), elem_id="sources", js_on_load=None)
 
+    attach_history(h, chatbot, turns, sources, pipeline.settings)  # saved conversations, 👍/👎 (rag/ui/history.py)
     _wire(h, question, ask, example_buttons, clear, chatbot, turns, sources, [since, until, source, undated, mode])
     gr.api(h.api_ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return h, source
