@@ -94,6 +94,7 @@ def test_ask_returns_the_json_of_rag_ask(http, pipeline):
     assert r.status_code == 200
     got = r.json()
     want = pipeline.ask(Q_VISITORS).to_dict()
+    assert len(got.pop("answer_id")) == 32  # the answer recorded for feedback (rag.history)
     assert set(got) == set(want) and got["latency_ms"] >= 0
     assert {k: v for k, v in got.items() if k != "latency_ms"} == {k: v for k, v in want.items() if k != "latency_ms"}
     assert got["answerable"] and "12万人次" in got["short_answer"] and "[1]" in got["answer"]
