@@ -115,3 +115,35 @@ def test_exported_feedback_runs_under_rag_eval(server, tmp_path):
     assert ran.returncode == 0, ran.stderr
     predicted = [json.loads(line) for line in (tmp_path / "pred.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {p["question"] for p in predicted} == {c["question"] for c in cases}
+
+
+def test_two_servers_share_one_postgresql_database(tmp_path):
+    """Answered by one server, rated and listed on another (a restart, or a second app server)."""
+    from tests import pg_server
+
+    if (why := pg_server.available()):
+        pytest.skip(why)
+    with pg_server.postgres_server() as url:
+        pipe = fake_pipeline(tmp_path / "one")
+        pipe.settings = dataclasses.replace(pipe.settings, tokens=f"{TOKEN_A}:read", db_url=url)
+        with running(create_app(pipe)) as base:
+            answer_id = httpx.post(base + "/api/ask", json={"question": Q_VISITORS}, headers=bearer(TOKEN_A),
+                                   timeout=60).json()["answer_id"]
+        other = fake_pipeline(tmp_path / "two")
+        other.settings = dataclasses.replace(other.settings, tokens=f"{TOKEN_A}:read", db_url=url)
+        with running(create_app(other)) as base:
+            r = httpx.post(base + "/api/feedback", json={"answer_id": answer_id, "rating": "down", "expected": "12万"},
+                           headers=bearer(TOKEN_A), timeout=60)
+            assert r.status_code == 201, r.text
+        rows = open_history(other.settings).feedback_rows()
+        assert [(r["answer_id"], r["question"], r["expected"]) for r in rows] == [(answer_id, Q_VISITORS, "12万")]
+
+
+def test_rag_ask_json_carries_an_answer_id(server, capsys):
+    from rag.cli import main
+
+    _, pipe = server
+    assert main(["--model", "fake-hashing", "ask", Q_VISITORS, "--json", "--index", str(pipe.settings.index_dir)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert len(printed["answer_id"]) == 32
+    assert open_history(pipe.settings).feedback(printed["answer_id"], "up", "anonymous")["rating"] == "up"
