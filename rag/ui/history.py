@@ -135,6 +135,9 @@ class PageHistory:
         return [(f"{time.strftime('%m-%d %H:%M', time.localtime(r['updated']))} · {r['title'][:40]}", r["id"])
                 for r in rows]
 
+    def listed(self):
+        return gr.update(choices=self.choices())
+
     def synced(self, turns):
         """After every change of the conversation: its id (for the address) and the list."""
         if not turns:  # cleared: the next question starts a new conversation
@@ -243,7 +246,9 @@ def attach_history(handlers, chatbot, turns, sources, settings) -> PageHistory:
     listing.input(page.open, inputs=[listing], outputs=shown, **private)
     new.click(page.new, outputs=shown, **private)
     delete.click(page.delete, inputs=[listing], outputs=[*shown, listing], **private)
-    Context.root_block.load(page.open, inputs=[current], outputs=shown, js=READ_URL_JS, **private)
+    root = Context.root_block  # the page's Blocks, being built
+    root.load(page.open, inputs=[current], outputs=shown, js=READ_URL_JS, **private)
+    root.load(page.listed, outputs=[listing], **private)
     return page
 
 
