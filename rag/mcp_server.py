@@ -81,9 +81,9 @@ def build_server(resolve: Callable, record: Callable | None = None):
 
     server = MCPServer(name="rag", instructions=INSTRUCTIONS)
 
-    @server.tool()
+    @server.tool(structured_output=True)
     def search(query: str, kb: str = DEFAULT_KB, k: int = 5, since: str | None = None, until: str | None = None,
-               source: str | None = None) -> dict:
+               source: str | None = None) -> dict[str, Any]:
         """Passages of the indexed articles that match `query` (hybrid dense + BM25 search), best first.
         Each has doc_id, title, date, source and the passage text with its offsets (start, end) in the
         document. since / until: yyyy, yyyy-mm or yyyy-mm-dd; source: part of the source path or a glob."""
@@ -91,9 +91,9 @@ def build_server(resolve: Callable, record: Callable | None = None):
             pipeline, k = resolve(kb), max(1, min(int(k), MAX_K))
             return {"kb": kb, "query": query, "passages": passages(pipeline, query, k, _filters(since, until, source))}
 
-    @server.tool()
+    @server.tool(structured_output=True)
     def ask(question: str, ctx: Context, kb: str = DEFAULT_KB, since: str | None = None,
-            until: str | None = None, source: str | None = None) -> dict:
+            until: str | None = None, source: str | None = None) -> dict[str, Any]:
         """Answer `question` from the indexed articles, quoting them: answer (sentences with [n]
         markers), short_answer, answerable (false: the articles do not say), citations (n, doc_id,
         title, date, source, the verbatim quote and its offsets) and answer_id."""

@@ -22,7 +22,8 @@ TOKEN = "tok-mcp-reader-1"
 
 def _structured(result) -> dict:
     assert not result.is_error, result.content
-    return result.structured_content or json.loads(result.content[0].text)
+    assert json.loads(result.content[0].text) == result.structured_content  # text and structured agree
+    return result.structured_content
 
 
 async def _use(client: Client) -> tuple[set, dict, dict]:
