@@ -94,15 +94,22 @@ def test_feedback_names_an_answer_of_the_same_owner(store):
 
 def test_retention_deletes_old_conversations_but_keeps_feedback(store, monkeypatch):
     alice = _owner()
-    old, cid = store.record(_answer("旧问题"), alice, kb="retention", new_conversation=True)
-    store.feedback(old.answer_id, "down", alice, expected="新答案")
-    store.keep_days = 3
     import rag.history.store as S
 
     real = S._now
+    old, cid = store.record(_answer("旧问题"), alice, kb="retention", new_conversation=True)
+    store.feedback(old.answer_id, "down", alice, expected="新答案")
+    lone, _ = store.record(_answer("单独的问题"), alice, kb="retention")
+    monkeypatch.setattr(S, "_now", lambda: real() + 2 * S.DAY_S)
+    _, kept = store.record(_answer("两天后的问题"), alice, new_conversation=True)
     monkeypatch.setattr(S, "_now", lambda: real() + 4 * S.DAY_S)
+    store.record(_answer("继续"), alice, conversation=kept)  # continued: an old first turn stays with it
+    store.keep_days = 3
     assert store.prune(force=True) >= 1
     assert store.conversation(alice, cid) is None
+    assert [t["question"] for t in store.conversation(alice, kept)["turns"]] == ["两天后的问题", "继续"]
+    with pytest.raises(UnknownAnswer):  # the lone answer expired too
+        store.feedback(lone.answer_id, "up", alice)
     assert [r["expected"] for r in store.feedback_rows(kb="retention") if r["owner"] == alice] == ["新答案"]
 
 

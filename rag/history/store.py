@@ -176,8 +176,9 @@ class HistoryStore:
         return bool(gone)
 
     def prune(self, force: bool = False) -> int:
-        """Delete conversations and turns older than keep_days (none when 0); at most every 10 minutes."""
-        from sqlalchemy import delete
+        """Delete conversations not continued for keep_days (none when 0), and answers given outside a
+        conversation that long ago; at most every 10 minutes."""
+        from sqlalchemy import delete, select
 
         from rag.history.tables import conversations as c
         from rag.history.tables import turns as t
@@ -187,9 +188,11 @@ class HistoryStore:
             return 0
         self._pruned = now
         cutoff = now - self.keep_days * DAY_S
-        with self.engine.begin() as db:
+        with self.engine.begin() as db:  # a conversation goes whole; an answer outside one by its own age
+            old = select(c.c.id).where(c.c.updated < cutoff).scalar_subquery()
+            db.execute(delete(t).where(t.c.conversation_id.in_(old)))
             gone = db.execute(delete(c).where(c.c.updated < cutoff)).rowcount
-            db.execute(delete(t).where(t.c.created < cutoff))
+            db.execute(delete(t).where(t.c.conversation_id.is_(None), t.c.created < cutoff))
         return gone
 
     # -- feedback ----------------------------------------------------------------------------
