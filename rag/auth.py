@@ -31,7 +31,7 @@ from rag.errors import RagError
 
 ROLES = ("read", "admin")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-QUESTION_PATHS = ("/api/ask", "/v1/chat/completions")
+QUESTION_PATHS = ("/api/ask", "/v1/chat/completions", "/mcp")  # /mcp: every MCP request counts
 PAGE_TOKEN_MARK = "#"  # a token's page login: "name#<token id>"
 LOGIN_ATTEMPTS, LOGIN_WINDOW_S, LOGIN_LOCK_S = 5, 60.0, 30.0
 

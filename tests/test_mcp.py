@@ -81,3 +81,14 @@ def test_http_behind_auth(pipeline):
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
         tools, found, answer = asyncio.run(_use(Client(streamable_http_client(base + "/mcp", http_client=http))))
     _check(tools, found, answer, pipe)
+
+
+def test_http_requests_count_toward_the_rate_limit(pipeline):
+    import httpx2
+
+    limited = type(pipeline)(dataclasses.replace(pipeline.settings, rate_limit=2), pipeline.embedder)
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    with running(create_app(limited)) as base:
+        statuses = [httpx2.post(base + "/mcp", json=body, headers={"Accept": "application/json, text/event-stream"}).status_code
+                    for _ in range(3)]
+    assert statuses[-1] == 429 and 429 not in statuses[:2]
