@@ -1,7 +1,7 @@
 """Conversations and feedback kept on the server (a SQL database through SQLAlchemy).
 
     store = open_history(settings)          # SQLite beside the data, or RAG_DB_URL (postgresql://...)
-    answer = store.record(answer, owner="alice", kb="default", conversation=None)   # answer.answer_id set
+    answer, conversation = store.record(answer, owner="alice", kb="default", new_conversation=True)
     store.feedback(answer.answer_id, "down", owner="alice", expected="...", comment="...")
     store.conversations("alice"); store.conversation("alice", conversation_id); store.delete(...)
 
