@@ -56,15 +56,15 @@ def ask(history, question, messages=(), turns=()):
 def test_turns_are_saved_per_user_and_reopened_with_sources(page, monkeypatch):
     as_user("dora")
     _, messages, turns, _ = ask(page, "雾港镇开通了几条夜间渡轮航线？")
-    conversation, listing = page.synced(turns)
+    conversation, listing = page.sync_conversation(turns)
     assert conversation and 'data-answer-id="' in messages[-1]["content"]
     _, messages, turns, _ = ask(page, "每晚运行到几点？", messages, turns)
-    assert page.synced(turns)[0] == conversation  # the follow-up continues the same conversation
+    assert page.sync_conversation(turns)[0] == conversation  # the follow-up continues the same conversation
     stored = open_history(page.settings).conversation("dora", conversation)
     assert [t["n"] for t in stored["turns"]] == [1, 2] and stored["turns"][0]["shown"]["sources"]
 
     as_user("dora", "s2")  # another tab (or a reload): ?c=ID reopens it
-    shown, views, panel, opened = page.open(conversation)
+    shown, views, panel, opened = page.open_conversation(conversation)
     assert opened == conversation and len(shown) == 4 and [v.question for v in views][0].startswith("雾港镇")
     assert 'id="src-1-1"' in panel and "ferry.txt" in panel
 
@@ -73,8 +73,8 @@ def test_turns_are_saved_per_user_and_reopened_with_sources(page, monkeypatch):
     login = Auth.from_settings(page.settings).page_name("ops", TOKEN)  # a token's page login: ops#<token id>
     as_user(login, "s3")
     assert page.owner() == f"token:{token_id(TOKEN)}"
-    assert page.open(conversation) == ([], [], page.open("")[2], "") and warned
-    assert page.synced([])[0] == "" and page.choices() == []
+    assert page.open_conversation(conversation) == ([], [], page.open_conversation("")[2], "") and warned
+    assert page.sync_conversation([])[0] == "" and page.choices() == []
 
 
 def test_thumbs_record_feedback_for_the_rated_answer(page, monkeypatch):
@@ -83,15 +83,15 @@ def test_thumbs_record_feedback_for_the_rated_answer(page, monkeypatch):
     _, messages, turns, _ = ask(page, "雾港镇开通了几条夜间渡轮航线？")
     index = len(messages) - 1
 
-    box, pending = page.rate(messages, gr.LikeData(None, {"index": index, "value": None, "liked": False}))
+    box, pending = page.rate_answer(messages, gr.LikeData(None, {"index": index, "value": None, "liked": False}))
     assert box["visible"] is True and len(pending) == 32
-    page.explain(pending, "2条航线", "少了单位")
+    page.explain_rating(pending, "2条航线", "少了单位")
     rows = open_history(page.settings).feedback_rows(rating="down")
     assert [(r["owner"], r["expected"], r["comment"]) for r in rows] == [("dora", "2条航线", "少了单位")]
     assert json.dumps(rows[0]["answer"]["citations"], ensure_ascii=False).count("ferry.txt") >= 1
 
-    box, pending = page.rate(messages, gr.LikeData(None, {"index": index, "value": None, "liked": True}))
+    box, pending = page.rate_answer(messages, gr.LikeData(None, {"index": index, "value": None, "liked": True}))
     assert box["visible"] is False and pending == ""
     assert [r["rating"] for r in open_history(page.settings).feedback_rows()] == ["up"]
-    box, _ = page.rate(messages, gr.LikeData(None, {"index": 0, "value": None, "liked": False}))  # the question
+    box, _ = page.rate_answer(messages, gr.LikeData(None, {"index": 0, "value": None, "liked": False}))  # the question
     assert box["visible"] is False

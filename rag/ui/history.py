@@ -135,10 +135,10 @@ class PageHistory:
         return [(f"{time.strftime('%m-%d %H:%M', time.localtime(r['updated']))} · {r['title'][:40]}", r["id"])
                 for r in rows]
 
-    def listed(self):
+    def list_conversations(self):
         return gr.update(choices=self.choices())
 
-    def synced(self, turns):
+    def sync_conversation(self, turns):
         """After every change of the conversation: its id (for the address) and the list."""
         if not turns:  # cleared: the next question starts a new conversation
             self._set_current(None)
@@ -146,7 +146,7 @@ class PageHistory:
             conversation = self.current.get(self._session(), "")
         return conversation, gr.update(choices=self.choices(), value=conversation or None)
 
-    def open(self, conversation_id):
+    def open_conversation(self, conversation_id):
         """Reopen one of the user's conversations: its bubbles, sources and follow-up context."""
         empty = ([], [], render_panel([]), "")
         if not conversation_id:
@@ -166,11 +166,11 @@ class PageHistory:
         self._set_current(found["id"])
         return messages, views, render_panel(views), found["id"]
 
-    def new(self):
+    def new_conversation(self):
         self._set_current(None)
         return [], [], render_panel([]), ""
 
-    def delete(self, conversation_id):
+    def delete_conversation(self, conversation_id):
         """Delete the selected conversation (the chat is emptied when it is the one shown)."""
         if conversation_id:
             self.store().delete(self.owner(), str(conversation_id))
@@ -178,11 +178,11 @@ class PageHistory:
             current = self.current.get(self._session())
         listed = gr.update(choices=self.choices(), value=None)
         if current and current == conversation_id:
-            return (*self.new(), listed)
+            return (*self.new_conversation(), listed)
         return gr.update(), gr.update(), gr.update(), gr.update(), listed
 
     # -- 👍 / 👎 -------------------------------------------------------------------------------
-    def rate(self, messages, data: gr.LikeData):
+    def rate_answer(self, messages, data: gr.LikeData):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         try:
             message = (messages or [])[int(index)]
@@ -203,7 +203,7 @@ class PageHistory:
             gr.Info(THANKS)
         return gr.update(visible=down), found.group(1) if down else ""
 
-    def explain(self, answer_id, expected, comment):
+    def explain_rating(self, answer_id, expected, comment):
         if answer_id:
             try:
                 self.store().feedback(answer_id, "down", self.owner(), comment=comment or None,
@@ -239,16 +239,17 @@ def attach_history(handlers, chatbot, turns, sources, settings) -> PageHistory:
     current = gr.Textbox(visible=False, elem_id="conversation-id")
     private = dict(api_visibility="private")
     shown = [chatbot, turns, sources, current]
-    chatbot.like(page.rate, inputs=[chatbot], outputs=[box, pending], **private)
-    send.click(page.explain, inputs=[pending, expected, comment], outputs=[box, pending, expected, comment], **private)
-    turns.change(page.synced, inputs=[turns], outputs=[current, listing], **private).then(
+    chatbot.like(page.rate_answer, inputs=[chatbot], outputs=[box, pending], **private)
+    send.click(page.explain_rating, inputs=[pending, expected, comment], outputs=[box, pending, expected, comment],
+               **private)
+    turns.change(page.sync_conversation, inputs=[turns], outputs=[current, listing], **private).then(
         None, inputs=[current], js=URL_JS, **private)
-    listing.input(page.open, inputs=[listing], outputs=shown, **private)
-    new.click(page.new, outputs=shown, **private)
-    delete.click(page.delete, inputs=[listing], outputs=[*shown, listing], **private)
+    listing.input(page.open_conversation, inputs=[listing], outputs=shown, **private)
+    new.click(page.new_conversation, outputs=shown, **private)
+    delete.click(page.delete_conversation, inputs=[listing], outputs=[*shown, listing], **private)
     root = Context.root_block  # the page's Blocks, being built
-    root.load(page.open, inputs=[current], outputs=shown, js=READ_URL_JS, **private)
-    root.load(page.listed, outputs=[listing], **private)
+    root.load(page.open_conversation, inputs=[current], outputs=shown, js=READ_URL_JS, **private)
+    root.load(page.list_conversations, outputs=[listing], **private)
     return page
 
 
@@ -269,7 +270,7 @@ def render_feedback(rows: list[dict]) -> str:
 def feedback_panel(settings, kb: str = DEFAULT_KB) -> None:
     """On the knowledge-base tab: the answers users marked 👎 (admins), newest first."""
     @needs_admin
-    def show():
+    def answers_marked_wrong():
         try:
             return render_feedback(open_history(settings).feedback_rows(kb=kb, rating="down", limit=100))
         except Exception as err:
@@ -278,4 +279,4 @@ def feedback_panel(settings, kb: str = DEFAULT_KB) -> None:
     with gr.Accordion("👎 被标为错误的回答 Answers marked wrong", open=False, elem_id="feedback-admin"):
         button = gr.Button("显示 Show (admin)", size="sm", elem_id="feedback-show")
         listing = gr.HTML(elem_id="feedback-list")
-    button.click(show, outputs=listing, api_visibility="private")
+    button.click(answers_marked_wrong, outputs=listing, api_visibility="private")
