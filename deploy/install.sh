@@ -61,7 +61,7 @@ say "checking: rag index and rag doctor over selftest/"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export RAG_CACHE_DIR="$CACHE" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-"$PREFIX/bin/rag" index --index "$work/index" --corpus "$HERE/selftest/corpus" 2> "$work/index.log" \
+RAG_CORPUS_DIR="$HERE/selftest/corpus" "$PREFIX/bin/rag" index --index "$work/index" 2> "$work/index.log" \
   || { cat "$work/index.log" >&2; fail "rag index failed"; }
 if grep -qiE "exporting|download" "$work/index.log"; then
   cat "$work/index.log" >&2; fail "the models were not found as bundled (something was exported or downloaded)"

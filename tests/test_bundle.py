@@ -71,7 +71,7 @@ def test_bundle_installs_and_answers_offline(tmp_path):
     (corpus / "bailu.txt").write_text(ARTICLE, encoding="utf-8")
     rag = str(prefix / "bin" / "rag")
     t2 = time.monotonic()
-    index = subprocess.run([rag, "index", "--index", str(tmp_path / "index"), "--corpus", str(corpus)],
+    index = subprocess.run([rag, "index", str(corpus), "--index", str(tmp_path / "index")],
                            capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path)
     assert index.returncode == 0, index.stderr[-3000:]
     ask = subprocess.run([rag, "ask", "白鹭湾的客运码头可以同时停靠多少艘渡船？", "--index", str(tmp_path / "index")],

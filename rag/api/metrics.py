@@ -4,7 +4,7 @@ plainly (no prometheus-client dependency).
     rag_questions_total{endpoint}        questions asked through POST /api/ask and /v1/chat/completions
     rag_question_seconds                 a histogram of their time to the end of the answer (streams included)
     rag_errors_total{kind}               error responses of /api, /v1 and /metrics by their error type
-                                         (rate_limited, unauthorized, too_large, internal, ...)
+                                         (rate_limited, unauthorized, invalid_request_error, server_error, ...)
     rag_uploads_total{result}            POST /api/documents: ok or refused
     rag_index_documents, rag_index_passages, rag_index_passages_embedded, rag_index_segments
     rag_index_bytes                      the index folder's size on disk (local store; each file once)
