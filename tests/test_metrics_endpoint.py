@@ -44,7 +44,8 @@ def test_counts_follow_the_api(api):
     assert api.post("/v1/chat/completions", json=body).status_code == 200
     bad = api.post("/api/ask", json={"question": ""})
     assert bad.status_code == 400
-    upload = api.post("/api/documents", files={"files": ("qiao.txt", "柳溪乡新桥通车\n2024年5月，柳溪乡第六座便民桥通车。\n".encode())})
+    new = "柳溪乡新桥通车\n2024年5月，柳溪乡第六座便民桥通车。\n".encode()
+    upload = api.post("/api/documents", files={"files": ("qiao.txt", new)})
     assert upload.status_code == 201
     r = api.get("/metrics")
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -71,7 +72,8 @@ def test_behind_auth_unless_opened(fake_built):
         r = c.get("/metrics", headers={"Authorization": "Bearer metrics-reader-token"})
         assert r.status_code == 200 and "rag_index_documents 1" in r.text
         assert parse(r.text)['rag_errors_total{kind="unauthorized"}'] == 2
-    with TestClient(create_app(Pipeline(settings.with_(metrics_open=1), HashingEmbedder())), base_url="http://127.0.0.1") as c:
+    opened = create_app(Pipeline(settings.with_(metrics_open=1), HashingEmbedder()))
+    with TestClient(opened, base_url="http://127.0.0.1") as c:
         assert c.get("/metrics").status_code == 200
         assert c.get("/api/metrics").status_code == 401  # only /metrics is opened
         assert c.post("/api/ask", json={"question": "柳溪乡修建了几座桥？"}).status_code == 401

@@ -73,7 +73,8 @@ def nginx(folder: Path, upstream_port: int):
     cert, key = make_certificate(folder)
     https_port, http_port = free_port(), free_port()
     (folder / "site.conf").write_text(site_config(upstream_port, https_port, http_port, cert, key), encoding="utf-8")
-    temps = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temps = " ".join(f"{kind}_temp_path {folder / kind};" for kind in kinds)
     (folder / "nginx.conf").write_text(
         ("user root;\n" if os.geteuid() == 0 else "")  # workers would be nobody, shut out of tmp_path
         + f"daemon off;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} info;\nevents {{}}\n"
