@@ -1,6 +1,7 @@
 # make chat: set up, build the index of corpus/ if needed, start the chat on http://127.0.0.1:7860
+# make bundle: the offline bundle dist/rag-bundle-VERSION-PLATFORM.tar.gz (scripts/bundle.py; EXTRAS=milvus)
 # make test: set up, then run every test (unit, end-to-end with the real model, browser)
-.PHONY: setup chat index test test-fast bench clean
+.PHONY: setup chat index test test-fast bench clean bundle
 
 setup:
 	@bash scripts/setup.sh
@@ -20,3 +21,6 @@ test-fast: setup
 
 clean:
 	rm -rf index .pytest_cache tests/artifacts
+
+bundle: setup
+	HF_HUB_OFFLINE=1 .venv/bin/python scripts/bundle.py --extras "$(EXTRAS)"

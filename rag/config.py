@@ -49,6 +49,8 @@ class Settings:
     store: str = "local"  # RAG_STORE: local (the index folder) | milvus:URI (a Milvus Lite file.db or http://host:19530)
     milvus_collection: str = "rag"  # RAG_MILVUS_COLLECTION: passages; documents go in <name>_docs
     milvus_token: str = field(default="", repr=False)  # RAG_MILVUS_TOKEN: "user:password" or an API key, if any
+    trusted_proxies: str = ""  # RAG_TRUSTED_PROXIES "10.0.0.2,127.0.0.1": X-Forwarded-For/-Proto believed only from these
+    metrics_open: int = 0  # RAG_METRICS_OPEN=1: /metrics without signing in (default: behind auth when auth is on)
     rate_limit: int = 0  # RAG_RATE_LIMIT questions a minute per user or client IP; 0: no limit
     header_timeout_s: int = 10  # RAG_HEADER_TIMEOUT_S: a request's line and headers must arrive within this
     keep_alive_s: int = 5  # RAG_KEEP_ALIVE_S: an idle keep-alive connection is closed after this

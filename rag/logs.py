@@ -8,6 +8,9 @@ The page (rag.ui) and the HTTP API (rag.api.errors) report through the same func
     failure(where, err) -> str        log err (one line, or a bug's traceback); what to show
     user_error(where, message) -> str log a user's error that is not a RagError (a bad HTTP request)
     log_to_console()                  the rag.* log on stderr, for the servers (app.py, `rag serve`)
+    use_log_format()                  RAG_LOG_FORMAT=json: the rag.* and uvicorn logs as one JSON
+                                      object a line (time, level, logger, message, traceback)
+    say(line)                         one line of the server's own (start-up, shutdown) on stderr
     redact_access_log()               uvicorn's access log: control characters escaped, credentials
                                       in query strings (?token=, ?api_key=, ...) redacted
 
@@ -16,7 +19,9 @@ in a request path, a bidi override in a file name) are written as \\n, \\x1b, \\
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import sys
 
@@ -67,7 +72,8 @@ def log_to_console() -> None:
     if any(getattr(h, "rag_console", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(JsonFormatter() if json_logs() else logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                                                               "%H:%M:%S"))
     handler.rag_console = True
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -96,3 +102,44 @@ def redact_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(getattr(f, "rag_access", False) for f in access.filters):
         access.addFilter(_AccessLogFilter())
+
+
+def json_logs() -> bool:
+    """RAG_LOG_FORMAT=json asks for one JSON object a line (for journald, Loki, Elasticsearch)."""
+    return os.environ.get("RAG_LOG_FORMAT", "text").strip().lower() == "json"
+
+
+class JsonFormatter(logging.Formatter):
+    """A record as one line of JSON: time (ISO 8601, UTC), level, logger, message, and for a bug
+    its traceback (a field, so it stays on the line); uvicorn's access lines add client, method,
+    path and status."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import time
+
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+                 "level": record.levelname, "logger": record.name, "message": escape_controls(record.getMessage())}
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, _version, status = record.args
+            entry.update(client=str(client), method=str(method), path=str(path), status=status)
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def use_log_format() -> None:
+    """With RAG_LOG_FORMAT=json, every handler of the rag and uvicorn logs writes JSON lines.
+    Call after uvicorn has set up its loggers (uvicorn.Config())."""
+    if not json_logs():
+        return
+    for name in ("rag", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            handler.setFormatter(JsonFormatter())
+
+
+def say(message: str) -> None:
+    """One line of the server's own on stderr (plain, or JSON with RAG_LOG_FORMAT=json)."""
+    if json_logs():
+        record = logging.LogRecord("rag.serve", logging.INFO, __file__, 0, message, None, None)
+        message = JsonFormatter().format(record)
+    print(message, file=sys.stderr, flush=True)

@@ -10,26 +10,35 @@ is handed in.
 One pipeline per process, shared by the page and the API. Preparing (building a missing index
 from the corpus folder, then loading the model) runs in a background thread while the server
 already answers: meanwhile the API says 503 with Retry-After.
+
+Behind a reverse proxy, `X-Forwarded-For` / `X-Forwarded-Proto` are believed only from the
+addresses in RAG_TRUSTED_PROXIES (or uvicorn's FORWARDED_ALLOW_IPS), so that rate limits, the
+sign-in lockout and the access log see the real client; with neither set they are ignored, even
+from 127.0.0.1. SIGTERM (systemd's stop) and Ctrl+C stop gracefully: no new connections, running
+requests get SHUTDOWN_WAIT_S to finish (then are cancelled), then uploads cut short are finished
+or removed under the index's write lock (waiting for a commit in flight) and the process exits.
 """
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
-import sys
 import threading
 from typing import Callable
 
+import uvicorn
 from fastapi import FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
 
 from rag import __version__
-from rag.api import errors, history, openai_compat, routes
+from rag.api import errors, history, metrics, openai_compat, routes
 from rag.api.errors import ApiError
 from rag.api.guard import Guard
 from rag.api.limits import BodyLimit, BodyTimeouts
 from rag.api.state import ServerState
 from rag.auth import Auth, startup_warnings
 from rag.errors import EmptyCorpus, RagError
-from rag.logs import log_to_console
+from rag.logs import log_to_console, say, use_log_format
 from rag.mcp_server import mount_http as mount_mcp
 from rag.pipeline import Pipeline
 
@@ -51,10 +60,11 @@ Host header or credentials in the URL; 403 `cross_site` for a change sent by ano
 408 a request body that stopped arriving."""
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 Log = Callable[[str], None]
+SHUTDOWN_WAIT_S = 20  # running requests (an answer, an upload) get this long to finish at a stop
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    say(message)
 
 
 async def _no_such_endpoint(request: Request):
@@ -75,6 +85,7 @@ def create_app(pipeline: Pipeline, *, page: Callable | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True,
                        allow_methods=METHODS, allow_headers=["*"])
     app.add_middleware(BodyTimeouts, seconds=pipeline.settings.body_timeout_s)  # added last: runs first
+    metrics.install(app, pipeline)  # /metrics; counts questions, errors and uploads
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     app.include_router(history.router)  # /api/conversations, /api/feedback
@@ -152,9 +163,7 @@ def url_of(host: str, port: int) -> str:
 
 def serve(pipeline: Pipeline, *, page: Callable | None = None, prepare: bool = True, progress=None,
           log_level: str = "info", log: Log = _stderr) -> int:
-    """Serve on settings.host:port until Ctrl+C; 1 when the address cannot be used."""
-    import uvicorn
-
+    """Serve on settings.host:port until Ctrl+C or SIGTERM; 1 when the address cannot be used."""
     from rag.api.timeouts import uvicorn_config
 
     s = pipeline.settings
@@ -172,5 +181,55 @@ def serve(pipeline: Pipeline, *, page: Callable | None = None, prepare: bool = T
         start_preparing(app.state.rag, progress, log)
     url = url_of(s.host, s.port)
     print(f"Open {url} in a browser (Ctrl+C stops). API: {url}/docs; OpenAI-compatible: {url}/v1", flush=True)
-    uvicorn.Server(uvicorn_config(app, s, log_level)).run(sockets=[sock])
+    config = uvicorn_config(app, s, log_level)
+    trust_proxies(config, s)
+    use_log_format()  # RAG_LOG_FORMAT=json: after uvicorn's own logging set-up
+    GracefulServer(config, pipeline, log).run(sockets=[sock])
     return 0
+
+
+def trusted_proxies(settings) -> str:
+    """The addresses (or networks) whose forwarded headers are believed: RAG_TRUSTED_PROXIES, else
+    uvicorn's own FORWARDED_ALLOW_IPS; empty: none, not even 127.0.0.1."""
+    return (settings.trusted_proxies or os.environ.get("FORWARDED_ALLOW_IPS", "")).strip()
+
+
+def trust_proxies(config, settings) -> None:
+    """uvicorn's proxy headers on, for the trusted proxies only (uvicorn's default trusts 127.0.0.1,
+    so that any local process could claim any client address)."""
+    trusted = trusted_proxies(settings)
+    config.proxy_headers = bool(trusted)
+    config.forwarded_allow_ips = trusted or "0.0.0.0/32"  # never matched; unused when proxy_headers is off
+    config.timeout_graceful_shutdown = SHUTDOWN_WAIT_S
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn's server, tidying up after its graceful shutdown (SIGTERM, SIGINT)."""
+
+    def __init__(self, config, pipeline: Pipeline, log: Log):
+        super().__init__(config)
+        self.pipeline, self.log = pipeline, log
+
+    async def shutdown(self, sockets=None) -> None:
+        await super().shutdown(sockets)
+        await asyncio.to_thread(tidy_up, self.pipeline, self.log)
+
+
+def tidy_up(pipeline: Pipeline, log: Log = _stderr) -> None:
+    """After the last request: wait for a change to the index in flight (its write lock), then
+    finish or remove uploads that did not get to their commit, so nothing is left half-done."""
+    from rag.documents import indexed_files
+    from rag.staging import finish_uploads
+
+    try:
+        if pipeline.settings.store == "local" and not pipeline.settings.index_dir.parent.is_dir():
+            return
+        with pipeline.writing():
+            indexed = indexed_files(pipeline)
+            if indexed is not None:
+                finished, removed = finish_uploads(pipeline.settings.corpus_dir, indexed)
+                if finished or removed:
+                    log(f"Stopping: finished {len(finished)} and removed {len(removed)} upload(s) cut short.")
+        log("Stopped.")
+    except RagError as err:
+        log(f"error: while stopping: {err}")
