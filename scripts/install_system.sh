@@ -2,11 +2,11 @@
 # Install the Debian packages the tests start for real: the headless browser and CJK fonts
 # (Playwright drives Debian's chromium through executable_path=/usr/bin/chromium, because
 # `playwright install` cannot download browsers here), nginx (the HTTPS reverse-proxy tests) and
-# PostgreSQL (the shared conversation store's tests). Safe to run repeatedly: it does nothing
+# PostgreSQL (the shared conversation store's tests), systemd (systemd-analyze verify of deploy/rag.service). Safe to run repeatedly: it does nothing
 # when every package is already installed.
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk nginx postgresql openssl)
+packages=(chromium fonts-noto-cjk nginx postgresql openssl systemd)
 missing=()
 for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
