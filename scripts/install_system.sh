@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests start for real: the headless browser and CJK fonts
 # (Playwright drives Debian's chromium through executable_path=/usr/bin/chromium, because
-# `playwright install` cannot download browsers here), nginx (the HTTPS reverse-proxy tests) and
-# PostgreSQL (the shared conversation store's tests), systemd (systemd-analyze verify of deploy/rag.service). Safe to run repeatedly: it does nothing
-# when every package is already installed.
+# `playwright install` cannot download browsers here), nginx (the HTTPS reverse-proxy tests),
+# PostgreSQL (the shared conversation store's tests) and systemd (`systemd-analyze verify` of
+# deploy/rag.service). Safe to run repeatedly: it does nothing when every package is installed.
 set -euo pipefail
 
 packages=(chromium fonts-noto-cjk nginx postgresql openssl systemd)
