@@ -2,7 +2,7 @@
 
     IMAGE_SUFFIXES                                .png .jpg .jpeg .webp .tif .tiff .bmp
     image_pages(data, limits) -> [PIL image]     the pages of an image file (a TIFF's frames), checked
-    ocr_pages(images, name, limits) -> [PageText]  each page's lines, or a one-line report for an unread one
+    ocr_pages(images, name, limits) -> [OcrText]  each page's lines, or a one-line report for an unread one
     render_page(pdf, index, limits) -> PIL image  one PDF page at OCR_DPI, at most `max_image_pixels`
 
 An image's pixel count is read from its header before anything is decoded: past
@@ -28,7 +28,7 @@ log = logging.getLogger("rag.ingest")
 
 
 @dataclass(frozen=True)
-class PageText:
+class OcrText:
     """The text of one page (lines joined with newlines) and whether OCR read it."""
 
     text: str
@@ -84,17 +84,17 @@ def _upright_rgb(image):
     return image.convert("RGB")
 
 
-def ocr_pages(images, name: str, limits: Limits, numbers: list[int] | None = None) -> dict[int, PageText]:
-    """OCR of page images -> {page number: PageText}; a page with no text read is left out and
+def ocr_pages(images, name: str, limits: Limits, numbers: list[int] | None = None) -> dict[int, OcrText]:
+    """OCR of page images -> {page number: OcrText}; a page with no text read is left out and
     reported in one line. `numbers`: the page numbers of `images` (default 1, 2, ...).
     `images` may be a generator, so pages are rendered one at a time."""
     numbers = numbers or list(range(1, 1 + len(images)))
     run = OcrRun(name, len(numbers), limits.ocr_seconds)
-    out: dict[int, PageText] = {}
+    out: dict[int, OcrText] = {}
     for number, image in zip(numbers, images):
         lines = ocr_lines(image)
         if lines:
-            out[number] = PageText("\n".join(lines), ocr=True)
+            out[number] = OcrText("\n\n".join(lines), ocr=True)
         else:
             log.warning("%s: page %d: OCR found no text on it (blank, or too blurred to read); left out", name,
                         number)

@@ -1,6 +1,6 @@
 """OCR of page images, offline on the CPU: RapidOCR (PP-OCRv4 Chinese+English) on ONNX Runtime.
 
-    ocr_lines(image) -> [line, ...]     one PIL image -> its text lines in reading order
+    ocr_lines(image) -> [paragraph, ...]  one PIL image -> its paragraphs in reading order
     available() -> bool                 whether the engine is installed
     OcrRun(name, pages, budget)         progress (pages/s, time left) and the time budget of one file
 
@@ -10,7 +10,9 @@ first use, and shared by threads (a lock: one page at a time). Detected boxes ma
 scanned or photographed slightly askew): each is cut out along its own angle before it is read.
 Boxes are put in reading order by rows (boxes whose vertical middles lie within half a line
 height of each other), left to right inside a row; a row's pieces are joined with a space, which
-the cleaning removes between Chinese characters. Pieces read with a confidence under MIN_SCORE
+the cleaning removes between Chinese characters. Rows wrapped at the right margin are joined into
+paragraphs by their geometry (`paragraphs`), and the page's paragraphs are separated by blank
+lines, so the print-page cleaning keeps them apart. Pieces read with a confidence under MIN_SCORE
 are dropped (stains, stamps, texture).
 """
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _get_engine():
 
 
 def ocr_lines(image) -> list[str]:
-    """The text lines of one page image (a PIL image), in reading order; [] when none was read."""
+    """The paragraphs of one page image (a PIL image), in reading order; [] when none was read."""
     import numpy as np
 
     array = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the engine reads OpenCV's BGR
@@ -61,18 +63,25 @@ def ocr_lines(image) -> list[str]:
         result, _ = engine(np.ascontiguousarray(array))
     boxes = [(box, text, float(score)) for box, text, score in (result or ())
              if text and text.strip() and float(score) >= MIN_SCORE]
-    return reading_order(boxes)
+    return paragraphs(reading_order(boxes))
 
 
-def reading_order(boxes: list[tuple[list, str, float]]) -> list[str]:
-    """Text pieces with their 4-point boxes -> lines: rows top to bottom, pieces left to right."""
+_Row = tuple  # (left, right, height, text)
+_ENDS = tuple("。！？：；!?:;")
+
+
+def reading_order(boxes: list[tuple[list, str, float]]) -> list[_Row]:
+    """Text pieces with their 4-point boxes -> rows top to bottom, pieces left to right:
+    (left, right, height, text)."""
     pieces = []
     for box, text, _ in boxes:
         ys = [p[1] for p in box]
         xs = [p[0] for p in box]
-        pieces.append(((min(ys) + max(ys)) / 2, max(1.0, max(ys) - min(ys)), min(xs), text.strip()))
+        # a leaning box is taller than its line: its left and right edges' heights are the line's
+        height = max(1.0, min(box[3][1] - box[0][1], box[2][1] - box[1][1]))
+        pieces.append(((min(ys) + max(ys)) / 2, height, min(xs), max(xs), text.strip()))
     pieces.sort()
-    rows: list[list[tuple[float, float, float, str]]] = []
+    rows: list[list[tuple]] = []
     for piece in pieces:
         row = rows[-1] if rows else None
         if row is not None:
@@ -82,7 +91,35 @@ def reading_order(boxes: list[tuple[list, str, float]]) -> list[str]:
                 row.append(piece)
                 continue
         rows.append([piece])
-    return [" ".join(p[3] for p in sorted(row, key=lambda p: p[2])) for row in rows]
+    out = []
+    for row in rows:
+        row.sort(key=lambda p: p[2])
+        out.append((row[0][2], row[-1][3], sum(p[1] for p in row) / len(row), " ".join(p[4] for p in row)))
+    return out
+
+
+def paragraphs(rows: list[_Row]) -> list[str]:
+    """Rows -> paragraphs: a row that reaches the right margin and does not end a sentence goes
+    on in the next row when that one starts at the left margin in the same size of type."""
+    if not rows:
+        return []
+    left = min(r[0] for r in rows)
+    right = max(r[1] for r in rows)
+    out: list[str] = []
+    previous = None
+    for row in rows:
+        x0, _, height, text = row
+        if previous is not None:
+            p0, p1, p_height, p_text = previous
+            goes_on = (p1 >= right - 1.5 * p_height and x0 <= left + 1.0 * height
+                       and abs(height - p_height) <= 0.25 * p_height and not p_text.endswith(_ENDS))
+            if goes_on:
+                out[-1] += text
+                previous = row
+                continue
+        out.append(text)
+        previous = row
+    return out
 
 
 class OcrRun:
