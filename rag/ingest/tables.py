@@ -7,7 +7,7 @@ question about one cell finds, and the answer quotes, the row that holds it with
 The readers of DOCX, HTML, PDF (ruled tables), .xlsx and .csv hand their tables here as rows of
 cell strings, merged cells already repeated into every cell they cover.
 
-- The header: the first row when it is all labels (no empty cell, no figure-led cell). A first
+- The header: the first row when it is all labels (no empty cell, no cell that is only a figure). A first
   row with a merged cell spanning columns (the same text repeated side by side) over a second row
   of labels makes a two-row header: the labels join as `户籍人口·男`.
 - A header row printed again lower down (a table over several pages) is dropped; empty cells are
@@ -27,7 +27,7 @@ WIDE = 10  # cells on one line of a wide row
 LABELLED_ROWS = 1000  # rows rendered with their labels
 MAX_ROWS = 20000  # rows indexed at all
 _SPACE_RE = re.compile(r"\s+")
-_FIGURE_RE = re.compile(r"^[\d\s.,%+\-/:：¥￥$()（）]+")  # a cell that starts with a figure is a value
+_FIGURE_RE = re.compile(r"[\d\s.,%+\-/:：¥￥$()（）]+")  # a cell that is only a figure is a value
 
 
 def clean_cell(value: object) -> str:
@@ -72,7 +72,7 @@ def _squared(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _is_label_row(row: list[str]) -> bool:
-    return all(row) and not any(_FIGURE_RE.match(cell) for cell in row)
+    return all(row) and not any(_FIGURE_RE.fullmatch(cell) for cell in row)
 
 
 def _has_span(row: list[str]) -> bool:
