@@ -2,8 +2,8 @@
 
     python bench/bench_ocr.py [--out /tmp/docs-bench] [--skip-qa] [--threads N]
 
-1. OCR character accuracy: every notice page of eval/docs/collection.py rendered at A4 150 dpi,
-   clean and degraded (2° rotation, noise, blur, JPEG quality 60), read by rag.ingest.ocr; accuracy
+1. OCR character accuracy: every notice page of eval/docs/collection.py rendered at A4 150 dpi
+   in 28 px and 22 px type (13.5 and 10.5 pt), clean and degraded (2° rotation, noise, blur, JPEG quality 60), read by rag.ingest.ocr; accuracy
    = 1 - edit distance / length of the printed text, whitespace removed, both sides normalised
    as the cleaning does (full-width digits and letters to half-width).
 2. OCR speed: pages/s over those pages, with the load average before and after (the machine is shared).
@@ -50,14 +50,15 @@ def ocr_pages() -> list[tuple[str, str, object]]:
     from collection import NOTICES
 
     out = []
-    for name, notice in NOTICES.items():
-        pages = notice.get("pages") or [notice["lines"]]
-        for k, lines in enumerate(pages, 1):
-            image, text = make_docs.render(lines, title_line=k == 1)
-            out.append((f"{name}#{k} clean", text, image))
-            buf = io.BytesIO()
-            make_docs.degrade(image, seed=k).save(buf, format="JPEG", quality=60)
-            out.append((f"{name}#{k} degraded", text, Image.open(io.BytesIO(buf.getvalue())).convert("RGB")))
+    for size in (28, 22):  # 13.5 pt and 10.5 pt type at 150 dpi
+        for name, notice in NOTICES.items():
+            pages = notice.get("pages") or [notice["lines"]]
+            for k, lines in enumerate(pages, 1):
+                image, text = make_docs.render(lines, size=size, title_line=k == 1)
+                out.append((f"{name}#{k} {size}px clean", text, image))
+                buf = io.BytesIO()
+                make_docs.degrade(image, seed=k).save(buf, format="JPEG", quality=60)
+                out.append((f"{name}#{k} {size}px degraded", text, Image.open(io.BytesIO(buf.getvalue())).convert("RGB")))
     return out
 
 

@@ -19,6 +19,7 @@ from rag.ingest.paged import PageText, paged_documents
 from rag.types import Answer, Citation, Document
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SC = 2  # the collection's face of Simplified Chinese (0 is the Japanese one)
 NOTICE = ["柳塘镇卫生院门诊时间调整通知", "自2025年9月1日起，柳塘镇卫生院门诊时间调整为每日7时30分至17时。",
           "周六上午增设儿童保健门诊，每次限号45个。", "咨询电话：0570-6643218。"]
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="rapidocr-onnxruntime not installed")
@@ -29,7 +30,7 @@ def page_image(lines, size=28, angle=0.0, noise=0.0):
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
-    font = ImageFont.truetype(FONT, size)
+    font = ImageFont.truetype(FONT, size, index=SC)
     image = Image.new("L", (1240, 1754), 255)
     draw = ImageDraw.Draw(image)
     for k, line in enumerate(lines):

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collection import NOTICES, TABLES  # noqa: E402
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SC = 2  # the collection's face of Simplified Chinese (0 is the Japanese one)
 A4 = (1240, 1754)  # 150 dpi
 MARGIN = 110
 
@@ -41,7 +42,7 @@ def render(lines: list[str], size: int = 28, title_line: bool = True) -> tuple:
     printed (wrapped lines)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    body, title = ImageFont.truetype(FONT, size), ImageFont.truetype(FONT, int(size * 1.35))
+    body, title = ImageFont.truetype(FONT, size, index=SC), ImageFont.truetype(FONT, int(size * 1.35), index=SC)
     image = Image.new("L", A4, 255)
     draw = ImageDraw.Draw(image)
     y, printed = MARGIN, []

@@ -29,10 +29,9 @@ log = logging.getLogger("rag.ingest")
 
 @dataclass(frozen=True)
 class OcrText:
-    """The text of one page (lines joined with newlines) and whether OCR read it."""
+    """The paragraphs OCR read on one page."""
 
-    text: str
-    ocr: bool = False
+    paragraphs: tuple[str, ...]
 
 
 def _too_big(width: int, height: int, limits: Limits) -> BadInput:
@@ -94,7 +93,7 @@ def ocr_pages(images, name: str, limits: Limits, numbers: list[int] | None = Non
     for number, image in zip(numbers, images):
         lines = ocr_lines(image)
         if lines:
-            out[number] = OcrText("\n\n".join(lines), ocr=True)
+            out[number] = OcrText(tuple(lines))
         else:
             log.warning("%s: page %d: OCR found no text on it (blank, or too blurred to read); left out", name,
                         number)

@@ -5,14 +5,15 @@
     OcrRun(name, pages, budget)         progress (pages/s, time left) and the time budget of one file
 
 The engine is the `rapidocr-onnxruntime` wheel, whose three models (detection, direction,
-recognition: 16 MB) are inside the package: nothing is downloaded, ever. It is loaded once, on
+recognition: 16 MB; the per-line direction model is not used: it turned some upright lines over, a
+page that reads badly is tried upside down instead) are inside the package: nothing is downloaded, ever. It is loaded once, on
 first use, and shared by threads (a lock: one page at a time). Detected boxes may lean (a page
 scanned or photographed slightly askew): each is cut out along its own angle before it is read.
 Boxes are put in reading order by rows (boxes whose vertical middles lie within half a line
 height of each other), left to right inside a row; a row's pieces are joined with a space, which
 the cleaning removes between Chinese characters. Rows wrapped at the right margin are joined into
-paragraphs by their geometry (`paragraphs`), and the page's paragraphs are separated by blank
-lines, so the print-page cleaning keeps them apart. Pieces read with a confidence under MIN_SCORE
+paragraphs by their geometry (`paragraphs`); each is then cleaned as a line (rag/ingest/paged.py),
+since the geometry knows better than the text where a paragraph ends. Pieces read with a confidence under MIN_SCORE
 are dropped (stains, stamps, texture).
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from rag.errors import BadInput
 
 MIN_SCORE = 0.5
+RETRY_BELOW = 0.6  # a page whose characters are read with less confidence is tried upside down
 MISSING = ("OCR is not installed: scanned pages and images need the rapidocr-onnxruntime package "
            "(pip install 'rapidocr-onnxruntime>=1.4,<2', or `make install`)")
 TIME_NAME = "RAG_OCR_SECONDS"
@@ -54,16 +56,31 @@ def _get_engine():
 
 
 def ocr_lines(image) -> list[str]:
-    """The paragraphs of one page image (a PIL image), in reading order; [] when none was read."""
+    """The paragraphs of one page image (a PIL image), in reading order; [] when none was read.
+    A page that reads badly is read again turned upside down, and the better reading is kept."""
+    boxes = _read(image)
+    if _quality(boxes) < RETRY_BELOW:
+        turned = _read(image.rotate(180, expand=True))
+        if _quality(turned) > _quality(boxes):
+            boxes = turned
+    return paragraphs(reading_order([b for b in boxes if b[2] >= MIN_SCORE]))
+
+
+def _read(image) -> list[tuple[list, str, float]]:
     import numpy as np
 
     array = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the engine reads OpenCV's BGR
     with _lock:
         engine = _get_engine()
-        result, _ = engine(np.ascontiguousarray(array))
-    boxes = [(box, text, float(score)) for box, text, score in (result or ())
-             if text and text.strip() and float(score) >= MIN_SCORE]
-    return paragraphs(reading_order(boxes))
+        # no per-line direction classifier: it turned some upright lines over (and lost them)
+        result, _ = engine(np.ascontiguousarray(array), use_cls=False)
+    return [(box, text, float(score)) for box, text, score in (result or ()) if text and text.strip()]
+
+
+def _quality(boxes) -> float:
+    """Characters read with confidence: the sum of each piece's length times its score."""
+    return sum(len(text) * score for _, text, score in boxes if score >= MIN_SCORE) / max(
+        1, sum(len(text) for _, text, _ in boxes))
 
 
 _Row = tuple  # (left, right, height, text)

@@ -28,8 +28,8 @@ _KEY = 16  # characters of a page's first line looked for
 
 @dataclass(frozen=True)
 class PageText:
-    """One page: its blocks in order (raw text to clean, or a table's lines as a tuple) and
-    whether OCR read it. `number`: the page's number in its file."""
+    """One page: its blocks in order (raw text to clean, or lines kept as paragraphs: a table's
+    rows, the paragraphs OCR found) and whether OCR read it. `number`: the page's number in its file."""
 
     number: int
     blocks: tuple = ()

@@ -64,7 +64,7 @@ def pdf_pages(data: bytes, limits: Limits, name: str = "PDF") -> list:
         try:
             images = (render_page(pdf, n - 1, limits) for n in scans)
             for number, page in ocr_pages(images, name, limits, scans).items():
-                pages[number - 1] = PageText(number, (page.text,), ocr=True)
+                pages[number - 1] = PageText(number, (page.paragraphs,), ocr=True)
         finally:
             pdf.close()
     if all(p.empty for p in pages):

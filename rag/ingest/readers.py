@@ -118,7 +118,7 @@ def _image_documents(data: bytes, limits: Limits, name: str, source: str) -> lis
     read = ocr_pages(image_pages(data, limits), name, limits)
     if not read:
         raise BadInput("OCR found no text in the image (blank, too blurred or too small to read)")
-    return paged_documents([PageText(n, (page.text,), ocr=True) for n, page in sorted(read.items())], source)
+    return paged_documents([PageText(n, (page.paragraphs,), ocr=True) for n, page in sorted(read.items())], source)
 
 
 def _page_documents(raw: str, source: str) -> list[Document]:
