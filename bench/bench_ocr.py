@@ -6,7 +6,9 @@
    in 28 px and 22 px type (13.5 and 10.5 pt), clean and degraded (2° rotation, noise, blur, JPEG quality 60), read by rag.ingest.ocr; accuracy
    = 1 - edit distance / length of the printed text, whitespace removed, both sides normalised
    as the cleaning does (full-width digits and letters to half-width).
-2. OCR speed: pages/s over those pages, with the load average before and after (the machine is shared).
+2. OCR speed: pages/s over those pages, with the load average before and after (the machine is
+   shared), and the CPU time a page (pages/s per core; RAG_OCR_THREADS=1 keeps onnxruntime's
+   spinning threads out of it).
 3. Questions: the collection written by eval/docs/make_docs.py is indexed (default model) and
    eval/docs/qa.jsonl asked; right = answerable, a gold string in the answer and in a quote of
    the gold file; the cited page and OCR mark are printed.
@@ -69,20 +71,22 @@ def bench_ocr() -> None:
     ocr_lines(pages[0][2])  # load the engine outside the timing
     load = os.getloadavg()[0]
     scores: dict[str, list[tuple[int, int]]] = {"clean": [], "degraded": []}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for name, truth, image in pages:
         read = _norm("".join(ocr_lines(image)))
         truth = _norm(truth)
         errors = distance(read, truth)
         scores[name.rsplit(" ", 1)[1]].append((errors, len(truth)))
         print(f"  {name:32s} {1 - errors / len(truth):.4f} ({errors} errors / {len(truth)} chars)")
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     for kind, pairs in scores.items():
         errors, total = sum(e for e, _ in pairs), sum(n for _, n in pairs)
         print(f"OCR character accuracy, {kind}: {1 - errors / total:.4f} ({errors} errors in {total} characters, "
               f"{len(pairs)} pages)")
     print(f"OCR speed: {len(pages)} A4 pages at 150 dpi in {seconds:.1f} s = {len(pages) / seconds:.2f} pages/s "
-          f"on {os.cpu_count()} cores (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
+          f"on {os.cpu_count()} cores (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after); "
+          f"CPU time {cpu / len(pages):.2f} s a page = {len(pages) / cpu:.2f} pages/s per core "
+          f"(RAG_OCR_THREADS={os.environ.get('RAG_OCR_THREADS', '0')})")
 
 
 def bench_qa(out: Path) -> None:
