@@ -111,3 +111,25 @@ def test_ruled_pdf_table(tmp_path):
     [doc] = read_file(tmp_path / "t.pdf", "t.pdf")
     assert ROW_90 in doc.text.split("\n")
     assert doc.pages == ((0, 1),) and doc.ocr_pages == ()
+
+
+def test_uploads_of_tables_are_indexed_and_answered(fake_pipeline, fake_settings, tmp_path):
+    """An upload (the page and the API both use add_uploads) of a .csv and an .xlsx: accepted,
+    indexed, and a question about one cell quotes its row."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from rag.documents import ALLOWED_SUFFIXES, add_uploads
+
+    assert {".csv", ".xlsx", ".png", ".jpg", ".tif"} <= set(ALLOWED_SUFFIXES)
+    (fake_settings.corpus_dir / "a.txt").write_text("松岭乡新修村道3公里。", encoding="utf-8")
+    fake_pipeline.build()
+    book = openpyxl.Workbook()
+    for row in [["社区", "养老床位"], ["松岭社区", 27], ["柳塘社区", 33]]:
+        book.active.append(row)
+    book.save(tmp_path / "beds.xlsx")
+    (tmp_path / "fees.csv").write_text("项目,收费\n游泳馆单次票,18元\n羽毛球场每小时,25元\n", encoding="utf-8")
+    add_uploads(fake_pipeline, [(tmp_path / "beds.xlsx", "床位.xlsx"), (tmp_path / "fees.csv", "收费.csv")],
+                fake_settings.corpus_dir)
+    answer = fake_pipeline.ask("柳塘社区有多少张养老床位？")
+    assert answer.answerable and any("社区：柳塘社区；养老床位：33" in c.quote for c in answer.citations)
+    answer = fake_pipeline.ask("羽毛球场每小时收费多少？")
+    assert any("项目：羽毛球场每小时；收费：25元" in c.quote for c in answer.citations)
