@@ -205,15 +205,20 @@ def test_without_the_engine_a_scan_says_how_to_enable_it(tmp_path, monkeypatch):
         read_file(tmp_path / "a.png", "a.png")
 
 
-def test_the_time_budget_and_progress(caplog):
+def test_the_time_budget_and_progress(capsys, caplog, monkeypatch):
     run = OcrRun("big.pdf", 3, budget=0.0)
     with pytest.raises(BadInput, match="RAG_OCR_SECONDS"):
         run.page_done()
     run = OcrRun("slow.pdf", 3, budget=100.0)
     run.PROGRESS_SECONDS = 0.0
+    monkeypatch.setattr(logging.getLogger("rag"), "handlers", [])  # the command line: stderr
+    run.page_done()
+    err = capsys.readouterr().err
+    assert "slow.pdf: OCR 1/3 pages" in err and "pages/s" in err and "s left" in err
+    monkeypatch.setattr(logging.getLogger("rag"), "handlers", [logging.NullHandler()])  # a server: its log
     with caplog.at_level(logging.INFO, logger="rag.ingest"):
         run.page_done()
-    assert "slow.pdf: OCR 1/3 pages" in caplog.text and "pages/s" in caplog.text and "s left" in caplog.text
+    assert "slow.pdf: OCR 2/3 pages" in caplog.text
 
 
 def test_limits_from_the_environment(monkeypatch):

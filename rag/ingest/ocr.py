@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 
@@ -49,8 +50,8 @@ def _get_engine():
     if _engine is None:
         try:
             from rapidocr_onnxruntime import RapidOCR
-        except ImportError:
-            raise BadInput(MISSING) from None
+        except ImportError as err:  # not installed, or a library it needs is missing (libGL for OpenCV)
+            raise BadInput(f"{MISSING} ({str(err)[:120]})") from None
         threads = int(os.environ.get("RAG_OCR_THREADS", "0") or 0)
         options = {"intra_op_num_threads": threads} if threads > 0 else {}
         _engine = RapidOCR(**options)
@@ -186,5 +187,14 @@ class OcrRun:
         if now - self._last >= self.PROGRESS_SECONDS and self.done < self.pages:
             self._last = now
             rate = self.done / spent
-            log.info("%s: OCR %d/%d pages, %.2f pages/s, about %.0f s left", self.name, self.done, self.pages,
-                     rate, (self.pages - self.done) / rate)
+            _say(f"{self.name}: OCR {self.done}/{self.pages} pages, {rate:.2f} pages/s, "
+                 f"about {(self.pages - self.done) / rate:.0f} s left")
+
+
+def _say(message: str) -> None:
+    """Progress in the rag log where a server shows it (rag.logs.log_to_console), else on stderr
+    (the command line, whose `rag index` shows files, not pages)."""
+    if logging.getLogger("rag").handlers:
+        log.info("%s", message)
+    else:
+        print(message, file=sys.stderr, flush=True)

@@ -22,7 +22,6 @@ from rag.ingest.jsonl import EMPTY_MESSAGE
 from rag.ingest.split import split_articles
 from rag.types import Document
 
-Block = "str | tuple[str, ...]"  # raw text, or the lines of a table
 _KEY = 16  # characters of a page's first line looked for
 
 
