@@ -216,6 +216,7 @@ def test_the_time_budget_and_progress(capsys, caplog, monkeypatch):
     err = capsys.readouterr().err
     assert "slow.pdf: OCR 1/3 pages" in err and "pages/s" in err and "s left" in err
     monkeypatch.setattr(logging.getLogger("rag"), "handlers", [logging.NullHandler()])  # a server: its log
+    monkeypatch.setattr(logging.getLogger("rag"), "propagate", True)  # (log_to_console turns it off)
     with caplog.at_level(logging.INFO, logger="rag.ingest"):
         run.page_done()
     assert "slow.pdf: OCR 2/3 pages" in caplog.text
