@@ -10,7 +10,8 @@ from pathlib import Path
 
 from rag.errors import BadInput
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
+ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".jsonl",
+                    ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 STAGED = ".uploading-"  # an upload's copy in the corpus folder until its documents are committed (rag/staging.py)
 MAX_STEM = 80
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')

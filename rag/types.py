@@ -18,6 +18,25 @@ class Document:
     source: str | None = None  # where the article says it comes from (a JSONL record may name any)
     file: str | None = None  # the file it was read from, which owns it: relative to the corpus
     # folder when inside it, else an absolute path; None in indexes built before ownership was kept
+    # a PDF's or an image's pages: (offset in `text` where the page begins, page number), in order
+    pages: tuple[tuple[int, int], ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # the page numbers whose text was read by OCR
+
+    def page_at(self, offset: int) -> int | None:
+        """The page number of the text at `offset`; None for a document without pages."""
+        page = self.pages[0][1] if self.pages else None
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+    def ocr_at(self, start: int, end: int) -> bool:
+        """Whether any of text[start:end] was read by OCR."""
+        if not self.ocr_pages:
+            return False
+        first, last = self.page_at(start), self.page_at(max(start, end - 1))
+        return any(first <= p <= last for p in self.ocr_pages) if first is not None else False
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,8 @@ class Citation:
     status: str | None = None  # None (no other version retrieved) | "current" | "earlier" | "superseded"
     changed_on: str | None = None  # superseded: when the change that replaced it was made or took effect
     file: str | None = None  # the file the document was read from (Document.file), whatever `source` it claims
+    page: int | None = None  # the page of a PDF or image the quote starts on
+    ocr: bool = False  # the quote's text was read by OCR (a misread character is possible)
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,8 @@ class Answer:
                     "when": c.when,
                     "status": c.status,
                     **({"changed_on": c.changed_on} if c.changed_on else {}),
+                    **({"page": c.page} if c.page is not None else {}),
+                    **({"ocr": True} if c.ocr else {}),
                 }
                 for c in self.citations
             ],

@@ -116,10 +116,10 @@ def test_an_upload_is_parsed_outside_the_write_lock(fake_pipeline, fake_settings
     reading, release = threading.Event(), threading.Event()
     real = readers._read_one
 
-    def slow(path, suffix, source, limits):
+    def slow(path, suffix, source, limits, *rest):
         reading.set()
         assert release.wait(30)
-        return real(path, suffix, source, limits)
+        return real(path, suffix, source, limits, *rest)
 
     monkeypatch.setattr(readers, "_read_one", slow)
     upload = tmp_path / "up.txt"

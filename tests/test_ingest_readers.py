@@ -145,7 +145,7 @@ def test_docx(tmp_path):
     document.save(str(tmp_path / "a.docx"))
     [doc] = read_file(tmp_path / "a.docx", "a.docx")
     assert doc.title == "口袋公园 遍地开花" and doc.date == "2025-01-03"
-    assert doc.text.split("\n") == ["口袋公园 遍地开花", "2025年1月3日", "今年新增口袋公园36个。", "公园 | 36个"]
+    assert doc.text.split("\n") == ["口袋公园 遍地开花", "2025年1月3日", "今年新增口袋公园36个。", "公园：36个"]  # a two-cell row: name：value
 
 
 def test_corrupt_docx(tmp_path):
@@ -195,7 +195,7 @@ def test_folders_sources_order_and_problems(tmp_path):
     write(corpus / ".hidden.txt", "隐藏。")
     write(corpus / ".git" / "x.txt", "隐藏。")
     write(corpus / "~$lock.docx", b"lock")
-    write(corpus / "data.csv", "a,b")
+    write(corpus / "data.odt", "a,b")  # not a supported type: skipped
     write(tmp_path / "notes.xls", "x")
     write(tmp_path / "outside.txt", "外面。")
     calls = []

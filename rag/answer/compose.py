@@ -20,7 +20,8 @@ def compose(question: str, short: Short, zh: bool, searched: str | None, hits: S
     for n, c in enumerate(merge_adjacent(short.chosen), start=1):
         citations.append(
             Citation(n, c.doc.id, c.doc.title, c.doc.date, c.doc.source, c.text, c.start, c.end,
-                     min(c.hit.chunk.start, c.start), max(c.hit.chunk.end, c.end), file=c.doc.file)
+                     min(c.hit.chunk.start, c.start), max(c.hit.chunk.end, c.end), file=c.doc.file,
+                     page=c.doc.page_at(c.start), ocr=c.doc.ocr_at(c.start, c.end))
         )
         parts.append(f"{c.text}[{n}]")
     body = "".join(parts) if zh else " ".join(parts)

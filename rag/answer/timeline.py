@@ -227,7 +227,8 @@ def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
         cites.append(Citation(n, e.doc.id, e.doc.title, e.doc.date, e.doc.source, e.text, e.start, e.end,
                               min(e.hit.chunk.start, e.start), max(e.hit.chunk.end, e.end),
                               when=_iso(tl.earlier.when), status=tl.earlier_status,
-                              changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None))
+                              changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None,
+                              page=e.doc.page_at(e.start), ocr=e.doc.ocr_at(e.start, e.end)))
         text = text + _earlier_note(e.text, n, tl, zh)
     if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
         text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text

@@ -1,6 +1,7 @@
 """The ingest boundary: which files may be read, and how much of each.
 
-    Limits.from_settings(settings=None)   max_file_mb, max_jsonl_mb, max_pdf_pages, max_inflated_mb (RAG_MAX_*)
+    Limits.from_settings(settings=None)   max_file_mb, max_jsonl_mb, max_pdf_pages, max_inflated_mb (RAG_MAX_*);
+                                          from the environment only: RAG_MAX_IMAGE_MP, RAG_OCR_SECONDS
     link_outside(path, root) -> str|None  the real path of a link that leads out of `root`
     open_regular(path) -> binary file     only regular files; a pipe, device or socket is never opened
     read_capped(path, limit) -> bytes     the whole file, or BadInput when it is over the limit
@@ -33,6 +34,8 @@ class Limits:
     max_jsonl_bytes: int = 2048 * MB
     max_pdf_pages: int = 2000  # pages of one PDF
     max_inflated_bytes: int = 50 * MB  # what text extraction would parse in one PDF (rag/ingest/pdf.py)
+    max_image_pixels: int = 60_000_000  # pixels of one image or one rendered page (RAG_MAX_IMAGE_MP, megapixels)
+    ocr_seconds: float = 900.0  # OCR time for one file (RAG_OCR_SECONDS)
 
     @classmethod
     def from_settings(cls, settings=None) -> Limits:
@@ -49,7 +52,23 @@ class Limits:
                 unit = "pages" if name.endswith("pages") else "megabytes"
                 raise RagError(f"Setting {name} (RAG_{name.upper()}) must be at least 1 ({unit}), got {value}.")
         return cls(max_file_bytes=settings.max_file_mb * MB, max_jsonl_bytes=settings.max_jsonl_mb * MB,
-                   max_pdf_pages=settings.max_pdf_pages, max_inflated_bytes=settings.max_inflated_mb * MB)
+                   max_pdf_pages=settings.max_pdf_pages, max_inflated_bytes=settings.max_inflated_mb * MB,
+                   max_image_pixels=int(_env_number("RAG_MAX_IMAGE_MP", 60) * 1_000_000),
+                   ocr_seconds=_env_number("RAG_OCR_SECONDS", 900))
+
+
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment (limits the settings do not carry)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise RagError(f"Setting {name} must be a positive number, got {raw!r}.")
+    return value
 
 
 def size_text(n: int) -> str:

@@ -67,7 +67,7 @@ def html_lines(html: str) -> tuple[str | None, list[str]]:
             if not closing and not tag.group(0).endswith("/>"):
                 dropping, depth = name, 1
             continue
-        page.tag(name, closing)
+        page.tag(name, closing, tag.group(0))
     return page.result()
 
 
@@ -99,10 +99,14 @@ class _Page:
         self.pieces: list[str] = []  # page text and block marks
         self.titles: dict[str, str] = {}  # 'h1' and 'title': the first of each
         self.h1: list[str] | None = None  # text pieces while inside the first <h1>
+        self.table: _Table | None = None  # the outermost <table> being read
 
     def text(self, raw: str) -> None:
         if raw:
             value = unescape(raw)
+            if self.table is not None:
+                self.table.text(value)
+                return
             self.pieces.append(value)
             if self.h1 is not None:
                 self.h1.append(value)
@@ -118,8 +122,16 @@ class _Page:
         elif name in _KEEP_RAW:
             self.text(content)
 
-    def tag(self, name: str, closing: bool) -> None:
-        """A kept tag: it may end or start the first <h1>, and a block tag ends a line."""
+    def tag(self, name: str, closing: bool, markup: str = "") -> None:
+        """A kept tag: it may end or start the first <h1>, and a block tag ends a line. Inside a
+        table, the table takes the tag; its end puts the table's lines of facts on the page."""
+        if self.table is not None or (name == "table" and not closing):
+            self.table = self.table or _Table()
+            if self.table.tag(name, closing, markup):
+                self.pieces.extend(part for line in self.table.lines() for part in (_MARK, line))
+                self.pieces.append(_MARK)
+                self.table = None
+            return
         if name == "h1" and closing:
             self.close_h1()
         elif self.h1 is not None and not closing and name in _ENDS_TITLE:
@@ -134,3 +146,88 @@ class _Page:
         body = re.sub(r"\s+", " ", "".join(self.pieces))
         lines = [part.strip() for part in body.split(_MARK)]
         return self.titles.get("h1") or self.titles.get("title") or None, [line for line in lines if line]
+
+
+_SPAN_RE = {key: re.compile(rf"\b{key}\s*=\s*[\"']?\s*(\d+)", re.I) for key in ("colspan", "rowspan")}
+MAX_SPAN = 100  # a cell covers at most this many columns or rows
+MAX_PENDING = 100_000  # cells filled from spanning cells above, at most
+
+
+class _Table:
+    """The cells of one <table> as it is scanned; a table inside a cell is that cell's text."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.rows: list[list[tuple[str, int, int]]] = []  # (text, colspan, rowspan)
+        self.cell: list[str] | None = None
+        self.caption: list[str] | None = None
+        self.captions: list[str] = []
+        self._spans = (1, 1)
+
+    def text(self, value: str) -> None:
+        if self.caption is not None:
+            self.caption.append(value)
+        elif self.cell is not None:
+            self.cell.append(value)
+
+    def tag(self, name: str, closing: bool, markup: str) -> bool:
+        """Take one tag; True when it closed the table."""
+        if name == "table":
+            self.depth += -1 if closing else 1
+            return self.depth == 0
+        if self.depth > 1:  # a nested table: its text joins the cell, a block tag a space
+            self.text(" ")
+            return False
+        if name == "caption":
+            if closing and self.caption is not None:
+                self.captions.append(" ".join("".join(self.caption).split()))
+            self.caption = None if closing else []
+        elif name == "tr" and not closing:
+            self._end_cell()
+            self.rows.append([])
+        elif name in ("td", "th"):
+            self._end_cell()
+            if not closing:
+                if not self.rows:
+                    self.rows.append([])
+                self.cell = []
+                self._spans = tuple(_span(markup, key) for key in ("colspan", "rowspan"))
+        elif name == "br" or (name in BLOCK_TAGS and self.cell is not None):
+            self.text(" ")
+        return False
+
+    def _end_cell(self) -> None:
+        if self.cell is not None and self.rows:
+            self.rows[-1].append((" ".join("".join(self.cell).split()), *self._spans))
+        self.cell = None
+
+    def lines(self) -> list[str]:
+        from rag.ingest.tables import table_lines
+
+        self._end_cell()
+        return table_lines(_grid(self.rows), self.captions[0] if self.captions else None)
+
+
+def _span(markup: str, key: str) -> int:
+    found = _SPAN_RE[key].search(markup)
+    return min(MAX_SPAN, max(1, int(found.group(1)))) if found else 1
+
+
+def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    """Rows of cells with each spanning cell repeated into every place it covers."""
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}  # (row, column) -> text from a cell above
+    for r, cells in enumerate(rows):
+        row: list[str] = []
+        cells = list(cells)
+        while cells or (r, len(row)) in pending:
+            if (r, len(row)) in pending:
+                row.append(pending.pop((r, len(row))))
+                continue
+            text, colspan, rowspan = cells.pop(0)
+            for c in range(len(row), len(row) + colspan):
+                for below in range(r + 1, r + rowspan if len(pending) < MAX_PENDING else r + 1):
+                    pending[(below, c)] = text
+            row.extend([text] * colspan)
+        grid.append(row)
+    return grid

@@ -1,6 +1,11 @@
-"""PDF -> text, with the work bounded before it starts.
+"""PDF -> pages of text, with the work bounded before it starts.
 
-    pdf_text(data, limits) -> str       raises BadInput
+    pdf_pages(data, limits, name) -> [PageText]   raises BadInput
+    pdf_text(data, limits) -> str                 the text layer only
+
+A page's text comes from its text layer (pypdf); a page with ruled tables is read again by
+pdfplumber, its tables as lines of facts (rag/ingest/pdf_tables.py); a page with no text but an
+image (a scan) is rendered and read by OCR (rag/ingest/images.py), within the file's time budget.
 
 A PDF's cost is not its size: pypdf parses every page's content streams, the forms they draw and
 the ToUnicode maps of their fonts again for each page, so forty pages sharing one compressed
@@ -15,6 +20,7 @@ and caps one stream at 75 MB) and scans it with one regular expression; nothing 
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from rag.errors import BadInput
@@ -22,6 +28,7 @@ from rag.ingest.guards import Limits, size_text
 
 PAGES_LIMIT_NAME = "RAG_MAX_PDF_PAGES"
 INFLATED_LIMIT_NAME = "RAG_MAX_INFLATED_MB"
+log = logging.getLogger("rag.ingest")
 MAX_DEPTH = 12  # forms drawn inside forms, deeper than this counts as too much
 _DRAW = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![^\s/\[\]()<>{}%])")
 
@@ -30,7 +37,71 @@ class _TooMuch(Exception):
     pass
 
 
+MIN_TEXT = 20  # characters: a page with less text and an image is a scan
+
+
+def pdf_pages(data: bytes, limits: Limits, name: str = "PDF") -> list:
+    """The PDF's pages: text layer, tables, OCR of scanned pages; BadInput when none has text."""
+    from rag.ingest import ocr
+    from rag.ingest.images import ocr_pages, render_page
+    from rag.ingest.paged import PageText
+    from rag.ingest.pdf_tables import table_pages
+
+    reader, texts = _text_layer(data, limits)
+    pages = [PageText(k, (text,)) for k, text in enumerate(texts, 1)]
+    for number, blocks in table_pages(data, reader.pages).items():
+        pages[number - 1] = PageText(number, blocks)
+    scans = [p.number for p in pages if len("".join(texts[p.number - 1].split())) < MIN_TEXT
+             and _has_image(reader.pages[p.number - 1], limits.max_image_pixels)]
+    if scans and not ocr.available():
+        if all(p.empty or p.number in scans for p in pages):
+            raise BadInput(f"has only scanned pages; {ocr.MISSING}")
+        log.warning("%s: pages %s are scans, left out: %s", name, ", ".join(map(str, scans)), ocr.MISSING)
+    elif scans:
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(data)
+        try:
+            images = (render_page(pdf, n - 1, limits) for n in scans)
+            for number, page in ocr_pages(images, name, limits, scans).items():
+                pages[number - 1] = PageText(number, (page.paragraphs,), ocr=True)
+        finally:
+            pdf.close()
+    if all(p.empty for p in pages):
+        raise BadInput("no text could be extracted from the PDF, nor read by OCR from its images")
+    return pages
+
+
+def _has_image(page, max_pixels: int, depth: int = 0) -> bool:
+    """Whether the page draws an image (directly or inside forms, up to two levels down); an
+    image of more than `max_pixels` is refused before anything decodes it."""
+    resources = _resolve(page.get("/Resources"))
+    xobjects = _resolve(resources.get("/XObject")) if isinstance(resources, dict) else None
+    found = False
+    for obj in (xobjects.values() if isinstance(xobjects, dict) else ()):
+        obj = _resolve(obj)
+        kind = _resolve(obj.get("/Subtype")) if isinstance(obj, dict) else None
+        if kind == "/Image":
+            width, height = (_resolve(obj.get(key)) for key in ("/Width", "/Height"))
+            if isinstance(width, int) and isinstance(height, int) and width * height > max_pixels:
+                raise BadInput(f"has an image of {width} x {height} pixels, over the limit of "
+                               f"{max_pixels / 1e6:.0f} MP (RAG_MAX_IMAGE_MP); a decompression bomb or a scan too "
+                               "big to read: re-export it smaller, or raise the limit")
+            found = True
+        elif kind == "/Form" and depth < 2:
+            found = _has_image(obj, max_pixels, depth + 1) or found
+    return found
+
+
 def pdf_text(data: bytes, limits: Limits) -> str:
+    """The text layer of all pages, joined; BadInput when there is none."""
+    text = "\n".join(_text_layer(data, limits)[1])
+    if not text.strip():
+        raise BadInput("no text could be extracted from the PDF (a scanned image?); run OCR on it first")
+    return text
+
+
+def _text_layer(data: bytes, limits: Limits):
     from pypdf import PdfReader
 
     try:
@@ -48,10 +119,7 @@ def pdf_text(data: bytes, limits: Limits) -> str:
     except Exception as err:  # pypdf raises many types for a damaged file
         reason = str(err).split("\n")[0][:120] or type(err).__name__
         raise BadInput(f"cannot read the PDF ({reason}); it is damaged or not a PDF, re-export it") from None
-    text = "\n".join(texts)
-    if not text.strip():
-        raise BadInput("no text could be extracted from the PDF (a scanned image?); run OCR on it first")
-    return text
+    return reader, texts
 
 
 def check_work(pages, limit: int, file_size: int) -> int:

@@ -1,12 +1,16 @@
-"""Read one file into Documents: .txt .md .html/.htm .pdf .docx .jsonl .jsonl.gz.
+"""Read one file into Documents: .txt .md .html/.htm .pdf .docx .xlsx .csv .jsonl .jsonl.gz and
+images (.png .jpg .jpeg .webp .tif .tiff .bmp).
 
-Plain text and PDF pages go through the cleaner and the article splitter; HTML, Markdown and
-DOCX carry their own structure and give one Document each; a JSONL file gives one Document a
+Plain text, PDF pages and the OCR'd text of scans and images go through the cleaner and the
+article splitter (PDFs and images through rag/ingest/paged.py, so their Documents know their
+pages); HTML, Markdown, DOCX and spreadsheets carry their own structure and give one Document
+each, their tables as lines of facts (rag/ingest/tables.py); a JSONL file gives one Document a
 record. A document's date: its record's or front matter's, else the first full date in its
 text, else the one in its file name (`with_file_date`), never the file's modification time.
 Every file passes the guards first (rag/ingest/guards.py): only regular files are opened, and
 sizes are capped (a PDF's pages and the bytes its extraction would parse too: rag/ingest/pdf.py).
-Parsers (pypdf, python-docx) are imported inside the functions that use them.
+Parsers (pypdf, python-docx, openpyxl, Pillow, the OCR engine) are imported inside the functions
+that use them.
 """
 from __future__ import annotations
 
@@ -21,12 +25,17 @@ from rag.ingest.clean import clean_line, clean_paragraphs, clean_text, join_piec
 from rag.ingest.encoding import decode_bytes
 from rag.ingest.guards import Limits, check_unzipped, read_capped
 from rag.ingest.html import html_lines
+from rag.ingest.images import IMAGE_SUFFIXES, image_pages, ocr_pages
 from rag.ingest.jsonl import EMPTY_MESSAGE, read_jsonl
-from rag.ingest.pdf import pdf_text
+from rag.ingest.paged import PageText, paged_documents
+from rag.ingest.pdf import pdf_pages
+from rag.ingest.sheets import csv_lines, xlsx_lines
 from rag.ingest.split import find_date, normalise_date, split_articles
+from rag.ingest.tables import table_lines
 from rag.types import Document, Problem
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".jsonl.gz")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".jsonl", ".jsonl.gz",
+            *IMAGE_SUFFIXES)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")  # one document a record, its id the record's claim
 
 
@@ -59,7 +68,7 @@ def read_file_lenient(path: Path, source: str, limits: Limits | None = None,
     if suffix in JSONL_SUFFIXES:
         documents, problems = read_jsonl(path, source, limits)
         return with_file_date(documents, name), problems
-    return with_file_date(_read_one(path, suffix, source, limits), name), []
+    return with_file_date(_read_one(path, suffix, source, limits, name), name), []
 
 
 def with_file_date(documents: list[Document], name: str) -> list[Document]:
@@ -73,16 +82,24 @@ def with_file_date(documents: list[Document], name: str) -> list[Document]:
     return documents if date is None else [doc if doc.date else replace(doc, date=date.iso()) for doc in documents]
 
 
-def _read_one(path: Path, suffix: str, source: str, limits: Limits) -> list[Document]:
+def _read_one(path: Path, suffix: str, source: str, limits: Limits, name: str | None = None) -> list[Document]:
     """The documents of a file that is not JSONL."""
     data = read_capped(path, limits.max_file_bytes)
+    name = name or path.name
     if suffix == ".pdf":
-        return _page_documents(pdf_text(data, limits), source)
+        return paged_documents(pdf_pages(data, limits, name), source)
+    if suffix in IMAGE_SUFFIXES:
+        return _image_documents(data, limits, name, source)
     if suffix == ".docx":
         check_unzipped(data, limits.max_file_bytes)
         title, lines = _docx_lines(data)
         return [_structured_document(title, lines, source)]
+    if suffix == ".xlsx":
+        _, lines = xlsx_lines(data, limits.max_file_bytes)
+        return [_structured_document(Path(name).stem, lines, source)]
     text = decode_bytes(data)
+    if suffix == ".csv":
+        return [_structured_document(Path(name).stem, csv_lines(text), source)]
     if suffix in (".html", ".htm"):
         title, lines = html_lines(text)
         return [_structured_document(title, lines, source)]
@@ -90,6 +107,18 @@ def _read_one(path: Path, suffix: str, source: str, limits: Limits) -> list[Docu
         title, date, lines = _markdown_lines(text)
         return [_structured_document(title, lines, source, date)]
     return _page_documents(text, source)
+
+
+def _image_documents(data: bytes, limits: Limits, name: str, source: str) -> list[Document]:
+    """An image (a TIFF's frames: its pages) read by OCR."""
+    from rag.ingest import ocr
+
+    if not ocr.available():
+        raise BadInput(ocr.MISSING)
+    read = ocr_pages(image_pages(data, limits), name, limits)
+    if not read:
+        raise BadInput("OCR found no text in the image (blank, too blurred or too small to read)")
+    return paged_documents([PageText(n, (page.paragraphs,), ocr=True) for n, page in sorted(read.items())], source)
 
 
 def _page_documents(raw: str, source: str) -> list[Document]:
@@ -212,8 +241,6 @@ def _docx_lines(data: bytes) -> tuple[str | None, list[str]]:
             if title is None and text and (style.startswith(("Heading", "Title")) or "标题" in style):
                 title = text
             lines.append(text)
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells = [cell.text.strip() for cell in row.cells]
-                lines.append(" | ".join(dict.fromkeys(c for c in cells if c)))  # merged cells repeat
+        elif tag == "tbl":  # merged cells repeat in every place they cover
+            lines.extend(table_lines([[cell.text for cell in row.cells] for row in Table(child, document).rows]))
     return title, lines

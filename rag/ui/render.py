@@ -40,6 +40,9 @@ LABELS = {
         "latency": "{seconds:.2f} 秒",
         "n_sources": "{n} 个来源",
         "error": "出错了：",
+        "page": "第{page}页",
+        "ocr": "OCR 识别的文字，数字请核对原件",
+        "ocr_quotes": "引文 {ns} 由 OCR 识别",
     },
     "en": {
         "lang": "en",
@@ -59,6 +62,9 @@ LABELS = {
         "latency": "{seconds:.2f} s",
         "n_sources": "{n} sources",
         "error": "Something went wrong: ",
+        "page": "page {page}",
+        "ocr": "text read by OCR: check figures against the original",
+        "ocr_quotes": "quote {ns} read by OCR",
     },
 }
 
@@ -178,6 +184,9 @@ def render_answer(answer: Answer, turn: int) -> str:
         meta.insert(0, generated)
     if answer.answerable and answer.citations:
         meta.append(lab["n_sources"].format(n=len(answer.citations)))
+        ocr = [f"[{c.n}]" for c in answer.citations if c.ocr]
+        if ocr:
+            meta.append(f'<span class="rag-ocr">{lab["ocr_quotes"].format(ns="".join(ocr))}</span>')
     parts.append(f'<div class="rag-meta">{" · ".join(meta)}</div>')
     parts.append("</div>")
     return "".join(parts)
@@ -242,6 +251,12 @@ def _meta_line(date: str | None, source: str | None, lab: dict[str, str]) -> str
     )
 
 
+def _page_mark(citation: Citation, lab: dict[str, str]) -> str:
+    """"第3页" for a quote from a PDF or an image, and a mark when its text was read by OCR."""
+    page = f'<span class="rag-page">{lab["page"].format(page=citation.page)}</span>' if citation.page else ""
+    return page + (f'<span class="rag-ocr" title="{lab["ocr"]}">OCR</span>' if citation.ocr else "")
+
+
 def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict[str, str], full_text: bool,
                   parts: Sequence[str] = ()) -> str:
     """One source card: number, title, date, file; the passage with the quote marked; the article."""
@@ -252,7 +267,7 @@ def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict
         f'<article class="rag-source{f" rag-status-{status}" if status else ""}" id="{anchor(turn, citation.n)}">',
         f'<header><span class="rag-n">[{citation.n}]</span> '
         f'<span class="rag-title">{text_block(title)}</span>{render_badge(citation, lang)}</header>',
-        f'<div class="rag-source-meta">{_meta_line(citation.date, citation.source, lab)}'
+        f'<div class="rag-source-meta">{_meta_line(citation.date, citation.source, lab)}{_page_mark(citation, lab)}'
         f'{render_speaks_of(citation, lang)}</div>',
     ]
     if loc.text is None:
