@@ -3,7 +3,8 @@
 # (Playwright drives Debian's chromium through executable_path=/usr/bin/chromium, because
 # `playwright install` cannot download browsers here), nginx (the HTTPS reverse-proxy tests),
 # PostgreSQL (the shared conversation store's tests) and systemd (`systemd-analyze verify` of
-# deploy/rag.service); libgl1 and libglib2.0-0 are what the OCR engine's OpenCV loads. Safe to run repeatedly: it does nothing when every package is installed.
+# deploy/rag.service); libgl1 and libglib2.0-0 are what the OCR engine's OpenCV loads.
+# Safe to run repeatedly: it does nothing when every package is installed.
 set -euo pipefail
 
 packages=(chromium fonts-noto-cjk nginx postgresql openssl systemd libgl1 libglib2.0-0)
