@@ -19,6 +19,7 @@ def _default_cache() -> Path:
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    home: Path = Path(".")  # RAG_HOME: the data folder; relative corpus/index folders and kbs/ (rag/library) lie in it
     cache_dir: Path = _default_cache()  # where the offline default model is assembled
     model: str = DEFAULT_MODEL  # DEFAULT_MODEL, or any sentence-transformers name or path
     embed_runtime: str = "onnx"  # the default model (embedder and reader) on: onnx (onnxruntime) | torch

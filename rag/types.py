@@ -60,6 +60,7 @@ class Citation:
     status: str | None = None  # None (no other version retrieved) | "current" | "earlier" | "superseded"
     changed_on: str | None = None  # superseded: when the change that replaced it was made or took effect
     file: str | None = None  # the file the document was read from (Document.file), whatever `source` it claims
+    kb: str | None = None  # the knowledge base it came from (rag/library), when asked through one
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Answer:
                     "when": c.when,
                     "status": c.status,
                     **({"changed_on": c.changed_on} if c.changed_on else {}),
+                    **({"kb": c.kb} if c.kb else {}),
                 }
                 for c in self.citations
             ],
