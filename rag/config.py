@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rag.modes import ANSWER_MODES
 
+KB_NAME = r"[a-z][a-z0-9_]{0,39}"  # a knowledge base's name (rag/library): never a path
 DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/models/offline_model.py
 
 

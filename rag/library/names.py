@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+from rag.config import KB_NAME
 from rag.errors import RagError, UnknownDocument
 
 DEFAULT = "default"  # today's index/ + corpus/
 ALIAS = "rag"  # the OpenAI-compatible model name of `default` (what clients sent before there were several)
-NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+NAME = re.compile(KB_NAME)
 NAME_RULE = "a lowercase letter, then up to 39 lowercase letters, digits or _ (e.g. news, city_policy)"
 
 
