@@ -126,10 +126,17 @@ class Library:
                 self._idle.notify_all()
 
     def ask(self, names: Sequence[str], question: str, **options) -> Answer:
-        answer = None
-        for answer in self.ask_stream(names, question, **options):
-            pass
-        return answer
+        """Pipeline.ask over one knowledge base or several (see ask_stream)."""
+        names = list(dict.fromkeys(names))
+        if len(names) != 1:
+            answer = None
+            for answer in self.ask_stream(names, question, **options):
+                pass
+            return answer
+        with self.using(names) as pipes:
+            answer = pipes[0].ask(question, **options)
+            self._check_still(names)
+        return tagged(answer, names[0])
 
     def ask_stream(self, names: Sequence[str], question: str, **options) -> Iterator[str | Answer]:
         """Pipeline.ask_stream over one knowledge base (its citations name it), or over several:
