@@ -45,7 +45,8 @@ class Registry:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.home = Path(settings.home)
+        home = Path(settings.home)
+        self.home = home if home == Path(".") else home.resolve()  # resolved folders resolve to themselves
         self.root = self.home / KBS
 
     def default(self) -> KnowledgeBase:
