@@ -355,6 +355,8 @@ def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMP
 # the chat and the question box instead of after the picker, filters and examples; those fold away.
 PHONE_WIDTH = 640
 PHONE_CSS = f"""
+.rag-kb {{ margin-left: 0.5em; padding: 0 0.45em; border-radius: 0.6em; font-size: 0.78em; white-space: nowrap;
+  background: var(--color-accent-soft, #e8f0fe); color: var(--body-text-color-subdued, #555); }}
 @media (max-width: {PHONE_WIDTH}px) {{
   #ask-row {{ flex-direction: column !important; flex-wrap: nowrap !important; }}
   #ask-main {{ display: contents !important; }}
