@@ -126,7 +126,7 @@ class ChatHandlers:
 
     def respond(self, question: str | None, messages: list | None, turns: list[TurnView] | None,
                 since: str | None = None, until: str | None = None, source: str | None = None,
-                undated: str | None = None, answer_mode: str | None = None, kbs: list[str] | None = None,
+                undated: str | None = None, kbs: list[str] | None = None, answer_mode: str | None = None,
                 request: gr.Request = None) -> Iterator[tuple]:
         """Chat event: show the question at once, then (generative) the draft as it streams in,
         then the answer and its sources.
@@ -345,7 +345,7 @@ def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMP
             sources = gr.HTML(render_panel([]), elem_id="sources", js_on_load=None)
 
     _wire(h, question, ask, example_buttons, clear, chatbot, turns, sources,
-          [since, until, source, undated, mode, picker])
+          [since, until, source, undated, picker, mode])
     picker.change(h.source_choices, inputs=[picker], outputs=[source], api_visibility="private")
     gr.api(h.api_ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return h, source, picker

@@ -83,11 +83,15 @@ class KnowledgeHandlers:
         return self.corpus_dir if pipeline is self.pipeline else Path(pipeline.settings.corpus_dir)
 
     def _refused(self, request, kb: str | None = None) -> tuple | None:
-        """The listing with a refusal when the page's user may not change the knowledge base."""
+        """The listing with a refusal when the page's user may not change the knowledge base (the
+        same refusal, and nothing listed, for one the user may not read or that is not there)."""
         if self.auth.page_may_write(request, kb or DEFAULT):
             return None
-        return self.listing(_status("只有这个知识库的管理员（admin 角色）可以上传、删除或重建；你的账号只能提问和浏览。",
-                                    "error"), kb, request=request)
+        refusal = _status("只有这个知识库的管理员（admin 角色）可以上传、删除或重建；你的账号只能提问和浏览。", "error")
+        who = self.auth.page_identity(getattr(request, "username", None))
+        if who is None or not who.may_read(kb or DEFAULT):
+            return refusal, [], gr.update(choices=[], value=None)
+        return self.listing(refusal, kb, request=request)
 
     def _docs(self, pipeline: Pipeline | None = None) -> list[DocInfo]:
         try:
