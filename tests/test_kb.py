@@ -184,3 +184,28 @@ def test_cli_kb_create_index_ask_list_delete(tmp_path, monkeypatch, capsys):
     assert rag(capsys, "kb", "delete", "policy", "--yes")[0] == 0
     assert outside.is_dir() and (outside / "subsidy.txt").exists()  # an outside corpus folder stays
     assert [line.split("\t")[0] for line in rag(capsys, "kb", "list")[1].splitlines()] == ["default", "news"]
+
+
+def test_a_knowledge_base_in_milvus_lite_has_its_own_collection_and_is_dropped(tmp_path):
+    from tests.test_milvus_store import HAVE_MILVUS, WHY
+
+    if not HAVE_MILVUS:
+        pytest.skip(WHY)
+    from rag.index.stores import close_all
+
+    default, lib = library_with_two(tmp_path)
+    uri = f"milvus:{tmp_path / 'kb.db'}"
+    try:
+        kb = lib.create("archive", store=uri, mode="bm25")
+        pipe = lib.pipeline("archive")
+        assert pipe.settings.milvus_collection == "kb_archive" and pipe.settings.mode == "bm25"
+        write(tmp_path / "kbs" / "archive" / "corpus", NEWS)
+        pipe.build()
+        got = lib.ask(["archive", "policy"], Q_BOTH)
+        assert kbs_of(got) == {"archive", "policy"} and kb.store == uri
+        store = pipe.store
+        lib.delete("archive")
+        assert not store.exists()  # its collection is dropped with it
+        assert lib.ask(["news"], Q_NEWS).answerable
+    finally:
+        close_all()
