@@ -133,21 +133,18 @@ class ChatHandlers:
 
         since / until / source / undated: the filter row (rag.retrieve.filters); only documents that pass
         are searched. A date that cannot be read is answered with the error, nothing searched.
-        answer_mode: "extractive" | "generative" | None (the server's setting).
-        kbs: the ticked knowledge bases (None: default); one the user may not read is an error.
+        kbs: the ticked knowledge bases (None: default). answer_mode: extractive | generative | None (the server's).
         Yields (question box, chatbot messages, turns state, sources panel). The box is emptied once,
         when the question moves into the chat; the answer leaves it alone, so a question typed while
         the answer was being found is not wiped.
         """
-        messages = list(messages or [])
-        turns = list(turns or [])
+        messages, turns = list(messages or []), list(turns or [])
         q = (question if isinstance(question, str) else "").strip()
         if not q:
             gr.Warning(EMPTY_QUESTION)
             yield gr.update(), messages, turns, gr.update()
             return
-        lang = language(q)
-        shown = _showable(q)
+        lang, shown = language(q), _showable(q)
         try:
             filters = make_filters(since, until, source, undated)
             names = self.asked(kbs, request)
