@@ -19,7 +19,8 @@ def kb_server(tmp_path_factory, artifacts):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} missing: run scripts/install_system.sh")
     root = tmp_path_factory.mktemp("kbapp")
-    corpus = write(root / "corpus", {**DEFAULT_DOCS, **NEWS})
+    notices = {f"notice{i:03d}.txt": f"第{i}号会议通知\n2024年，石岭镇第{i}次会议召开。\n" for i in range(60)}
+    corpus = write(root / "corpus", {**DEFAULT_DOCS, **NEWS, **notices})  # 63 documents: two pages
     (root / "kbs" / "policy" / "corpus").mkdir(parents=True)  # made as `rag kb create` makes it, filled by upload
     (root / "kbs" / "policy" / "kb.json").write_text('{"title": "政策 Policy"}', encoding="utf-8")
     with app_running(root, corpus, artifacts / "kb-app.log", RAG_MODEL="fake-hashing") as url:
@@ -78,5 +79,33 @@ def test_picker_asks_several_and_cards_name_their_knowledge_base(browser, kb_ser
         tags = page.locator("#sources .rag-latest .rag-kb").all_inner_texts()
         assert "政策 Policy" in tags and "默认知识库 Default" in tags
         s.shot("kb-desktop-several")
+    finally:
+        s.close()
+
+
+def test_knowledge_base_tab_is_paged_searchable_and_manages_the_chosen_one(browser, kb_server, artifacts):
+    s = Session(browser, kb_server, artifacts)
+    try:
+        page = s.page
+        page.get_by_role("tab", name="知识库 Knowledge base").click()
+        page.wait_for_selector("#kb-pages")
+        assert "1/2" in page.locator("#kb-pages").inner_text()
+        assert page.locator("#kb-table", has_text="第0号会议通知").count() == 1
+        page.click("#kb-next")
+        page.wait_for_function("document.querySelector('#kb-pages').innerText.includes('2/2')")
+        page.click("#kb-next")  # past the last page: stays on it
+        page.wait_for_timeout(500)
+        assert "2/2" in page.locator("#kb-pages").inner_text() and page.locator("#kb-page input").input_value() == "2"
+        page.fill("#kb-search textarea, #kb-search input", "柳溪")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('#kb-pages').innerText.includes('找到 1')")
+        assert page.locator("#kb-table", has_text="柳溪镇新桥通车").count() == 1
+        page.fill("#kb-search textarea, #kb-search input", "补贴")  # kept when another knowledge base is chosen
+        page.click("#kb-choose input")
+        page.get_by_role("option", name="政策 Policy (policy)").click()
+        page.locator("#kb-table", has_text="石门县民宿补贴办法").wait_for(timeout=30_000)
+        assert page.locator("#kb-table", has_text="柳溪镇新桥通车").count() == 0
+        assert "找到 1" in page.locator("#kb-pages").inner_text()
+        s.shot("kb-tab-policy")
     finally:
         s.close()
