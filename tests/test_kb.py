@@ -55,6 +55,18 @@ def test_a_question_over_several_cites_each_that_holds_an_answer(two):
     assert kbs_of(one) == {"policy"}
 
 
+def test_a_new_empty_one_asked_with_others_is_left_out(two):
+    _, _, lib = two
+    lib.create("empty")
+    try:
+        got = lib.ask(["empty", "news"], Q_NEWS)
+        assert "320米" in got.answer and kbs_of(got) == {"news"}
+        with pytest.raises(RagError, match="[Ii]ndex"):
+            lib.ask(["empty"], Q_NEWS)
+    finally:
+        lib.delete("empty")
+
+
 def test_fuse_renumbers_markers_and_keeps_a_decline_when_none_found():
     def answer(text, n, ok=True, score=None):
         cites = tuple(Citation(i, f"d{i}", None, None, None, "q", 0, 1) for i in range(1, n + 1))

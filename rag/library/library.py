@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Iterator, Sequence
 
 from rag.config import Settings
-from rag.errors import RagError
+from rag.errors import IndexMissing, RagError
 from rag.library.fuse import fuse, tagged
 from rag.library.names import DEFAULT, check_name, unknown
 from rag.library.registry import KnowledgeBase, Registry
@@ -150,15 +150,26 @@ class Library:
                 return
             t0 = time.perf_counter()
             with ThreadPoolExecutor(max_workers=len(pipes), thread_name_prefix="rag-kb") as pool:
-                answers = list(pool.map(lambda p: p.ask(question, **options), pipes))
+                answers = list(pool.map(lambda p: _ask_if_built(p, question, options), pipes))
             self._check_still(names)
-            yield replace(fuse(list(zip(names, answers))), latency_ms=(time.perf_counter() - t0) * 1000)
+            found = [(n, a) for n, a in zip(names, answers) if not isinstance(a, IndexMissing)]
+            if not found:  # none has an index yet: say so for the first
+                raise answers[0]
+            yield replace(fuse(found), latency_ms=(time.perf_counter() - t0) * 1000)
 
     def _check_still(self, names: Sequence[str]) -> None:
         """An answer from a knowledge base deleted by another process meanwhile is not given."""
         for n in names:
             if not self.registry.exists(n):
                 raise unknown(n)
+
+
+def _ask_if_built(pipe: Pipeline, question: str, options: dict) -> Answer | IndexMissing:
+    """A knowledge base asked with others: its answer, or (a new one, nothing indexed yet) why there is none."""
+    try:
+        return pipe.ask(question, **options)
+    except IndexMissing as err:
+        return err
 
 
 def _drop(pipe: Pipeline) -> None:
