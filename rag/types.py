@@ -81,6 +81,7 @@ class Citation:
     file: str | None = None  # the file the document was read from (Document.file), whatever `source` it claims
     page: int | None = None  # the page of a PDF or image the quote starts on
     ocr: bool = False  # the quote's text was read by OCR (a misread character is possible)
+    kb: str | None = None  # the knowledge base it came from (rag/library), when asked through one
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class Answer:
                     **({"changed_on": c.changed_on} if c.changed_on else {}),
                     **({"page": c.page} if c.page is not None else {}),
                     **({"ocr": True} if c.ocr else {}),
+                    **({"kb": c.kb} if c.kb else {}),
                 }
                 for c in self.citations
             ],

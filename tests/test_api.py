@@ -26,6 +26,7 @@ from rag.ui import mount  # noqa: E402
 from rag.api.limits import MAX_UPLOAD_BYTES  # noqa: E402
 from rag.api.server import start_preparing  # noqa: E402
 from rag.config import Settings  # noqa: E402
+from rag.library.fuse import tagged  # noqa: E402
 from rag.models.embed import HashingEmbedder  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 from tests.helpers import edit_documents, running  # noqa: E402,F401  (tests/test_auth.py imports it from here)
@@ -93,7 +94,7 @@ def test_ask_returns_the_json_of_rag_ask(http, pipeline):
     r = http.post("/api/ask", json={"question": Q_VISITORS})
     assert r.status_code == 200
     got = r.json()
-    want = pipeline.ask(Q_VISITORS).to_dict()
+    want = tagged(pipeline.ask(Q_VISITORS), "default").to_dict()  # every citation names its knowledge base
     assert len(got.pop("answer_id")) == 32  # the answer recorded for feedback (rag.history)
     assert set(got) == set(want) and got["latency_ms"] >= 0
     assert {k: v for k, v in got.items() if k != "latency_ms"} == {k: v for k, v in want.items() if k != "latency_ms"}
@@ -175,7 +176,7 @@ def test_openai_client_errors_and_models(openai_client):
     with pytest.raises(openai.BadRequestError) as err:
         openai_client.chat.completions.create(model="rag", messages=[{"role": "assistant", "content": "hi"}])
     assert "last message" in err.value.message
-    assert [m.id for m in openai_client.models.list()] == ["rag"]
+    assert [m.id for m in openai_client.models.list()] == ["default"]  # "rag" stays its alias
     assert openai_client.models.retrieve("rag").id == "rag"
 
 

@@ -40,7 +40,8 @@ def test_index_then_ask_json(env, capsys):
     assert set(ans) >= {"question", "answer", "short_answer", "answerable", "citations", "latency_ms"}
     assert ans["answerable"] and "12万人次" in ans["short_answer"]
     cite = ans["citations"][0]
-    assert set(cite) == {"n", "doc_id", "title", "date", "source", "file", "quote", "start", "end", "when", "status"}
+    assert set(cite) == {"n", "doc_id", "title", "date", "source", "file", "quote", "start", "end", "when", "status",
+                         "kb"}  # the knowledge base it came from (rag/library)
     text = (env / "corpus" / "qingshi.txt").read_text(encoding="utf-8")
     assert cite["quote"] in text and "[1]" in ans["answer"]
 

@@ -7,7 +7,9 @@ guarded by Gradio's own login and rag/ui/guard.py.
     400 credentials_in_url    a token or password in the query string (?token=, ?api_key=, ...)
     403 cross_site            a state-changing request sent by a page of another site
     401 unauthorized          auth is on and the request has no valid bearer token or Basic credentials
-    403 forbidden             a read-only user tried to upload or delete documents
+    403 forbidden             a read-only user tried to upload or delete documents, or to create or
+                              delete a knowledge base (an admin of some knowledge bases only is
+                              refused by the routes for the others: rag.api.state.ServerState)
     429 too_many_failures    too many failed sign-ins from this client or for this user name
     429 rate_limited          too many questions this minute (Retry-After says how long to wait)
 """
@@ -37,8 +39,11 @@ def _guarded(path: str) -> bool:
     return path in ("/api", "/v1", "/mcp") or path.startswith(("/api/", "/v1/", "/mcp/"))
 
 
+WRITE_PATHS = ("/api/documents", "/api/kbs")
+
+
 def _is_write(method: str, path: str) -> bool:
-    return method in WRITE_METHODS and (path.rstrip("/") == "/api/documents" or path.startswith("/api/documents/"))
+    return method in WRITE_METHODS and any(path.rstrip("/") == p or path.startswith(p + "/") for p in WRITE_PATHS)
 
 
 def client_ip(scope: Scope) -> str:
@@ -127,7 +132,7 @@ class Guard:
                 return await refusal(scope, receive, send)
             if _is_write(method, path) and not who.admin:
                 response = error_response(403, f"Forbidden: {who.name} may only read and ask; uploading and "
-                                          "deleting documents needs the admin role.", "forbidden")
+                                          "deleting documents or knowledge bases needs the admin role.", "forbidden")
                 return await response(scope, receive, send)
         if method == "POST" and path.rstrip("/") in QUESTION_PATHS:
             wait = self.limiter.hit(who.name if who is not None else client_ip(scope))

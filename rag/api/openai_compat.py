@@ -1,5 +1,7 @@
 """/v1: an OpenAI-compatible chat-completions endpoint, so OpenAI SDKs and LangChain's ChatOpenAI
-can talk to the pipeline. The last message is the question; earlier user messages are the
+can talk to the pipeline. Every knowledge base the caller may read is a model (id = its name;
+"rag" is `default`, as before there were several), so a client picks a collection the way it
+picks a model; "news+policy" asks both. The last message is the question; earlier user messages are the
 conversation (follow-ups are rewritten by the pipeline). The reply is the answer with [n]
 markers and a Sources list; the structured citations ride along as extra top-level fields.
 """
@@ -16,10 +18,12 @@ from fastapi.responses import StreamingResponse
 from rag.api.errors import ApiError
 from rag.api.history import remember
 from rag.api.schemas import ERRORS, ChatMessage, ChatRequest, FiltersIn, filters_of
-from rag.api.state import ServerState, ready_state
+from rag.api.state import ServerState, caller, get_state, ready_state
+from rag.errors import RagError
+from rag.library import ALIAS, DEFAULT
 from rag.types import Answer, Citation
 
-MODEL_ID = "rag"
+MODEL_ID = ALIAS  # the model name of the knowledge base `default`
 CREATED = int(time.time())
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], responses=ERRORS)
 
@@ -62,8 +66,10 @@ def reply_text(answer: Answer) -> str:
         lines.insert(0, f"({answer.note})")
     if answer.citations:
         lines += ["", "Sources:"]
+        several = len({c.kb for c in answer.citations}) > 1
         for c in answer.citations:
-            lines.append(f"[{c.n}] {c.title or c.source or c.doc_id}{source_date(c)}: “{c.quote}”")
+            where = f"({c.kb}) " if several and c.kb else ""
+            lines.append(f"[{c.n}] {where}{c.title or c.source or c.doc_id}{source_date(c)}: “{c.quote}”")
     return "\n".join(lines)
 
 
@@ -84,21 +90,21 @@ def extras(answer: Answer) -> dict:
     return out
 
 
-def completion(answer: Answer, completion_id: str, created: int) -> dict:
+def completion(answer: Answer, completion_id: str, created: int, model: str = MODEL_ID) -> dict:
     return {
         "id": completion_id,
         "object": "chat.completion",
         "created": created,
-        "model": MODEL_ID,
+        "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": reply_text(answer)},
                      "logprobs": None, "finish_reason": "stop"}],
         **extras(answer),
     }
 
 
-def chunks(answer: Answer, completion_id: str, created: int) -> Iterator[dict]:
+def chunks(answer: Answer, completion_id: str, created: int, model: str = MODEL_ID) -> Iterator[dict]:
     """The reply as chat.completion.chunk objects: the role, one chunk per line, then the finish."""
-    head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID}
+    head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
 
     def chunk(delta: dict, finish: str | None = None, **more) -> dict:
         return {**head, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
@@ -116,6 +122,17 @@ def server_sent_events(objects: Iterator[dict]) -> Iterator[str]:
     yield "data: [DONE]\n\n"
 
 
+def asked(body: ChatRequest) -> tuple[str | None, list[str] | None]:
+    """(kb, kbs) of a request: `kbs` when given, else `model` ("rag": default; "a+b": both)."""
+    if body.kbs:
+        return None, body.kbs
+    model = body.model or MODEL_ID
+    if not isinstance(model, str) or len(model) > 400:
+        raise ApiError(400, "model must be a knowledge base's name (GET /v1/models).")
+    names = [DEFAULT if m == MODEL_ID else m for m in model.split("+")]
+    return (names[0], None) if len(names) == 1 else (None, names)
+
+
 @router.post("/chat/completions")
 def chat_completions(body: ChatRequest, request: Request, state: ServerState = Depends(ready_state)):
     """Answer the last user message (OpenAI chat completions; `stream: true` for server-sent events).
@@ -124,34 +141,44 @@ def chat_completions(body: ChatRequest, request: Request, state: ServerState = D
     (n, doc_id, title, date, source, quote, start, end, when, status, changed_on), searched_question
     for a rewritten follow-up, answer_mode, and for a generative answer generated_by, verification and note.
     Extension `filters`: {since, until, source, undated}, as in POST /api/ask; `answer`: extractive |
-    generative. A generated reply is sent (streamed too) only after it was verified."""
+    generative. A generated reply is sent (streamed too) only after it was verified.
+    `model`: the knowledge base (GET /v1/models; 404 for one unknown or not readable), or several joined
+    by + (or extension `kbs`: a list); their citations name their knowledge base (`kb`)."""
+    kb, kbs = asked(body)
+    names = state.asked(caller(request), kb, kbs)
     question, history = conversation(body.messages)
     misplaced = sorted(set(FiltersIn.model_fields) & set(body.model_extra or {}))
     if misplaced:  # would be ignored silently otherwise
         raise ApiError(400, f"Put {', '.join(misplaced)} inside \"filters\": {{...}} "
                             f"(with the openai SDK: extra_body={{'filters': {{...}}}}).")
-    answer = state.pipeline.ask(question, history=history, mode=body.mode, top_k=body.top_k,
-                                filters=filters_of(body.filters), answer=body.answer)
-    answer = remember(request, answer)  # recorded for feedback: answer_id
+    answer = state.library.ask(names, question, history=history, mode=body.mode, top_k=body.top_k,
+                               filters=filters_of(body.filters), answer=body.answer)
+    answer = remember(request, answer, kb="+".join(names))  # recorded for feedback: answer_id
     completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
+    model = body.model if not body.kbs else "+".join(names)
     if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
-        return StreamingResponse(server_sent_events(chunks(answer, completion_id, created)),
+        return StreamingResponse(server_sent_events(chunks(answer, completion_id, created, model)),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-    return completion(answer, completion_id, created)
+    return completion(answer, completion_id, created, model)
 
 
-def model_card() -> dict:
-    return {"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "rag"}
+def model_card(kb, model_id: str | None = None) -> dict:
+    return {"id": model_id or kb.name, "object": "model", "created": CREATED, "owned_by": "rag",
+            "title": kb.title, "description": kb.description}
 
 
 @router.get("/models")
-def list_models():
-    """The one model: extractive, cited answers from the indexed articles."""
-    return {"object": "list", "data": [model_card()]}
+def list_models(request: Request, state: ServerState = Depends(get_state)):
+    """The knowledge bases the caller may read, as models: cited answers from each one's articles."""
+    who = caller(request)
+    return {"object": "list", "data": [model_card(kb) for kb in state.library.infos() if who.may_read(kb.name)]}
 
 
 @router.get("/models/{model_id}")
-def get_model(model_id: str):
-    if model_id != MODEL_ID:
-        raise ApiError(404, f"No model {model_id!r}; this server has one, {MODEL_ID!r}.")
-    return model_card()
+def get_model(model_id: str, request: Request, state: ServerState = Depends(get_state)):
+    name = DEFAULT if model_id == MODEL_ID else model_id
+    try:
+        state.asked(caller(request), name)
+        return model_card(state.library.get(name), model_id)
+    except RagError:
+        raise ApiError(404, f"No model {model_id[:60]!r}; GET /v1/models lists them.") from None

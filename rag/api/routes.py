@@ -1,13 +1,17 @@
-"""/api: ask, and list, read, upload and delete documents. All work is done by the pipeline (and
-rag.documents, which the page's knowledge-base tab uses too); these are plain (sync) endpoints,
-so FastAPI runs them in its thread pool and questions are answered concurrently.
+"""/api: ask, list, read, upload and delete documents, and list, create and delete knowledge bases.
+All work is done by the knowledge bases' pipelines (rag.library, and rag.documents, which the
+page's knowledge-base tab uses too); these are plain (sync) endpoints, so FastAPI runs them in its
+thread pool and questions are answered concurrently.
+
+Every endpoint takes a knowledge base (`kb`, default `default`): a name the caller may not read is
+answered 404 exactly as one that does not exist, so names do not leak.
 """
 from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from rag.api.errors import ApiError
@@ -19,16 +23,22 @@ from rag.api.schemas import (
     DeleteOut,
     DocumentListOut,
     DocumentOut,
+    KnowledgeBaseIn,
+    KnowledgeBaseListOut,
+    KnowledgeBaseOut,
     UploadOut,
     filters_of,
 )
-from rag.api.state import ServerState, get_state, ready_state
-from rag.errors import EmptyCorpus, UnknownDocument
+from rag.api.state import ServerState, caller, get_state, ready_state
+from rag.errors import EmptyCorpus, RagError, UnknownDocument
+from rag.library import DEFAULT, check_name
+from rag.library.names import unknown
 from rag.pipeline import bounded_history
 from rag.types import BuildReport
 from rag.documents import ALLOWED_SUFFIXES, add_uploads, delete_document
 
 router = APIRouter(prefix="/api", responses=ERRORS)
+KB_QUERY = Query(None, description="the knowledge base (default: `default`)", max_length=100)
 
 
 def index_summary(report: BuildReport) -> dict:
@@ -55,45 +65,54 @@ def health(state: ServerState = Depends(get_state)):
 def ask(body: AskRequest, request: Request, state: ServerState = Depends(ready_state)):
     """Answer a question from the indexed articles, quoting them: the JSON of `rag ask --json`.
 
+    kb / kbs: the knowledge base(s) to answer from (default `default`); several are searched at once
+    and their answers fused, every citation naming its `kb` (404 for one unknown or not readable).
     since / until / source / undated: answer only from documents that pass (400 for a bad date).
     answer: extractive | generative (400 when the server has no language model endpoint)."""
+    names = state.asked(caller(request), body.kb, body.kbs)
     history = [h for h in bounded_history(body.history) if h.strip()]
-    answer = state.pipeline.ask(body.question, history=history, mode=body.mode, top_k=body.top_k,
-                                filters=filters_of(body), answer=body.answer)
-    answer = remember(request, answer)  # recorded for feedback: answer_id
+    answer = state.library.ask(names, body.question, history=history, mode=body.mode, top_k=body.top_k,
+                               filters=filters_of(body), answer=body.answer)
+    answer = remember(request, answer, kb="+".join(names))  # recorded for feedback: answer_id
     return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model
 
 
 @router.get("/documents", tags=["documents"], response_model=DocumentListOut)
-def list_documents(state: ServerState = Depends(ready_state)):
-    """The indexed documents (what `rag docs` prints)."""
-    return {"documents": [asdict(d) for d in state.pipeline.documents()]}
+def list_documents(request: Request, kb: str | None = KB_QUERY, state: ServerState = Depends(ready_state)):
+    """The indexed documents (what `rag docs` prints); none yet in a new knowledge base."""
+    pipeline = state.pipeline_of(caller(request), kb)
+    if pipeline is not state.pipeline and not pipeline.has_index():
+        return {"documents": []}
+    return {"documents": [asdict(d) for d in pipeline.documents()]}
 
 
 @router.get("/documents/{doc_id:path}", tags=["documents"], response_model=DocumentOut)
-def get_document(doc_id: str, state: ServerState = Depends(ready_state)):
+def get_document(doc_id: str, request: Request, kb: str | None = KB_QUERY, state: ServerState = Depends(ready_state)):
     """One document: its stored text (citation offsets point into it) and metadata."""
+    pipeline = state.pipeline_of(caller(request), kb)
     try:
-        doc = state.pipeline.document(doc_id)
+        doc = pipeline.document(doc_id)
     except UnknownDocument:
         raise _unknown(doc_id) from None
-    info = next((d for d in state.pipeline.documents() if d.id == doc_id), None)
+    info = next((d for d in pipeline.documents() if d.id == doc_id), None)
     return {**asdict(doc), "chars": len(doc.text), "passages": info.passages if info else 0}
 
 
 @router.post("/documents", tags=["documents"], response_model=UploadOut, status_code=201)
-def upload_documents(files: list[UploadFile] = File(description="one or more of " + " ".join(ALLOWED_SUFFIXES)),
-                     state: ServerState = Depends(ready_state)):
+def upload_documents(request: Request,
+                     files: list[UploadFile] = File(description="one or more of " + " ".join(ALLOWED_SUFFIXES)),
+                     kb: str | None = KB_QUERY, state: ServerState = Depends(ready_state)):
     """Add files to the corpus folder and the index (only they are embedded; the rest is kept).
 
     Each file is stored under a safe, unused name, and kept exactly when some of its documents were
     indexed (files nothing could be read from are listed under `skipped` and not kept). Documents
     belong to the file they were read from: an upload never replaces another file's documents (a
-    clashing id is skipped and listed under `problems`). If nothing can be indexed nothing changes (400)."""
-    pipeline = state.pipeline
+    clashing id is skipped and listed under `problems`). If nothing can be indexed nothing changes (400).
+    `?kb=NAME`: into that knowledge base (its admins only)."""
+    pipeline = state.pipeline_of(caller(request), kb, change=True)
     corpus = Path(pipeline.settings.corpus_dir)
     received = [(f.file, f.filename or "") for f in files]  # streamed into the corpus folder, staged
-    if pipeline.has_index():
+    if pipeline.has_index() or pipeline is not state.pipeline:
         added = add_uploads(pipeline, received, corpus)
     else:  # the first index: asks wait for it with 503 + Retry-After
         with state.preparing_while("building the index from uploaded files"):
@@ -110,11 +129,13 @@ def upload_documents(files: list[UploadFile] = File(description="one or more of 
 
 
 @router.delete("/documents/{doc_id:path}", tags=["documents"], response_model=DeleteOut)
-def remove_document(doc_id: str, state: ServerState = Depends(ready_state)):
+def remove_document(doc_id: str, request: Request, kb: str | None = KB_QUERY,
+                    state: ServerState = Depends(ready_state)):
     """Delete a document from the index, and the file it was read from when that file is in the corpus
     folder and holds nothing else indexed; never any other file."""
+    pipeline = state.pipeline_of(caller(request), kb, change=True)
     try:
-        deleted = delete_document(state.pipeline, doc_id, Path(state.pipeline.settings.corpus_dir))
+        deleted = delete_document(pipeline, doc_id, Path(pipeline.settings.corpus_dir))
     except EmptyCorpus as err:
         raise ApiError(409, str(err)) from None
     if deleted is None:
@@ -122,3 +143,61 @@ def remove_document(doc_id: str, state: ServerState = Depends(ready_state)):
     return {"deleted": doc_id, "title": deleted.info.title,
             "file_removed": deleted.file is not None and deleted.file_kept is None,
             "file_kept": deleted.file_kept, "index": index_summary(deleted.report)}
+
+
+# -- knowledge bases ------------------------------------------------------------------------------
+def _kb_out(kb, who) -> dict:
+    return {"name": kb.name, "title": kb.title, "description": kb.description,
+            "store": "local" if kb.store.startswith("local") else "milvus", "mode": kb.mode,
+            "may_change": who.may_change(kb.name)}
+
+
+@router.get("/kbs", tags=["knowledge bases"], response_model=KnowledgeBaseListOut)
+def list_kbs(request: Request, state: ServerState = Depends(get_state)):
+    """The knowledge bases the caller may read."""
+    who = caller(request)
+    return {"knowledge_bases": [_kb_out(kb, who) for kb in state.library.infos() if who.may_read(kb.name)]}
+
+
+@router.post("/kbs", tags=["knowledge bases"], response_model=KnowledgeBaseOut, status_code=201)
+def create_kb(body: KnowledgeBaseIn, request: Request, state: ServerState = Depends(get_state)):
+    """Create an empty knowledge base (admins of all knowledge bases only); upload into it with
+    POST /api/documents?kb=NAME. 409 when the name is taken."""
+    who = _admin_of_all(request)
+    store = body.store or state.library.settings.store
+    if store not in ("local", state.library.settings.store):
+        raise ApiError(400, "store must be local or the server's own store (RAG_STORE); other stores are "
+                            "set up with `rag kb create NAME --store ...` on the server.")
+    check_name(body.name)
+    if body.name in state.library.names():
+        raise ApiError(409, f"A knowledge base {body.name!r} exists already.")
+    kb = state.library.create(body.name, title=body.title, description=body.description, store=store, mode=body.mode)
+    return _kb_out(kb, who)
+
+
+@router.delete("/kbs/{name}", tags=["knowledge bases"])
+def delete_kb(name: str, request: Request, state: ServerState = Depends(get_state)):
+    """Delete a knowledge base: its index and its own corpus folder (admins of all knowledge bases
+    only). Questions already running on it finish first; later ones get 404."""
+    who = caller(request)
+    check_name(name)
+    if not who.may_read(name) or name not in state.library.names():
+        raise unknown(name)
+    _admin_of_all(request)
+    if name == DEFAULT:
+        raise ApiError(409, "The knowledge base 'default' cannot be deleted.")
+    try:
+        kb = state.library.delete(name)
+    except RagError as err:
+        if not isinstance(err, UnknownDocument):
+            raise ApiError(409, str(err)) from None
+        raise
+    return {"deleted": kb.name}
+
+
+def _admin_of_all(request: Request):
+    who = caller(request)
+    if not who.admin_of_all:
+        raise ApiError(403, f"Forbidden: only an admin of all knowledge bases may create or delete them "
+                            f"({who.name} may not).", "forbidden")
+    return who

@@ -22,6 +22,9 @@ UNDATED_HELP = "documents without a readable date: keep (default) or drop"
 AnswerMode = AnswerSetting
 ANSWER_HELP = ("extractive (quoted sentences) or generative (the server's language model; every sentence "
                "checked against its quotes, unverified ones left out); default: the server's setting")
+KB_HELP = "the knowledge base to answer from (GET /api/kbs lists them; default: `default`)"
+KBS_HELP = ("several knowledge bases, searched at once and their answers fused; every citation names its "
+            "knowledge base (`kb`)")
 DateIn = str | int  # 2025 may come as a number
 Undated = Literal["keep", "drop"]
 
@@ -50,6 +53,8 @@ class AskRequest(BaseModel):
     source: str | None = Field(None, description=SOURCE_HELP)
     undated: Undated | None = Field(None, description=UNDATED_HELP)
     answer: AnswerMode | None = Field(None, description=ANSWER_HELP)
+    kb: str | None = Field(None, description=KB_HELP, examples=["default"])
+    kbs: list[str] | None = Field(None, min_length=1, max_length=16, description=KBS_HELP)
 
 
 class CitationOut(BaseModel):
@@ -70,6 +75,7 @@ class CitationOut(BaseModel):
                           "null when no other version was retrieved")
     changed_on: str | None = Field(None, description="superseded: when the change that replaced it was made or "
                                                      "took effect (absent otherwise)")
+    kb: str | None = Field(None, description="the knowledge base the quote comes from")
 
 
 class SentenceCheckOut(BaseModel):
@@ -164,6 +170,30 @@ class DeleteOut(BaseModel):
     index: IndexSummary
 
 
+# -- /api/kbs --------------------------------------------------------------------------------
+class KnowledgeBaseOut(BaseModel):
+    name: str
+    title: str
+    description: str
+    store: Literal["local", "milvus"] = Field(description="where its index lives")
+    mode: Mode | None = Field(None, description="its retrieval mode, when not the server's")
+    may_change: bool = Field(description="the caller may upload, delete and rebuild in it")
+
+
+class KnowledgeBaseListOut(BaseModel):
+    knowledge_bases: list[KnowledgeBaseOut]
+
+
+class KnowledgeBaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="a lowercase letter, then up to 39 lowercase letters, digits or _",
+                      examples=["policy"])
+    title: str | None = Field(None, max_length=200)
+    description: str = Field("", max_length=2000)
+    store: str | None = Field(None, description="local, or the server's own store (RAG_STORE); default: the server's")
+    mode: Mode | None = Field(None, description="its retrieval mode (default: the server's)")
+
+
 class ErrorDetail(BaseModel):
     message: str
     type: str
@@ -192,7 +222,8 @@ class ChatRequest(BaseModel):
     ignored. Extensions: mode, top_k, filters, answer."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = Field("rag", description="any name; the server has one model, 'rag'")
+    model: str = Field("rag", description="the knowledge base to answer from (GET /v1/models); 'rag' is "
+                                          "'default'; several joined by +, e.g. news+policy")
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = Field(False, description="server-sent events in the OpenAI chunk format, ending with [DONE]")
     n: int | None = Field(None, ge=1, le=1, description="only 1")
@@ -201,6 +232,8 @@ class ChatRequest(BaseModel):
     filters: FiltersIn | None = Field(None, description="extension: only documents that pass are quoted "
                                                         "(with the openai SDK: extra_body={'filters': {...}})")
     answer: AnswerMode | None = Field(None, description="extension: " + ANSWER_HELP)
+    kbs: list[str] | None = Field(None, min_length=1, max_length=16, description="extension: " + KBS_HELP +
+                                  " (instead of `model`)")
 
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}

@@ -225,13 +225,15 @@ class HistoryStore:
     def feedback_rows(self, kb: str | None = None, rating: str | None = None, since: float | None = None,
                       limit: int | None = None) -> list[dict]:
         """Feedback, oldest first (or the newest `limit`, newest first), with the answer as a dict."""
-        from sqlalchemy import select
+        from sqlalchemy import or_, select
 
         from rag.history.tables import feedback as f
 
         query = select(f)
-        if kb is not None:
-            query = query.where(f.c.kb == kb)
+        if kb is not None:  # an answer from several knowledge bases is kept under "a+b": it belongs to each
+            query = query.where(or_(f.c.kb == kb, f.c.kb.startswith(kb + "+", autoescape=True),
+                                    f.c.kb.endswith("+" + kb, autoescape=True),
+                                    f.c.kb.contains("+" + kb + "+", autoescape=True)))
         if rating is not None:
             query = query.where(f.c.rating == rating)
         if since is not None:

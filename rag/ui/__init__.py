@@ -17,7 +17,8 @@ import gradio as gr  # noqa: E402
 
 from rag.config import Settings  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
-from rag.ui.chat import build_chat_tab, load_examples  # noqa: E402
+from rag.library import Library  # noqa: E402
+from rag.ui.chat import PHONE_CSS, PHONE_JS, build_chat_tab, load_examples  # noqa: E402
 from rag.ui.evaluate import build_evaluate_tab  # noqa: E402
 from rag.ui.history import feedback_panel  # noqa: E402
 from rag.ui.knowledge import build_knowledge_tab  # noqa: E402
@@ -28,24 +29,29 @@ TITLE = "本地新闻问答 · Local News Q&A"
 MAX_UPLOAD = "50mb"
 
 
-def _ask_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
-    handlers, source_filter = build_chat_tab(pipeline, load_examples(settings.corpus_dir))
+def _ask_tab(pipeline: Pipeline, settings: Settings, library: Library | None = None) -> Callable | None:
+    handlers, source_filter, picker = build_chat_tab(pipeline, load_examples(settings.corpus_dir), library)
 
-    def on_load(app: gr.Blocks) -> None:  # the source dropdown lists what is indexed when the page opens
-        app.load(handlers.source_choices, outputs=source_filter, api_visibility="private")
+    def on_load(app: gr.Blocks) -> None:  # the picker lists what the user may read, the source dropdown
+        app.load(handlers.kb_choices, outputs=picker, api_visibility="private").then(  # what is indexed there
+            handlers.source_choices, inputs=picker, outputs=source_filter, api_visibility="private")
+        app.load(None, js=PHONE_JS)  # on a phone, the picker and filters fold away
 
     return on_load
 
 
-def _knowledge_tab(pipeline: Pipeline, settings: Settings) -> Callable | None:
-    handlers, listing = build_knowledge_tab(pipeline, settings)
-    feedback_panel(settings)  # the answers marked 👎, for admins (rag/ui/history.py)
+def _knowledge_tab(pipeline: Pipeline, settings: Settings, library: Library | None = None) -> Callable | None:
+    handlers, chosen, listing = build_knowledge_tab(pipeline, settings, library)
+    feedback_panel(settings, chosen)  # the answers marked 👎 in the chosen knowledge base, for its admins
 
     def on_load(app: gr.Blocks) -> None:
-        app.load(handlers.listing, outputs=listing, api_visibility="private")
+        app.load(handlers.kb_choices, outputs=chosen, api_visibility="private").then(
+            handlers.view, inputs=handlers.view_inputs, outputs=listing, api_visibility="private")
 
     return on_load
 
+
+_ask_tab.takes_library = _knowledge_tab.takes_library = True  # build_app hands them the knowledge bases
 
 # The tabs, in order: (label, elem_id, builder). A builder lays out its tab inside the open
 # gr.Tab and may return a callback that receives the finished Blocks (e.g. to add app.load).
@@ -58,8 +64,10 @@ TABS: list[tuple[str, str, Callable[[Pipeline, Settings], Callable | None]]] = [
 ]
 
 
-def build_app(pipeline: Pipeline, settings: Settings, tabs=None) -> gr.Blocks:
-    """The whole app as a gr.Blocks (not launched)."""
+def build_app(pipeline: Pipeline, settings: Settings, tabs=None, library: Library | None = None) -> gr.Blocks:
+    """The whole app as a gr.Blocks (not launched); `library`: the knowledge bases (default: those
+    of RAG_HOME around `pipeline`, the knowledge base `default`)."""
+    library = library or Library(default=pipeline)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.Markdown(
             f"# {TITLE}\n答案逐字摘自收录的文章，每一句都标明出处。"
@@ -70,7 +78,8 @@ def build_app(pipeline: Pipeline, settings: Settings, tabs=None) -> gr.Blocks:
         with gr.Tabs():
             for label, elem_id, builder in tabs or TABS:
                 with gr.Tab(label, elem_id=elem_id):
-                    callback = builder(pipeline, settings)
+                    callback = (builder(pipeline, settings, library) if getattr(builder, "takes_library", False)
+                                else builder(pipeline, settings))
                     if callback:
                         callbacks.append(callback)
         for callback in callbacks:
@@ -85,7 +94,7 @@ def launch_options(settings: Settings) -> dict:
         server_name=settings.host,
         server_port=settings.port,
         theme=theme(),
-        css=CSS,
+        css=CSS + PHONE_CSS,
         head=HEAD + QUEUE_STREAM_SCRIPT,  # the second keeps Gradio's event stream whole (no lost question)
         ssr_mode=False,  # no Node server
         share=False,
@@ -115,7 +124,8 @@ def mount(server, pipeline: Pipeline, settings: Settings, path: str = "/"):
     if auth.enabled:  # Gradio's login page guards the page and its own API
         options["auth"] = auth.page_login
         options["auth_message"] = "请登录（RAG_AUTH 用户名和密码；或任意用户名加 RAG_TOKENS 令牌）"
-    blocks = build_app(pipeline, settings)
+    state = getattr(getattr(server, "state", None), "rag", None)  # the API's knowledge bases, when mounted there
+    blocks = build_app(pipeline, settings, library=getattr(state, "library", None))
     guard_events(blocks, auth)
     blocks.has_launched = True  # Gradio's own check of event files (inputs only from its upload folder) runs when launched
     server = gr.mount_gradio_app(server, blocks, path=path, **options)

@@ -5,6 +5,11 @@ pipeline is shared and answers concurrent questions. All answering is `pipeline.
 generated answer's draft is shown (greyed, "checking sources") as it streams in, then replaced by
 the verified answer. The answer mode is chosen per session in the "answer settings" accordion; the
 language model endpoint is the server's (RAG_LLM_*), shown there but never changeable by the page.
+
+The knowledge-base picker (rag.library) lists those the signed-in user may read, `default` ticked;
+a question goes to the ticked ones (several: searched at once, answers fused, each source card
+naming its knowledge base). On a phone the sources follow the answer and the picker and filters
+fold away (PHONE_CSS, PHONE_JS).
 """
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ from typing import Iterator
 
 import gradio as gr
 
+from rag.auth import Auth
 from rag.errors import RagError
+from rag.library import DEFAULT, Library
+from rag.library.names import unknown
 from rag.retrieve.filters import make_filters
 from rag.pipeline import Pipeline, bounded_history
 from rag.text import language
@@ -54,29 +62,62 @@ ANSWER_MODES = [("摘录 Extractive", "extractive"), ("生成 Generative", "gene
 
 
 class ChatHandlers:
-    """The chat's event handlers, bound to one shared pipeline (no Gradio layout here)."""
+    """The chat's event handlers, bound to the shared knowledge bases (no Gradio layout here)."""
 
-    def __init__(self, pipeline: Pipeline):
-        self.pipeline = pipeline
+    def __init__(self, pipeline: Pipeline, library: Library | None = None):
+        self.pipeline = pipeline  # the knowledge base `default`
+        self.library = library or Library(default=pipeline)
+        self.auth = Auth.from_settings(pipeline.settings)
 
-    def _document(self, doc_id: str) -> Document | None:
+    def _document(self, doc_id: str, kb: str = DEFAULT) -> Document | None:
         try:
-            return self.pipeline.document(doc_id)
+            return self.library.pipeline(kb).document(doc_id)
         except RagError:
             return None
 
     def turn_view(self, answer: Answer, turn: int) -> TurnView:
+        titles = self._titles()
         return TurnView(
             turn=turn,
             question=answer.question,
-            html=render_turn_sources(answer, turn, self._document, full_text=True),
-            brief_html=render_turn_sources(answer, turn, self._document, full_text=False),
+            html=render_turn_sources(answer, turn, self._document, full_text=True, kb_titles=titles),
+            brief_html=render_turn_sources(answer, turn, self._document, full_text=False, kb_titles=titles),
         )
 
-    def source_choices(self):
-        """The filter's source dropdown: every indexed document's source path (none without an index)."""
+    def _titles(self) -> dict[str, str]:
+        return {kb.name: kb.title for kb in self.library.infos()}
+
+    def readable(self, request=None) -> list:
+        """The knowledge bases the page's user may read (all, with auth off)."""
+        who = self.auth.page_identity(getattr(request, "username", None))
+        return [kb for kb in self.library.infos() if who is not None and who.may_read(kb.name)]
+
+    def asked(self, kbs, request=None) -> list[str]:
+        """The ticked knowledge bases (`default` when none is given), each one the user may read
+        (else the same error as for one that does not exist)."""
+        names = [kbs] if isinstance(kbs, str) else list(kbs or [DEFAULT])
+        readable = {kb.name for kb in self.readable(request)}
+        if not names:
+            raise RagError("请至少勾选一个知识库。Tick at least one knowledge base.")
+        for name in names:
+            if name not in readable:
+                raise unknown(str(name))
+        return names
+
+    def kb_choices(self, request: gr.Request = None):
+        """The picker: the readable knowledge bases, `default` (else the first) ticked."""
+        kbs = self.readable(request)
+        names = [kb.name for kb in kbs]
+        value = [DEFAULT] if DEFAULT in names else names[:1]
+        return gr.update(choices=[(kb.title if kb.title == kb.name else f"{kb.title} ({kb.name})", kb.name)
+                                  for kb in kbs], value=value)
+
+    def source_choices(self, kbs=None, request: gr.Request = None):
+        """The filter's source dropdown: every indexed document's source path in the ticked knowledge
+        bases (none without an index)."""
         try:
-            sources = sorted({d.source for d in self.pipeline.documents() if d.source})
+            docs = [d for name in self.asked(kbs, request) for d in self.library.pipeline(name).documents()]
+            sources = sorted({d.source for d in docs if d.source})
         except RagError:  # no index yet, or one that cannot be used: the ask itself says so
             sources = []
         except Exception as err:  # a bug: one traceback in the log, an empty dropdown on the page
@@ -86,28 +127,28 @@ class ChatHandlers:
 
     def respond(self, question: str | None, messages: list | None, turns: list[TurnView] | None,
                 since: str | None = None, until: str | None = None, source: str | None = None,
-                undated: str | None = None, answer_mode: str | None = None) -> Iterator[tuple]:
+                undated: str | None = None, kbs: list[str] | None = None, answer_mode: str | None = None,
+                request: gr.Request = None) -> Iterator[tuple]:
         """Chat event: show the question at once, then (generative) the draft as it streams in,
         then the answer and its sources.
 
         since / until / source / undated: the filter row (rag.retrieve.filters); only documents that pass
         are searched. A date that cannot be read is answered with the error, nothing searched.
-        answer_mode: "extractive" | "generative" | None (the server's setting).
+        kbs: the ticked knowledge bases (None: default). answer_mode: extractive | generative | None (the server's).
         Yields (question box, chatbot messages, turns state, sources panel). The box is emptied once,
         when the question moves into the chat; the answer leaves it alone, so a question typed while
         the answer was being found is not wiped.
         """
-        messages = list(messages or [])
-        turns = list(turns or [])
+        messages, turns = list(messages or []), list(turns or [])
         q = (question if isinstance(question, str) else "").strip()
         if not q:
             gr.Warning(EMPTY_QUESTION)
             yield gr.update(), messages, turns, gr.update()
             return
-        lang = language(q)
-        shown = _showable(q)
+        lang, shown = language(q), _showable(q)
         try:
             filters = make_filters(since, until, source, undated)
+            names = self.asked(kbs, request)
         except Exception as err:  # a BadFilter is the user's (one log line); anything else a bug
             messages.append({"role": "user", "content": render_question(shown)})
             messages.append({"role": "assistant", "content": render_error(failure("ask", err), lang)})
@@ -122,7 +163,7 @@ class ChatHandlers:
             answer = None
             draft: list[str] = []
             throttle = Throttle(DRAFT_INTERVAL_S)
-            stream = self.pipeline.ask_stream(q, history=history, filters=filters, answer=answer_mode or None)
+            stream = self.library.ask_stream(names, q, history=history, filters=filters, answer=answer_mode or None)
             with closing(stream):  # the page went away: the model's reply is dropped at once
                 for event in stream:
                     if isinstance(event, Answer):
@@ -150,7 +191,7 @@ class ChatHandlers:
 
     def api_ask(self, question: str, history: list[str] | None = None, since: str | None = None,
                 until: str | None = None, source: str | None = None, undated: str | None = None,
-                answer: str | None = None) -> dict:
+                answer: str | None = None, kb: str | None = None) -> dict:
         """Answer a question from the indexed articles, quoting them; the JSON of `rag ask --json`.
 
         Args:
@@ -165,6 +206,7 @@ class ChatHandlers:
             answer: extractive, generative or auto (default: the server's setting). generative asks
                 the server's language model and keeps only the sentences its sources support; it is
                 refused when the server has no endpoint configured.
+            kb: the knowledge base to answer from (default: default); several joined by +.
         Returns:
             question, answer (the cited sentence(s) with [n] markers), short_answer, answerable,
             citations (n, doc_id, title, date, source, quote, start, end), latency_ms, mode
@@ -180,7 +222,12 @@ class ChatHandlers:
             history = [h for h in bounded_history(history) if len(h) <= 2 * limit]  # Pipeline.ask checks them
             if answer is not None and not isinstance(answer, str):
                 raise RagError("answer must be extractive, generative or auto.")
-            return self.pipeline.ask(question, history=history, filters=filters, answer=answer or None).to_dict()
+            from gradio.context import LocalContext
+
+            if kb is not None and not isinstance(kb, str):
+                raise RagError("kb must be a knowledge base's name.")
+            names = self.asked(kb.split("+") if kb else None, LocalContext.request.get(None))
+            return self.library.ask(names, question, history=history, filters=filters, answer=answer or None).to_dict()
         except Exception as err:  # one line to the caller, never a traceback on the console for their error
             raise gr.Error(failure("api ask", err), print_exception=False) from None
 
@@ -210,7 +257,16 @@ def answer_settings(settings) -> gr.Radio:
 
 
 def _filter_row() -> tuple:
-    """The row of document filters under the question: since, until, source, undated."""
+    """The knowledge-base picker and the row of document filters under the question: since, until,
+    source, undated; folded away on a phone (PHONE_JS)."""
+    with gr.Accordion("知识库与筛选 Knowledge bases & filters", open=True, elem_id="ask-options"):
+        picker = gr.CheckboxGroup(label="知识库 Knowledge bases", choices=[(DEFAULT, DEFAULT)], value=[DEFAULT],
+                                  elem_id="kb-pick")
+        since, until, source, undated = _filters()
+    return picker, since, until, source, undated
+
+
+def _filters() -> tuple:
     with gr.Row(elem_id="filters", equal_height=False):
         since = gr.Textbox(label="起始日期 Since", placeholder="2025 · 2025-01 · 2025-01-31", max_lines=1,
                            elem_id="filter-since", min_width=120)
@@ -242,14 +298,15 @@ def _wire(h: ChatHandlers, question, ask, example_buttons, clear, chatbot, turns
     chatbot.clear(h.clear, outputs=[chatbot, turns, sources, question], api_visibility="private", queue=False)
 
 
-def build_chat_tab(pipeline: Pipeline,
-                   examples: tuple[str, ...] = DEFAULT_EXAMPLES) -> tuple[ChatHandlers, gr.Dropdown]:
+def build_chat_tab(pipeline: Pipeline, examples: tuple[str, ...] = DEFAULT_EXAMPLES,
+                   library: Library | None = None) -> tuple[ChatHandlers, gr.Dropdown, gr.CheckboxGroup]:
     """Lay out the chat inside the current gr.Tab and wire its events; also adds the `ask` API.
-    Returns the handlers and the filter row's source dropdown (its choices are filled on page load)."""
-    h = ChatHandlers(pipeline)
+    Returns the handlers, the filter row's source dropdown and the knowledge-base picker (their
+    choices are filled on page load)."""
+    h = ChatHandlers(pipeline, library)
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_id="ask-row"):
-        with gr.Column(scale=3, min_width=360):
+        with gr.Column(scale=3, min_width=360, elem_id="ask-main"):
             chatbot = gr.Chatbot(
                 elem_id="chat",
                 show_label=False,
@@ -274,7 +331,7 @@ def build_chat_tab(pipeline: Pipeline,
                     autofocus=True,
                 )
                 ask = gr.Button("提问 Ask", variant="primary", scale=1, min_width=90, elem_id="ask-button")
-            since, until, source, undated = _filter_row()
+            picker, since, until, source, undated = _filter_row()
             mode = answer_settings(pipeline.settings)
             with gr.Row(elem_id="examples"):
                 example_buttons = [
@@ -282,10 +339,40 @@ def build_chat_tab(pipeline: Pipeline,
                 ]
             with gr.Row():
                 clear = gr.Button("清空对话 Clear chat", size="sm", variant="stop", elem_id="clear-button")
-        with gr.Column(scale=2, min_width=320):
+        with gr.Column(scale=2, min_width=320, elem_id="sources-column"):
             sources = gr.HTML(render_panel([]), elem_id="sources", js_on_load=None)
 
     attach_history(h, chatbot, turns, sources, pipeline.settings)  # saved conversations, 👍/👎 (rag/ui/history.py)
-    _wire(h, question, ask, example_buttons, clear, chatbot, turns, sources, [since, until, source, undated, mode])
+    _wire(h, question, ask, example_buttons, clear, chatbot, turns, sources,
+          [since, until, source, undated, picker, mode])
+    picker.change(h.source_choices, inputs=[picker], outputs=[source], api_visibility="private")
     gr.api(h.api_ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
-    return h, source
+    return h, source, picker
+
+
+# On a narrow screen (a phone, 390 px): the columns stack, and the sources panel comes right after
+# the chat and the question box instead of after the picker, filters and examples; those fold away.
+PHONE_WIDTH = 640
+PHONE_CSS = f"""
+.rag-kb {{ margin-left: 0.5em; padding: 0 0.45em; border-radius: 0.6em; font-size: 0.78em; white-space: nowrap;
+  background: var(--color-accent-soft, #e8f0fe); color: var(--body-text-color-subdued, #555); }}
+@media (max-width: {PHONE_WIDTH}px) {{
+  #ask-row {{ flex-direction: column !important; flex-wrap: nowrap !important; }}
+  #ask-main {{ display: contents !important; }}
+  #ask-main > * {{ order: 5; }}
+  #ask-main > #chat {{ order: 1; }}
+  #ask-main > #ask-box {{ order: 2; }}
+  #sources-column {{ order: 3; min-width: 0 !important; width: 100% !important; }}
+  #ask-main > #ask-options {{ order: 4; }}
+  #chat {{ height: 55vh !important; }}
+}}
+"""
+PHONE_JS = f"""
+() => {{
+  if (window.innerWidth > {PHONE_WIDTH}) return;
+  for (const id of ["ask-options"]) {{
+    const open = document.querySelector(`#${{id}} > button.label-wrap.open, #${{id}} .label-wrap.open`);
+    if (open) open.click();
+  }}
+}}
+"""

@@ -47,6 +47,11 @@ def _request():
     return LocalContext.request.get(None)
 
 
+def kb_of(answer) -> str:
+    """The knowledge base(s) an answer came from, as its citations name them ("a+b"; `default` when none)."""
+    return "+".join(sorted({c.kb for c in answer.citations if c.kb})) or DEFAULT_KB
+
+
 def mark(bubble: str, answer_id: str) -> str:
     """The answer's bubble carrying its id (read back when the bubble is rated)."""
     return bubble.replace('<div class="rag-answer"', f'<div class="rag-answer" data-answer-id="{answer_id}"', 1)
@@ -116,7 +121,7 @@ class PageHistory:
         with self.lock:
             conversation = self.current.get(self._session())
         try:
-            _, conversation = self.store().record(answer, self.owner(), kb=DEFAULT_KB, conversation=conversation,
+            _, conversation = self.store().record(answer, self.owner(), kb=kb_of(answer), conversation=conversation,
                                                   shown=shown, new_conversation=True, answer_id=answer_id)
         except Exception as err:  # the database down: the answer is still shown, unsaved and unrated
             failure("page history", err)
@@ -267,10 +272,17 @@ def render_feedback(rows: list[dict]) -> str:
     return f'<ul class="rag-feedback-list">{"".join(items)}</ul>'
 
 
-def feedback_panel(settings, kb: str = DEFAULT_KB) -> None:
-    """On the knowledge-base tab: the answers users marked 👎 (admins), newest first."""
+def feedback_panel(settings, chosen=None) -> None:
+    """On the knowledge-base tab: the answers users marked 👎 in the chosen knowledge base (`chosen`,
+    the tab's dropdown; `default` without one), newest first, for that knowledge base's admins."""
+    auth = Auth.from_settings(settings)
+
     @needs_admin
-    def answers_marked_wrong():
+    def answers_marked_wrong(kb: str | None = None, request: gr.Request = None):
+        kb = kb or DEFAULT_KB
+        if not auth.page_may_write(request, kb):
+            raise gr.Error("只有这个知识库的管理员可以查看。Only this knowledge base's admins may see them.",
+                           print_exception=False)
         try:
             return render_feedback(open_history(settings).feedback_rows(kb=kb, rating="down", limit=100))
         except Exception as err:
@@ -279,4 +291,5 @@ def feedback_panel(settings, kb: str = DEFAULT_KB) -> None:
     with gr.Accordion("👎 被标为错误的回答 Answers marked wrong", open=False, elem_id="feedback-admin"):
         button = gr.Button("显示 Show (admin)", size="sm", elem_id="feedback-show")
         listing = gr.HTML(elem_id="feedback-list")
-    button.click(answers_marked_wrong, outputs=listing, api_visibility="private")
+    button.click(answers_marked_wrong, inputs=[chosen] if chosen is not None else None, outputs=listing,
+                 api_visibility="private")

@@ -258,15 +258,17 @@ def _page_mark(citation: Citation, lab: dict[str, str]) -> str:
 
 
 def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict[str, str], full_text: bool,
-                  parts: Sequence[str] = ()) -> str:
-    """One source card: number, title, date, file; the passage with the quote marked; the article."""
+                  parts: Sequence[str] = (), kb: str | None = None) -> str:
+    """One source card: number, title, date, file; the passage with the quote marked; the article.
+    `kb`: the knowledge base it came from, shown as a tag (an answer from several)."""
     loc = locate(citation, doc)
     title = citation.title or (doc.title if doc else None) or lab["untitled"]
     status, lang = status_of(citation), lab.get("lang", "zh")
     html = [
         f'<article class="rag-source{f" rag-status-{status}" if status else ""}" id="{anchor(turn, citation.n)}">',
         f'<header><span class="rag-n">[{citation.n}]</span> '
-        f'<span class="rag-title">{text_block(title)}</span>{render_badge(citation, lang)}</header>',
+        f'<span class="rag-title">{text_block(title)}</span>{render_badge(citation, lang)}'
+        + (f'<span class="rag-kb" title="知识库 knowledge base">{text_block(kb)}</span>' if kb else "") + '</header>',
         f'<div class="rag-source-meta">{_meta_line(citation.date, citation.source, lab)}{_page_mark(citation, lab)}'
         f'{render_speaks_of(citation, lang)}</div>',
     ]
@@ -289,18 +291,26 @@ def render_source(citation: Citation, doc: Document | None, turn: int, lab: dict
 
 
 def render_turn_sources(
-    answer: Answer, turn: int, get_document: Callable[[str], Document | None], full_text: bool = True
+    answer: Answer, turn: int, get_document: Callable[..., Document | None], full_text: bool = True,
+    kb_titles: dict[str, str] | None = None,
 ) -> str:
-    """The sources of one answer. An unanswerable reply shows a note and no source cards."""
+    """The sources of one answer. An unanswerable reply shows a note and no source cards. A citation
+    that names its knowledge base is looked up with get_document(doc_id, kb); when the answer comes
+    from several, or from one other than `default`, each card shows its knowledge base's title
+    (`kb_titles`, else its name)."""
     lab = labels(language(answer.question))
     if not answer.answerable or not answer.citations:
         return f'<div class="rag-nosources">{lab["no_sources"]}</div>'
-    docs: dict[str, Document | None] = {}
+    docs: dict[tuple, Document | None] = {}
+    kbs = {c.kb for c in answer.citations}
+    show_kb = len(kbs) > 1 or (kbs - {None, "default"})
     cards = []
     for c in answer.citations:
-        if c.doc_id not in docs:
-            docs[c.doc_id] = get_document(c.doc_id)
-        cards.append(render_source(c, docs[c.doc_id], turn, lab, full_text, short_parts(answer)))
+        key = (c.kb, c.doc_id)
+        if key not in docs:
+            docs[key] = get_document(c.doc_id) if c.kb is None else get_document(c.doc_id, c.kb)
+        kb = (kb_titles or {}).get(c.kb, c.kb) if show_kb and c.kb else None
+        cards.append(render_source(c, docs[key], turn, lab, full_text, short_parts(answer), kb))
     return "".join(cards)
 
 
