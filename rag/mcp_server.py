@@ -8,7 +8,8 @@ streamable HTTP at /mcp, behind the same authentication as /api (rag/api/guard.p
 read, so the read role suffices). Answers are recorded like the API's (rag.history), so an agent
 can rate them with POST /api/feedback by their answer_id.
 
-`kb` names a knowledge base; `resolve(kb)` gives its pipeline (by default only "default" exists).
+`kb` names a knowledge base (rag.library; `default` when not given): one the caller may not read is
+answered like one that is not there.
 """
 # no `from __future__ import annotations`: the SDK reads the tools' annotations, and Context is imported late
 
@@ -26,22 +27,34 @@ INSTRUCTIONS = ("Cited answers from the indexed Chinese local news and policy ar
                 "themselves. Questions may be in Chinese or English.")
 
 
-def one_kb(pipeline) -> Callable:
-    """A resolver for a server with one knowledge base, `default`."""
-    def resolve(kb: str | None):
-        if kb not in (None, "", DEFAULT_KB):
-            raise RagError(f"Unknown knowledge base {str(kb)[:60]!r}; this server has only {DEFAULT_KB!r}.")
-        return pipeline
+def library_kbs(library) -> Callable:
+    """resolve(kb, who) -> (library, name) for knowledge base `kb` (`default` when empty) of `library`
+    (rag.library), when `who` (an Identity; None: stdio, the local user) may read it. A malformed
+    name is an error saying what a name may be; one not there or not readable, the same "No
+    knowledge base" (names do not leak)."""
+    from rag.library import check_name
+    from rag.library.names import unknown
+
+    def resolve(kb: str | None, who=None):
+        name = check_name(kb or DEFAULT_KB)
+        if (who is not None and not who.may_read(name)) or name not in library.names():
+            raise unknown(name)
+        return library, name
     return resolve
 
 
-def _owner(ctx) -> str:
-    """Who asks: the signed-in identity of the HTTP request (rag.api.guard), else anonymous (stdio)."""
+def _who(ctx):
+    """The signed-in identity of the HTTP request (rag.api.guard), else None (stdio: the local user)."""
     try:
         request = ctx.request_context.request
-        who = request.scope.get("state", {}).get("rag_user") if request is not None else None
+        return request.scope.get("state", {}).get("rag_user") if request is not None else None
     except (AttributeError, ValueError):
-        who = None
+        return None
+
+
+def _owner(ctx) -> str:
+    """Who asks, for the conversation store: the signed-in name, else anonymous (stdio)."""
+    who = _who(ctx)
     return who.name if who is not None else ANONYMOUS
 
 
@@ -82,14 +95,16 @@ def build_server(resolve: Callable, record: Callable | None = None):
     server = MCPServer(name="rag", instructions=INSTRUCTIONS)
 
     @server.tool(structured_output=True)
-    def search(query: str, kb: str = DEFAULT_KB, k: int = 5, since: str | None = None, until: str | None = None,
+    def search(query: str, ctx: Context, kb: str = DEFAULT_KB, k: int = 5, since: str | None = None, until: str | None = None,
                source: str | None = None) -> dict[str, Any]:
         """Passages of the indexed articles that match `query` (hybrid dense + BM25 search), best first.
         Each has doc_id, title, date, source and the passage text with its offsets (start, end) in the
         document. since / until: yyyy, yyyy-mm or yyyy-mm-dd; source: part of the source path or a glob."""
         with _told_to_the_agent():
-            pipeline, k = resolve(kb), max(1, min(int(k), MAX_K))
-            return {"kb": kb, "query": query, "passages": passages(pipeline, query, k, _filters(since, until, source))}
+            (library, name), k = resolve(kb, _who(ctx)), max(1, min(int(k), MAX_K))
+            with library.using([name]) as (pipeline,):
+                found = passages(pipeline, query, k, _filters(since, until, source))
+            return {"kb": name, "query": query, "passages": found}
 
     @server.tool(structured_output=True)
     def ask(question: str, ctx: Context, kb: str = DEFAULT_KB, since: str | None = None,
@@ -98,10 +113,11 @@ def build_server(resolve: Callable, record: Callable | None = None):
         markers), short_answer, answerable (false: the articles do not say), citations (n, doc_id,
         title, date, source, the verbatim quote and its offsets) and answer_id."""
         with _told_to_the_agent():
-            answer = resolve(kb).ask(question, filters=_filters(since, until, source))
+            library, name = resolve(kb, _who(ctx))
+            answer = library.ask([name], question, filters=_filters(since, until, source))
         if record is not None:
-            answer = record(answer, _owner(ctx), kb)
-        return {"kb": kb, **answer.to_dict()}
+            answer = record(answer, _owner(ctx), name)
+        return {"kb": name, **answer.to_dict()}
 
     return server
 
@@ -121,8 +137,11 @@ def history_recorder(settings) -> Callable:
 
 
 def run_stdio(pipeline):
-    """Serve the tools on stdin/stdout until the client closes them."""
-    build_server(one_kb(pipeline), history_recorder(pipeline.settings)).run("stdio")
+    """Serve the tools on stdin/stdout until the client closes them: every knowledge base of the
+    pipeline's RAG_HOME (the local user may read them all)."""
+    from rag.library import Library
+
+    build_server(library_kbs(Library(default=pipeline)), history_recorder(pipeline.settings)).run("stdio")
 
 
 def mount_http(app, pipeline, path: str = "/mcp") -> None:
@@ -130,7 +149,10 @@ def mount_http(app, pipeline, path: str = "/mcp") -> None:
     its session manager runs inside the app's lifespan. Mount it before a page at "/"."""
     from mcp.server.transport_security import TransportSecuritySettings
 
-    server = build_server(one_kb(pipeline), history_recorder(pipeline.settings))
+    def resolve(kb, who):  # the server's knowledge bases, as the caller may read them
+        return library_kbs(app.state.rag.library)(kb, who)
+
+    server = build_server(resolve, history_recorder(pipeline.settings))
     http = server.streamable_http_app(  # the Host header is checked by rag.api.guard already
         streamable_http_path=path, stateless_http=True, json_response=True,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))

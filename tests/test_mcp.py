@@ -58,15 +58,18 @@ def test_stdio(pipeline):
     _check(tools, found, answer, pipeline)
 
 
-def test_unknown_knowledge_base_is_a_tool_error(pipeline):
-    from rag.mcp_server import build_server, one_kb
+def test_unknown_or_malformed_knowledge_base_is_a_tool_error(pipeline):
+    from rag.library import Library
+    from rag.mcp_server import build_server, library_kbs
 
-    async def go():
-        async with Client(build_server(one_kb(pipeline))) as client:
-            return await client.call_tool("ask", {"question": Q_VISITORS, "kb": "../secret"})
+    async def go(kb):
+        async with Client(build_server(library_kbs(Library(default=pipeline)))) as client:
+            return await client.call_tool("ask", {"question": Q_VISITORS, "kb": kb})
 
-    result = asyncio.run(go())
-    assert result.is_error and "Unknown knowledge base" in result.content[0].text
+    result = asyncio.run(go("../secret"))
+    assert result.is_error and "Invalid knowledge-base name" in result.content[0].text
+    result = asyncio.run(go("nosuchkb"))
+    assert result.is_error and "No knowledge base 'nosuchkb'" in result.content[0].text
 
 
 def test_http_behind_auth(pipeline):
@@ -92,3 +95,21 @@ def test_http_requests_count_toward_the_rate_limit(pipeline):
         statuses = [httpx2.post(base + "/mcp", json=body, headers={"Accept": "application/json, text/event-stream"}).status_code
                     for _ in range(3)]
     assert statuses[-1] == 429 and 429 not in statuses[:2]
+
+
+def test_http_a_token_limited_to_another_knowledge_base_learns_nothing_of_default(pipeline):
+    import httpx2
+
+    secured = dataclasses.replace(pipeline.settings, tokens=f"{TOKEN}:read@other")
+    pipe = type(pipeline)(secured, pipeline.embedder)
+
+    async def go(http):
+        async with Client(streamable_http_client(base + "/mcp", http_client=http)) as client:
+            return (await client.call_tool("ask", {"question": Q_VISITORS}),
+                    await client.call_tool("search", {"query": Q_VISITORS, "kb": "default"}))
+
+    with running(create_app(pipe)) as base:
+        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
+        asked, searched = asyncio.run(go(http))
+    for result in (asked, searched):  # the same words as for a knowledge base that is not there
+        assert result.is_error and "No knowledge base 'default'" in result.content[0].text
