@@ -281,7 +281,7 @@ def cmd_ask(args) -> int:
     if args.json:
         from rag.cli_history import record_cli_answer
 
-        print(json.dumps(record_cli_answer(pipe.settings, ans).to_dict(), ensure_ascii=False))
+        print(json.dumps(record_cli_answer(library.settings, ans, kb="+".join(names)).to_dict(), ensure_ascii=False))
     else:
         print(format_answer(ans))
     return 0

@@ -48,13 +48,13 @@ def cmd_mcp(args) -> int:
     return 0
 
 
-def record_cli_answer(settings, answer):
+def record_cli_answer(settings, answer, kb: str = "default"):
     """`rag ask --json`: the answer recorded (rag.history, owner anonymous) with its answer_id; unchanged
     with a warning on stderr when the database cannot be written."""
     from rag.history import ANONYMOUS, open_history
 
     try:
-        return open_history(settings).record(answer, ANONYMOUS)[0]
+        return open_history(settings).record(answer, ANONYMOUS, kb=kb)[0]
     except Exception as err:
         print(f"warning: the answer was not recorded ({type(err).__name__}); it has no answer_id.", file=sys.stderr)
         return answer

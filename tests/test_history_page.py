@@ -49,7 +49,8 @@ def as_user(username, session="s1"):
 
 
 def ask(history, question, messages=(), turns=()):
-    *_, last = list(history.handlers.respond(question, list(messages), list(turns)))
+    *_, last = list(history.handlers.respond(question, list(messages), list(turns),
+                                             request=LocalContext.request.get()))
     return last
 
 

@@ -41,8 +41,10 @@ def database_url(settings) -> str:
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if url:
         return url
-    home = getattr(settings, "home", None) or os.environ.get("RAG_HOME")
-    folder = Path(home) if home else Path(settings.index_dir).resolve().parent
+    home = getattr(settings, "home", None)
+    if home is None or Path(home) == Path("."):  # Settings.home's default: RAG_HOME not set
+        home = os.environ.get("RAG_HOME")
+    folder = Path(home).resolve() if home else Path(settings.index_dir).resolve().parent
     return f"sqlite:///{folder / DB_FILE}"
 
 
