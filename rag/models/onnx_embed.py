@@ -94,9 +94,9 @@ class OnnxEmbedder:
             sess = self._sessions[threads] = ort.InferenceSession(str(self._file), opts,
                                                                   providers=["CPUExecutionProvider"])
         if sess is None:
-            from rag.models import onnx_cache
+            from rag.models import onnx_split
 
-            sess = onnx_cache.session(encoder_path(self._dir, self.precision), threads,
+            sess = onnx_split.open_session(encoder_path(self._dir, self.precision), threads,
                                       _export_fn(self._dir, self.precision),
                                       f"the embedding model (ONNX {self.precision})", {"from": str(self._dir)})
             self._sessions[threads] = sess
