@@ -28,8 +28,9 @@ _PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import jieba
+    from rag.jieba_load import install
 
+    jieba = install()  # the dictionary loads a first character at a time (rag/jieba_load.py)
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
