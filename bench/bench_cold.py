@@ -31,13 +31,13 @@ def run(args, env) -> float:
     return run_cpu(args, env)[0]
 
 
-def run_cpu(args, env) -> tuple[float, float]:
-    """(wall seconds, CPU seconds: user + system of the child)."""
+def run_cpu(args, env, cwd=REPO) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the child). `python -m` imports from cwd first."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run(args, env=env, check=True, capture_output=True, cwd=REPO)
+    subprocess.run(args, env=env, check=True, capture_output=True, cwd=cwd)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -47,11 +47,11 @@ def compare_trees(trees: list[str], cmd: list[str], env: dict, runs: int) -> Non
     """Each tree's `rag ask` (PYTHONPATH=tree) in turn, run after run: wall and CPU seconds, and the
     median of per-pair wall ratios against the first tree (the baseline)."""
     for tree in trees:  # page cache warm, anything missing exported, untimed
-        run(cmd, dict(env, PYTHONPATH=tree))
+        run_cpu(cmd, dict(env, PYTHONPATH=tree), tree)
     got = {tree: [] for tree in trees}
     for _ in range(runs):
         for tree in trees:
-            got[tree].append(run_cpu(cmd, dict(env, PYTHONPATH=tree)))
+            got[tree].append(run_cpu(cmd, dict(env, PYTHONPATH=tree), tree))
     print(f"cold `rag ask`, {runs} alternating runs each; load average {os.getloadavg()[0]:.1f}")
     for tree in trees:
         walls, cpus = [w for w, _ in got[tree]], [c for _, c in got[tree]]
