@@ -215,9 +215,10 @@ def shared_tokenizer(model_dir: str | Path):
     key = str(Path(model_dir).resolve())
     with _TOKENIZERS_LOCK:
         if key not in _TOKENIZERS:
-            from tokenizers import Tokenizer
+            from rag.models import lazy_tokenizer
 
-            _TOKENIZERS[key] = (Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json")), threading.Lock())
+            # the pieces a text needs until a few thousand characters were encoded (lazy_tokenizer.py)
+            _TOKENIZERS[key] = (lazy_tokenizer.load(Path(model_dir)), threading.Lock())
         return _TOKENIZERS[key]
 
 
