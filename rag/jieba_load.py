@@ -124,17 +124,22 @@ class _Buckets:
         dict.update(self.tags, tags)
 
     def upgrade(self) -> None:
-        """Everything loaded; jieba's tables become plain dicts (no per-lookup cost)."""
+        """Everything loaded; jieba's tables become plain dicts (no per-lookup cost). The lazy ones
+        are emptied and answer from the plain ones, for whoever still holds them."""
         for first in list(self.offsets):
             if first not in self.loaded:
                 self.loaded.add(first)
                 self._fill(first)
         jieba = sys.modules["jieba"]
-        if jieba.dt.FREQ is self.freq:
-            jieba.dt.FREQ = dict(self.freq)
         posseg = sys.modules.get("jieba.posseg")
+        for lazy in (self.freq, self.tags):
+            lazy._plain = dict(lazy)
+            dict.clear(lazy)
+        if jieba.dt.FREQ is self.freq:
+            jieba.dt.FREQ = self.freq._plain
         if posseg is not None and posseg.dt.word_tag_tab is self.tags:
-            posseg.dt.word_tag_tab = dict(self.tags)
+            posseg.dt.word_tag_tab = self.tags._plain
+        self.data = b""
 
 
 class LazyDict(dict):
@@ -143,30 +148,37 @@ class LazyDict(dict):
     def __init__(self, buckets: _Buckets):
         super().__init__()
         self._buckets = buckets
+        self._plain: dict | None = None  # after the upgrade: the plain dict that holds everything
 
-    def _need(self, key) -> None:
+    def _need(self, key) -> dict | None:
+        if self._plain is not None:
+            return self._plain
         if isinstance(key, str) and key[:1] not in self._buckets.loaded:
             self._buckets.load(key[:1])
+        return self._plain  # the load may have been the one that upgraded
 
     def __contains__(self, key):
-        self._need(key)
-        return dict.__contains__(self, key)
+        plain = self._need(key)
+        return key in plain if plain is not None else dict.__contains__(self, key)
 
     def __getitem__(self, key):
-        self._need(key)
-        return dict.__getitem__(self, key)
+        plain = self._need(key)
+        return plain[key] if plain is not None else dict.__getitem__(self, key)
 
     def get(self, key, default=None):
-        self._need(key)
-        return dict.get(self, key, default)
+        plain = self._need(key)
+        return plain.get(key, default) if plain is not None else dict.get(self, key, default)
 
     def __setitem__(self, key, value):
-        self._need(key)
-        dict.__setitem__(self, key, value)
+        plain = self._need(key)
+        if plain is not None:
+            plain[key] = value
+        else:
+            dict.__setitem__(self, key, value)
 
     def setdefault(self, key, default=None):
-        self._need(key)
-        return dict.setdefault(self, key, default)
+        plain = self._need(key)
+        return plain.setdefault(key, default) if plain is not None else dict.setdefault(self, key, default)
 
 
 def install():

@@ -12,9 +12,10 @@ reader_onnx.py use (enable_truncation, no_truncation, enable_padding, no_padding
 encode_batch). It keeps a "skeleton" Tokenizer (the normaliser, pre-tokeniser, post-processor and
 added tokens of tokenizer.json, no vocabulary) and, per call, gives it a Unigram model of the
 pieces the texts can use, found by first characters in one marshalled file written once beside the
-ONNX files. Once FULL_AFTER characters have been encoded (a server after a few questions, an index
-build at once), it loads the whole tokenizer.json and uses it from then on. Encodings are the same
-either way (tests/test_lazy_tokenizer.py compares ids, masks, offsets and sequence ids).
+ONNX files (the pieces of recent pre-tokens are remembered). It stays so: the whole tokenizer holds
+282 MB more (its Unigram trie), for 1-2 ms less a reader batch; FULL_AFTER set to a number of
+characters loads it after that many. Encodings are the same either way
+(tests/test_lazy_tokenizer.py compares ids, masks, offsets and sequence ids).
 """
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ import re
 import threading
 from pathlib import Path
 
-FORMAT = 1
-FULL_AFTER = 20_000  # characters encoded before the whole tokenizer is loaded
+FORMAT = 2
+# characters encoded before the whole tokenizer.json is loaded; None: never. The whole one is faster
+# a call (a reader batch 2 vs 3-4 ms) but holds 282 MB more (its Unigram trie); see the module notes
+FULL_AFTER: int | None = None
+MEMO_WORDS = 4096  # pre-tokens whose pieces are remembered (then all forgotten at once)
 SPECIALS = 5  # <s> <pad> </s> <unk> at ids 0-3 in both vocabularies, <mask> at 4 here (250001 there)
 MAX_PIECE = 16  # characters in XLM-R's longest piece (checked when the file is written)
 
@@ -64,7 +68,7 @@ def write_pieces(tokenizer_json: Path, out: Path) -> None:
     blobs, offsets, at = [], {}, 0
     for key, part in buckets.items():
         blob = marshal.dumps(part)
-        offsets[key] = (at, len(blob))
+        offsets[key] = (at, len(blob), max(len(p) for p in part))
         blobs.append(blob)
         at += len(blob)
     head = marshal.dumps((FORMAT, json.dumps(skeleton), keep, special_ids, offsets))
@@ -102,7 +106,8 @@ class LazyTokenizer:
         self._skeleton = Tokenizer.from_str(skeleton)
         self._specials = [(p, s) for p, s in json.loads(skeleton)["model"]["vocab"]]
         self._split = re.compile("|".join(re.escape(p) for p, _ in self._specials))  # added tokens: cut out first
-        self._buckets: dict[str, dict] = {}
+        self._buckets: dict[str, tuple[dict, int]] = {}  # first characters -> (pieces, longest)
+        self._memo: dict[str, list] = {}
         self._full = None
         self._chars = 0
         self._lock = threading.Lock()
@@ -130,7 +135,7 @@ class LazyTokenizer:
     def encode_batch(self, inputs, add_special_tokens: bool = True):
         texts = [t for item in inputs for t in ((item,) if isinstance(item, str) else item)]
         with self._lock:
-            if self._full is None:
+            if self._full is None and FULL_AFTER is not None:
                 self._chars += sum(len(t) for t in texts)
                 if self._chars > FULL_AFTER:
                     self._load_full()
@@ -170,24 +175,33 @@ class LazyTokenizer:
         return list(self._special_ids) + ids
 
     def _scan(self, word: str, found: dict) -> None:
-        for i, ch in enumerate(word):
-            keys = (ch, word[i : i + 2]) if ch == "▁" else (ch,)
-            for key in keys:
-                bucket = self._bucket(key)
-                if not bucket:
-                    continue
-                for end in range(i + len(key), min(len(word), i + MAX_PIECE) + 1):
-                    hit = bucket.get(word[i:end])
-                    if hit is not None:
-                        found[hit[0]] = (word[i:end], hit[1])
+        hits = self._memo.get(word)
+        if hits is None:
+            hits = []
+            for i, ch in enumerate(word):
+                for key in ((ch, word[i : i + 2]) if ch == "▁" else (ch,)):
+                    bucket, longest = self._bucket(key)
+                    for end in range(i + len(key), min(len(word), i + longest) + 1):
+                        hit = bucket.get(word[i:end])
+                        if hit is not None:
+                            hits.append((hit[0], word[i:end], hit[1]))
+            if len(self._memo) >= MEMO_WORDS:
+                self._memo.clear()
+            self._memo[word] = hits
+        for i, piece, score in hits:
+            found[i] = (piece, score)
 
-    def _bucket(self, key: str) -> dict:
-        bucket = self._buckets.get(key)
-        if bucket is None:
+    def _bucket(self, key: str) -> tuple[dict, int]:
+        got = self._buckets.get(key)
+        if got is None:
             where = self._offsets.get(key)
-            start = self._base + where[0] if where else 0
-            bucket = self._buckets[key] = marshal.loads(self._data[start : start + where[1]]) if where else {}
-        return bucket
+            if where is None:
+                got = ({}, 0)
+            else:
+                start = self._base + where[0]
+                got = (marshal.loads(self._data[start : start + where[1]]), where[2])
+            self._buckets[key] = got
+        return got
 
 
 def load(model_dir: Path):

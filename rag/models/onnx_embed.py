@@ -217,7 +217,7 @@ def shared_tokenizer(model_dir: str | Path):
         if key not in _TOKENIZERS:
             from rag.models import lazy_tokenizer
 
-            # the pieces a text needs until a few thousand characters were encoded (lazy_tokenizer.py)
+            # on the pieces each text needs, not all 250,002 (rag/models/lazy_tokenizer.py)
             _TOKENIZERS[key] = (lazy_tokenizer.load(Path(model_dir)), threading.Lock())
         return _TOKENIZERS[key]
 
