@@ -3,6 +3,7 @@ exported embedder and reader against sentence-transformers and the torch reader 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.config import Settings
@@ -239,3 +240,54 @@ def test_the_pipeline_queries_a_torch_built_index_in_fp32(no_build, tmp_path):
     assert Pipeline(Settings(index_dir=tmp_path / "none", cache_dir=tmp_path)).embedder.precision == "fp32"
     assert Pipeline(Settings(index_dir=tmp_path / "none", cache_dir=tmp_path,
                              embed_precision="int8")).embedder.precision == "int8"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_two_passage_sessions_give_the_same_vectors_as_one(real_embedders, precision):
+    from rag.models.onnx_embed import OnnxEmbedder
+
+    made = real_embedders[precision]
+    one, two = (OnnxEmbedder(made.name, made._dir, precision, batch_size=2, passage_sessions=n) for n in (1, 2))
+    texts = TEXTS * 3  # several batches, so both sessions work
+    assert np.array_equal(two.embed_passages(texts), one.embed_passages(texts))
+
+
+class _RecordingSession:
+    """Stands in for an onnxruntime session: hidden states from the ids, and the batches it saw."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def run(self, outputs, feed):
+        ids = feed["input_ids"]
+        self.seen.append((id(self), ids.shape[0], ids.shape[1]))
+        __import__("time").sleep(0.05)  # long enough for the other worker to take the other session
+        return [np.repeat(ids[..., None].astype(np.float32), 4, axis=2) + np.arange(4, dtype=np.float32)]
+
+
+def test_passages_go_in_batches_sorted_by_length_on_every_session(monkeypatch):
+    from rag.models import onnx_embed
+
+    class Tok:
+        def enable_truncation(self, n):
+            pass
+
+        def no_padding(self):
+            pass
+
+        def encode_batch(self, texts):
+            return [type("E", (), {"ids": [0] + [5 + len(t) % 7] * len(t) + [2]})() for t in texts]
+
+    texts = ["x" * n for n in (9, 1, 5, 3, 7, 2, 8, 4, 6)]
+    results = {}
+    for sessions in (1, 2):
+        seen = []
+        e = onnx_embed.OnnxEmbedder("fake", ".", "int8", batch_size=2, passage_sessions=sessions)
+        e._tokenizer, e._dim = (Tok(), __import__("threading").Lock()), 4
+        monkeypatch.setattr(e, "_open", lambda threads, seen=seen: _RecordingSession(seen))
+        results[sessions] = e.embed_passages(texts)
+        # lengths 1-2, 3-4, 5-6, 7-8 and 9, each with "passage: " (9) and <s> </s>
+        assert sorted(w for _, _, w in seen) == [13, 15, 17, 19, 20]
+        assert len({s for s, _, _ in seen}) == sessions
+    assert np.array_equal(results[1], results[2])

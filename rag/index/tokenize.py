@@ -28,8 +28,9 @@ _PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import jieba
+    from rag.jieba_load import install
 
+    jieba = install()  # the dictionary loads a first character at a time (rag/jieba_load.py)
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
@@ -37,6 +38,14 @@ def _jieba():
 
 def tokenize(text: str) -> list[str]:
     """Search-mode tokens (words and their sub-words), lower case, simplified, no stopwords."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    """tokenize's result, remembered: answering one question tokenises the same candidate sentences
+    several times (scoring's lexical, coverage and bigram checks: 66 calls a question on the archive,
+    most of them repeats), and popular passages come back question after question."""
     norm = normalize_for_search(text)
     out = []
     for tok in _jieba().cut_for_search(norm):
@@ -44,7 +53,7 @@ def tokenize(text: str) -> list[str]:
         if not tok or tok in STOPWORDS or _PUNCT_RE.match(tok):
             continue
         out.append(tok)
-    return out
+    return tuple(out)
 
 
 def tokenize_batch(texts: list[str]) -> list[list[str]]:

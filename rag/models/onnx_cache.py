@@ -56,7 +56,7 @@ def ensure_file(path: Path, export: Callable[[Path], None], what: str, source: d
         _say(f"{what}: exporting to {path} (once; takes a minute) ...")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _remove(path)
+        remove(path)
         _remove_stale_tmp(path)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
         os.close(fd)
@@ -83,7 +83,7 @@ def ensure_file(path: Path, export: Callable[[Path], None], what: str, source: d
     return path
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
     _record(path).unlink(missing_ok=True)  # the record first: a file without one is never trusted
     path.unlink(missing_ok=True)
 
@@ -116,7 +116,7 @@ def session(path: Path, threads: int, export: Callable[[Path], None], what: str,
         return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     except Exception as err:  # onnxruntime raises its own Fail / InvalidProtobuf / RuntimeException
         _say(f"{what}: onnxruntime cannot read {path} ({type(err).__name__}: {str(err)[:160]}); exporting it again.")
-        _remove(path)
+        remove(path)
         path = ensure_file(path, export, what, source)
         try:
             return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

@@ -25,6 +25,7 @@ PRECISIONS = ("int8", "fp32")
 # RAG_ONNX_THREADS=N (Settings.onnx_threads) sets both, for a machine with idle cores.
 QUERY_THREADS = 1
 PASSAGE_THREADS = 1
+PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by side (bench/bench_embed_limit.py)
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
@@ -60,7 +61,7 @@ class OnnxEmbedder:
 
     def __init__(self, name: str, model_dir: str | Path, precision: str = "int8", batch_size: int = 16,
                  query_threads: int = QUERY_THREADS, passage_threads: int = PASSAGE_THREADS,
-                 onnx_file: str | Path | None = None):
+                 onnx_file: str | Path | None = None, passage_sessions: int = PASSAGE_SESSIONS):
         if precision not in PRECISIONS:
             from rag.errors import RagError
 
@@ -73,6 +74,8 @@ class OnnxEmbedder:
         self._batch_size = batch_size
         self._threads = {"query": query_threads, "passage": passage_threads}
         self._sessions: dict[int, object] = {}
+        self._passage_sessions = max(1, int(passage_sessions))
+        self._extra: list = []  # the passage sessions beyond the first
         self._tokenizer = None
         self._dim: int | None = None
 
@@ -86,21 +89,22 @@ class OnnxEmbedder:
     def session(self, kind: str):
         threads = self._threads[kind]
         sess = self._sessions.get(threads)
-        if sess is None and self._file is not None:
+        if sess is None:
+            sess = self._sessions[threads] = self._open(threads)
+        return sess
+
+    def _open(self, threads: int):
+        if self._file is not None:
             import onnxruntime as ort
 
             opts = ort.SessionOptions()
             opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
-            sess = self._sessions[threads] = ort.InferenceSession(str(self._file), opts,
-                                                                  providers=["CPUExecutionProvider"])
-        if sess is None:
-            from rag.models import onnx_cache
+            return ort.InferenceSession(str(self._file), opts, providers=["CPUExecutionProvider"])
+        from rag.models import onnx_split
 
-            sess = onnx_cache.session(encoder_path(self._dir, self.precision), threads,
-                                      _export_fn(self._dir, self.precision),
-                                      f"the embedding model (ONNX {self.precision})", {"from": str(self._dir)})
-            self._sessions[threads] = sess
-        return sess
+        return onnx_split.open_session(encoder_path(self._dir, self.precision), threads,
+                                       _export_fn(self._dir, self.precision),
+                                       f"the embedding model (ONNX {self.precision})", {"from": str(self._dir)})
 
     @property
     def dim(self) -> int:
@@ -110,25 +114,30 @@ class OnnxEmbedder:
             self._dim = int(json.loads((self._dir / "config.json").read_text(encoding="utf-8"))["hidden_size"])
         return self._dim
 
-    # -- encoding ----------------------------------------------------------------------------
-    def embed_batch(self, texts: Sequence[str], kind: str):
-        """One batch, as given: (n, dim) float32, L2-normalised."""
-        import numpy as np
-
+    # -- encoding ---------------------------------------------------------------------------
+    def _tokenize(self, texts: Sequence[str], kind: str) -> list[list[int]]:
         prompt = PROMPTS[kind]
         tok, lock = self.tokenizer
         with lock:
             tok.enable_truncation(MAX_SEQ_LENGTH)
             tok.no_padding()
-            encs = tok.encode_batch([prompt + t for t in texts])
-        width = max(len(e.ids) for e in encs)
-        ids = np.ones((len(encs), width), dtype=np.int64)  # <pad> is 1
-        mask = np.zeros((len(encs), width), dtype=np.int64)
-        for i, e in enumerate(encs):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
-        hidden = self.session(kind).run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            return [e.ids for e in tok.encode_batch([prompt + t for t in texts])]
+
+    def _run(self, ids_list: Sequence[Sequence[int]], kind: str, session=None):
+        import numpy as np
+
+        width = max(len(ids) for ids in ids_list)
+        ids = np.ones((len(ids_list), width), dtype=np.int64)  # <pad> is 1
+        mask = np.zeros((len(ids_list), width), dtype=np.int64)
+        for i, row in enumerate(ids_list):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        hidden = (session or self.session(kind)).run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return pool(hidden, mask)
+
+    def embed_batch(self, texts: Sequence[str], kind: str):
+        """One batch, as given: (n, dim) float32, L2-normalised."""
+        return self._run(self._tokenize(texts, kind), kind)
 
     def _encode(self, texts: list[str], kind: str, progress=None):
         import numpy as np
@@ -137,15 +146,56 @@ class OnnxEmbedder:
         if not total:
             return np.zeros((0, self.dim), dtype="float32")
         out = np.empty((total, self.dim), dtype="float32")
-        # sort by length so each batch pads little; rows go back to their places
+        ids = self._tokenize(texts, kind)
+        # sorted by length so each batch pads little; rows go back to their places. By characters, as
+        # ever: int8's activations are quantised per batch, so other batches would move the vectors
+        # slightly (by tokens: cosine 0.996 to these at worst, bench/bench_embed_limit.py)
         order = sorted(range(total), key=lambda i: len(texts[i]))
         step = max(self._batch_size, 1)
-        for lo in range(0, total, step):
-            rows = order[lo : lo + step]
-            out[rows] = self.embed_batch([texts[i] for i in rows], kind)
-            if progress and (lo // step % 4 == 3 or lo + step >= total):
-                progress(min(lo + step, total), total)
+        batches = [order[lo : lo + step] for lo in range(0, total, step)]
+        done = 0
+
+        lock = threading.Lock()
+
+        def one(rows, session=None):
+            nonlocal done
+            out[rows] = self._run([ids[i] for i in rows], kind, session)
+            with lock:
+                done += len(rows)
+                if progress and (done // step % 4 == 0 or done >= total):
+                    progress(done, total)
+
+        sessions = self._parallel_sessions() if kind == "passage" and len(batches) > 1 else []
+        if len(sessions) < 2:
+            for rows in batches:
+                one(rows)
+            return out
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        free = queue.SimpleQueue()  # each worker runs its batch on a session no other one is using
+        for sess in sessions:
+            free.put(sess)
+
+        def job(rows):
+            sess = free.get()
+            try:
+                one(rows, sess)
+            finally:
+                free.put(sess)
+
+        with ThreadPoolExecutor(len(sessions)) as workers:  # onnxruntime's run releases the GIL
+            for done_job in [workers.submit(job, rows) for rows in batches]:
+                done_job.result()
         return out
+
+    def _parallel_sessions(self) -> list:
+        """`passage_sessions` one-thread sessions for passages (the first is the usual one)."""
+        if self._passage_sessions < 2:
+            return []
+        while len(self._extra) < self._passage_sessions - 1:
+            self._extra.append(self._open(self._threads["passage"]))
+        return [self.session("passage"), *self._extra]
 
     def embed_queries(self, texts):
         return self._encode(list(texts), "query")
@@ -165,9 +215,10 @@ def shared_tokenizer(model_dir: str | Path):
     key = str(Path(model_dir).resolve())
     with _TOKENIZERS_LOCK:
         if key not in _TOKENIZERS:
-            from tokenizers import Tokenizer
+            from rag.models import lazy_tokenizer
 
-            _TOKENIZERS[key] = (Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json")), threading.Lock())
+            # on the pieces each text needs, not all 250,002 (rag/models/lazy_tokenizer.py)
+            _TOKENIZERS[key] = (lazy_tokenizer.load(Path(model_dir)), threading.Lock())
         return _TOKENIZERS[key]
 
 

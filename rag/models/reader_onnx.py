@@ -72,7 +72,7 @@ class OnnxReader:
 
     def __init__(self, model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, max_len: int = 160,
                  precision: str = "fp32", threads: int = THREADS):
-        from rag.models import onnx_cache
+        from rag.models import onnx_split
         from rag.models.onnx_embed import shared_tokenizer
 
         model_dir = Path(model_dir)
@@ -82,7 +82,7 @@ class OnnxReader:
         self.tokenizer = shared_tokenizer(model_dir)
         path = reader_path(model_dir, adapter, precision)
         source = {"from": str(model_dir), "adapter_sha256": adapter_sha256(adapter)}
-        self.session = onnx_cache.session(path, threads, _export_fn(model_dir, adapter, precision),
+        self.session = onnx_split.open_session(path, threads, _export_fn(model_dir, adapter, precision),
                                           f"the reader (ONNX {precision})", source)
 
     def read(self, question: str, texts: Sequence[str]) -> list[Span | None]:
