@@ -355,22 +355,28 @@ def cmd_kb(args) -> int:
     return run(args, _library(args))
 
 
+def cmd_feedback(args) -> int:
+    from rag.cli_history import cmd_feedback as run
+
+    return run(args)
+
+
+def cmd_mcp(args) -> int:
+    from rag.cli_history import cmd_mcp as run
+
+    return run(args, _pipeline(args))
+
+
 COMMANDS = {"index": cmd_index, "embed": cmd_embed, "status": cmd_status, "ask": cmd_ask, "eval": cmd_eval,
             "docs": cmd_docs, "serve": cmd_serve, "doctor": cmd_doctor,
-            "kb": cmd_kb}
-
-
-def _command(name: str):
-    from rag.cli_history import COMMANDS as MORE  # feedback, mcp
-
-    return COMMANDS.get(name) or MORE[name]
+            "kb": cmd_kb, "feedback": cmd_feedback, "mcp": cmd_mcp}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = _parser().parse_args(argv)
     try:
-        return _command(args.command)(args)
+        return COMMANDS[args.command](args)
     except BadFilter as err:  # a filter option the user mistyped: a usage error
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -37,14 +37,13 @@ def cmd_feedback(args) -> int:
     return 0
 
 
-def cmd_mcp(args) -> int:
+def cmd_mcp(args, pipeline) -> int:
     import logging
 
-    from rag.cli import _pipeline
     from rag.mcp_server import run_stdio
 
     logging.getLogger("mcp").setLevel(logging.WARNING)  # stdout carries the protocol; logs go to stderr
-    run_stdio(_pipeline(args))
+    run_stdio(pipeline)
     return 0
 
 
@@ -59,5 +58,3 @@ def record_cli_answer(settings, answer, kb: str = "default"):
         print(f"warning: the answer was not recorded ({type(err).__name__}); it has no answer_id.", file=sys.stderr)
         return answer
 
-
-COMMANDS = {"feedback": cmd_feedback, "mcp": cmd_mcp}
