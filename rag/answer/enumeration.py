@@ -12,11 +12,12 @@ import re
 
 _SEVERAL = re.compile(
     r"哪些|哪几|哪[两二三四五六七八九十]+[个项家所位种条座大类批名支只部本首篇场次]|分别|包括(?:什么|哪)|有什么|有哪|"
-    r"几大|\bwhich (?:two|three|four|five|six|seven|eight|nine|ten)\b|\bwhat are\b|\bwhich\b.*\bare\b|"
+    r"\bwhich (?:two|three|four|five|six|seven|eight|nine|ten)\b|\bwhat are\b|\bwhich\b.*\bare\b|"
     r"\bwhat (?:\w+ )?(?:were|are) (?:the|its|their)\b|\bname (?:the|all)\b", re.I)
 # "有什么用" and "有什么不同" ask for one thing; so does a question that wants a count ("有哪几个" wants the items)
 _ONE_THING = re.compile(r"有什么(?:用|作用|意义|影响|区别|不同|关系|特点|好处|变化|要求|原因|问题)|多少|几(?:个|项|名|家)(?![\u4e00-\u9fff]*(?:分别|是哪|是什么))")
-_SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同"}
+_SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同", "+", "＋", "/"}
+_QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
 _CLAUSE = "，。；：！？,;:!?\n"
 _BESIDE = 2  # characters between a span and the list it stands beside ("……生态修复四个方面")
 _MAX_ITEM = 20  # characters an item of a list may have
@@ -34,23 +35,9 @@ def asks_several(question: str) -> bool:
 
 
 def is_list(text: str) -> bool:
-    """The span already names several items ("光荣和ω-force", "甲、乙")."""
-    return len(_items(text)) >= 2
-
-
-def _items(text: str) -> list[str]:
-    import jieba
-
-    words = list(jieba.cut(text, HMM=True))
-    parts, cur = [], ""
-    for w in words:
-        if w in _SEP_WORDS:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += w
-    parts.append(cur)
-    return [p for p in parts if p.strip()] if len(parts) >= 2 and all(p.strip() for p in parts) else [text]
+    """The span already names several items ("光荣和ω-force", "甲、乙", "“强城”“兴村”"): a list
+    covers all of it but a character or two."""
+    return any(e - s >= len(text) - 2 for s, e in list_runs(text, 0, len(text)))
 
 
 def whole_list(text: str, lo: int, hi: int, span: tuple[int, int] | None = None,
@@ -78,7 +65,7 @@ def whole_list(text: str, lo: int, hi: int, span: tuple[int, int] | None = None,
 
 def list_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Every list of two or more items in text[lo:hi], clause by clause (offsets in text)."""
-    out, start = [], lo
+    out, start = [m.span() for m in _QUOTED_RUN.finditer(text, lo, hi)], lo
     for i in range(lo, hi + 1):
         if i == hi or text[i] in _CLAUSE:
             if i > start:
@@ -105,7 +92,8 @@ def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
 
 def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     words = _words(text, lo, hi)
-    seps = [i for i, w in enumerate(words) if w[2] in _SEP_WORDS and (w[2] == "、" or w[3] in ("c", "p", "cc", "x"))]
+    seps = [i for i, w in enumerate(words) if w[2] in _SEP_WORDS and (w[2] in "、+＋/" or w[3] in ("c", "p", "cc", "x")
+                                                                       and not _verb_beside(words, i))]
     runs, i = [], 0
     while i < len(seps):
         j = i
@@ -116,6 +104,11 @@ def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
             runs.append(run)
         i = j + 1
     return runs
+
+
+def _verb_beside(words: list[tuple], i: int) -> bool:
+    """"保护和活化", "培育和发展": 和 joins two actions, not two things."""
+    return any(0 <= k < len(words) and words[k][3] in ("v", "vd", "vn", "vi") for k in (i - 1, i + 1))
 
 
 def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
@@ -154,7 +147,10 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
         word, flag = words[k][2], words[k][3]
         if word in _STOP_AFTER or word in _SEP_WORDS or re.fullmatch(r"[一二两三四五六七八九十\d]+大?", word):
             break
-        fits = size + len(word) <= (target + 4 if target else 8)
+        # an item may outgrow the longest other one, backwards by a plain noun only ("新能源" + "汽车零部件",
+        # not "联通" + "梧湾港")
+        fits = size + len(word) <= (target if target else 8) or \
+            target and (flag == "n" or step == 1) and size + len(word) <= target + 4
         # a name the dictionary does not know comes in single characters of any kind ("义/龙/庆")
         nounish = flag.startswith(_NOUNISH) or len(word) == 1 and flag[:1] not in "pcuryexdmqf"
         if not fits or not (nounish or target and size < target):
