@@ -118,7 +118,7 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
     if any(n <= 0 for n in middle):
         return None
     first = _grow(words, seps[0] - 1, -1, middle)
-    last = _grow(words, seps[-1] + 1, 1, middle)
+    last = _until_deng(words, seps[-1] + 1, middle) or _grow(words, seps[-1] + 1, 1, middle)
     if first is None or last is None:
         return None
     start, end = words[first][0], words[last][1]
@@ -128,6 +128,18 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
     cut = max((lo + i + 1 for i, ch in enumerate(_text(words, lo, end)) if ch in finals),
               default=end)
     return start, cut
+
+
+def _until_deng(words: list[tuple], k: int, middle: list[int]) -> int | None:
+    """A list closed by 等 ("……、中欧班列集结中心等平台") ends right before it."""
+    size, budget = 0, (max(middle) if middle else 8) + 4
+    for j in range(k, len(words)):
+        if words[j][2] in ("等", "等等"):
+            return j - 1 if j > k else None
+        size += len(words[j][2])
+        if size > budget or words[j][2] in _SEP_WORDS:
+            return None
+    return None
 
 
 def _text(words: list[tuple], lo: int, hi: int) -> str:
@@ -147,10 +159,10 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
         word, flag = words[k][2], words[k][3]
         if word in _STOP_AFTER or word in _SEP_WORDS or re.fullmatch(r"[一二两三四五六七八九十\d]+大?", word):
             break
-        # an item may outgrow the longest other one, backwards by a plain noun only ("新能源" + "汽车零部件",
+        # an item may outgrow the longest other one, backwards by a noun or place only ("新能源" + "汽车零部件",
         # not "联通" + "梧湾港")
         fits = size + len(word) <= (target if target else 8) or \
-            target and (flag == "n" or step == 1) and size + len(word) <= target + 4
+            target and (flag in ("n", "ns", "nr", "nrt", "nrfg") or step == 1) and size + len(word) <= target + 4
         # a name the dictionary does not know comes in single characters of any kind ("义/龙/庆")
         nounish = flag.startswith(_NOUNISH) or len(word) == 1 and flag[:1] not in "pcuryexdmqf"
         if not fits or not (nounish or target and size < target):

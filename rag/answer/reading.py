@@ -13,6 +13,7 @@ from rag.answer.enumeration import asks_several, is_list, whole_list
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
+from rag.answer.units import whole_unit
 from rag.answer.widen import widen
 
 
@@ -104,6 +105,10 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
         if listed is None and not is_list(text[guess[0] : guess[1]]):
             return Verdict(guess, score, False, False)
         return Verdict(listed or guess, score, True, score >= policy.list_threshold)
+    unit = whole_unit(best.doc.text, *guess, q.query)  # a surname, category word or piece of a word: widened or dropped
+    if unit is None:
+        return Verdict(guess, score, False, False)
+    guess = unit
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
     agree = rule is not None and overlap((best.start + rule[0], best.start + rule[1]), guess) >= policy.agree_overlap
     agree = agree or fact is not None and overlap(fact, guess) >= policy.agree_overlap
