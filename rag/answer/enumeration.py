@@ -81,7 +81,7 @@ def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
 
     words, pos = [], lo
     for w in pseg.cut(text[lo:hi], HMM=False):
-        latin = re.fullmatch(r"[A-Za-z0-9\u0370-\u03ff\-·.]+", w.word)
+        latin = re.fullmatch(r"[A-Za-z0-9\u0370-\u03ff\-·.%‰]+", w.word)
         if latin and words and words[-1][3] == "eng" and words[-1][1] == pos:
             words[-1] = (words[-1][0], pos + len(w.word), words[-1][2] + w.word, "eng")
         else:
@@ -97,13 +97,20 @@ def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     runs, i = [], 0
     while i < len(seps):
         j = i
-        while j + 1 < len(seps) and words[seps[j + 1]][0] - words[seps[j]][1] <= _MAX_ITEM:
+        while j + 1 < len(seps) and words[seps[j + 1]][0] - words[seps[j]][1] <= _MAX_ITEM \
+                and _item_like(words[seps[j] + 1 : seps[j + 1]]):
             j += 1
         run = _run(words, seps[i : j + 1])
         if run is not None:
             runs.append(run)
         i = j + 1
     return runs
+
+
+def _item_like(words: list[tuple]) -> bool:
+    """Words between two separators that make one item: no adverb, preposition, particle, pronoun
+    or 是 / 有 ("巴斯克语则分别有5%" holds the end of one list and the start of another)."""
+    return not any(w[3][:1] in "dpurc" or w[2] in ("是", "有", "为") for w in words)
 
 
 def _verb_beside(words: list[tuple], i: int) -> bool:

@@ -25,6 +25,7 @@ class Verdict:
     score: float | None = None  # its probability
     agree: bool = False  # the rules (or the singled-out fact) mark the same words
     sure: bool = False  # probable enough to be shown
+    listed: bool = False  # the guess is the whole list a question asking for several things wants
 
     def text(self, best: Candidate) -> str | None:
         return None if self.guess is None else best.doc.text[self.guess[0] : self.guess[1]]
@@ -104,7 +105,7 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
             whole_list(text, *sentence_bounds(text, *guess), guess, q.span_q)
         if listed is None and not is_list(text[guess[0] : guess[1]]):
             return Verdict(guess, score, False, False)
-        return Verdict(listed or guess, score, True, score >= policy.list_threshold)
+        return Verdict(listed or guess, score, True, score >= policy.list_threshold, listed=True)
     unit = whole_unit(best.doc.text, *guess, q.query)  # a surname, category word or piece of a word: widened or dropped
     if unit is None:
         return Verdict(guess, score, False, False)
