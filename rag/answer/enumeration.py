@@ -82,6 +82,8 @@ def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
     words, pos = [], lo
     for w in pseg.cut(text[lo:hi], HMM=False):
         latin = re.fullmatch(r"[A-Za-z0-9\u0370-\u03ff\-·.%‰]+", w.word)
+        if w.word == " " and words and words[-1][3] == "eng" and re.match(r"[A-Za-z0-9]", text[pos + 1 : pos + 2]):
+            latin = True  # "ebXML Registry2.0": one word
         if latin and words and words[-1][3] == "eng" and words[-1][1] == pos:
             words[-1] = (words[-1][0], pos + len(w.word), words[-1][2] + w.word, "eng")
         else:
@@ -125,7 +127,10 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
     if any(n <= 0 for n in middle):
         return None
     first = _grow(words, seps[0] - 1, -1, middle)
-    last = _until_deng(words, seps[-1] + 1, middle) or _grow(words, seps[-1] + 1, 1, middle)
+    if first is None:
+        return None
+    known = middle or [sum(_cost(w) for w in words[first : seps[0]])]  # the last item is sized like the others
+    last = _until_deng(words, seps[-1] + 1, known) or _grow(words, seps[-1] + 1, 1, known)
     if first is None or last is None:
         return None
     start, end = words[first][0], words[last][1]
@@ -149,6 +154,11 @@ def _until_deng(words: list[tuple], k: int, middle: list[int]) -> int | None:
     return None
 
 
+def _cost(word: tuple) -> int:
+    """What a word adds to an item's length: its characters; a Latin word counts like a short one."""
+    return min(len(word[2]), 3) if word[3] == "eng" else len(word[2])
+
+
 def _text(words: list[tuple], lo: int, hi: int) -> str:
     return "".join(w[2] for w in words if lo <= w[0] and w[1] <= hi)
 
@@ -160,7 +170,7 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
         return None
     target = max(middle) if middle else None
     enough = min(middle) if middle else 2  # an item this long may end before a verb
-    end, size = k, len(words[k][2])
+    end, size = k, _cost(words[k])
     k += step
     while 0 <= k < len(words):
         word, flag = words[k][2], words[k][3]
@@ -168,14 +178,15 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
             break
         # an item may outgrow the longest other one, backwards by a noun or place only ("新能源" + "汽车零部件",
         # not "联通" + "梧湾港")
-        fits = size + len(word) <= (target if target else 8) or \
-            target and (flag in ("n", "ns", "nr", "nrt", "nrfg") or step == 1) and size + len(word) <= target + 4
+        grown = size + _cost(words[k])
+        fits = grown <= (target if target else 8) or \
+            target and (flag in ("n", "ns", "nr", "nrt", "nrfg") or step == 1) and grown <= target + 4
         # a name the dictionary does not know comes in single characters of any kind ("义/龙/庆")
         nounish = flag.startswith(_NOUNISH) or len(word) == 1 and flag[:1] not in "pcuryexdmqf"
         if not fits or not (nounish or target and size < target):
             break
-        if flag[:1] in ("p", "d", "c", "u", "r", "y", "e", "x") or (flag == "v" or flag[:1] == "v" and len(word) > 1) and size >= enough:
+        if flag[:1] in ("p", "d", "c", "u", "r", "y", "x") or flag == "e" or (flag == "v" or flag[:1] == "v" and len(word) > 1) and size >= enough:
             break
-        end, size = k, size + len(word)
+        end, size = k, grown
         k += step
     return end
