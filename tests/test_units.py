@@ -33,3 +33,12 @@ def test_piece_of_a_word_is_dropped():
 def test_whole_name_and_numbers_unchanged():
     assert _unit("市长罗振川主持会议。", "罗振川", "谁主持会议？") == "罗振川"
     assert _unit("全长186公里。", "186公里", "全长多少？") == "186公里"
+
+
+def test_ordinal_keeps_its_di_and_classifier():
+    from rag.answer.widen import widen
+
+    text = "这是栎港乐队的第20张原创专辑。"
+    i = text.index("20张原创")
+    s, e = widen(text, i, i + 6, "这是栎港乐队第几张原创专辑？")
+    assert text[s:e] == "第20张"
