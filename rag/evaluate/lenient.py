@@ -35,6 +35,7 @@ STRICT_F1 = 0.8
 _ITEM_SEP = re.compile(r"以及|或是|或者|[、及和与或/]")
 _CLAUSE = re.compile(r"[，,；;。:：！？!?]")
 _PUNCT = re.compile(r"[^\w%‰.]")
+_SEVERAL_MARK = re.compile(r"[、，,;；/+＋]|”“|和|及|与|或")  # a short answer naming more than one item
 VERDICTS = ("right", "incomplete", "wrong")
 
 
@@ -180,6 +181,21 @@ def summary_lines(pairs: Sequence[tuple[object, dict]], show: int = 40) -> list[
     return lines
 
 
+def several_tally(pairs: Sequence[tuple[object, dict]]) -> dict:
+    """Questions asking for several things (rag.answer.enumeration.asks_several), answerable and
+    with expected strings: how many got a short answer, how many of those name one item only,
+    and how many are judged right (the whole list) or incomplete."""
+    from rag.answer.enumeration import asks_several
+
+    mine = [(i, p) for i, p in pairs if not i.unanswerable and (i.answers or i.must_include)
+            and asks_several(i.question)]
+    judged = {j.id: j for j in judge_all(mine)}
+    single = sum(not _SEVERAL_MARK.search(j.short) for j in judged.values())
+    return {"several_questions": len(mine), "several_shown": len(judged), "several_single_item": single,
+            "several_right": sum(j.verdict == "right" for j in judged.values()),
+            "several_incomplete": sum(j.verdict == "incomplete" for j in judged.values())}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import json
@@ -200,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"summary": tally(pairs), "judged": judged}, ensure_ascii=False, indent=1))
     else:
         print("\n".join(summary_lines(pairs)))
+        t = several_tally(pairs)
+        print(f"questions asking for several things: {t['several_questions']}, short answer shown "
+              f"{t['several_shown']}: whole list (right) {t['several_right']}, incomplete "
+              f"{t['several_incomplete']}, naming a single item {t['several_single_item']}")
     return 0
 
 
