@@ -19,6 +19,7 @@ _ONE_THING = re.compile(r"有什么(?:用|作用|意义|影响|区别|不同|关
 _SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同", "+", "＋", "/"}
 _QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
 _CLAUSE = "，。；：！？,;:!?\n"
+_COUNT = re.compile(r"[两二三四五六七八九十]+[个项大类种条家所座名位批]?$")
 _BESIDE = 2  # characters between a span and the list it stands beside ("……生态修复四个方面")
 _MAX_ITEM = 20  # characters an item of a list may have
 _NOUNISH = ("n", "j", "eng", "b", "l", "i", "vn", "an", "s", "g", "k", "h", "nz")
@@ -94,8 +95,14 @@ def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
 
 def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     words = _words(text, lo, hi)
-    seps = [i for i, w in enumerate(words) if w[2] in _SEP_WORDS and (w[2] in "、+＋/" or w[3] in ("c", "p", "cc", "x")
-                                                                       and not _verb_beside(words, i))]
+    seps = []
+    for i, w in enumerate(words):
+        if w[2] in "、+＋/" and w[2] in _SEP_WORDS:
+            seps.append(i)
+        elif w[2] in _SEP_WORDS and w[3] in ("c", "p", "cc", "x"):
+            closes = bool(seps) and words[seps[-1]][2] == "、" and w[0] - words[seps[-1]][1] <= _MAX_ITEM
+            if closes or not _verb_beside(words, i):  # "A、B和C" closes a list; "培育和发展" joins actions
+                seps.append(i)
     runs, i = [], 0
     while i < len(seps):
         j = i
@@ -117,7 +124,7 @@ def _item_like(words: list[tuple]) -> bool:
 
 def _verb_beside(words: list[tuple], i: int) -> bool:
     """"保护和活化", "培育和发展": 和 joins two actions, not two things."""
-    return any(0 <= k < len(words) and words[k][3] in ("v", "vd", "vn", "vi") for k in (i - 1, i + 1))
+    return all(0 <= k < len(words) and words[k][3] in ("v", "vd", "vn", "vi") for k in (i - 1, i + 1))
 
 
 def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
@@ -143,10 +150,11 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
 
 
 def _until_deng(words: list[tuple], k: int, middle: list[int]) -> int | None:
-    """A list closed by 等 ("……、中欧班列集结中心等平台") ends right before it."""
+    """A list closed by 等 or by its count ("……、中欧班列集结中心等平台", "……和检查报告线上查询三项服务")
+    ends right before it."""
     size, budget = 0, (max(middle) if middle else 8) + 4
     for j in range(k, len(words)):
-        if words[j][2] in ("等", "等等"):
+        if words[j][2] in ("等", "等等") or _COUNT.match(words[j][2]):
             return j - 1 if j > k else None
         size += len(words[j][2])
         if size > budget or words[j][2] in _SEP_WORDS:
@@ -180,7 +188,7 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
         # not "联通" + "梧湾港")
         grown = size + _cost(words[k])
         fits = grown <= (target if target else 8) or \
-            target and (flag in ("n", "ns", "nr", "nrt", "nrfg") or step == 1) and grown <= target + 4
+            target and (flag in ("n", "ns", "nr", "nrt", "nrfg", "nt", "l") or step == 1) and grown <= target + 4
         # a name the dictionary does not know comes in single characters of any kind ("义/龙/庆")
         nounish = flag.startswith(_NOUNISH) or len(word) == 1 and flag[:1] not in "pcuryexdmqf"
         if not fits or not (nounish or target and size < target):
