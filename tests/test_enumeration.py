@@ -62,3 +62,14 @@ def test_no_list_no_answer():
 def test_is_list():
     assert is_list("青禾和岭南软件")
     assert not is_list("青禾软件")
+
+
+def test_plain_what_question_and_the_list_around_an_item():
+    from rag.answer.enumeration import asks_what, list_around
+
+    assert asks_what("医院在门诊大厅设置了什么？")
+    assert not asks_what("医院院长叫什么名字？") and not asks_what("大桥什么时候建成？")
+    text = "门诊大厅设置了志愿者服务台、自助服务区以及母婴室。"
+    i = text.index("自助服务区")
+    s, e = list_around(text, 0, len(text), (i, i + 5))
+    assert text[s:e] == "志愿者服务台、自助服务区以及母婴室"

@@ -16,6 +16,9 @@ _SEVERAL = re.compile(
     r"\bwhat (?:\w+ )?(?:were|are) (?:the|its|their)\b|\bname (?:the|all)\b", re.I)
 # "有什么用" and "有什么不同" ask for one thing; so does a question that wants a count ("有哪几个" wants the items)
 _ONE_THING = re.compile(r"有什么(?:用|作用|意义|影响|区别|不同|关系|特点|好处|变化|要求|原因|问题)|多少|几(?:个|项|名|家)(?![\u4e00-\u9fff]*(?:分别|是哪|是什么))")
+_WHAT = re.compile(r"什么|\bwhat\b", re.I)
+_NOT_WHAT = re.compile(r"哪|谁|几|多少|第|为什么|为何|怎么|怎样|如何|什么(?:时候|时间|地方|年|意思|原因|样)|叫什么|名字|"
+                       r"\b(?:who|where|when|why|how|which)\b", re.I)
 _SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同", "+", "＋", "/"}
 _QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
 _CLAUSE = "，。；：！？,;:!?\n"
@@ -62,6 +65,18 @@ def whole_list(text: str, lo: int, hi: int, span: tuple[int, int] | None = None,
     if not anchors:
         return runs[0] if len(runs) == 1 else None
     return min(runs, key=lambda r: (_distance(anchors, r), r[0]))
+
+
+def list_around(text: str, lo: int, hi: int, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The list of the sentence text[lo:hi] that `span` is one item of (strictly inside it), or None."""
+    runs = [r for r in list_runs(text, lo, hi) if r[0] <= span[0] and span[1] <= r[1] and r != span]
+    return runs[0] if len(runs) == 1 else None
+
+
+def asks_what(question: str) -> bool:
+    """A plain "what" question ("设置了什么", "用什么泡封敌人"), which a list may answer; not one
+    that wants one thing (哪个, 谁, 几, 多少, 第几) or a time, place, reason or manner."""
+    return bool(_WHAT.search(question)) and not _NOT_WHAT.search(question)
 
 
 def list_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.enumeration import asks_several, is_list, whole_list
+from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, whole_list
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -110,6 +110,10 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     if unit is None:
         return Verdict(guess, score, False, False)
     guess = unit
+    if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
+        around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
+        if around is not None:
+            return Verdict(around, score, True, score >= policy.reader_threshold, listed=True)
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
     agree = rule is not None and overlap((best.start + rule[0], best.start + rule[1]), guess) >= policy.agree_overlap
     agree = agree or fact is not None and overlap(fact, guess) >= policy.agree_overlap
