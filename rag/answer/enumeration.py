@@ -23,6 +23,7 @@ _SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同
 _QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
 _CLAUSE = "，。；：！？,;:!?\n"
 _COUNT = re.compile(r"[两二三四五六七八九十]+[个项大类种条家所座名位批]?$")
+_BREAKERS = {"是", "有", "为", "则", "也", "都", "还", "又", "均", "并", "而", "将", "在", "从", "把", "被"}
 _BESIDE = 2  # characters between a span and the list it stands beside ("……生态修复四个方面")
 _MAX_ITEM = 20  # characters an item of a list may have
 _NOUNISH = ("n", "j", "eng", "b", "l", "i", "vn", "an", "s", "g", "k", "h", "nz")
@@ -133,8 +134,9 @@ def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _item_like(words: list[tuple]) -> bool:
     """Words between two separators that make one item: no adverb, preposition, particle, pronoun
-    or 是 / 有 ("巴斯克语则分别有5%" holds the end of one list and the start of another)."""
-    return not any(w[3][:1] in "dpurc" or w[2] in ("是", "有", "为") for w in words)
+    or 是 / 有 ("巴斯克语则分别有5%" holds the end of one list and the start of another); a name's
+    single characters may be tagged anything ("北周/挺")."""
+    return not any(w[3][:1] in "dprc" and len(w[2]) > 1 or w[2] in _BREAKERS for w in words)
 
 
 def _verb_beside(words: list[tuple], i: int) -> bool:

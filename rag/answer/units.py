@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.span import SURNAMES, looks_like_name
+from rag.answer.span import DATE_RE, NUMBER_RE, SURNAMES, looks_like_name
 
 # words that name a kind of thing, not one thing: shown alone they answer no "which one"
 CATEGORY_WORDS = frozenset(
@@ -25,8 +25,8 @@ def whole_unit(text: str, start: int, end: int, question: str) -> tuple[int, int
     """text[start:end] as a whole unit: a surname grown to its name, a category word grown to the
     name before it ("东屿" + "港"); None when the span stays a fragment."""
     span = text[start:end]
-    if not _CJK.search(span):
-        return start, end
+    if not _CJK.search(span) or NUMBER_RE.fullmatch(span) or DATE_RE.fullmatch(span):
+        return start, end  # a quantity or date was widened to its unit already (widen.py)
     if _lone_surname(span) or _PERSON_Q.search(question) and len(span) == 1:
         return _grow_name(text, start, end)
     if span in CATEGORY_WORDS or _said_by_question(span, question):
