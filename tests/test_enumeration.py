@@ -73,3 +73,10 @@ def test_plain_what_question_and_the_list_around_an_item():
     i = text.index("自助服务区")
     s, e = list_around(text, 0, len(text), (i, i + 5))
     assert text[s:e] == "志愿者服务台、自助服务区以及母婴室"
+
+
+def test_a_question_naming_an_item_wants_the_rest():
+    from rag.answer.enumeration import names_an_item
+
+    assert names_an_item("除了任党委书记和董事长，还担任什么职务？", "集团党委书记、董事长、总经理")
+    assert not names_an_item("医院在门诊大厅设置了什么？", "志愿者服务台、自助服务区以及母婴室")

@@ -74,6 +74,13 @@ def list_around(text: str, lo: int, hi: int, span: tuple[int, int]) -> tuple[int
     return runs[0] if len(runs) == 1 else None
 
 
+def names_an_item(question: str, item_list: str) -> bool:
+    """The question already names an item of the list ("除了党委书记和董事长，还担任什么"): it asks
+    for the rest, not the whole list."""
+    q = re.sub(r"\s+", "", question)
+    return any(len(it) >= 2 and it in q for it in re.split(r"以及|或者|[、和及与或+＋/]", item_list))
+
+
 def asks_what(question: str) -> bool:
     """A plain "what" question ("设置了什么", "用什么泡封敌人"), which a list may answer; not one
     that wants one thing (哪个, 谁, 几, 多少, 第几) or a time, place, reason or manner."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, whole_list
+from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, names_an_item, whole_list
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -112,7 +112,7 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     guess = unit
     if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
         around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
-        if around is not None:
+        if around is not None and not names_an_item(q.query, best.doc.text[around[0] : around[1]]):
             return Verdict(around, score, True, score >= policy.reader_threshold, listed=True)
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
     agree = rule is not None and overlap((best.start + rule[0], best.start + rule[1]), guess) >= policy.agree_overlap
