@@ -60,3 +60,19 @@ def test_tally_counts_and_lists_wrong_ones():
     assert t["short_on_unanswerable"] == 1
     text = "\n".join(summary_lines(pairs))
     assert "9公里" in text and "q3" in text
+
+
+def test_report_lists_the_wrong_and_incomplete_short_answers():
+    from rag.evaluate.report import build_blocks, to_markdown
+    from rag.evaluate.runner import QAItem, Record
+
+    def rec(i, answers, short):
+        pred = {"question": f"问题{i}？", "answer": f"{short}。[1]", "short_answer": short, "answerable": True,
+                "citations": []}
+        return Record(QAItem(f"q{i}", f"问题{i}？", answers=tuple(answers)), pred, [], True, answer_in_context=True)
+
+    md = to_markdown(build_blocks([rec(1, ["42万元"], "42万元"), rec(2, ["澄光和岭南软件"], "澄光"),
+                                   rec(3, ["7公里"], "9公里")], "t", [], {}))
+    assert "| short answers judged (n=3 shown of 3): right / incomplete / wrong | 1 / 1 / 1" in md
+    assert "## Short answers judged wrong or incomplete (2)" in md
+    assert "| q3 | wrong |" in md and "| q2 | incomplete |" in md

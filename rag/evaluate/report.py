@@ -226,12 +226,6 @@ def build_blocks(records: Sequence[Record], title: str, meta: Sequence[tuple[str
             blocks += [("h", 2, heading), ("table", *_group_table(rows))]
             if chart_paths.get(key):
                 blocks.append(("img", chart_paths[key], heading))
-    judged = [j for j in L.judge_all([(r.item, r.prediction) for r in records]) if j.verdict != "right"]
-    if judged:
-        blocks.append(("h", 2, f"Short answers judged wrong or incomplete ({len(judged)})"))
-        blocks.append(("table", ["id", "verdict", "question", "short answer", "expected"],
-                       [[j.id, j.verdict, j.question, j.short, _clip(j.expected, 160)]
-                        for j in sorted(judged, key=lambda j: j.verdict != "wrong")]))
     counts = failure_counts(records)
     blocks.append(("h", 2, f"Failures ({sum(n for _, n in counts)} of {len(records)})"))
     if counts:
@@ -242,6 +236,12 @@ def build_blocks(records: Sequence[Record], title: str, meta: Sequence[tuple[str
         blocks.append(("table", *failure_rows(records)))
     else:
         blocks.append(("p", "No failures."))
+    judged = [j for j in L.judge_all([(r.item, r.prediction) for r in records]) if j.verdict != "right"]
+    if judged:
+        blocks.append(("h", 2, f"Short answers judged wrong or incomplete ({len(judged)})"))
+        blocks.append(("table", ["id", "verdict", "question", "short answer", "expected"],
+                       [[j.id, j.verdict, j.question, j.short, _clip(j.expected, 160)]
+                        for j in sorted(judged, key=lambda j: j.verdict != "wrong")]))
     blocks.append(("h", 2, "How each figure is computed"))
     blocks.append(("table", ["figure", "definition"], [[a, b] for a, b in DEFINITIONS]))
     return blocks
