@@ -66,6 +66,10 @@ class AnswerPolicy:
     reader_threshold: float = 0.6  # a short answer is shown only when the reader is this sure
     # (chosen on the held-out DRCD split, open-domain: eval/tune_reader.py, eval/README "Figures")
     agree_threshold: float = 0.3  # ... or this sure when the rule-based span marks the same words (f544c8c, as above)
+    list_threshold: float = 0.25  # a question asking for several things: the whole list the reader's span lies in
+    # is shown at this probability (hand-set on eval/enum/dev.jsonl; val not tuned on)
+    list_for_what: bool = True  # a plain "what" question whose span is one item of a list gets the whole list
+    # (CMRC trial and eval/enum/dev.jsonl; see eval/README "Short answers")
     agree_overlap: float = 0.5  # spans "mark the same words" when they share this much of the shorter (f544c8c)
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer (cc712fa)
     join_when_read: bool = True  # unless the reader is sure, a high-scoring neighbour sentence joins (ee63625)

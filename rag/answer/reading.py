@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, names_an_item, whole_list
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
+from rag.answer.units import whole_unit
 from rag.answer.widen import widen
 
 
@@ -23,6 +25,7 @@ class Verdict:
     score: float | None = None  # its probability
     agree: bool = False  # the rules (or the singled-out fact) mark the same words
     sure: bool = False  # probable enough to be shown
+    listed: bool = False  # the guess is the whole list a question asking for several things wants
 
     def text(self, best: Candidate) -> str | None:
         return None if self.guess is None else best.doc.text[self.guess[0] : self.guess[1]]
@@ -95,12 +98,35 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     if best.read is None:
         return Verdict()
     guess = widen(best.doc.text, best.read[0], best.read[1], q.query)
+    score = best.read[2]
+    if asks_several(q.query):  # the whole list, or nothing in bold
+        text = best.doc.text
+        listed = None if is_list(text[guess[0] : guess[1]]) else \
+            whole_list(text, *sentence_bounds(text, *guess), guess, q.span_q)
+        if listed is None and not is_list(text[guess[0] : guess[1]]):
+            return Verdict(guess, score, False, False)
+        return Verdict(listed or guess, score, True, score >= policy.list_threshold, listed=True)
+    unit = whole_unit(best.doc.text, *guess, q.query)  # a surname, category word or piece of a word: widened or dropped
+    if unit is None:
+        return Verdict(guess, score, False, False)
+    guess = unit
+    if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
+        around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
+        if around is not None and not names_an_item(q.query, best.doc.text[around[0] : around[1]]):
+            return Verdict(around, score, True, score >= policy.reader_threshold, listed=True)
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
     agree = rule is not None and overlap((best.start + rule[0], best.start + rule[1]), guess) >= policy.agree_overlap
     agree = agree or fact is not None and overlap(fact, guess) >= policy.agree_overlap
-    score = best.read[2]
     sure = score >= policy.reader_threshold or agree and score >= policy.agree_threshold
     return Verdict(guess, score, agree, sure)
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around text[start:end]: from after the last 。！？ or line break before it to
+    the next one after it."""
+    lo = max(text.rfind(m, 0, start) for m in "。！？!?\n") + 1
+    his = [i for i in (text.find(m, end) for m in "。！？!?\n") if i >= 0]
+    return lo, min(his) if his else len(text)
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:

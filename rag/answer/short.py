@@ -36,8 +36,9 @@ def join(best: Candidate, held_before: Candidate | None, cands: list[Candidate],
     p = policy
     if held_before is not None:
         return [held_before, best]
-    if v.sure or (has_reader and not p.join_when_read):
+    if v.sure and not v.listed or (has_reader and not p.join_when_read):
         return [best]  # the reader points into this sentence: the answer is as short as the fact
+    # (a list is no short fact: its sentence keeps the neighbours that complete it)
     partner = adjacent_runner_up(best, cands, p)
     if partner is not None:
         # the answer runs over two sentences when the one beside the best also scores high
@@ -67,7 +68,7 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         return Short("；".join(part.text for part in parts), parts, None, chosen)
     if v.sure or has_reader and not p.rule_fallback:
         holder = held_before or best  # a long sentence is cut around the reader's best guess, shown or not
-        limit = p.sure_answer_chars if v.sure else None
+        limit = p.sure_answer_chars if v.sure and not v.listed else None
         chosen = [trim(c, v.guess if c is holder else None, q.terms, p, limit) for c in chosen]
         if not v.sure:
             return Short(None, (), None, chosen)

@@ -46,7 +46,20 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     start, end = _marks(text, start, end)
     start, end = _trim(text, start, end)
     start, end = _edges(text, start, end, bool(_WHO.search(question)))
+    if _ORDINAL_Q.search(question):
+        return _ordinal(text, start, end)
     return _hedge(text, start, end)
+
+
+_ORDINAL_Q = re.compile(r"第几|第多少")
+_ORDINAL = re.compile(r"第\s*[\d零一二三四五六七八九十百千]+\s*[\u4e00-\u9fff]?")
+
+
+def _ordinal(text: str, start: int, end: int) -> tuple[int, int]:
+    """Asked "第几张", "20张原创" is "第20张": the ordinal with its 第 and its classifier only."""
+    lo = start - 1 if start > 0 and text[start - 1] == "第" else start
+    m = _ORDINAL.match(text, lo)
+    return m.span() if m and m.end() > start else (start, end)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.evaluate import charts
-from rag.evaluate import checks as C
+from rag.evaluate import checks as C, lenient as L
 from rag.evaluate.metrics import normalize_answer_text
 from rag.evaluate.runner import (Record, short_answer_curve, by_category, by_language, by_retrieval, fmt, failure_counts,
                                  prediction_line, summarize)
@@ -25,6 +25,10 @@ PASSAGE_CHARS = 160
 ANSWER_CHARS = 300
 
 DEFINITIONS = [
+    ("Short answers right / incomplete / wrong", "each shown short answer judged by `rag/evaluate/lenient.py`: "
+     "right when F1 >= 0.8, or it holds a gold with at most a unit or label around it, or the gold is it framed "
+     "by the question's words; incomplete when it is a strict part of a gold that lists several items; wrong "
+     "otherwise. Lenient precision = right / shown."),
     ("Answer accuracy", "share of answerable questions whose answer text (the whole cited answer, not only the "
      "short answer) contains ANY `answers` string and ALL `must_include` strings, after NFKC (full-width digits "
      "and ％ become half-width), removing all whitespace and lower-casing (`is_correct`). 95% CI: Wilson score "
@@ -99,6 +103,11 @@ def summary_rows(s: dict) -> list[list[str]]:
                      f"{pct('exact_match')} / {pct('char_f1')}"])
         rows.append(["short answer coverage (share of answerable questions given one)", pct("short_answer_rate")])
         rows.append(["short answer precision (share of those with F1 >= 0.8)", pct("short_answer_precision")])
+    if s.get("lenient_shown"):
+        rows.append([f"short answers judged (n={s['lenient_shown']} shown of {s['lenient_questions']}): "
+                     "right / incomplete / wrong", f"{s['lenient_right']} / {s['lenient_incomplete']} / "
+                     f"{s['lenient_wrong']} (lenient precision {pct('lenient_precision')}, "
+                     f"coverage {pct('lenient_coverage')})"])
     rows.append([f"citations verbatim (n={s['citations']})", pct("citations_verbatim")])
     rows.append(["correct answers with the answer in a cited quote", pct("answer_in_quote")])
     if "answer_chars_mean" in s:
@@ -227,6 +236,12 @@ def build_blocks(records: Sequence[Record], title: str, meta: Sequence[tuple[str
         blocks.append(("table", *failure_rows(records)))
     else:
         blocks.append(("p", "No failures."))
+    judged = [j for j in L.judge_all([(r.item, r.prediction) for r in records]) if j.verdict != "right"]
+    if judged:
+        blocks.append(("h", 2, f"Short answers judged wrong or incomplete ({len(judged)})"))
+        blocks.append(("table", ["id", "verdict", "question", "short answer", "expected"],
+                       [[j.id, j.verdict, j.question, j.short, _clip(j.expected, 160)]
+                        for j in sorted(judged, key=lambda j: j.verdict != "wrong")]))
     blocks.append(("h", 2, "How each figure is computed"))
     blocks.append(("table", ["figure", "definition"], [[a, b] for a, b in DEFINITIONS]))
     return blocks

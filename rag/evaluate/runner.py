@@ -7,8 +7,7 @@ holding a `stale_answers` string (an older value) and no current one fails as "s
 
 Answers come from `pipeline.ask(question, mode, top_k)` exactly as a user would get them. Retrieval
 metrics (hit@1/3/5/10, MRR) come from a separate `pipeline.search_batch(questions, k=10, mode)`,
-so measuring hit@10 never changes what the answerer reads (it reads settings.top_k passages).
-Both use the same fused ranking; the first top_k hits agree up to floating-point near-ties.
+so measuring hit@10 never changes what the answerer reads (settings.top_k passages; the same fused ranking).
 """
 from __future__ import annotations
 
@@ -20,8 +19,7 @@ from typing import Callable, Sequence
 
 from rag.dates import today_date
 from rag.errors import BadInput, RagError
-from rag.evaluate import checks as C
-from rag.evaluate import metrics as M
+from rag.evaluate import checks as C, lenient as L, metrics as M
 
 RETRIEVAL_K = (1, 3, 5, 10)
 SEARCH_BATCH = 32
@@ -240,8 +238,7 @@ PRECISE_F1 = 0.8  # a short answer counts as right (for precision) when its F1 r
 
 
 def _mean(values) -> float | None:
-    values = list(values)
-    return sum(values) / len(values) if values else None
+    return sum(v) / len(v) if (v := list(values)) else None
 
 
 def summarize(records: Sequence[Record]) -> dict:
@@ -274,6 +271,7 @@ def summarize(records: Sequence[Record]) -> dict:
         s["short_answer_rate"] = _mean(bool(r.scored) for r in scored)  # coverage
         shown = [r for r in scored if r.scored]
         s["short_answer_precision"] = _mean(r.f1 >= PRECISE_F1 for r in shown)
+    s.update(L.tally([(r.item, r.prediction) for r in records]))  # right / incomplete / wrong (lenient.py)
     with_stale = [r for r in records if r.item.stale_answers]
     if with_stale:  # answers holding an older value and not the current one
         s.update(stale_questions=len(with_stale), stale_answers=sum(r.reason == "stale_answer" for r in with_stale),
@@ -393,6 +391,7 @@ def summary_text(records: Sequence[Record]) -> str:
             for row in rows:
                 lines.append(f"  {row['group']:16s} {row['questions']:5d}  {fmt(row['accuracy'])} "
                              f"{fmt(row['ci95'])}  {fmt(row['exact_match'])} {fmt(row['char_f1'])}")
+    lines += ["", *L.summary_lines([(r.item, r.prediction) for r in records], show=20)]
     fails = failure_counts(records)
     if fails:
         lines.append("\nfailures by reason:")

@@ -1,0 +1,44 @@
+"""Whole units or nothing (rag/answer/units.py): names, category words, pieces of words; invented text."""
+from rag.answer.units import whole_unit
+
+
+def _unit(text, span, question):
+    i = text.index(span)
+    r = whole_unit(text, i, i + len(span), question)
+    return None if r is None else text[r[0] : r[1]]
+
+
+def test_surname_grows_to_the_name():
+    assert _unit("河桥街道办事处主任赵立新介绍，", "赵", "河桥街道办事处主任是谁？") == "赵立新"
+    assert _unit("梧岗街道党工委书记邝书岚表示，", "邝", "梧岗街道党工委书记是谁？") == "邝书岚"
+
+
+def test_surname_without_a_name_is_dropped():
+    assert _unit("该项目由赵负责。", "赵", "项目由谁负责？") is None
+
+
+def test_category_word_grows_to_its_name():
+    assert _unit("列车停靠东屿南站后继续开往柘湾。", "站", "列车停靠哪个车站？") == "东屿南站"
+
+
+def test_category_word_the_question_says_is_dropped():
+    assert _unit("他加盟了一支中超球队。", "中超球队", "他加盟了哪支中超球队？") is None
+
+
+def test_piece_of_a_word_is_dropped():
+    assert _unit("霁川市实现地区生产总值612亿元。", "产总值", "霁川市实现了什么？") is None
+    assert _unit("霁川市实现地区生产总值612亿元。", "地区生产总值", "霁川市实现了什么？") == "地区生产总值"
+
+
+def test_whole_name_and_numbers_unchanged():
+    assert _unit("市长罗振川主持会议。", "罗振川", "谁主持会议？") == "罗振川"
+    assert _unit("全长186公里。", "186公里", "全长多少？") == "186公里"
+
+
+def test_ordinal_keeps_its_di_and_classifier():
+    from rag.answer.widen import widen
+
+    text = "这是栎港乐队的第20张原创专辑。"
+    i = text.index("20张原创")
+    s, e = widen(text, i, i + 6, "这是栎港乐队第几张原创专辑？")
+    assert text[s:e] == "第20张"
