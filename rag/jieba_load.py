@@ -211,3 +211,11 @@ class _Empty(list):
 
     def close(self) -> None:
         pass
+
+
+def posseg():
+    """jieba.posseg, with the lazy dictionary when it is imported first through here."""
+    install()
+    import jieba.posseg as pseg
+
+    return pseg

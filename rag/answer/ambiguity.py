@@ -71,7 +71,9 @@ def _fitted_facts(question: str, sentence: str, kind: str | None) -> list[tuple[
 
 def _asked_word(left: str) -> str:
     """The last word (2+ characters) before the question word: "青石村去年收入" -> "收入"."""
-    import jieba
+    from rag.jieba_load import install
+
+    jieba = install()
 
     words = [w for w in jieba.cut(left) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)]
     return words[-1] if words else ""
@@ -80,7 +82,9 @@ def _asked_word(left: str) -> str:
 def _content_words(question: str, target: str) -> list[str]:
     """The question's other words that could tell labels apart (not names of the subject, which
     the sentence states once for all its facts)."""
-    import jieba
+    from rag.jieba_load import install
+
+    jieba = install()
 
     return [w for w in jieba.cut(question) if len(w) >= 2 and w != target and re.search(r"[\u4e00-\u9fff]", w)
             and not re.search(r"多少|几|什么|哪|何时|是否", w)]

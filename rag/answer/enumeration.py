@@ -101,7 +101,9 @@ def list_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
     """(start, end, word, flag) of text[lo:hi] by jieba's dictionary (no guessing of unknown
     words, which glues "和" to a name), a run of Latin letters, digits and "-·." kept as one word."""
-    import jieba.posseg as pseg
+    from rag.jieba_load import posseg
+
+    pseg = posseg()
 
     words, pos = [], lo
     for w in pseg.cut(text[lo:hi], HMM=False):

@@ -14,8 +14,9 @@ def key_entities(question: str) -> list[str]:
     """Proper names in a question: rare person/place/organisation words (common words such as
     地区 or 美国 are not checked) and noun + institutional suffix compounds ("春天" + "集团").
     A source that never mentions them cannot answer the question."""
-    import jieba
-    import jieba.posseg as pseg
+    from rag.jieba_load import install, posseg
+
+    jieba, pseg = install(), posseg()
 
     from rag.answer.span import looks_like_name
 
@@ -120,7 +121,9 @@ def role_words(question: str) -> list[str]:
     """The words a "who" question wraps around its question word: "馆长" in "X的馆长是谁",
     "主持" in "由谁来主持". The answer may be a person or an organisation, but the sentence
     that gives it names the role or the deed."""
-    import jieba
+    from rag.jieba_load import install
+
+    jieba = install()
 
     toks = [t for t in jieba.lcut(question) if t.strip()]
     at = next((i for i, t in enumerate(toks) if _WHO.search(t)), None)

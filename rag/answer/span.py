@@ -50,7 +50,9 @@ def looks_like_name(word: str) -> bool:
     (or, for a transliterated name such as 拔都, a word the dictionary does not know at all)."""
     if not 2 <= len(word) <= 4:
         return False
-    import jieba
+    from rag.jieba_load import install
+
+    jieba = install()
 
     freq = jieba.dt.FREQ
     if not (word[0] in SURNAMES or word[:2] in SURNAMES):
@@ -104,7 +106,9 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
 
 def _tagged(text: str, flag: str) -> list[tuple[int, int]]:
     """Spans of the words of 2+ characters jieba tags `flag` ("nr" person, "ns" place)."""
-    import jieba.posseg as pseg
+    from rag.jieba_load import posseg
+
+    pseg = posseg()
 
     spans, pos = [], 0
     for w in pseg.cut(text):

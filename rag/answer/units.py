@@ -55,7 +55,9 @@ def _grow_name(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _name_word(text: str, start: int, n: int) -> bool:
     """jieba reads text[start:start+n] as one name, or as a surname and given name that end
     where a word ends."""
-    import jieba.posseg as pseg
+    from rag.jieba_load import posseg
+
+    pseg = posseg()
 
     hi = min(len(text), start + n + 6)
     pos, cuts, names = start, {start}, False
@@ -76,7 +78,9 @@ def _said_by_question(span: str, question: str) -> bool:
 def _grow_category(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
     """The proper name before a category word ("东屿" + "港"), when the text gives one the
     question does not say; None otherwise."""
-    import jieba.posseg as pseg
+    from rag.jieba_load import posseg
+
+    pseg = posseg()
 
     lo = max(text.rfind(m, 0, start) for m in "，。；：！？、,;:!?\n （(“《") + 1
     words = [(w.word, w.flag) for w in pseg.cut(text[lo:start])]
@@ -98,7 +102,9 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     """A span (no digits) whose start or end still lies inside a word of jieba's dictionary."""
     if re.search(r"\d", text[start:end]):
         return False
-    import jieba
+    from rag.jieba_load import install
+
+    jieba = install()
 
     lo = max(text.rfind(m, 0, start) for m in "，。；：！？、,;:!?\n") + 1
     his = [i for i in (text.find(m, end) for m in "，。；：！？、,;:!?\n") if i >= 0]

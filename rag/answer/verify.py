@@ -209,7 +209,9 @@ def names_in(sentence: str) -> list[str]:
     Latin-script names; for an English sentence, its capitalised words after the first."""
     names = [m.group(1) for m in _TITLE.finditer(sentence)]
     if is_chinese(sentence):
-        import jieba.posseg as pseg
+        from rag.jieba_load import posseg
+
+        pseg = posseg()
 
         plain = _TITLE.sub(" ", sentence)
         for w in pseg.cut(plain):

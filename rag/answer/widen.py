@@ -72,7 +72,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
     """Offsets (absolute) where jieba puts a word boundary in text[lo:hi]."""
-    import jieba
+    from rag.jieba_load import install
+
+    jieba = install()
 
     bounds, pos = {lo}, lo
     for w in jieba.cut(text[lo:hi], HMM=True):
@@ -106,7 +108,9 @@ def _quantity(text: str, start: int, end: int) -> tuple[int, int]:
             break
     span = text[start:end]
     if re.search(_NUMERAL + "\\s*[" + _CLASSIFIER + "]$", span):
-        import jieba.posseg as pseg
+        from rag.jieba_load import posseg
+
+        pseg = posseg()
 
         lo, hi = _clause(text, start, end)
         unit = re.match(r"月|小时|星期|礼拜|钟头|工作日|百分点", text[end:hi])
@@ -152,7 +156,9 @@ def _marks(text: str, start: int, end: int) -> tuple[int, int]:
 def _edges(text: str, start: int, end: int, who: bool) -> tuple[int, int]:
     """Drop a leading preposition ("于西太平洋区"), a trailing particle or "说" ("张明远说"), and,
     when the question asks who, the words after a person's name ("李国栋连连点头")."""
-    import jieba.posseg as pseg
+    from rag.jieba_load import posseg
+
+    pseg = posseg()
 
     span = text[start:end]
     if not re.search(r"[\u4e00-\u9fff]", span) or span[0] in _OPEN_CLOSE:

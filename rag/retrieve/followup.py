@@ -21,7 +21,9 @@ def looks_like_followup(question: str) -> bool:
 
 
 def topic_words(question: str) -> list[str]:
-    import jieba.posseg as pseg
+    from rag.jieba_load import posseg
+
+    pseg = posseg()
 
     words = []
     for w in pseg.cut(question):
