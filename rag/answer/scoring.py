@@ -131,6 +131,11 @@ def _content_chars(text: str) -> set[str]:
     return {ch for ch in normalize_for_search(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _STOP_CHARS}
 
 
+def bigrams_of(text: str) -> set[str]:
+    """The character bigrams of a text's Chinese, Latin and digit runs (what coverage counts)."""
+    return _bigrams(text)
+
+
 def _bigrams(text: str) -> set[str]:
     t = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
     return {t[i : i + 2] for i in range(len(t) - 1)}

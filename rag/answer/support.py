@@ -98,6 +98,7 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
         return "no person in the answer"
     title = topic(best.doc, policy)
     named = bool(title) and normalize_for_search(title) in normalize_for_search(query)
+    typed = typed or (_ASKS_POST.search(query) is not None and _POST.search(best.text) is not None)
     # the question names the entry this sentence belongs to: fewer of its other words need match
     need = policy.min_coverage_typed if typed or named else policy.min_coverage
     if zh:
@@ -118,3 +119,9 @@ def missegmented(entity: str, doc: str) -> str:
 
 
 _SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月")  # not 次年 / 翌年: those name the next year
+# a question for the post someone holds, and the posts a sentence that answers it names
+_ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:what|which) (?:post|position|office|role)",
+                        re.I)
+_POST = re.compile(r"(?:局长|处长|科长|院长|校长|所长|厅长|部长|主任|书记|主席|县长|市长|镇长|乡长|区长|村长|经理|"
+                   r"董事长|会长|秘书长|委员|馆长|站长|队长|社长|行长|总监|(?<![a-z])(?:director|chairman|chair|mayor|"
+                   r"head|secretary|principal|manager|president))", re.I)

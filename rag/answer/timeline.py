@@ -59,6 +59,8 @@ class Timeline:
     earlier_status: str = "earlier"  # or "superseded"
     changed_on: Date | None = None  # when the change that superseded it was made or took effect
     latest: Date | None = None  # a time was asked for and no version is of it: the latest there is
+    question: Question | None = None  # the question less its time words, for the support checks, where
+    # the time is this step's to judge: a 现在 / 原来 question, or a lead of the time asked
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -67,7 +69,18 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     asked = asked_time(q.query, today)
     if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
         ranked = [c for c in ranked if _not_after(c.doc.date, today)]
-    versions = _versions(_without_time(q, asked), ranked, around, policy)
+    timeless = _without_time(q, asked)
+    if timeless is not q:
+        _rescore(timeless, ranked, around, policy)
+    ranked, tl = _order(q, timeless, asked, ranked, around, policy)
+    if tl.question is None and (asked.kind in ("current", "past") or tl.lead is not None):
+        tl = replace(tl, question=timeless)
+    return ranked, tl
+
+
+def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
+           policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
+    versions = _versions(timeless, ranked, around, policy)
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
@@ -95,8 +108,24 @@ def _without_time(q: Question, asked: Asked) -> Question:
     (whether it is of the year asked is decided here, not by the support checks)."""
     if not asked.words or asked.words not in q.query:
         return q
+    from rag.answer.scoring import bigrams_of
+    from rag.index.tokenize import tokenize
+
     query = q.query.replace(asked.words, "")
-    return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""))
+    said = set(tokenize(asked.words))
+    terms = {t: w for t, w in q.terms.items() if t not in said} or q.terms
+    bigrams = frozenset(bigrams_of(query)) if q.zh else q.bigrams
+    return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""), terms=terms,
+                   bigrams=bigrams or q.bigrams)
+
+
+def _rescore(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> None:
+    """The context coverage of the best sentences for the question less its time words (the
+    support checks read it): 现在 or 2022年 is for this step to judge, not a word the answer must hold."""
+    if q.terms:
+        for c in ranked[: policy.time_window]:
+            c.context = coverage(q.terms, q.bigrams, around.window(c), policy)
+
 
 
 def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> list[Version]:
@@ -112,10 +141,22 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         if cover[id(c)] < floor or unsupported(q, c, around, policy) is not None:
             continue
         value = _value(q, c)
-        when = sentence_time(c.text, as_date(c.doc.date))
+        when = _when(c)
         if value is not None and when is not None:
             out.append(Version(c, when, value))
     return out
+
+
+def _when(c: Candidate) -> Date | None:
+    """The time a version speaks of; a sentence that changes a standard and says no date of its own
+    speaks of the date its article puts the change in force (自2024年7月1日起执行, often in another sentence)."""
+    doc_date = as_date(c.doc.date)
+    when = sentence_time(c.text, doc_date)
+    if when is None or when != doc_date or supersession(c.text, doc_date) is None:
+        return when
+    change = document_change(c)
+    effective = change.effective if change is not None else None
+    return effective if effective is not None and effective > when else when
 
 
 def _value(q: Question, c: Candidate) -> str | None:
