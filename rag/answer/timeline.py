@@ -38,6 +38,7 @@ from rag.types import Answer, Citation
 _VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
 _CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
+_WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if timeless is not q:
         _rescore(timeless, ranked, around, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
+    if tl.lead is None and asked.kind in ("none", "current") and q.kind in (None,) + _WORDY_KINDS:
+        ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
     if tl.question is None and (asked.kind in ("current", "past") or tl.lead is not None):
         tl = replace(tl, question=timeless)
     return ranked, tl
@@ -101,6 +104,51 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     earlier = _earlier(versions, newest)
     status, changed = _status(newest, earlier) if earlier else ("earlier", None)
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed)
+
+
+def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
+               policy: AnswerPolicy) -> tuple[list[Candidate], Timeline] | None:
+    """A procedure or a policy has no value to compare: when the best answer's article is older
+    than another retrieved one that answers the question nearly as well and changes a standard
+    (改为, 不再需要, 原办理流程同时废止), the newer article leads and the older answer is earlier."""
+    top = ranked[: policy.time_window]
+    old = next((c for c in top[: policy.supported_from] if unsupported(q, c, around, policy) is None), None)
+    old_date = as_date(old.doc.date) if old is not None else None
+    if old_date is None:
+        return None
+    floor = policy.version_cover * old.context
+    newer = [c for c in top if c.doc.id != old.doc.id and c.context >= floor and _newer(c, old_date)
+             and unsupported(q, c, around, policy) is None]
+    lead = next((c for c in newer if _changes_standard(c)), None)
+    if lead is None:
+        return None
+    lead = _with_next(lead, around, policy)
+    new = Version(lead, _when(lead), re.sub(r"\s+", "", lead.text))
+    # the older article's own words rather than its headline, where another of its sentences was retrieved
+    old = next((c for c in top if c.doc.id == old.doc.id and c.text.strip() != (c.doc.title or "").strip()), old)
+    earlier = Version(old, sentence_time(old.text, old_date) or old_date, re.sub(r"\s+", "", old.text))
+    status, changed = _status(new, earlier)
+    return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
+
+
+def _with_next(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
+    """A new procedure is often told over several sentences (where to apply, then what to bring):
+    the lead with the sentences after it in its paragraph, as long as they fit one answer."""
+    para_end = c.doc.text.find("\n", c.end)
+    para_end = len(c.doc.text) if para_end < 0 else para_end
+    end = c.end
+    for s, e in around.sentences(c.doc):
+        if s < end or e > para_end:
+            continue
+        if e - c.start > policy.max_answer_chars or c.doc.text[end:s].strip():
+            break
+        end = e
+    return c if end == c.end else c.span(c.start, end)
+
+
+def _newer(c: Candidate, than: Date) -> bool:
+    d = as_date(c.doc.date)
+    return d is not None and d > than
 
 
 def _without_time(q: Question, asked: Asked) -> Question:
@@ -141,10 +189,17 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         if cover[id(c)] < floor or unsupported(q, c, around, policy) is not None:
             continue
         value = _value(q, c)
+        if value is None and q.kind in _WORDY_KINDS and _changes_standard(c):
+            value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
         when = _when(c)
         if value is not None and when is not None:
             out.append(Version(c, when, value))
     return out
+
+
+def _changes_standard(c: Candidate) -> bool:
+    change = document_change(c)
+    return change is not None and change.kind in _CHANGES
 
 
 def _when(c: Candidate) -> Date | None:
