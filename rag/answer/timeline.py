@@ -16,6 +16,11 @@ document's date; rag.dates.sentence_time). When versions of more than one time a
 - a question about the past (原来, 以前, 调整前) is answered from the newest version before the
   current one.
 
+A procedure or a policy has no value to compare ("需要带哪些材料", "到哪里办理"): when the best
+answer comes from an article older than another retrieved one that answers as well and changes
+the standard (改为, 不再需要, 原办理流程同时废止), the newer article leads, told with its paragraph,
+and the older answer is shown as superseded.
+
 Versions must come from at least two articles (dated ones, when the question says no time): one
 article that gives 2024's result and 2025's target is not two versions of a fact. Nothing here reads the corpus at
 large: only the sentences already retrieved for the question.
@@ -27,13 +32,14 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
+from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import extract_short
 from rag.answer.support import unsupported
 from rag.dates import Asked, Change, Date, as_date, asked_time, sentence_time, supersession
 from rag.text import sentence_spans
-from rag.types import Answer, Citation
 
 _VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
@@ -74,7 +80,7 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if timeless is not q:
         _rescore(timeless, ranked, around, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
-    if tl.lead is None and asked.kind in ("none", "current") and q.kind in (None,) + _WORDY_KINDS:
+    if tl.lead is None and asked.kind in ("none", "current") and q.kind not in _VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
     if tl.question is None and (asked.kind in ("current", "past") or tl.lead is not None):
         tl = replace(tl, question=timeless)
@@ -111,7 +117,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     """A procedure or a policy has no value to compare: when the best answer's article is older
     than another retrieved one that answers the question nearly as well and changes a standard
     (改为, 不再需要, 原办理流程同时废止), the newer article leads and the older answer is earlier."""
-    top = ranked[: policy.time_window]
+    top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
     old = next((c for c in top[: policy.supported_from] if unsupported(q, c, around, policy) is None), None)
     old_date = as_date(old.doc.date) if old is not None else None
     if old_date is None:
@@ -122,8 +128,8 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     lead = next((c for c in newer if _changes_standard(c)), None)
     if lead is None:
         return None
-    lead = _with_next(lead, around, policy)
-    new = Version(lead, _when(lead), re.sub(r"\s+", "", lead.text))
+    lead = _told_with(lead, around, policy)
+    new = Version(lead, _when(lead, around), re.sub(r"\s+", "", lead.text))
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = next((c for c in top if c.doc.id == old.doc.id and c.text.strip() != (c.doc.title or "").strip()), old)
     earlier = Version(old, sentence_time(old.text, old_date) or old_date, re.sub(r"\s+", "", old.text))
@@ -131,19 +137,29 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
 
 
-def _with_next(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
+def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
     """A new procedure is often told over several sentences (where to apply, then what to bring):
-    the lead with the sentences after it in its paragraph, as long as they fit one answer."""
-    para_end = c.doc.text.find("\n", c.end)
-    para_end = len(c.doc.text) if para_end < 0 else para_end
+    its whole paragraph when that fits one answer, else the lead with the sentences after it that fit."""
+    text = c.doc.text
+    para_start = text.rfind("\n", 0, c.start) + 1
+    para_end = text.find("\n", c.end)
+    para_end = len(text) if para_end < 0 else para_end
+    spans = [(s, e) for s, e in around.sentences(c.doc) if s >= para_start and e <= para_end]
+    if spans and spans[-1][1] - spans[0][0] <= policy.max_answer_chars:
+        return c.span(spans[0][0], spans[-1][1])
     end = c.end
-    for s, e in around.sentences(c.doc):
-        if s < end or e > para_end:
+    for s, e in spans:
+        if s < end:
             continue
-        if e - c.start > policy.max_answer_chars or c.doc.text[end:s].strip():
+        if e - c.start > policy.max_answer_chars or text[end:s].strip():
             break
         end = e
     return c if end == c.end else c.span(c.start, end)
+
+
+def _abolishes(c: Candidate) -> bool:
+    change = supersession(c.text)
+    return change is not None and change.kind == "abolishes"
 
 
 def _newer(c: Candidate, than: Date) -> bool:
@@ -180,9 +196,11 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     top = ranked[: policy.time_window]
     if not top:
         return []
-    # the question's words in the sentence itself, headline words included (a short headline is no
-    # reason to pass over a later article's figure)
-    cover = {id(c): coverage(q.terms, q.bigrams, c.text, policy) if q.terms else 1.0 for c in top}
+    # the question's words in the sentence and the one before it in its paragraph (a later article
+    # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
+    # included (a short headline is no reason to pass over a later article's figure)
+    cover = {id(c): coverage(q.terms, q.bigrams, around.lead_in(c, count=1) + c.text, policy) if q.terms else 1.0
+             for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
@@ -191,7 +209,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         value = _value(q, c)
         if value is None and q.kind in _WORDY_KINDS and _changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
-        when = _when(c)
+        when = _when(c, around)
         if value is not None and when is not None:
             out.append(Version(c, when, value))
     return out
@@ -202,16 +220,22 @@ def _changes_standard(c: Candidate) -> bool:
     return change is not None and change.kind in _CHANGES
 
 
-def _when(c: Candidate) -> Date | None:
-    """The time a version speaks of; a sentence that changes a standard and says no date of its own
-    speaks of the date its article puts the change in force (自2024年7月1日起执行, often in another sentence)."""
+def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
+    """The time a version speaks of (rag.dates.sentence_time). A sentence that says no date of its
+    own speaks of the date its article puts a change in force, when it changes a standard
+    (自2024年7月1日起执行, often in another sentence); else of the date the sentence before it in
+    its paragraph writes ("2023年，全村粮食产量1850吨。村里新建烘干中心1座…": 2023, not the report's date)."""
     doc_date = as_date(c.doc.date)
     when = sentence_time(c.text, doc_date)
-    if when is None or when != doc_date or supersession(c.text, doc_date) is None:
+    if when is None or when != doc_date:
         return when
-    change = document_change(c)
-    effective = change.effective if change is not None else None
-    return effective if effective is not None and effective > when else when
+    if supersession(c.text, doc_date) is not None:
+        change = document_change(c)
+        effective = change.effective if change is not None else None
+        return effective if effective is not None and effective > when else when
+    before = around.lead_in(c, count=1) if around is not None else ""
+    said = sentence_time(before, doc_date) if before else None
+    return said if said is not None and said < when else when
 
 
 def _value(q: Question, c: Candidate) -> str | None:
@@ -222,8 +246,8 @@ def _value(q: Question, c: Candidate) -> str | None:
     if not span:
         return None
     value = c.text[span[0]:span[1]]
-    if q.kind in _VALUE_KINDS and not _NUMERAL.search(value):
-        return None
+    if q.kind in _VALUE_KINDS and not (_NUMERAL.search(value) and unit_matches(q.query, value)):
+        return None  # "多少吨" asked: 1座 is another figure
     return re.sub(r"\s+", "", value)
 
 
@@ -294,72 +318,3 @@ def _not_after(doc_date: str | None, today: _dt.date) -> bool:
 def _first(ranked: list[Candidate], lead: Candidate) -> list[Candidate]:
     return [lead] + [c for c in ranked if c is not lead]
 
-
-# -- what the answer says of time ------------------------------------------------------------------
-def spoken(date: Date | None, zh: bool) -> str:
-    """2025-01-15 -> 2025年1月15日 / 15 Jan 2025; a month or a year alone likewise."""
-    if date is None:
-        return ""
-    if zh:
-        return f"{date.year}年" + (f"{date.month}月" if date.month else "") + (f"{date.day}日" if date.day else "")
-    month = _dt.date(2000, date.month, 1).strftime("%b") if date.month else ""
-    return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
-
-
-def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
-    """The answer with its time: each citation's `when`; and when the timeline chose the answer
-    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
-    cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
-    if not led or tl.lead is None or not answer.answerable:
-        return replace(answer, citations=tuple(cites))
-    lead_doc = tl.lead.doc.id
-    superseded = _iso(tl.changed_on) if tl.lead_status == "superseded" else None
-    cites = [replace(c, status=tl.lead_status, changed_on=superseded) if c.doc_id == lead_doc else c for c in cites]
-    text = answer.answer
-    reported = as_date(tl.lead.doc.date)
-    if tl.earlier is not None:
-        e = tl.earlier.cand
-        n = len(cites) + 1
-        cites.append(Citation(n, e.doc.id, e.doc.title, e.doc.date, e.doc.source, e.text, e.start, e.end,
-                              min(e.hit.chunk.start, e.start), max(e.hit.chunk.end, e.end),
-                              when=_iso(tl.earlier.when), status=tl.earlier_status,
-                              changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None))
-        text = text + _earlier_note(e.text, n, tl, zh)
-    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
-        text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text
-    return replace(answer, answer=text, citations=tuple(cites))
-
-
-def _earlier_note(quote: str, n: int, tl: Timeline, zh: bool) -> str:
-    when = spoken(tl.earlier.when, zh)
-    if tl.earlier_status == "superseded":
-        since = spoken(tl.changed_on, zh)
-        if zh:
-            return f"（此前（{when}）为：{quote}[{n}]，已{('自' + since + '起') if since else ''}被新标准取代。）"
-        return f" (Earlier ({when}): {quote} [{n}]; replaced{(' from ' + since) if since else ''}.)"
-    return f"（此前（{when}）：{quote}[{n}]）" if zh else f" (Earlier ({when}): {quote} [{n}])"
-
-
-def without_stale_short(answer: Answer, document) -> Answer:
-    """No bold value that its own sentence says was changed ("由每月100元调整为150元": 100元 is the
-    old standard): such a short answer is dropped and the quote stands alone. `document(doc_id)`."""
-    for part in answer.short_parts if answer.short_answer else ():
-        if _CHANGED_FROM.match(document(part.doc_id).text, part.end):
-            return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
-    return answer
-
-
-_CHANGED_FROM = re.compile(r"\s*(?:调整为|调整到|调整至|提高至|提高到|提高为|上调至|上调为|下调至|下调为|降低至|降低为|降至|"
-                           r"改为|变更为|更改为|延长至|提前至|推迟至|缩短至)")
-
-
-def no_data_note(tl: Timeline, zh: bool) -> str:
-    """What a decline adds when the articles stop before the time asked."""
-    if tl.latest is None:
-        return ""
-    latest = spoken(tl.latest, zh)
-    return f"现有文章中最新的是{latest}的情况。" if zh else f" The latest the articles cover is {latest}."
-
-
-def _iso(date: Date | None) -> str | None:
-    return date.iso() if date is not None else None
