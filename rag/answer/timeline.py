@@ -39,11 +39,14 @@ from rag.answer.scoring import Question, coverage
 from rag.answer.span import extract_short
 from rag.answer.support import unsupported
 from rag.dates import Asked, Change, Date, as_date, asked_time, sentence_time, supersession
+from rag.dates.words import ABOLISH, ADJUST, REPLACE
 from rag.text import sentence_spans
 
 _VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
 _CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
+_CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
+                           + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
 _WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
 
 
@@ -114,27 +117,50 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
 
 def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
                policy: AnswerPolicy) -> tuple[list[Candidate], Timeline] | None:
-    """A procedure or a policy has no value to compare: when the best answer's article is older
-    than another retrieved one that answers the question nearly as well and changes a standard
-    (改为, 不再需要, 原办理流程同时废止), the newer article leads and the older answer is earlier."""
+    """A procedure or a policy has no value to compare: among the retrieved articles that speak of
+    the question about as fully as the best one does (its words in title and text), when the
+    newest changes a standard (改为, 不再需要, 原办理流程同时废止) and an older one exists, the newest
+    leads, told with its paragraph, and the older one's answer is shown as superseded."""
     top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
-    old = next((c for c in top[: policy.supported_from] if unsupported(q, c, around, policy) is None), None)
-    old_date = as_date(old.doc.date) if old is not None else None
-    if old_date is None:
+    docs = list({c.doc.id: c.doc for c in top if as_date(c.doc.date) is not None}.values())
+    if len(docs) < 2 or not any(_CHANGE_WORDS.search(d.text) for d in docs):
         return None
-    floor = policy.version_cover * old.context
-    newer = [c for c in top if c.doc.id != old.doc.id and c.context >= floor and _newer(c, old_date)
-             and unsupported(q, c, around, policy) is None]
-    lead = next((c for c in newer if _changes_standard(c)), None)
+    cover = {d.id: coverage(q.terms, q.bigrams, f"{d.title or ''}\n{d.text}", policy) if q.terms else 1.0
+             for d in docs}
+    floor = policy.version_cover * max(cover.values())
+    subject = _title_words(q, max(docs, key=lambda d: cover[d.id]))
+    speaking = sorted((d for d in docs if cover[d.id] >= floor or _holds(d, subject)), key=lambda d: as_date(d.date))
+    if len(speaking) < 2 or as_date(speaking[-2].date) >= as_date(speaking[-1].date):
+        return None
+    newest, older = speaking[-1], speaking[-2]
+    lead = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
     if lead is None:
         return None
     lead = _told_with(lead, around, policy)
-    new = Version(lead, _when(lead, around), re.sub(r"\s+", "", lead.text))
+    lead.context = coverage(q.terms, q.bigrams, around.window(lead) + lead.text, policy) if q.terms else 1.0
+    if unsupported(q, lead, around, policy) is not None:
+        return None
     # the older article's own words rather than its headline, where another of its sentences was retrieved
-    old = next((c for c in top if c.doc.id == old.doc.id and c.text.strip() != (c.doc.title or "").strip()), old)
-    earlier = Version(old, sentence_time(old.text, old_date) or old_date, re.sub(r"\s+", "", old.text))
+    old = [c for c in top if c.doc.id == older.id]
+    old = next((c for c in old if c.text.strip() != (c.doc.title or "").strip()), old[0])
+    new = Version(lead, _when(lead, around), re.sub(r"\s+", "", lead.text))
+    earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
+
+
+def _title_words(q: Question, doc) -> set[str]:
+    """The question's words in an article's title: what the question and the article are about
+    (渔船证, 办理 of 渔船证办理须知), without the words that ask (需要带什么材料)."""
+    from rag.index.tokenize import tokenize
+
+    return set(q.terms) & set(tokenize(doc.title or ""))
+
+
+def _holds(doc, words: set[str]) -> bool:
+    """An article that says every one of `words` (in its title or text) speaks of the same thing."""
+    text = f"{doc.title or ''}\n{doc.text}"
+    return bool(words) and all(w in text for w in words)
 
 
 def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
@@ -160,11 +186,6 @@ def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Cand
 def _abolishes(c: Candidate) -> bool:
     change = supersession(c.text)
     return change is not None and change.kind == "abolishes"
-
-
-def _newer(c: Candidate, than: Date) -> bool:
-    d = as_date(c.doc.date)
-    return d is not None and d > than
 
 
 def _without_time(q: Question, asked: Asked) -> Question:

@@ -184,7 +184,8 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
         if _BEFORE_RE.match(after):
             return Asked("year", None, _shift(date, -1), words + _BEFORE_RE.match(after).group().strip())
         if _SINCE_RE.match(after):
-            return Asked("year", date, Date.of(today), words + _SINCE_RE.match(after).group().strip())
+            end = Date.of(today) if date.first_day() <= today else date  # 今年7月起 asked in June: July
+            return Asked("year", date, end, words + _SINCE_RE.match(after).group().strip())
         return Asked("year", date, date, words)
     for kind, words in (("past", PAST_WORDS), ("current", CURRENT_WORDS)):
         hit = marker_in(question, words)
