@@ -84,3 +84,9 @@ def test_a_sentence_after_a_year_speaks_of_that_year(pipe):
     assert not a.short_answer or "320" not in a.short_answer
     old = pipe.ask("芦湾村前年莲子产量多少吨？", today=TODAY)
     assert old.answerable and "320吨" in old.citations[0].quote
+
+
+def test_where_one_applied_before_is_the_older_counter_marked_replaced(pipe):
+    a = pipe.ask("以前渔船证在哪里办理？", today=TODAY)
+    assert a.answerable and a.citations[0].doc_id == "permit-2022.md"
+    assert "县农业农村局服务窗口" in a.citations[0].quote and a.citations[0].status == "superseded"

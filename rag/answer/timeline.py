@@ -83,7 +83,7 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if timeless is not q:
         _rescore(timeless, ranked, around, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
-    if tl.lead is None and asked.kind in ("none", "current") and q.kind not in _VALUE_KINDS:
+    if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in _VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
     if tl.question is None and (asked.kind in ("current", "past") or tl.lead is not None):
         tl = replace(tl, question=timeless)
@@ -133,20 +133,29 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     if len(speaking) < 2 or as_date(speaking[-2].date) >= as_date(speaking[-1].date):
         return None
     newest, older = speaking[-1], speaking[-2]
-    lead = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
-    if lead is None:
-        return None
-    lead = _told_with(lead, around, policy)
-    lead.context = coverage(q.terms, q.bigrams, around.window(lead) + lead.text, policy) if q.terms else 1.0
-    if unsupported(q, lead, around, policy) is not None:
-        return None
+    changer = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
     old = next((c for c in old if c.text.strip() != (c.doc.title or "").strip()), old[0])
+    lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
+    if lead is None:
+        return None
+    if asked.kind == "past":  # 以前在哪里办理: the older article's way, marked as replaced
+        new = Version(changer, _when(changer, around), re.sub(r"\s+", "", changer.text))
+        was = Version(lead, _when(lead, around) or as_date(older.date), re.sub(r"\s+", "", lead.text))
+        status, changed = _status(new, was)
+        return _first(ranked, lead), Timeline(asked, lead, was.when, status, changed_on=changed)
     new = Version(lead, _when(lead, around), re.sub(r"\s+", "", lead.text))
     earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
+
+
+def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
+    """The candidate told with its paragraph (_told_with), when that still answers the question."""
+    told = _told_with(c, around, policy)
+    told.context = coverage(q.terms, q.bigrams, around.window(told) + told.text, policy) if q.terms else 1.0
+    return told if unsupported(q, told, around, policy) is None else None
 
 
 def _title_words(q: Question, doc) -> set[str]:
