@@ -80,12 +80,17 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
         ranked = [c for c in ranked if _not_after(c.doc.date, today)]
     timeless = _without_time(q, asked)
-    if timeless is not q:
-        _rescore(timeless, ranked, around, policy)
+    # 现在 / 以前 among dated articles: the time is this step's to judge, not a word the answer must hold
+    judged = timeless is not q and asked.kind in ("current", "past") and any(
+        c.doc.date for c in ranked[: policy.time_window])
+    if judged:
+        _rescore(timeless, ranked[: policy.time_window], around, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
     if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in _VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
-    if tl.question is None and (asked.kind in ("current", "past") or tl.lead is not None):
+    if tl.lead is not None and timeless is not q and not judged:
+        _rescore(timeless, [tl.lead], around, policy)  # a version of the year asked: checked less its year
+    if judged or tl.lead is not None:
         tl = replace(tl, question=timeless)
     return ranked, tl
 
@@ -217,7 +222,7 @@ def _rescore(q: Question, ranked: list[Candidate], around: Surroundings, policy:
     """The context coverage of the best sentences for the question less its time words (the
     support checks read it): 现在 or 2022年 is for this step to judge, not a word the answer must hold."""
     if q.terms:
-        for c in ranked[: policy.time_window]:
+        for c in ranked:
             c.context = coverage(q.terms, q.bigrams, around.window(c), policy)
 
 
