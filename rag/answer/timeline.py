@@ -141,7 +141,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     changer = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
-    old = next((c for c in old if c.text.strip() != (c.doc.title or "").strip()), old[0])
+    old = next((c for c in old if not _is_title(c)), old[0])
     lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
     if lead is None:
         return None
@@ -247,7 +247,13 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         when = _when(c, around)
         if value is not None and when is not None:
             out.append(Version(c, when, value))
-    return out
+    # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
+    bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
+    return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+
+
+def _is_title(c: Candidate) -> bool:
+    return c.text.strip() == (c.doc.title or "").strip()
 
 
 def _changes_standard(c: Candidate) -> bool:
