@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from rag.answer.candidates import Candidate, Surroundings, topic
@@ -115,13 +116,19 @@ def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy:
 
 def coverage(terms: dict[str, float], bigrams: frozenset[str] | set[str], text: str, policy: AnswerPolicy) -> float:
     """How much of the question `text` holds: idf-weighted terms and character bigrams."""
-    from rag.index.tokenize import tokenize
-
     total = sum(terms.values())
-    toks = set(tokenize(text))
+    toks = _token_set(text)
     tok_cov = sum(w for t, w in terms.items() if t in toks) / total if total else 0.0
     big_cov = len(bigrams & _bigrams(text)) / len(bigrams) if bigrams else tok_cov
     return (1 - policy.w_bigrams) * tok_cov + policy.w_bigrams * big_cov
+
+
+@lru_cache(maxsize=2048)
+def _token_set(text: str) -> frozenset[str]:
+    """A text's tokens; the same sentences and windows are covered for several steps of one answer."""
+    from rag.index.tokenize import tokenize
+
+    return frozenset(tokenize(text))
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")

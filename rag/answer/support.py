@@ -10,7 +10,13 @@ from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_ent
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short, template_span
-from rag.text import normalize_for_search
+from functools import lru_cache
+
+from rag.text import normalize_for_search as _normalize_for_search
+
+# the same windows and articles are checked again and again for one question (the timeline's
+# versions, then the answer's checks): their normal forms are kept
+normalize_for_search = lru_cache(maxsize=512)(_normalize_for_search)
 
 
 def first_supported(q: Question, ranked: list[Candidate], around: Surroundings,

@@ -123,15 +123,16 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
 def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
                policy: AnswerPolicy) -> tuple[list[Candidate], Timeline] | None:
     """A procedure or a policy has no value to compare: among the retrieved articles that speak of
-    the question about as fully as the best one does (its words in title and text), when the
-    newest changes a standard (改为, 不再需要, 原办理流程同时废止) and an older one exists, the newest
-    leads, told with its paragraph, and the older one's answer is shown as superseded."""
+    the question nearly as fully as the best one (the question's words around their best sentence),
+    or that hold every word of the question that the best one's title holds, when the newest
+    changes a standard (改为, 不再需要, 原办理流程同时废止) and an older one exists, the newest leads,
+    told with its paragraph, and the older one's answer is shown as superseded (for 以前…, the
+    older one leads, marked replaced)."""
     top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
     docs = list({c.doc.id: c.doc for c in top if as_date(c.doc.date) is not None}.values())
     if len(docs) < 2 or not any(_CHANGE_WORDS.search(d.text) for d in docs):
         return None
-    cover = {d.id: coverage(q.terms, q.bigrams, f"{d.title or ''}\n{d.text}", policy) if q.terms else 1.0
-             for d in docs}
+    cover = {d.id: max(c.context for c in top if c.doc.id == d.id) for d in docs}  # its best window's
     floor = policy.version_cover * max(cover.values())
     subject = _title_words(q, max(docs, key=lambda d: cover[d.id]))
     speaking = sorted((d for d in docs if cover[d.id] >= floor or _holds(d, subject)), key=lambda d: as_date(d.date))
@@ -231,16 +232,16 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     top = ranked[: policy.time_window]
     if not top:
         return []
-    # the question's words in the sentence and the one before it in its paragraph (a later article
+    # the question's words in the sentence and the ones before it in its paragraph (a later article
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
     # included (a short headline is no reason to pass over a later article's figure)
-    cover = {id(c): coverage(q.terms, q.bigrams, around.lead_in(c, count=1) + c.text, policy) if q.terms else 1.0
+    cover = {id(c): coverage(q.terms, q.bigrams, around.lead_in(c) + c.text, policy) if q.terms else 1.0
              for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if cover[id(c)] < floor or unsupported(q, c, around, policy) is not None:
-            continue
+        if cover[id(c)] < floor or _abolishes(c) or unsupported(q, c, around, policy) is not None:
+            continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = _value(q, c)
         if value is None and q.kind in _WORDY_KINDS and _changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
