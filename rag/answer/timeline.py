@@ -199,8 +199,11 @@ def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Cand
 
 
 def _abolishes(c: Candidate) -> bool:
+    """The sentence only says what no longer applies (原在县…受理的做法不再执行), not what replaced it
+    ("调整为每户每年90元，…原标准不再执行" states the new value: it is no such sentence)."""
     change = supersession(c.text)
-    return change is not None and change.kind == "abolishes"
+    return change is not None and change.kind == "abolishes" and not any(
+        m in ADJUST or m in REPLACE for m in change.markers)
 
 
 def _without_time(q: Question, asked: Asked) -> Question:
