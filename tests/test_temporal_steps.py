@@ -90,3 +90,16 @@ def test_where_one_applied_before_is_the_older_counter_marked_replaced(pipe):
     a = pipe.ask("以前渔船证在哪里办理？", today=TODAY)
     assert a.answerable and a.citations[0].doc_id == "permit-2022.md"
     assert "县农业农村局服务窗口" in a.citations[0].quote and a.citations[0].status == "superseded"
+
+
+def test_only_a_sentence_that_says_what_no_longer_applies_is_no_version():
+    from rag.answer.candidates import Candidate
+    from rag.answer.timeline import _abolishes
+    from rag.types import Document
+
+    new_value = "蓼川县渡船票价调整为每人每次3元，2021年公布的票价同时废止。"
+    old_way = "原在码头售票亭购票的做法不再执行。"
+    doc = Document("ferry-2025", new_value + old_way, "蓼川县调整渡船票价", "2025-03-01")
+    cut = len(new_value)
+    assert not _abolishes(Candidate(0, None, doc, 0, cut))
+    assert _abolishes(Candidate(0, None, doc, cut, len(doc.text)))
