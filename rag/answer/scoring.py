@@ -138,14 +138,15 @@ def _content_chars(text: str) -> set[str]:
     return {ch for ch in normalize_for_search(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _STOP_CHARS}
 
 
-def bigrams_of(text: str) -> set[str]:
+def bigrams_of(text: str) -> frozenset[str]:
     """The character bigrams of a text's Chinese, Latin and digit runs (what coverage counts)."""
     return _bigrams(text)
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=2048)
+def _bigrams(text: str) -> frozenset[str]:
     t = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
-    return {t[i : i + 2] for i in range(len(t) - 1)}
+    return frozenset(t[i : i + 2] for i in range(len(t) - 1))
 
 
 WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)

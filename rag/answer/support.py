@@ -19,6 +19,11 @@ from rag.text import normalize_for_search as _normalize_for_search
 normalize_for_search = lru_cache(maxsize=512)(_normalize_for_search)
 
 
+@lru_cache(maxsize=64)
+def _key_entities(query: str) -> tuple[str, ...]:
+    return tuple(key_entities(query))  # one question's names, checked against many sentences
+
+
 def first_supported(q: Question, ranked: list[Candidate], around: Surroundings,
                     policy: AnswerPolicy) -> tuple[Candidate | None, str | None]:
     """The best of the top `supported_from` sentences that the checks accept, or None and why the
@@ -72,7 +77,7 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
     """A place, person or organisation the question names must be in the source, and the answer
     must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)."""
     doc = normalize_for_search((best.doc.title or "") + best.doc.text)
-    for ent in map(normalize_for_search, key_entities(q.query)):
+    for ent in map(normalize_for_search, _key_entities(q.query)):
         if _TIME_WORD.match(ent):  # "去年村" is jieba's glue of 去年 and 村…, not a name
             continue
         if not mentions(doc, ent):

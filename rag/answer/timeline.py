@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
@@ -130,7 +131,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     older one leads, marked replaced)."""
     top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
     docs = list({c.doc.id: c.doc for c in top if as_date(c.doc.date) is not None}.values())
-    if len(docs) < 2 or not any(_CHANGE_WORDS.search(d.text) for d in docs):
+    if len(docs) < 2:
         return None
     cover = {d.id: max(c.context for c in top if c.doc.id == d.id) for d in docs}  # its best window's
     floor = policy.version_cover * max(cover.values())
@@ -139,6 +140,8 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     if len(speaking) < 2 or as_date(speaking[-2].date) >= as_date(speaking[-1].date):
         return None
     newest, older = speaking[-1], speaking[-2]
+    if not _CHANGE_WORDS.search(newest.text):
+        return None
     changer = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
@@ -333,14 +336,21 @@ def document_change(c: Candidate) -> Change | None:
     """The strongest change of a standard the candidate's article makes, in its own sentence or any
     other (原有标准同时废止 often stands alone), with the date it takes effect when one is stated.
     An adjustment counts only where a standard is named (提高到 alone may be a growth figure)."""
-    doc_date = as_date(c.doc.date)
-    texts = [c.text] + [c.doc.text[s:e] for s, e in sentence_spans(c.doc.text)]
-    changes = [ch for ch in (_change(t, doc_date) for t in texts) if ch is not None]
+    own = _change(c.text, as_date(c.doc.date))
+    changes = ([own] if own is not None else []) + list(_changes_in(c.doc))
     if not changes:
         return None
     strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
     effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
     return replace(strongest, effective=effective)
+
+
+@lru_cache(maxsize=256)
+def _changes_in(doc) -> tuple[Change, ...]:
+    """The changes of a standard an article's sentences make (read once per article)."""
+    doc_date = as_date(doc.date)
+    found = (_change(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
+    return tuple(ch for ch in found if ch is not None)
 
 
 def _change(text: str, doc_date: Date | None) -> Change | None:
