@@ -54,7 +54,7 @@ class Answerer:
         if when.latest is not None:  # a time was asked for that the dated articles do not reach
             return compose.decline(question, searched, hits, "no version of the time asked",
                                    note=timeline.no_data_note(when, q.zh))
-        best, reason = support.first_supported(q, ranked, around, p)
+        best, reason = support.first_supported(when.question or q, ranked, around, p)
         if best is None:
             return compose.decline(question, searched, hits, reason)
         held_before = None  # the sentence before the chosen one, when the reader's span lies in it

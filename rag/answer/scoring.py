@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from rag.answer.candidates import Candidate, Surroundings, topic
@@ -115,13 +116,19 @@ def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy:
 
 def coverage(terms: dict[str, float], bigrams: frozenset[str] | set[str], text: str, policy: AnswerPolicy) -> float:
     """How much of the question `text` holds: idf-weighted terms and character bigrams."""
-    from rag.index.tokenize import tokenize
-
     total = sum(terms.values())
-    toks = set(tokenize(text))
+    toks = _token_set(text)
     tok_cov = sum(w for t, w in terms.items() if t in toks) / total if total else 0.0
     big_cov = len(bigrams & _bigrams(text)) / len(bigrams) if bigrams else tok_cov
     return (1 - policy.w_bigrams) * tok_cov + policy.w_bigrams * big_cov
+
+
+@lru_cache(maxsize=2048)
+def _token_set(text: str) -> frozenset[str]:
+    """A text's tokens; the same sentences and windows are covered for several steps of one answer."""
+    from rag.index.tokenize import tokenize
+
+    return frozenset(tokenize(text))
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
@@ -131,9 +138,15 @@ def _content_chars(text: str) -> set[str]:
     return {ch for ch in normalize_for_search(text) if "\u4e00" <= ch <= "\u9fff" and ch not in _STOP_CHARS}
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams_of(text: str) -> frozenset[str]:
+    """The character bigrams of a text's Chinese, Latin and digit runs (what coverage counts)."""
+    return _bigrams(text)
+
+
+@lru_cache(maxsize=2048)
+def _bigrams(text: str) -> frozenset[str]:
     t = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
-    return {t[i : i + 2] for i in range(len(t) - 1)}
+    return frozenset(t[i : i + 2] for i in range(len(t) - 1))
 
 
 WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)

@@ -10,7 +10,18 @@ from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_ent
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short, template_span
-from rag.text import normalize_for_search
+from functools import lru_cache
+
+from rag.text import normalize_for_search as _normalize_for_search
+
+# the same windows and articles are checked again and again for one question (the timeline's
+# versions, then the answer's checks): their normal forms are kept
+normalize_for_search = lru_cache(maxsize=512)(_normalize_for_search)
+
+
+@lru_cache(maxsize=64)
+def _key_entities(query: str) -> tuple[str, ...]:
+    return tuple(key_entities(query))  # one question's names, checked against many sentences
 
 
 def first_supported(q: Question, ranked: list[Candidate], around: Surroundings,
@@ -66,7 +77,7 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
     """A place, person or organisation the question names must be in the source, and the answer
     must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)."""
     doc = normalize_for_search((best.doc.title or "") + best.doc.text)
-    for ent in map(normalize_for_search, key_entities(q.query)):
+    for ent in map(normalize_for_search, _key_entities(q.query)):
         if _TIME_WORD.match(ent):  # "去年村" is jieba's glue of 去年 and 村…, not a name
             continue
         if not mentions(doc, ent):
@@ -98,6 +109,7 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
         return "no person in the answer"
     title = topic(best.doc, policy)
     named = bool(title) and normalize_for_search(title) in normalize_for_search(query)
+    typed = typed or (_ASKS_POST.search(query) is not None and _POST.search(best.text) is not None)
     # the question names the entry this sentence belongs to: fewer of its other words need match
     need = policy.min_coverage_typed if typed or named else policy.min_coverage
     if zh:
@@ -118,3 +130,9 @@ def missegmented(entity: str, doc: str) -> str:
 
 
 _SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月")  # not 次年 / 翌年: those name the next year
+# a question for the post someone holds, and the posts a sentence that answers it names
+_ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:what|which) (?:post|position|office|role)",
+                        re.I)
+_POST = re.compile(r"(?:局长|处长|科长|院长|校长|所长|厅长|部长|主任|书记|主席|县长|市长|镇长|乡长|区长|村长|经理|"
+                   r"董事长|会长|秘书长|委员|馆长|站长|队长|社长|行长|总监|(?<![a-z])(?:director|chairman|chair|mayor|"
+                   r"head|secretary|principal|manager|president))", re.I)

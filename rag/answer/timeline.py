@@ -16,6 +16,11 @@ document's date; rag.dates.sentence_time). When versions of more than one time a
 - a question about the past (原来, 以前, 调整前) is answered from the newest version before the
   current one.
 
+A procedure or a policy has no value to compare ("需要带哪些材料", "到哪里办理"): when the best
+answer comes from an article older than another retrieved one that answers as well and changes
+the standard (改为, 不再需要, 原办理流程同时废止), the newer article leads, told with its paragraph,
+and the older answer is shown as superseded.
+
 Versions must come from at least two articles (dated ones, when the question says no time): one
 article that gives 2024's result and 2025's target is not two versions of a fact. Nothing here reads the corpus at
 large: only the sentences already retrieved for the question.
@@ -25,19 +30,25 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
+from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import extract_short
 from rag.answer.support import unsupported
 from rag.dates import Asked, Change, Date, as_date, asked_time, sentence_time, supersession
+from rag.dates.words import ABOLISH, ADJUST, REPLACE
 from rag.text import sentence_spans
-from rag.types import Answer, Citation
 
 _VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
 _CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
+_CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
+                           + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
+_WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ class Timeline:
     earlier_status: str = "earlier"  # or "superseded"
     changed_on: Date | None = None  # when the change that superseded it was made or took effect
     latest: Date | None = None  # a time was asked for and no version is of it: the latest there is
+    question: Question | None = None  # the question less its time words, for the support checks, where
+    # the time is this step's to judge: a 现在 / 原来 question, or a lead of the time asked
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -67,7 +80,25 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     asked = asked_time(q.query, today)
     if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
         ranked = [c for c in ranked if _not_after(c.doc.date, today)]
-    versions = _versions(_without_time(q, asked), ranked, around, policy)
+    timeless = _without_time(q, asked)
+    # 现在 / 以前 among dated articles: the time is this step's to judge, not a word the answer must hold
+    judged = timeless is not q and asked.kind in ("current", "past") and any(
+        c.doc.date for c in ranked[: policy.time_window])
+    if judged:
+        _rescore(timeless, ranked[: policy.time_window], around, policy)
+    ranked, tl = _order(q, timeless, asked, ranked, around, policy)
+    if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in _VALUE_KINDS:
+        ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
+    if tl.lead is not None and timeless is not q and not judged:
+        _rescore(timeless, [tl.lead], around, policy)  # a version of the year asked: checked less its year
+    if judged or tl.lead is not None:
+        tl = replace(tl, question=timeless)
+    return ranked, tl
+
+
+def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
+           policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
+    versions = _versions(timeless, ranked, around, policy)
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
@@ -90,32 +121,169 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed)
 
 
+def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
+               policy: AnswerPolicy) -> tuple[list[Candidate], Timeline] | None:
+    """A procedure or a policy has no value to compare: among the retrieved articles that speak of
+    the question nearly as fully as the best one (the question's words around their best sentence),
+    or that hold every word of the question that the best one's title holds, when the newest
+    changes a standard (改为, 不再需要, 原办理流程同时废止) and an older one exists, the newest leads,
+    told with its paragraph, and the older one's answer is shown as superseded (for 以前…, the
+    older one leads, marked replaced)."""
+    top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
+    docs = list({c.doc.id: c.doc for c in top if as_date(c.doc.date) is not None}.values())
+    if len(docs) < 2:
+        return None
+    cover = {d.id: max(c.context for c in top if c.doc.id == d.id) for d in docs}  # its best window's
+    floor = policy.version_cover * max(cover.values())
+    subject = _title_words(q, max(docs, key=lambda d: cover[d.id]))
+    speaking = sorted((d for d in docs if cover[d.id] >= floor or _holds(d, subject)), key=lambda d: as_date(d.date))
+    if len(speaking) < 2 or as_date(speaking[-2].date) >= as_date(speaking[-1].date):
+        return None
+    newest, older = speaking[-1], speaking[-2]
+    if not _CHANGE_WORDS.search(newest.text):
+        return None
+    changer = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
+    # the older article's own words rather than its headline, where another of its sentences was retrieved
+    old = [c for c in top if c.doc.id == older.id]
+    old = next((c for c in old if not _is_title(c)), old[0])
+    lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
+    if lead is None:
+        return None
+    if asked.kind == "past":  # 以前在哪里办理: the older article's way, marked as replaced
+        new = Version(changer, _when(changer, around), re.sub(r"\s+", "", changer.text))
+        was = Version(lead, _when(lead, around) or as_date(older.date), re.sub(r"\s+", "", lead.text))
+        status, changed = _status(new, was)
+        return _first(ranked, lead), Timeline(asked, lead, was.when, status, changed_on=changed)
+    new = Version(lead, _when(lead, around), re.sub(r"\s+", "", lead.text))
+    earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
+    status, changed = _status(new, earlier)
+    return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
+
+
+def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
+    """The candidate told with its paragraph (_told_with), when that still answers the question."""
+    told = _told_with(c, around, policy)
+    told.context = coverage(q.terms, q.bigrams, around.window(told) + told.text, policy) if q.terms else 1.0
+    return told if unsupported(q, told, around, policy) is None else None
+
+
+def _title_words(q: Question, doc) -> set[str]:
+    """The question's words in an article's title: what the question and the article are about
+    (渔船证, 办理 of 渔船证办理须知), without the words that ask (需要带什么材料)."""
+    from rag.index.tokenize import tokenize
+
+    return set(q.terms) & set(tokenize(doc.title or ""))
+
+
+def _holds(doc, words: set[str]) -> bool:
+    """An article that says every one of `words` (in its title or text) speaks of the same thing."""
+    text = f"{doc.title or ''}\n{doc.text}"
+    return bool(words) and all(w in text for w in words)
+
+
+def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
+    """A new procedure is often told over several sentences (where to apply, then what to bring):
+    its whole paragraph when that fits one answer, else the lead with the sentences after it that fit."""
+    text = c.doc.text
+    para_start = text.rfind("\n", 0, c.start) + 1
+    para_end = text.find("\n", c.end)
+    para_end = len(text) if para_end < 0 else para_end
+    spans = [(s, e) for s, e in around.sentences(c.doc) if s >= para_start and e <= para_end]
+    if spans and spans[-1][1] - spans[0][0] <= policy.max_answer_chars:
+        return c.span(spans[0][0], spans[-1][1])
+    end = c.end
+    for s, e in spans:
+        if s < end:
+            continue
+        if e - c.start > policy.max_answer_chars or text[end:s].strip():
+            break
+        end = e
+    return c if end == c.end else c.span(c.start, end)
+
+
+def _abolishes(c: Candidate) -> bool:
+    """The sentence only says what no longer applies (原在县…受理的做法不再执行), not what replaced it
+    ("调整为每户每年90元，…原标准不再执行" states the new value: it is no such sentence)."""
+    change = supersession(c.text)
+    return change is not None and change.kind == "abolishes" and not any(
+        m in ADJUST or m in REPLACE for m in change.markers)
+
+
 def _without_time(q: Question, asked: Asked) -> Question:
     """The question less the words that say its time: a version of another year is still a version
     (whether it is of the year asked is decided here, not by the support checks)."""
     if not asked.words or asked.words not in q.query:
         return q
+    from rag.answer.scoring import bigrams_of
+    from rag.index.tokenize import tokenize
+
     query = q.query.replace(asked.words, "")
-    return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""))
+    said = set(tokenize(asked.words))
+    terms = {t: w for t, w in q.terms.items() if t not in said} or q.terms
+    bigrams = frozenset(bigrams_of(query)) if q.zh else q.bigrams
+    return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""), terms=terms,
+                   bigrams=bigrams or q.bigrams)
+
+
+def _rescore(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> None:
+    """The context coverage of the best sentences for the question less its time words (the
+    support checks read it): 现在 or 2022年 is for this step to judge, not a word the answer must hold."""
+    if q.terms:
+        for c in ranked:
+            c.context = coverage(q.terms, q.bigrams, around.window(c), policy)
+
 
 
 def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> list[Version]:
     top = ranked[: policy.time_window]
     if not top:
         return []
-    # the question's words in the sentence itself, headline words included (a short headline is no
-    # reason to pass over a later article's figure)
-    cover = {id(c): coverage(q.terms, q.bigrams, c.text, policy) if q.terms else 1.0 for c in top}
+    # the question's words in the sentence and the ones before it in its paragraph (a later article
+    # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
+    # included (a short headline is no reason to pass over a later article's figure)
+    cover = {id(c): coverage(q.terms, q.bigrams, around.lead_in(c) + c.text, policy) if q.terms else 1.0
+             for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if cover[id(c)] < floor or unsupported(q, c, around, policy) is not None:
-            continue
+        if cover[id(c)] < floor or _abolishes(c) or unsupported(q, c, around, policy) is not None:
+            continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = _value(q, c)
-        when = sentence_time(c.text, as_date(c.doc.date))
+        if value is None and q.kind in _WORDY_KINDS and _changes_standard(c):
+            value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
+        when = _when(c, around)
         if value is not None and when is not None:
             out.append(Version(c, when, value))
-    return out
+    # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
+    bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
+    return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+
+
+def _is_title(c: Candidate) -> bool:
+    return c.text.strip() == (c.doc.title or "").strip()
+
+
+def _changes_standard(c: Candidate) -> bool:
+    change = document_change(c)
+    return change is not None and change.kind in _CHANGES
+
+
+def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
+    """The time a version speaks of (rag.dates.sentence_time). A sentence that says no date of its
+    own speaks of the date its article puts a change in force, when it changes a standard
+    (自2024年7月1日起执行, often in another sentence); else of the date the sentence before it in
+    its paragraph writes ("2023年，全村粮食产量1850吨。村里新建烘干中心1座…": 2023, not the report's date)."""
+    doc_date = as_date(c.doc.date)
+    when = sentence_time(c.text, doc_date)
+    if when is None or when != doc_date:
+        return when
+    if supersession(c.text, doc_date) is not None:
+        change = document_change(c)
+        effective = change.effective if change is not None else None
+        return effective if effective is not None and effective > when else when
+    before = around.lead_in(c, count=1) if around is not None else ""
+    said = sentence_time(before, doc_date) if before else None
+    return said if said is not None and said < when else when
 
 
 def _value(q: Question, c: Candidate) -> str | None:
@@ -126,8 +294,8 @@ def _value(q: Question, c: Candidate) -> str | None:
     if not span:
         return None
     value = c.text[span[0]:span[1]]
-    if q.kind in _VALUE_KINDS and not _NUMERAL.search(value):
-        return None
+    if q.kind in _VALUE_KINDS and not (_NUMERAL.search(value) and unit_matches(q.query, value)):
+        return None  # "多少吨" asked: 1座 is another figure
     return re.sub(r"\s+", "", value)
 
 
@@ -168,14 +336,21 @@ def document_change(c: Candidate) -> Change | None:
     """The strongest change of a standard the candidate's article makes, in its own sentence or any
     other (原有标准同时废止 often stands alone), with the date it takes effect when one is stated.
     An adjustment counts only where a standard is named (提高到 alone may be a growth figure)."""
-    doc_date = as_date(c.doc.date)
-    texts = [c.text] + [c.doc.text[s:e] for s, e in sentence_spans(c.doc.text)]
-    changes = [ch for ch in (_change(t, doc_date) for t in texts) if ch is not None]
+    own = _change(c.text, as_date(c.doc.date))
+    changes = ([own] if own is not None else []) + list(_changes_in(c.doc))
     if not changes:
         return None
     strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
     effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
     return replace(strongest, effective=effective)
+
+
+@lru_cache(maxsize=256)
+def _changes_in(doc) -> tuple[Change, ...]:
+    """The changes of a standard an article's sentences make (read once per article)."""
+    doc_date = as_date(doc.date)
+    found = (_change(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
+    return tuple(ch for ch in found if ch is not None)
 
 
 def _change(text: str, doc_date: Date | None) -> Change | None:
@@ -198,73 +373,3 @@ def _not_after(doc_date: str | None, today: _dt.date) -> bool:
 def _first(ranked: list[Candidate], lead: Candidate) -> list[Candidate]:
     return [lead] + [c for c in ranked if c is not lead]
 
-
-# -- what the answer says of time ------------------------------------------------------------------
-def spoken(date: Date | None, zh: bool) -> str:
-    """2025-01-15 -> 2025年1月15日 / 15 Jan 2025; a month or a year alone likewise."""
-    if date is None:
-        return ""
-    if zh:
-        return f"{date.year}年" + (f"{date.month}月" if date.month else "") + (f"{date.day}日" if date.day else "")
-    month = _dt.date(2000, date.month, 1).strftime("%b") if date.month else ""
-    return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
-
-
-def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
-    """The answer with its time: each citation's `when`; and when the timeline chose the answer
-    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
-    cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
-    if not led or tl.lead is None or not answer.answerable:
-        return replace(answer, citations=tuple(cites))
-    lead_doc = tl.lead.doc.id
-    superseded = _iso(tl.changed_on) if tl.lead_status == "superseded" else None
-    cites = [replace(c, status=tl.lead_status, changed_on=superseded) if c.doc_id == lead_doc else c for c in cites]
-    text = answer.answer
-    reported = as_date(tl.lead.doc.date)
-    if tl.earlier is not None:
-        e = tl.earlier.cand
-        n = len(cites) + 1
-        cites.append(Citation(n, e.doc.id, e.doc.title, e.doc.date, e.doc.source, e.text, e.start, e.end,
-                              min(e.hit.chunk.start, e.start), max(e.hit.chunk.end, e.end),
-                              when=_iso(tl.earlier.when), status=tl.earlier_status,
-                              changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None,
-                              page=e.doc.page_at(e.start), ocr=e.doc.ocr_at(e.start, e.end)))
-        text = text + _earlier_note(e.text, n, tl, zh)
-    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
-        text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text
-    return replace(answer, answer=text, citations=tuple(cites))
-
-
-def _earlier_note(quote: str, n: int, tl: Timeline, zh: bool) -> str:
-    when = spoken(tl.earlier.when, zh)
-    if tl.earlier_status == "superseded":
-        since = spoken(tl.changed_on, zh)
-        if zh:
-            return f"（此前（{when}）为：{quote}[{n}]，已{('自' + since + '起') if since else ''}被新标准取代。）"
-        return f" (Earlier ({when}): {quote} [{n}]; replaced{(' from ' + since) if since else ''}.)"
-    return f"（此前（{when}）：{quote}[{n}]）" if zh else f" (Earlier ({when}): {quote} [{n}])"
-
-
-def without_stale_short(answer: Answer, document) -> Answer:
-    """No bold value that its own sentence says was changed ("由每月100元调整为150元": 100元 is the
-    old standard): such a short answer is dropped and the quote stands alone. `document(doc_id)`."""
-    for part in answer.short_parts if answer.short_answer else ():
-        if _CHANGED_FROM.match(document(part.doc_id).text, part.end):
-            return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
-    return answer
-
-
-_CHANGED_FROM = re.compile(r"\s*(?:调整为|调整到|调整至|提高至|提高到|提高为|上调至|上调为|下调至|下调为|降低至|降低为|降至|"
-                           r"改为|变更为|更改为|延长至|提前至|推迟至|缩短至)")
-
-
-def no_data_note(tl: Timeline, zh: bool) -> str:
-    """What a decline adds when the articles stop before the time asked."""
-    if tl.latest is None:
-        return ""
-    latest = spoken(tl.latest, zh)
-    return f"现有文章中最新的是{latest}的情况。" if zh else f" The latest the articles cover is {latest}."
-
-
-def _iso(date: Date | None) -> str | None:
-    return date.iso() if date is not None else None

@@ -153,6 +153,18 @@ def _shift(date: Date, n: int) -> Date:
     return Date(date.year + n)
 
 
+def _with_month(question: str, start: int, end: int, date: Date) -> tuple[int, int, Date]:
+    """A relative year and the month (and day) written after it: 今年7月 -> that year's July."""
+    if date.month is not None:
+        return start, end, date
+    rest = question[end:end + 12]
+    found = find_dates(f"{date.year}年{rest}", date.year)
+    prefix = len(f"{date.year}年")
+    if found and found[0].start == 0 and found[0].date.month and found[0].end > prefix:
+        return start, end + found[0].end - prefix, found[0].date
+    return start, end, date
+
+
 def asked_time(question: str, today: _dt.date | None = None) -> Asked:
     """What time `question` asks about, relative words read against `today` (default: the real
     date). An explicit date or year wins ("2022年接待游客多少" -> year 2022; "2022年以前" -> up to
@@ -160,7 +172,7 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
     then past markers (原来, 以前, 调整前: "past"); then current ones (现在, 现任: "current")."""
     today = today or _dt.date.today()
     found = [(f.start, f.end, f.date) for f in find_dates(question, today.year)]
-    relative = [(s, e, d) for s, e, w in _relative_in(question) if (d := relative_date(w, today))]
+    relative = [_with_month(question, s, e, d) for s, e, w in _relative_in(question) if (d := relative_date(w, today))]
     for dates in (found, relative):
         if not dates:
             continue
@@ -172,7 +184,8 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
         if _BEFORE_RE.match(after):
             return Asked("year", None, _shift(date, -1), words + _BEFORE_RE.match(after).group().strip())
         if _SINCE_RE.match(after):
-            return Asked("year", date, Date.of(today), words + _SINCE_RE.match(after).group().strip())
+            end = Date.of(today) if date.first_day() <= today else date  # 今年7月起 asked in June: July
+            return Asked("year", date, end, words + _SINCE_RE.match(after).group().strip())
         return Asked("year", date, date, words)
     for kind, words in (("past", PAST_WORDS), ("current", CURRENT_WORDS)):
         hit = marker_in(question, words)

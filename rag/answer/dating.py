@@ -1,0 +1,87 @@
+"""What an answer says of time (issue #19): the date of the fact that leads, the earlier version as
+its own cited quote (marked superseded, with the date of the change), no changed-from value in
+bold, and what a decline says when the articles stop before the time asked. The decisions are
+rag/answer/timeline.py's; this module only words them."""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rag.dates import Date, as_date, sentence_time
+from rag.dates.words import ADJUST
+from rag.types import Answer, Citation
+
+if TYPE_CHECKING:
+    from rag.answer.timeline import Timeline
+
+
+def spoken(date: Date | None, zh: bool) -> str:
+    """2025-01-15 -> 2025年1月15日 / 15 Jan 2025; a month or a year alone likewise."""
+    if date is None:
+        return ""
+    if zh:
+        return f"{date.year}年" + (f"{date.month}月" if date.month else "") + (f"{date.day}日" if date.day else "")
+    month = _dt.date(2000, date.month, 1).strftime("%b") if date.month else ""
+    return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
+
+
+def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
+    """The answer with its time: each citation's `when`; and when the timeline chose the answer
+    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
+    cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
+    if not led or tl.lead is None or not answer.answerable:
+        return replace(answer, citations=tuple(cites))
+    lead_doc = tl.lead.doc.id
+    superseded = _iso(tl.changed_on) if tl.lead_status == "superseded" else None
+    cites = [replace(c, status=tl.lead_status, changed_on=superseded) if c.doc_id == lead_doc else c for c in cites]
+    text = answer.answer
+    reported = as_date(tl.lead.doc.date)
+    if tl.earlier is not None:
+        e = tl.earlier.cand
+        n = len(cites) + 1
+        cites.append(Citation(n, e.doc.id, e.doc.title, e.doc.date, e.doc.source, e.text, e.start, e.end,
+                              min(e.hit.chunk.start, e.start), max(e.hit.chunk.end, e.end),
+                              when=_iso(tl.earlier.when), status=tl.earlier_status,
+                              changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None,
+                              page=e.doc.page_at(e.start), ocr=e.doc.ocr_at(e.start, e.end)))
+        text = text + _earlier_note(e.text, n, tl, zh)
+    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
+        text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text
+    return replace(answer, answer=text, citations=tuple(cites))
+
+
+def _earlier_note(quote: str, n: int, tl: Timeline, zh: bool) -> str:
+    when = spoken(tl.earlier.when, zh)
+    if tl.earlier_status == "superseded":
+        since = spoken(tl.changed_on, zh)
+        if zh:
+            return f"（此前（{when}）为：{quote}[{n}]，已{('自' + since + '起') if since else ''}被新标准取代。）"
+        return f" (Earlier ({when}): {quote} [{n}]; replaced{(' from ' + since) if since else ''}.)"
+    return f"（此前（{when}）：{quote}[{n}]）" if zh else f" (Earlier ({when}): {quote} [{n}])"
+
+
+def without_stale_short(answer: Answer, document) -> Answer:
+    """No bold value that its own sentence says was changed ("由每月100元调整为150元": 100元 is the
+    old standard): such a short answer is dropped and the quote stands alone. `document(doc_id)`."""
+    for part in answer.short_parts if answer.short_answer else ():
+        if _CHANGED_FROM.match(document(part.doc_id).text, part.end):
+            return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
+    return answer
+
+
+_CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True)
+                                                if not w.isascii()) + ")")
+
+
+def no_data_note(tl: Timeline, zh: bool) -> str:
+    """What a decline adds when the articles stop before the time asked."""
+    if tl.latest is None:
+        return ""
+    latest = spoken(tl.latest, zh)
+    return f"现有文章中最新的是{latest}的情况。" if zh else f" The latest the articles cover is {latest}."
+
+
+def _iso(date: Date | None) -> str | None:
+    return date.iso() if date is not None else None
