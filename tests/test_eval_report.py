@@ -247,3 +247,13 @@ def test_evaluate_imports_are_light():
             "print(sorted(m for m in ('matplotlib', 'gradio', 'torch', 'rag.ui') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_accuracy_chart_of_a_group_at_100_percent(tmp_path):
+    """A Wilson interval's top can be a rounding hair below an accuracy of 1.0: no negative error bar."""
+    from rag.evaluate.charts import accuracy_chart
+
+    rows = [{"group": "all right", "questions": 12, "accuracy": 1.0, "ci95": [0.8, 0.9999999999999999]},
+            {"group": "half", "questions": 4, "accuracy": 0.5, "ci95": [0.2, 0.8]}]
+    path = accuracy_chart(rows, tmp_path / "acc.png", "accuracy")
+    assert path is not None and path.exists() and path.stat().st_size > 0

@@ -41,8 +41,9 @@ def accuracy_chart(rows: Sequence[dict], path: Path, title: str) -> Path | None:
     with _figure(path, 7, 0.9 + 0.42 * len(rows)) as fig:
         ax = fig.add_subplot()
         acc = [100 * r["accuracy"] for r in rows]
-        err = [[100 * (r["accuracy"] - r["ci95"][0]) for r in rows],
-               [100 * (r["ci95"][1] - r["accuracy"]) for r in rows]]
+        # max(0, ...): at 100% the Wilson interval's top is a rounding hair below the accuracy
+        err = [[max(0.0, 100 * (r["accuracy"] - r["ci95"][0])) for r in rows],
+               [max(0.0, 100 * (r["ci95"][1] - r["accuracy"])) for r in rows]]
         ax.barh(range(len(rows)), acc, xerr=err, color=BLUE, ecolor="#333", capsize=3)
         ax.set_yticks(range(len(rows)), [f"{r['group']} (n={r['questions']})" for r in rows])
         ax.set_xlim(0, 100)
