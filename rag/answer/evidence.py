@@ -84,7 +84,8 @@ def rival_entity(entity: str, window: str) -> bool:
     return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
 
 
-_ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月)")
+_ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月"
+                         r"|册|本|张|处|间|户|层|栋|块|艘|架|株|棵|千克|公斤|斤|次)")
 
 
 def unit_matches(question: str, sentence: str) -> bool:
@@ -98,7 +99,13 @@ def unit_matches(question: str, sentence: str) -> bool:
         core = next((u for asked, u in _EN_UNITS if asked.search(question)), None)
         if core is None:
             return True
-    return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?\s*{core}", sentence) is not None
+    if re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?\s*{core}", sentence):
+        return True
+    # a table row's cell gives the bare figure, its unit in the header or nowhere ("床位：48；")
+    return _BARE_CELL.search(sentence) is not None
+
+
+_BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 
 
 _EN_UNITS = [

@@ -66,7 +66,7 @@ def looks_like_name(word: str) -> bool:
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("ordinal", re.compile(r"第几|第多少|which (?:phase|round|edition|session)", re.I)),
-    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population", re.I)),
+    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population", re.I)),
     ("work", re.compile(r"哪(?:一)?(?:首|部(?!分|门|位)|本(?!地)|篇|出(?!现)|张)|什么(?:歌曲?|书|电影|电视剧|节目|作品|小说|专辑|戏|剧目?|曲子|诗)(?![\u4e00-\u9fff]*(?:公司|机构))|书名|歌名|片名|剧名|which (?:song|book|film|movie|play|album|novel)", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|叫什么名字|姓名|who\b|whom|whose", re.I)),
     ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
@@ -82,7 +82,14 @@ def question_type(question: str) -> str | None:
     return None
 
 
+# a question for a telephone number, and what one looks like (0579-86512377, 96388, 12345, (0571)8765432)
+PHONE_Q = re.compile(r"电话|热线|号码|传真|联系方式|phone|hotline|fax", re.I)
+PHONE_RE = re.compile(r"(?:\(?0\d{2,3}\)?[-－—\s]?)?\d{5,8}(?:[-－—转]\d{1,6})?|1[3-9]\d{9}|400[-\s]?\d{3}[-\s]?\d{4}")
+
+
 def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
+    if kind == "phone":
+        return [m.span() for m in PHONE_RE.finditer(text)]
     if kind == "number":
         return [m.span() for m in NUMBER_RE.finditer(text) if (re.search(rf"[\d{_CN_NUM}]", m.group())
                 and len(m.group().strip()) > 1 or (m.group().strip().isdigit())) and not _quoted(text, m.span())]
@@ -264,6 +271,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         unit = re.escape(m.group(1)) if m else r"[期届次轮批号名位]"
         return next((x.span() for x in re.finditer(rf"第?[\d{_CN_NUM}]+\s*{unit}", sentence)
                      if re.sub(r"\s+", "", x.group()) not in q_norm), None)
+    if kind == "number" and PHONE_Q.search(q_norm):  # a telephone number, never another figure
+        kind = "phone"
     spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
     asked = re.search(r"哪(?:一)?个?([村镇乡县市省区州])", q_norm) if kind == "place" else None
     if asked and any(sentence[s:e].endswith(asked.group(1)) for s, e in spans):
