@@ -185,25 +185,24 @@ def test_rate_limit_gives_429_with_retry_after(tmp_path):
 
 def _serve_output(tmp_path, host, **settings):
     """What serve() says before it starts, with uvicorn stopped before serving."""
-    import uvicorn
+    from rag.api import server
 
     pipe = _with(fake_pipeline(tmp_path, build=False), host=host, port=0, **settings)
     said = []
 
     class NoRun:
-        def __init__(self, config):
+        def __init__(self, *args):
             pass
 
         def run(self, sockets):
             for s in sockets:
                 s.close()
 
-    original = uvicorn.Server
-    uvicorn.Server = NoRun
+    original, server.GracefulServer = server.GracefulServer, NoRun  # the server serve() starts
     try:
         assert serve(pipe, prepare=False, log=said.append) == 0
     finally:
-        uvicorn.Server = original
+        server.GracefulServer = original
     return said
 
 
@@ -215,22 +214,23 @@ def test_warning_for_all_interfaces_without_auth(tmp_path, capsys):
 
 
 def test_warning_goes_to_stderr(tmp_path, capsys):
-    import uvicorn
+    from rag.api import server
 
     pipe = _with(fake_pipeline(tmp_path, build=False), host="0.0.0.0", port=0)
 
     class NoRun:
-        def __init__(self, config):
+        def __init__(self, *args):
             pass
 
         def run(self, sockets):
-            pass
+            for s in sockets:
+                s.close()
 
-    original, uvicorn.Server = uvicorn.Server, NoRun
+    original, server.GracefulServer = server.GracefulServer, NoRun  # the server serve() starts
     try:
         serve(pipe, prepare=False)
     finally:
-        uvicorn.Server = original
+        server.GracefulServer = original
     assert "no authentication" in capsys.readouterr().err
 
 

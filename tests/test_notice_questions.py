@@ -49,6 +49,7 @@ def pipeline(tmp_path_factory):
 @pytest.mark.parametrize("question, fact", [
     ("松岭县文化馆一次最多可以借几册画册？", "6册"),
     ("松岭县文化馆的预约电话是多少？", "0571-83927416"),
+    ("松岭县文化馆冬季开放时间调整从什么时候开始执行？", "2025年12月1日"),
 ])
 def test_the_line_with_the_fact_is_quoted_not_the_headline_that_names_the_subject(pipeline, question, fact):
     answer = pipeline.ask(question)
@@ -60,3 +61,19 @@ def test_the_line_with_the_fact_is_quoted_not_the_headline_that_names_the_subjec
 def test_a_table_cell_with_a_bare_figure_answers_a_count_in_any_unit():
     row = "社区：松岭社区；服务中心地址：松岭路12号；床位：36；开放时间：7:30-18:00"
     assert unit_matches("松岭社区养老服务中心有多少张床位？", row)
+
+
+def test_a_when_question_is_not_answered_by_a_line_without_a_time(pipeline):
+    from rag.answer import candidates, scoring, support
+    from rag.answer.answerer import Answerer
+
+    question = "松岭县文化馆冬季开放时间调整从什么时候开始执行？"
+    hits = pipeline.search(question)
+    a = Answerer(pipeline.index, pipeline.embedder, reader=None)
+    cands = candidates.from_hits(hits, pipeline.index.document, a.policy)
+    q = scoring.analyse(question, None, hits, a.idf, a.policy)
+    scoring.score_all(q, cands, scoring.dense_scores(q, cands, pipeline.embedder, None, a.policy), a.around, a.policy)
+    headline = next(c for c in cands if c.text.startswith("松岭县文化馆关于"))
+    dated = next(c for c in cands if c.text.startswith("自2025年12月1日起"))
+    assert support.unsupported(q, headline, a.around, a.policy) == "no date in the headline"
+    assert support.unsupported(q, dated, a.around, a.policy) is None

@@ -96,6 +96,12 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
 _TIME_WORD = re.compile(r"(?:今年|去年|前年|明年|本年|上年|现在|目前|现任|当前|原来|以前|此前|当时|过去)")
 
 
+def _is_headline(c: Candidate) -> bool:
+    """c is its article's title as a line of the text."""
+    title = normalize_for_search(c.doc.title or "")
+    return bool(title) and normalize_for_search(c.text.strip()) == title
+
+
 def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | None:
     """The unit and kind of thing asked for, and enough of the question's words near the answer."""
     query, zh, kind = q.query, q.zh, q.kind
@@ -104,6 +110,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     typed = extract_short(q.span_q, best.text, kind) if kind else None
     if kind == "number" and not typed:
         return "no number in the answer"
+    if kind == "date" and not typed and _is_headline(best):  # a notice's title says what, not when
+        return "no date in the headline"
     if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(
             normalize_for_search(w) in normalize_for_search(best.text) for w in role_words(query)))):
         return "no person in the answer"
