@@ -34,8 +34,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seeds" / "000_2f3ce927338b60c1.txt"
-if not SEED.exists():
-    SEED = Path("/work/shared/seeds/000_2f3ce927338b60c1.txt")
 QA = REPO / "eval" / "seed_qa.jsonl"
 
 

@@ -66,7 +66,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--runtimes", default="onnx,torch")
     ap.add_argument("--question", default="大陈村2024年接待了多少游客？")
-    ap.add_argument("--trees", help="code trees to compare instead of runtimes, e.g. /work/main,. (first: baseline)")
+    ap.add_argument("--trees", help="code trees to compare instead of runtimes, e.g. ../baseline-checkout,. (first: baseline)")
     args = ap.parse_args()
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))
     index = args.index
