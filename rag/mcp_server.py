@@ -180,8 +180,11 @@ def mount_http(app, pipeline, path: str = "/mcp") -> None:
 
 
 def _import_sdk() -> None:
-    import mcp.server.mcpserver  # noqa: F401  (what build_server and the transport need, ~1-4 s)
-    import mcp.server.streamable_http_manager  # noqa: F401
+    """What build_server and the transport need (about a second here; the slow part of /mcp's first request)."""
+    import importlib
+
+    for module in ("mcp.server.mcpserver", "mcp.server.streamable_http_manager"):
+        importlib.import_module(module)
 
 
 class LazyEndpoint:

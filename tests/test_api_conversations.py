@@ -80,7 +80,8 @@ def test_a_follow_up_by_conversation_id_reads_the_stored_questions(server):
     assert turns[2]["answer"]["answer"] == got["answer"] and turns[2]["answer"]["citations"] == got["citations"]
     mine = client.get("/api/conversations", headers=bearer(TOKEN_A)).json()["conversations"]
     assert cid in [c["id"] for c in mine]
-    assert cid not in [c["id"] for c in client.get("/api/conversations", headers=bearer(TOKEN_B)).json()["conversations"]]
+    theirs = client.get("/api/conversations", headers=bearer(TOKEN_B)).json()["conversations"]
+    assert cid not in [c["id"] for c in theirs]
 
 
 def test_without_conversation_id_each_question_starts_a_new_one(server):

@@ -241,9 +241,8 @@ class ChatRequest(BaseModel):
     answer: AnswerMode | None = Field(None, description="extension: " + ANSWER_HELP)
     kbs: list[str] | None = Field(None, min_length=1, max_length=16, description="extension: " + KBS_HELP +
                                   " (instead of `model`)")
-    conversation_id: str | None = Field(None, min_length=1, max_length=64,
-                                        description="extension: " + CONVERSATION_HELP.replace("no history given",
-                                                                                              "no earlier user message"))
+    conversation_id: str | None = Field(None, min_length=1, max_length=64, description="extension: " +
+                                        CONVERSATION_HELP.replace("no history given", "no earlier user message"))
 
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}
