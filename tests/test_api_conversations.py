@@ -177,3 +177,31 @@ def _answer(question: str):
     from rag.types import Answer
 
     return Answer(question=question, answer="", short_answer=None, answerable=False)
+
+
+def test_the_page_reopens_and_continues_a_conversation_the_api_began(server):
+    """The same token on the page: the API's conversation is listed, reopens with its questions, and
+    a follow-up asked there is read against them and becomes its next turn."""
+    pytest.importorskip("gradio")
+    from gradio.context import LocalContext
+
+    from rag.ui.chat import ChatHandlers
+    from rag.ui.history import PageHistory
+
+    client, pipe = server
+    cid = ask(client, TOKEN_A, question=Q_MEIWAN).json()["conversation_id"]
+    page = PageHistory(ChatHandlers(pipe), pipe.settings)
+    page.wrap()
+    login = type("Req", (), {"username": page.auth.page_name("ops", TOKEN_A), "session_hash": "api-conv"})()
+    reset = LocalContext.request.set(login)
+    try:
+        assert cid in [value for _, value in page.choices()]
+        messages, views, _, opened = page.open_conversation(cid)
+        assert opened == cid and [v.question for v in views] == [Q_MEIWAN]
+        *_, (_, messages, views, _) = page.handlers.respond(FOLLOW_UP, messages, views, request=login)
+        assert page.sync_conversation(views)[0] == cid
+    finally:
+        LocalContext.request.reset(reset)
+    turns = client.get(f"/api/conversations/{cid}", headers=bearer(TOKEN_A)).json()["turns"]
+    assert [t["question"] for t in turns] == [Q_MEIWAN, FOLLOW_UP]
+    assert "梅湾" in turns[1]["answer"]["searched_question"] and "460万元" in turns[1]["answer"]["answer"]
