@@ -5,7 +5,8 @@
 
 `rag mcp` serves it over stdio (an agent starts it as a subprocess); `rag serve` also serves it as
 streamable HTTP at /mcp, behind the same authentication as /api (rag/api/guard.py; both tools only
-read, so the read role suffices). Answers are recorded like the API's (rag.history), so an agent
+read, so the read role suffices); there the SDK is imported on the first request to /mcp, not when
+the app is made. Answers are recorded like the API's (rag.history), so an agent
 can rate them with POST /api/feedback by their answer_id.
 
 `kb` names a knowledge base (rag.library; `default` when not given): one the caller may not read is
@@ -145,24 +146,91 @@ def run_stdio(pipeline):
 
 
 def mount_http(app, pipeline, path: str = "/mcp") -> None:
-    """Serve the tools as streamable HTTP at `path` of the FastAPI `app` (stateless, JSON replies);
-    its session manager runs inside the app's lifespan. Mount it before a page at "/"."""
-    from mcp.server.transport_security import TransportSecuritySettings
+    """Serve the tools as streamable HTTP at `path` of the FastAPI `app` (stateless, JSON replies).
+    Lazily: the SDK is imported and the server built on the first request to `path` (LazyEndpoint),
+    so that creating the app, and every server start, does not wait for it. Mount it before a page at "/"."""
+    from starlette.routing import Route
 
-    def resolve(kb, who):  # the server's knowledge bases, as the caller may read them
-        return library_kbs(app.state.rag.library)(kb, who)
+    def build():
+        from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+        from mcp.server.transport_security import TransportSecuritySettings
 
-    server = build_server(resolve, history_recorder(pipeline.settings))
-    http = server.streamable_http_app(  # the Host header is checked by rag.api.guard already
-        streamable_http_path=path, stateless_http=True, json_response=True,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
-    app.router.routes.extend(http.routes)
+        def resolve(kb, who):  # the server's knowledge bases, as the caller may read them
+            return library_kbs(app.state.rag.library)(kb, who)
+
+        server = build_server(resolve, history_recorder(pipeline.settings))
+        server.streamable_http_app(  # sets up its session manager; the Host header is checked by rag.api.guard
+            streamable_http_path=path, stateless_http=True, json_response=True,
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        return server.session_manager, StreamableHTTPASGIApp(server.session_manager)
+
+    endpoint = LazyEndpoint(build)
+    app.router.routes.append(Route(path, endpoint=endpoint))
     previous = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(owner):
-        async with server.session_manager.run():
+        try:
             async with previous(owner) as state:
                 yield state
+        finally:
+            await endpoint.close()  # its session manager stops with the app
 
     app.router.lifespan_context = lifespan
+
+
+def _import_sdk() -> None:
+    """What build_server and the transport need (about a second here; the slow part of /mcp's first request)."""
+    import importlib
+
+    for module in ("mcp.server.mcpserver", "mcp.server.streamable_http_manager"):
+        importlib.import_module(module)
+
+
+class LazyEndpoint:
+    """An ASGI endpoint made on its first request: the SDK imported in a worker thread (the event loop
+    keeps answering meanwhile; concurrent first requests wait for the one import), then `build()` ->
+    (session manager, endpoint); the session manager runs in a task of its own until `close()` (the
+    app's lifespan ending), after which the next request builds a fresh one."""
+
+    def __init__(self, build: Callable):
+        self.build = build
+        self.endpoint = None
+        self._lock = self._task = self._stop = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        endpoint = self.endpoint or await self._start()
+        await endpoint(scope, receive, send)
+
+    async def _start(self):
+        import asyncio
+
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.endpoint is None:
+                await asyncio.to_thread(_import_sdk)
+                manager, endpoint = self.build()
+                ready, self._stop = asyncio.Event(), asyncio.Event()
+                self._task = asyncio.create_task(self._run(manager, ready))
+                await ready.wait()
+                if self._task.done():  # it could not start: say why, and try afresh next time
+                    failed, self._task = self._task, None
+                    failed.result()
+                self.endpoint = endpoint
+        return self.endpoint
+
+    async def _run(self, manager, ready) -> None:
+        try:
+            async with manager.run():
+                ready.set()
+                await self._stop.wait()
+        finally:
+            ready.set()
+
+    async def close(self) -> None:
+        task, stop = self._task, self._stop
+        self.endpoint = self._lock = self._task = self._stop = None
+        if task is not None:
+            stop.set()
+            await task

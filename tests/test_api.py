@@ -96,6 +96,7 @@ def test_ask_returns_the_json_of_rag_ask(http, pipeline):
     got = r.json()
     want = tagged(pipeline.ask(Q_VISITORS), "default").to_dict()  # every citation names its knowledge base
     assert len(got.pop("answer_id")) == 32  # the answer recorded for feedback (rag.history)
+    assert got.pop("conversation_id")  # as a turn of a new conversation (GET /api/conversations/{id})
     assert set(got) == set(want) and got["latency_ms"] >= 0
     assert {k: v for k, v in got.items() if k != "latency_ms"} == {k: v for k, v in want.items() if k != "latency_ms"}
     assert got["answerable"] and "12万人次" in got["short_answer"] and "[1]" in got["answer"]

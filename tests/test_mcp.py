@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import subprocess
 import sys
 
 import pytest
@@ -113,3 +114,53 @@ def test_http_a_token_limited_to_another_knowledge_base_learns_nothing_of_defaul
         asked, searched = asyncio.run(go(http))
     for result in (asked, searched):  # the same words as for a knowledge base that is not there
         assert result.is_error and "No knowledge base 'default'" in result.content[0].text
+
+
+def test_http_the_sdk_is_imported_on_the_first_request_not_with_the_app(pipeline):
+    """create_app leaves the SDK unimported (every server start would wait for it); the first /mcp
+    request imports it, and serves."""
+    script = f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from tests.helpers import running
+from rag.api import create_app
+from rag.config import Settings
+from rag.models.embed import HashingEmbedder
+from rag.pipeline import Pipeline
+import httpx2
+settings = Settings(corpus_dir={str(pipeline.settings.corpus_dir)!r}, index_dir={str(pipeline.settings.index_dir)!r},
+                    model="fake-hashing", cache_dir={str(pipeline.settings.cache_dir)!r})
+app = create_app(Pipeline(settings, HashingEmbedder()))
+assert not [m for m in sys.modules if m.startswith("mcp.server")], "imported with the app"
+with running(app) as base:
+    assert not [m for m in sys.modules if m.startswith("mcp.server")], "imported at start-up"
+    r = httpx2.post(base + "/mcp", json={{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}},
+                    headers={{"Accept": "application/json, text/event-stream"}}, timeout=120)
+    assert r.status_code == 200, r.text
+    assert {{"search", "ask"}} <= {{t["name"] for t in r.json()["result"]["tools"]}}
+    assert "mcp.server.mcpserver" in sys.modules
+print("ok")
+"""
+    env = {"PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert ran.returncode == 0 and ran.stdout.strip() == "ok", ran.stderr
+
+
+def test_http_concurrent_first_requests_and_a_second_start(pipeline):
+    """Requests arriving together while the SDK loads all get their answer; the app served again
+    (its lifespan run twice, as in a restart in one process) serves /mcp again."""
+    import httpx2
+
+    app = create_app(pipeline)
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    headers = {"Accept": "application/json, text/event-stream"}
+
+    async def together(base):
+        async with httpx2.AsyncClient(timeout=120) as http:
+            replies = await asyncio.gather(*(http.post(base + "/mcp", json=body, headers=headers) for _ in range(4)))
+        return [r.status_code for r in replies], [len(r.json()["result"]["tools"]) for r in replies]
+
+    for _ in range(2):
+        with running(app) as base:
+            statuses, counts = asyncio.run(together(base))
+        assert statuses == [200] * 4 and len(set(counts)) == 1 and counts[0] >= 2

@@ -4,7 +4,12 @@ Every answer the API gives is recorded (rag.history) under the caller: a RAG_AUT
 `token:<token id>` for a bearer token, or one shared anonymous owner when authentication is off.
 A conversation or answer of another owner is answered 404, like an unknown one.
 
-    answer = remember(request, answer, kb)   # in a route: records it, sets answer.answer_id
+    earlier = earlier_questions(request, conversation_id)   # its last questions; 404 when not the caller's
+    answer, conversation_id = remember(request, answer, kb, conversation_id)  # the next turn, answer_id set
+
+`POST /api/ask` and `/v1/chat/completions` answer inside a conversation: the one named by
+`conversation_id` (the caller's own), else a new one, so the API's turns are listed by
+GET /api/conversations/{id} beside the page's.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from rag.api.errors import ApiError
 from rag.api.schemas import ERRORS
 from rag.history import ANONYMOUS, MAX_TEXT_CHARS, UnknownAnswer, open_history
 from rag.logs import failure
+from rag.pipeline import MAX_HISTORY
 from rag.types import Answer
 
 router = APIRouter(prefix="/api", responses=ERRORS, tags=["conversations"])
@@ -41,15 +47,33 @@ def history_store(request: Request):
     return open_history(request.app.state.rag.pipeline.settings)
 
 
-def remember(request: Request, answer: Answer, kb: str = "default") -> Answer:
-    """`answer` recorded for the caller, with its answer_id; unchanged (and one log line) when the
-    conversation database cannot be written, so that a question is still answered."""
+def remember(request: Request, answer: Answer, kb: str = "default",
+             conversation: str | None = None) -> tuple[Answer, str | None]:
+    """`answer` recorded for the caller as the next turn of `conversation` (a new conversation when
+    None, or when it was deleted meanwhile): (the answer with its answer_id, the conversation's id).
+    When the database cannot be written the answer goes out unchanged, without an id (one log line),
+    so that a question is still answered."""
     try:
-        recorded, _ = history_store(request).record(answer, owner_of(request), kb=kb)
-        return recorded
+        return history_store(request).record(answer, owner_of(request), kb=kb, conversation=conversation,
+                                             new_conversation=True)
     except Exception as err:  # the database down: the answer still goes out, without an id
         failure("api history", err)
-        return answer
+        return answer, conversation
+
+
+def earlier_questions(request: Request, conversation_id: str) -> list[str]:
+    """The last questions of the caller's conversation `conversation_id`, oldest first (a follow-up's
+    history); 404 when the caller has none of that id (another owner's reads the same), 503 when the
+    database cannot be read."""
+    try:
+        found = history_store(request).questions(owner_of(request), conversation_id, MAX_HISTORY)
+    except Exception as err:
+        failure("api history", err)
+        raise ApiError(503, "The conversation database cannot be read now; try again, or ask without "
+                            "conversation_id.", "service_unavailable", headers={"Retry-After": "5"}) from None
+    if found is None:
+        raise _missing(conversation_id)
+    return found
 
 
 def _missing(conversation_id: str) -> ApiError:

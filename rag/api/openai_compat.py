@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from rag.api.errors import ApiError
-from rag.api.history import remember
+from rag.api.history import earlier_questions, remember
 from rag.api.schemas import ERRORS, ChatMessage, ChatRequest, FiltersIn, filters_of
 from rag.api.state import ServerState, caller, get_state, ready_state
 from rag.errors import RagError
@@ -73,7 +73,7 @@ def reply_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def extras(answer: Answer) -> dict:
+def extras(answer: Answer, conversation_id: str | None = None) -> dict:
     """The structured answer, beside the OpenAI fields."""
     d = answer.to_dict()
     out = {"short_answer": d["short_answer"], "answerable": d["answerable"], "citations": d["citations"]}
@@ -87,10 +87,13 @@ def extras(answer: Answer) -> dict:
         out["generated_by"] = d["model"]
     if answer.answer_id:
         out["answer_id"] = answer.answer_id
+    if conversation_id:
+        out["conversation_id"] = conversation_id
     return out
 
 
-def completion(answer: Answer, completion_id: str, created: int, model: str = MODEL_ID) -> dict:
+def completion(answer: Answer, completion_id: str, created: int, model: str = MODEL_ID,
+               conversation_id: str | None = None) -> dict:
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -98,11 +101,12 @@ def completion(answer: Answer, completion_id: str, created: int, model: str = MO
         "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": reply_text(answer)},
                      "logprobs": None, "finish_reason": "stop"}],
-        **extras(answer),
+        **extras(answer, conversation_id),
     }
 
 
-def chunks(answer: Answer, completion_id: str, created: int, model: str = MODEL_ID) -> Iterator[dict]:
+def chunks(answer: Answer, completion_id: str, created: int, model: str = MODEL_ID,
+           conversation_id: str | None = None) -> Iterator[dict]:
     """The reply as chat.completion.chunk objects: the role, one chunk per line, then the finish."""
     head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
 
@@ -113,7 +117,7 @@ def chunks(answer: Answer, completion_id: str, created: int, model: str = MODEL_
     yield chunk({"role": "assistant", "content": ""})
     for piece in reply_text(answer).splitlines(keepends=True):
         yield chunk({"content": piece})
-    yield chunk({}, "stop", **extras(answer))
+    yield chunk({}, "stop", **extras(answer, conversation_id))
 
 
 def server_sent_events(objects: Iterator[dict]) -> Iterator[str]:
@@ -141,7 +145,9 @@ def chat_completions(body: ChatRequest, request: Request, state: ServerState = D
     (n, doc_id, title, date, source, quote, start, end, when, status, changed_on), searched_question
     for a rewritten follow-up, answer_mode, and for a generative answer generated_by, verification and note.
     Extension `filters`: {since, until, source, undated}, as in POST /api/ask; `answer`: extractive |
-    generative. A generated reply is sent (streamed too) only after it was verified.
+    generative. A generated reply is sent (streamed too) only after it was verified. `conversation_id`:
+    continue that conversation of yours (404 when not yours or not there; with no earlier user message
+    the follow-up is read against its last questions), else a new one; the extras name it.
     `model`: the knowledge base (GET /v1/models; 404 for one unknown or not readable), or several joined
     by + (or extension `kbs`: a list); their citations name their knowledge base (`kb`)."""
     kb, kbs = asked(body)
@@ -151,15 +157,18 @@ def chat_completions(body: ChatRequest, request: Request, state: ServerState = D
     if misplaced:  # would be ignored silently otherwise
         raise ApiError(400, f"Put {', '.join(misplaced)} inside \"filters\": {{...}} "
                             f"(with the openai SDK: extra_body={{'filters': {{...}}}}).")
+    if body.conversation_id is not None:  # the caller's own (404 otherwise), checked before answering
+        stored = earlier_questions(request, body.conversation_id)
+        history = history or stored
     answer = state.library.ask(names, question, history=history, mode=body.mode, top_k=body.top_k,
                                filters=filters_of(body.filters), answer=body.answer)
-    answer = remember(request, answer, kb="+".join(names))  # recorded for feedback: answer_id
+    answer, conversation_id = remember(request, answer, "+".join(names), body.conversation_id)  # a turn: answer_id
     completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
     model = body.model if not body.kbs else "+".join(names)
     if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
-        return StreamingResponse(server_sent_events(chunks(answer, completion_id, created, model)),
+        return StreamingResponse(server_sent_events(chunks(answer, completion_id, created, model, conversation_id)),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-    return completion(answer, completion_id, created, model)
+    return completion(answer, completion_id, created, model, conversation_id)
 
 
 def model_card(kb, model_id: str | None = None) -> dict:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from rag.api.errors import ApiError
-from rag.api.history import remember
+from rag.api.history import earlier_questions, remember
 from rag.api.schemas import (
     ERRORS,
     AnswerOut,
@@ -68,13 +68,21 @@ def ask(body: AskRequest, request: Request, state: ServerState = Depends(ready_s
     kb / kbs: the knowledge base(s) to answer from (default `default`); several are searched at once
     and their answers fused, every citation naming its `kb` (404 for one unknown or not readable).
     since / until / source / undated: answer only from documents that pass (400 for a bad date).
-    answer: extractive | generative (400 when the server has no language model endpoint)."""
+    answer: extractive | generative (400 when the server has no language model endpoint).
+    conversation_id: continue that conversation of yours (404 when it is not yours or not there);
+    without it a new one is started. Either way the reply's `conversation_id` names it, and the
+    answer is one of its turns (GET /api/conversations/{id}). With conversation_id and no `history`,
+    the follow-up is read against the conversation's last questions."""
     names = state.asked(caller(request), body.kb, body.kbs)
     history = [h for h in bounded_history(body.history) if h.strip()]
+    if body.conversation_id is not None:  # the caller's own (404 otherwise), checked before answering
+        stored = earlier_questions(request, body.conversation_id)
+        history = history or stored
     answer = state.library.ask(names, body.question, history=history, mode=body.mode, top_k=body.top_k,
                                filters=filters_of(body), answer=body.answer)
-    answer = remember(request, answer, kb="+".join(names))  # recorded for feedback: answer_id
-    return JSONResponse(answer.to_dict())  # exactly to_dict(): no keys added or dropped by the model
+    answer, conversation_id = remember(request, answer, "+".join(names), body.conversation_id)  # a turn: answer_id
+    # to_dict() as it is (no keys added or dropped by the response model), and the conversation
+    return JSONResponse({**answer.to_dict(), "conversation_id": conversation_id})
 
 
 @router.get("/documents", tags=["documents"], response_model=DocumentListOut)

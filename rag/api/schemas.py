@@ -25,6 +25,9 @@ ANSWER_HELP = ("extractive (quoted sentences) or generative (the server's langua
 KB_HELP = "the knowledge base to answer from (GET /api/kbs lists them; default: `default`)"
 KBS_HELP = ("several knowledge bases, searched at once and their answers fused; every citation names its "
             "knowledge base (`kb`)")
+CONVERSATION_HELP = ("continue this conversation of yours (the `conversation_id` of an earlier answer; 404 when "
+                     "it is not yours or not there); without it, a new conversation is started. With no "
+                     "history given, the follow-up is read against the conversation's last questions")
 DateIn = str | int  # 2025 may come as a number
 Undated = Literal["keep", "drop"]
 
@@ -45,7 +48,8 @@ class AskRequest(BaseModel):
                           examples=["青石村2024年接待了多少游客？"])
     history: list[str] = Field(default_factory=list,
                                description="earlier questions of the same conversation, oldest first, "
-                                           "so that a follow-up such as 那村民收入呢？ is understood")
+                                           "so that a follow-up such as 那村民收入呢？ is understood "
+                                           "(absent or empty with conversation_id: its stored questions)")
     mode: Mode | None = Field(None, description=MODE_HELP)
     top_k: int | None = Field(None, ge=1, le=50, description=TOP_K_HELP)
     since: DateIn | None = Field(None, description=SINCE_HELP, examples=["2025"])
@@ -55,6 +59,7 @@ class AskRequest(BaseModel):
     answer: AnswerMode | None = Field(None, description=ANSWER_HELP)
     kb: str | None = Field(None, description=KB_HELP, examples=["default"])
     kbs: list[str] | None = Field(None, min_length=1, max_length=16, description=KBS_HELP)
+    conversation_id: str | None = Field(None, min_length=1, max_length=64, description=CONVERSATION_HELP)
 
 
 class CitationOut(BaseModel):
@@ -105,6 +110,8 @@ class AnswerOut(BaseModel):
     note: str | None = Field(None, description="generative asked: why the extractive answer is shown instead, "
                                                "or what was left out")
     answer_id: str | None = Field(None, description="names this answer in POST /api/feedback")
+    conversation_id: str | None = Field(None, description="the conversation this answer is a turn of "
+                                        "(GET /api/conversations/{id}); send it back to ask a follow-up")
 
 
 # -- /api/documents -------------------------------------------------------------------------
@@ -219,7 +226,7 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     """An OpenAI chat-completions request. The last message is the question; earlier user
     messages are the conversation. Sampling options (temperature, max_tokens...) are accepted and
-    ignored. Extensions: mode, top_k, filters, answer."""
+    ignored. Extensions: mode, top_k, filters, answer, kbs, conversation_id."""
 
     model_config = ConfigDict(extra="allow")
     model: str = Field("rag", description="the knowledge base to answer from (GET /v1/models); 'rag' is "
@@ -234,6 +241,8 @@ class ChatRequest(BaseModel):
     answer: AnswerMode | None = Field(None, description="extension: " + ANSWER_HELP)
     kbs: list[str] | None = Field(None, min_length=1, max_length=16, description="extension: " + KBS_HELP +
                                   " (instead of `model`)")
+    conversation_id: str | None = Field(None, min_length=1, max_length=64, description="extension: " +
+                                        CONVERSATION_HELP.replace("no history given", "no earlier user message"))
 
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 413, 503)}

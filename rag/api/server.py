@@ -89,7 +89,7 @@ def create_app(pipeline: Pipeline, *, page: Callable | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(openai_compat.router)
     app.include_router(history.router)  # /api/conversations, /api/feedback
-    mount_mcp(app, pipeline)  # /mcp: the MCP tools over streamable HTTP (rag/mcp_server.py)
+    mount_mcp(app, pipeline)  # /mcp: the MCP tools over streamable HTTP (rag/mcp_server.py; SDK loaded on first use)
     for prefix in ("/api", "/v1"):  # JSON 404s here, instead of the page's
         app.add_api_route(prefix + "/{rest:path}", _no_such_endpoint, methods=METHODS, include_in_schema=False)
     if page is not None:

@@ -165,6 +165,21 @@ class HistoryStore:
             rows = db.execute(select(t).where(t.c.conversation_id == conversation_id).order_by(t.c.n)).mappings()
             return {**_conversation_row(head), "turns": [_turn_row(r) for r in rows]}
 
+    def questions(self, owner: str, conversation_id: str, limit: int = 8) -> list[str] | None:
+        """The last `limit` questions of one of the owner's conversations, oldest first (what a
+        follow-up is read against); None when there is none of that id for this owner."""
+        from sqlalchemy import select
+
+        from rag.history.tables import conversations as c
+        from rag.history.tables import turns as t
+
+        with self.engine.connect() as db:
+            if db.execute(select(c.c.id).where(c.c.id == conversation_id, c.c.owner == owner)).first() is None:
+                return None
+            rows = db.execute(select(t.c.question).where(t.c.conversation_id == conversation_id)
+                              .order_by(t.c.n.desc()).limit(max(0, limit))).scalars().all()
+        return rows[::-1]
+
     def delete(self, owner: str, conversation_id: str) -> bool:
         from sqlalchemy import delete
 
