@@ -128,7 +128,8 @@ def test_chat_completions_continue_a_conversation(server):
         assert r.status_code == 200, r.text
         return r.json()
 
-    first = chat(Q_MEIWAN)
+    assert "conversation_id" not in chat(Q_MEIWAN)  # no conversation asked for: a rated answer only
+    first = chat(Q_MEIWAN, conversation_id="new")
     cid = first["conversation_id"]
     follow = chat(FOLLOW_UP, conversation_id=cid)
     assert follow["conversation_id"] == cid and "460万元" in follow["choices"][0]["message"]["content"]

@@ -48,14 +48,15 @@ def history_store(request: Request):
 
 
 def remember(request: Request, answer: Answer, kb: str = "default",
-             conversation: str | None = None) -> tuple[Answer, str | None]:
+             conversation: str | None = None, start: bool = True) -> tuple[Answer, str | None]:
     """`answer` recorded for the caller as the next turn of `conversation` (a new conversation when
-    None, or when it was deleted meanwhile): (the answer with its answer_id, the conversation's id).
+    None and `start`, or when it was deleted meanwhile; with neither, a rated answer of no
+    conversation): (the answer with its answer_id, the conversation's id or None).
     When the database cannot be written the answer goes out unchanged, without an id (one log line),
     so that a question is still answered."""
     try:
         return history_store(request).record(answer, owner_of(request), kb=kb, conversation=conversation,
-                                             new_conversation=True)
+                                             new_conversation=start)
     except Exception as err:  # the database down: the answer still goes out, without an id
         failure("api history", err)
         return answer, conversation

@@ -23,6 +23,7 @@ from rag.errors import RagError
 from rag.library import ALIAS, DEFAULT
 from rag.types import Answer, Citation
 
+NEW = "new"  # conversation_id that starts a conversation
 MODEL_ID = ALIAS  # the model name of the knowledge base `default`
 CREATED = int(time.time())
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], responses=ERRORS)
@@ -147,7 +148,9 @@ def chat_completions(body: ChatRequest, request: Request, state: ServerState = D
     Extension `filters`: {since, until, source, undated}, as in POST /api/ask; `answer`: extractive |
     generative. A generated reply is sent (streamed too) only after it was verified. `conversation_id`:
     continue that conversation of yours (404 when not yours or not there; with no earlier user message
-    the follow-up is read against its last questions), else a new one; the extras name it.
+    the follow-up is read against its last questions), or "new" to start one; the extras name it.
+    Without it the answer is recorded for rating (answer_id) but joins no conversation: OpenAI
+    clients resend the whole history with every request.
     `model`: the knowledge base (GET /v1/models; 404 for one unknown or not readable), or several joined
     by + (or extension `kbs`: a list); their citations name their knowledge base (`kb`)."""
     kb, kbs = asked(body)
@@ -157,12 +160,13 @@ def chat_completions(body: ChatRequest, request: Request, state: ServerState = D
     if misplaced:  # would be ignored silently otherwise
         raise ApiError(400, f"Put {', '.join(misplaced)} inside \"filters\": {{...}} "
                             f"(with the openai SDK: extra_body={{'filters': {{...}}}}).")
-    if body.conversation_id is not None:  # the caller's own (404 otherwise), checked before answering
-        stored = earlier_questions(request, body.conversation_id)
-        history = history or stored
+    named = body.conversation_id if body.conversation_id != NEW else None
+    if named is not None:  # the caller's own (404 otherwise), checked before answering
+        history = history or earlier_questions(request, named)
     answer = state.library.ask(names, question, history=history, mode=body.mode, top_k=body.top_k,
                                filters=filters_of(body.filters), answer=body.answer)
-    answer, conversation_id = remember(request, answer, "+".join(names), body.conversation_id)  # a turn: answer_id
+    answer, conversation_id = remember(request, answer, "+".join(names), named,
+                                       start=body.conversation_id is not None)
     completion_id, created = "chatcmpl-" + uuid.uuid4().hex, int(time.time())
     model = body.model if not body.kbs else "+".join(names)
     if body.stream:  # answered already, so an error above is a plain JSON status, not a broken stream
