@@ -80,6 +80,23 @@ def test_between_thresholds_only_a_span_the_rules_agree_with_is_shown(make_pipe)
     assert alone.short_answer is None and alone.reader_guess[2] is False
 
 
+def test_a_span_the_rules_contradict_needs_a_surer_reader(make_pipe):
+    # "哪一年建镇": the rules mark 1958年; a reader marking 2018年 is shown only above differ_threshold
+    docs = [Document("qh", "青禾镇镇史\n青禾镇于1958年建镇，2018年举行建镇六十周年庆典。", "青禾镇镇史", None, "qh.txt")]
+    pol = AnswerPolicy()
+    q = "青禾镇是哪一年建镇的？"
+    between = (pol.reader_threshold + pol.differ_threshold) / 2
+    doubted = make_pipe(ScriptedReader("2018年", between), docs).ask(q)
+    assert doubted.short_answer is None and doubted.reader_guess[:2] == ("2018年", pytest.approx(between))
+    assert make_pipe(ScriptedReader("2018年", pol.differ_threshold + 0.05), docs).ask(q).short_answer == "2018年"
+    assert make_pipe(ScriptedReader("1958年", between), docs).ask(q).short_answer == "1958年"
+
+
+def test_a_when_answered_without_any_time_is_not_shown(make_pipe):
+    ans = make_pipe(ScriptedReader("民宿产业", 0.95)).ask("青石村什么时候发展民宿产业？")
+    assert ans.short_answer is None and ans.reader_guess[0] == "民宿产业"
+
+
 def test_a_cut_unit_is_widened_back(make_pipe):
     # the reader marks "18个" of "18个月": the short answer keeps its unit
     pipe = make_pipe(ScriptedReader("18个月", 0.9, cut=3))
@@ -246,17 +263,28 @@ def test_best_span_probabilities_and_null():
     end = np.array([[0.0, -9, -9, 0.0, 5.0, 0.0]])
     offsets = np.array([[[0, 0], [0, 0], [0, 0], [0, 2], [2, 4], [4, 6]]])
     context = [[False, False, False, True, True, True]]
-    (s, e, p, null), = best_spans(start, end, offsets, context)
+    (s, e, p, null, second), = best_spans(start, end, offsets, context)
     assert (s, e) == (0, 4)
     z = np.exp(5.0) + 3  # softmax over <s> and the three context tokens
     assert p == pytest.approx((np.exp(5.0) / z) ** 2) and null == pytest.approx((1 / z) ** 2)
+    assert second[:2] == (4, 6) and second[2] == pytest.approx((1 / z) ** 2)  # c3 alone shares no token
+
+
+def test_the_second_span_shares_no_token_with_the_best():
+    # two candidates far apart: c1..c2 strong, c4 a close second
+    start = np.array([[0.0, -9, -9, 5.0, 0.0, 0.0, 4.5]])
+    end = np.array([[0.0, -9, -9, 0.0, 5.0, 0.0, 4.5]])
+    offsets = np.array([[[0, 0], [0, 0], [0, 0], [0, 2], [2, 4], [4, 6], [6, 8]]])
+    context = [[False, False, False, True, True, True, True]]
+    (s, e, p, _, second), = best_spans(start, end, offsets, context)
+    assert (s, e) == (0, 4) and second[:2] == (6, 8) and 0.3 * p < second[2] < p
 
 
 def test_best_span_never_ends_before_it_starts():
     start = np.array([[0.0, 0.0, 9.0]])
     end = np.array([[0.0, 9.0, 0.0]])
     offsets = np.array([[[0, 0], [0, 1], [1, 2]]])
-    (s, e, p, _), = best_spans(start, end, offsets, [[False, True, True]])
+    (s, e, p, _, _), = best_spans(start, end, offsets, [[False, True, True]])
     assert s < e
 
 
