@@ -1,16 +1,13 @@
 """Does a span fit the kind of answer a question asks for (rag/answer/span.py `question_type`)?
 
-Two uses in `reading.verdict`: the reader's span must be of the asked kind where that is easy to
-tell (a date or time word for 什么时候, a figure for 多少), and a close second span of the same
-kind elsewhere in the sentence (another year, another length in 公里, another person) makes the
-reader's choice too doubtful to show in bold. Rules only: patterns of span.py and jieba's
-dictionary through `looks_like_name`.
+`reading.verdict` shows the reader's span only when it is of the asked kind where that is easy to
+tell (a date or time word for 什么时候, a figure for 多少). Rules only: the patterns of span.py.
 """
 from __future__ import annotations
 
 import re
 
-from rag.answer.span import DATE_RE, FOREIGN_NAME_RE, ORG_RE, PLACE_RE, looks_like_name
+from rag.answer.span import DATE_RE
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿半"
 _HAS_NUM = re.compile(rf"\d|[{_CN_NUM}]")
@@ -28,20 +25,3 @@ def fits(kind: str | None, text: str) -> bool:
         return bool(_HAS_NUM.search(text))
     return True  # 第几 is also answered 二期 or 冠军; names and places take many shapes
 
-
-def same_kind(kind: str | None, text: str) -> bool:
-    """The span is a candidate answer of the asked kind: a date or figure for date, number and
-    ordinal questions, a person's name for 谁, a place or organisation name for 哪里 / 哪家.
-    Other kinds (what, why, lists): False, as no rival of their kind can be told by rules."""
-    text = text.strip()
-    if not text:
-        return False
-    if kind in ("date", "number", "ordinal"):
-        return fits(kind, text) and bool(_HAS_NUM.search(text) or DATE_RE.search(text))
-    if kind == "person":
-        return looks_like_name(text) or bool(FOREIGN_NAME_RE.fullmatch(text))
-    if kind == "place":
-        return bool(PLACE_RE.search(text))
-    if kind == "org":
-        return bool(ORG_RE.search(text))
-    return kind == "work" and bool(re.search(r"《[^》]+》", text))

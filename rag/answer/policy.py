@@ -76,11 +76,7 @@ class AnswerPolicy:
     # (never joining cost 2.5-4 points on DRCD and CMRC, eval/README "Measured and rejected")
     type_check: bool = True  # the reader's span must fit the asked kind (a date or time word for 何时, a figure for 多少;
     # rag/answer/fits.py) to be shown (CMRC trial dev/val split: eval/README "Short answers")
-    second_ratio: float = 0.0  # not shown when a span of the asked kind that does not overlap it has at least
-    # this share of its probability (0: off; 0.1 measured and rejected: eval/README "Short answers")
-    reread_below: float = 0.0  # a span less probable than this is read again with the sentences before and after,
-    # and not shown when it moves (0: off; 0.7 measured and rejected: eval/README "Short answers")
-    differ_threshold: float = 0.7  # ... the reader must be this sure when the rules mark another span of the asked
+    differ_threshold: float = 0.7  # the reader must be this sure when the rules mark another span of the asked
     # kind in the sentence (chosen on the CMRC trial's even contexts, held on the odd: eval/README "Short answers")
     sure_answer_chars: int = 60  # with a confident short answer, a longer sentence is cut to its clauses (ee63625)
     read_before: bool = True  # unsure of the chosen sentence, the reader reads it again after the one before

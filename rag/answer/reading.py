@@ -1,8 +1,7 @@
 """The trained span reader's part in an answer (rag/answer/reader.py does the reading itself):
 which sentences it reads, reading again with the sentence before or the one fact a question
 singles out, and its verdict on the chosen sentence (its widened guess, whether the rules agree,
-whether it is sure enough to show: probable enough, of the asked kind (fits.py), and, when not
-very probable, still chosen when read with the sentences around it)."""
+whether it is sure enough to show: probable enough, and of the asked kind: fits.py)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, names_an_item, whole_list
-from rag.answer.fits import fits, same_kind
+from rag.answer.fits import fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -47,7 +46,7 @@ def read_top(reader, question: str, ranked: list[Candidate], policy: AnswerPolic
     spans = reader.read(question, [c.text for c in top])
     for c, sp in zip(top, spans):
         if sp is not None:
-            c.read = (c.start + sp.start, c.start + sp.end, sp.score, _shift(sp.second, c.start))
+            c.read = (c.start + sp.start, c.start + sp.end, sp.score)
             c.score += p.w_reader * sp.score
     return sorted(top, key=lambda c: -c.score) + ranked[n:]
 
@@ -69,7 +68,7 @@ def read_chosen(reader, question: str, best: Candidate, around: Surroundings,
     sp = reader.read(question, [best.doc.text[before.start : best.end]])[0]
     if sp is None or best.read is not None and sp.score <= best.read[2]:
         return None
-    best.read = (before.start + sp.start, before.start + sp.end, sp.score, _shift(sp.second, before.start))
+    best.read = (before.start + sp.start, before.start + sp.end, sp.score)
     return before if best.read[0] < best.start else None
 
 
@@ -88,7 +87,7 @@ def reread_singled_out(reader, question: str, best: Candidate, kind: str | None)
     stop = re.search(r"[，、。；！？,;!?\n]", best.doc.text[e : best.end])
     hi = e + stop.start() if stop else best.end
     sp = reader.read(question, [best.doc.text[lo:hi]])[0]
-    best.read = (lo + sp.start, lo + sp.end, sp.score, _shift(sp.second, lo)) if sp is not None else (s, e, 0.0)
+    best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (s, e, 0.0)
     return s, e
 
 
@@ -123,42 +122,8 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     differ = q.kind is not None and rule is not None and shared == 0 and not agree  # another span of the asked kind
     threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
     sure = score >= threshold or agree and score >= policy.agree_threshold
-    sure = sure and not doubtful(best, guess, q.kind, policy) and \
-        steady(reader, q.query if q.zh else q.span_q, best, guess, policy)  # (steady: off by default)
+    sure = sure and (not policy.type_check or fits(q.kind, best.doc.text[guess[0] : guess[1]]))
     return Verdict(guess, score, agree, sure)
-
-
-def steady(reader, question: str, best: Candidate, guess: tuple[int, int], policy: AnswerPolicy) -> bool:
-    """Below `reread_below`, the reader reads the guess's sentence again with the sentence before
-    and the one after it: a span that then moves elsewhere was a guess the wider text does not
-    bear out (text unlike the reader's training data), and is not shown."""
-    if reader is None or not policy.reread_below or best.read[2] >= policy.reread_below:
-        return True
-    text = best.doc.text
-    lo, hi = sentence_bounds(text, *guess)
-    a = sentence_bounds(text, lo - 2, lo - 1)[0] if lo > 1 else lo
-    b = sentence_bounds(text, hi + 1, hi + 2)[1] if hi + 1 < len(text) else hi
-    sp = reader.read(question, [text[a : b + 1]])[0]
-    return sp is not None and overlap((a + sp.start, a + sp.end), guess) > 0
-
-
-def doubtful(best: Candidate, guess: tuple[int, int], kind: str | None, policy: AnswerPolicy) -> bool:
-    """The reader's guess is not of the asked kind (a "when" answered without a date), or the
-    reader's best other span is of that kind too and nearly as probable (another year, another
-    length, another person): too doubtful to be shown in bold."""
-    text = best.doc.text
-    if policy.type_check and not fits(kind, text[guess[0] : guess[1]]):
-        return True
-    second = best.read[3] if len(best.read) > 3 else None
-    if not policy.second_ratio or second is None or second[2] < policy.second_ratio * best.read[2]:
-        return False
-    rival = text[second[0] : second[1]]
-    return overlap(second[:2], guess) == 0 and rival.strip() != text[guess[0] : guess[1]].strip() \
-        and same_kind(kind, rival)
-
-
-def _shift(second: tuple[int, int, float] | None, by: int) -> tuple[int, int, float] | None:
-    return None if second is None else (second[0] + by, second[1] + by, second[2])
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -24,7 +24,6 @@ class Span:
     end: int
     score: float
     null_score: float  # probability that this text holds no answer
-    second: tuple[int, int, float] | None = None  # the best span that does not overlap this one, and its probability
 
 
 def adapter_info(path: str | Path = ADAPTER_FILE) -> dict:
@@ -44,8 +43,7 @@ def clip_question(question: str, token_ends: Sequence[int], limit: int = MAX_QUE
 
 
 def best_spans(start_logits, end_logits, offsets, context, max_tokens: int = MAX_ANSWER_TOKENS):
-    """Per row: (char start, char end, P(span), P(null), second) of the best span, or None;
-    `second` is (char start, char end, P(span)) of the best span sharing no token with it, or None."""
+    """Per row: (char start, char end, P(span), P(null)) of the best span, or None."""
     import numpy as np
 
     out = []
@@ -71,17 +69,5 @@ def best_spans(start_logits, end_logits, offsets, context, max_tokens: int = MAX
         si, ei = divmod(k, len(idx))
         s_tok, e_tok = idx[si], idx[ei]
         start, end = int(offsets[i, s_tok, 0]), int(offsets[i, e_tok, 1])
-        out.append((start, end, float(pair.flat[k]), float(ps[0] * pe[0]), _second(pair, si, ei, idx, offsets[i])))
+        out.append((start, end, float(pair.flat[k]), float(ps[0] * pe[0])))
     return out
-
-
-def _second(pair, si: int, ei: int, idx, offsets) -> tuple[int, int, float] | None:
-    """The most probable span of `pair` (start x end over the context tokens `idx`) that shares no
-    token with the best one (si..ei): a close second of the same kind makes the best one doubtful."""
-    rest = pair.copy()
-    rest[: ei + 1, si:] = 0.0  # spans starting at or before the best's end and ending at or after its start
-    k = int(rest.argmax())
-    if rest.flat[k] <= 0.0:
-        return None
-    s2, e2 = divmod(k, len(idx))
-    return int(offsets[idx[s2], 0]), int(offsets[idx[e2], 1]), float(rest.flat[k])

@@ -91,7 +91,7 @@ class OnnxReader:
         ids, mask, offsets, context = encode_pairs(self.tokenizer, question, texts, self.max_len)
         s, e = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
         spans = best_spans(s, e, offsets, context)
-        return [None if b is None or b[1] <= b[0] else Span(i, b[0], b[1], b[2], b[3], b[4]) for i, b in enumerate(spans)]
+        return [None if b is None or b[1] <= b[0] else Span(i, b[0], b[1], b[2], b[3]) for i, b in enumerate(spans)]
 
 
 def _export_fn(model_dir: Path, adapter, precision: str):

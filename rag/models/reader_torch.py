@@ -201,4 +201,4 @@ class Reader:
         with torch.inference_mode():
             s, e = self.model(torch.from_numpy(ids), torch.from_numpy(mask))
         spans = best_spans(s.numpy(), e.numpy(), offsets, context)
-        return [None if b is None or b[1] <= b[0] else Span(i, b[0], b[1], b[2], b[3], b[4]) for i, b in enumerate(spans)]
+        return [None if b is None or b[1] <= b[0] else Span(i, b[0], b[1], b[2], b[3]) for i, b in enumerate(spans)]
