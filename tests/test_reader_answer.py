@@ -80,6 +80,23 @@ def test_between_thresholds_only_a_span_the_rules_agree_with_is_shown(make_pipe)
     assert alone.short_answer is None and alone.reader_guess[2] is False
 
 
+def test_a_span_the_rules_contradict_needs_a_surer_reader(make_pipe):
+    # "哪一年建镇": the rules mark 1958年; a reader marking 2018年 is shown only above differ_threshold
+    docs = [Document("qh", "青禾镇镇史\n青禾镇于1958年建镇，2018年举行建镇六十周年庆典。", "青禾镇镇史", None, "qh.txt")]
+    pol = AnswerPolicy()
+    q = "青禾镇是哪一年建镇的？"
+    between = (pol.reader_threshold + pol.differ_threshold) / 2
+    doubted = make_pipe(ScriptedReader("2018年", between), docs).ask(q)
+    assert doubted.short_answer is None and doubted.reader_guess[:2] == ("2018年", pytest.approx(between))
+    assert make_pipe(ScriptedReader("2018年", pol.differ_threshold + 0.05), docs).ask(q).short_answer == "2018年"
+    assert make_pipe(ScriptedReader("1958年", between), docs).ask(q).short_answer == "1958年"
+
+
+def test_a_when_answered_without_any_time_is_not_shown(make_pipe):
+    ans = make_pipe(ScriptedReader("民宿产业", 0.95)).ask("青石村什么时候发展民宿产业？")
+    assert ans.short_answer is None and ans.reader_guess[0] == "民宿产业"
+
+
 def test_a_cut_unit_is_widened_back(make_pipe):
     # the reader marks "18个" of "18个月": the short answer keeps its unit
     pipe = make_pipe(ScriptedReader("18个月", 0.9, cut=3))

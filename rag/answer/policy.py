@@ -74,6 +74,10 @@ class AnswerPolicy:
     rule_fallback: bool = False  # below the threshold, fall back to the rule-based short answer (cc712fa)
     join_when_read: bool = True  # unless the reader is sure, a high-scoring neighbour sentence joins (ee63625)
     # (never joining cost 2.5-4 points on DRCD and CMRC, eval/README "Measured and rejected")
+    type_check: bool = True  # the reader's span must fit the asked kind (a date or time word for 何时, a figure for 多少;
+    # rag/answer/fits.py) to be shown (CMRC trial dev/val split: eval/README "Short answers")
+    differ_threshold: float = 0.7  # the reader must be this sure when the rules mark another span of the asked
+    # kind in the sentence (chosen on the CMRC trial's even contexts, held on the odd: eval/README "Short answers")
     sure_answer_chars: int = 60  # with a confident short answer, a longer sentence is cut to its clauses (ee63625)
     read_before: bool = True  # unsure of the chosen sentence, the reader reads it again after the one before
     # (held-out DRCD split: eval/README "Measured and rejected", reading it always vs. only when unsure)

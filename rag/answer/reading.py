@@ -1,7 +1,7 @@
 """The trained span reader's part in an answer (rag/answer/reader.py does the reading itself):
 which sentences it reads, reading again with the sentence before or the one fact a question
 singles out, and its verdict on the chosen sentence (its widened guess, whether the rules agree,
-whether it is sure enough to show)."""
+whether it is sure enough to show: probable enough, and of the asked kind: fits.py)."""
 from __future__ import annotations
 
 import re
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, names_an_item, whole_list
+from rag.answer.fits import fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -92,8 +93,9 @@ def reread_singled_out(reader, question: str, best: Candidate, kind: str | None)
 
 def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdict:
     """The reader's span in the chosen sentence widened to a whole unit, whether the rules mark
-    the same words, and whether it is shown: when the reader is sure, or fairly sure and the
-    rules agree."""
+    the same words, and whether it is shown: when the reader is sure (surer when the rules mark
+    another span of the asked kind), or fairly sure and the rules agree; and the span fits the
+    asked kind."""
     fact = reread_singled_out(reader, q.query, best, q.kind) if best.read is not None and q.zh else None
     if best.read is None:
         return Verdict()
@@ -115,9 +117,12 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
         if around is not None and not names_an_item(q.query, best.doc.text[around[0] : around[1]]):
             return Verdict(around, score, True, score >= policy.reader_threshold, listed=True)
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
-    agree = rule is not None and overlap((best.start + rule[0], best.start + rule[1]), guess) >= policy.agree_overlap
-    agree = agree or fact is not None and overlap(fact, guess) >= policy.agree_overlap
-    sure = score >= policy.reader_threshold or agree and score >= policy.agree_threshold
+    shared = 0.0 if rule is None else overlap((best.start + rule[0], best.start + rule[1]), guess)
+    agree = shared >= policy.agree_overlap or fact is not None and overlap(fact, guess) >= policy.agree_overlap
+    differ = q.kind is not None and rule is not None and shared == 0 and not agree  # another span of the asked kind
+    threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
+    sure = score >= threshold or agree and score >= policy.agree_threshold
+    sure = sure and (not policy.type_check or fits(q.kind, best.doc.text[guess[0] : guess[1]]))
     return Verdict(guess, score, agree, sure)
 
 

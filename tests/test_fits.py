@@ -1,0 +1,17 @@
+"""A span of the asked kind (rag/answer/fits.py); its use in reading.verdict is tested in
+tests/test_reader_answer.py."""
+from rag.answer.fits import fits
+
+
+def test_a_when_needs_a_date_or_a_time_word():
+    assert fits("date", "2019年3月") and fits("date", "去年秋天") and fits("date", "清朝末年")
+    assert not fits("date", "澜沧码头")
+
+
+def test_a_how_many_needs_a_figure():
+    assert fits("number", "约3.5万人") and fits("number", "十二座") and not fits("number", "大部分")
+
+
+def test_other_kinds_always_fit():
+    assert fits(None, "任何东西") and fits("person", "青禾湾") and fits("place", "某某")
+    assert fits("ordinal", "二期") and fits("ordinal", "冠军")
