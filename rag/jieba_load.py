@@ -51,9 +51,19 @@ def _dict_file(jieba) -> Path:
 
 
 def index_path(jieba) -> Path:
+    """Where the index lies: RAG_JIEBA_CACHE, else the model cache (RAG_CACHE_DIR, ~/.cache/rag),
+    kept across restarts (a service's private /tmp is not); the temp folder when that is not writable."""
     st = _dict_file(jieba).stat()
-    base = Path(os.environ.get("RAG_JIEBA_CACHE") or tempfile.gettempdir())
-    return base / f"rag-jieba-v{FORMAT}-{st.st_size}-{int(st.st_mtime)}.idx"
+    name = f"rag-jieba-v{FORMAT}-{st.st_size}-{int(st.st_mtime)}.idx"
+    chosen = os.environ.get("RAG_JIEBA_CACHE") or os.environ.get("RAG_CACHE_DIR")
+    base = Path(chosen) if chosen else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        if os.access(base, os.W_OK) or (base / name).exists():
+            return base / name
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / name
 
 
 def _word_tags(path: Path) -> dict[str, str]:
