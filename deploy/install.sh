@@ -55,7 +55,7 @@ if [ -z "$CACHE" ]; then
 fi
 say "copying the models to $CACHE"
 mkdir -p "$CACHE"
-cp -R "$HERE/models/." "$CACHE/"
+cp -R --preserve=timestamps "$HERE/models/." "$CACHE/"  # the split files name their source by its mtime
 
 say "checking: rag index and rag doctor over selftest/"
 work=$(mktemp -d)

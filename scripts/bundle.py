@@ -88,6 +88,8 @@ def model_files(target: Path) -> list[str]:
     from rag.models.embed import load_embedder
     from rag.models.offline_model import ensure_default_model
     from rag.models.onnx_embed import encoder_path
+    from rag.models.lazy_tokenizer import pieces_path
+    from rag.models.onnx_split import split_paths
     from rag.models.reader_onnx import OnnxReader, reader_path
 
     settings = Settings.from_env()
@@ -97,7 +99,12 @@ def model_files(target: Path) -> list[str]:
     OnnxReader(folder)  # and the reader
     wanted = [p for p in folder.rglob("*") if p.is_file()]
     for onnx in (encoder_path(folder, settings.embed_precision), reader_path(folder)):
-        wanted += [onnx, onnx.with_name(onnx.name + ".json")]
+        # the graph, and the split the runtime loads (the token table apart: rag/models/onnx_split.py)
+        for path in (onnx, *split_paths(onnx)):
+            if path.exists():
+                wanted += [path, path.with_name(path.name + ".json")]
+    pieces = pieces_path(folder)  # the tokenizer's pieces (rag/models/lazy_tokenizer.py), written on first use
+    wanted += [pieces] if pieces.exists() else []
     names = []
     for path in wanted:
         name = str(path.relative_to(settings.cache_dir))

@@ -382,7 +382,7 @@ def test_api_returns_the_json_of_rag_ask(server):
     assert set(out) >= {"question", "answer", "short_answer", "answerable", "citations", "latency_ms"}
     assert out["answerable"] and "40万" in squash(out["answer"])
     c = out["citations"][0]
-    assert set(c) == {"n", "doc_id", "title", "date", "source", "file", "quote", "start", "end", "when", "status"}
+    assert set(c) == {"n", "doc_id", "title", "date", "source", "file", "quote", "start", "end", "when", "status", "kb"}
     follow = client.predict(Q_FOLLOW_UP, [Q_VISITORS], api_name="/ask")
     assert "251万" in squash(follow["answer"]) and follow.get("searched_question")
     missing = client.predict(Q_MISSING, api_name="/ask")
