@@ -105,7 +105,8 @@ def assert_clean(root: Path) -> None:
     assert not [p.name for p in (root / "corpus").iterdir() if p.name.startswith(".")]
     left = [p.name for p in (root / "tmp").iterdir() if p.name != "jieba.cache"]  # jieba's dictionary cache
     assert not left, left
-    beside = {p.name for p in root.iterdir()} - {"corpus", "index", "tmp", "gradio", "serve.log"}
+    # history.db: the conversations, kept; its -wal / -shm must be folded back in on a clean stop
+    beside = {p.name for p in root.iterdir()} - {"corpus", "index", "tmp", "gradio", "serve.log", "history.db"}
     assert all(name.endswith(".lock") for name in beside), beside
 
 

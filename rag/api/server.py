@@ -219,6 +219,7 @@ def tidy_up(pipeline: Pipeline, log: Log = _stderr) -> None:
     """After the last request: wait for a change to the index in flight (its write lock), then
     finish or remove uploads that did not get to their commit, so nothing is left half-done."""
     from rag.documents import indexed_files
+    from rag.history.store import close_all as close_history
     from rag.staging import finish_uploads
 
     try:
@@ -230,6 +231,7 @@ def tidy_up(pipeline: Pipeline, log: Log = _stderr) -> None:
                 finished, removed = finish_uploads(pipeline.settings.corpus_dir, indexed)
                 if finished or removed:
                     log(f"Stopping: finished {len(finished)} and removed {len(removed)} upload(s) cut short.")
+        close_history()  # the conversation database's connections (SQLite: no -wal/-shm left)
         log("Stopped.")
     except RagError as err:
         log(f"error: while stopping: {err}")

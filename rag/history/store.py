@@ -48,6 +48,16 @@ def database_url(settings) -> str:
     return f"sqlite:///{folder / DB_FILE}"
 
 
+def close_all() -> None:
+    """Close every database connection (a stopping server): SQLite folds its write-ahead log back
+    into history.db and removes history.db-wal / -shm."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+    for engine in engines:
+        engine.dispose()
+
+
 def _engine(url: str):
     from sqlalchemy import create_engine, event
 
