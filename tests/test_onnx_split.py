@@ -92,3 +92,19 @@ def test_a_graph_without_a_vocabulary_table_opens_whole(tmp_path):
     sess = onnx_split.open_session(path, 1, lambda out: onnx.save(model, str(out)), "small model")
     assert not isinstance(sess, onnx_split.SplitSession)
     assert sess.run(None, {"input_ids": np.array([-1.0, 2.0], np.float32)})[0].tolist() == [0.0, 2.0]
+
+
+def test_a_copy_that_keeps_the_time_to_a_microsecond_keeps_its_split(tmp_path):
+    """The offline bundle goes through tar and cp -p: the source's time comes back as a float."""
+    import os
+
+    path = tmp_path / "tiny.onnx"
+    onnx_split.open_session(path, 1, exporter(False, seed=0), "tiny model")
+    table = onnx_split.split_paths(path)[1]
+    made = table.stat().st_mtime_ns
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 300))
+    onnx_split.open_session(path, 1, exporter(False, seed=0), "tiny model")
+    assert table.stat().st_mtime_ns == made  # not split again
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000))
+    onnx_split.open_session(path, 1, exporter(False, seed=0), "tiny model")
+    assert table.stat().st_mtime_ns != made  # 5 ms apart: another export, split again
