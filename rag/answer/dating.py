@@ -7,14 +7,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
-
 from rag.dates import Date, as_date, sentence_time
 from rag.dates.words import ADJUST
 from rag.types import Answer, Citation
-
-if TYPE_CHECKING:
-    from rag.answer.timeline import Timeline
 
 
 def spoken(date: Date | None, zh: bool) -> str:
@@ -27,7 +22,7 @@ def spoken(date: Date | None, zh: bool) -> str:
     return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
 
 
-def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
+def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline.Timeline
     """The answer with its time: each citation's `when`; and when the timeline chose the answer
     (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
     cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
@@ -52,7 +47,7 @@ def annotate(answer: Answer, tl: Timeline, zh: bool, led: bool) -> Answer:
     return replace(answer, answer=text, citations=tuple(cites))
 
 
-def _earlier_note(quote: str, n: int, tl: Timeline, zh: bool) -> str:
+def _earlier_note(quote: str, n: int, tl, zh: bool) -> str:
     when = spoken(tl.earlier.when, zh)
     if tl.earlier_status == "superseded":
         since = spoken(tl.changed_on, zh)
@@ -75,7 +70,7 @@ _CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJ
                                                 if not w.isascii()) + ")")
 
 
-def no_data_note(tl: Timeline, zh: bool) -> str:
+def no_data_note(tl, zh: bool) -> str:
     """What a decline adds when the articles stop before the time asked."""
     if tl.latest is None:
         return ""

@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import json
 
-    from rag.evaluate.runner import load_qa
+    from rag.evaluate.qa import load_qa
 
     ap = argparse.ArgumentParser(prog="python -m rag.evaluate.lenient", description=__doc__.split("\n\n")[0])
     ap.add_argument("qa")
