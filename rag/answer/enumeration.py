@@ -176,7 +176,7 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
 
 
 def _until_deng(words: list[tuple], k: int, middle: list[int]) -> int | None:
-    """A list closed by 等 or by its count ("……、中欧班列集结中心等平台", "……和检查报告线上查询三项服务")
+    """A list closed by 等 or by its count ("……、松岭物流集散中心等平台", "……和证照线上查询三项服务")
     ends right before it."""
     size, budget = 0, (max(middle) if middle else 8) + 4
     for j in range(k, len(words)):
