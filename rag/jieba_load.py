@@ -25,6 +25,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from rag.files import write_blob_index
+
 FORMAT = 1
 UPGRADE_AFTER = 2500  # first characters loaded before everything is (news text has ~5,000)
 _LOCK = threading.RLock()
@@ -93,13 +95,7 @@ def write_index(jieba, out: Path) -> None:
         blobs.append(blob)
         at += len(blob)
     head = marshal.dumps((FORMAT, total, offsets))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(len(head).to_bytes(8, "little") + head)
-        for blob in blobs:
-            fh.write(blob)
-    os.replace(tmp, out)
+    write_blob_index(out, head, blobs)
 
 
 class _Buckets:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import marshal
-import os
 import re
 import threading
 from pathlib import Path
+
+from rag.files import write_blob_index
 
 FORMAT = 2
 # characters encoded before the whole tokenizer.json is loaded; None: never. The whole one is faster
@@ -72,13 +73,7 @@ def write_pieces(tokenizer_json: Path, out: Path) -> None:
         blobs.append(blob)
         at += len(blob)
     head = marshal.dumps((FORMAT, json.dumps(skeleton), keep, special_ids, offsets))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(len(head).to_bytes(8, "little") + head)
-        for blob in blobs:
-            fh.write(blob)
-    os.replace(tmp, out)
+    write_blob_index(out, head, blobs)
 
 
 class _Mapped:
