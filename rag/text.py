@@ -64,10 +64,27 @@ def _t2s():
 
 
 def to_simplified(text: str) -> str:
+    """opencc's t2s, a piece between separators at a time: opencc splits the text at its separators
+    (spaces, punctuation) and converts each piece alone, so converting the pieces one by one, each
+    remembered, gives its result exactly; the clauses of a sentence come back in its neighbours'
+    windows and lead-ins while one question is answered."""
     try:
-        return _t2s().convert(text)
+        cc = _t2s()
     except ImportError:  # opencc missing: search still works for simplified text
         return text
+    split = getattr(cc, "split_chars_re", None)
+    if split is None or not hasattr(cc, "_convert"):  # another opencc: the whole text at once
+        return cc.convert(text)
+    parts = split.split(text)
+    parts[0::2] = [_simplified_piece(piece) if piece else piece for piece in parts[0::2]]
+    return "".join(parts)
+
+
+@lru_cache(maxsize=65536)
+def _simplified_piece(piece: str) -> str:
+    """One piece between opencc's separators, converted as opencc's convert converts it."""
+    cc = _t2s()
+    return cc._convert(piece, cc._dict_chain_data)
 
 
 @lru_cache(maxsize=16384)
