@@ -72,5 +72,20 @@ def _block_tokens(block: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
+def tokens_among(text: str, terms: frozenset[str]) -> frozenset[str]:
+    """Which of `terms` are tokens of `text`: set(tokenize(text)) & terms, cutting only the blocks
+    (_block_tokens) that hold one of them as it is written: a token is a piece of its block, so a
+    block that holds none of them gives none of them. A sentence's context window is mostly
+    clauses that name none of the question's words."""
+    found: set[str] = set()
+    for blk in _jieba().re_han_default.split(normalize_for_search(text)):
+        inside = [t for t in terms if t in blk and t not in found]
+        if inside:
+            toks = _block_tokens(blk)
+            found.update(t for t in inside if t in toks)
+    return frozenset(found)
+
+
 def tokenize_batch(texts: list[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
