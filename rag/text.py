@@ -5,6 +5,7 @@ import calendar
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 
 # A sentence ends after one of these, plus any closing quotes/brackets that follow.
 _END = "。！？!?…⋯"  # not ；: a list joined by semicolons stays one sentence
@@ -75,7 +76,7 @@ def to_simplified(text: str) -> str:
     split, changes = getattr(cc, "split_chars_re", None), _t2s_changes()
     if split is None or changes is None:  # another opencc: the whole text at once
         return cc.convert(text)
-    if not changes.search(text):
+    if not changes(text):
         return text
     parts = split.split(text)
     parts[0::2] = [_simplified_piece(piece) if piece else piece for piece in parts[0::2]]
@@ -83,11 +84,12 @@ def to_simplified(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s_changes() -> re.Pattern | None:
-    """Every key of t2s's dictionaries whose value (its first one, as opencc takes it) differs from
-    it. opencc's result is made of the text's unmatched parts and the values of the keys it
-    matched, in order; a text holding none of these keys is therefore its own result. None
-    when the opencc installed keeps its dictionaries another way."""
+def _t2s_changes() -> Callable[[str], bool] | None:
+    """Whether a text holds a key of t2s's dictionaries whose value (its first one, as opencc takes
+    it) differs from it. opencc's result is made of the text's unmatched parts and the values of
+    the keys it matched, in order: a text holding none of these keys is its own result. The
+    test: a character that changes, or one of the few phrases that change though none of their
+    characters does ("瞭解"). None when the opencc installed keeps its dictionaries another way."""
     cc = _t2s()
     keys: set[str] = set()
 
@@ -103,15 +105,16 @@ def _t2s_changes() -> re.Pattern | None:
         cc._convert  # noqa: B018 - _simplified_piece's entry point
     except (AttributeError, IndexError, TypeError):
         return None
-    phrases = sorted((k for k in keys if len(k) > 1), key=len, reverse=True)
-    chars = "".join(re.escape(k) for k in sorted(keys) if len(k) == 1)
-    return re.compile("|".join([*map(re.escape, phrases), *([f"[{chars}]"] if chars else [])]) or r"(?!)")
+    chars = frozenset(k for k in keys if len(k) == 1)
+    phrases = sorted((k for k in keys if len(k) > 1 and chars.isdisjoint(k)), key=len, reverse=True)
+    phrase = re.compile("|".join(map(re.escape, phrases)) or r"(?!)")
+    return lambda text: not chars.isdisjoint(text) or phrase.search(text) is not None
 
 
 @lru_cache(maxsize=65536)
 def _simplified_piece(piece: str) -> str:
     """One piece between opencc's separators, converted as opencc's convert converts it."""
-    if not _t2s_changes().search(piece):
+    if not _t2s_changes()(piece):
         return piece
     cc = _t2s()
     return cc._convert(piece, cc._dict_chain_data)
