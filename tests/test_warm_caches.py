@@ -80,3 +80,20 @@ def test_posseg_cuts_and_tags_as_jieba_posseg():
             assert got == [(w.word, w.flag) for w in plain.dt.cut(text, HMM=hmm)], text
     assert [tuple(w) for w in pseg.cut("芦溪镇")] == [tuple(w) for w in pseg.cut("芦溪镇")]  # remembered, the same
     assert pseg.dt is plain.dt and posseg() is pseg
+
+
+def test_coverage_counts_as_the_token_and_bigram_sets_do():
+    from rag.answer.policy import AnswerPolicy
+    from rag.answer.scoring import bigrams_of, coverage
+    from rag.index.tokenize import tokenize
+
+    policy = AnswerPolicy()
+    question = "芦溪镇2031年接待游客多少万人次？臺灣雲林縣"
+    terms = {t: 1.0 + len(t) / 3 for t in tokenize(question)}
+    bigrams = bigrams_of(question)
+    for text in _texts():
+        toks, grams = set(tokenize(text)), bigrams_of(text)
+        tok_cov = sum(w for t, w in terms.items() if t in toks) / sum(terms.values())
+        expected = (1 - policy.w_bigrams) * tok_cov + policy.w_bigrams * len(bigrams & grams) / len(bigrams)
+        assert coverage(terms, bigrams, text, policy) == expected, text
+    assert coverage(terms, bigrams, TEXTS[0], policy) > 0.3

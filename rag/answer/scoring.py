@@ -118,7 +118,11 @@ def coverage(terms: dict[str, float], bigrams: frozenset[str] | set[str], text: 
     total = sum(terms.values())
     toks = tokens_among(text, frozenset(terms))
     tok_cov = sum(w for t, w in terms.items() if t in toks) / total if total else 0.0
-    big_cov = len(bigrams & _bigrams(text)) / len(bigrams) if bigrams else tok_cov
+    if bigrams:  # a bigram is one of the text's when the text (as _bigrams reads it) holds it
+        joined = _bigram_text(text)
+        big_cov = sum(1 for b in bigrams if b in joined) / len(bigrams)
+    else:
+        big_cov = tok_cov
     return (1 - policy.w_bigrams) * tok_cov + policy.w_bigrams * big_cov
 
 
@@ -136,8 +140,14 @@ def bigrams_of(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=2048)
 def _bigrams(text: str) -> frozenset[str]:
-    t = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
+    t = _bigram_text(text)
     return frozenset(t[i : i + 2] for i in range(len(t) - 1))
+
+
+@lru_cache(maxsize=4096)
+def _bigram_text(text: str) -> str:
+    """The text's Chinese, Latin and digit runs, normalised and joined: its bigrams are _bigrams'."""
+    return re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
 
 
 WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)

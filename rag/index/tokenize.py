@@ -78,12 +78,18 @@ def tokens_among(text: str, terms: frozenset[str]) -> frozenset[str]:
     (_block_tokens) that hold one of them as it is written: a token is a piece of its block, so a
     block that holds none of them gives none of them. A sentence's context window is mostly
     clauses that name none of the question's words."""
+    norm = normalize_for_search(text)
+    written = [t for t in terms if t in norm]
     found: set[str] = set()
-    for blk in _jieba().re_han_default.split(normalize_for_search(text)):
-        inside = [t for t in terms if t in blk and t not in found]
+    if not written:
+        return frozenset()
+    for blk in _jieba().re_han_default.split(norm):
+        inside = [t for t in written if t in blk and t not in found]
         if inside:
             toks = _block_tokens(blk)
             found.update(t for t in inside if t in toks)
+            if len(found) == len(written):
+                break
     return frozenset(found)
 
 
