@@ -17,6 +17,7 @@ per-lookup cost. Nothing is done when jieba was already initialised, or uses ano
 """
 from __future__ import annotations
 
+import functools
 import logging
 import marshal
 import os
@@ -163,8 +164,11 @@ class LazyDict(dict):
             self._buckets.load(key[:1])
         return self._plain  # the load may have been the one that upgraded
 
-    def __contains__(self, key):
-        plain = self._need(key)
+    def __contains__(self, key):  # jieba's hottest lookup: _need inlined
+        plain = self._plain
+        if plain is None and isinstance(key, str) and key[:1] not in self._buckets.loaded:
+            self._buckets.load(key[:1])
+            plain = self._plain
         return key in plain if plain is not None else dict.__contains__(self, key)
 
     def __getitem__(self, key):
@@ -172,7 +176,10 @@ class LazyDict(dict):
         return plain[key] if plain is not None else dict.__getitem__(self, key)
 
     def get(self, key, default=None):
-        plain = self._need(key)
+        plain = self._plain
+        if plain is None and isinstance(key, str) and key[:1] not in self._buckets.loaded:
+            self._buckets.load(key[:1])
+            plain = self._plain
         return plain.get(key, default) if plain is not None else dict.get(self, key, default)
 
     def __setitem__(self, key, value):
@@ -212,6 +219,20 @@ def install():
     return jieba
 
 
+def load_everything() -> None:
+    """Load the rest of the dictionary now and make jieba's tables plain dicts (what UPGRADE_AFTER
+    first characters do anyway): for a process that will answer many questions, e.g. from a
+    pipeline's warm_up. About 0.4 s once; the first ~80 questions then skip the per-lookup
+    checks and the bucket loads (3-4 ms each on the archive). Nothing to do when jieba loads
+    its own dictionary or it is done already."""
+    posseg()
+    lazy = sys.modules["jieba"].dt.FREQ
+    if isinstance(lazy, LazyDict) and lazy._plain is None:
+        with _LOCK:
+            if lazy._plain is None:
+                lazy._buckets.upgrade()
+
+
 class _Empty(list):
     name = "<rag.jieba_load>"
 
@@ -220,8 +241,45 @@ class _Empty(list):
 
 
 def posseg():
-    """jieba.posseg, with the lazy dictionary when it is imported first through here."""
+    """jieba.posseg, with the lazy dictionary when it is imported first through here, and its `cut`
+    remembered a block at a time (BlockPosseg)."""
     install()
     import jieba.posseg as pseg
 
-    return pseg
+    global _POSSEG
+    if _POSSEG is None or _POSSEG.module is not pseg:
+        _POSSEG = BlockPosseg(pseg)
+    return _POSSEG
+
+
+_POSSEG: "BlockPosseg | None" = None
+
+
+class BlockPosseg:
+    """jieba.posseg whose `cut` remembers each block's words and tags. posseg cuts a text block by
+    block (it splits it with its re_han_internal: runs of Chinese, Latin letters, digits and +#&._,
+    and what lies between them) and tags each block alone, so a text's words and tags are its
+    blocks' ones one after the other: the same pairs as jieba.posseg.cut. The answer steps tag
+    the chosen sentence again and again (the rules' short answer, the reader's widening, the
+    checks). Everything else is jieba.posseg's."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __getattr__(self, name):
+        return getattr(self.module, name)
+
+    def cut(self, sentence: str, HMM: bool = True):
+        pair = self.module.pair
+        for blk in self.module.re_han_internal.split(sentence):
+            if blk:
+                for word, flag in _tagged_block(self.module.dt, blk, HMM):
+                    yield pair(word, flag)
+
+    def lcut(self, sentence: str, HMM: bool = True) -> list:
+        return list(self.cut(sentence, HMM))
+
+
+@functools.lru_cache(maxsize=32768)
+def _tagged_block(tokenizer, block: str, hmm: bool) -> tuple[tuple[str, str], ...]:
+    return tuple((w.word, w.flag) for w in tokenizer.cut(block, HMM=hmm))

@@ -5,6 +5,7 @@ import calendar
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 
 # A sentence ends after one of these, plus any closing quotes/brackets that follow.
 _END = "。！？!?…⋯"  # not ；: a list joined by semicolons stays one sentence
@@ -64,10 +65,59 @@ def _t2s():
 
 
 def to_simplified(text: str) -> str:
+    """opencc's t2s, exactly, with less work: a text none of whose characters or phrases t2s changes
+    is returned as it is, and the rest is converted a piece between separators at a time, each
+    piece remembered (opencc splits a text at its separators and converts each piece alone); the
+    clauses of a sentence come back in its neighbours' windows and lead-ins."""
     try:
-        return _t2s().convert(text)
+        cc = _t2s()
     except ImportError:  # opencc missing: search still works for simplified text
         return text
+    split, changes = getattr(cc, "split_chars_re", None), _t2s_changes()
+    if split is None or changes is None:  # another opencc: the whole text at once
+        return cc.convert(text)
+    if not changes(text):
+        return text
+    parts = split.split(text)
+    parts[0::2] = [_simplified_piece(piece) if piece else piece for piece in parts[0::2]]
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _t2s_changes() -> Callable[[str], bool] | None:
+    """Whether a text holds a key of t2s's dictionaries whose value (its first one, as opencc takes
+    it) differs from it. opencc's result is made of the text's unmatched parts and the values of
+    the keys it matched, in order: a text holding none of these keys is its own result. The
+    test: a character that changes, or one of the few phrases that change though none of their
+    characters does ("瞭解"). None when the opencc installed keeps its dictionaries another way."""
+    cc = _t2s()
+    keys: set[str] = set()
+
+    def walk(chain) -> None:
+        for item in chain:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                keys.update(k for k, v in item[2].items() if v.split(" ")[0] != k)
+
+    try:
+        walk(cc._dict_chain_data)
+        cc._convert  # noqa: B018 - _simplified_piece's entry point
+    except (AttributeError, IndexError, TypeError):
+        return None
+    chars = frozenset(k for k in keys if len(k) == 1)
+    phrases = sorted((k for k in keys if len(k) > 1 and chars.isdisjoint(k)), key=len, reverse=True)
+    phrase = re.compile("|".join(map(re.escape, phrases)) or r"(?!)")
+    return lambda text: not chars.isdisjoint(text) or phrase.search(text) is not None
+
+
+@lru_cache(maxsize=65536)
+def _simplified_piece(piece: str) -> str:
+    """One piece between opencc's separators, converted as opencc's convert converts it."""
+    if not _t2s_changes()(piece):
+        return piece
+    cc = _t2s()
+    return cc._convert(piece, cc._dict_chain_data)
 
 
 @lru_cache(maxsize=16384)

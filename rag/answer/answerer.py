@@ -16,6 +16,7 @@ Every weight and threshold is in policy.py (AnswerPolicy).
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from dataclasses import replace
 from typing import Sequence
 
@@ -38,8 +39,16 @@ class Answerer:
 
     def idf(self, term: str) -> float:
         bm = self.index.bm25
+        known = _idf_table(bm)
+        if known is not None and term in known:
+            return known[term]
         idf = bm.idf_of(term)
-        return float(idf) if idf is not None else float(bm.max_idf)
+        value = float(idf) if idf is not None else float(bm.max_idf)
+        if known is not None:
+            if len(known) >= _IDF_TERMS:
+                known.clear()
+            known[term] = value
+        return value
 
     def answer(self, question: str, hits: Sequence[Hit], query_vector=None, searched: str | None = None,
                today: _dt.date | None = None) -> Answer:
@@ -81,3 +90,18 @@ class Answerer:
             if byline is not None:
                 ranked.insert(0, byline)
         return ranked
+
+
+_IDF_TERMS = 50_000  # terms remembered per index (a few MB at most)
+_IDF_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _idf_table(bm) -> dict[str, float] | None:
+    """The idf already looked up in a local index's BM25, which never changes once built (a new
+    segment makes a new Index and BM25): looking a term up searches every segment's postings.
+    None for another kind (the Milvus view keeps its own table, cleared when the collection changes)."""
+    from rag.index.bm25 import BM25
+
+    if type(bm) is not BM25:
+        return None
+    return _IDF_TABLES.setdefault(bm, {})

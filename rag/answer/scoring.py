@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.policy import AnswerPolicy
 from rag.answer.span import extract_short, question_type
+from rag.index.tokenize import tokens_among
 from rag.text import is_chinese, normalize_for_search
 from rag.types import Hit
 
@@ -96,12 +97,10 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
 def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy: AnswerPolicy) -> float:
     """The question's words in the sentence. A short title names the topic (an encyclopedia entry):
     its words say nothing about which sentence answers, so only the context score counts them."""
-    from rag.index.tokenize import tokenize
-
     if not q.terms:
         return 0.0
     p = policy
-    title_terms = set(tokenize(title))
+    title_terms = tokens_among(title, frozenset(q.terms))
     focus = {t: w for t, w in q.terms.items() if t not in title_terms} or q.terms
     bigrams = q.bigrams - _bigrams(title)
     # words of the question said just before the sentence in its paragraph (the subject that
@@ -117,18 +116,14 @@ def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy:
 def coverage(terms: dict[str, float], bigrams: frozenset[str] | set[str], text: str, policy: AnswerPolicy) -> float:
     """How much of the question `text` holds: idf-weighted terms and character bigrams."""
     total = sum(terms.values())
-    toks = _token_set(text)
+    toks = tokens_among(text, frozenset(terms))
     tok_cov = sum(w for t, w in terms.items() if t in toks) / total if total else 0.0
-    big_cov = len(bigrams & _bigrams(text)) / len(bigrams) if bigrams else tok_cov
+    if bigrams:  # a bigram is one of the text's when the text (as _bigrams reads it) holds it
+        joined = _bigram_text(text)
+        big_cov = sum(1 for b in bigrams if b in joined) / len(bigrams)
+    else:
+        big_cov = tok_cov
     return (1 - policy.w_bigrams) * tok_cov + policy.w_bigrams * big_cov
-
-
-@lru_cache(maxsize=2048)
-def _token_set(text: str) -> frozenset[str]:
-    """A text's tokens; the same sentences and windows are covered for several steps of one answer."""
-    from rag.index.tokenize import tokenize
-
-    return frozenset(tokenize(text))
 
 
 _STOP_CHARS = set("的了是在有和与及或吗呢吧啊么什哪谁几多少怎样如何为何其此该这那个些一中上下之也都就而被把对从到以于")
@@ -145,8 +140,14 @@ def bigrams_of(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=2048)
 def _bigrams(text: str) -> frozenset[str]:
-    t = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
+    t = _bigram_text(text)
     return frozenset(t[i : i + 2] for i in range(len(t) - 1))
+
+
+@lru_cache(maxsize=4096)
+def _bigram_text(text: str) -> str:
+    """The text's Chinese, Latin and digit runs, normalised and joined: its bigrams are _bigrams'."""
+    return re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalize_for_search(text))
 
 
 WHY = re.compile(r"为什么|为何|什么原因|原因是|因何|why\b", re.I)

@@ -44,16 +44,53 @@ def tokenize(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _tokens(text: str) -> tuple[str, ...]:
     """tokenize's result, remembered: answering one question tokenises the same candidate sentences
-    several times (scoring's lexical, coverage and bigram checks: 66 calls a question on the archive,
-    most of them repeats), and popular passages come back question after question."""
-    norm = normalize_for_search(text)
+    several times (scoring's lexical, coverage and bigram checks), and popular passages come back
+    question after question. The work is done a block at a time (_block_tokens)."""
+    blocks = _jieba().re_han_default.split(normalize_for_search(text))
+    if len(blocks) == 1:
+        return _block_tokens(blocks[0]) if blocks[0] else ()
+    out: list[str] = []
+    for blk in blocks:
+        if blk:
+            out.extend(_block_tokens(blk))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _block_tokens(block: str) -> tuple[str, ...]:
+    """The tokens of one block of normalised text. jieba cuts a text block by block: it splits it
+    with its re_han_default (runs of Chinese, Latin letters, digits and +#&._%-, and what lies
+    between them), cuts each block alone, and cut_for_search adds the sub-words of each word
+    of it; so a text's tokens are its blocks' tokens one after the other, whatever surrounds each
+    block. A sentence's clauses recur in its neighbours' windows and lead-ins: each is cut once."""
     out = []
-    for tok in _jieba().cut_for_search(norm):
+    for tok in _jieba().cut_for_search(block):
         tok = tok.strip()
         if not tok or tok in STOPWORDS or _PUNCT_RE.match(tok):
             continue
         out.append(tok)
     return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def tokens_among(text: str, terms: frozenset[str]) -> frozenset[str]:
+    """Which of `terms` are tokens of `text`: set(tokenize(text)) & terms, cutting only the blocks
+    (_block_tokens) that hold one of them as it is written: a token is a piece of its block, so a
+    block that holds none of them gives none of them. A sentence's context window is mostly
+    clauses that name none of the question's words."""
+    norm = normalize_for_search(text)
+    written = [t for t in terms if t in norm]
+    found: set[str] = set()
+    if not written:
+        return frozenset()
+    for blk in _jieba().re_han_default.split(norm):
+        inside = [t for t in written if t in blk and t not in found]
+        if inside:
+            toks = _block_tokens(blk)
+            found.update(t for t in inside if t in toks)
+            if len(found) == len(written):
+                break
+    return frozenset(found)
 
 
 def tokenize_batch(texts: list[str]) -> list[list[str]]:
