@@ -291,3 +291,30 @@ def test_passages_go_in_batches_sorted_by_length_on_every_session(monkeypatch):
         assert sorted(w for _, _, w in seen) == [13, 15, 17, 19, 20]
         assert len({s for s, _, _ in seen}) == sessions
     assert np.array_equal(results[1], results[2])
+
+
+def test_batches_can_be_sorted_by_token_count_instead_of_characters(monkeypatch):
+    from rag.models import onnx_embed
+
+    class Tok:  # a text's tokens: one per character, but a "#" is eight
+        def enable_truncation(self, n):
+            pass
+
+        def no_padding(self):
+            pass
+
+        def encode_batch(self, texts):
+            return [type("E", (), {"ids": [0] + [7] * sum(8 if c == "#" else 1 for c in t) + [2]})() for t in texts]
+
+    texts = ["aaaa", "#", "aaa", "##", "aaaaaa", "b"]  # ids with "passage: " (9), <s>, </s>: 15 19 14 27 17 12
+    widths = {}
+    for sort_by in ("chars", "tokens"):
+        seen = []
+        e = onnx_embed.OnnxEmbedder("fake", ".", "int8", batch_size=2, sort_by=sort_by)
+        e._tokenizer, e._dim = (Tok(), __import__("threading").Lock()), 4
+        monkeypatch.setattr(e, "_open", lambda threads, seen=seen: _RecordingSession(seen))
+        out = e.embed_passages(texts)
+        widths[sort_by] = sorted(w for _, _, w in seen)
+        assert out.shape == (6, 4) and np.allclose(np.linalg.norm(out, axis=1), 1)
+    assert widths["chars"] == [17, 19, 27]  # "#"+"b", "##"+"aaa", "aaaa"+"aaaaaa": 126 ids with padding
+    assert widths["tokens"] == [14, 17, 27]  # "b"+"aaa", "aaaa"+"aaaaaa", "#"+"##": 116

@@ -26,6 +26,7 @@ PRECISIONS = ("int8", "fp32")
 QUERY_THREADS = 1
 PASSAGE_THREADS = 1
 PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by side (bench/bench_embed_limit.py)
+SORT_BY = "chars"  # what batches are sorted by: "chars" or "tokens" (bench/bench_embed_limit.py)
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
@@ -61,7 +62,8 @@ class OnnxEmbedder:
 
     def __init__(self, name: str, model_dir: str | Path, precision: str = "int8", batch_size: int = 16,
                  query_threads: int = QUERY_THREADS, passage_threads: int = PASSAGE_THREADS,
-                 onnx_file: str | Path | None = None, passage_sessions: int = PASSAGE_SESSIONS):
+                 onnx_file: str | Path | None = None, passage_sessions: int = PASSAGE_SESSIONS,
+                 sort_by: str = SORT_BY):
         if precision not in PRECISIONS:
             from rag.errors import RagError
 
@@ -72,6 +74,7 @@ class OnnxEmbedder:
         self._dir = Path(model_dir)
         self._file = Path(onnx_file) if onnx_file else None  # a given file (benchmarks); else the cache's
         self._batch_size = batch_size
+        self._sort_by = sort_by
         self._threads = {"query": query_threads, "passage": passage_threads}
         self._sessions: dict[int, object] = {}
         self._passage_sessions = max(1, int(passage_sessions))
@@ -150,7 +153,8 @@ class OnnxEmbedder:
         # sorted by length so each batch pads little; rows go back to their places. By characters, as
         # ever: int8's activations are quantised per batch, so other batches would move the vectors
         # slightly (by tokens: cosine 0.996 to these at worst, bench/bench_embed_limit.py)
-        order = sorted(range(total), key=lambda i: len(texts[i]))
+        key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
+        order = sorted(range(total), key=key)
         step = max(self._batch_size, 1)
         batches = [order[lo : lo + step] for lo in range(0, total, step)]
         done = 0
