@@ -17,8 +17,10 @@
    cores). Configurations, joined with "+": `base` the embedder as it is; `tokens` batches sorted by
    token count instead of characters (less padding); `tok64` that with batches of 64; `noskip`
    onnxruntime's SkipLayerNormFusion disabled (Add + LayerNormalization instead); `threads2` two
-   intra-op threads; `sessions2` two one-thread sessions side by side. Vectors are compared with
-   the first configuration's (cosine mean and min).
+   intra-op threads; `sessions2` two one-thread sessions side by side; `halves` the even and the
+   odd passages in two calls (each passage in other batches: how far the embedder's own vectors
+   move with their batch neighbours); `fp32` the fp32 model. Vectors are compared with the first
+   configuration's (cosine mean and min), and with fp32's (mean) when it runs.
 5. --profile: one more run of each named configuration with onnxruntime's profiler; kernel time per
    op type, the FLOPs of every matrix product from its shapes (padding included), and the run's time
    split into the limit's own share and what it does not count (profile_table below).
@@ -132,7 +134,7 @@ def bench_embedder(base_cls):
 def make(emb_cls, model_dir, precision: str, name: str, profile_prefix: str | None = None):
     """The embedder of a configuration name: parts joined by "+" (see the docstring)."""
     parts = set(name.split("+"))
-    unknown = parts - {"base", "tokens", "tok64", "noskip", "threads2", "sessions2"}
+    unknown = parts - {"base", "tokens", "tok64", "noskip", "threads2", "sessions2", "halves", "fp32"}
     if unknown:
         raise SystemExit(f"unknown configuration part(s) {sorted(unknown)}")
     kw = {"batch_size": 64 if "tok64" in parts else 16}
@@ -142,10 +144,22 @@ def make(emb_cls, model_dir, precision: str, name: str, profile_prefix: str | No
         kw["passage_threads"] = 2
     if "sessions2" in parts:
         kw["passage_sessions"] = 2
-    emb = emb_cls("e5", model_dir, precision, **kw)
+    emb = emb_cls("e5", model_dir, "fp32" if "fp32" in parts else precision, **kw)
     emb.disabled = ("SkipLayerNormFusion",) if "noskip" in parts else ()
     emb.profile_prefix = profile_prefix
     return emb
+
+
+def embed(emb, texts: list[str], halves: bool):
+    """The vectors of `texts`; with `halves`, the even and the odd ones in two calls (other batch
+    neighbours for each passage: how far the embedder's own vectors move with their batch)."""
+    if not halves:
+        return emb.embed_passages(texts)
+    import numpy as np
+
+    out = np.empty((len(texts), emb.dim), np.float32)
+    out[0::2], out[1::2] = emb.embed_passages(texts[0::2]), emb.embed_passages(texts[1::2])
+    return out
 
 
 def time_rounds(embs: dict, texts: list[str], rounds: int):
@@ -155,7 +169,7 @@ def time_rounds(embs: dict, texts: list[str], rounds: int):
     for r in range(rounds):
         for name in (list(embs) if r % 2 == 0 else list(reversed(embs))):
             t, c = time.perf_counter(), time.process_time()
-            vecs[name] = embs[name].embed_passages(texts)
+            vecs[name] = embed(embs[name], texts, "halves" in name.split("+"))
             secs[name].append((time.perf_counter() - t, time.process_time() - c))
     return secs, vecs
 
@@ -171,10 +185,11 @@ def report(secs, vecs, n: int, total_flops: float, peak: float, precision: str) 
         wall, cpu = min(w for w, _ in s), min(c for _, c in s)
         rate, cpu_rate = n / wall, n / cpu
         cos = (vecs[name] * ref).sum(axis=1)
+        fp32 = f" (to fp32: {(vecs[name] * vecs['fp32']).sum(axis=1).mean():.4f})" if "fp32" in vecs else ""
         print(f"{name:16s} {rate:5.1f} passages/s {total_flops / wall / 1e9:6.1f} GFLOP/s {total_flops / wall / peak:4.0%} "
               f"archive {ARCHIVE_PASSAGES / rate / 3600:4.1f} h | per CPU-s {cpu_rate:5.1f}/s "
               f"{total_flops / cpu / peak:4.0%} archive {ARCHIVE_PASSAGES / cpu_rate / 3600:4.1f} h | x{base / wall:.2f} "
-              f"| cos mean {cos.mean():.5f} min {cos.min():.5f} | walls {[round(w, 1) for w, _ in s]}", flush=True)
+              f"| cos mean {cos.mean():.5f} min {cos.min():.5f}{fp32} | walls {[round(w, 1) for w, _ in s]}", flush=True)
 GEMM_INT8 = {"MatMulInteger", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "DynamicQuantizeLinear"}
 CATEGORIES = (  # (label, op types); fp32 MatMuls are sorted by node name: attention's are ".../self/MatMul..."
     ("int8 GEMMs (projections, FFN)", GEMM_INT8),
@@ -214,7 +229,7 @@ def kernel_times(events: list[dict]) -> tuple[dict, float]:
     return ops, run
 
 
-def profile_table(ops: dict, run: float, wall: float, useful: float, limit: float) -> None:
+def profile_table(ops: dict, run: float, wall: float, useful: float, limit: float, busy: float = 1.0) -> None:
     """Per op type, then the run's wall time split: the limit's time for the passages' own FLOPs,
     padding, the int8 GEMMs' excess over the limit, attention in fp32, every other kernel,
     onnxruntime between kernels, and Python outside the session (tokenising, padding, pooling)."""
@@ -239,9 +254,12 @@ def profile_table(ops: dict, run: float, wall: float, useful: float, limit: floa
     for label, sec in rows:
         print(f"  {label[:64]:64s} {sec:7.3f} {sec / wall:6.1%}")
     print(f"  {'total (wall)':64s} {wall:7.3f} {sum(s for _, s in rows) / wall:6.1%}")
+    print(f"  whole run: {useful / wall / 1e9:.1f} GFLOP/s = {useful / wall / limit:.0%} of the limit; per CPU-second "
+          f"{useful / wall / busy / 1e9:.1f} = {useful / wall / busy / limit:.0%}")
     for label, (sec, fl) in cat.items():
         if fl:
-            print(f"  {label}: {fl / sec / 1e9:.1f} GFLOP/s = {fl / sec / limit:.0%} of the limit")
+            print(f"  {label}: {fl / sec / 1e9:.1f} GFLOP/s = {fl / sec / limit:.0%} of the limit; per CPU-second "
+                  f"{fl / sec / busy / 1e9:.1f} = {fl / sec / busy / limit:.0%}")
 
 
 def profile(emb_cls, model_dir, precision, name, texts, useful: float, limit: float) -> None:
@@ -252,15 +270,17 @@ def profile(emb_cls, model_dir, precision, name, texts, useful: float, limit: fl
     with tempfile.TemporaryDirectory(prefix="embed-profile-") as tmp:
         emb = make(emb_cls, model_dir, precision, name, profile_prefix=str(Path(tmp) / "p"))
         emb.embed_passages(texts[:8])
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         emb.embed_passages(texts)
-        wall = time.perf_counter() - t
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
         events = json.loads(Path(emb.session("passage").session.end_profiling()).read_text())
     starts = sorted(ev["ts"] for ev in events if ev.get("cat") == "Session" and ev.get("name") == "model_run")
     events = [ev for ev in events if ev.get("ts", 0) >= starts[1]]  # from the second run on
     ops, run = kernel_times(events)
-    print(f"\nprofile of {name!r} ({len(texts)} passages, {wall:.2f} s wall, load {os.getloadavg()[0]:.1f}):")
-    profile_table(ops, run, wall, useful, limit)
+    print(f"\nprofile of {name!r} ({len(texts)} passages, {wall:.2f} s wall, {cpu:.2f} s CPU, load "
+          f"{os.getloadavg()[0]:.1f}); kernel times are wall times, so the shares hold on a busy machine and "
+          "the rates are also given per CPU-second (times x CPU/wall):")
+    profile_table(ops, run, wall, useful, limit, cpu / wall)
 
 
 def main() -> None:
