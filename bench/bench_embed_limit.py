@@ -15,9 +15,9 @@
 4. Throughput of each configuration, alternating round by round on the same passages (a busy
    machine slows all alike), wall time and the process's CPU time (what the embedder got of the
    cores). Configurations, joined with "+": `base` the embedder as it is; `tokens` batches sorted by
-   token count instead of characters (less padding); `tok64` that with batches of 64; `noskip`
-   onnxruntime's SkipLayerNormFusion disabled (Add + LayerNormalization instead); `threads2` two
-   intra-op threads; `sessions2` two one-thread sessions side by side; `halves` the even and the
+   token count (less padding; fp32's default), `chars` by characters (int8's default); `tok64`
+   tokens with batches of 64; `noskip` onnxruntime's SkipLayerNormFusion disabled (Add +
+   LayerNormalization instead); `threads2` two intra-op threads; `sessions2` two one-thread sessions side by side; `halves` the even and the
    odd passages in two calls (each passage in other batches: how far the embedder's own vectors
    move with their batch neighbours); `fp32` the fp32 model. Vectors are compared with the first
    configuration's (cosine mean and min), and with fp32's (mean) when it runs.
@@ -134,12 +134,14 @@ def bench_embedder(base_cls):
 def make(emb_cls, model_dir, precision: str, name: str, profile_prefix: str | None = None):
     """The embedder of a configuration name: parts joined by "+" (see the docstring)."""
     parts = set(name.split("+"))
-    unknown = parts - {"base", "tokens", "tok64", "noskip", "threads2", "sessions2", "halves", "fp32"}
+    unknown = parts - {"base", "tokens", "chars", "tok64", "noskip", "threads2", "sessions2", "halves", "fp32"}
     if unknown:
         raise SystemExit(f"unknown configuration part(s) {sorted(unknown)}")
     kw = {"batch_size": 64 if "tok64" in parts else 16}
     if parts & {"tokens", "tok64"}:
         kw["sort_by"] = "tokens"
+    if "chars" in parts:
+        kw["sort_by"] = "chars"
     if "threads2" in parts:
         kw["passage_threads"] = 2
     if "sessions2" in parts:
