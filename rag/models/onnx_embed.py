@@ -27,10 +27,10 @@ QUERY_THREADS = 1
 PASSAGE_THREADS = 1
 PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by side (bench/bench_embed_limit.py)
 # What passage batches are sorted by, so that each pads little: token count for fp32 (the same
-# vectors whatever the batch, 1.15x the passages per CPU-second of sorting by characters, which pads
-# 22% of a batch's FLOPs on archive passages); characters for int8, as ever: its activations are
-# quantised per batch, so other batch neighbours move a passage's vector (cosine 0.998 mean to the
-# character-sorted ones; bench/bench_embed_limit.py, configurations fp32+chars and tokens).
+# vectors whatever the batch; 1.15-1.20x the passages per CPU-second of sorting by characters,
+# which pads 22% of a batch's FLOPs on archive passages); characters for int8, as ever: its
+# activations are quantised per batch, so other batch neighbours move a passage's vector (cosine
+# 0.998 mean to the character-sorted ones; bench/bench_embed_limit.py, fp32+chars and tokens).
 SORT_BY = {"fp32": "tokens", "int8": "chars"}
 
 
