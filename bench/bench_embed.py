@@ -15,7 +15,8 @@ On the CMRC 2018 trial paragraphs, chunked and titled as `rag index` does (rag/i
 - mean / min cosine between each runtime's passage vectors and sentence-transformers'.
 
 `st` is sentence-transformers on torch (RAG_EMBED_RUNTIME=torch); `onnx-fp32`, `onnx-int8` the ONNX
-Runtime embedder (exported into the model cache on first use). `--threads 1,2` runs each ONNX runtime
+Runtime embedder (exported into the model cache on first use); `onnx-int8+CONFIG` the int8 embedder
+in a configuration of bench/bench_embed_limit.py (e.g. onnx-int8+tokens+noskip). `--threads 1,2` runs each ONNX runtime
 with each intra-op thread count (for passages and for queries). `--extra NAME=FILE` adds another
 ONNX file of the same encoder (e.g. another quantisation) as runtime NAME.
 """
@@ -73,6 +74,11 @@ def make_embedders(names, threads, extra):
     for name in names:
         if name == "st":
             out[name] = SentenceTransformerEmbedder(DEFAULT_MODEL, folder)
+        elif name.startswith("onnx-int8+"):  # a configuration of bench_embed_limit.py, e.g. onnx-int8+tokens+noskip
+            sys.path.insert(0, str(REPO / "bench"))
+            from bench_embed_limit import bench_embedder, make
+
+            out[name] = make(bench_embedder(OnnxEmbedder), folder, "int8", name.split("+", 1)[1])
         elif name.startswith("onnx-"):
             for n in threads:
                 out[label(name, n)] = onnx(name.split("-", 1)[1], n)

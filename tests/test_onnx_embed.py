@@ -291,3 +291,43 @@ def test_passages_go_in_batches_sorted_by_length_on_every_session(monkeypatch):
         assert sorted(w for _, _, w in seen) == [13, 15, 17, 19, 20]
         assert len({s for s, _, _ in seen}) == sessions
     assert np.array_equal(results[1], results[2])
+
+
+def test_batches_are_sorted_by_tokens_for_fp32_and_by_characters_for_int8(monkeypatch):
+    from rag.models import onnx_embed
+
+    class Tok:  # a text's tokens: one per character, but a "#" is eight
+        def enable_truncation(self, n):
+            pass
+
+        def no_padding(self):
+            pass
+
+        def encode_batch(self, texts):
+            return [type("E", (), {"ids": [0] + [7] * sum(8 if c == "#" else 1 for c in t) + [2]})() for t in texts]
+
+    texts = ["aaaa", "#", "aaa", "##", "aaaaaa", "b"]  # ids with "passage: " (9), <s>, </s>: 15 19 14 27 17 12
+    widths = {}
+    for precision, sort_by in (("fp32", None), ("int8", None), ("int8", "tokens"), ("fp32", "chars")):
+        seen = []
+        e = onnx_embed.OnnxEmbedder("fake", ".", precision, batch_size=2, sort_by=sort_by)
+        e._tokenizer, e._dim = (Tok(), __import__("threading").Lock()), 4
+        monkeypatch.setattr(e, "_open", lambda threads, seen=seen: _RecordingSession(seen))
+        out = e.embed_passages(texts)
+        widths[precision, sort_by] = sorted(w for _, _, w in seen)
+        assert out.shape == (6, 4) and np.allclose(np.linalg.norm(out, axis=1), 1)
+    by_chars = [17, 19, 27]  # "#"+"b", "##"+"aaa", "aaaa"+"aaaaaa": 126 ids with padding
+    by_tokens = [14, 17, 27]  # "b"+"aaa", "aaaa"+"aaaaaa", "#"+"##": 116
+    assert widths == {("fp32", None): by_tokens, ("int8", None): by_chars,
+                      ("int8", "tokens"): by_tokens, ("fp32", "chars"): by_chars}
+
+
+@pytest.mark.slow
+def test_fp32_vectors_do_not_depend_on_how_the_batches_are_sorted(real_embedders):
+    from rag.models.onnx_embed import OnnxEmbedder
+
+    made = real_embedders["fp32"]
+    texts = [t * k for k in (1, 3, 2) for t in TEXTS]  # lengths that sort differently by characters and tokens
+    chars, tokens = (OnnxEmbedder(made.name, made._dir, "fp32", batch_size=2, sort_by=s).embed_passages(texts)
+                     for s in ("chars", "tokens"))
+    assert np.abs(chars - tokens).max() < 1e-5

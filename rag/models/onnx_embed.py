@@ -26,6 +26,12 @@ PRECISIONS = ("int8", "fp32")
 QUERY_THREADS = 1
 PASSAGE_THREADS = 1
 PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by side (bench/bench_embed_limit.py)
+# What passage batches are sorted by, so that each pads little: token count for fp32 (the same
+# vectors whatever the batch; 1.15-1.20x the passages per CPU-second of sorting by characters,
+# which pads 22% of a batch's FLOPs on archive passages); characters for int8, as ever: its
+# activations are quantised per batch, so other batch neighbours move a passage's vector (cosine
+# 0.998 mean to the character-sorted ones; bench/bench_embed_limit.py, fp32+chars and tokens).
+SORT_BY = {"fp32": "tokens", "int8": "chars"}
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
@@ -61,7 +67,8 @@ class OnnxEmbedder:
 
     def __init__(self, name: str, model_dir: str | Path, precision: str = "int8", batch_size: int = 16,
                  query_threads: int = QUERY_THREADS, passage_threads: int = PASSAGE_THREADS,
-                 onnx_file: str | Path | None = None, passage_sessions: int = PASSAGE_SESSIONS):
+                 onnx_file: str | Path | None = None, passage_sessions: int = PASSAGE_SESSIONS,
+                 sort_by: str | None = None):
         if precision not in PRECISIONS:
             from rag.errors import RagError
 
@@ -72,6 +79,7 @@ class OnnxEmbedder:
         self._dir = Path(model_dir)
         self._file = Path(onnx_file) if onnx_file else None  # a given file (benchmarks); else the cache's
         self._batch_size = batch_size
+        self._sort_by = sort_by or SORT_BY[precision]  # "tokens" or "chars"
         self._threads = {"query": query_threads, "passage": passage_threads}
         self._sessions: dict[int, object] = {}
         self._passage_sessions = max(1, int(passage_sessions))
@@ -147,10 +155,9 @@ class OnnxEmbedder:
             return np.zeros((0, self.dim), dtype="float32")
         out = np.empty((total, self.dim), dtype="float32")
         ids = self._tokenize(texts, kind)
-        # sorted by length so each batch pads little; rows go back to their places. By characters, as
-        # ever: int8's activations are quantised per batch, so other batches would move the vectors
-        # slightly (by tokens: cosine 0.996 to these at worst, bench/bench_embed_limit.py)
-        order = sorted(range(total), key=lambda i: len(texts[i]))
+        # sorted by length (SORT_BY) so each batch pads little; rows go back to their places
+        key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
+        order = sorted(range(total), key=key)
         step = max(self._batch_size, 1)
         batches = [order[lo : lo + step] for lo in range(0, total, step)]
         done = 0
