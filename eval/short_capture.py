@@ -1,0 +1,157 @@
+"""Tune the bold short answer without re-running retrieval: capture once, replay in seconds.
+
+    python eval/short_capture.py capture QA.jsonl --index IDX --out /tmp/cap.pkl [--limit N]
+    python eval/short_capture.py replay /tmp/cap.pkl QA.jsonl [--half even|odd] [--show wrong]
+
+`capture` answers every question with the pipeline and keeps, for each, what the short answer is
+decided from: the analysed question and the chosen sentence before the reader's verdict
+(rag/answer/reading.py verdict), and every reading the reader did (cached, so a replay needs no
+model unless the code asks it to read something new). `replay` decides the short answer again with
+the code as it is now (reading.verdict, then short.choose's labelled facts) and judges it with
+rag/evaluate/lenient.py. Only the short answer is replayed; the long answer needs a full run.
+CMRC halves: `--half even` keeps the questions of even-numbered paragraphs (TRIAL_n, our dev half),
+`odd` the others (validation, not tuned on).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import pickle
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class CachedReader:
+    """A reader whose readings are kept by (question, texts); the real one loads only on a miss."""
+
+    def __init__(self, reader=None, cache: dict | None = None, load=None):
+        self._reader, self._load, self.cache, self.misses = reader, load, cache or {}, 0
+
+    def read(self, question: str, texts):
+        key = (question, tuple(texts))
+        if key not in self.cache:
+            if self._reader is None:
+                self._reader = self._load()
+            self.misses += 1
+            self.cache[key] = self._reader.read(question, list(texts))
+        return self.cache[key]
+
+
+def half_of(qid: str) -> str:
+    """'even' or 'odd' by a CMRC id's paragraph number (TRIAL_801_QUERY_0 -> odd): the split by
+    context of eval/README.md, so that a paragraph's questions stay in one half."""
+    m = re.match(r"[A-Z]+_(\d+)", qid)
+    return "even" if m and int(m.group(1)) % 2 == 0 else "odd"
+
+
+def capture(args) -> int:
+    from rag.answer import reading
+    from rag.config import Settings
+    from rag.evaluate.qa import load_qa
+    from rag.evaluate.runner import run_eval
+    from rag.pipeline import Pipeline
+
+    pipe = Pipeline(Settings.from_env(index_dir=Path(args.index)))
+    reader = CachedReader(pipe.reader)
+    pipe._reader = reader
+    states, real = {}, reading.verdict
+
+    def spy(rdr, q, best, policy):
+        states[q.asked] = (q, copy.deepcopy(best))
+        return real(rdr, q, best, policy)
+
+    reading.verdict = spy
+    items = load_qa(args.qa)[: args.limit] if args.limit else load_qa(args.qa)
+    records = run_eval(pipe, items, predictions_path=args.predictions)
+    preds = {r.item.id: r.prediction for r in records}
+    with open(args.out, "wb") as f:
+        pickle.dump({"states": states, "reads": reader.cache, "preds": preds}, f)
+    print(f"captured {len(states)} verdicts of {len(items)} questions, {len(reader.cache)} readings -> {args.out}")
+    return 0
+
+
+def replay_shorts(cap: dict, items) -> dict[str, str | None]:
+    """The short answer each captured question gets from the code as it is now."""
+    from rag.answer import reading
+    from rag.answer.ambiguity import labelled_facts
+    from rag.answer.policy import AnswerPolicy
+
+    def load():
+        from rag.config import Settings
+        from rag.pipeline import Pipeline
+
+        return Pipeline(Settings.from_env()).reader
+
+    reader, policy, out = CachedReader(cache=cap["reads"], load=load), AnswerPolicy(), {}
+    for item in items:
+        pred = cap["preds"].get(item.id)
+        state = cap["states"].get(item.question)
+        if pred is None or state is None or not pred.get("answerable"):
+            out[item.id] = None
+            continue
+        q, best = state[0], copy.deepcopy(state[1])
+        facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
+        if facts:
+            out[item.id] = "；".join(best.text[s:e] for s, e in facts)
+            continue
+        v = reading.verdict(reader, q, best, policy)
+        out[item.id] = v.text(best) if v.sure else None
+    if reader.misses:
+        print(f"(the reader read {reader.misses} new texts)", file=sys.stderr)
+    return out
+
+
+def replay(args) -> int:
+    from rag.evaluate import lenient as L
+    from rag.evaluate.qa import load_qa
+
+    with open(args.cap, "rb") as f:
+        cap = pickle.load(f)
+    items = [i for i in load_qa(args.qa) if i.id in cap["preds"] and (not args.half or half_of(i.id) == args.half)]
+    shorts = replay_shorts(cap, items)
+    pairs = [(i, {**cap["preds"][i.id], "short_answer": shorts[i.id]}) for i in items]
+    old = [(i, cap["preds"][i.id]) for i in items]
+    for name, ps in (("captured", old), ("replayed", pairs)):
+        t = L.tally(ps)
+        print(f"{name}: shown {t['lenient_shown']}/{t['lenient_questions']} ({100 * (t['lenient_coverage'] or 0):.1f}%)"
+              f"  lenient {100 * (t['lenient_precision'] or 0):.1f}%  strict {100 * (t['strict_precision_all'] or 0):.1f}%"
+              f"  right {t['lenient_right']} incomplete {t['lenient_incomplete']} wrong {t['lenient_wrong']}")
+    if args.show:
+        for j in L.judge_all(pairs):
+            if j.verdict == args.show or args.show == "all":
+                print(f"{j.id}\t{j.verdict}\t{j.question}\t» {j.short}\t(expected {j.expected})")
+    if args.changed:
+        for i in items:
+            a, b = cap["preds"][i.id].get("short_answer"), shorts[i.id]
+            if a != b:
+                print(f"{i.id}\t{i.question}\t{a} -> {b}\t(expected {' | '.join(i.answers)})")
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("capture")
+    c.add_argument("qa")
+    c.add_argument("--index", required=True)
+    c.add_argument("--out", required=True)
+    c.add_argument("--predictions", help="also write the predictions (JSONL)")
+    c.add_argument("--limit", type=int)
+    r = sub.add_parser("replay")
+    r.add_argument("cap")
+    r.add_argument("qa")
+    r.add_argument("--half", choices=["even", "odd"])
+    r.add_argument("--show", choices=["wrong", "incomplete", "right", "all"])
+    r.add_argument("--changed", action="store_true", help="list the questions whose short answer changed")
+    args = ap.parse_args(argv)
+    return capture(args) if args.cmd == "capture" else replay(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
