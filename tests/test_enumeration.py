@@ -80,3 +80,27 @@ def test_a_question_naming_an_item_wants_the_rest():
 
     assert names_an_item("除了任党委书记和董事长，还担任什么职务？", "集团党委书记、董事长、总经理")
     assert not names_an_item("医院在门诊大厅设置了什么？", "志愿者服务台、自助服务区以及母婴室")
+
+
+def _tidy(text):
+    from rag.answer.enumeration import tidy_list
+
+    r = tidy_list(text, 0, len(text))
+    return None if r is None else text[r[0] : r[1]]
+
+
+def test_tidy_list_drops_a_function_word_at_its_end():
+    assert _tidy("市水利局、市交通局和市林业局将") == "市水利局、市交通局和市林业局"
+
+
+def test_tidy_list_keeps_lists_of_like_things():
+    assert _tidy("数控加工、模具制造和汽车维修") == "数控加工、模具制造和汽车维修"
+    assert _tidy("青棠镇和柘湾镇") == "青棠镇和柘湾镇"
+    assert _tidy("“强镇”“富村”") == "“强镇”“富村”"
+
+
+def test_tidy_list_drops_what_is_no_list_of_things():
+    assert _tidy("邝书岚与另外") is None  # one item left
+    assert _tidy("公司化和分拆后") is None  # a thing and an action
+    assert _tidy("柘湾、青棠和霁川担任") is None  # a place, then a verb: a clause
+    assert _tidy("栎港、全省最大") is None  # a quality beside a place

@@ -42,3 +42,20 @@ def test_ordinal_keeps_its_di_and_classifier():
     i = text.index("20张原创")
     s, e = widen(text, i, i + 6, "这是栎港乐队第几张原创专辑？")
     assert text[s:e] == "第20张"
+
+
+def test_a_span_over_a_sentence_end_or_a_colon_is_dropped():
+    text = "柘湾镇有座古塔。它建于明代，保存了3座角楼：望潮楼、听松楼和观澜楼。"
+    assert _unit(text, "古塔。它建于明代", "柘湾镇有什么？") is None
+    assert _unit(text, "3座角楼：望潮楼", "保存了几座角楼？") is None
+    titled = "栎港乐队发行了专辑《再见！青棠》。"
+    assert _unit(titled, "《再见！青棠》", "栎港乐队发行了哪张专辑？") == "《再见！青棠》"  # one title
+
+
+def test_an_open_bracket_at_the_end_is_trimmed():
+    from rag.answer.widen import widen
+
+    text = "该词收录于《霁川方言志》（1990年版）一书。"
+    i = text.index("《")
+    s, e = widen(text, i, text.index("1990"), "该词收录于哪本书？")
+    assert text[s:e] == "《霁川方言志》"

@@ -81,6 +81,56 @@ def names_an_item(question: str, item_list: str) -> bool:
     return any(len(it) >= 2 and it in q for it in re.split(r"以及|或者|[、和及与或+＋/]", item_list))
 
 
+_ITEM_SPLIT = re.compile(r"以及|或者|[、和及与或+＋/]")
+_CONJ_ONLY = re.compile(r"^[^、+＋/]*(?:以及|或者|[和及与或])[^、+＋/]*$")  # two items joined by a word
+_NO_ITEM_END = ("f", "c", "d", "r", "p", "u", "y")  # 后 下 另外 也 这 在 的 呢: no thing ends so
+
+
+def tidy_list(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The list text[start:end] without a function word run on at its end ("……和市农业农村局将" ->
+    "……和市农业农村局"), or None when it is no list of like things: one item is left; a place or
+    person then a verb ends it ("马德里、布鲁塞尔和伦敦担任": a clause); a quality beside a thing
+    ("Khobar、世界最大"); or two items joined by 和/及/与/或, one a thing and the other an action
+    ("民营化和分割后", "象征及博罗"). Quoted items pass as they are."""
+    if re.search(r"[”」』》]$", text[start:end]):
+        return start, end
+    words = _tagged(text[start:end])
+    while words and words[-1][1][:1] in _NO_ITEM_END:
+        end -= len(words.pop()[0])
+    listed = text[start:end]
+    items = [it for it in _ITEM_SPLIT.split(listed) if it.strip()]
+    if len(items) < 2 or not words:
+        return None
+    first, last = _head_flag(_tagged(items[0])), _head_flag(_tagged(items[-1]))
+    tail = _tagged(items[-1])
+    if len(tail) >= 2 and tail[-1][1][:1] == "v" and tail[-2][1] in ("ns", "nr", "nt", "nrt", "nrfg"):
+        return None
+    if _thing(first) and last[:1] == "a" or _CONJ_ONLY.match(listed) and _thing(first) != _thing(last):
+        return None
+    return start, end
+
+
+def _thing(flag: str) -> bool:
+    return flag[:1] in ("n", "j", "s", "g") or flag in ("eng", "l", "vn", "an")
+
+
+def _tagged(item: str) -> list[tuple[str, str]]:
+    from rag.jieba_load import posseg
+
+    out = []
+    for w in posseg().cut(item, HMM=False):
+        if w.word.strip():
+            out.append((w.word, "eng" if re.fullmatch(r"[A-Za-z0-9.\-]+", w.word) else w.flag))
+    return out
+
+
+def _head_flag(words: list[tuple[str, str]]) -> str:
+    """The tag of an item's last word of two or more characters (a single one is often mis-tagged:
+    "蓝田/站" v), else of its last word."""
+    long = [f for w, f in words if len(w) >= 2]
+    return long[-1] if long else words[-1][1] if words else "x"
+
+
 def asks_what(question: str) -> bool:
     """A plain "what" question ("设置了什么", "用什么泡封敌人"), which a list may answer; not one
     that wants one thing (哪个, 谁, 几, 多少, 第几) or a time, place, reason or manner."""

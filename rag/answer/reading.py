@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, names_an_item, whole_list
+from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
+                                    tidy_list, whole_list)
 from rag.answer.fits import fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
@@ -107,7 +108,9 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
             whole_list(text, *sentence_bounds(text, *guess), guess, q.span_q)
         if listed is None and not is_list(text[guess[0] : guess[1]]):
             return Verdict(guess, score, False, False)
-        return Verdict(listed or guess, score, True, score >= policy.list_threshold, listed=True)
+        tidy = tidy_list(text, *(listed or guess))  # "民营化和分割后" is no list of things
+        return Verdict(tidy or listed or guess, score, True, tidy is not None and score >= policy.list_threshold,
+                       listed=True)
     unit = whole_unit(best.doc.text, *guess, q.query)  # a surname, category word or piece of a word: widened or dropped
     if unit is None:
         return Verdict(guess, score, False, False)
@@ -115,7 +118,9 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
         around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
         if around is not None and not names_an_item(q.query, best.doc.text[around[0] : around[1]]):
-            return Verdict(around, score, True, score >= policy.reader_threshold, listed=True)
+            tidy = tidy_list(best.doc.text, *around)
+            return Verdict(tidy or around, score, True, tidy is not None and score >= policy.reader_threshold,
+                           listed=True)
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
     shared = 0.0 if rule is None else overlap((best.start + rule[0], best.start + rule[1]), guess)
     agree = shared >= policy.agree_overlap or fact is not None and overlap(fact, guess) >= policy.agree_overlap

@@ -16,6 +16,7 @@ from rag.answer.span import NUMBER_RE, DATE_RE
 
 _STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
 _OPEN_CLOSE = {"《": "》", "“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+_CLOSERS = set(_OPEN_CLOSE.values())
 _CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大"
 _NUMERAL = r"[\d零一二两三四五六七八九十百千万亿]"
 _MAX_GROW = 6  # characters an end may move to finish a word
@@ -63,9 +64,10 @@ def _ordinal(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _STRIP:
+    """Without punctuation at either end, an opening mark at the end or a closing one at the start."""
+    while start < end and (text[start] in _STRIP or text[start] in _CLOSERS):
         start += 1
-    while end > start and text[end - 1] in _STRIP:
+    while end > start and (text[end - 1] in _STRIP or text[end - 1] in _OPEN_CLOSE):
         end -= 1
     return start, end
 
