@@ -102,5 +102,5 @@ def test_tidy_list_keeps_lists_of_like_things():
 def test_tidy_list_drops_what_is_no_list_of_things():
     assert _tidy("邝书岚与另外") is None  # one item left
     assert _tidy("公司化和分拆后") is None  # a thing and an action
-    assert _tidy("柘湾、青棠和霁川担任") is None  # a place, then a verb: a clause
+    assert _tidy("北京、上海和广州担任") is None  # a place, then a verb: a clause
     assert _tidy("栎港、全省最大") is None  # a quality beside a place
