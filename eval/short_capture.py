@@ -76,8 +76,9 @@ def capture(args) -> int:
     return 0
 
 
-def replay_shorts(cap: dict, items) -> dict[str, str | None]:
-    """The short answer each captured question gets from the code as it is now."""
+def replay_shorts(cap: dict, items, overrides: dict | None = None) -> dict[str, str | None]:
+    """The short answer each captured question gets from the code as it is now (and the policy
+    with `overrides`)."""
     from rag.answer import reading
     from rag.answer.ambiguity import labelled_facts
     from rag.answer.policy import AnswerPolicy
@@ -88,7 +89,7 @@ def replay_shorts(cap: dict, items) -> dict[str, str | None]:
 
         return Pipeline(Settings.from_env()).reader
 
-    reader, policy, out = CachedReader(cache=cap["reads"], load=load), AnswerPolicy(), {}
+    reader, policy, out = CachedReader(cache=cap["reads"], load=load), AnswerPolicy(**(overrides or {})), {}
     for item in items:
         pred = cap["preds"].get(item.id)
         state = cap["states"].get(item.question)
@@ -108,13 +109,15 @@ def replay_shorts(cap: dict, items) -> dict[str, str | None]:
 
 
 def replay(args) -> int:
+    from rag.answer.policy import AnswerPolicy
     from rag.evaluate import lenient as L
     from rag.evaluate.qa import load_qa
 
     with open(args.cap, "rb") as f:
         cap = pickle.load(f)
     items = [i for i in load_qa(args.qa) if i.id in cap["preds"] and (not args.half or half_of(i.id) == args.half)]
-    shorts = replay_shorts(cap, items)
+    overrides = {k: type(getattr(AnswerPolicy(), k))(v) for k, v in (o.split("=", 1) for o in args.policy)}
+    shorts = replay_shorts(cap, items, overrides)
     pairs = [(i, {**cap["preds"][i.id], "short_answer": shorts[i.id]}) for i in items]
     old = [(i, cap["preds"][i.id]) for i in items]
     for name, ps in (("captured", old), ("replayed", pairs)):
@@ -148,6 +151,7 @@ def main(argv=None) -> int:
     r.add_argument("qa")
     r.add_argument("--half", choices=["even", "odd"])
     r.add_argument("--show", choices=["wrong", "incomplete", "right", "all"])
+    r.add_argument("--policy", nargs="*", default=[], help="AnswerPolicy fields, e.g. list_threshold=0.1")
     r.add_argument("--changed", action="store_true", help="list the questions whose short answer changed")
     args = ap.parse_args(argv)
     return capture(args) if args.cmd == "capture" else replay(args)

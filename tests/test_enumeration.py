@@ -104,3 +104,12 @@ def test_tidy_list_drops_what_is_no_list_of_things():
     assert _tidy("公司化和分拆后") is None  # a thing and an action
     assert _tidy("北京、上海和广州担任") is None  # a place, then a verb: a clause
     assert _tidy("栎港、全省最大") is None  # a quality beside a place
+
+
+def test_an_alias_question_is_a_plain_what():
+    from rag.answer.enumeration import asks_what
+
+    assert asks_what("青棠草又称之为什么？")  # 称之为什么 is no "why"
+    assert asks_what("青棠草的别称叫什么？")
+    assert not asks_what("青棠草为什么能入药？")
+    assert not asks_what("他的儿子叫什么？")

@@ -17,7 +17,8 @@ _SEVERAL = re.compile(
 # "有什么用" and "有什么不同" ask for one thing; so does a question that wants a count ("有哪几个" wants the items)
 _ONE_THING = re.compile(r"有什么(?:用|作用|意义|影响|区别|不同|关系|特点|好处|变化|要求|原因|问题)|多少|几(?:个|项|名|家)(?![\u4e00-\u9fff]*(?:分别|是哪|是什么))")
 _WHAT = re.compile(r"什么|\bwhat\b", re.I)
-_NOT_WHAT = re.compile(r"哪|谁|几|多少|第|为什么|为何|怎么|怎样|如何|什么(?:时候|时间|地方|年|意思|原因|样)|叫什么|名字|"
+_NOT_WHAT = re.compile(r"哪|谁|几|多少|第|(?<![称之作成誉])为什么|为何|怎么|怎样|如何|什么(?:时候|时间|地方|年|意思|原因|样)|"
+                       r"(?<!别称|又称|别名|又名|俗称)叫什么|名字|"
                        r"\b(?:who|where|when|why|how|which)\b", re.I)
 _SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同", "+", "＋", "/"}
 _QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
