@@ -59,3 +59,14 @@ def test_an_open_bracket_at_the_end_is_trimmed():
     i = text.index("《")
     s, e = widen(text, i, text.index("1990"), "该词收录于哪本书？")
     assert text[s:e] == "《霁川方言志》"
+
+
+def test_a_range_gets_its_other_end_unless_one_end_is_asked():
+    from rag.answer.widen import widen
+
+    text = "青棠草生长于海拔300米至1,900米的山坡，花期从11月起至翌年3~4月。"
+    i = text.index("300米")
+    assert text[slice(*widen(text, i, i + 4, "青棠草生长在海拔多少米的地方？"))] == "300米至1,900米"
+    assert text[slice(*widen(text, i, i + 4, "青棠草生长的最低海拔是多少米？"))] == "300米"
+    j = text.index("11月")
+    assert text[slice(*widen(text, j, j + 3, "青棠草的花期是什么时候？"))] == "11月起至翌年3~4月"
