@@ -113,3 +113,18 @@ def test_an_alias_question_is_a_plain_what():
     assert asks_what("青棠草的别称叫什么？")
     assert not asks_what("青棠草为什么能入药？")
     assert not asks_what("他的儿子叫什么？")
+
+
+def test_asides_in_brackets_stay_with_their_item():
+    text = "青棠草，别名紫穗蒿（柘湾一带）、铃兰草、野菊花（霁川和青棠一带）及金钮草，是菊科植物。"
+    runs = [text[a:b] for a, b in list_runs(text, 0, len(text))]
+    assert runs == ["紫穗蒿（柘湾一带）、铃兰草、野菊花（霁川和青棠一带）及金钮草"]  # no 别名, one list
+
+
+def test_the_span_says_where_the_first_item_begins():
+    from rag.answer.enumeration import list_around
+
+    text = "别名无头紫香（柘湾一带）、铃兰蒿、白须草，是菊科植物。"
+    i = text.index("无头紫香")
+    r = list_around(text, 0, len(text), (i, i + 4))
+    assert r is not None and text[r[0] : r[1]].startswith("无头紫香（柘湾一带）、铃兰蒿")

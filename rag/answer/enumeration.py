@@ -21,6 +21,7 @@ _NOT_WHAT = re.compile(r"哪|谁|几|多少|第|(?<![称之作成誉])为什么|
                        r"(?<!别称|又称|别名|又名|俗称)叫什么|名字|"
                        r"\b(?:who|where|when|why|how|which)\b", re.I)
 _SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同", "+", "＋", "/"}
+_ASIDE = re.compile(r"[（(][^（()）。\n]{1,30}[)）]")
 _QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
 _CLAUSE = "，。；：！？,;:!?\n"
 _COUNT = re.compile(r"[两二三四五六七八九十]+[个项大类种条家所座名位批]?$")
@@ -28,6 +29,7 @@ _BREAKERS = {"是", "有", "为", "则", "也", "都", "还", "又", "均", "并
 _BESIDE = 2  # characters between a span and the list it stands beside ("……生态修复四个方面")
 _MAX_ITEM = 20  # characters an item of a list may have
 _NOUNISH = ("n", "j", "eng", "b", "l", "i", "vn", "an", "s", "g", "k", "h", "nz")
+_LEAD_INS = {"又名", "别名", "别称", "又称", "俗称", "也称", "亦称", "包括", "例如", "如", "名为", "称为"}  # not an item's
 _STOP_AFTER = ("等", "等等", "的", "之", "共", "这", "各", "均", "都", "也")
 
 
@@ -71,7 +73,9 @@ def whole_list(text: str, lo: int, hi: int, span: tuple[int, int] | None = None,
 
 def list_around(text: str, lo: int, hi: int, span: tuple[int, int]) -> tuple[int, int] | None:
     """The list of the sentence text[lo:hi] that `span` is one item of (strictly inside it), or None."""
-    runs = [r for r in list_runs(text, lo, hi) if r[0] <= span[0] and span[1] <= r[1] and r != span]
+    runs = [(min(r[0], span[0]), r[1]) for r in list_runs(text, lo, hi)  # the span may say where the first item begins
+            if (r[0] <= span[0] or span[0] < r[0] < span[1]) and span[1] <= r[1]]
+    runs = [r for r in runs if r != span]
     return runs[0] if len(runs) == 1 else None
 
 
@@ -141,8 +145,9 @@ def asks_what(question: str) -> bool:
 def list_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Every list of two or more items in text[lo:hi], clause by clause (offsets in text)."""
     out, start = [m.span() for m in _QUOTED_RUN.finditer(text, lo, hi)], lo
+    asides = _asides(text, lo, hi)
     for i in range(lo, hi + 1):
-        if i == hi or text[i] in _CLAUSE:
+        if i == hi or text[i] in _CLAUSE and not any(a < i < b for a, b in asides):
             if i > start:
                 out += _clause_runs(text, start, i)
             start = i + 1
@@ -166,7 +171,25 @@ def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
         else:
             words.append((pos, pos + len(w.word), w.word, "eng" if latin else w.flag))
         pos += len(w.word)
-    return words
+    return _with_asides(text, words, _asides(text, lo, hi))
+
+
+def _asides(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Asides in brackets ("无头土香（台湾一带）"): a note, translation or alias of an item."""
+    return [m.span() for m in _ASIDE.finditer(text, lo, hi)]
+
+
+def _with_asides(text: str, words: list[tuple], asides: list[tuple[int, int]]) -> list[tuple]:
+    """The words of an aside joined to the word before it: part of that item, never a separator."""
+    out = []
+    for w in words:
+        holder = next(((a, b) for a, b in asides if a <= w[0] < b), None)
+        if holder is not None and out:
+            prev = out[-1]
+            out[-1] = (prev[0], w[1], text[prev[0] : w[1]], prev[3])
+        else:
+            out.append(w)
+    return out
 
 
 def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -210,6 +233,7 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
     middle = [words[b][0] - words[a][1] for a, b in zip(seps, seps[1:])]
     if any(n <= 0 for n in middle):
         return None
+    middle = [sum(_cost(w) for w in words[a + 1 : b]) for a, b in zip(seps, seps[1:])]  # asides aside
     first = _grow(words, seps[0] - 1, -1, middle)
     if first is None:
         return None
@@ -240,8 +264,10 @@ def _until_deng(words: list[tuple], k: int, middle: list[int]) -> int | None:
 
 
 def _cost(word: tuple) -> int:
-    """What a word adds to an item's length: its characters; a Latin word counts like a short one."""
-    return min(len(word[2]), 3) if word[3] == "eng" else len(word[2])
+    """What a word adds to an item's length: its characters but an aside's; a Latin word counts
+    like a short one."""
+    n = len(_ASIDE.sub("", word[2]))
+    return min(n, 3) if word[3] == "eng" else n
 
 
 def _text(words: list[tuple], lo: int, hi: int) -> str:
@@ -259,7 +285,8 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
     k += step
     while 0 <= k < len(words):
         word, flag = words[k][2], words[k][3]
-        if word in _STOP_AFTER or word in _SEP_WORDS or re.fullmatch(r"[一二两三四五六七八九十\d]+大?", word):
+        if word in _STOP_AFTER or word in _SEP_WORDS or re.fullmatch(r"[一二两三四五六七八九十\d]+大?", word) \
+                or step < 0 and word in _LEAD_INS:
             break
         # an item may outgrow the longest other one, backwards by a noun or place only ("新能源" + "汽车零部件",
         # not "联通" + "梧湾港")
