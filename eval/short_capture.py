@@ -1,7 +1,8 @@
 """Tune the bold short answer without re-running retrieval: capture once, replay in seconds.
 
     python eval/short_capture.py capture QA.jsonl --index IDX --out /tmp/cap.pkl [--limit N]
-    python eval/short_capture.py replay /tmp/cap.pkl QA.jsonl [--half even|odd] [--show wrong]
+    python eval/short_capture.py replay /tmp/cap.pkl QA.jsonl [--half even|odd] [--show wrong] [--categories]
+                                        [--changed] [--policy list_threshold=0.2 ...]
 
 `capture` answers every question with the pipeline and keeps, for each, what the short answer is
 decided from: the analysed question and the chosen sentence before the reader's verdict
@@ -129,12 +130,55 @@ def replay(args) -> int:
         for j in L.judge_all(pairs):
             if j.verdict == args.show or args.show == "all":
                 print(f"{j.id}\t{j.verdict}\t{j.question}\t» {j.short}\t(expected {j.expected})")
+    if args.categories:
+        print_categories(cap, items, shorts)
     if args.changed:
         for i in items:
             a, b = cap["preds"][i.id].get("short_answer"), shorts[i.id]
             if a != b:
                 print(f"{i.id}\t{i.question}\t{a} -> {b}\t(expected {' | '.join(i.answers)})")
     return 0
+
+
+CATEGORIES = ("part of the gold", "part of a several-item gold", "beside the gold, same kind",
+              "beside the gold, other kind", "a fragment of the gold", "the gold and more", "another sentence")
+
+
+def category(short: str, golds, sentence: str, verdict: str) -> str:
+    """Why a shown short answer that is not right misses (rough, by strings): a strict part of the
+    gold (inside it; `incomplete` when the gold lists several), the gold with more around it, a
+    fragment sharing 2+ characters, another span of the chosen sentence that holds the gold (a
+    figure for a figure or not), or a sentence without the gold."""
+    from rag.evaluate.metrics import normalize_answer_text as norm
+
+    s, gs, sent = norm(short), [norm(g) for g in golds], norm(sentence)
+    figure = lambda t: bool(re.search(r"\d|[零一二两三四五六七八九十百千万亿]", t))  # noqa: E731
+    if any(s in g for g in gs):
+        return CATEGORIES[1] if verdict == "incomplete" else CATEGORIES[0]
+    if any(g in s for g in gs):
+        return CATEGORIES[5]
+    if any(g[k : k + 2] in s for g in gs for k in range(len(g) - 1)):
+        return CATEGORIES[4]
+    if any(g in sent or len(g) >= 4 and g[:4] in sent for g in gs):
+        return CATEGORIES[2] if any(figure(g) == figure(s) for g in gs) else CATEGORIES[3]
+    return CATEGORIES[6]
+
+
+def print_categories(cap: dict, items, shorts: dict) -> None:
+    from collections import Counter
+
+    from rag.evaluate import lenient as L
+
+    counts = Counter()
+    for i in items:
+        v = L.judge(shorts[i.id], i.answers, i.must_include, i.question)
+        state = cap["states"].get(i.question)
+        if v in ("wrong", "incomplete") and i.answers:
+            counts[category(shorts[i.id], i.answers, state[1].text if state else "", v)] += 1
+    total = sum(counts.values())
+    print(f"| why not right ({total}) | n | share |\n| --- | --- | --- |")
+    for c in CATEGORIES:
+        print(f"| {c} | {counts[c]} | {100 * counts[c] / max(total, 1):.0f}% |")
 
 
 def main(argv=None) -> int:
@@ -152,6 +196,7 @@ def main(argv=None) -> int:
     r.add_argument("--half", choices=["even", "odd"])
     r.add_argument("--show", choices=["wrong", "incomplete", "right", "all"])
     r.add_argument("--policy", nargs="*", default=[], help="AnswerPolicy fields, e.g. list_threshold=0.1")
+    r.add_argument("--categories", action="store_true", help="a table of why the shown answers not right miss")
     r.add_argument("--changed", action="store_true", help="list the questions whose short answer changed")
     args = ap.parse_args(argv)
     return capture(args) if args.cmd == "capture" else replay(args)
