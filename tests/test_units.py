@@ -70,3 +70,11 @@ def test_a_range_gets_its_other_end_unless_one_end_is_asked():
     assert text[slice(*widen(text, i, i + 4, "青棠草生长的最低海拔是多少米？"))] == "300米"
     j = text.index("11月")
     assert text[slice(*widen(text, j, j + 3, "青棠草的花期是什么时候？"))] == "11月起至翌年3~4月"
+
+
+def test_an_angle_keeps_its_last_mark():
+    from rag.answer.widen import widen
+
+    text = "塔顶位于北纬31°12′45″，东经121°28′。"
+    i = text.index("31°")
+    assert text[slice(*widen(text, i, i + 8, "塔顶的纬度是多少？"))] == "31°12′45″"

@@ -50,6 +50,8 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     if _ORDINAL_Q.search(question):
         return _ordinal(text, start, end)
     start, end = _hedge(text, start, end)
+    while end < len(text) and text[end] in "°′″'\"" and text[end - 1].isdigit():
+        end += 1  # 23°26′31″: the last mark belongs to the figure
     return (start, end) if _ONE_END_Q.search(question) else _range(text, start, end)
 
 
