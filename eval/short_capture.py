@@ -103,7 +103,7 @@ def replay_shorts(cap: dict, items, overrides: dict | None = None) -> dict[str, 
             out[item.id] = "；".join(best.text[s:e] for s, e in facts)
             continue
         v = reading.verdict(reader, q, best, policy)
-        out[item.id] = v.text(best) if v.sure else None
+        out[item.id] = v.text(best) if v.shown else None
     if reader.misses:
         print(f"(the reader read {reader.misses} new texts)", file=sys.stderr)
     return out

@@ -2,9 +2,9 @@
 a bare category word the question itself says ("车站", "球队" asked "哪支球队"), nor a piece of a
 word (a span still starting or ending inside a word after widening).
 
-`whole_unit` returns the span grown to the whole unit, or None when no whole unit can be found
-(or the span runs over a sentence end or a colon, outside a title or quotation): the answerer
-then shows no short answer.
+`whole_unit` returns the span grown to the whole unit, or None when no whole unit can be found:
+the answerer then shows no short answer; nor when the span `crosses` a sentence end or a colon
+(outside a title or quotation).
 """
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ def whole_unit(text: str, start: int, end: int, question: str) -> tuple[int, int
     """text[start:end] as a whole unit: a surname grown to its name, a category word grown to the
     name before it ("东屿" + "港"); None when the span stays a fragment."""
     span = text[start:end]
-    if _crosses(span):
-        return None
     if not _CJK.search(span) or NUMBER_RE.fullmatch(span) or DATE_RE.fullmatch(span):
         return start, end  # a quantity or date was widened to its unit already (widen.py)
     if _lone_surname(span) or _PERSON_Q.search(question) and len(span) == 1:
@@ -45,7 +43,7 @@ _TITLED = re.compile(r"《[^《》]*》|“[^“”]*”|「[^「」]*」|『[^�
 _CROSSING = re.compile(r"[。！？!?\n]|[：:](?=\D)")
 
 
-def _crosses(span: str) -> bool:
+def crosses(span: str) -> bool:
     """The span runs over a sentence end or a colon (outside a title or quotation: 《……！》 is one
     unit): it holds two things, not one."""
     return bool(_CROSSING.search(_TITLED.sub("", span)))
