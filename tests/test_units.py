@@ -80,3 +80,11 @@ def test_an_angle_keeps_its_last_mark():
     text = "塔顶位于北纬31°12′45″，东经121°28′。"
     i = text.index("31°")
     assert text[slice(*widen(text, i, i + 8, "塔顶的纬度是多少？"))] == "31°12′45″"
+
+
+def test_no_range_after_a_word_with_a_numeral():
+    from rag.answer.widen import widen
+
+    text = "规划分两步实施，第一阶段到2030年完成。"
+    i = text.index("第一阶段")
+    assert text[slice(*widen(text, i, i + 4, "规划的哪个阶段最先完成？"))] == "第一阶段"

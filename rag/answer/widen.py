@@ -1,7 +1,8 @@
 """Widen a span to the whole unit the text gives it: "40个" -> "40个月", "八个" -> "八个方面",
 "国栋" -> "李国栋", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》",
-"1800个" -> "超过1800个", "100米" -> "100米至2,800米" (a range, unless one end is asked); and cut to the unit where the reader ran past it: "于西太平洋区" ->
-"西太平洋区", "张明远说" -> "张明远" (for a question asking who).
+"1800个" -> "超过1800个", "100米" -> "100米至2,800米" (a range, unless one end is asked); and cut
+to the unit where the reader ran past it: "于西太平洋区" -> "西太平洋区", "张明远说" -> "张明远" (for a
+question asking who).
 
 A learned reader marks tokens, and tokens do not always end where a word or a quantity does. The
 widened span is still a substring of the same text: its ends move outwards to finish a unit, never
@@ -63,8 +64,8 @@ _RANGE_TO = re.compile(r"\s*起?\s*(?:至|到|~|～|－|—|-)\s*(?:翌年|次�
 def _range(text: str, start: int, end: int) -> tuple[int, int]:
     """A quantity or date that opens a range gets its other end: "100米" before "至2,800米",
     "10月" before "起至翌年5~6月"."""
-    if not re.search(_NUMERAL, text[start:end]):
-        return start, end
+    if not (NUMBER_RE.fullmatch(text, start, end) or DATE_RE.fullmatch(text, start, end)):
+        return start, end  # only a quantity or a date opens a range ("第一阶段到2025年" is no range)
     to = _RANGE_TO.match(text, end)
     if to is None or to.end() == end or not re.search(r"[至到~～－—-]", to.group()):
         return start, end
