@@ -128,3 +128,11 @@ def test_the_span_says_where_the_first_item_begins():
     i = text.index("无头紫香")
     r = list_around(text, 0, len(text), (i, i + 4))
     assert r is not None and text[r[0] : r[1]].startswith("无头紫香（柘湾一带）、铃兰蒿")
+
+
+def test_a_long_name_and_a_stray_word_are_no_list():
+    from rag.answer.enumeration import list_around
+
+    text = "道路现已改建为柘湾游泳馆职员通道、位置大约在馆内。"
+    i = text.index("柘湾游泳馆职员通道")
+    assert list_around(text, 0, len(text), (i, i + 9)) is None

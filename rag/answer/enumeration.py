@@ -75,8 +75,15 @@ def list_around(text: str, lo: int, hi: int, span: tuple[int, int]) -> tuple[int
     """The list of the sentence text[lo:hi] that `span` is one item of (strictly inside it), or None."""
     runs = [(min(r[0], span[0]), r[1]) for r in list_runs(text, lo, hi)  # the span may say where the first item begins
             if (r[0] <= span[0] or span[0] < r[0] < span[1]) and span[1] <= r[1]]
-    runs = [r for r in runs if r != span]
+    runs = [r for r in runs if r != span and _sized_alike(text[r[0] : r[1]])]
     return runs[0] if len(runs) == 1 else None
+
+
+def _sized_alike(listed: str) -> bool:
+    """The first item is at most about twice as long as the longest other ("佐敦谷游泳池职员通道、位置"
+    is a name and a stray word, not a list); asides do not count."""
+    items = [len(_ASIDE.sub("", it)) for it in _ITEM_SPLIT.split(listed) if it.strip()]
+    return len(items) < 2 or items[0] <= 2 * max(items[1:]) + 1
 
 
 def names_an_item(question: str, item_list: str) -> bool:
