@@ -3,6 +3,7 @@
     python eval/short_capture.py capture QA.jsonl --index IDX --out /tmp/cap.pkl [--limit N]
     python eval/short_capture.py replay /tmp/cap.pkl QA.jsonl [--half even|odd] [--show wrong] [--categories]
                                         [--changed] [--policy list_threshold=0.2 ...]
+    python eval/short_capture.py halves QA.jsonl REPORT/predictions.jsonl
 
 `capture` answers every question with the pipeline and keeps, for each, what the short answer is
 decided from: the analysed question and the chosen sentence before the reader's verdict
@@ -140,6 +141,27 @@ def replay(args) -> int:
     return 0
 
 
+def halves(args) -> int:
+    """A finished run's predictions judged by half (even / odd paragraphs) and whole."""
+    import json
+
+    from rag.evaluate import lenient as L
+    from rag.evaluate.qa import load_qa
+
+    items = {i.id: i for i in load_qa(args.qa)}
+    with open(args.predictions, encoding="utf-8") as f:
+        preds = [json.loads(line) for line in f if line.strip()]
+    for half in ("even", "odd", None):
+        pairs = [(items[p["id"]], p) for p in preds if p["id"] in items and (half is None or half_of(p["id"]) == half)]
+        t = L.tally(pairs)
+        right = sum(bool(p.get("eval", {}).get("correct")) for _, p in pairs)
+        print(f"{half or 'whole'}: {len(pairs)} questions, short answers shown {t['lenient_shown']} "
+              f"({100 * (t['lenient_coverage'] or 0):.1f}%): right {t['lenient_right']} incomplete "
+              f"{t['lenient_incomplete']} wrong {t['lenient_wrong']}; lenient {100 * (t['lenient_precision'] or 0):.1f}% "
+              f"strict {100 * (t['strict_precision_all'] or 0):.1f}%; answers right {100 * right / max(len(pairs), 1):.1f}%")
+    return 0
+
+
 CATEGORIES = ("part of the gold", "part of a several-item gold", "beside the gold, same kind",
               "beside the gold, other kind", "a fragment of the gold", "the gold and more", "another sentence")
 
@@ -198,8 +220,11 @@ def main(argv=None) -> int:
     r.add_argument("--policy", nargs="*", default=[], help="AnswerPolicy fields, e.g. list_threshold=0.1")
     r.add_argument("--categories", action="store_true", help="a table of why the shown answers not right miss")
     r.add_argument("--changed", action="store_true", help="list the questions whose short answer changed")
+    h = sub.add_parser("halves", help="a finished run's predictions judged by half")
+    h.add_argument("qa")
+    h.add_argument("predictions")
     args = ap.parse_args(argv)
-    return capture(args) if args.cmd == "capture" else replay(args)
+    return {"capture": capture, "replay": replay, "halves": halves}[args.cmd](args)
 
 
 if __name__ == "__main__":
