@@ -110,6 +110,19 @@ def test_the_reader_is_shown_when_sure_or_fairly_sure_and_agreeing(marked, proba
     assert v.sure is shown and v.text(best) == marked and v.score == probability
 
 
+def test_a_sure_span_over_a_colon_is_not_shown_and_the_sentences_stay():
+    doc = Document("t", "柘湾古城保存了3座角楼：望潮楼、听松楼和观澜楼，均建于明代。", None, None, "t.txt")
+    q = question("柘湾古城保存了几座角楼？")
+    best = Candidate(0, None, doc, 0, len(doc.text))
+    marked = "3座角楼：望潮楼"
+    s = doc.text.index(marked)
+    best.read = (s, s + len(marked), 0.95)
+    v = reading.verdict(None, q, best, AnswerPolicy())
+    assert v.sure and v.dropped and not v.shown
+    assert short.join(best, None, [best], q, v, True, Surroundings(AnswerPolicy()), AnswerPolicy()) == [best]
+    assert short.choose(q, best, None, [best], v, True, AnswerPolicy()).text is None
+
+
 def test_a_long_sentence_is_cut_around_the_short_answer_within_the_limit():
     doc = Document("c", "松岭村今年修缮了祠堂，扩建了茶园，新修了停车场，开通了公交线路，全村接待游客约9万人次。", None, None, "c.txt")
     c = Candidate(0, None, doc, 0, len(doc.text))

@@ -80,3 +80,59 @@ def test_a_question_naming_an_item_wants_the_rest():
 
     assert names_an_item("除了任党委书记和董事长，还担任什么职务？", "集团党委书记、董事长、总经理")
     assert not names_an_item("医院在门诊大厅设置了什么？", "志愿者服务台、自助服务区以及母婴室")
+
+
+def _tidy(text):
+    from rag.answer.enumeration import tidy_list
+
+    r = tidy_list(text, 0, len(text))
+    return None if r is None else text[r[0] : r[1]]
+
+
+def test_tidy_list_drops_a_function_word_at_its_end():
+    assert _tidy("市水利局、市交通局和市林业局将") == "市水利局、市交通局和市林业局"
+
+
+def test_tidy_list_keeps_lists_of_like_things():
+    assert _tidy("数控加工、模具制造和汽车维修") == "数控加工、模具制造和汽车维修"
+    assert _tidy("青棠镇和柘湾镇") == "青棠镇和柘湾镇"
+    assert _tidy("“强镇”“富村”") == "“强镇”“富村”"
+
+
+def test_tidy_list_drops_what_is_no_list_of_things():
+    assert _tidy("邝书岚与另外") is None  # one item left
+    assert _tidy("公司化和分拆后") is None  # a thing and an action
+    assert _tidy("北京、上海和广州担任") is None  # a place, then a verb: a clause
+    assert _tidy("栎港、全省最大") is None  # a quality beside a place
+
+
+def test_an_alias_question_is_a_plain_what():
+    from rag.answer.enumeration import asks_what
+
+    assert asks_what("青棠草又称之为什么？")  # 称之为什么 is no "why"
+    assert asks_what("青棠草的别称叫什么？")
+    assert not asks_what("青棠草为什么能入药？")
+    assert not asks_what("他的儿子叫什么？")
+
+
+def test_asides_in_brackets_stay_with_their_item():
+    text = "青棠草，别名紫穗蒿（柘湾一带）、铃兰草、野菊花（霁川和青棠一带）及金钮草，是菊科植物。"
+    runs = [text[a:b] for a, b in list_runs(text, 0, len(text))]
+    assert runs == ["紫穗蒿（柘湾一带）、铃兰草、野菊花（霁川和青棠一带）及金钮草"]  # no 别名, one list
+
+
+def test_the_span_says_where_the_first_item_begins():
+    from rag.answer.enumeration import list_around
+
+    text = "别名无头紫香（柘湾一带）、铃兰蒿、白须草，是菊科植物。"
+    i = text.index("无头紫香")
+    r = list_around(text, 0, len(text), (i, i + 4))
+    assert r is not None and text[r[0] : r[1]].startswith("无头紫香（柘湾一带）、铃兰蒿")
+
+
+def test_a_long_name_and_a_stray_word_are_no_list():
+    from rag.answer.enumeration import list_around
+
+    text = "道路现已改建为柘湾游泳馆职员通道、位置大约在馆内。"
+    i = text.index("柘湾游泳馆职员通道")
+    assert list_around(text, 0, len(text), (i, i + 9)) is None

@@ -24,6 +24,14 @@ def test_gold_said_as_a_sentence_with_the_question_words():
     assert judge("北坡", ["梧岗镇的茶园分布在北坡和东坡"], question=q) == "incomplete"
 
 
+def test_an_aside_in_brackets_is_no_part_of_the_gold():
+    # a translation or note in brackets beside the answer in a gold sentence
+    assert judge("澄湖塔", ["前称澄湖塔（Chenghu Tower，旧称）"], question="该大楼的前称是什么？") == "right"
+    assert judge("苏墨", ["苏墨（Sumo Ltd）教授"], question="谁任主席？") == "right"
+    assert judge("苏墨", ["苏墨（Sumo Ltd）和林澈教授"]) == "incomplete"  # still one of two
+    assert judge("林澈", ["苏墨（Sumo Ltd）教授"]) == "wrong"
+
+
 def test_one_item_of_a_list_is_incomplete():
     assert list_items("澄光和岭南软件") == ["澄光", "岭南软件"]
     assert judge("澄光", ["澄光和岭南软件"]) == "incomplete"

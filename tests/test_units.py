@@ -42,3 +42,49 @@ def test_ordinal_keeps_its_di_and_classifier():
     i = text.index("20张原创")
     s, e = widen(text, i, i + 6, "这是栎港乐队第几张原创专辑？")
     assert text[s:e] == "第20张"
+
+
+def test_a_span_over_a_sentence_end_or_a_colon_crosses():
+    from rag.answer.units import crosses
+
+    assert crosses("古塔。它建于明代")
+    assert crosses("3座角楼：望潮楼")
+    assert not crosses("《再见！青棠》")  # one title
+    assert not crosses("1：7")  # a score
+    assert not crosses("东屿南站")
+
+
+def test_an_open_bracket_at_the_end_is_trimmed():
+    from rag.answer.widen import widen
+
+    text = "该词收录于《霁川方言志》（1990年版）一书。"
+    i = text.index("《")
+    s, e = widen(text, i, text.index("1990"), "该词收录于哪本书？")
+    assert text[s:e] == "《霁川方言志》"
+
+
+def test_a_range_gets_its_other_end_unless_one_end_is_asked():
+    from rag.answer.widen import widen
+
+    text = "青棠草生长于海拔300米至1,900米的山坡，花期从11月起至翌年3~4月。"
+    i = text.index("300米")
+    assert text[slice(*widen(text, i, i + 4, "青棠草生长在海拔多少米的地方？"))] == "300米至1,900米"
+    assert text[slice(*widen(text, i, i + 4, "青棠草生长的最低海拔是多少米？"))] == "300米"
+    j = text.index("11月")
+    assert text[slice(*widen(text, j, j + 3, "青棠草的花期是什么时候？"))] == "11月起至翌年3~4月"
+
+
+def test_an_angle_keeps_its_last_mark():
+    from rag.answer.widen import widen
+
+    text = "塔顶位于北纬31°12′45″，东经121°28′。"
+    i = text.index("31°")
+    assert text[slice(*widen(text, i, i + 8, "塔顶的纬度是多少？"))] == "31°12′45″"
+
+
+def test_no_range_after_a_word_with_a_numeral():
+    from rag.answer.widen import widen
+
+    text = "规划分两步实施，第一阶段到2030年完成。"
+    i = text.index("第一阶段")
+    assert text[slice(*widen(text, i, i + 4, "规划的哪个阶段最先完成？"))] == "第一阶段"

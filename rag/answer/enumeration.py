@@ -17,9 +17,11 @@ _SEVERAL = re.compile(
 # "有什么用" and "有什么不同" ask for one thing; so does a question that wants a count ("有哪几个" wants the items)
 _ONE_THING = re.compile(r"有什么(?:用|作用|意义|影响|区别|不同|关系|特点|好处|变化|要求|原因|问题)|多少|几(?:个|项|名|家)(?![\u4e00-\u9fff]*(?:分别|是哪|是什么))")
 _WHAT = re.compile(r"什么|\bwhat\b", re.I)
-_NOT_WHAT = re.compile(r"哪|谁|几|多少|第|为什么|为何|怎么|怎样|如何|什么(?:时候|时间|地方|年|意思|原因|样)|叫什么|名字|"
+_NOT_WHAT = re.compile(r"哪|谁|几|多少|第|(?<![称之作成誉])为什么|为何|怎么|怎样|如何|什么(?:时候|时间|地方|年|意思|原因|样)|"
+                       r"(?<!别称|又称|别名|又名|俗称)叫什么|名字|"
                        r"\b(?:who|where|when|why|how|which)\b", re.I)
 _SEP_WORDS = {"、", "和", "及", "以及", "与", "或", "或者", "跟", "同", "+", "＋", "/"}
+_ASIDE = re.compile(r"[（(][^（()）。\n]{1,30}[)）]")
 _QUOTED_RUN = re.compile(r"(?:“[^”“，。；]{1,12}”){2,}|(?:「[^」「，。；]{1,12}」){2,}")
 _CLAUSE = "，。；：！？,;:!?\n"
 _COUNT = re.compile(r"[两二三四五六七八九十]+[个项大类种条家所座名位批]?$")
@@ -27,6 +29,7 @@ _BREAKERS = {"是", "有", "为", "则", "也", "都", "还", "又", "均", "并
 _BESIDE = 2  # characters between a span and the list it stands beside ("……生态修复四个方面")
 _MAX_ITEM = 20  # characters an item of a list may have
 _NOUNISH = ("n", "j", "eng", "b", "l", "i", "vn", "an", "s", "g", "k", "h", "nz")
+_LEAD_INS = {"又名", "别名", "别称", "又称", "俗称", "也称", "亦称", "包括", "例如", "如", "名为", "称为"}  # not an item's
 _STOP_AFTER = ("等", "等等", "的", "之", "共", "这", "各", "均", "都", "也")
 
 
@@ -70,8 +73,17 @@ def whole_list(text: str, lo: int, hi: int, span: tuple[int, int] | None = None,
 
 def list_around(text: str, lo: int, hi: int, span: tuple[int, int]) -> tuple[int, int] | None:
     """The list of the sentence text[lo:hi] that `span` is one item of (strictly inside it), or None."""
-    runs = [r for r in list_runs(text, lo, hi) if r[0] <= span[0] and span[1] <= r[1] and r != span]
+    runs = [(min(r[0], span[0]), r[1]) for r in list_runs(text, lo, hi)  # the span may say where the first item begins
+            if (r[0] <= span[0] or span[0] < r[0] < span[1]) and span[1] <= r[1]]
+    runs = [r for r in runs if r != span and _sized_alike(text[r[0] : r[1]])]
     return runs[0] if len(runs) == 1 else None
+
+
+def _sized_alike(listed: str) -> bool:
+    """The first item is at most about twice as long as the longest other ("佐敦谷游泳池职员通道、位置"
+    is a name and a stray word, not a list); asides do not count."""
+    items = [len(_ASIDE.sub("", it)) for it in _ITEM_SPLIT.split(listed) if it.strip()]
+    return len(items) < 2 or items[0] <= 2 * max(items[1:]) + 1
 
 
 def names_an_item(question: str, item_list: str) -> bool:
@@ -79,6 +91,56 @@ def names_an_item(question: str, item_list: str) -> bool:
     for the rest, not the whole list."""
     q = re.sub(r"\s+", "", question)
     return any(len(it) >= 2 and it in q for it in re.split(r"以及|或者|[、和及与或+＋/]", item_list))
+
+
+_ITEM_SPLIT = re.compile(r"以及|或者|[、和及与或+＋/]")
+_CONJ_ONLY = re.compile(r"^[^、+＋/]*(?:以及|或者|[和及与或])[^、+＋/]*$")  # two items joined by a word
+_NO_ITEM_END = ("f", "c", "d", "r", "p", "u", "y")  # 后 下 另外 也 这 在 的 呢: no thing ends so
+
+
+def tidy_list(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The list text[start:end] without a function word run on at its end ("……和市农业农村局将" ->
+    "……和市农业农村局"), or None when it is no list of like things: one item is left; a place or
+    person then a verb ends it ("马德里、布鲁塞尔和伦敦担任": a clause); a quality beside a thing
+    ("Khobar、世界最大"); or two items joined by 和/及/与/或, one a thing and the other an action
+    ("民营化和分割后", "象征及博罗"). Quoted items pass as they are."""
+    if re.search(r"[”」』》]$", text[start:end]):
+        return start, end
+    words = _tagged(text[start:end])
+    while words and words[-1][1][:1] in _NO_ITEM_END:
+        end -= len(words.pop()[0])
+    listed = text[start:end]
+    items = [it for it in _ITEM_SPLIT.split(listed) if it.strip()]
+    if len(items) < 2 or not words:
+        return None
+    first, last = _head_flag(_tagged(items[0])), _head_flag(_tagged(items[-1]))
+    tail = _tagged(items[-1])
+    if len(tail) >= 2 and tail[-1][1][:1] == "v" and tail[-2][1] in ("ns", "nr", "nt", "nrt", "nrfg"):
+        return None
+    if _thing(first) and last[:1] == "a" or _CONJ_ONLY.match(listed) and _thing(first) != _thing(last):
+        return None
+    return start, end
+
+
+def _thing(flag: str) -> bool:
+    return flag[:1] in ("n", "j", "s", "g") or flag in ("eng", "l", "vn", "an")
+
+
+def _tagged(item: str) -> list[tuple[str, str]]:
+    from rag.jieba_load import posseg
+
+    out = []
+    for w in posseg().cut(item, HMM=False):
+        if w.word.strip():
+            out.append((w.word, "eng" if re.fullmatch(r"[A-Za-z0-9.\-]+", w.word) else w.flag))
+    return out
+
+
+def _head_flag(words: list[tuple[str, str]]) -> str:
+    """The tag of an item's last word of two or more characters (a single one is often mis-tagged:
+    "蓝田/站" v), else of its last word."""
+    long = [f for w, f in words if len(w) >= 2]
+    return long[-1] if long else words[-1][1] if words else "x"
 
 
 def asks_what(question: str) -> bool:
@@ -90,8 +152,9 @@ def asks_what(question: str) -> bool:
 def list_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Every list of two or more items in text[lo:hi], clause by clause (offsets in text)."""
     out, start = [m.span() for m in _QUOTED_RUN.finditer(text, lo, hi)], lo
+    asides = _asides(text, lo, hi)
     for i in range(lo, hi + 1):
-        if i == hi or text[i] in _CLAUSE:
+        if i == hi or text[i] in _CLAUSE and not any(a < i < b for a, b in asides):
             if i > start:
                 out += _clause_runs(text, start, i)
             start = i + 1
@@ -115,7 +178,25 @@ def _words(text: str, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
         else:
             words.append((pos, pos + len(w.word), w.word, "eng" if latin else w.flag))
         pos += len(w.word)
-    return words
+    return _with_asides(text, words, _asides(text, lo, hi))
+
+
+def _asides(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Asides in brackets ("无头土香（台湾一带）"): a note, translation or alias of an item."""
+    return [m.span() for m in _ASIDE.finditer(text, lo, hi)]
+
+
+def _with_asides(text: str, words: list[tuple], asides: list[tuple[int, int]]) -> list[tuple]:
+    """The words of an aside joined to the word before it: part of that item, never a separator."""
+    out = []
+    for w in words:
+        holder = next(((a, b) for a, b in asides if a <= w[0] < b), None)
+        if holder is not None and out:
+            prev = out[-1]
+            out[-1] = (prev[0], w[1], text[prev[0] : w[1]], prev[3])
+        else:
+            out.append(w)
+    return out
 
 
 def _clause_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -159,6 +240,7 @@ def _run(words: list[tuple], seps: list[int]) -> tuple[int, int] | None:
     middle = [words[b][0] - words[a][1] for a, b in zip(seps, seps[1:])]
     if any(n <= 0 for n in middle):
         return None
+    middle = [sum(_cost(w) for w in words[a + 1 : b]) for a, b in zip(seps, seps[1:])]  # asides aside
     first = _grow(words, seps[0] - 1, -1, middle)
     if first is None:
         return None
@@ -189,8 +271,10 @@ def _until_deng(words: list[tuple], k: int, middle: list[int]) -> int | None:
 
 
 def _cost(word: tuple) -> int:
-    """What a word adds to an item's length: its characters; a Latin word counts like a short one."""
-    return min(len(word[2]), 3) if word[3] == "eng" else len(word[2])
+    """What a word adds to an item's length: its characters but an aside's; a Latin word counts
+    like a short one."""
+    n = len(_ASIDE.sub("", word[2]))
+    return min(n, 3) if word[3] == "eng" else n
 
 
 def _text(words: list[tuple], lo: int, hi: int) -> str:
@@ -208,7 +292,8 @@ def _grow(words: list[tuple], k: int, step: int, middle: list[int]) -> int | Non
     k += step
     while 0 <= k < len(words):
         word, flag = words[k][2], words[k][3]
-        if word in _STOP_AFTER or word in _SEP_WORDS or re.fullmatch(r"[一二两三四五六七八九十\d]+大?", word):
+        if word in _STOP_AFTER or word in _SEP_WORDS or re.fullmatch(r"[一二两三四五六七八九十\d]+大?", word) \
+                or step < 0 and word in _LEAD_INS:
             break
         # an item may outgrow the longest other one, backwards by a noun or place only ("新能源" + "汽车零部件",
         # not "联通" + "梧湾港")

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.enumeration import asks_several, asks_what, is_list, list_around, names_an_item, whole_list
+from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
+                                    tidy_list, whole_list)
 from rag.answer.fits import fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
-from rag.answer.units import whole_unit
+from rag.answer.units import crosses, whole_unit
 from rag.answer.widen import widen
 
 
@@ -27,6 +28,12 @@ class Verdict:
     agree: bool = False  # the rules (or the singled-out fact) mark the same words
     sure: bool = False  # probable enough to be shown
     listed: bool = False  # the guess is the whole list a question asking for several things wants
+    dropped: bool = False  # sure, but the span is no whole unit (over a sentence end or colon) or no list
+    # of like things: not shown; the answer's sentences stay as for a sure reading
+
+    @property
+    def shown(self) -> bool:
+        return self.sure and not self.dropped
 
     def text(self, best: Candidate) -> str | None:
         return None if self.guess is None else best.doc.text[self.guess[0] : self.guess[1]]
@@ -107,13 +114,16 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
             whole_list(text, *sentence_bounds(text, *guess), guess, q.span_q)
         if listed is None and not is_list(text[guess[0] : guess[1]]):
             return Verdict(guess, score, False, False)
-        return Verdict(listed or guess, score, True, score >= policy.list_threshold, listed=True)
+        tidy = tidy_list(text, *(listed or guess))  # "民营化和分割后" is no list of things
+        return Verdict(tidy or listed or guess, score, True, score >= policy.list_threshold, listed=True,
+                       dropped=tidy is None)
     unit = whole_unit(best.doc.text, *guess, q.query)  # a surname, category word or piece of a word: widened or dropped
     if unit is None:
         return Verdict(guess, score, False, False)
     guess = unit
     if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
         around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
+        around = None if around is None else tidy_list(best.doc.text, *around)  # no list of like things: none
         if around is not None and not names_an_item(q.query, best.doc.text[around[0] : around[1]]):
             return Verdict(around, score, True, score >= policy.reader_threshold, listed=True)
     rule = extract_short(q.span_q, best.text, q.kind)  # the rules' span, where they find one
@@ -123,7 +133,7 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
     sure = score >= threshold or agree and score >= policy.agree_threshold
     sure = sure and (not policy.type_check or fits(q.kind, best.doc.text[guess[0] : guess[1]]))
-    return Verdict(guess, score, agree, sure)
+    return Verdict(guess, score, agree, sure, dropped=crosses(best.doc.text[guess[0] : guess[1]]))
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -70,7 +70,7 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         holder = held_before or best  # a long sentence is cut around the reader's best guess, shown or not
         limit = p.sure_answer_chars if v.sure and not v.listed else None
         chosen = [trim(c, v.guess if c is holder else None, q.terms, p, limit) for c in chosen]
-        if not v.sure:
+        if not v.shown:
             return Short(None, (), None, chosen)
         part = _part(best, *v.guess)
         return Short(part.text, (part,), v.score, chosen)

@@ -3,7 +3,8 @@ a bare category word the question itself says ("车站", "球队" asked "哪支�
 word (a span still starting or ending inside a word after widening).
 
 `whole_unit` returns the span grown to the whole unit, or None when no whole unit can be found:
-the answerer then shows no short answer.
+the answerer then shows no short answer; nor when the span `crosses` a sentence end or a colon
+(outside a title or quotation).
 """
 from __future__ import annotations
 
@@ -35,6 +36,17 @@ def whole_unit(text: str, start: int, end: int, question: str) -> tuple[int, int
     if not named and _inside_word(text, start, end):
         return None
     return start, end
+
+
+_TITLED = re.compile(r"《[^《》]*》|“[^“”]*”|「[^「」]*」|『[^『』]*』|（[^（）]*）|\([^()]*\)")
+# a sentence ends inside the span, or a colon opens what follows it ("3座塔楼：凯撒塔")
+_CROSSING = re.compile(r"[。！？!?\n]|[：:](?=\D)")
+
+
+def crosses(span: str) -> bool:
+    """The span runs over a sentence end or a colon (outside a title or quotation: 《……！》 is one
+    unit): it holds two things, not one."""
+    return bool(_CROSSING.search(_TITLED.sub("", span)))
 
 
 def _lone_surname(span: str) -> bool:

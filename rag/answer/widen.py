@@ -1,7 +1,8 @@
 """Widen a span to the whole unit the text gives it: "40个" -> "40个月", "八个" -> "八个方面",
 "国栋" -> "李国栋", "2024年1月" -> "2024年1月5日", "长安十二时辰" -> "《长安十二时辰》",
-"1800个" -> "超过1800个"; and cut to the unit where the reader ran past it: "于西太平洋区" ->
-"西太平洋区", "张明远说" -> "张明远" (for a question asking who).
+"1800个" -> "超过1800个", "100米" -> "100米至2,800米" (a range, unless one end is asked); and cut
+to the unit where the reader ran past it: "于西太平洋区" -> "西太平洋区", "张明远说" -> "张明远" (for a
+question asking who).
 
 A learned reader marks tokens, and tokens do not always end where a word or a quantity does. The
 widened span is still a substring of the same text: its ends move outwards to finish a unit, never
@@ -16,6 +17,7 @@ from rag.answer.span import NUMBER_RE, DATE_RE
 
 _STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
 _OPEN_CLOSE = {"《": "》", "“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+_CLOSERS = set(_OPEN_CLOSE.values())
 _CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大"
 _NUMERAL = r"[\d零一二两三四五六七八九十百千万亿]"
 _MAX_GROW = 6  # characters an end may move to finish a word
@@ -48,7 +50,27 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     start, end = _edges(text, start, end, bool(_WHO.search(question)))
     if _ORDINAL_Q.search(question):
         return _ordinal(text, start, end)
-    return _hedge(text, start, end)
+    start, end = _hedge(text, start, end)
+    while end < len(text) and text[end] in "°′″'\"" and text[end - 1].isdigit():
+        end += 1  # 23°26′31″: the last mark belongs to the figure
+    return (start, end) if _ONE_END_Q.search(question) else _range(text, start, end)
+
+
+# a question asking for one end of a range: the start, the first, the highest, the year
+_ONE_END_Q = re.compile(r"开始|起始|始于|最早|最晚|最迟|最高|最低|最多|最少|至少|截止|结束|哪一?年|几月|哪个月|哪一?天")
+_RANGE_TO = re.compile(r"\s*起?\s*(?:至|到|~|～|－|—|-)\s*(?:翌年|次年|隔年|次日)?")
+
+
+def _range(text: str, start: int, end: int) -> tuple[int, int]:
+    """A quantity or date that opens a range gets its other end: "100米" before "至2,800米",
+    "10月" before "起至翌年5~6月"."""
+    if not (NUMBER_RE.fullmatch(text, start, end) or DATE_RE.fullmatch(text, start, end)):
+        return start, end  # only a quantity or a date opens a range ("第一阶段到2025年" is no range)
+    to = _RANGE_TO.match(text, end)
+    if to is None or to.end() == end or not re.search(r"[至到~～－—-]", to.group()):
+        return start, end
+    other = NUMBER_RE.match(text, to.end()) or DATE_RE.match(text, to.end())
+    return (start, other.end()) if other and other.end() > to.end() else (start, end)
 
 
 _ORDINAL_Q = re.compile(r"第几|第多少")
@@ -63,9 +85,10 @@ def _ordinal(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _STRIP:
+    """Without punctuation at either end, an opening mark at the end or a closing one at the start."""
+    while start < end and (text[start] in _STRIP or text[start] in _CLOSERS):
         start += 1
-    while end > start and text[end - 1] in _STRIP:
+    while end > start and (text[end - 1] in _STRIP or text[end - 1] in _OPEN_CLOSE):
         end -= 1
     return start, end
 

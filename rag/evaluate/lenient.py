@@ -10,7 +10,8 @@ F1 against the best gold reaches 0.8. Lenient, for a reader whose spans carry th
   or the gold is said as a sentence that holds the short answer and, besides it, only the
   question's own words (runs of 2+ characters shared with the question), punctuation and at most
   `LABEL_CHARS` other characters (`尤金袋鼠分布在澳洲南部岛屿及西岸地区` for `澳洲南部岛屿及西岸地区`
-  asked "尤金袋鼠分布在哪些地区": the CMRC trial's golds are often such sentences);
+  asked "尤金袋鼠分布在哪些地区": the CMRC trial's golds are often such sentences); both read
+  again without asides in brackets (a translation, alias or note: `西北银行中心（Norwest Center）`);
 - **incomplete**: a strict part of a several-item gold (`光荣` for `光荣和ω-force`): the gold
   has a clause (between ，。；：) that splits into two or more items (at 、 及 和 与 以及 或 或是),
   the short answer lies inside that clause and touches fewer items than it has; for `must_include`, it holds some parts, not all;
@@ -37,6 +38,8 @@ _CLAUSE = re.compile(r"[，,；;。:：！？!?]")
 _PUNCT = re.compile(r"[^\w%‰.]")
 _SEVERAL_MARK = re.compile(r"[、，,;；/+＋]|”“|和|及|与|或")  # a short answer naming more than one item
 VERDICTS = ("right", "incomplete", "wrong")
+# an aside in brackets: a translation, an alias or a note ("西北银行中心(Norwest Center)"), not part of the fact
+_ASIDE = re.compile(r"\([^()]*\)")
 
 
 def list_items(gold: str) -> list[str]:
@@ -114,7 +117,12 @@ def judge(short: str | None, answers: Sequence[str], must_include: Sequence[str]
             if s in clause and sum(_touches(s, it) for it in items) < len(items):
                 return "incomplete"
     q = normalize_answer_text(question)
-    return "right" if any(_in_frame(s, g, q) for g in golds) else "wrong"
+    if any(_in_frame(s, g, q) for g in golds):
+        return "right"
+    bare, bare_golds = _ASIDE.sub("", s), [_ASIDE.sub("", g) for g in golds]  # without asides in brackets
+    if bare and bare_golds != golds and any(_with_label(bare, g) or _in_frame(bare, g, q) for g in bare_golds if g):
+        return "right"
+    return "wrong"
 
 
 @dataclass(frozen=True)
