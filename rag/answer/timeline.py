@@ -30,24 +30,18 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
-
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
-from rag.answer.span import extract_short
+from rag.answer.span import NUMBER_RE, extract_short
 from rag.answer.support import unsupported
-from rag.dates import Asked, Change, Date, as_date, asked_time, sentence_time, supersession
-from rag.dates.words import ABOLISH, ADJUST, REPLACE
-from rag.text import sentence_spans
+from rag.dates import Asked, Date, as_date, asked_time, sentence_time, supersession
 
 _VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
-_CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
-_CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
-                           + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
 _WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
 
 
@@ -103,6 +97,8 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
+        if asked.kind == "year" and versions and all(_not_of(v, asked) for v in versions):
+            return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
         return ranked, Timeline(asked)
     if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
         return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
@@ -129,7 +125,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     changes a standard (改为, 不再需要, 原办理流程同时废止) and an older one exists, the newest leads,
     told with its paragraph, and the older one's answer is shown as superseded (for 以前…, the
     older one leads, marked replaced)."""
-    top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
+    top = [c for c in ranked[: policy.time_window] if not abolishes_only(c)]  # 原…的做法不再执行 tells the old way
     docs = list({c.doc.id: c.doc for c in top if as_date(c.doc.date) is not None}.values())
     if len(docs) < 2:
         return None
@@ -140,9 +136,9 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     if len(speaking) < 2 or as_date(speaking[-2].date) >= as_date(speaking[-1].date):
         return None
     newest, older = speaking[-1], speaking[-2]
-    if not _CHANGE_WORDS.search(newest.text):
+    if not CHANGE_WORDS.search(newest.text):
         return None
-    changer = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
+    changer = next((c for c in top if c.doc.id == newest.id and changes_standard(c)), None)
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
     old = next((c for c in old if not _is_title(c)), old[0])
@@ -201,14 +197,6 @@ def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Cand
     return c if end == c.end else c.span(c.start, end)
 
 
-def _abolishes(c: Candidate) -> bool:
-    """The sentence only says what no longer applies (原在县…受理的做法不再执行), not what replaced it
-    ("调整为每户每年90元，…原标准不再执行" states the new value: it is no such sentence)."""
-    change = supersession(c.text)
-    return change is not None and change.kind == "abolishes" and not any(
-        m in ADJUST or m in REPLACE for m in change.markers)
-
-
 def _without_time(q: Question, asked: Asked) -> Question:
     """The question less the words that say its time: a version of another year is still a version
     (whether it is of the year asked is decided here, not by the support checks)."""
@@ -246,10 +234,10 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if cover[id(c)] < floor or _abolishes(c) or unsupported(q, c, around, policy) is not None:
+        if cover[id(c)] < floor or abolishes_only(c) or unsupported(q, c, around, policy) is not None:
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = _value(q, c)
-        if value is None and q.kind in _WORDY_KINDS and _changes_standard(c):
+        if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
         when = _when(c, around)
         if value is not None and when is not None:
@@ -261,11 +249,6 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
 
 def _is_title(c: Candidate) -> bool:
     return c.text.strip() == (c.doc.title or "").strip()
-
-
-def _changes_standard(c: Candidate) -> bool:
-    change = document_change(c)
-    return change is not None and change.kind in _CHANGES
 
 
 def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
@@ -295,8 +278,18 @@ def _value(q: Question, c: Candidate) -> str | None:
         return None
     value = c.text[span[0]:span[1]]
     if q.kind in _VALUE_KINDS and not (_NUMERAL.search(value) and unit_matches(q.query, value)):
-        return None  # "多少吨" asked: 1座 is another figure
+        value = _figure_in_unit(q, c.text) if q.kind == "number" else None
+        if value is None:
+            return None  # "多少吨" asked: 1座 is another figure
     return re.sub(r"\s+", "", value)
+
+
+def _figure_in_unit(q: Question, sentence: str) -> str | None:
+    """The one figure of the sentence in the unit asked ("几家" of "总产值达18.6亿元，新增企业5家":
+    5家), when the first figure the span step found is in another; None when none or several are."""
+    fits = [m.group() for m in NUMBER_RE.finditer(sentence)
+            if _NUMERAL.search(m.group()) and unit_matches(q.query, m.group()) and m.group() not in q.query]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
@@ -310,6 +303,17 @@ def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
         return ranked, Timeline(asked, latest=max(v.when for v in versions))
     return ranked, Timeline(asked)
+
+
+def _not_of(v: Version, asked: Asked) -> bool:
+    """Does a dated article's version speak of another time than the one asked? A time written in
+    its sentence (or the one before: 2023年…, 去年 read against the article's date) that is not
+    the time asked; else, with no time written, an article dated before the time asked begins (a
+    report of January 2025 may tell 2024 without naming it, one of 2022 cannot)."""
+    doc_date = as_date(v.cand.doc.date)
+    if doc_date is None or asked.covers(v.when):
+        return False
+    return v.when != doc_date or (asked.start is not None and doc_date < asked.start)
 
 
 def _earlier(versions: list[Version], newest: Version) -> Version | None:
@@ -327,42 +331,9 @@ def _older(versions: list[Version], newest: Version) -> list[Version]:
 def _status(newer: Version, older: Version) -> tuple[str, Date | None]:
     """"superseded" (and when) when the newer version's article changes the standard, else "earlier"."""
     change = document_change(newer.cand)
-    if change is None or change.kind not in _CHANGES:
+    if change is None or change.kind not in CHANGES:
         return "earlier", None
     return "superseded", change.effective or as_date(newer.cand.doc.date)
-
-
-def document_change(c: Candidate) -> Change | None:
-    """The strongest change of a standard the candidate's article makes, in its own sentence or any
-    other (原有标准同时废止 often stands alone), with the date it takes effect when one is stated.
-    An adjustment counts only where a standard is named (提高到 alone may be a growth figure)."""
-    own = _change(c.text, as_date(c.doc.date))
-    changes = ([own] if own is not None else []) + list(_changes_in(c.doc))
-    if not changes:
-        return None
-    strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
-    effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
-    return replace(strongest, effective=effective)
-
-
-@lru_cache(maxsize=256)
-def _changes_in(doc) -> tuple[Change, ...]:
-    """The changes of a standard an article's sentences make (read once per article)."""
-    doc_date = as_date(doc.date)
-    found = (_change(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
-    return tuple(ch for ch in found if ch is not None)
-
-
-def _change(text: str, doc_date: Date | None) -> Change | None:
-    change = supersession(text, doc_date)
-    if change is not None and change.kind == "adjusts" and not _STANDARD.search(text):
-        return None
-    return change
-
-
-_CHANGES_ORDER = ("abolishes", "replaces", "adjusts", "takes_effect")
-_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|"
-                       r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
 
 
 def _not_after(doc_date: str | None, today: _dt.date) -> bool:

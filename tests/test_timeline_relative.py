@@ -1,0 +1,68 @@
+"""Relative dates in articles (去年 in an article of 2023 is 2022, not the asker's 去年) and figures
+asked in a unit when another figure comes first in the sentence. rag/answer/timeline.py over a real
+index with the fake embedder. Invented places, people and figures."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+DOCS = {
+    "songya-2023.md": ("---\ntitle: 松崖镇工业经济稳步增长\ndate: 2023-02-06\n---\n"
+                       "松崖镇去年规上工业总产值达12.4亿元，新增规上企业4家。镇里的木器产业园已入驻企业16家。"),
+    "songya-2025.md": ("---\ntitle: 松崖镇规上工业总产值突破20亿元\ndate: 2025-02-14\n---\n"
+                       "2024年，松崖镇规上工业总产值达20.7亿元，新增规上企业9家。"),
+    "lanpo-2023.md": ("---\ntitle: 蓝坡乡工业经济\ndate: 2023-02-10\n---\n"
+                      "蓝坡乡去年规上工业总产值达3.3亿元，新增规上企业2家。"),
+    "lanpo-grain-2024.md": ("---\ntitle: 蓝坡乡粮食生产\ndate: 2024-03-03\n---\n"
+                            "2023年，蓝坡乡粮食总产量达3.1万吨。乡里新建冷库两座。"),
+}
+TODAY = dt.date(2025, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_path_factory):
+    from rag.config import Settings
+    from rag.models.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    root = tmp_path_factory.mktemp("relative")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in DOCS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
+                          cache_dir=root / "cache"), HashingEmbedder())
+    p.build()
+    return p
+
+
+def test_last_year_is_the_askers_not_the_older_articles(pipe):
+    a = pipe.ask("松崖镇去年新增了几家规上企业？", today=TODAY)  # 去年 = 2024; the 2023 article's 去年 is 2022
+    assert a.answerable and "9家" in a.citations[0].quote, a.answer
+    assert not a.short_answer or "4家" not in a.short_answer
+
+
+def test_the_older_articles_last_year_answers_for_its_own_year(pipe):
+    a = pipe.ask("2022年松崖镇新增了几家规上企业？", today=TODAY)
+    assert a.answerable and "4家" in a.citations[0].quote, a.answer
+
+
+def test_a_figure_in_the_unit_asked_is_compared_though_another_comes_first(pipe):
+    a = pipe.ask("松崖镇新增了几家规上企业？", today=TODAY)
+    assert "9家" in a.citations[0].quote and a.citations[0].status == "current"
+    assert any(c.status == "earlier" and "4家" in c.quote for c in a.citations[1:]), a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "蓝坡乡去年新增了几家规上企业？",  # one article, of 2023: its 去年 is 2022, not 2024
+    "蓝坡乡去年粮食总产量多少？",  # one article, of 2023's harvest: not 2024's
+])
+def test_one_article_of_another_year_is_not_passed_off_as_last_year(pipe, question):
+    a = pipe.ask(question, today=TODAY)
+    assert not a.answerable and "最新的是" in a.answer, a.answer
+
+
+def test_one_article_of_the_year_asked_still_answers(pipe):
+    a = pipe.ask("蓝坡乡前年粮食总产量多少？", today=TODAY)  # 前年 = 2023
+    assert a.answerable and "3.1万吨" in a.citations[0].quote, a.answer
