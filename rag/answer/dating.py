@@ -43,8 +43,18 @@ def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline
                               page=e.doc.page_at(e.start), ocr=e.doc.ocr_at(e.start, e.end)))
         text = text + _earlier_note(e.text, n, tl, zh)
     if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
-        text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text
+        text = f"据{spoken(reported, True)}报道：{text}" if zh else _reported_en(text, spoken(reported, False))
     return replace(answer, answer=text, citations=tuple(cites))
+
+
+_EN_LEAD = "According to the articles: "
+
+
+def _reported_en(text: str, when: str) -> str:
+    """"According to the articles, as reported on 18 Jun 2024: …" (not the date before that lead-in)."""
+    if text.startswith(_EN_LEAD):
+        return f"According to the articles, as reported on {when}: {text[len(_EN_LEAD):]}"
+    return f"As reported on {when}: {text}"
 
 
 def _earlier_note(quote: str, n: int, tl, zh: bool) -> str:

@@ -38,7 +38,8 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, extract_short
 from rag.answer.support import unsupported
-from rag.dates import Asked, Date, as_date, asked_time, sentence_time, supersession
+from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
+from rag.dates.words import RELATIVE
 
 _VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
@@ -207,8 +208,10 @@ def _without_time(q: Question, asked: Asked) -> Question:
 
     query = q.query.replace(asked.words, "")
     said = set(tokenize(asked.words))
+    if not q.zh:  # its Chinese keywords hold the time words' translations too (now -> 现在)
+        said |= {t for t in q.terms if t.lower() in RELATIVE or time_marker(t)}
     terms = {t: w for t, w in q.terms.items() if t not in said} or q.terms
-    bigrams = frozenset(bigrams_of(query)) if q.zh else q.bigrams
+    bigrams = frozenset(bigrams_of(query)) if q.zh else frozenset(b for b in q.bigrams if b not in said)
     return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""), terms=terms,
                    bigrams=bigrams or q.bigrams)
 
@@ -228,13 +231,14 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         return []
     # the question's words in the sentence and the ones before it in its paragraph (a later article
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
-    # included (a short headline is no reason to pass over a later article's figure)
-    cover = {id(c): coverage(q.terms, q.bigrams, around.lead_in(c) + c.text, policy) if q.terms else 1.0
-             for c in top}
+    # included (a short headline is no reason to pass over a later article's figure), nor the dates
+    # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
+    cover = {id(c): coverage(q.terms, q.bigrams, _undated(around.lead_in(c) + c.text), policy) if q.terms
+             else 1.0 for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if cover[id(c)] < floor or abolishes_only(c) or unsupported(q, c, around, policy) is not None:
+        if cover[id(c)] < floor and not _titled(q, c, around, floor, policy) or abolishes_only(c) or unsupported(q, c, around, policy) is not None:
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = _value(q, c)
         if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
@@ -245,6 +249,25 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
     bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+
+
+def _titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
+    """Does the sentence reach the floor with the places its headline names (an article names the
+    county it is about, 澄川县, once in its headline and says 县民政局 below)? The floor itself is
+    set without headlines, and no other headline word counts (a headline is no fact)."""
+    places = [m.group() for m in _PLACE.finditer(c.doc.title or "") if m.group() in q.query]
+    return bool(places) and not _is_title(c) and coverage(
+        q.terms, q.bigrams, _undated("、".join(places) + "。" + around.lead_in(c) + c.text), policy) >= floor
+
+
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
+
+
+def _undated(text: str) -> str:
+    """The text with the dates written in it blanked out."""
+    for f in reversed(find_dates(text)):
+        text = text[:f.start] + " " + text[f.end:]
+    return text
 
 
 def _is_title(c: Candidate) -> bool:
