@@ -106,3 +106,41 @@ def test_an_english_question_for_the_current_value_compares_versions(en_pipe, qu
     assert any(c.status == "superseded" for c in a.citations[1:])
     assert a.answer.startswith(("According to the articles, as reported on 18 Jun 2024:", "As reported on 18 Jun 2024:"))
     assert not a.short_answer or "260" not in a.short_answer
+
+
+WHEN_DOCS = {
+    "road-2022.md": ("---\ntitle: 县交通局检查县道改建工程\ndate: 2022-04-12\n---\n"
+                     "4月11日，岚山县交通运输局局长尹正和带队检查X305县道青石段改建工程进度。"
+                     "尹正和要求，各施工单位确保工程年底前完工。"),
+}
+
+
+def test_a_when_question_gets_the_time_of_the_event_asked_read_against_its_article(fake_built):
+    pipe = fake_built(WHEN_DOCS)
+    a = pipe.ask("X305县道青石段改建工程要求什么时候完工？", today=TODAY)
+    assert a.answerable and any("年底前完工" in c.quote for c in a.citations), a.answer
+    assert a.short_answer != "4月11日"  # the inspection's date is no answer to when it is finished
+    assert "2022年4月12日" in a.answer and "2022年底" in a.answer  # 年底 of an article of 2022
+
+
+@pytest.mark.parametrize(("quote", "iso", "note"), [
+    ("梧岗镇去年新增企业5家。", "2023-02-03", "文中“去年”指2022年"),
+    ("工程年底前完工，明年上半年通车。", "2022-04-12", "文中“年底”指2022年底，“明年”指2023年"),
+    ("收入达207万元，较上年增加39万元。", "2025-01-20", ""),  # a comparison, not the fact's time
+    ("工程将于2023年底前完工。", "2022-04-12", ""),  # the year is said
+    ("今年新招收新生395人。", None, ""),  # no date to read it against
+])
+def test_relative_note(quote, iso, note):
+    from rag.answer.dating import relative_note
+    from rag.dates import as_date
+
+    assert relative_note(quote, as_date(iso)) == note
+
+
+def test_a_short_answer_that_is_a_relative_time_alone_is_dropped():
+    from rag.answer.dating import _relative_read
+    from rag.types import Answer, Citation
+
+    cite = Citation(1, "d", "t", "2022-04-12", "d", "各施工单位确保工程年底前完工。", 0, 15, 0, 15)
+    a = _relative_read(Answer("什么时候完工？", "各施工单位确保工程年底前完工。[1]", "年底前", True, (cite,)), True)
+    assert a.short_answer is None and a.answer.startswith("据2022年4月12日报道（文中“年底”指2022年底）：")

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, replace
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
+from rag.answer.events import asked_event, event_first
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
@@ -67,6 +68,7 @@ class Timeline:
     latest: Date | None = None  # a time was asked for and no version is of it: the latest there is
     question: Question | None = None  # the question less its time words, for the support checks, where
     # the time is this step's to judge: a 现在 / 原来 question, or a lead of the time asked
+    event: tuple[str, ...] = ()  # what a when-question asks the time of (…什么时候完工: 完工)
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -84,6 +86,9 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
     if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in _VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
+    if q.kind == "date" and (event := asked_event(q.query)):
+        ranked = ranked if tl.lead is not None else event_first(q, event, ranked, around, policy)
+        tl = replace(tl, event=event)
     if tl.lead is not None and timeless is not q and not judged:
         _rescore(timeless, [tl.lead], around, policy)  # a version of the year asked: checked less its year
     if judged or tl.lead is not None:
@@ -98,7 +103,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
-        if asked.kind == "year" and versions and all(_not_of(v, asked) for v in versions):
+        if asked.kind == "year" and versions and _year_said(asked) and all(_not_of(v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
         return ranked, Timeline(asked)
     if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
@@ -326,6 +331,11 @@ def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
         return ranked, Timeline(asked, latest=max(v.when for v in versions))
     return ranked, Timeline(asked)
+
+
+def _year_said(asked: Asked) -> bool:
+    """Did the question say the year it asks about (2022年, 去年), not only a month and day (1月3日)?"""
+    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE))
 
 
 def _not_of(v: Version, asked: Asked) -> bool:
