@@ -78,8 +78,9 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
         ranked = [c for c in ranked if _not_after(c.doc.date, today)]
     timeless = _without_time(q, asked)
-    # 现在 / 以前 among dated articles: the time is this step's to judge, not a word the answer must hold
-    judged = timeless is not q and asked.kind in ("current", "past") and any(
+    # 现在 / 以前 / 上个月 among dated articles: the time is this step's to judge, not a word the answer
+    # must hold (a year written in digits stays one for the support checks until a version of it leads)
+    judged = timeless is not q and (asked.kind in ("current", "past") or _relative_only(asked)) and any(
         c.doc.date for c in ranked[: policy.time_window])
     if judged:
         _rescore(timeless, ranked[: policy.time_window], around, policy)
@@ -331,6 +332,11 @@ def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
         return ranked, Timeline(asked, latest=max(v.when for v in versions))
     return ranked, Timeline(asked)
+
+
+def _relative_only(asked: Asked) -> bool:
+    """A time asked with relative words alone (去年, 上个月, 今年7月起), no date written in full."""
+    return asked.kind == "year" and bool(asked.words) and not find_dates(asked.words)
 
 
 def _year_said(asked: Asked) -> bool:
