@@ -144,3 +144,37 @@ def test_a_short_answer_that_is_a_relative_time_alone_is_dropped():
     cite = Citation(1, "d", "t", "2022-04-12", "d", "各施工单位确保工程年底前完工。", 0, 15, 0, 15)
     a = _relative_read(Answer("什么时候完工？", "各施工单位确保工程年底前完工。[1]", "年底前", True, (cite,)), True)
     assert a.short_answer is None and a.answer.startswith("据2022年4月12日报道（文中“年底”指2022年底）：")
+
+
+OTHER_DOCS = {
+    "ferry-2023.md": ("---\ntitle: 白沙渡口公布渡船票价\ndate: 2023-05-06\n---\n"
+                      "白沙渡口渡船票价为每人每次3元，电动车每辆每次2元，首班船6:10开航。"),
+    "ferry-2025.md": ("---\ntitle: 白沙渡口渡船票价调整\ndate: 2025-04-20\n---\n"
+                      "自2025年5月1日起，白沙渡口渡船票价调整为每人每次5元，电动车每辆每次4元，原票价同时废止。"),
+    "bus-2023.md": ("---\ntitle: 柘林镇至枫林乡公交开通\ndate: 2023-05-21\n---\n"
+                    "5月20日，柘林镇至枫林乡的21路公交开通，每天往返8个班次。"),
+    "bus-2024.md": ("---\ntitle: 柘林镇至县城公交开通\ndate: 2024-06-29\n---\n"
+                    "6月28日，柘林镇至县城的18路公交正式开通，每30分钟一班。"),
+}
+
+
+def test_a_fact_only_the_older_article_states_is_not_replaced_by_a_change_of_another(fake_built):
+    pipe = fake_built(OTHER_DOCS)
+    a = pipe.ask("白沙渡口首班船是几点？", today=TODAY)  # the 2025 notice changes the fares only
+    assert a.answerable and "6:10" in a.citations[0].quote and a.citations[0].status != "superseded", a.answer
+
+
+def test_last_month_is_read_against_the_asking_date(fake_built):
+    pipe = fake_built(OTHER_DOCS)
+    a = pipe.ask("柘林镇上个月开通了哪条公交线路？", today=dt.date(2024, 7, 10))  # June 2024
+    assert a.answerable and "18路" in a.citations[0].quote, a.answer
+    assert not a.short_answer or "21路" not in a.short_answer
+
+
+def test_a_month_and_day_without_a_year_is_told_with_the_articles_date():
+    from rag.answer.dating import _relative_read
+    from rag.types import Answer, Citation
+
+    cite = Citation(1, "d", "t", "2024-07-02", "d", "图书分馆7月1日正式开馆。", 0, 12, 0, 12)
+    a = _relative_read(Answer("什么时候开馆？", "图书分馆7月1日正式开馆。[1]", "7月1日", True, (cite,)), True)
+    assert a.answer.startswith("据2024年7月2日报道：图书分馆") and a.short_answer == "7月1日"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import replace
-from rag.dates import Date, as_date, sentence_time
+from rag.dates import Date, as_date, find_dates, sentence_time
 from rag.dates.words import ADJUST, RELATIVE
 from rag.types import Answer, Citation
 
@@ -67,6 +67,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
 _PERIODS = ("年底", "年末", "年初", "年内", "年中", "上半年", "下半年")
 _YEAR_WORDS = tuple(w for w, (unit, _) in RELATIVE.items() if unit == "year" and not w.isascii())
 _RELATIVE_SAID = re.compile("|".join(sorted(_YEAR_WORDS + _PERIODS, key=len, reverse=True)))
+_MONTH_DAY = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]\s*")
 _COMPARED = re.compile(r"(?:较|比|同比|与|相比|对比)$")
 _WITH_YEAR = "0123456789０１２３４５６７８９年今明去前本来"  # 2022年底, 明年年底, 今年上半年: the year is said
 
@@ -97,17 +98,20 @@ def _relative_read(answer: Answer, zh: bool) -> Answer:
     """A Chinese answer whose first quote says 去年 / 今年 / 年底前 is read against its article's date:
     the answer says when that article was written and what the words mean (据2023年2月3日报道（文中
     “去年”指2022年）：…), and a short answer that is such a word alone is no answer out of its
-    article: dropped."""
+    article: dropped. A bold month and day the quote gives no year for (7月1日) is told with the
+    article's date too."""
     if not zh or not answer.answerable or not answer.citations:
         return answer
     first = answer.citations[0]
     reported = as_date(first.date)
     note = relative_note(first.quote, reported)
-    if not note:
+    yearless = bool(answer.short_answer and _MONTH_DAY.fullmatch(answer.short_answer)) and not find_dates(first.quote)
+    if reported is None or not (note or yearless):
         return answer
     said = f"据{spoken(reported, True)}报道"
     text = answer.answer
-    text = f"{said}（{note}）：{text[len(said) + 1:]}" if text.startswith(said + "：") else f"{said}（{note}）：{text}"
+    head = f"{said}（{note}）：" if note else f"{said}："
+    text = head + (text[len(said) + 1:] if text.startswith(said + "：") else text)
     short = answer.short_answer
     if short and _RELATIVE_SAID.search(short) and not re.search(r"\d{4}|[〇○零一二三四五六七八九]{4}", short):
         return replace(answer, answer=text, short_answer=None, short_parts=(), short_answer_score=None)

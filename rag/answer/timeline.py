@@ -149,6 +149,8 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
     old = next((c for c in old if not _is_title(c)), old[0])
+    if _not_spoken_of(q, old.text, newest):
+        return None  # the newer notice changes the fare; the first boat's time is the older one's alone
     lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
     if lead is None:
         return None
@@ -161,6 +163,15 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
+
+
+def _not_spoken_of(q: Question, answer: str, newer) -> bool:
+    """Does the older answer hold words of the question (首班船, 开航) that the newer article nowhere
+    says, a fifth of the question's weight or more? Then the newer one changed something else."""
+    text = f"{newer.title or ''}\n{newer.text}"
+    total = sum(q.terms.values())
+    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text)
+    return total > 0 and missing >= 0.2 * total
 
 
 def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
