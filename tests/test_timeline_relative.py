@@ -178,3 +178,26 @@ def test_a_month_and_day_without_a_year_is_told_with_the_articles_date():
     cite = Citation(1, "d", "t", "2024-07-02", "d", "图书分馆7月1日正式开馆。", 0, 12, 0, 12)
     a = _relative_read(Answer("什么时候开馆？", "图书分馆7月1日正式开馆。[1]", "7月1日", True, (cite,)), True)
     assert a.answer.startswith("据2024年7月2日报道：图书分馆") and a.short_answer == "7月1日"
+
+
+CATTLE_DOCS = {
+    "cattle-2023.md": ("---\ntitle: 柘口村晒出2022年成绩单\ndate: 2023-01-16\n---\n"
+                       "2022年，柘口村村集体经济收入达58万元，全村养殖肉牛1200头。\n"
+                       "村主任介绍，村里去年新建文化礼堂1座，今年将继续扩大肉牛养殖规模。"),
+    "cattle-2025.md": ("---\ntitle: 柘口村集体经济收入突破90万元\ndate: 2025-01-18\n---\n"
+                       "2024年，柘口村村集体经济收入达93万元，全村养殖肉牛1850头。"),
+}
+
+
+def test_the_latest_fare_when_the_newer_notice_states_two(fake_built):
+    pipe = fake_built(OTHER_DOCS)
+    a = pipe.ask("白沙渡口最新的票价是多少？", today=TODAY)  # 5元 and 4元 in one sentence, after its date
+    assert "每人每次5元" in a.citations[0].quote and a.citations[0].status == "current", a.answer
+    assert not a.short_answer or "3元" not in a.short_answer
+
+
+def test_a_figure_asked_with_its_measure_word_is_compared_only_with_figures_of_it(fake_built):
+    pipe = fake_built(CATTLE_DOCS)
+    a = pipe.ask("柘口村目前养殖肉牛多少头？", today=TODAY)
+    assert "1850头" in a.citations[0].quote and a.citations[0].status == "current", a.answer
+    assert "1200头" in a.citations[-1].quote and a.citations[-1].status == "earlier", a.answer  # not 礼堂1座

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
 from rag.answer.events import asked_event, event_first
-from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
+from rag.answer.dating import _CHANGED_FROM, annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -314,22 +314,38 @@ def _value(q: Question, c: Candidate) -> str | None:
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
     span = extract_short(q.span_q, c.text, q.kind)
-    if not span:
+    if not span and q.kind != "number":
         return None
-    value = c.text[span[0]:span[1]]
-    if q.kind in _VALUE_KINDS and not (_NUMERAL.search(value) and unit_matches(q.query, value)):
+    if q.kind in _VALUE_KINDS and not (span and _fits(q, c.text, *span)):
         value = _figure_in_unit(q, c.text) if q.kind == "number" else None
-        if value is None:
-            return None  # "多少吨" asked: 1座 is another figure
-    return re.sub(r"\s+", "", value)
+        return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
+    return re.sub(r"\s+", "", c.text[span[0]:span[1]])
+
+
+def _fits(q: Question, text: str, start: int, end: int) -> bool:
+    """A figure in the unit asked: 多少亿元 (unit_matches), and 多少头 / 几家 by the measure word
+    written in or right after it (1850头, not 1座)."""
+    value = text[start:end]
+    if not (_NUMERAL.search(value) and unit_matches(q.query, value)):
+        return False
+    m = _MEASURE.search(q.query)
+    return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
 
 
 def _figure_in_unit(q: Question, sentence: str) -> str | None:
-    """The one figure of the sentence in the unit asked ("几家" of "总产值达18.6亿元，新增企业5家":
-    5家), when the first figure the span step found is in another; None when none or several are."""
-    fits = [m.group() for m in NUMBER_RE.finditer(sentence)
-            if _NUMERAL.search(m.group()) and unit_matches(q.query, m.group()) and m.group() not in q.query]
-    return fits[0] if len(fits) == 1 else None
+    """The first figure of the sentence in the unit asked ("几家" of "总产值达18.6亿元，新增企业5家":
+    5家), when the span step found none or one in another unit; a value it says was changed
+    (由100元调整为…) and one the question states are passed over. None when none fits."""
+    m = _MEASURE.search(q.query)
+    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]
+    if m is not None:
+        found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
+    fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
+                  and not _CHANGED_FROM.match(sentence, e))
+    return sentence[fits[0][0]:fits[0][1]] if fits else None
+
+
+_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
 
 
 def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
