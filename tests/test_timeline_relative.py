@@ -201,3 +201,17 @@ def test_a_figure_asked_with_its_measure_word_is_compared_only_with_figures_of_i
     a = pipe.ask("柘口村目前养殖肉牛多少头？", today=TODAY)
     assert "1850头" in a.citations[0].quote and a.citations[0].status == "current", a.answer
     assert "1200头" in a.citations[-1].quote and a.citations[-1].status == "earlier", a.answer  # not 礼堂1座
+
+
+def test_a_standard_stated_before_the_year_asked_and_changed_after_it_was_that_years(fake_built):
+    pipe = fake_built(OTHER_DOCS)
+    a = pipe.ask("2024年白沙渡口渡船票价每人每次多少钱？", today=TODAY)  # 3元 from 2023-05 until 2025-05-01
+    assert a.answerable and "每人每次3元" in a.citations[0].quote, a.answer
+    assert a.citations[0].status == "superseded" and "该标准已自2025年5月1日起调整" in a.answer
+    assert a.answer.startswith("据2023年5月6日报道")
+
+
+def test_a_years_figure_is_not_carried_into_the_next_year(fake_built):
+    pipe = fake_built(CATTLE_DOCS)
+    a = pipe.ask("2023年柘口村养殖肉牛多少头？", today=TODAY)  # 2022's and 2024's figures only
+    assert not a.answerable and "最新的是" in a.answer, a.answer

@@ -45,7 +45,11 @@ def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline
                               changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None,
                               page=e.doc.page_at(e.start), ocr=e.doc.ocr_at(e.start, e.end)))
         text = text + _earlier_note(e.text, n, tl, zh)
-    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
+    elif tl.lead_status == "superseded" and tl.changed_on is not None:  # a past standard, asked for
+        since = spoken(tl.changed_on, zh)
+        text += f"（该标准已自{since}起调整。）" if zh else f" (Changed on {since}.)"
+    in_force = tl.asked.kind == "year" and tl.lead_when is not None and not tl.asked.covers(tl.lead_when)
+    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current" or in_force):
         text = f"据{spoken(reported, True)}报道：{text}" if zh else _reported_en(text, spoken(reported, False))
     return _relative_read(replace(answer, answer=text, citations=tuple(cites)), zh)
 

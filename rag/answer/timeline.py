@@ -104,13 +104,13 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
-        if asked.kind == "year" and versions and _year_said(asked) and all(_not_of(v, asked) for v in versions):
+        if asked.kind == "year" and versions and _year_said(asked) and all(_not_of(q, v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
         return ranked, Timeline(asked)
     if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
         return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
     if asked.kind == "year":
-        return _asked_time(ranked, versions, asked)
+        return _asked_time(q, ranked, versions, asked)
     newest = max(versions, key=lambda v: v.when)  # max keeps the first of equals: the best-ranked
     if asked.kind == "past":
         older = _older(versions, newest)
@@ -348,8 +348,8 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
 _MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
 
 
-def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
-    of_time = [v for v in versions if asked.covers(v.when)]
+def _asked_time(q: Question, ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
+    of_time = [v for v in versions if asked.covers(v.when)] or _in_force(q, versions, asked)
     if of_time:
         lead = of_time[0]  # the best-ranked version of the time asked
         newest = max(versions, key=lambda v: v.when)
@@ -359,6 +359,25 @@ def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
         return ranked, Timeline(asked, latest=max(v.when for v in versions))
     return ranked, Timeline(asked)
+
+
+def _in_force(q: Question, versions: list[Version], asked: Asked) -> list[Version]:
+    """The standard or office in force at the time asked, when no version is of that time: the
+    newest one that lasts (_lasts) stated before the time asked ends (a water price of 2021-11,
+    raised 2024-01-01, is 2023's too); [] when none."""
+    before = [v for v in versions if _lasts(q, v) and asked.end is not None
+              and v.when.first_day() <= asked.end.last_day()]
+    return [max(before, key=lambda v: v.when)] if before else []
+
+
+def _lasts(q: Question, v: Version) -> bool:
+    """A standard, price or office-holder stated on a date holds until changed; a year's figure
+    (2022年，…收入达58万元) is that year's only."""
+    return v.when.precision != "year" and (q.kind == "person" or _STANDARD_SAID.search(v.cand.text) is not None)
+
+
+_STANDARD_SAID = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|条件|方式|"
+                            r"standard|fee|fare|rate|price|subsidy|allowance|rule|polic", re.I)
 
 
 def _relative_only(asked: Asked) -> bool:
@@ -371,13 +390,14 @@ def _year_said(asked: Asked) -> bool:
     return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE))
 
 
-def _not_of(v: Version, asked: Asked) -> bool:
+def _not_of(q: Question, v: Version, asked: Asked) -> bool:
     """Does a dated article's version speak of another time than the one asked? A time written in
     its sentence (or the one before: 2023年…, 去年 read against the article's date) that is not
     the time asked; else, with no time written, an article dated before the time asked begins (a
-    report of January 2025 may tell 2024 without naming it, one of 2022 cannot)."""
+    report of January 2025 may tell 2024 without naming it, one of 2022 cannot); not a standard
+    or office stated before the time asked (it holds until changed)."""
     doc_date = as_date(v.cand.doc.date)
-    if doc_date is None or asked.covers(v.when):
+    if doc_date is None or asked.covers(v.when) or _in_force(q, [v], asked):
         return False
     return v.when != doc_date or (asked.start is not None and doc_date < asked.start)
 
