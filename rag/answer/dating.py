@@ -146,12 +146,12 @@ def without_stale_short(answer: Answer, document) -> Answer:
     """No bold value that its own sentence says was changed ("由每月100元调整为150元": 100元 is the
     old standard): such a short answer is dropped and the quote stands alone. `document(doc_id)`."""
     for part in answer.short_parts if answer.short_answer else ():
-        if _CHANGED_FROM.match(document(part.doc_id).text, part.end):
+        if CHANGED_FROM.match(document(part.doc_id).text, part.end):
             return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
     return answer
 
 
-_CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True)
+CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True)
                                                 if not w.isascii()) + ")")
 
 

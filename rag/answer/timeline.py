@@ -30,20 +30,18 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, replace
+
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
+from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
-from rag.answer.dating import _CHANGED_FROM, annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
-from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
-from rag.answer.span import NUMBER_RE, extract_short
 from rag.answer.support import unsupported
+from rag.answer.version_value import VALUE_KINDS, titled, undated, value_of
 from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
 from rag.dates.words import RELATIVE
 
-_VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
-_NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
 _WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
 
 
@@ -85,7 +83,7 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if judged:
         _rescore(timeless, ranked[: policy.time_window], around, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
-    if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in _VALUE_KINDS:
+    if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
     if q.kind == "date" and (event := asked_event(q.query)):
         ranked = ranked if tl.lead is not None else event_first(q, event, ranked, around, policy)
@@ -250,14 +248,15 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
-    cover = {id(c): coverage(q.terms, q.bigrams, _undated(around.lead_in(c) + c.text), policy) if q.terms
+    cover = {id(c): coverage(q.terms, q.bigrams, undated(around.lead_in(c) + c.text), policy) if q.terms
              else 1.0 for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if cover[id(c)] < floor and not _titled(q, c, around, floor, policy) or abolishes_only(c) or unsupported(q, c, around, policy) is not None:
+        if (cover[id(c)] < floor and not titled(q, c, around, floor, policy) or abolishes_only(c)
+                or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
-        value = _value(q, c)
+        value = value_of(q, c)
         if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
         when = _when(c, around)
@@ -266,25 +265,6 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
     bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
-
-
-def _titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
-    """Does the sentence reach the floor with the places its headline names (an article names the
-    county it is about, 澄川县, once in its headline and says 县民政局 below)? The floor itself is
-    set without headlines, and no other headline word counts (a headline is no fact)."""
-    places = [m.group() for m in _PLACE.finditer(c.doc.title or "") if m.group() in q.query]
-    return bool(places) and not _is_title(c) and coverage(
-        q.terms, q.bigrams, _undated("、".join(places) + "。" + around.lead_in(c) + c.text), policy) >= floor
-
-
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
-
-
-def _undated(text: str) -> str:
-    """The text with the dates written in it blanked out."""
-    for f in reversed(find_dates(text)):
-        text = text[:f.start] + " " + text[f.end:]
-    return text
 
 
 def _is_title(c: Candidate) -> bool:
@@ -307,45 +287,6 @@ def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
     before = around.lead_in(c, count=1) if around is not None else ""
     said = sentence_time(before, doc_date) if before else None
     return said if said is not None and said < when else when
-
-
-def _value(q: Question, c: Candidate) -> str | None:
-    """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
-    if not q.kind:
-        return re.sub(r"\s+", "", c.text)
-    span = extract_short(q.span_q, c.text, q.kind)
-    if not span and q.kind != "number":
-        return None
-    if q.kind in _VALUE_KINDS and not (span and _fits(q, c.text, *span)):
-        value = _figure_in_unit(q, c.text) if q.kind == "number" else None
-        return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
-    return re.sub(r"\s+", "", c.text[span[0]:span[1]])
-
-
-def _fits(q: Question, text: str, start: int, end: int) -> bool:
-    """A figure in the unit asked: 多少亿元 (unit_matches), and 多少头 / 几家 by the measure word
-    written in or right after it (1850头, not 1座)."""
-    value = text[start:end]
-    if not (_NUMERAL.search(value) and unit_matches(q.query, value)):
-        return False
-    m = _MEASURE.search(q.query)
-    return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
-
-
-def _figure_in_unit(q: Question, sentence: str) -> str | None:
-    """The first figure of the sentence in the unit asked ("几家" of "总产值达18.6亿元，新增企业5家":
-    5家), when the span step found none or one in another unit; a value it says was changed
-    (由100元调整为…) and one the question states are passed over. None when none fits."""
-    m = _MEASURE.search(q.query)
-    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]
-    if m is not None:
-        found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
-    fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
-                  and not _CHANGED_FROM.match(sentence, e))
-    return sentence[fits[0][0]:fits[0][1]] if fits else None
-
-
-_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
 
 
 def _asked_time(q: Question, ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
