@@ -26,7 +26,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
     if not span and q.kind != "number":
         return None
     if q.kind in VALUE_KINDS and not (span and _fits(q, c.text, *span)):
-        value = _figure_in_unit(q, c.text) if q.kind == "number" else None
+        look = q.kind == "number" and (span is not None or _asks_unit(q))  # a span that is no figure (同时废止)
+        value = _figure_in_unit(q, c.text) if look else None
         return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
     return re.sub(r"\s+", "", c.text[span[0]:span[1]])
 
@@ -43,15 +44,23 @@ def _fits(q: Question, text: str, start: int, end: int) -> bool:
 
 def _figure_in_unit(q: Question, sentence: str) -> str | None:
     """The first figure of the sentence in the unit asked ("几家" of "总产值达18.6亿元，新增企业5家":
-    5家), when the span step found none or one in another unit; a value it says was changed
-    (由100元调整为…) and one the question states are passed over. None when none fits."""
+    5家), when the span step found none or one in another unit; a date (2005年), a value the
+    sentence says was changed (由100元调整为…) and one the question states are passed over. None
+    when none fits."""
     m = _MEASURE.search(q.query)
     found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]
     if m is not None:
         found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
+    dates = [(f.start, f.end) for f in find_dates(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
-                  and not CHANGED_FROM.match(sentence, e))
+                  and not CHANGED_FROM.match(sentence, e) and not any(a < e and s < b for a, b in dates))
     return sentence[fits[0][0]:fits[0][1]] if fits else None
+
+
+def _asks_unit(q: Question) -> bool:
+    """Does the question ask its figure in a unit (多少吨, 几家, how much … in yuan)? Without one,
+    any figure would do, and none is looked for beyond the span step's."""
+    return _MEASURE.search(q.query) is not None or not unit_matches(q.query, "")
 
 
 _MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
