@@ -239,6 +239,15 @@ def test_a_change_lists_all_its_markers():
     ("现任校长是谁？", "current", None, None),
     ("目前每月补贴多少？", "current", None, None),
     ("补贴每月多少？", "none", None, None),
+    # English asking for what holds now, and 今天 / today: what holds on the day asked is the current fact
+    ("How much is the fare now?", "current", None, None),
+    ("What is the fare currently?", "current", None, None),
+    ("What is the fare at present?", "current", None, None),
+    ("What is the fare at the moment?", "current", None, None),
+    ("What is the fare today?", "current", None, None),
+    ("Is the fare still 2 yuan?", "current", None, None),
+    ("今天的票价是多少？", "current", None, None),
+    ("Who was the previous principal?", "past", None, None),
 ])
 def test_asked_time(question, kind, start, end):
     asked = asked_time(question, TODAY)

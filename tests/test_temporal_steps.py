@@ -94,7 +94,7 @@ def test_where_one_applied_before_is_the_older_counter_marked_replaced(pipe):
 
 def test_only_a_sentence_that_says_what_no_longer_applies_is_no_version():
     from rag.answer.candidates import Candidate
-    from rag.answer.timeline import _abolishes
+    from rag.answer.changes import abolishes_only as _abolishes
     from rag.types import Document
 
     new_value = "蓼川县渡船票价调整为每人每次3元，2021年公布的票价同时废止。"

@@ -1,14 +1,16 @@
 """What an answer says of time (issue #19): the date of the fact that leads, the earlier version as
 its own cited quote (marked superseded, with the date of the change), no changed-from value in
-bold, and what a decline says when the articles stop before the time asked. The decisions are
-rag/answer/timeline.py's; this module only words them."""
+bold, what a decline says when the articles stop before the time asked, and what the relative
+times of a quote (去年, 今年, 年底前) mean, read against its article's date (no such word alone in
+bold; nor, for a when-question, a time whose sentence is not of the event asked). The decisions
+are rag/answer/timeline.py's; this module only words them."""
 from __future__ import annotations
 
 import datetime as _dt
 import re
 from dataclasses import replace
-from rag.dates import Date, as_date, sentence_time
-from rag.dates.words import ADJUST
+from rag.dates import Date, as_date, find_dates, sentence_time
+from rag.dates.words import ADJUST, RELATIVE
 from rag.types import Answer, Citation
 
 
@@ -26,8 +28,9 @@ def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline
     """The answer with its time: each citation's `when`; and when the timeline chose the answer
     (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
     cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
+    answer = _of_the_event(answer, tl.event)
     if not led or tl.lead is None or not answer.answerable:
-        return replace(answer, citations=tuple(cites))
+        return _relative_read(replace(answer, citations=tuple(cites)), zh)
     lead_doc = tl.lead.doc.id
     superseded = _iso(tl.changed_on) if tl.lead_status == "superseded" else None
     cites = [replace(c, status=tl.lead_status, changed_on=superseded) if c.doc_id == lead_doc else c for c in cites]
@@ -42,9 +45,91 @@ def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline
                               changed_on=_iso(tl.changed_on) if tl.earlier_status == "superseded" else None,
                               page=e.doc.page_at(e.start), ocr=e.doc.ocr_at(e.start, e.end)))
         text = text + _earlier_note(e.text, n, tl, zh)
-    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current"):
-        text = (f"据{spoken(reported, True)}报道：" if zh else f"As reported on {spoken(reported, False)}: ") + text
-    return replace(answer, answer=text, citations=tuple(cites))
+    elif tl.lead_status == "superseded" and tl.changed_on is not None:  # a past standard, asked for
+        since = spoken(tl.changed_on, zh)
+        text += f"（该标准已自{since}起调整。）" if zh else f" (Changed on {since}.)"
+    in_force = tl.asked.kind == "year" and tl.lead_when is not None and not tl.asked.covers(tl.lead_when)
+    if reported is not None and (tl.earlier is not None or tl.asked.kind == "current" or in_force):
+        text = f"据{spoken(reported, True)}报道：{text}" if zh else _reported_en(text, spoken(reported, False))
+    return _relative_read(replace(answer, answer=text, citations=tuple(cites)), zh)
+
+
+def _of_the_event(answer: Answer, event: tuple[str, ...]) -> Answer:
+    """No bold time for a when-question whose own sentence does not state the event asked (…什么时候
+    完工: 4月11日 of 4月11日…带队检查…进度 is the inspection's date, not the finishing's)."""
+    for part in answer.short_parts if answer.short_answer and event else ():
+        cite = next((c for c in answer.citations if c.doc_id == part.doc_id and c.start <= part.start < c.end), None)
+        at = part.start - cite.start if cite is not None else -1
+        sentence = next((m.group() for m in _SENTENCE.finditer(cite.quote) if m.start() <= at < m.end()), "") \
+            if cite is not None else ""
+        if not any(w in sentence for w in event):
+            return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
+    return answer
+
+
+_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
+_PERIODS = ("年底", "年末", "年初", "年内", "年中", "上半年", "下半年")
+_YEAR_WORDS = tuple(w for w, (unit, _) in RELATIVE.items() if unit == "year" and not w.isascii())
+_RELATIVE_SAID = re.compile("|".join(sorted(_YEAR_WORDS + _PERIODS, key=len, reverse=True)))
+_MONTH_DAY = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]\s*")
+_COMPARED = re.compile(r"(?:较|比|同比|与|相比|对比)$")
+_WITH_YEAR = "0123456789０１２３４５６７８９年今明去前本来"  # 2022年底, 明年年底, 今年上半年: the year is said
+
+
+def relative_note(quote: str, doc_date: Date | None) -> str:
+    """What the relative times of a quote mean, read against its article's date (an article of
+    2023: 去年 -> 2022年, 年底前 -> 2022... its own year's end): 文中“去年”指2022年; "" when none."""
+    if doc_date is None:
+        return ""
+    notes: list[str] = []
+    for m in _RELATIVE_SAID.finditer(quote):
+        word = m.group()
+        if _COMPARED.search(quote[max(0, m.start() - 3): m.start()]):
+            continue  # 较上年增加39万元: what the figure is compared with, not its time
+        if word in _PERIODS:
+            if m.start() > 0 and quote[m.start() - 1] in _WITH_YEAR:
+                continue
+            meaning = f"{doc_date.year}{word}" if word.startswith("年") else f"{doc_date.year}年{word}"
+        else:
+            meaning = f"{doc_date.year + RELATIVE[word][1]}年"
+        note = f"“{word}”指{meaning}"
+        if note not in notes:
+            notes.append(note)
+    return "文中" + "，".join(notes) if notes else ""
+
+
+def _relative_read(answer: Answer, zh: bool) -> Answer:
+    """A Chinese answer whose first quote says 去年 / 今年 / 年底前 is read against its article's date:
+    the answer says when that article was written and what the words mean (据2023年2月3日报道（文中
+    “去年”指2022年）：…), and a short answer that is such a word alone is no answer out of its
+    article: dropped. A bold month and day the quote gives no year for (7月1日) is told with the
+    article's date too."""
+    if not zh or not answer.answerable or not answer.citations:
+        return answer
+    first = answer.citations[0]
+    reported = as_date(first.date)
+    note = relative_note(first.quote, reported)
+    yearless = bool(answer.short_answer and _MONTH_DAY.fullmatch(answer.short_answer)) and not find_dates(first.quote)
+    if reported is None or not (note or yearless):
+        return answer
+    said = f"据{spoken(reported, True)}报道"
+    text = answer.answer
+    head = f"{said}（{note}）：" if note else f"{said}："
+    text = head + (text[len(said) + 1:] if text.startswith(said + "：") else text)
+    short = answer.short_answer
+    if short and _RELATIVE_SAID.search(short) and not re.search(r"\d{4}|[〇○零一二三四五六七八九]{4}", short):
+        return replace(answer, answer=text, short_answer=None, short_parts=(), short_answer_score=None)
+    return replace(answer, answer=text)
+
+
+_EN_LEAD = "According to the articles: "
+
+
+def _reported_en(text: str, when: str) -> str:
+    """"According to the articles, as reported on 18 Jun 2024: …" (not the date before that lead-in)."""
+    if text.startswith(_EN_LEAD):
+        return f"According to the articles, as reported on {when}: {text[len(_EN_LEAD):]}"
+    return f"As reported on {when}: {text}"
 
 
 def _earlier_note(quote: str, n: int, tl, zh: bool) -> str:
@@ -61,12 +146,12 @@ def without_stale_short(answer: Answer, document) -> Answer:
     """No bold value that its own sentence says was changed ("由每月100元调整为150元": 100元 is the
     old standard): such a short answer is dropped and the quote stands alone. `document(doc_id)`."""
     for part in answer.short_parts if answer.short_answer else ():
-        if _CHANGED_FROM.match(document(part.doc_id).text, part.end):
+        if CHANGED_FROM.match(document(part.doc_id).text, part.end):
             return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
     return answer
 
 
-_CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True)
+CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True)
                                                 if not w.isascii()) + ")")
 
 

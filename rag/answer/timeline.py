@@ -30,24 +30,18 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
-from rag.answer.evidence import unit_matches
+from rag.answer.events import asked_event, event_first
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
-from rag.answer.span import extract_short
 from rag.answer.support import unsupported
-from rag.dates import Asked, Change, Date, as_date, asked_time, sentence_time, supersession
-from rag.dates.words import ABOLISH, ADJUST, REPLACE
-from rag.text import sentence_spans
+from rag.answer.version_value import VALUE_KINDS, titled, undated, value_of
+from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
+from rag.dates.words import RELATIVE
 
-_VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
-_NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
-_CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
-_CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
-                           + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
 _WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
 
 
@@ -72,6 +66,7 @@ class Timeline:
     latest: Date | None = None  # a time was asked for and no version is of it: the latest there is
     question: Question | None = None  # the question less its time words, for the support checks, where
     # the time is this step's to judge: a 现在 / 原来 question, or a lead of the time asked
+    event: tuple[str, ...] = ()  # what a when-question asks the time of (…什么时候完工: 完工)
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -81,14 +76,18 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
         ranked = [c for c in ranked if _not_after(c.doc.date, today)]
     timeless = _without_time(q, asked)
-    # 现在 / 以前 among dated articles: the time is this step's to judge, not a word the answer must hold
-    judged = timeless is not q and asked.kind in ("current", "past") and any(
+    # 现在 / 以前 / 上个月 among dated articles: the time is this step's to judge, not a word the answer
+    # must hold (a year written in digits stays one for the support checks until a version of it leads)
+    judged = timeless is not q and (asked.kind in ("current", "past") or _relative_only(asked)) and any(
         c.doc.date for c in ranked[: policy.time_window])
     if judged:
         _rescore(timeless, ranked[: policy.time_window], around, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy)
-    if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in _VALUE_KINDS:
+    if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
+    if q.kind == "date" and (event := asked_event(q.query)):
+        ranked = ranked if tl.lead is not None else event_first(q, event, ranked, around, policy)
+        tl = replace(tl, event=event)
     if tl.lead is not None and timeless is not q and not judged:
         _rescore(timeless, [tl.lead], around, policy)  # a version of the year asked: checked less its year
     if judged or tl.lead is not None:
@@ -103,11 +102,13 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
+        if asked.kind == "year" and versions and _year_said(asked) and all(_not_of(q, v, asked) for v in versions):
+            return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
         return ranked, Timeline(asked)
     if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
         return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
     if asked.kind == "year":
-        return _asked_time(ranked, versions, asked)
+        return _asked_time(q, ranked, versions, asked)
     newest = max(versions, key=lambda v: v.when)  # max keeps the first of equals: the best-ranked
     if asked.kind == "past":
         older = _older(versions, newest)
@@ -129,7 +130,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     changes a standard (改为, 不再需要, 原办理流程同时废止) and an older one exists, the newest leads,
     told with its paragraph, and the older one's answer is shown as superseded (for 以前…, the
     older one leads, marked replaced)."""
-    top = [c for c in ranked[: policy.time_window] if not _abolishes(c)]  # 原…的做法不再执行 tells the old way
+    top = [c for c in ranked[: policy.time_window] if not abolishes_only(c)]  # 原…的做法不再执行 tells the old way
     docs = list({c.doc.id: c.doc for c in top if as_date(c.doc.date) is not None}.values())
     if len(docs) < 2:
         return None
@@ -140,12 +141,14 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     if len(speaking) < 2 or as_date(speaking[-2].date) >= as_date(speaking[-1].date):
         return None
     newest, older = speaking[-1], speaking[-2]
-    if not _CHANGE_WORDS.search(newest.text):
+    if not CHANGE_WORDS.search(newest.text):
         return None
-    changer = next((c for c in top if c.doc.id == newest.id and _changes_standard(c)), None)
+    changer = next((c for c in top if c.doc.id == newest.id and changes_standard(c)), None)
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
     old = next((c for c in old if not _is_title(c)), old[0])
+    if _not_spoken_of(q, old.text, newest):
+        return None  # the newer notice changes the fare; the first boat's time is the older one's alone
     lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
     if lead is None:
         return None
@@ -158,6 +161,15 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
+
+
+def _not_spoken_of(q: Question, answer: str, newer) -> bool:
+    """Does the older answer hold words of the question (首班船, 开航) that the newer article nowhere
+    says, a fifth of the question's weight or more? Then the newer one changed something else."""
+    text = f"{newer.title or ''}\n{newer.text}"
+    total = sum(q.terms.values())
+    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text)
+    return total > 0 and missing >= 0.2 * total
 
 
 def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
@@ -201,14 +213,6 @@ def _told_with(c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Cand
     return c if end == c.end else c.span(c.start, end)
 
 
-def _abolishes(c: Candidate) -> bool:
-    """The sentence only says what no longer applies (原在县…受理的做法不再执行), not what replaced it
-    ("调整为每户每年90元，…原标准不再执行" states the new value: it is no such sentence)."""
-    change = supersession(c.text)
-    return change is not None and change.kind == "abolishes" and not any(
-        m in ADJUST or m in REPLACE for m in change.markers)
-
-
 def _without_time(q: Question, asked: Asked) -> Question:
     """The question less the words that say its time: a version of another year is still a version
     (whether it is of the year asked is decided here, not by the support checks)."""
@@ -219,8 +223,10 @@ def _without_time(q: Question, asked: Asked) -> Question:
 
     query = q.query.replace(asked.words, "")
     said = set(tokenize(asked.words))
+    if not q.zh:  # its Chinese keywords hold the time words' translations too (now -> 现在)
+        said |= {t for t in q.terms if t.lower() in RELATIVE or time_marker(t)}
     terms = {t: w for t, w in q.terms.items() if t not in said} or q.terms
-    bigrams = frozenset(bigrams_of(query)) if q.zh else q.bigrams
+    bigrams = frozenset(bigrams_of(query)) if q.zh else frozenset(b for b in q.bigrams if b not in said)
     return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""), terms=terms,
                    bigrams=bigrams or q.bigrams)
 
@@ -240,16 +246,18 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         return []
     # the question's words in the sentence and the ones before it in its paragraph (a later article
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
-    # included (a short headline is no reason to pass over a later article's figure)
-    cover = {id(c): coverage(q.terms, q.bigrams, around.lead_in(c) + c.text, policy) if q.terms else 1.0
-             for c in top}
+    # included (a short headline is no reason to pass over a later article's figure), nor the dates
+    # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
+    cover = {id(c): coverage(q.terms, q.bigrams, undated(around.lead_in(c) + c.text), policy) if q.terms
+             else 1.0 for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if cover[id(c)] < floor or _abolishes(c) or unsupported(q, c, around, policy) is not None:
+        if (cover[id(c)] < floor and not titled(q, c, around, floor, policy) or abolishes_only(c)
+                or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
-        value = _value(q, c)
-        if value is None and q.kind in _WORDY_KINDS and _changes_standard(c):
+        value = value_of(q, c)
+        if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
         when = _when(c, around)
         if value is not None and when is not None:
@@ -261,11 +269,6 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
 
 def _is_title(c: Candidate) -> bool:
     return c.text.strip() == (c.doc.title or "").strip()
-
-
-def _changes_standard(c: Candidate) -> bool:
-    change = document_change(c)
-    return change is not None and change.kind in _CHANGES
 
 
 def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
@@ -286,21 +289,8 @@ def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
     return said if said is not None and said < when else when
 
 
-def _value(q: Question, c: Candidate) -> str | None:
-    """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
-    if not q.kind:
-        return re.sub(r"\s+", "", c.text)
-    span = extract_short(q.span_q, c.text, q.kind)
-    if not span:
-        return None
-    value = c.text[span[0]:span[1]]
-    if q.kind in _VALUE_KINDS and not (_NUMERAL.search(value) and unit_matches(q.query, value)):
-        return None  # "多少吨" asked: 1座 is another figure
-    return re.sub(r"\s+", "", value)
-
-
-def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
-    of_time = [v for v in versions if asked.covers(v.when)]
+def _asked_time(q: Question, ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
+    of_time = [v for v in versions if asked.covers(v.when)] or _in_force(q, versions, asked)
     if of_time:
         lead = of_time[0]  # the best-ranked version of the time asked
         newest = max(versions, key=lambda v: v.when)
@@ -310,6 +300,47 @@ def _asked_time(ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
         return ranked, Timeline(asked, latest=max(v.when for v in versions))
     return ranked, Timeline(asked)
+
+
+def _in_force(q: Question, versions: list[Version], asked: Asked) -> list[Version]:
+    """The standard or office in force at the time asked, when no version is of that time: the
+    newest one that lasts (_lasts) stated before the time asked ends (a water price of 2021-11,
+    raised 2024-01-01, is 2023's too); [] when none."""
+    before = [v for v in versions if _lasts(q, v) and asked.end is not None
+              and v.when.first_day() <= asked.end.last_day()]
+    return [max(before, key=lambda v: v.when)] if before else []
+
+
+def _lasts(q: Question, v: Version) -> bool:
+    """A standard, price or office-holder stated on a date holds until changed; a year's figure
+    (2022年，…收入达58万元) is that year's only."""
+    return v.when.precision != "year" and (q.kind == "person" or _STANDARD_SAID.search(v.cand.text) is not None)
+
+
+_STANDARD_SAID = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|条件|方式|"
+                            r"standard|fee|fare|rate|price|subsidy|allowance|rule|polic", re.I)
+
+
+def _relative_only(asked: Asked) -> bool:
+    """A time asked with relative words alone (去年, 上个月, 今年7月起), no date written in full."""
+    return asked.kind == "year" and bool(asked.words) and not find_dates(asked.words)
+
+
+def _year_said(asked: Asked) -> bool:
+    """Did the question say the year it asks about (2022年, 去年), not only a month and day (1月3日)?"""
+    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE))
+
+
+def _not_of(q: Question, v: Version, asked: Asked) -> bool:
+    """Does a dated article's version speak of another time than the one asked? A time written in
+    its sentence (or the one before: 2023年…, 去年 read against the article's date) that is not
+    the time asked; else, with no time written, an article dated before the time asked begins (a
+    report of January 2025 may tell 2024 without naming it, one of 2022 cannot); not a standard
+    or office stated before the time asked (it holds until changed)."""
+    doc_date = as_date(v.cand.doc.date)
+    if doc_date is None or asked.covers(v.when) or _in_force(q, [v], asked):
+        return False
+    return v.when != doc_date or (asked.start is not None and doc_date < asked.start)
 
 
 def _earlier(versions: list[Version], newest: Version) -> Version | None:
@@ -327,42 +358,9 @@ def _older(versions: list[Version], newest: Version) -> list[Version]:
 def _status(newer: Version, older: Version) -> tuple[str, Date | None]:
     """"superseded" (and when) when the newer version's article changes the standard, else "earlier"."""
     change = document_change(newer.cand)
-    if change is None or change.kind not in _CHANGES:
+    if change is None or change.kind not in CHANGES:
         return "earlier", None
     return "superseded", change.effective or as_date(newer.cand.doc.date)
-
-
-def document_change(c: Candidate) -> Change | None:
-    """The strongest change of a standard the candidate's article makes, in its own sentence or any
-    other (原有标准同时废止 often stands alone), with the date it takes effect when one is stated.
-    An adjustment counts only where a standard is named (提高到 alone may be a growth figure)."""
-    own = _change(c.text, as_date(c.doc.date))
-    changes = ([own] if own is not None else []) + list(_changes_in(c.doc))
-    if not changes:
-        return None
-    strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
-    effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
-    return replace(strongest, effective=effective)
-
-
-@lru_cache(maxsize=256)
-def _changes_in(doc) -> tuple[Change, ...]:
-    """The changes of a standard an article's sentences make (read once per article)."""
-    doc_date = as_date(doc.date)
-    found = (_change(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
-    return tuple(ch for ch in found if ch is not None)
-
-
-def _change(text: str, doc_date: Date | None) -> Change | None:
-    change = supersession(text, doc_date)
-    if change is not None and change.kind == "adjusts" and not _STANDARD.search(text):
-        return None
-    return change
-
-
-_CHANGES_ORDER = ("abolishes", "replaces", "adjusts", "takes_effect")
-_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|"
-                       r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
 
 
 def _not_after(doc_date: str | None, today: _dt.date) -> bool:

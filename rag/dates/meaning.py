@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rag.dates.parse import Date, find_dates
 from rag.dates.words import (ABOLISH, ADJUST, CURRENT_WORDS, PAST_WORDS, RELATIVE, REPLACE, TAKES_EFFECT,
-                             marker_in)
+                             TODAY_WORDS, marker_in)
 
 
 # ---------------------------------------------------------------- relative words and markers
@@ -169,10 +169,13 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
     """What time `question` asks about, relative words read against `today` (default: the real
     date). An explicit date or year wins ("2022年接待游客多少" -> year 2022; "2022年以前" -> up to
     2021; "2023年以来" -> from 2023; two dates -> the range between); then 今年/去年/前年/上个月...;
-    then past markers (原来, 以前, 调整前: "past"); then current ones (现在, 现任: "current")."""
+    then past markers (原来, 以前, 调整前: "past"); then current ones (现在, 现任, and 今天 / today:
+    what holds on the day asked is the current fact: "current")."""
     today = today or _dt.date.today()
     found = [(f.start, f.end, f.date) for f in find_dates(question, today.year)]
-    relative = [_with_month(question, s, e, d) for s, e, w in _relative_in(question) if (d := relative_date(w, today))]
+    said = _relative_in(question)
+    relative = [_with_month(question, s, e, d) for s, e, w in said
+                if w not in TODAY_WORDS and (d := relative_date(w, today))]
     for dates in (found, relative):
         if not dates:
             continue
@@ -191,4 +194,5 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
         hit = marker_in(question, words)
         if hit:
             return Asked(kind, words=hit[0])
-    return Asked("none")
+    on_today = [question[s:e] for s, e, w in said if w in TODAY_WORDS]
+    return Asked("current", words=on_today[0]) if on_today else Asked("none")

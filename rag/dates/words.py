@@ -21,12 +21,17 @@ PAST_WORDS = (
     "原来", "原先", "原有", "原本", "以前", "此前", "之前", "先前", "调整前", "调整之前", "调价前", "调价之前", "提标前", "修订前", "变更前", "改革前", "当时",
     "过去", "曾经", "曾任", "前任", "上一任", "上届", "旧标准", "老标准",
     "formerly", "previously", "used to", "originally", "in the past", "at the time", "former", "earlier",
-    "before the change", "before the adjustment", "prior to the change",
+    "before the change", "before the adjustment", "prior to the change", "previous", "predecessor",
+    "以往", "调整以前",
 )
 CURRENT_WORDS = (
     "现在", "目前", "现任", "当前", "最近", "最新", "如今", "眼下", "现行", "现阶段", "时下",
+    "至今", "现今", "当下", "现时",
     "now", "currently", "current", "latest", "at present", "nowadays", "these days", "presently",
+    "at the moment", "most recent", "up to date", "up-to-date", "still", "present-day",
 )
+# said of a question, today (今天, as of today) asks what holds now: no fact is of one day alone
+TODAY_WORDS = ("今天", "今日", "today")
 
 ABOLISH = (
     "同时废止", "予以废止", "废止", "不再执行", "停止执行", "停止实施", "不再实行", "同时失效", "作废",

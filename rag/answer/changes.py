@@ -1,0 +1,61 @@
+"""Which retrieved sentences change a standard (issue #19), for rag/answer/timeline.py: the strongest
+change an article makes (调整为, 废止, 自…起执行), whether a candidate's article changes one, and
+whether a sentence only says what no longer applies."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from rag.answer.candidates import Candidate
+from rag.dates import Change, Date, as_date, supersession
+from rag.dates.words import ABOLISH, ADJUST, REPLACE
+from rag.text import sentence_spans
+
+CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
+CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
+                          + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
+_CHANGES_ORDER = ("abolishes", "replaces", "adjusts", "takes_effect")
+_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|"
+                       r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
+
+
+def abolishes_only(c: Candidate) -> bool:
+    """The sentence only says what no longer applies (原在县…受理的做法不再执行), not what replaced it
+    ("调整为每户每年90元，…原标准不再执行" states the new value: it is no such sentence)."""
+    change = supersession(c.text)
+    return change is not None and change.kind == "abolishes" and not any(
+        m in ADJUST or m in REPLACE for m in change.markers)
+
+
+def changes_standard(c: Candidate) -> bool:
+    change = document_change(c)
+    return change is not None and change.kind in CHANGES
+
+
+def document_change(c: Candidate) -> Change | None:
+    """The strongest change of a standard the candidate's article makes, in its own sentence or any
+    other (原有标准同时废止 often stands alone), with the date it takes effect when one is stated.
+    An adjustment counts only where a standard is named (提高到 alone may be a growth figure)."""
+    own = _change(c.text, as_date(c.doc.date))
+    changes = ([own] if own is not None else []) + list(_changes_in(c.doc))
+    if not changes:
+        return None
+    strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
+    effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
+    return replace(strongest, effective=effective)
+
+
+@lru_cache(maxsize=256)
+def _changes_in(doc) -> tuple[Change, ...]:
+    """The changes of a standard an article's sentences make (read once per article)."""
+    doc_date = as_date(doc.date)
+    found = (_change(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
+    return tuple(ch for ch in found if ch is not None)
+
+
+def _change(text: str, doc_date: Date | None) -> Change | None:
+    change = supersession(text, doc_date)
+    if change is not None and change.kind == "adjusts" and not _STANDARD.search(text):
+        return None
+    return change

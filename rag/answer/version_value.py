@@ -1,0 +1,85 @@
+"""What a version of a fact says, for rag/answer/timeline.py: the value a sentence gives for the
+kind of thing asked (a figure in the unit asked, its measure word written with it), and how far
+a sentence speaks of the question once the dates written in it are set aside and the places its
+headline names are counted."""
+from __future__ import annotations
+
+import re
+
+from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.dating import CHANGED_FROM
+from rag.answer.evidence import unit_matches
+from rag.answer.policy import AnswerPolicy
+from rag.answer.scoring import Question, coverage
+from rag.answer.span import NUMBER_RE, extract_short
+from rag.dates import find_dates
+
+VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
+_NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
+
+
+def value_of(q: Question, c: Candidate) -> str | None:
+    """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
+    if not q.kind:
+        return re.sub(r"\s+", "", c.text)
+    span = extract_short(q.span_q, c.text, q.kind)
+    if not span and q.kind != "number":
+        return None
+    if q.kind in VALUE_KINDS and not (span and _fits(q, c.text, *span)):
+        look = q.kind == "number" and (span is not None or _asks_unit(q))  # a span that is no figure (同时废止)
+        value = _figure_in_unit(q, c.text) if look else None
+        return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
+    return re.sub(r"\s+", "", c.text[span[0]:span[1]])
+
+
+def _fits(q: Question, text: str, start: int, end: int) -> bool:
+    """A figure in the unit asked: 多少亿元 (unit_matches), and 多少头 / 几家 by the measure word
+    written in or right after it (1850头, not 1座)."""
+    value = text[start:end]
+    if not (_NUMERAL.search(value) and unit_matches(q.query, value)):
+        return False
+    m = _MEASURE.search(q.query)
+    return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
+
+
+def _figure_in_unit(q: Question, sentence: str) -> str | None:
+    """The first figure of the sentence in the unit asked ("几家" of "总产值达18.6亿元，新增企业5家":
+    5家), when the span step found none or one in another unit; a date (2005年), a value the
+    sentence says was changed (由100元调整为…) and one the question states are passed over. None
+    when none fits."""
+    m = _MEASURE.search(q.query)
+    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]
+    if m is not None:
+        found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
+    dates = [(f.start, f.end) for f in find_dates(sentence)]
+    fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
+                  and not CHANGED_FROM.match(sentence, e) and not any(a < e and s < b for a, b in dates))
+    return sentence[fits[0][0]:fits[0][1]] if fits else None
+
+
+def _asks_unit(q: Question) -> bool:
+    """Does the question ask its figure in a unit (多少吨, 几家, how much … in yuan)? Without one,
+    any figure would do, and none is looked for beyond the span step's."""
+    return _MEASURE.search(q.query) is not None or not unit_matches(q.query, "")
+
+
+_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
+
+
+def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
+    """Does the sentence reach the floor with the places its headline names (an article names the
+    county it is about, 澄川县, once in its headline and says 县民政局 below)? The floor itself is
+    set without headlines, and no other headline word counts (a headline is no fact)."""
+    places = [m.group() for m in _PLACE.finditer(c.doc.title or "") if m.group() in q.query]
+    return bool(places) and c.text.strip() != (c.doc.title or "").strip() and coverage(
+        q.terms, q.bigrams, undated("、".join(places) + "。" + around.lead_in(c) + c.text), policy) >= floor
+
+
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
+
+
+def undated(text: str) -> str:
+    """The text with the dates written in it blanked out."""
+    for f in reversed(find_dates(text)):
+        text = text[:f.start] + " " + text[f.end:]
+    return text
