@@ -236,7 +236,12 @@ def test_chat_page_over_https(stack):
             page.fill("#question textarea", QUESTION)
             page.keyboard.press("Enter")
             reply = page.locator("#chat .rag-answer, #chat .rag-error").first
-            reply.wait_for(timeout=240_000)  # the first answer loads the models; CI machines are busy
+            try:
+                reply.wait_for(timeout=240_000)  # the first answer loads the models; CI machines are busy
+            except Exception as e:  # say what the page and the app showed, so a slow run can be told from a hang
+                tail = Path(stack[3]).read_text(encoding="utf-8", errors="replace")[-3000:]
+                raise AssertionError(f"no answer on the page: {page.inner_text('body')[:1500]!r}\n"
+                                     f"app log tail:\n{tail}") from e
             assert "7座" in reply.inner_text()
             assert page.url.startswith("https://")
         finally:
