@@ -34,3 +34,61 @@ def test_the_last_character_of_a_name_before_a_comma_stays():
 def test_words_after_a_name_are_still_cut_for_a_who_question():
     text = "该村党支部书记罗建伟干劲倍增："
     assert _widen(text, "罗建伟干劲倍增", "谁干劲倍增？") == "罗建伟"
+
+
+# --- the figure in the clause the question singles out ---------------------------------------
+
+from rag.answer import reading  # noqa: E402
+from rag.answer.ambiguity import labelled_facts, singled_out_fact  # noqa: E402
+from rag.answer.candidates import Candidate  # noqa: E402
+from rag.answer.policy import AnswerPolicy  # noqa: E402
+from rag.answer.scoring import Question  # noqa: E402
+from rag.answer.span import question_type  # noqa: E402
+from rag.types import Document  # noqa: E402
+
+WATER = "新水价自7月起执行：居民用水每立方米2.6元，非居民用水每立方米4.3元。"
+
+
+class FirstFigureReader:
+    """Marks the first of `figures` found in a text, with probability `score`."""
+
+    def __init__(self, figures, score=0.8):
+        self.figures, self.score = figures, score
+
+    def read(self, question, texts):
+        from rag.models.reader_common import Span
+
+        out = []
+        for i, t in enumerate(texts):
+            hits = [(t.find(f), f) for f in self.figures if f in t]
+            j, f = min(hits) if hits else (-1, "")
+            out.append(Span(i, j, j + len(f), self.score, 0.01) if hits else None)
+        return out
+
+
+@pytest.mark.parametrize("question", ["非居民用水每立方米多少元？", "非居民用水价格是多少？", "非居民用水的水价是多少？"])
+def test_the_clause_holding_the_questions_words_is_singled_out(question):
+    lo, s, e = singled_out_fact(question, WATER, "number")
+    assert WATER[s:e] == "4.3元" and WATER[lo:s] == "非居民用水每立方米"
+    assert labelled_facts(question, WATER, "number") == []  # not ambiguous: no labelled pair
+
+
+def test_the_plain_label_is_singled_out_when_asked():
+    lo, s, e = singled_out_fact("居民用水每立方米多少元？", WATER, "number")
+    assert WATER[s:e] == "2.6元"
+
+
+def test_figures_of_clauses_of_different_shapes_are_not_singled_out():
+    text = "白鹭湾景区于2019年开放，总面积为3.2平方公里，年接待游客约40万人次。"
+    assert singled_out_fact("白鹭湾景区的总面积是多少？", text, "number") is None
+
+
+def test_a_reader_on_the_neighbouring_figure_moves_to_the_singled_out_one():
+    doc = Document("w", WATER, None, None, "w.txt")
+    q = Question("非居民用水价格是多少？", "非居民用水价格是多少？", True, question_type("非居民用水价格是多少？"),
+                 "非居民用水价格是多少？", {}, frozenset())
+    best = Candidate(0, None, doc, 0, len(WATER))
+    s = WATER.index("2.6元")
+    best.read = (s, s + 4, 0.8)
+    v = reading.verdict(FirstFigureReader(["2.6元", "4.3元"]), q, best, AnswerPolicy())
+    assert v.shown and v.text(best) == "4.3元"
