@@ -92,3 +92,56 @@ def test_a_reader_on_the_neighbouring_figure_moves_to_the_singled_out_one():
     best.read = (s, s + 4, 0.8)
     v = reading.verdict(FirstFigureReader(["2.6元", "4.3元"]), q, best, AnswerPolicy())
     assert v.shown and v.text(best) == "4.3元"
+
+
+# --- two quantities asked at once: both or none ----------------------------------------------
+
+from rag.answer.fits import asks_two, second_figure  # noqa: E402
+
+
+@pytest.mark.parametrize("question, two", [
+    ("马拉松共有多少国家和运动员参赛？", True),
+    ("青棠镇下辖几个村和社区？", True),
+    ("男子和女子的平均年收入分别是多少？", True),
+    ("观景塔的经纬度是多少？", True),
+    ("霁川环境与自然保护协会有多少个分会？", False),
+    ("青棠镇下辖几个村？", False),
+])
+def test_a_question_asking_two_quantities(question, two):
+    assert asks_two(question) is two
+
+
+def test_one_figure_grows_to_the_other_of_the_pair():
+    text = "比赛共有来自31个国家及地区的276名运动员参与。"
+    s = text.index("31个国家")
+    a, b = second_figure(text, s, s + 5, 0, len(text))
+    assert text[a:b] == "31个国家及地区的276名"
+    alone = "比赛共有来自31个国家的选手参与，赛道全长。"
+    assert second_figure(alone, alone.index("31"), alone.index("31") + 5, 0, len(alone)) is None
+
+
+def test_a_figure_restated_in_brackets_is_not_the_second_one():
+    text = "他身高1米98(6呎6吋)，体重102公斤，司职前锋。"
+    s = text.index("102公斤")
+    a, b = second_figure(text, s, s + 5, 0, len(text), "他的身高体重是多少？")
+    assert text[a:b] == "1米98(6呎6吋)，体重102公斤"
+
+
+def _two_verdict(text, marked, question, score):
+    doc = Document("p", text, None, None, "p.txt")
+    q = Question(question, question, True, question_type(question), question, {}, frozenset())
+    best = Candidate(0, None, doc, 0, len(text))
+    s = text.index(marked)
+    best.read = (s, s + len(marked), score)
+    return best, reading.verdict(None, q, best, AnswerPolicy())
+
+
+def test_a_sure_reader_shows_both_quantities():
+    best, v = _two_verdict("比赛共有来自31个国家及地区的276名运动员参与。", "31个国家", "马拉松共有多少国家和运动员参赛？", 0.8)
+    assert v.shown and v.text(best) == "31个国家及地区的276名运动员"
+
+
+def test_one_quantity_alone_is_not_shown():
+    best, v = _two_verdict("比赛共有来自31个国家的选手参与，赛道全长42公里，途经五座桥。", "31个国家",
+                           "马拉松共有多少国家和运动员参赛？", 0.9)
+    assert not v.shown
