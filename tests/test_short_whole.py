@@ -145,3 +145,22 @@ def test_one_quantity_alone_is_not_shown():
     best, v = _two_verdict("比赛共有来自31个国家的选手参与，赛道全长42公里，途经五座桥。", "31个国家",
                            "马拉松共有多少国家和运动员参赛？", 0.9)
     assert not v.shown
+
+
+TEAM = "出征省运会的青棠镇龙舟队共计46人，其中运动员31人，教练与后勤人员15人。"
+
+
+def test_the_figure_labelled_with_the_asked_noun_is_singled_out():
+    lo, s, e = singled_out_fact("青棠镇龙舟队有多少运动员？", TEAM, "number")
+    assert TEAM[s:e] == "31人"
+    doc = Document("t", TEAM, None, None, "t.txt")
+    q = Question("青棠镇龙舟队有多少运动员？", "青棠镇龙舟队有多少运动员？", True, "number", "青棠镇龙舟队有多少运动员？", {}, frozenset())
+    best = Candidate(0, None, doc, 0, len(TEAM))
+    best.read = (TEAM.index("46人"), TEAM.index("46人") + 3, 0.8)
+    v = reading.verdict(FirstFigureReader(["31人"]), q, best, AnswerPolicy())
+    assert v.shown and v.text(best) == "31人"
+
+
+def test_figures_of_other_measures_do_not_compete():
+    text = "码头有四个泊位，主泊位是03号，长320米；二号泊位长260米。"
+    assert singled_out_fact("码头有几个泊位？", text, "number") is None

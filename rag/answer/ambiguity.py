@@ -29,7 +29,8 @@ def singled_out_fact(question: str, sentence: str, kind: str | None) -> tuple[in
     """(label start, value start, value end) of the one fact among several whose label the
     question's words single out ("利润增长多少" against "产值增长5%、利润增长3.2%、
     出口额增长12%"); None when no fact, one fact, or a tie."""
-    facts = _nested(question, sentence, _fitted_facts(question, sentence, kind) or _clause_facts(question, sentence, kind))
+    facts = _nested(question, sentence, _fitted_facts(question, sentence, kind) or _clause_facts(question, sentence, kind)
+                    or _one_labelled(question, sentence, kind))
     if not facts:
         return None
     fits = sorted((f for *_, f in facts), reverse=True)
@@ -81,6 +82,26 @@ def _nested(question: str, sentence: str, facts: list) -> list:
         plain = any(o != label and o.endswith(label) and o[: len(o) - len(label)] not in question for o in labels)
         out.append((lo, s, e, (*fit, int(plain and label in question))))
     return out
+
+
+def _one_labelled(question: str, sentence: str, kind: str | None) -> list[tuple[int, int, int, tuple[int, int]]]:
+    """Among the figures of a sentence, the one whose label alone holds the noun the question asks
+    a number of ("有多少运动员" against "全队共计40人，其中运动员23人，官员17人"), with the fit
+    that singles it out; else []."""
+    t = _template(question) if kind == "number" else None
+    noun = re.match(r"[\u4e00-\u9fff]{2,4}", t[1]) if t else None
+    if noun is None:
+        return []
+    facts = [f for f in _labelled(question, sentence, kind)
+             if re.search(r"\d", sentence[f[1] : f[2]]) and not re.search(r"[年月日号]$", sentence[f[1] : f[2]])]
+    holding = [f for f in facts if noun.group() in f[3]]
+    if len(holding) != 1:
+        return []
+    unit = sentence[holding[0][2] - 1]  # figures of one measure compete ("40人", "23人")
+    facts = [f for f in facts if sentence[f[2] - 1] == unit]
+    if len(facts) < 2 or not re.match(r"[\u4e00-\u9fff]", unit):
+        return []
+    return [(lo, s, e, (1, 3) if (lo, s, e, label) in holding else (0, 0)) for lo, s, e, label in facts]
 
 
 def _target(question: str, kind: str | None) -> str:
