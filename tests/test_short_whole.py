@@ -164,3 +164,49 @@ def test_the_figure_labelled_with_the_asked_noun_is_singled_out():
 def test_figures_of_other_measures_do_not_compete():
     text = "码头有四个泊位，主泊位是03号，长320米；二号泊位长260米。"
     assert singled_out_fact("码头有几个泊位？", text, "number") is None
+
+
+# --- the part of a sentence the question singles out ------------------------------------------
+
+from rag.answer.ambiguity import singled_out_part  # noqa: E402
+
+GLAZE = "若在窑中以第一种方法冷却，则釉面呈青色；若在窑中以第二种方法冷却，则釉面呈赭色。"
+
+
+class MarkReader:
+    """Marks the first of `words` found in a text."""
+
+    def __init__(self, words, score=0.8):
+        self.words, self.score = words, score
+
+    def read(self, question, texts):
+        from rag.models.reader_common import Span
+
+        out = []
+        for i, t in enumerate(texts):
+            w = next((w for w in self.words if w in t), None)
+            out.append(Span(i, t.find(w), t.find(w) + len(w), self.score, 0.01) if w else None)
+        return out
+
+
+def test_the_part_holding_the_questions_words_is_singled_out():
+    at = GLAZE.index("赭色")
+    a, b = singled_out_part("釉料若以第一种方法冷却，釉面呈什么颜色？", GLAZE, at)
+    assert GLAZE[a:b].startswith("若在窑中以第一种方法冷却")
+    assert singled_out_part("釉料若以第一种方法冷却，釉面呈什么颜色？", GLAZE, GLAZE.index("青色")) is None
+    assert singled_out_part("釉面呈什么颜色？", GLAZE, at) is None  # no part singled out
+
+
+def test_a_semicolon_inside_brackets_makes_no_part():
+    text = "青棠大道（旧称；今名）又名「滨江路」，为一条市区主干道。"
+    assert singled_out_part("青棠大道又名什么？", text, text.index("滨江路")) is None
+
+
+def test_the_reader_moves_to_the_singled_out_part():
+    doc = Document("g", GLAZE, None, None, "g.txt")
+    question = "釉料若以第一种方法冷却，釉面呈什么颜色？"
+    q = Question(question, question, True, question_type(question), question, {}, frozenset())
+    best = Candidate(0, None, doc, 0, len(GLAZE))
+    best.read = (GLAZE.index("赭色"), GLAZE.index("赭色") + 2, 0.7)
+    v = reading.verdict(MarkReader(["青色"]), q, best, AnswerPolicy())
+    assert v.shown and v.text(best) == "青色"

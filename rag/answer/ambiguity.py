@@ -171,3 +171,30 @@ def _content_words(question: str, target: str) -> list[str]:
 
     return [w for w in jieba.cut(question) if len(w) >= 2 and w != target and re.search(r"[\u4e00-\u9fff]", w)
             and not re.search(r"多少|几|什么|哪|何时|是否", w)]
+
+
+_PART_STOP = re.compile(r"[；;]")
+
+
+def singled_out_part(question: str, sentence: str, at: int) -> tuple[int, int] | None:
+    """In a sentence of parallel parts ("如果以第一种方式电离，则该物质呈碱性；如果以第二种方式
+    电离，则该物质呈酸性"), the part the question's words single out, when the reader's span (at
+    offset `at`) lies in another: (start, end) of that part, else None. Singled out: it shares a
+    run of 4+ characters with the question, 3+ longer than the reader's part does."""
+    bounds, lo = [], 0
+    for m in _PART_STOP.finditer(sentence):
+        before = sentence[: m.start()]
+        if before.count("（") + before.count("(") > before.count("）") + before.count(")"):
+            continue  # inside brackets: no part ends there
+        bounds.append((lo, m.start()))
+        lo = m.end()
+    bounds.append((lo, len(sentence)))
+    bounds = [(a, b) for a, b in bounds if b - a >= 6]
+    if len(bounds) < 2:
+        return None
+    runs = [_longest_shared(question, sentence[a:b]) for a, b in bounds]
+    mine = next((k for k, (a, b) in enumerate(bounds) if a <= at < b), None)
+    top = max(range(len(bounds)), key=lambda k: runs[k])
+    if mine is None or top == mine or runs[top] < 4 or runs[top] - runs[mine] < 3:
+        return None
+    return bounds[top]

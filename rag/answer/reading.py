@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.ambiguity import singled_out_fact
+from rag.answer.ambiguity import singled_out_fact, singled_out_part
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
                                     tidy_list, whole_list)
@@ -87,6 +87,7 @@ def reread_singled_out(reader, question: str, best: Candidate, kind: str | None)
     offsets, or None."""
     fact = singled_out_fact(question, best.text, kind)
     if fact is None:
+        reread_part(reader, question, best)
         return None
     lo, s, e = (best.start + x for x in fact)
     if overlap((s, e), best.read[:2]) > 0:
@@ -96,6 +97,18 @@ def reread_singled_out(reader, question: str, best: Candidate, kind: str | None)
     sp = reader.read(question, [best.doc.text[lo:hi]])[0]
     best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (s, e, 0.0)
     return s, e
+
+
+def reread_part(reader, question: str, best: Candidate) -> None:
+    """In a sentence of parallel parts, when the question's words single out another part than
+    the one the reader marked, the reader reads that part alone; its span replaces the first
+    reading (no span there: nothing is shown)."""
+    part = singled_out_part(question, best.text, best.read[0] - best.start)
+    if part is None:
+        return
+    lo, hi = best.start + part[0], best.start + part[1]
+    sp = reader.read(question, [best.doc.text[lo:hi]])[0]
+    best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (lo, lo, 0.0)
 
 
 def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdict:
