@@ -210,3 +210,9 @@ def test_the_reader_moves_to_the_singled_out_part():
     best.read = (GLAZE.index("赭色"), GLAZE.index("赭色") + 2, 0.7)
     v = reading.verdict(MarkReader(["青色"]), q, best, AnswerPolicy())
     assert v.shown and v.text(best) == "青色"
+
+
+def test_parts_of_different_shapes_are_not_singled_out():
+    text = "霁川市文化保护协会（本地简称：文保会）；（英文：Jichuan Heritage Society）为一民间非营利组织。"
+    at = text.index("Jichuan")
+    assert singled_out_part("霁川市文化保护协会的英文是什么？", text, at) is None

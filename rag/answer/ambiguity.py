@@ -180,7 +180,8 @@ def singled_out_part(question: str, sentence: str, at: int) -> tuple[int, int] |
     """In a sentence of parallel parts ("如果以第一种方式电离，则该物质呈碱性；如果以第二种方式
     电离，则该物质呈酸性"), the part the question's words single out, when the reader's span (at
     offset `at`) lies in another: (start, end) of that part, else None. Singled out: it shares a
-    run of 4+ characters with the question, 3+ longer than the reader's part does."""
+    run of 4+ characters with the question, 3+ longer than the reader's part does, and the two
+    parts are of one shape (a run of 6+ characters in common)."""
     bounds, lo = [], 0
     for m in _PART_STOP.finditer(sentence):
         before = sentence[: m.start()]
@@ -196,5 +197,8 @@ def singled_out_part(question: str, sentence: str, at: int) -> tuple[int, int] |
     mine = next((k for k, (a, b) in enumerate(bounds) if a <= at < b), None)
     top = max(range(len(bounds)), key=lambda k: runs[k])
     if mine is None or top == mine or runs[top] < 4 or runs[top] - runs[mine] < 3:
+        return None
+    (a, b), (c, d) = bounds[top], bounds[mine]
+    if _longest_shared(sentence[a:b], sentence[c:d]) < 6:  # parts of one shape, not a name and its aside
         return None
     return bounds[top]
