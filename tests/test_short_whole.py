@@ -216,3 +216,17 @@ def test_parts_of_different_shapes_are_not_singled_out():
     text = "霁川市文化保护协会（本地简称：文保会）；（英文：Jichuan Heritage Society）为一民间非营利组织。"
     at = text.index("Jichuan")
     assert singled_out_part("霁川市文化保护协会的英文是什么？", text, at) is None
+
+
+# --- items written without a separator --------------------------------------------------------
+
+def test_a_span_from_the_first_items_last_word_gets_the_whole_item():
+    from rag.answer.units import whole_unit
+
+    text = "持续深化绿色提级，全力建设生态强镇文旅强镇；"
+    s = text.index("强镇文旅强镇")
+    a, b = whole_unit(text, s, s + 6, "要建设什么样的城镇？")
+    assert text[a:b] == "生态强镇文旅强镇"
+    other = "全力建设文旅强镇；"
+    s = other.index("文旅强镇")
+    assert whole_unit(other, s, s + 4, "要建设什么样的城镇？") == (s, s + 4)
