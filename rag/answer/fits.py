@@ -26,7 +26,6 @@ def fits(kind: str | None, text: str) -> bool:
     return True  # 第几 is also answered 二期 or 冠军; names and places take many shapes
 
 
-
 # a question asking two quantities at once: "多少国家和运动员", "几个村和社区", "男子和女子……分别是多少",
 # "经纬度", "身高体重"
 _TWO_Q = re.compile(r"(?:多少|几)[个名位家所项座条]?[\u4e00-\u9fff]{1,5}(?:和|及|与|以及)(?:多少|几)?[个名位家所项座条]?[\u4e00-\u9fff]{1,5}"
