@@ -115,3 +115,27 @@ def test_ordinal_questions_get_the_ordinal_with_its_unit(question, sentence, exp
 
 def test_a_place_without_a_suffix_is_a_place():
     assert _short("他是哪个国家的赛车手？", "他是一位葡萄牙赛车手，曾效力乔丹车队。") == "葡萄牙"
+
+
+# --- measure words of counted things (issue #21, round 4) -----------------------------------
+
+@pytest.mark.parametrize("text, marked, expected", [
+    ("南岭村去年存栏生猪1850头，比前年多。", "1850", "1850头"),
+    ("港区新添货轮12艘，", "12", "12艘"),
+    ("全镇共种下香樟树3400株。", "3400", "3400株"),
+    ("合作社养马约260匹，", "260", "约260匹"),
+    ("港区新添12艘货轮，", "12", "12艘货轮"),  # a numeral and measure word get their noun
+    ("新建公租房540套，", "540", "540套"),
+    ("水库蓄水约3.5亿立方米，", "3.5", "约3.5亿立方米"),
+])
+def test_a_count_keeps_its_measure_word(text, marked, expected):
+    from rag.answer.widen import widen
+
+    s = text.index(marked)
+    assert text[slice(*widen(text, s, s + len(marked), "有多少？"))] == expected
+
+
+def test_the_rules_find_a_count_with_its_measure_word():
+    text = "南岭村去年存栏生猪1850头，出栏肉牛96头。"
+    s, e = extract_short("南岭村存栏生猪多少头？", text, "number")
+    assert text[s:e] == "1850头"

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.ambiguity import singled_out_fact
+from rag.answer.ambiguity import singled_out_fact, singled_out_part
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
                                     tidy_list, whole_list)
-from rag.answer.fits import fits
+from rag.answer.fits import asks_two, fits, second_figure
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -87,6 +87,7 @@ def reread_singled_out(reader, question: str, best: Candidate, kind: str | None)
     offsets, or None."""
     fact = singled_out_fact(question, best.text, kind)
     if fact is None:
+        reread_part(reader, question, best)
         return None
     lo, s, e = (best.start + x for x in fact)
     if overlap((s, e), best.read[:2]) > 0:
@@ -96,6 +97,18 @@ def reread_singled_out(reader, question: str, best: Candidate, kind: str | None)
     sp = reader.read(question, [best.doc.text[lo:hi]])[0]
     best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (s, e, 0.0)
     return s, e
+
+
+def reread_part(reader, question: str, best: Candidate) -> None:
+    """In a sentence of parallel parts, when the question's words single out another part than
+    the one the reader marked, the reader reads that part alone; its span replaces the first
+    reading (no span there: nothing is shown)."""
+    part = singled_out_part(question, best.text, best.read[0] - best.start)
+    if part is None:
+        return
+    lo, hi = best.start + part[0], best.start + part[1]
+    sp = reader.read(question, [best.doc.text[lo:hi]])[0]
+    best.read = (lo + sp.start, lo + sp.end, sp.score) if sp is not None else (lo, lo, 0.0)
 
 
 def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdict:
@@ -121,6 +134,13 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     if unit is None:
         return Verdict(guess, score, False, False)
     guess = unit
+    if q.kind == "number" and asks_two(q.query):  # two quantities asked: both in bold, or none
+        both = second_figure(best.doc.text, *guess, *sentence_bounds(best.doc.text, *guess), q.query)
+        if both is None:
+            return Verdict(guess, score, False, False)
+        guess = widen(best.doc.text, *both, q.query)  # sure on its own: the rules mark one figure, not two
+        return Verdict(guess, score, False, score >= policy.reader_threshold,
+                       dropped=crosses(best.doc.text[guess[0] : guess[1]]))
     if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
         around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
         around = None if around is None else tidy_list(best.doc.text, *around)  # no list of like things: none

@@ -30,6 +30,9 @@ def whole_unit(text: str, start: int, end: int, question: str) -> tuple[int, int
         return start, end  # a quantity or date was widened to its unit already (widen.py)
     if _lone_surname(span) or _PERSON_Q.search(question) and len(span) == 1:
         return _grow_name(text, start, end)
+    head = _bare_first_item(text, start, end)
+    if head is not None:
+        return head, end
     if span in CATEGORY_WORDS or _said_by_question(span, question):
         return _grow_category(text, start, end, question)
     named = (span[0] in SURNAMES or span[:2] in SURNAMES) and looks_like_name(span)  # jieba cuts names badly
@@ -47,6 +50,20 @@ def crosses(span: str) -> bool:
     """The span runs over a sentence end or a colon (outside a title or quotation: 《……！》 is one
     unit): it holds two things, not one."""
     return bool(_CROSSING.search(_TITLED.sub("", span)))
+
+
+_PARALLEL = re.compile(r"([\u4e00-\u9fff]{2})([\u4e00-\u9fff]{2,4})\1")
+
+
+def _bare_first_item(text: str, start: int, end: int) -> int | None:
+    """Items written without a separator ("开放强市贸易强市") and a span that starts at the first
+    item's last word ("强市贸易强市"): the start of that item ("开放", as long as the second item's
+    modifier "贸易"), or None."""
+    m = _PARALLEL.fullmatch(text, start, end)
+    if m is None:
+        return None
+    lo = start - len(m.group(2))
+    return lo if lo >= 0 and re.fullmatch(r"[\u4e00-\u9fff]+", text[lo:start]) else None
 
 
 def _lone_surname(span: str) -> bool:

@@ -18,7 +18,7 @@ from rag.answer.span import NUMBER_RE, DATE_RE
 _STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
 _OPEN_CLOSE = {"《": "》", "“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
 _CLOSERS = set(_OPEN_CLOSE.values())
-_CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大"
+_CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大头匹株棵艘架套间册枚栋幢处首幅份支根颗"
 _NUMERAL = r"[\d零一二两三四五六七八九十百千万亿]"
 _MAX_GROW = 6  # characters an end may move to finish a word
 
@@ -48,6 +48,7 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     start, end = _marks(text, start, end)
     start, end = _trim(text, start, end)
     start, end = _edges(text, start, end, bool(_WHO.search(question)))
+    end = _name_then_verb(text, start, end)
     if _ORDINAL_Q.search(question):
         return _ordinal(text, start, end)
     start, end = _hedge(text, start, end)
@@ -198,7 +199,7 @@ def _edges(text: str, start: int, end: int, who: bool) -> tuple[int, int]:
             last = names[0]  # the first name and what is glued to it ("贝尔·默里")
             while last + 1 < hi and (words[last + 1][1] in _NAME_FLAGS or words[last + 1][0] in "·•"):
                 last += 1
-            if last + 1 < hi and words[last + 1][1][:1] in ("v", "d", "a"):
+            if last + 1 < hi and words[last + 1][1][:1] in ("v", "d", "a") and not _name_end(text, end, words[last + 1 :]):
                 hi = last + 1
     new_start = start + sum(len(w) for w, _ in words[:lo])
     new_end = start + sum(len(w) for w, _ in words[:hi])
@@ -214,3 +215,32 @@ def _hedge(text: str, start: int, end: int) -> tuple[int, int]:
     before = _HEDGE_BEFORE.search(text[max(lo, start - 2) : start])
     after = None if re.search(r"[年月日号]$", text[start:end]) else _HEDGE_AFTER.match(text[end:hi])
     return start - (len(before.group()) if before else 0), end + (len(after.group()) if after else 0)
+
+
+def _name_end(text: str, end: int, after: list[tuple[str, str]]) -> bool:
+    """The one character after a name ends the clause ("熊谷元" + "直" before "，"): the name's
+    last character that jieba cut off, not a word after it."""
+    return len(after) == 1 and len(after[0][0]) == 1 and (end >= len(text) or text[end] in _STRIP)
+
+
+_NAME_VERB = "为是在于将"
+
+
+def _name_then_verb(text: str, start: int, end: int) -> int:
+    """A three-character name with the verb after it ("郑丽华为该村书记" read as "郑丽华为", which jieba
+    cuts 郑丽 + 华为): the end moves back before the verb."""
+    from rag.answer.span import SURNAMES, looks_like_name
+
+    span = text[start:end]
+    if not (len(span) == 4 and span[-1] in _NAME_VERB and span[0] in SURNAMES and span[:2] not in SURNAMES
+            and re.fullmatch(r"[\u4e00-\u9fff]{4}", span) and end < len(text) and re.match(r"[\u4e00-\u9fff]", text[end])):
+        return end
+    return end - 1 if looks_like_name(span[:3]) or _tagged_name(span[:3]) else end
+
+
+def _tagged_name(word: str) -> bool:
+    """jieba reads `word` alone as one person's name."""
+    from rag.jieba_load import posseg
+
+    words = list(posseg().cut(word))
+    return len(words) == 1 and words[0].flag in _NAME_FLAGS
