@@ -56,9 +56,9 @@ _PARALLEL = re.compile(r"([\u4e00-\u9fff]{2})([\u4e00-\u9fff]{2,4})\1")
 
 
 def _bare_first_item(text: str, start: int, end: int) -> int | None:
-    """Items written without a separator ("开放强市贸易强市") and a span that starts at the first
-    item's last word ("强市贸易强市"): the start of that item ("开放", as long as the second item's
-    modifier "贸易"), or None."""
+    """Items written without a separator ("生态强镇文旅强镇") and a span that starts at the first
+    item's last word ("强镇文旅强镇"): the start of that item ("生态", as long as the second item's
+    modifier "文旅"), or None."""
     m = _PARALLEL.fullmatch(text, start, end)
     if m is None:
         return None
