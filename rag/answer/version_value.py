@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.dating import CHANGED_FROM
+from rag.answer.dating import changed_from, changed_to
 from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -23,6 +23,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
     span = extract_short(q.span_q, c.text, q.kind)
+    if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
+        span = changed_to(c.text, *span)
     if not span and q.kind != "number":
         return None
     if q.kind in VALUE_KINDS and not (span and _fits(q, c.text, *span)):
@@ -53,7 +55,7 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
         found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
     dates = [(f.start, f.end) for f in find_dates(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
-                  and not CHANGED_FROM.match(sentence, e) and not any(a < e and s < b for a, b in dates))
+                  and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates))
     return sentence[fits[0][0]:fits[0][1]] if fits else None
 
 
@@ -63,7 +65,7 @@ def _asks_unit(q: Question) -> bool:
     return _MEASURE.search(q.query) is not None or not unit_matches(q.query, "")
 
 
-_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
+_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张])")  # measure words NUMBER_RE may not know
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
