@@ -38,7 +38,7 @@ from rag.answer.events import asked_event, event_first
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
-from rag.answer.version_value import VALUE_KINDS, titled, undated, value_of
+from rag.answer.version_value import VALUE_KINDS, as_asked, titled, undated, value_of
 from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
 from rag.dates.words import RELATIVE
 
@@ -248,8 +248,9 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
-    cover = {id(c): coverage(q.terms, q.bigrams, undated(around.lead_in(c) + c.text), policy) if q.terms
-             else 1.0 for c in top}
+    # (and another name of the office asked, 村党总支书记 for 村党支部书记, read as the question's: as_asked)
+    cover = {id(c): coverage(q.terms, q.bigrams, as_asked(q.query, undated(around.lead_in(c) + c.text)), policy)
+             if q.terms else 1.0 for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:

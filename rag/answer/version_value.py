@@ -85,3 +85,28 @@ def undated(text: str) -> str:
     for f in reversed(find_dates(text)):
         text = text[:f.start] + " " + text[f.end:]
     return text
+
+
+# names of one office of one body (a village's party organisation is a 党支部, a 党总支 once it grows,
+# a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
+_SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"))
+_BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
+
+
+def as_asked(query: str, text: str) -> str:
+    """`text` with another name of the office the question names written as the question writes it
+    (asked 村党支部书记, 村党总支书记 said: read as 村党支部书记), so that a later article's name for the
+    same post does not make its sentence speak less of the question. Only the same body's post
+    (村党总支 for 村党支部, not 镇党委): the character before it must match the question's."""
+    for names in _SAME_OFFICE:
+        asked = next(((m.start(), name) for name in names for m in re.finditer(name, query)), None)
+        if asked is None:
+            continue
+        at, name = asked
+        body = query[at - 1:at] if at > 0 and names[0] == "党支部" else ""
+        if names[0] == "党支部" and (not body or body not in _BODY):
+            continue  # only a village's or a community's party organisation
+        for other in names:
+            if other != name:
+                text = text.replace(body + other, body + name)
+    return text
