@@ -16,7 +16,7 @@ CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement 
 CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
                           + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
 _CHANGES_ORDER = ("abolishes", "replaces", "adjusts", "takes_effect")
-_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|"
+_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|受理|办理|审批|"
                        r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
 
 

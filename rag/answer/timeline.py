@@ -38,7 +38,7 @@ from rag.answer.events import asked_event, event_first
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
-from rag.answer.version_value import VALUE_KINDS, as_asked, titled, undated, value_of
+from rag.answer.version_value import VALUE_KINDS, as_asked, read_with, titled, undated, value_of
 from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
 from rag.dates.words import RELATIVE
 
@@ -249,12 +249,12 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
     # (and another name of the office asked, 村党总支书记 for 村党支部书记, read as the question's: as_asked)
-    cover = {id(c): coverage(q.terms, q.bigrams, as_asked(q.query, undated(around.lead_in(c) + c.text)), policy)
-             if q.terms else 1.0 for c in top}
+    cover = {id(c): _cover(q, around.lead_in(c) + c.text, policy) for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if (cover[id(c)] < floor and not titled(q, c, around, floor, policy) or abolishes_only(c)
+        if (cover[id(c)] < floor and not titled(q, c, around, floor, policy) and not _opened(q, c, around, floor, policy)
+                or abolishes_only(c)
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = value_of(q, c)
@@ -266,6 +266,18 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
     bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+
+
+def _opened(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
+    """Does a changing notice's later paragraph reach the floor read with its opening sentence
+    (version_value.read_with)? The floor itself is set without openings."""
+    plain = around.lead_in(c) + c.text
+    opened = read_with(c, around)
+    return opened != plain and _cover(q, opened, policy) >= floor
+
+
+def _cover(q: Question, text: str, policy: AnswerPolicy) -> float:
+    return coverage(q.terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
 
 
 def _is_title(c: Candidate) -> bool:

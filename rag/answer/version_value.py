@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to
 from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
@@ -78,6 +79,21 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
 
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
+
+
+def read_with(c: Candidate, around: Surroundings) -> str:
+    """The sentence with its article's opening sentence, when it stands in a later paragraph of an
+    article that changes a standard (a notice names what it changes once: "自5月1日起，…建房审批改由
+    乡镇负责。" then, below, "申请材料也进一步精简，只需提交…"); else with the sentences before it
+    in its paragraph only. The floor of _versions is set without openings, as it is without headlines."""
+    text = around.lead_in(c) + c.text
+    spans = around.sentences(c.doc)
+    if not spans or c.start < spans[0][1] or "\n" not in c.doc.text[spans[0][1]:c.start] or not changes_standard(c):
+        return text
+    first = next((sp for sp in spans if c.doc.text[sp[0]:sp[1]].strip() != (c.doc.title or "").strip()), None)
+    if first is None or first[1] > c.start or "\n" not in c.doc.text[first[1]:c.start]:
+        return text
+    return c.doc.text[first[0]:first[1]] + text
 
 
 def undated(text: str) -> str:
