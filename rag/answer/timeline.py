@@ -340,8 +340,9 @@ def _relative_only(asked: Asked) -> bool:
 
 
 def _year_said(asked: Asked) -> bool:
-    """Did the question say the year it asks about (2022年, 去年), not only a month and day (1月3日)?"""
-    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE))
+    """Did the question say the year it asks about (2022年, 去年, "in 2021"), not only a month and day (1月3日)?"""
+    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE)
+                                  or re.fullmatch(r"(?:19|20)\d\d", asked.words.strip()) is not None)
 
 
 def _not_of(q: Question, v: Version, asked: Asked) -> bool:
