@@ -26,9 +26,10 @@ def value_of(q: Question, c: Candidate) -> str | None:
     span = extract_short(q.span_q, c.text, q.kind)
     if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(c.text, *span)
+    dated = bool(span) and q.kind == "number" and any(d.start < span[1] and span[0] < d.end for d in find_dates(c.text))
     if not span and q.kind != "number":
         return None
-    if q.kind in VALUE_KINDS and not (span and _fits(q, c.text, *span)):
+    if q.kind in VALUE_KINDS and (dated or not (span and _fits(q, c.text, *span))):  # 9月1日's 1日 is no figure
         look = q.kind == "number" and (span is not None or _asks_unit(q))  # a span that is no figure (同时废止)
         value = _figure_in_unit(q, c.text) if look else None
         return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
@@ -41,8 +42,14 @@ def _fits(q: Question, text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if not (_NUMERAL.search(value) and unit_matches(q.query, value)):
         return False
+    if _AREA.search(q.query) and not _AREA_UNIT.match(text, end) and not _AREA_UNIT.search(value):
+        return False  # 面积多大: 1800平方米, not 一座
     m = _MEASURE.search(q.query)
     return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
+
+
+_AREA = re.compile(r"面积|占地|\barea\b", re.I)
+_AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平米|㎡|亩|公顷)")
 
 
 def _figure_in_unit(q: Question, sentence: str) -> str | None:
@@ -63,7 +70,7 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
 def _asks_unit(q: Question) -> bool:
     """Does the question ask its figure in a unit (多少吨, 几家, how much … in yuan)? Without one,
     any figure would do, and none is looked for beyond the span step's."""
-    return _MEASURE.search(q.query) is not None or not unit_matches(q.query, "")
+    return _MEASURE.search(q.query) is not None or _AREA.search(q.query) is not None or not unit_matches(q.query, "")
 
 
 _MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张])")  # measure words NUMBER_RE may not know
