@@ -51,3 +51,57 @@ def pipe(tmp_path_factory):
 def test_an_english_question_for_a_year_no_article_speaks_of_declines(pipe):
     a = pipe.ask("What was 松崖镇's bamboo shoot output in 2021?", today=TODAY)
     assert not a.answerable, a.answer
+
+
+OFFICE_DOCS = {
+    "heping-station-2022.md": ("---\ntitle: 禾坪乡水利站开展汛前检查\ndate: 2022-05-10\n---\n"
+                               "禾坪乡水利站站长蒋德顺介绍，今年全乡共排查山塘水库23座，整改隐患11处。"),
+    "heping-station-2025-en.md": (
+        "---\ntitle: New head for Heping's water station\ndate: 2025-04-02\n---\n"
+        "Heping Township (禾坪乡) has a new person in charge of its water conservancy station. "
+        "Jiang Deshun (蒋德顺), who had led the station since 2015, retired in March 2025, "
+        "and Lou Mingkai (娄明凯), an engineer who previously worked at the county water resources bureau, "
+        "took over as head of the 禾坪乡水利站 (站长).\n\n"
+        "Lou said the station would focus on flood preparations this spring."),
+}
+
+
+@pytest.fixture(scope="module")
+def office_pipe(tmp_path_factory):
+    from rag.config import Settings
+    from rag.models.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    root = tmp_path_factory.mktemp("english-office")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in OFFICE_DOCS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
+                          cache_dir=root / "cache"), HashingEmbedder())
+    p.build()
+    return p
+
+
+def test_a_change_reported_in_english_is_told_with_the_new_holders_name(office_pipe):
+    a = office_pipe.ask("禾坪乡水利站站长现在是谁？", today=TODAY)
+    assert a.answerable and a.citations[0].doc_id == "heping-station-2025-en.md", a.answer
+    assert "娄明凯" in a.citations[0].quote and a.citations[0].status == "current", a.answer
+    assert a.short_answer is None or "蒋德顺" not in a.short_answer and "Jiang" not in a.short_answer
+
+
+def test_a_clause_that_names_nobody_is_told_from_the_clause_naming_the_new_holder():
+    from rag.answer.candidates import Candidate, Surroundings
+    from rag.answer.policy import AnswerPolicy
+    from rag.answer.scoring import Question
+    from rag.answer.timeline import _named_before
+    from rag.types import Document
+
+    text = OFFICE_DOCS["heping-station-2025-en.md"].split("---\n", 2)[2]
+    doc = Document(id="en", text=text, title="New head for Heping's water station", date="2025-04-02")
+    at = text.index("took over")
+    q = Question("禾坪乡水利站站长是谁？", "禾坪乡水利站站长是谁？", True, "person", "禾坪乡水利站站长是谁？", {}, frozenset())
+    policy = AnswerPolicy()
+    told = _named_before(q, Candidate(0, None, doc, at, text.index("(站长).") + 5), Surroundings(policy), policy)
+    assert told.text.startswith("and Lou Mingkai (娄明凯)") and told.text.endswith("(站长).")
+    assert "蒋德顺" not in told.text  # the predecessor's clause is not needed
