@@ -112,7 +112,9 @@ def undated(text: str) -> str:
 
 # names of one office of one body (a village's party organisation is a 党支部, a 党总支 once it grows,
 # a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
-_SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"))
+# and two names of one figure (a village's 集体经济收入 is reported as its 集体经营性收入 too)
+_SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"),
+                ("集体经济收入", "集体经营性收入"))
 _BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
 
 
