@@ -192,8 +192,17 @@ def _not_spoken_of(q: Question, answer: str, newer) -> bool:
     says, a fifth of the question's weight or more? Then the newer one changed something else."""
     text = f"{newer.title or ''}\n{newer.text}"
     total = sum(q.terms.values())
-    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text)
+    said = [u for u in q.terms if len(u) >= 2 and u in text]
+    short = {t for t in q.terms if any(_abbreviates(u, t) for u in said)}  # 医疗保险, said 医保
+    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text
+                  and not any(t in long for long in short))  # nor its parts (医疗, 保险)
     return total > 0 and missing >= 0.2 * total
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """Is `short` the characters of `word` in order, fewer of them (医保 of 医疗保险, 村委会 of 村民委员会)?"""
+    rest = iter(word)
+    return len(short) < len(word) and short[0] == word[0] and all(ch in rest for ch in short)
 
 
 def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
