@@ -94,7 +94,7 @@ def test_a_clause_that_names_nobody_is_told_from_the_clause_naming_the_new_holde
     from rag.answer.candidates import Candidate, Surroundings
     from rag.answer.policy import AnswerPolicy
     from rag.answer.scoring import Question
-    from rag.answer.timeline import _named_before
+    from rag.answer.version_value import named_before
     from rag.types import Document
 
     text = OFFICE_DOCS["heping-station-2025-en.md"].split("---\n", 2)[2]
@@ -102,22 +102,22 @@ def test_a_clause_that_names_nobody_is_told_from_the_clause_naming_the_new_holde
     at = text.index("took over")
     q = Question("禾坪乡水利站站长是谁？", "禾坪乡水利站站长是谁？", True, "person", "禾坪乡水利站站长是谁？", {}, frozenset())
     policy = AnswerPolicy()
-    told = _named_before(q, Candidate(0, None, doc, at, text.index("(站长).") + 5), Surroundings(policy), policy)
+    told = named_before(q, Candidate(0, None, doc, at, text.index("(站长).") + 5), Surroundings(policy), policy)
     assert told.text.startswith("and Lou Mingkai (娄明凯)") and told.text.endswith("(站长).")
     assert "蒋德顺" not in told.text  # the predecessor's clause is not needed
 
 
 def test_a_word_said_short_in_the_newer_notice_is_spoken_of():
     from rag.answer.scoring import Question
-    from rag.answer.timeline import _abbreviates, _not_spoken_of
+    from rag.answer.changes import abbreviates, not_spoken_of
     from rag.types import Document
 
     terms = {"医疗保险": 3.0, "医疗": 3.0, "保险": 3.0, "医保": 2.5, "参保": 2.5, "登记": 2.5, "居民": 2.5}
     q = Question("Where do residents register for medical insurance?", "", False, "place", "", terms, frozenset())
     old = "城乡居民基本医疗保险参保登记工作已经开始。"
     newer = Document(id="n", text="从今年起，居民医保参保登记可在镇便民服务中心办理。", title="医保参保登记可就近办理")
-    assert not _not_spoken_of(q, old, newer)  # 医保 is 医疗保险 said short
+    assert not not_spoken_of(q, old, newer)  # 医保 is 医疗保险 said short
     other = Document(id="o", text="从今年起，渡船票价调整为每人每次5元。", title="渡船票价调整")
-    assert _not_spoken_of(q, old, other)
-    assert _abbreviates("医保", "医疗保险") and _abbreviates("村委会", "村民委员会")
-    assert not _abbreviates("保险", "医疗保险") and not _abbreviates("医疗保险", "医保")
+    assert not_spoken_of(q, old, other)
+    assert abbreviates("医保", "医疗保险") and abbreviates("村委会", "村民委员会")
+    assert not abbreviates("保险", "医疗保险") and not abbreviates("医疗保险", "医保")

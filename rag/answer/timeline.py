@@ -32,13 +32,13 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
+from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
-from rag.answer.version_value import VALUE_KINDS, as_asked, read_with, titled, undated, value_of
+from rag.answer.version_value import NAMED, VALUE_KINDS, as_asked, named_before, read_with, titled, undated, value_of
 from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
 from rag.dates.words import RELATIVE
 
@@ -119,31 +119,9 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed)
     earlier = _earlier(versions, newest)
     status, changed = _status(newest, earlier) if earlier else ("earlier", None)
-    if q.kind == "person" and not _NAMED.search(newest.value):
-        newest = replace(newest, cand=_named_before(timeless, newest.cand, around, policy))
+    if q.kind == "person" and not NAMED.search(newest.value):
+        newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed)
-
-
-_NAMED = re.compile(r"[\u4e00-\u9fff]{2}|[A-Z][a-z]+ [A-Z][a-z]+")  # a name, in Chinese or in pinyin
-
-
-def _named_before(q: Question, c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
-    """A who-question's newest version that names nobody ("…, took over as head of the station (站长).",
-    its subject named in the clause or sentence before): told from the nearest clause before it in
-    its paragraph that names someone, as far as one answer holds; else as it was."""
-    text = c.doc.text
-    para = text.rfind("\n", 0, c.start) + 1
-    cuts = [para] + [m.end() for m in _CLAUSE.finditer(text, para, c.start)]
-    for lo, hi in reversed(list(zip(cuts, cuts[1:] + [c.start]))):
-        if c.end - lo > policy.max_answer_chars:
-            break
-        if hi > lo and (_NAMED.search(value_of(q, c.span(lo, hi)) or "") or _PINYIN_NAME.search(text, lo, hi)):
-            return c.span(lo, c.end)
-    return c
-
-
-_CLAUSE = re.compile(r"[，,；;。.!?！？]\s*")
-_PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,4}[)）]")  # Fang Zhiyuan (方志远)
 
 
 def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
@@ -171,7 +149,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
     old = next((c for c in old if not _is_title(c)), old[0])
-    if _not_spoken_of(q, old.text, newest):
+    if not_spoken_of(q, old.text, newest):
         return None  # the newer notice changes the fare; the first boat's time is the older one's alone
     lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
     if lead is None:
@@ -185,24 +163,6 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
-
-
-def _not_spoken_of(q: Question, answer: str, newer) -> bool:
-    """Does the older answer hold words of the question (首班船, 开航) that the newer article nowhere
-    says, a fifth of the question's weight or more? Then the newer one changed something else."""
-    text = f"{newer.title or ''}\n{newer.text}"
-    total = sum(q.terms.values())
-    said = [u for u in q.terms if len(u) >= 2 and u in text]
-    short = {t for t in q.terms if any(_abbreviates(u, t) for u in said)}  # 医疗保险, said 医保
-    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text
-                  and not any(t in long for long in short))  # nor its parts (医疗, 保险)
-    return total > 0 and missing >= 0.2 * total
-
-
-def _abbreviates(short: str, word: str) -> bool:
-    """Is `short` the characters of `word` in order, fewer of them (医保 of 医疗保险, 村委会 of 村民委员会)?"""
-    rest = iter(word)
-    return len(short) < len(word) and short[0] == word[0] and all(ch in rest for ch in short)
 
 
 def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:

@@ -135,3 +135,25 @@ def as_asked(query: str, text: str) -> str:
             if other != name:
                 text = text.replace(body + other, body + name)
     return text
+
+
+NAMED = re.compile(r"[\u4e00-\u9fff]{2}|[A-Z][a-z]+ [A-Z][a-z]+")  # a name, in Chinese or in pinyin
+
+
+def named_before(q: Question, c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
+    """A who-question's newest version that names nobody ("…, took over as head of the station (站长).",
+    its subject named in the clause or sentence before): told from the nearest clause before it in
+    its paragraph that names someone, as far as one answer holds; else as it was."""
+    text = c.doc.text
+    para = text.rfind("\n", 0, c.start) + 1
+    cuts = [para] + [m.end() for m in _CLAUSE.finditer(text, para, c.start)]
+    for lo, hi in reversed(list(zip(cuts, cuts[1:] + [c.start]))):
+        if c.end - lo > policy.max_answer_chars:
+            break
+        if hi > lo and (NAMED.search(value_of(q, c.span(lo, hi)) or "") or _PINYIN_NAME.search(text, lo, hi)):
+            return c.span(lo, c.end)
+    return c
+
+
+_CLAUSE = re.compile(r"[，,；;。.!?！？]\s*")
+_PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,4}[)）]")  # Fang Zhiyuan (方志远)
