@@ -246,8 +246,8 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if (cover[id(c)] < floor and not titled(q, c, around, floor, policy) and not _opened(q, c, around, floor, policy)
-                or abolishes_only(c)
+        reaches = cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
+        if (not reaches or abolishes_only(c)
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = value_of(q, c)
