@@ -1,6 +1,7 @@
 """Which retrieved sentences change a standard (issue #19), for rag/answer/timeline.py: the strongest
-change an article makes (调整为, 废止, 自…起执行), whether a candidate's article changes one, and
-whether a sentence only says what no longer applies."""
+change an article makes (调整为, 废止, 自…起执行), whether a candidate's article changes one,
+whether a sentence only says what no longer applies, and whether a newer article speaks of what an
+older answer says at all."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from rag.answer.candidates import Candidate
+from rag.answer.scoring import Question
 from rag.dates import Change, Date, as_date, supersession
 from rag.dates.words import ABOLISH, ADJUST, REPLACE
 from rag.text import sentence_spans
@@ -16,7 +18,7 @@ CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement 
 CHANGE_WORDS = re.compile("|".join(re.escape(w) for w in ABOLISH + REPLACE + ADJUST if not w.isascii())
                           + r"|\b(?:abolished|repealed|replaced|raised to|changed to|adjusted to)\b", re.I)
 _CHANGES_ORDER = ("abolishes", "replaces", "adjusts", "takes_effect")
-_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|"
+_STANDARD = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|材料|条件|方式|受理|办理|审批|"
                        r"standard|fee|rate|price|subsidy|allowance|rule|polic", re.I)
 
 
@@ -59,3 +61,21 @@ def _change(text: str, doc_date: Date | None) -> Change | None:
     if change is not None and change.kind == "adjusts" and not _STANDARD.search(text):
         return None
     return change
+
+
+def not_spoken_of(q: Question, answer: str, newer) -> bool:
+    """Does the older answer hold words of the question (首班船, 开航) that the newer article nowhere
+    says, a fifth of the question's weight or more? Then the newer one changed something else."""
+    text = f"{newer.title or ''}\n{newer.text}"
+    total = sum(q.terms.values())
+    said = [u for u in q.terms if len(u) >= 2 and u in text]
+    short = {t for t in q.terms if any(abbreviates(u, t) for u in said)}  # 医疗保险, said 医保
+    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text
+                  and not any(t in long for long in short))  # nor its parts (医疗, 保险)
+    return total > 0 and missing >= 0.2 * total
+
+
+def abbreviates(short: str, word: str) -> bool:
+    """Is `short` the characters of `word` in order, fewer of them (医保 of 医疗保险, 村委会 of 村民委员会)?"""
+    rest = iter(word)
+    return len(short) < len(word) and short[0] == word[0] and all(ch in rest for ch in short)

@@ -86,11 +86,21 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
                 return f"{ent} not in the source"
             if not is_named_unit(ent):  # "永康市" is not "永康" glued to 市: it stays as asked
                 ent = trimmed
-        if mentions(window, ent) or ent in doc[: policy.subject_chars]:
+        if mentions(window, ent) or ent in doc[: policy.subject_chars] or ent in _opening(best.doc, policy):
             continue  # near the answer, or the subject the whole document is about
         if mentions(doc, ent, count=True) < policy.subject_mentions or rival_entity(ent, window):
             return f"{ent} not near the answer"
     return None
+
+
+def _opening(doc, policy: AnswerPolicy) -> str:
+    """The first `subject_chars` characters of an article's body after its title (a text file's
+    first line is its title: "县图书馆延长开放时间\n\n为满足…，溱阳县图书馆决定…")."""
+    body = doc.text.lstrip()
+    title = (doc.title or "").strip()
+    if title and body.startswith(title):
+        body = body[len(title):].lstrip()
+    return normalize_for_search(body[: policy.subject_chars])
 
 
 _TIME_WORD = re.compile(r"(?:今年|去年|前年|明年|本年|上年|现在|目前|现任|当前|原来|以前|此前|当时|过去)")

@@ -32,13 +32,13 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change
+from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
-from rag.answer.version_value import VALUE_KINDS, titled, undated, value_of
+from rag.answer.version_value import NAMED, VALUE_KINDS, as_asked, named_before, read_with, titled, undated, value_of
 from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
 from rag.dates.words import RELATIVE
 
@@ -119,6 +119,8 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed)
     earlier = _earlier(versions, newest)
     status, changed = _status(newest, earlier) if earlier else ("earlier", None)
+    if q.kind == "person" and not NAMED.search(newest.value):
+        newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed)
 
 
@@ -147,7 +149,7 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     # the older article's own words rather than its headline, where another of its sentences was retrieved
     old = [c for c in top if c.doc.id == older.id]
     old = next((c for c in old if not _is_title(c)), old[0])
-    if _not_spoken_of(q, old.text, newest):
+    if not_spoken_of(q, old.text, newest):
         return None  # the newer notice changes the fare; the first boat's time is the older one's alone
     lead = _told(changer if asked.kind != "past" else old, q, around, policy) if changer is not None else None
     if lead is None:
@@ -161,15 +163,6 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
-
-
-def _not_spoken_of(q: Question, answer: str, newer) -> bool:
-    """Does the older answer hold words of the question (首班船, 开航) that the newer article nowhere
-    says, a fifth of the question's weight or more? Then the newer one changed something else."""
-    text = f"{newer.title or ''}\n{newer.text}"
-    total = sum(q.terms.values())
-    missing = sum(w for t, w in q.terms.items() if len(t) >= 2 and t in answer and t not in text)
-    return total > 0 and missing >= 0.2 * total
 
 
 def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
@@ -248,12 +241,13 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
-    cover = {id(c): coverage(q.terms, q.bigrams, undated(around.lead_in(c) + c.text), policy) if q.terms
-             else 1.0 for c in top}
+    # (and another name of the office asked, 村党总支书记 for 村党支部书记, read as the question's: as_asked)
+    cover = {id(c): _cover(q, around.lead_in(c) + c.text, policy) for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []
     for c in top:
-        if (cover[id(c)] < floor and not titled(q, c, around, floor, policy) or abolishes_only(c)
+        reaches = cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
+        if (not reaches or abolishes_only(c)
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = value_of(q, c)
@@ -265,6 +259,18 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
     bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+
+
+def _opened(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
+    """Does a changing notice's later paragraph reach the floor read with its opening sentence
+    (version_value.read_with)? The floor itself is set without openings."""
+    plain = around.lead_in(c) + c.text
+    opened = read_with(c, around)
+    return opened != plain and _cover(q, opened, policy) >= floor
+
+
+def _cover(q: Question, text: str, policy: AnswerPolicy) -> float:
+    return coverage(q.terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
 
 
 def _is_title(c: Candidate) -> bool:
@@ -327,8 +333,9 @@ def _relative_only(asked: Asked) -> bool:
 
 
 def _year_said(asked: Asked) -> bool:
-    """Did the question say the year it asks about (2022年, 去年), not only a month and day (1月3日)?"""
-    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE))
+    """Did the question say the year it asks about (2022年, 去年, "in 2021"), not only a month and day (1月3日)?"""
+    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE)
+                                  or re.fullmatch(r"(?:19|20)\d\d", asked.words.strip()) is not None)
 
 
 def _not_of(q: Question, v: Version, asked: Asked) -> bool:

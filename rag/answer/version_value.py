@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.dating import CHANGED_FROM
+from rag.answer.changes import changes_standard
+from rag.answer.dating import changed_from, changed_to
 from rag.answer.evidence import unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -23,9 +24,12 @@ def value_of(q: Question, c: Candidate) -> str | None:
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
     span = extract_short(q.span_q, c.text, q.kind)
+    if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
+        span = changed_to(c.text, *span)
+    dated = bool(span) and q.kind == "number" and any(d.start < span[1] and span[0] < d.end for d in find_dates(c.text))
     if not span and q.kind != "number":
         return None
-    if q.kind in VALUE_KINDS and not (span and _fits(q, c.text, *span)):
+    if q.kind in VALUE_KINDS and (dated or not (span and _fits(q, c.text, *span))):  # 9月1日's 1日 is no figure
         look = q.kind == "number" and (span is not None or _asks_unit(q))  # a span that is no figure (同时废止)
         value = _figure_in_unit(q, c.text) if look else None
         return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
@@ -38,8 +42,14 @@ def _fits(q: Question, text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if not (_NUMERAL.search(value) and unit_matches(q.query, value)):
         return False
+    if _AREA.search(q.query) and not _AREA_UNIT.match(text, end) and not _AREA_UNIT.search(value):
+        return False  # 面积多大: 1800平方米, not 一座
     m = _MEASURE.search(q.query)
     return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
+
+
+_AREA = re.compile(r"面积|占地|\barea\b", re.I)
+_AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平米|㎡|亩|公顷)")
 
 
 def _figure_in_unit(q: Question, sentence: str) -> str | None:
@@ -53,17 +63,17 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
         found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
     dates = [(f.start, f.end) for f in find_dates(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
-                  and not CHANGED_FROM.match(sentence, e) and not any(a < e and s < b for a, b in dates))
+                  and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates))
     return sentence[fits[0][0]:fits[0][1]] if fits else None
 
 
 def _asks_unit(q: Question) -> bool:
     """Does the question ask its figure in a unit (多少吨, 几家, how much … in yuan)? Without one,
     any figure would do, and none is looked for beyond the span step's."""
-    return _MEASURE.search(q.query) is not None or not unit_matches(q.query, "")
+    return _MEASURE.search(q.query) is not None or _AREA.search(q.query) is not None or not unit_matches(q.query, "")
 
 
-_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵])")  # measure words NUMBER_RE may not know
+_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张])")  # measure words NUMBER_RE may not know
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
@@ -78,8 +88,72 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
 
 
+def read_with(c: Candidate, around: Surroundings) -> str:
+    """The sentence with its article's opening sentence, when it stands in a later paragraph of an
+    article that changes a standard (a notice names what it changes once: "自5月1日起，…建房审批改由
+    乡镇负责。" then, below, "申请材料也进一步精简，只需提交…"); else with the sentences before it
+    in its paragraph only. The floor of _versions is set without openings, as it is without headlines."""
+    text = around.lead_in(c) + c.text
+    spans = around.sentences(c.doc)
+    if not spans or c.start < spans[0][1] or "\n" not in c.doc.text[spans[0][1]:c.start] or not changes_standard(c):
+        return text
+    first = next((sp for sp in spans if c.doc.text[sp[0]:sp[1]].strip() != (c.doc.title or "").strip()), None)
+    if first is None or first[1] > c.start or "\n" not in c.doc.text[first[1]:c.start]:
+        return text
+    return c.doc.text[first[0]:first[1]] + text
+
+
 def undated(text: str) -> str:
     """The text with the dates written in it blanked out."""
     for f in reversed(find_dates(text)):
         text = text[:f.start] + " " + text[f.end:]
     return text
+
+
+# names of one office of one body (a village's party organisation is a 党支部, a 党总支 once it grows,
+# a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
+# and two names of one figure (a village's 集体经济收入 is reported as its 集体经营性收入 too)
+_SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"),
+                ("集体经济收入", "集体经营性收入"))
+_BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
+
+
+def as_asked(query: str, text: str) -> str:
+    """`text` with another name of the office the question names written as the question writes it
+    (asked 村党支部书记, 村党总支书记 said: read as 村党支部书记), so that a later article's name for the
+    same post does not make its sentence speak less of the question. Only the same body's post
+    (村党总支 for 村党支部, not 镇党委): the character before it must match the question's."""
+    for names in _SAME_OFFICE:
+        asked = next(((m.start(), name) for name in names for m in re.finditer(name, query)), None)
+        if asked is None:
+            continue
+        at, name = asked
+        body = query[at - 1:at] if at > 0 and names[0] == "党支部" else ""
+        if names[0] == "党支部" and (not body or body not in _BODY):
+            continue  # only a village's or a community's party organisation
+        for other in names:
+            if other != name:
+                text = text.replace(body + other, body + name)
+    return text
+
+
+NAMED = re.compile(r"[\u4e00-\u9fff]{2}|[A-Z][a-z]+ [A-Z][a-z]+")  # a name, in Chinese or in pinyin
+
+
+def named_before(q: Question, c: Candidate, around: Surroundings, policy: AnswerPolicy) -> Candidate:
+    """A who-question's newest version that names nobody ("…, took over as head of the station (站长).",
+    its subject named in the clause or sentence before): told from the nearest clause before it in
+    its paragraph that names someone, as far as one answer holds; else as it was."""
+    text = c.doc.text
+    para = text.rfind("\n", 0, c.start) + 1
+    cuts = [para] + [m.end() for m in _CLAUSE.finditer(text, para, c.start)]
+    for lo, hi in reversed(list(zip(cuts, cuts[1:] + [c.start]))):
+        if c.end - lo > policy.max_answer_chars:
+            break
+        if hi > lo and (NAMED.search(value_of(q, c.span(lo, hi)) or "") or _PINYIN_NAME.search(text, lo, hi)):
+            return c.span(lo, c.end)
+    return c
+
+
+_CLAUSE = re.compile(r"[，,；;。.!?！？]\s*")
+_PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,4}[)）]")  # Fang Zhiyuan (方志远)
