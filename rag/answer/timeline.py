@@ -241,7 +241,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
-    # (and another name of the office asked, 村党总支书记 for 村党支部书记, read as the question's: as_asked)
+    # (and another name of the office asked, 党总支书记 for 党支部书记, read as the question's: as_asked)
     cover = {id(c): _cover(q, around.lead_in(c) + c.text, policy) for c in top}
     floor = policy.version_cover * max(cover.values())
     out = []

@@ -112,17 +112,18 @@ def undated(text: str) -> str:
 
 # names of one office of one body (a village's party organisation is a 党支部, a 党总支 once it grows,
 # a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
-# and two names of one figure (a village's 集体经济收入 is reported as its 集体经营性收入 too)
+# and two names of one kind of figure (a village's collective 经济 income or assets are reported as
+# its 经营性 ones too)
 _SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"),
-                ("集体经济收入", "集体经营性收入"))
+                ("集体经济", "集体经营性"))
 _BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
 
 
 def as_asked(query: str, text: str) -> str:
     """`text` with another name of the office the question names written as the question writes it
-    (asked 村党支部书记, 村党总支书记 said: read as 村党支部书记), so that a later article's name for the
-    same post does not make its sentence speak less of the question. Only the same body's post
-    (村党总支 for 村党支部, not 镇党委): the character before it must match the question's."""
+    (asked a community's 党支部书记, its 党总支书记 said: read as 党支部书记), so that a later article's name
+    for the same post does not make its sentence speak less of the question. Only the same body's post
+    (社区党总支 for 社区党支部, not 镇党委): the character before it must match the question's."""
     for names in _SAME_OFFICE:
         asked = next(((m.start(), name) for name in names for m in re.finditer(name, query)), None)
         if asked is None:
