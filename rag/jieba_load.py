@@ -219,20 +219,6 @@ def install():
     return jieba
 
 
-def load_everything() -> None:
-    """Load the rest of the dictionary now and make jieba's tables plain dicts (what UPGRADE_AFTER
-    first characters do anyway): for a process that will answer many questions, e.g. from a
-    pipeline's warm_up. About 0.4 s once; the first ~80 questions then skip the per-lookup
-    checks and the bucket loads (3-4 ms each on the archive). Nothing to do when jieba loads
-    its own dictionary or it is done already."""
-    posseg()
-    lazy = sys.modules["jieba"].dt.FREQ
-    if isinstance(lazy, LazyDict) and lazy._plain is None:
-        with _LOCK:
-            if lazy._plain is None:
-                lazy._buckets.upgrade()
-
-
 class _Empty(list):
     name = "<rag.jieba_load>"
 
