@@ -66,3 +66,20 @@ def edit_documents(index_dir, sql: str, *args) -> None:
         con.execute(sql, args)
         con.commit()
         con.close()
+
+
+def hashing_pipeline(root, docs: dict[str, str]):
+    """A built Pipeline over `docs` (file name -> text) in `root`, with the fake hashing embedder:
+    the answer steps on a real index, without a model."""
+    from rag.config import Settings
+    from rag.models.embed import HashingEmbedder
+    from rag.pipeline import Pipeline
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in docs.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
+                          cache_dir=root / "cache"), HashingEmbedder())
+    p.build()
+    return p

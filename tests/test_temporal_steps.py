@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.helpers import hashing_pipeline
 
 DOCS = {
     "permit-2022.md": ("---\ntitle: 渔船证办理须知\ndate: 2022-03-08\n---\n"
@@ -32,19 +33,7 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("temporal-steps")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("temporal-steps"), DOCS)
 
 
 TODAY = dt.date(2025, 6, 15)

@@ -8,6 +8,7 @@ import pytest
 
 from rag.answer.timeline import spoken
 from rag.dates import Date
+from tests.helpers import hashing_pipeline
 
 DOCS = {
     "hexi-2023.md": ("---\ntitle: 禾溪村晒出2022年成绩单\ndate: 2023-01-09\n---\n"
@@ -26,19 +27,7 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("timeline")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("timeline"), DOCS)
 
 
 TODAY = dt.date(2025, 6, 1)

@@ -9,6 +9,7 @@ import pytest
 
 from rag.answer.dating import changed_from, changed_to, without_stale_short
 from rag.types import Answer, ShortPart
+from tests.helpers import hashing_pipeline
 
 LIST = "两项补贴分别由原来的每人每月60元、45元提高至每人每月95元和每人每月85元，新标准自2025年1月1日起执行。"
 BOOKS = "同时，借阅规则同步调整，每证可借图书由4册增加至8册，借期不变。"
@@ -76,19 +77,7 @@ TODAY = dt.date(2025, 6, 15)
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("changes")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("changes"), DOCS)
 
 
 def test_a_change_dated_by_its_file_name_leads_with_the_new_count(pipe):

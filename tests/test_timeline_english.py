@@ -9,6 +9,7 @@ import pytest
 
 from rag.answer.timeline import _year_said
 from rag.dates import asked_time
+from tests.helpers import hashing_pipeline
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -33,19 +34,7 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("english")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("english"), DOCS)
 
 
 def test_an_english_question_for_a_year_no_article_speaks_of_declines(pipe):
@@ -68,19 +57,7 @@ OFFICE_DOCS = {
 
 @pytest.fixture(scope="module")
 def office_pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("english-office")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in OFFICE_DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("english-office"), OFFICE_DOCS)
 
 
 def test_a_change_reported_in_english_is_told_with_the_new_holders_name(office_pipe):

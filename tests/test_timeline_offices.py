@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from rag.answer.version_value import as_asked
+from tests.helpers import hashing_pipeline
 
 
 @pytest.mark.parametrize("query, text, read", [
@@ -44,19 +45,7 @@ TODAY = dt.date(2026, 3, 1)
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("offices")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("offices"), DOCS)
 
 
 def test_the_holder_under_the_posts_newer_name_is_current(pipe):

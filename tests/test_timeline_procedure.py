@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from rag.dates import supersession
+from tests.helpers import hashing_pipeline
 
 
 @pytest.mark.parametrize("sentence", [
@@ -38,19 +39,7 @@ TODAY = dt.date(2025, 9, 1)
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("procedure")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("procedure"), DOCS)
 
 
 def test_the_cut_down_list_leads_and_the_old_one_is_superseded(pipe):

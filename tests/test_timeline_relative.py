@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.helpers import hashing_pipeline
 
 DOCS = {
     "songya-2023.md": ("---\ntitle: 松崖镇工业经济稳步增长\ndate: 2023-02-06\n---\n"
@@ -22,19 +23,7 @@ TODAY = dt.date(2025, 6, 15)
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("relative")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("relative"), DOCS)
 
 
 def test_last_year_is_the_askers_not_the_older_articles(pipe):
@@ -79,19 +68,7 @@ EN_DOCS = {
 
 @pytest.fixture(scope="module")
 def en_pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("english")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in EN_DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("english"), EN_DOCS)
 
 
 @pytest.mark.parametrize("question", [

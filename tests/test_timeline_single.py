@@ -13,6 +13,7 @@ from rag.answer.scoring import Question
 from rag.answer.span import question_type
 from rag.answer.version_value import value_of
 from rag.types import Document
+from tests.helpers import hashing_pipeline
 
 
 def _value(question: str, sentence: str) -> str | None:
@@ -44,19 +45,7 @@ TODAY = dt.date(2026, 3, 1)
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    from rag.config import Settings
-    from rag.models.embed import HashingEmbedder
-    from rag.pipeline import Pipeline
-
-    root = tmp_path_factory.mktemp("single")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    p = Pipeline(Settings(corpus_dir=corpus, index_dir=root / "index", model="fake-hashing",
-                          cache_dir=root / "cache"), HashingEmbedder())
-    p.build()
-    return p
+    return hashing_pipeline(tmp_path_factory.mktemp("single"), DOCS)
 
 
 def test_a_fact_stated_once_is_answered_from_its_article(pipe):
