@@ -3,17 +3,15 @@ written verbatim in a document (stale ones in an older document than the answer'
 about 40% held out, and questions about a year are answered from a sentence that speaks of that year."""
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from rag.dates import as_date, asked_time, sentence_time, supersession
-from rag.evaluate.metrics import normalize_answer_text
+from rag.dates import as_date
 from rag.evaluate.runner import load_qa
 from rag.ingest import load_paths
+from tests import temporal_checks as checks
 
 HERE = Path(__file__).resolve().parent.parent / "eval" / "temporal"
 CATEGORIES = {"current", "past_year", "superseded", "office_holder", "procedure", "single_version", "relative",
@@ -52,59 +50,22 @@ def test_documents_in_several_versions_over_several_years(docs):
 
 
 def test_every_answer_is_written_in_its_gold_document(docs, items):
-    for it in every(items):
-        if it.unanswerable:
-            assert not it.answers and not it.gold_doc, it.id
-            continue
-        assert it.gold_doc and all(g in docs for g in it.gold_doc), it.id
-        gold_text = "".join(docs[g].text for g in it.gold_doc)
-        assert it.answers and all(a in gold_text for a in it.answers), it.id
-        assert all(m in gold_text for m in it.must_include), it.id
+    checks.answers_in_gold(docs, every(items))
 
 
 def test_stale_values_are_written_in_an_older_document(docs, items):
-    for it in every(items):
-        if not it.stale_answers:
-            continue
-        gold_date = max(as_date(docs[g].date) for g in it.gold_doc)
-        for old in it.stale_answers:
-            older = [d for d in docs.values() if old in d.text and as_date(d.date) < gold_date]
-            assert older, (it.id, old)
+    checks.stale_in_older(docs, every(items))
 
 
 def test_stale_and_current_values_never_contain_each_other(items):
-    for it in every(items):
-        for old in map(normalize_answer_text, it.stale_answers):
-            for new in map(normalize_answer_text, it.answers):
-                assert old not in new and new not in old, (it.id, old, new)
+    checks.stale_and_current_apart(every(items))
 
 
 def test_questions_about_a_time_are_answered_from_that_time(docs, items):
-    for it in every(items):
-        if it.unanswerable or it.category not in ("past_year", "relative"):
-            continue
-        asked = asked_time(it.question, dt.date.fromisoformat(it.today))
-        if asked.kind != "year":
-            assert asked.kind == "past", it.id  # 原来 / 调整前 / 以前
-            continue
-        doc = docs[it.gold_doc[0]]
-        sentence = next(s for s in re.split(r"(?<=[。！？\n])", doc.text) if it.answers[0] in s)
-        assert asked.covers(sentence_time(sentence, as_date(doc.date))) or asked.covers(_in_force(sentence, doc)), \
-            (it.id, sentence)
-
-
-def _in_force(sentence, doc):
-    """A sentence that changes a standard speaks of the date its article puts the change in force
-    (自2024年7月1日起执行, often in the next sentence): what the timeline step reads as its time."""
-    date = as_date(doc.date)
-    if supersession(sentence, date) is None:
-        return None
-    changes = (supersession(s, date) for s in re.split(r"(?<=[。！？\n])", doc.text))
-    return next((ch.effective for ch in changes if ch is not None and ch.effective), None)
+    checks.time_questions_answered_from_their_time(docs, every(items))
 
 
 def test_no_data_questions_ask_for_one_year(items):
-    for it in every(items):
-        if it.category == "no_data_for_year":
-            asked = asked_time(it.question, dt.date.fromisoformat(it.today))
-            assert it.unanswerable and asked.kind == "year" and asked.start == asked.end, it.id
+    checks.no_data_questions_ask_one_year(every(items))
+
+
