@@ -57,10 +57,7 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
     5家), when the span step found none or one in another unit; a date (2005年), a value the
     sentence says was changed (由100元调整为…) and one the question states are passed over. None
     when none fits."""
-    m = _MEASURE.search(q.query)
-    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]
-    if m is not None:
-        found += [f.span() for f in re.finditer(rf"[\d.]+\s*(?:万|亿)?\s*{m.group(1)}", sentence)]
+    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]  # its units hold the measure words
     dates = [(f.start, f.end) for f in find_dates(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
                   and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates))
@@ -73,7 +70,7 @@ def _asks_unit(q: Question) -> bool:
     return _MEASURE.search(q.query) is not None or _AREA.search(q.query) is not None or not unit_matches(q.query, "")
 
 
-_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张])")  # measure words NUMBER_RE may not know
+_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张])")  # the measure word a question counts by
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
