@@ -48,6 +48,7 @@ def rag_serve(root: Path, doc: str = DOC, **env_extra):
         proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--index",
                                  str(root / "index"), "--corpus", str(root / "corpus")],
                                 cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    (root / "serve.pid").write_text(str(proc.pid))  # `kill -USR1` it to log every thread's stack
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180

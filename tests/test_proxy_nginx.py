@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -239,7 +240,10 @@ def test_chat_page_over_https(stack):
             try:
                 reply.wait_for(timeout=240_000)  # the first answer loads the models; CI machines are busy
             except Exception as e:  # say what the page and the app showed, so a slow run can be told from a hang
-                tail = Path(stack[3]).read_text(encoding="utf-8", errors="replace")[-3000:]
+                log = Path(stack[3])
+                os.kill(int((log.parent / "serve.pid").read_text()), signal.SIGUSR1)  # every thread's stack
+                time.sleep(2)
+                tail = log.read_text(encoding="utf-8", errors="replace")[-12000:]
                 raise AssertionError(f"no answer on the page: {page.inner_text('body')[:1500]!r}\n"
                                      f"app log tail:\n{tail}") from e
             assert "7座" in reply.inner_text()

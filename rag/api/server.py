@@ -176,6 +176,7 @@ def serve(pipeline: Pipeline, *, page: Callable | None = None, prepare: bool = T
     for warning in startup_warnings(s):
         log(warning)
     log_to_console()  # the rag.* log: one line per user error, a traceback only for a bug
+    dump_stacks_on_signal()
     app = create_app(pipeline, page=page)
     if prepare:
         start_preparing(app.state.rag, progress, log)
@@ -186,6 +187,16 @@ def serve(pipeline: Pipeline, *, page: Callable | None = None, prepare: bool = T
     use_log_format()  # RAG_LOG_FORMAT=json: after uvicorn's own logging set-up
     GracefulServer(config, pipeline, log).run(sockets=[sock])
     return 0
+
+
+def dump_stacks_on_signal() -> None:
+    """`kill -USR1 PID` writes every thread's stack to stderr (the service log), so a stuck
+    request can be seen without stopping the server."""
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
 
 
 def trusted_proxies(settings) -> str:
