@@ -50,6 +50,21 @@ def _client_class():
     return MilvusClient
 
 
+def start_lite(uri: str, wait_s: float) -> None:
+    """Start the Milvus Lite server of the file `uri` (milvus-lite's own manager, which MilvusClient
+    then reuses) and wait until its socket exists: milvus-lite waits only 0.5 s, and a client that
+    finds no socket fails at once rather than waiting, so a busy machine would fail to connect."""
+    from milvus_lite.server_manager import server_manager_instance
+
+    socket_path = server_manager_instance.start_and_get_uri(uri)
+    if socket_path is None:
+        return  # MilvusClient says why ("Open local milvus failed")
+    path = socket_path.removeprefix("unix:")
+    deadline = time.monotonic() + wait_s
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _err(uri: str, err: Exception, what: str) -> RagError:
     msg = str(getattr(err, "message", "") or err).splitlines()[0][:300]
     low = msg.lower()
@@ -102,6 +117,8 @@ class MilvusStore:
                         with warnings.catch_warnings():
                             warnings.simplefilter("ignore")  # milvus-lite imports pkg_resources on connecting
                             auth = {"token": self._token} if self._token else {}
+                            if self.lite:
+                                start_lite(self.uri, self.timeout)
                             self._client = MilvusClient(uri=self.uri, timeout=self.timeout, **auth)
                     except Exception as err:
                         raise _err(self.uri, err, "connecting") from None
