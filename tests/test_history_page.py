@@ -96,3 +96,40 @@ def test_thumbs_record_feedback_for_the_rated_answer(page, monkeypatch):
     assert [r["rating"] for r in open_history(page.settings).feedback_rows()] == ["up"]
     box, _ = page.rate_answer(messages, gr.LikeData(None, {"index": 0, "value": None, "liked": False}))  # the question
     assert box["visible"] is False
+
+
+
+def test_a_step_on_another_thread_does_not_fail(fake_settings):
+    """Gradio runs every step of a generator handler on whichever worker thread is free: a step on
+    a thread where no earlier step ran (a streamed draft, before any answer is captured) must not
+    fail, and the answer captured in the last step is still saved."""
+    import threading
+    from types import SimpleNamespace
+
+    def respond(question, messages, turns, request=None):
+        for n in range(3):  # drafts: no turn_view called in these steps
+            yield "", messages + [{"role": "assistant", "content": "draft " * n}], turns, ""
+        handlers.turn_view("the answer", "turn")
+        yield "", messages + [{"role": "assistant", "content": "final"}], turns, ""
+
+    handlers = SimpleNamespace(turn_view=lambda answer, turn: SimpleNamespace(html="", brief_html=""),
+                               respond=respond)
+    history = PageHistory(handlers, fake_settings)
+    history.wrap()
+    saved = []
+    history._saved = lambda out, answer, view: saved.append(answer) or out
+    steps = handlers.respond("q", [], [])
+    outs, errors = [], []
+
+    def step():
+        try:
+            outs.append(next(steps, None))
+        except Exception as err:  # noqa: BLE001 - the failure under test
+            errors.append(err)
+
+    while not outs or outs[-1] is not None:
+        worker = threading.Thread(target=step)  # a new thread for each step, as the pool may give
+        worker.start()
+        worker.join()
+        assert errors == []
+    assert len(outs) == 5 and saved == ["the answer"]

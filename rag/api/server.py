@@ -196,7 +196,10 @@ def dump_stacks_on_signal() -> None:
     import signal
 
     if hasattr(signal, "SIGUSR1"):
-        faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
+        try:
+            faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
+        except (OSError, ValueError, AttributeError):  # stderr is no file (captured, closed): no dumps
+            pass
 
 
 def trusted_proxies(settings) -> str:

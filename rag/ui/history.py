@@ -103,9 +103,12 @@ class PageHistory:
 
         @functools.wraps(respond)
         def saving(*args, **kwargs):
+            # Gradio runs each step of a generator on whichever worker thread is free, so the
+            # thread-local holds only what this step's turn_view captured (a step calls turn_view
+            # and yields on one thread), and may never have been set on this thread at all.
             local.captured = None
             for out in respond(*args, **kwargs):
-                got, local.captured = local.captured, None
+                got, local.captured = getattr(local, "captured", None), None
                 yield self._saved(out, *got) if got is not None and isinstance(out[1], list) else out
 
         h.turn_view, h.respond = captured, saving
