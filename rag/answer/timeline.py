@@ -298,8 +298,11 @@ def _asked_time(q: Question, ranked, versions, asked) -> tuple[list[Candidate], 
     if of_time:
         lead = of_time[0]  # the best-ranked version of the time asked
         newest = max(versions, key=lambda v: v.when)
-        status = "current" if lead.when == newest.when else _status(newest, lead)[0]
-        changed = None if status == "current" else _status(newest, lead)[1]
+        # the change that ended it: the first newer article's, not the newest's (880元 of 2022 was
+        # changed on 2024-07-01, then again on 2025-07-01)
+        after = [v for v in versions if v.when > lead.when and v.cand.doc.id != lead.cand.doc.id]
+        status, changed = ("current", None) if lead.when == newest.when else _status(
+            min(after, key=lambda v: v.when) if after else newest, lead)
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed,
                                                    lead_value=lead.value)
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
