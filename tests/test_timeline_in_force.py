@@ -118,3 +118,29 @@ def test_a_sentence_of_its_articles_present_is_of_the_articles_year(pipe):
     assert a.answerable and "3260件" in a.answer, a.answer
     b = pipe.ask("2022年苍岩县博物馆接待观众多少人次？", today=dt.date(2026, 3, 1))
     assert b.answerable and "12.4万人次" in b.citations[0].quote, b.answer
+
+
+NEWER = {
+    "ferry-2024.md": ("---\ntitle: 鸥汀渡口调整运营时间\ndate: 2024-04-02\n---\n"
+                      "鸥汀渡口自4月1日起调整运营时间，末班船18:00开航。票价不变。"),
+    "ferry-2025-en.md": ("---\ntitle: Outing ferry to sail later in the evening\ndate: 2025-06-10\n---\n"
+                         "Ferry riders will get more time in the evening. From July 1, 2025, the last boat of the "
+                         "Outing ferry (鸥汀渡口) will leave at 19:30 instead of 18:00, the town said on Monday. "
+                         "The first boat still leaves at 7:00."),
+}
+
+
+@pytest.fixture(scope="module")
+def newer_pipe(tmp_path_factory):
+    return hashing_pipeline(tmp_path_factory.mktemp("newer"), NEWER)
+
+
+def test_a_newer_article_changing_the_answers_own_figure_leads(newer_pipe):
+    a = newer_pipe.ask("鸥汀渡口末班船现在几点开航？", today=dt.date(2025, 9, 1))
+    assert a.short_answer == "19:30" and a.answer.index("19:30") < a.answer.index("18:00"), a.answer
+    assert any(c.status == "superseded" and c.doc_id == "ferry-2024.md" for c in a.citations)
+
+
+def test_a_change_announced_for_later_does_not_lead_yet(newer_pipe):
+    a = newer_pipe.ask("鸥汀渡口末班船现在几点开航？", today=dt.date(2025, 6, 15))
+    assert a.short_answer != "19:30", a.answer

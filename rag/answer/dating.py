@@ -26,7 +26,14 @@ def spoken(date: Date | None, zh: bool) -> str:
 
 def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline.Timeline
     """The answer with its time: each citation's `when`; and when the timeline chose the answer
-    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
+    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote;
+    led by a newer article that changes its own figure, where one was retrieved (rag/answer/newer.py)."""
+    from rag.answer.newer import told_newer
+
+    return told_newer(_annotate(answer, tl, zh, led), tl.newer, zh)
+
+
+def _annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:
     cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
     answer = _of_the_event(_not_postponed(answer, tl), tl.event)
     if not led or tl.lead is None or not answer.answerable:

@@ -36,6 +36,7 @@ from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_st
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
 from rag.answer.in_force import moved, not_yet, postponements
+from rag.answer.newer import Newer, newer_change
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
@@ -71,6 +72,7 @@ class Timeline:
     # the time is this step's to judge: a 现在 / 原来 question, or a lead of the time asked
     event: tuple[str, ...] = ()  # what a when-question asks the time of (…什么时候完工: 完工)
     lead_value: str | None = None  # what the leading version says (the kind of thing asked for)
+    newer: Newer | None = None  # a newer article that changes the answer's own figure (rag/answer/newer.py)
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -96,6 +98,8 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
         _rescore(timeless, [tl.lead], around, policy)  # a version of the year asked: checked less its year
     if judged or tl.lead is not None:
         tl = replace(tl, question=timeless)
+    if asked.kind in ("none", "current") and ranked and tl.latest is None:
+        tl = replace(tl, newer=newer_change(q, tl.lead or ranked[0], ranked, today))
     return ranked, tl
 
 
