@@ -144,3 +144,13 @@ def test_a_newer_article_changing_the_answers_own_figure_leads(newer_pipe):
 def test_a_change_announced_for_later_does_not_lead_yet(newer_pipe):
     a = newer_pipe.ask("鸥汀渡口末班船现在几点开航？", today=dt.date(2025, 6, 15))
     assert a.short_answer != "19:30", a.answer
+
+
+@pytest.mark.parametrize("sentence, year", [
+    ("2025年度城乡居民医保个人缴费标准为每人每年410元。", 2025),  # a standard set in advance for its 年度
+    ("力争2025年村集体经济收入突破150万元。", 2024),  # a target: the article's own year
+])
+def test_a_year_set_in_advance_is_the_sentences_time(sentence, year):
+    from rag.dates import sentence_time
+
+    assert sentence_time(sentence, Date(2024, 9, 20)).year == year
