@@ -154,3 +154,17 @@ def test_a_year_set_in_advance_is_the_sentences_time(sentence, year):
     from rag.dates import sentence_time
 
     assert sentence_time(sentence, Date(2024, 9, 20)).year == year
+
+
+LIST = {
+    "pier-2020.md": ("---\ntitle: 鹤汀码头停车收费标准公告\ndate: 2020-05-10\n---\n"
+                     "现将鹤汀码头临时停车收费标准公告如下：\n\n一、白天，小型车首小时2元。\n\n二、夜间每次收费4元。"),
+    "pier-2023.md": ("---\ntitle: 关于调整鹤汀码头停车收费标准的通知\ndate: 2023-05-20\n---\n"
+                     "经研究，鹤汀码头临时停车收费标准调整为：白天小型车首小时3元。新标准自2023年6月1日起执行，原标准同时废止。"),
+}
+
+
+def test_a_numbered_item_is_read_with_the_sentence_opening_its_list(tmp_path):
+    pipe = hashing_pipeline(tmp_path, LIST)
+    a = pipe.ask("原来鹤汀码头停车白天首小时多少钱？", today=dt.date(2025, 6, 1))
+    assert a.answerable and "2元" in a.citations[0].quote, a.answer

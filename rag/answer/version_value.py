@@ -83,7 +83,18 @@ def lead_in(c: Candidate, around: Surroundings) -> str:
     """The sentences before c in its paragraph, which name its subject ("2022年，医院门急诊量达…。
     床位…"), unless c speaks of its article's present (目前医院核定床位650张): then its subject is
     its own, and the sentence before it, of another time and figure, is not read with it."""
-    return "" if NOW_SAID.search(c.text) else around.lead_in(c)
+    if NOW_SAID.search(c.text):
+        return ""
+    before = around.lead_in(c)
+    if before or not _ITEM.match(c.text):
+        return before
+    # a numbered item ("一、白天…首小时3元") is of what the sentence that opens its list names (…公告如下：)
+    opening = [m for m in _OPENS_LIST.finditer(c.doc.text, max(0, c.start - 600), c.start)]
+    return opening[-1].group() if opening else ""
+
+
+_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[、.．])")
+_OPENS_LIST = re.compile(r"[^。！？\n]*(?:如下|以下)[:：]")
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
