@@ -41,8 +41,8 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
-from rag.answer.version_value import (NAMED, VALUE_KINDS, as_asked, lead_in, named_before, read_with, titled, undated,
-                                      value_of)
+from rag.answer.version_value import (NAMED, VALUE_KINDS, as_asked, lead_in, named_before, read_with, removes, titled,
+                                      undated, value_of)
 from rag.dates import Asked, Date, as_date, asked_time, time_marker
 from rag.dates.words import RELATIVE
 
@@ -117,7 +117,8 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
     if asked.kind == "year":
         return _asked_time(q, ranked, versions, asked)
-    newest = max(versions, key=lambda v: v.when)  # max keeps the first of equals: the best-ranked
+    # max keeps the first of equals: the best-ranked; a removal line (免去…职务) never names the holder now
+    newest = max([v for v in versions if not removes(timeless, v.cand)] or versions, key=lambda v: v.when)
     if asked.kind == "past":
         older = _older(versions, newest)
         if not older:

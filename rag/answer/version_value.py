@@ -23,8 +23,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
     """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
-    if q.kind == "person" and (said := appointed(c.text)) is not None:
-        return said or None  # 免去韦振华的…局长职务: no holder of the post; 任命卢思源为…局长: 卢思源
+    if q.kind == "person" and appointed(c.text):
+        return appointed(c.text)  # 任命卢思源为…局长: 卢思源 (a removal line is read as written: removes())
     span = extract_short(q.span_q, c.text, q.kind)
     if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(c.text, *span)
@@ -203,8 +203,14 @@ _PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,
 _APPOINTED = re.compile(r"(?:任命|聘任|提名|补选|选举|推选|决定由)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:为|担任)|"
                         r"由(?:[\u4e00-\u9fff]{0,6}?(?:长|书记|主任))?([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:主持|代理|代行)")
 # …决定，卢振华任苇塘乡文化站站长 (a name right after a clause's start, then 任 / 接任 / 出任)
-_TAKES_POST = re.compile(r"(?:^|[，,。；：:、]|决定|宣布)(?![不再曾已未拟将])([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|接任|出任)(?!命)")
+_TAKES_POST = re.compile(r"(?:^|[，,。；：:、]|决定|宣布)(?![不再曾已未拟将])([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|接任|出任|当选)(?!命)")
 _REMOVED = re.compile(r"免去[\u4e00-\u9fff]{2,4}(?:同志)?的?\S*?职务|不再担任|卸任|免职")
+
+
+def removes(q: Question, c: Candidate) -> bool:
+    """Does a who-question's sentence only remove someone from a post (免去韦振华的…职务, …不再担任…)?
+    It tells who held the post before, never who holds it now."""
+    return q.kind == "person" and appointed(c.text) == ""
 
 
 def appointed(sentence: str) -> str | None:
