@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from rag.answer.timeline import _year_said
+from rag.answer.version_time import year_said as _year_said
 from rag.dates import asked_time
 from tests.helpers import hashing_pipeline
 

@@ -45,7 +45,7 @@ def document_change(c: Candidate) -> Change | None:
         return None
     strongest = min(changes, key=lambda ch: _CHANGES_ORDER.index(ch.kind))
     effective = strongest.effective or next((ch.effective for ch in changes if ch.effective), None)
-    return replace(strongest, effective=effective)
+    return replace(strongest, effective=effective or _effective_in(c.doc))
 
 
 @lru_cache(maxsize=256)
@@ -54,6 +54,15 @@ def _changes_in(doc) -> tuple[Change, ...]:
     doc_date = as_date(doc.date)
     found = (_change(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
     return tuple(ch for ch in found if ch is not None)
+
+
+@lru_cache(maxsize=256)
+def _effective_in(doc) -> Date | None:
+    """The first date an article's sentences put something in force from (自2025年7月1日起，首班船由7:00
+    提前至6:30: the notice's changes apply from 7月1日, not from its date), whatever it changes."""
+    doc_date = as_date(doc.date)
+    found = (supersession(doc.text[s:e], doc_date) for s, e in sentence_spans(doc.text))
+    return next((ch.effective for ch in found if ch is not None and ch.effective is not None), None)
 
 
 def _change(text: str, doc_date: Date | None) -> Change | None:

@@ -26,9 +26,16 @@ def spoken(date: Date | None, zh: bool) -> str:
 
 def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline.Timeline
     """The answer with its time: each citation's `when`; and when the timeline chose the answer
-    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote."""
+    (`led`), their status, the leading fact's date, and the earlier version as its own cited quote;
+    led by a newer article that changes its own figure, where one was retrieved (rag/answer/newer.py)."""
+    from rag.answer.newer import told_newer
+
+    return told_newer(_annotate(answer, tl, zh, led), tl.newer, zh)
+
+
+def _annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:
     cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
-    answer = _of_the_event(answer, tl.event)
+    answer = _of_the_event(_not_postponed(answer, tl), tl.event)
     if not led or tl.lead is None or not answer.answerable:
         return _relative_read(replace(answer, citations=tuple(cites)), zh)
     lead_doc = tl.lead.doc.id
@@ -52,6 +59,27 @@ def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline
     if reported is not None and (tl.earlier is not None or tl.asked.kind == "current" or in_force):
         text = f"据{spoken(reported, True)}报道：{text}" if zh else _reported_en(text, spoken(reported, False))
     return _relative_read(replace(answer, answer=text, citations=tuple(cites)), zh)
+
+
+def _not_postponed(answer: Answer, tl) -> Answer:
+    """No bold figure of a sentence that postpones a change (原定…起执行的新标准（每次8元），现推迟至…) while
+    the standard in force leads: the leading version's value instead, where its sentence writes it."""
+    from rag.answer.in_force import postponed_at
+
+    lead = tl.lead
+    if lead is None or not answer.short_parts or tl.asked.kind == "year":
+        return answer
+    keep = [p for p in answer.short_parts if not (p.doc_id == lead.doc.id and postponed_at(lead.doc, p.start))]
+    if len(keep) == len(answer.short_parts):
+        return answer
+    at = lead.doc.text.find(tl.lead_value, lead.start, lead.end) if not keep and tl.lead_value else -1
+    if at >= 0:
+        keep = [ShortPart(tl.lead_value, lead.doc.id, at, at + len(tl.lead_value))]
+    short = "；".join(p.text for p in keep) or None
+    shown = answer.answer
+    if shown.startswith(f"{answer.short_answer} — "):
+        shown = (f"{short} — " if short else "") + shown[len(answer.short_answer) + 3:]
+    return replace(answer, answer=shown, short_answer=short, short_parts=tuple(keep), short_answer_score=None)
 
 
 def _of_the_event(answer: Answer, event: tuple[str, ...]) -> Answer:
@@ -152,6 +180,12 @@ def without_stale_short(answer: Answer, document) -> Answer:
     parts, changed = [], False
     for part in answer.short_parts:
         text = document(part.doc_id).text
+        if erroneous(text, part.start, part.end):  # 更正：“…980元”有误，应为“…990元”: 980元 is no value
+            changed = True
+            continue
+        if _CORRECTED.search(part.text):
+            start = part.start + _CORRECTED.search(part.text).end()
+            part, changed = ShortPart(text[start:part.end], part.doc_id, start, part.end), True
         if not changed_from(text, part.start, part.end):
             parts.append(part)
             continue
@@ -162,11 +196,22 @@ def without_stale_short(answer: Answer, document) -> Answer:
         changed = True
     if not changed:
         return answer
+    if not parts:
+        return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
     short = "；".join(p.text for p in parts)
     shown = answer.answer
     if shown.startswith(answer.short_answer + " — "):  # an English answer leads with its short answer
         shown = short + shown[len(answer.short_answer):]
     return replace(answer, answer=shown, short_answer=short, short_parts=tuple(parts), short_answer_score=None)
+
+
+_WRONG = re.compile(r"\s*[”\"’」』]?\s*(?:一文中?)?(?:有误|错误|系笔误|不准确|有错)")
+_CORRECTED = re.compile(r"^.*?(?:应为|应是|更正为|改正为)\s*[“\"‘「『]?")
+
+
+def erroneous(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a value that a correction says was wrong (“提高至每人每月980元”有误，应为…)?"""
+    return _WRONG.match(text, end) is not None
 
 
 def _asks_past(question: str) -> bool:

@@ -35,11 +35,15 @@ from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
+from rag.answer.in_force import moved, not_yet, postponements
+from rag.answer.newer import Newer, newer_change
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
-from rag.answer.version_value import NAMED, VALUE_KINDS, as_asked, named_before, read_with, titled, undated, value_of
-from rag.dates import Asked, Date, as_date, asked_time, find_dates, sentence_time, supersession, time_marker
+from rag.answer.version_time import TARGET, relative_only, when_of, year_said
+from rag.answer.version_value import (NAMED, VALUE_KINDS, as_asked, lead_in, named_before, read_with, removes, titled,
+                                      undated, value_of)
+from rag.dates import Asked, Date, as_date, asked_time, time_marker
 from rag.dates.words import RELATIVE
 
 _WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
@@ -67,6 +71,8 @@ class Timeline:
     question: Question | None = None  # the question less its time words, for the support checks, where
     # the time is this step's to judge: a 现在 / 原来 question, or a lead of the time asked
     event: tuple[str, ...] = ()  # what a when-question asks the time of (…什么时候完工: 完工)
+    lead_value: str | None = None  # what the leading version says (the kind of thing asked for)
+    newer: Newer | None = None  # a newer article that changes the answer's own figure (rag/answer/newer.py)
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -78,11 +84,11 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     timeless = _without_time(q, asked)
     # 现在 / 以前 / 上个月 among dated articles: the time is this step's to judge, not a word the answer
     # must hold (a year written in digits stays one for the support checks until a version of it leads)
-    judged = timeless is not q and (asked.kind in ("current", "past") or _relative_only(asked)) and any(
+    judged = timeless is not q and (asked.kind in ("current", "past") or relative_only(asked)) and any(
         c.doc.date for c in ranked[: policy.time_window])
     if judged:
         _rescore(timeless, ranked[: policy.time_window], around, policy)
-    ranked, tl = _order(q, timeless, asked, ranked, around, policy)
+    ranked, tl = _order(q, timeless, asked, ranked, around, policy, today)
     if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
     if q.kind == "date" and (event := asked_event(q.query)):
@@ -92,36 +98,41 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
         _rescore(timeless, [tl.lead], around, policy)  # a version of the year asked: checked less its year
     if judged or tl.lead is not None:
         tl = replace(tl, question=timeless)
+    if asked.kind in ("none", "current") and ranked and tl.latest is None:
+        tl = replace(tl, newer=newer_change(q, tl.lead or ranked[0], ranked, today))
     return ranked, tl
 
 
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
-           policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
-    versions = _versions(timeless, ranked, around, policy)
+           policy: AnswerPolicy, today: _dt.date | None = None) -> tuple[list[Candidate], Timeline]:
+    versions = in_force(_versions(timeless, ranked, around, policy), asked, today)
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
-        if asked.kind == "year" and versions and _year_said(asked) and all(_not_of(q, v, asked) for v in versions):
+        if asked.kind == "year" and versions and year_said(asked) and all(_not_of(q, v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
         return ranked, Timeline(asked)
     if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
         return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
     if asked.kind == "year":
         return _asked_time(q, ranked, versions, asked)
-    newest = max(versions, key=lambda v: v.when)  # max keeps the first of equals: the best-ranked
+    # max keeps the first of equals: the best-ranked; a removal line (免去…职务) never names the holder now
+    newest = max([v for v in versions if not removes(timeless, v.cand)] or versions, key=lambda v: v.when)
     if asked.kind == "past":
         older = _older(versions, newest)
         if not older:
             return ranked, Timeline(asked)
         lead = max(older, key=lambda v: v.when)
         status, changed = _status(newest, lead)
-        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed)
+        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed,
+                                                   lead_value=lead.value)
     earlier = _earlier(versions, newest)
     status, changed = _status(newest, earlier) if earlier else ("earlier", None)
     if q.kind == "person" and not NAMED.search(newest.value):
         newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
-    return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed)
+    return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed,
+                                                 lead_value=newest.value)
 
 
 def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
@@ -155,12 +166,12 @@ def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surro
     if lead is None:
         return None
     if asked.kind == "past":  # 以前在哪里办理: the older article's way, marked as replaced
-        new = Version(changer, _when(changer, around), re.sub(r"\s+", "", changer.text))
-        was = Version(lead, _when(lead, around) or as_date(older.date), re.sub(r"\s+", "", lead.text))
+        new = Version(changer, when_of(changer, around), re.sub(r"\s+", "", changer.text))
+        was = Version(lead, when_of(lead, around) or as_date(older.date), re.sub(r"\s+", "", lead.text))
         status, changed = _status(new, was)
         return _first(ranked, lead), Timeline(asked, lead, was.when, status, changed_on=changed)
-    new = Version(lead, _when(lead, around), re.sub(r"\s+", "", lead.text))
-    earlier = Version(old, _when(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
+    new = Version(lead, when_of(lead, around), re.sub(r"\s+", "", lead.text))
+    earlier = Version(old, when_of(old, around) or as_date(older.date), re.sub(r"\s+", "", old.text))
     status, changed = _status(new, earlier)
     return _first(ranked, lead), Timeline(asked, lead, new.when, "current", earlier, status, changed)
 
@@ -242,18 +253,20 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
     # (and another name of the office asked, 党总支书记 for 党支部书记, read as the question's: as_asked)
-    cover = {id(c): _cover(q, around.lead_in(c) + c.text, policy) for c in top}
-    floor = policy.version_cover * max(cover.values())
+    cover = {id(c): _cover(q, lead_in(c, around) + c.text, policy) for c in top}
+    # the floor is set by the articles' sentences, not their headlines (中心城区路边停车明年起调价 白天首小时5元
+    # names every word of the question, and would hold the bodies' sentences below it)
+    floor = policy.version_cover * max([cover[id(c)] for c in top if not _is_title(c)] or cover.values())
     out = []
     for c in top:
         reaches = cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
-        if (not reaches or abolishes_only(c)
+        if (not reaches or abolishes_only(c) or TARGET.search(c.text)
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = value_of(q, c)
         if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
-        when = _when(c, around)
+        when = when_of(c, around)
         if value is not None and when is not None:
             out.append(Version(c, when, value))
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
@@ -261,10 +274,18 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
 
 
+def in_force(versions: list[Version], asked: Asked, today: _dt.date | None) -> list[Version]:
+    """The versions with the dates they apply from once postponements are read (in_force.moved); for
+    a question of no given time, less those that apply only after the day asked (announced in advance)."""
+    found = postponements({id(v.cand.doc): v.cand.doc for v in versions}.values())
+    out = [replace(v, when=moved(v.when, as_date(v.cand.doc.date), found)) for v in versions] if found else versions
+    return out if asked.kind == "year" else [v for v in out if not not_yet(v.when, today)]
+
+
 def _opened(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
     """Does a changing notice's later paragraph reach the floor read with its opening sentence
     (version_value.read_with)? The floor itself is set without openings."""
-    plain = around.lead_in(c) + c.text
+    plain = lead_in(c, around) + c.text
     opened = read_with(c, around)
     return opened != plain and _cover(q, opened, policy) >= floor
 
@@ -277,32 +298,18 @@ def _is_title(c: Candidate) -> bool:
     return c.text.strip() == (c.doc.title or "").strip()
 
 
-def _when(c: Candidate, around: Surroundings | None = None) -> Date | None:
-    """The time a version speaks of (rag.dates.sentence_time). A sentence that says no date of its
-    own speaks of the date its article puts a change in force, when it changes a standard
-    (自2024年7月1日起执行, often in another sentence); else of the date the sentence before it in
-    its paragraph writes ("2023年，全村粮食产量1850吨。村里新建烘干中心1座…": 2023, not the report's date)."""
-    doc_date = as_date(c.doc.date)
-    when = sentence_time(c.text, doc_date)
-    if when is None or when != doc_date:
-        return when
-    if supersession(c.text, doc_date) is not None:
-        change = document_change(c)
-        effective = change.effective if change is not None else None
-        return effective if effective is not None and effective > when else when
-    before = around.lead_in(c, count=1) if around is not None else ""
-    said = sentence_time(before, doc_date) if before else None
-    return said if said is not None and said < when else when
-
-
 def _asked_time(q: Question, ranked, versions, asked) -> tuple[list[Candidate], Timeline]:
     of_time = [v for v in versions if asked.covers(v.when)] or _in_force(q, versions, asked)
     if of_time:
         lead = of_time[0]  # the best-ranked version of the time asked
         newest = max(versions, key=lambda v: v.when)
-        status = "current" if lead.when == newest.when else _status(newest, lead)[0]
-        changed = None if status == "current" else _status(newest, lead)[1]
-        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed)
+        # the change that ended it: the first newer article's, not the newest's (880元 of 2022 was
+        # changed on 2024-07-01, then again on 2025-07-01)
+        after = [v for v in versions if v.when > lead.when and v.cand.doc.id != lead.cand.doc.id]
+        status, changed = ("current", None) if lead.when == newest.when else _status(
+            min(after, key=lambda v: v.when) if after else newest, lead)
+        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed,
+                                                   lead_value=lead.value)
     if all(v.cand.doc.date for v in versions):  # dated articles that do not reach the time asked
         return ranked, Timeline(asked, latest=max(v.when for v in versions))
     return ranked, Timeline(asked)
@@ -325,17 +332,6 @@ def _lasts(q: Question, v: Version) -> bool:
 
 _STANDARD_SAID = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|条件|方式|"
                             r"standard|fee|fare|rate|price|subsidy|allowance|rule|polic", re.I)
-
-
-def _relative_only(asked: Asked) -> bool:
-    """A time asked with relative words alone (去年, 上个月, 今年7月起), no date written in full."""
-    return asked.kind == "year" and bool(asked.words) and not find_dates(asked.words)
-
-
-def _year_said(asked: Asked) -> bool:
-    """Did the question say the year it asks about (2022年, 去年, "in 2021"), not only a month and day (1月3日)?"""
-    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE)
-                                  or re.fullmatch(r"(?:19|20)\d\d", asked.words.strip()) is not None)
 
 
 def _not_of(q: Question, v: Version, asked: Asked) -> bool:
@@ -364,9 +360,11 @@ def _older(versions: list[Version], newest: Version) -> list[Version]:
 
 def _status(newer: Version, older: Version) -> tuple[str, Date | None]:
     """"superseded" (and when) when the newer version's article changes the standard, else "earlier"."""
+    if older.when.precision == "year" and not _STANDARD_SAID.search(older.cand.text):
+        return "earlier", None  # a year's figure (2024年，全县实现地区生产总值…) is that year's: never replaced
     change = document_change(newer.cand)
-    if change is None or change.kind not in CHANGES:
-        return "earlier", None
+    if change is None or change.kind not in CHANGES or postponements([newer.cand.doc]):
+        return "earlier", None  # a notice that postpones a change keeps the standard before it
     return "superseded", change.effective or as_date(newer.cand.doc.date)
 
 
@@ -377,4 +375,5 @@ def _not_after(doc_date: str | None, today: _dt.date) -> bool:
 
 def _first(ranked: list[Candidate], lead: Candidate) -> list[Candidate]:
     return [lead] + [c for c in ranked if c is not lead]
+
 

@@ -23,6 +23,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
     """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
+    if q.kind == "person" and appointed(c.text):
+        return appointed(c.text)  # 任命卢思源为…局长: 卢思源 (a removal line is read as written: removes())
     span = extract_short(q.span_q, c.text, q.kind)
     if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(c.text, *span)
@@ -70,19 +72,58 @@ def _asks_unit(q: Question) -> bool:
     return _MEASURE.search(q.query) is not None or _AREA.search(q.query) is not None or not unit_matches(q.query, "")
 
 
-_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张])")  # the measure word a question counts by
+_MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张份台套])")  # the measure word a question counts by
+
+
+_DATELINE = re.compile(r"[\u4e00-\u9fff]{2,10}\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*(?:讯|电)")
+NOW_SAID = re.compile(r"目前|现在|现有|当前|截至目前|如今|\b(?:currently|now|at present)\b", re.I)
+
+
+def lead_in(c: Candidate, around: Surroundings) -> str:
+    """The sentences before c in its paragraph, which name its subject ("2022年，医院门急诊量达…。
+    床位…"), unless c speaks of its article's present (目前医院核定床位650张): then its subject is
+    its own, and the sentence before it, of another time and figure, is not read with it."""
+    if NOW_SAID.search(c.text):
+        return ""
+    before = around.lead_in(c)
+    if before or not _ITEM.match(c.text):
+        return before
+    # a numbered item ("一、白天…首小时3元") is of what the sentence that opens its list names (…公告如下：)
+    opening = [m for m in _OPENS_LIST.finditer(c.doc.text, max(0, c.start - 600), c.start)]
+    return opening[-1].group() if opening else ""
+
+
+_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[、.．])")
+_OPENS_LIST = re.compile(r"[^。！？\n]*(?:如下|以下)[:：]")
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
     """Does the sentence reach the floor with the places its headline names (an article names the
     county it is about, 澄川县, once in its headline and says 县民政局 below)? The floor itself is
-    set without headlines, and no other headline word counts (a headline is no fact)."""
-    places = [m.group() for m in _PLACE.finditer(c.doc.title or "") if m.group() in q.query]
-    return bool(places) and c.text.strip() != (c.doc.title or "").strip() and coverage(
-        q.terms, q.bigrams, undated("、".join(places) + "。" + around.lead_in(c) + c.text), policy) >= floor
+    set without headlines, and no other headline word counts (a headline is no fact). The bodies it
+    names (区人民医院) count too where the sentence speaks of the question half as fully on its own
+    ("医院门急诊量达91.2万人次", not "吴建明表示…")."""
+    title = c.doc.title or ""
+    if not title or c.text.strip() == title.strip():
+        return False
+    places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), q.query))]
+    bodies = [p for m in _BODY_NAME.finditer(title) if (p := _asked_end(m.group(), q.query)) and p not in places]
+    text = lead_in(c, around) + c.text
+    if places and coverage(q.terms, q.bigrams, undated("、".join(places) + "。" + text), policy) >= floor:
+        return True
+    return bool(bodies) and coverage(q.terms, q.bigrams, undated(text), policy) >= floor / 2 and coverage(
+        q.terms, q.bigrams, undated("、".join(places + bodies) + "。" + text), policy) >= floor
 
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
+# a body named after its place (区人民医院, 县图书馆, 青枫街道)
+_BODY_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:医院|学校|小学|中学|幼儿园|图书馆|文化馆|博物馆|卫生院|街道|社区|局)")
+
+
+def _asked_end(name: str, query: str) -> str | None:
+    """The longest end of a name in the headline that the question writes (沄江区人民医院 in the
+    headline, 区人民医院 asked), of three characters or more; None when the question writes none."""
+    return next((name[i:] for i in range(len(name) - 2) if name[i:] in query), None)
 
 
 def read_with(c: Candidate, around: Surroundings) -> str:
@@ -90,7 +131,7 @@ def read_with(c: Candidate, around: Surroundings) -> str:
     article that changes a standard (a notice names what it changes once: "自5月1日起，…建房审批改由
     乡镇负责。" then, below, "申请材料也进一步精简，只需提交…"); else with the sentences before it
     in its paragraph only. The floor of _versions is set without openings, as it is without headlines."""
-    text = around.lead_in(c) + c.text
+    text = lead_in(c, around) + c.text
     spans = around.sentences(c.doc)
     if not spans or c.start < spans[0][1] or "\n" not in c.doc.text[spans[0][1]:c.start] or not changes_standard(c):
         return text
@@ -101,7 +142,9 @@ def read_with(c: Candidate, around: Surroundings) -> str:
 
 
 def undated(text: str) -> str:
-    """The text with the dates written in it blanked out."""
+    """The text with the dates written in it blanked out, and a dateline (沄江融媒2025年6月24日讯: the
+    outlet's name is no word of the subject)."""
+    text = _DATELINE.sub(" ", text)
     for f in reversed(find_dates(text)):
         text = text[:f.start] + " " + text[f.end:]
     return text
@@ -155,3 +198,26 @@ def named_before(q: Question, c: Candidate, around: Surroundings, policy: Answer
 
 _CLAUSE = re.compile(r"[，,；;。.!?！？]\s*")
 _PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,4}[)）]")  # Fang Zhiyuan (方志远)
+
+
+_APPOINTED = re.compile(r"(?:任命|聘任|提名|补选|选举|推选|决定由)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:为|担任)|"
+                        r"由(?:[\u4e00-\u9fff]{0,6}?(?:长|书记|主任))?([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:主持|代理|代行)")
+# …决定，卢振华任苇塘乡文化站站长 (a name right after a clause's start, then 任 / 接任 / 出任)
+_TAKES_POST = re.compile(r"(?:^|[，,。；：:、]|决定|宣布)(?![不再曾已未拟将])([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|接任|出任|当选)(?!命)")
+_REMOVED = re.compile(r"免去[\u4e00-\u9fff]{2,4}(?:同志)?的?\S*?职务|不再担任|卸任|免职")
+
+
+def removes(q: Question, c: Candidate) -> bool:
+    """Does a who-question's sentence only remove someone from a post (免去韦振华的…职务, …不再担任…)?
+    It tells who held the post before, never who holds it now."""
+    return q.kind == "person" and appointed(c.text) == ""
+
+
+def appointed(sentence: str) -> str | None:
+    """Whom a 任免 line makes the holder of a post: the name after 任命 / 补选 (任命卢思源为县交通运输局局长 ->
+    卢思源); "" when the line only removes someone (免去韦振华的…职务, …不再担任…): it names no holder;
+    None when it is neither (the span step reads it)."""
+    m = _APPOINTED.search(sentence) or _TAKES_POST.search(sentence)
+    if m is not None:
+        return next(g for g in m.groups() if g)  # 由副院长吕思远同志主持医院全面工作: the acting head
+    return "" if _REMOVED.search(sentence) else None

@@ -49,6 +49,7 @@ def time_marker(text: str) -> str | None:
 
 
 _DATELINE_RE = re.compile(r"\s*(?:讯|电)")  # 本报2025年1月3日讯, 新华社北京1月3日电: when it was reported
+_PERIOD_RE = re.compile(r"度|\s*(?:fiscal|contribution|tax) year", re.I)  # 2024年度: the year a standard is for
 _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|with)|than|from)\s*$", re.I)
 
 
@@ -56,7 +57,7 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     """The time a sentence speaks of: the latest date written in it ("2024年全村…" -> 2024; a month
     and day take the document's year), or a relative word read against the document's date (去年
     in a 2025 article -> 2024); dates it compares with (较2023年…), a dateline's date (…2月10日讯)
-    and dates after the document's year (targets, plans) are passed over. Else the document's date (None when unknown)."""
+    and dates after the document's year (targets, plans; not a 年度 set in advance: 2024年度…) are passed over. Else the document's date (None when unknown)."""
     year = doc_date.year if doc_date else None
     times = []
     for f in find_dates(sentence, year):
@@ -64,8 +65,8 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
             continue
         if f.date.day and _DATELINE_RE.match(sentence, f.end):
             continue
-        if doc_date is not None and f.date.year > doc_date.year:
-            continue
+        if doc_date is not None and f.date.year > doc_date.year and not _PERIOD_RE.match(sentence, f.end):
+            continue  # a target or a plan (力争2025年…); not the year a standard is set for (2024年度…380元)
         times.append(f.date)
     if doc_date is not None:
         today = doc_date.last_day()

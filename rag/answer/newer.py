@@ -1,0 +1,133 @@
+"""A newer retrieved article that changes the very value an answer gives (issue #19): "the last
+Route 207 bus will leave at 22:00 instead of 21:00" (an English page of 2025) against "末班车21:00发车"
+(a Chinese notice of 2024). The support checks may not read the newer sentence (another language,
+other words), so it cannot lead; but the value it replaces is the answer's own, written out: the
+answer then leads with the newer sentence, bold its new value, and keeps the older one as what
+came before. Only the retrieved articles are read, and only a change written with both values
+(X instead of Y, from Y to X, 由Y调整为X) of exactly the answer's figure counts."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from rag.answer.candidates import Candidate
+from rag.answer.in_force import not_yet
+from rag.answer.scoring import Question
+from rag.answer.span import extract_short
+from rag.dates import as_date, find_dates, supersession
+from rag.dates.words import ADJUST
+from rag.text import sentence_spans
+from rag.types import Answer, Citation, ShortPart
+
+_NUM = r"\d{1,2}:\d{2}|\d+(?:\.\d+)?"
+_MARK = "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True) if not w.isascii())
+_CHANGES = (
+    re.compile(rf"(?P<new>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+instead of\s+(?P<old>{_NUM})", re.I),
+    re.compile(rf"\bfrom\s+(?P<old>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+to\s+(?P<new>{_NUM})", re.I),
+    re.compile(rf"由(?P<old>{_NUM})\S{{0,4}}?(?:{_MARK})(?P<new>{_NUM})"),
+)
+_FIGURE = re.compile(_NUM)
+
+
+@dataclass(frozen=True)
+class Newer:
+    """The newer sentence (`cand`), the value it gives (`value`, at `at` in its document) and the
+    older answer's figure it replaces (`old`), in the article `of` (the older answer's)."""
+
+    cand: Candidate
+    value: str
+    at: int
+    old: str
+    of: str
+
+
+def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=None) -> Newer | None:
+    """The first sentence of a retrieved article newer than `lead`'s that changes the figure `lead`
+    answers with (its short-answer span's figures) to another, from a date not after `today`; None
+    when none does."""
+    said = as_date(lead.doc.date)
+    span = extract_short(q.span_q, lead.text, q.kind) if said is not None else None
+    olds = set(_FIGURE.findall(lead.text[span[0]:span[1]])) if span else _asked_figures(q, lead.text)
+    if said is None or not olds:
+        return None
+    seen = set()
+    for c in ranked:
+        d = as_date(c.doc.date)
+        if c.doc.id in seen or d is None or not d > said:
+            continue
+        seen.add(c.doc.id)
+        for s, e in sentence_spans(c.doc.text):
+            for pattern in _CHANGES:
+                m = pattern.search(c.doc.text, s, e)
+                start = applies_from(c.doc.text[s:e], d)
+                if start is not None and not_yet(start, today):
+                    continue  # announced for later
+                if m and m["old"] in olds and m["new"] != m["old"]:
+                    lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
+                    return Newer(c.span(lo, hi), m["new"], m.start("new"), m["old"], lead.doc.id)
+    return None
+
+
+def applies_from(sentence: str, said):
+    """The date a sentence puts its change in force from (自7月1日起, takes effect from…, or an English
+    "From July 1, 2025, …" / "starting …"); None when it states none."""
+    change = supersession(sentence, said)
+    if change is not None and change.effective is not None:
+        return change.effective
+    for f in find_dates(sentence, said.year if said else None):
+        if _EN_FROM.search(sentence[max(0, f.start - 16):f.start]):
+            return f.date
+    return None
+
+
+_EN_FROM = re.compile(r"\b(?:from|starting(?: on| from)?|as of|beginning(?: on)?|effective)\s+$", re.I)
+
+
+def _asked_figures(q: Question, text: str) -> set[str]:
+    """The figures (not dates) of the clauses of `text` that hold a word of the question (末班船18:00开航)."""
+    words = [t for t in q.terms if len(t) >= 2]
+    out: set[str] = set()
+    for clause in re.split(r"[，,；;。]", text):
+        if any(w in clause for w in words):
+            for f in reversed(find_dates(clause)):
+                clause = clause[:f.start] + " " + clause[f.end:]
+            out |= set(_FIGURE.findall(clause))
+    return out
+
+
+def _sentence_of(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, int]:
+    """The English sentence of text[s:e] that holds text[lo:hi] (sentence_spans cuts Chinese
+    sentences only: an English paragraph is one span)."""
+    starts = [m.end() for m in _EN_END.finditer(text, s, lo)]
+    end = _EN_END.search(text, hi, e)
+    return (starts[-1] if starts else s), (end.start() + 1 if end else e)
+
+
+_EN_END = re.compile(r"(?<![A-Z])[.!?](?=\s+[A-Z])\s*")
+
+
+def told_newer(answer: Answer, newer: Newer | None, zh: bool) -> Answer:
+    """The answer led by the newer sentence (its date, its quote, its value in bold), the older
+    answer kept after it as what came before."""
+    if newer is None or not answer.answerable or not answer.citations or answer.citations[0].doc_id != newer.of:
+        return answer
+    from rag.answer.dating import spoken
+
+    c = newer.cand
+    n = len(answer.citations) + 1
+    cite = Citation(n, c.doc.id, c.doc.title, c.doc.date, c.doc.source, c.text, c.start, c.end,
+                    min(c.hit.chunk.start, c.start), max(c.hit.chunk.end, c.end), when=c.doc.date, status="current",
+                    page=c.doc.page_at(c.start), ocr=c.doc.ocr_at(c.start, c.end))
+    start = applies_from(c.text, as_date(c.doc.date))  # From September 1, 2025, …: when it applies
+    on = start.iso() if start is not None else c.doc.date
+    olds = tuple(replace(x, status="superseded", changed_on=on) if x.doc_id == newer.of else x
+                 for x in answer.citations)
+    when = spoken(as_date(c.doc.date), zh)
+    old = answer.answer
+    if answer.short_answer and old.startswith(f"{answer.short_answer} — "):
+        old = old[len(answer.short_answer) + 3:]
+    text = (f"据{when}报道：{c.text}[{n}]（此前：{old}）" if zh
+            else f"{newer.value} — As reported on {when}: {c.text} [{n}] (Before: {old})")
+    part = ShortPart(newer.value, c.doc.id, newer.at, newer.at + len(newer.value))
+    return replace(answer, answer=text, citations=olds + (cite,), short_answer=newer.value, short_parts=(part,),
+                   short_answer_score=None)

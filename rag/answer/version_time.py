@@ -1,0 +1,50 @@
+"""The time a version of a fact speaks of, for rag/answer/timeline.py (issue #19): a sentence's own
+time, the date its article puts a change in force, or the year the sentence before it names (not
+for a sentence of its article's present: 目前…); and what a question's time words say (a year said,
+relative words alone). Also what is no version at all: a target or a plan."""
+from __future__ import annotations
+
+import re
+
+from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.changes import document_change
+from rag.answer.version_value import NOW_SAID
+from rag.dates import Asked, Date, as_date, find_dates, sentence_time, supersession
+from rag.dates.words import RELATIVE
+
+
+def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
+    """The time a version speaks of (rag.dates.sentence_time). A sentence that says no date of its
+    own speaks of the date its article puts a change in force, when it changes a standard
+    (自2024年7月1日起执行, often in another sentence); else of the date the sentence before it in
+    its paragraph writes ("2023年，全村粮食产量1850吨。村里新建烘干中心1座…": 2023, not the report's date)."""
+    doc_date = as_date(c.doc.date)
+    when = sentence_time(c.text, doc_date)
+    if when is None or when != doc_date:
+        return when
+    if supersession(c.text, doc_date) is not None or _ANNOUNCED.search(c.text):
+        change = document_change(c)
+        effective = change.effective if change is not None else None
+        return effective if effective is not None and effective > when else when
+    if NOW_SAID.search(c.text):
+        return when  # 目前医院核定床位650张: the article's present, not the year the sentence before names
+    before = around.lead_in(c, count=1) if around is not None else ""
+    said = sentence_time(before, doc_date) if before else None
+    return said if said is not None and said < when else when
+
+
+# a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later
+_ANNOUNCED = re.compile(r"调整|新标准|将")
+# a target or a plan is no value of the fact (力争村集体经济收入突破120万元, 主要预期目标是：…增长5.5%左右)
+TARGET = re.compile(r"力争|争取|目标|预期|预计|计划|\b(?:target|aims? to|plans? to|expected to)\b", re.I)
+
+
+def relative_only(asked: Asked) -> bool:
+    """A time asked with relative words alone (去年, 上个月, 今年7月起), no date written in full."""
+    return asked.kind == "year" and bool(asked.words) and not find_dates(asked.words)
+
+
+def year_said(asked: Asked) -> bool:
+    """Did the question say the year it asks about (2022年, 去年, "in 2021"), not only a month and day (1月3日)?"""
+    return bool(asked.words) and (bool(find_dates(asked.words)) or any(w in asked.words for w in RELATIVE)
+                                  or re.fullmatch(r"(?:19|20)\d\d", asked.words.strip()) is not None)
