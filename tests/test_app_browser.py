@@ -132,26 +132,6 @@ def browser():
         b.close()
 
 
-def type_question(page, question: str, tries: int = 3) -> None:
-    """Type `question` in the chat's box and press Enter, as a user does. While a freshly loaded
-    page is still applying its load events (a busy machine, the question typed within a second of
-    the box appearing), Gradio can put the box back to its initial value without sending anything
-    (seen about once in 50 loads: no queue/join, all server threads idle). The box is then empty
-    and the question not in the chat, so it is typed again, as the user would; a question that is
-    merely slow keeps its text in the box, or shows in the chat, and is not sent twice."""
-    shown = page.locator("#chat .rag-question").count()
-    for _ in range(tries):
-        page.fill("#question textarea", question)
-        page.keyboard.press("Enter")
-        try:
-            page.wait_for_function(
-                "n => document.querySelectorAll('#chat .rag-question').length > n", arg=shown, timeout=5_000)
-            return
-        except Exception:  # not shown yet: slow, or lost (the box emptied with nothing sent)
-            if page.input_value("#question textarea") != "":
-                return  # still in the box: the caller's wait for the answer decides
-
-
 class Session:
     """One browser tab on the app, recording every request and every dialog it sees."""
 
@@ -176,7 +156,8 @@ class Session:
     def send(self, question: str) -> int:
         """Type a question and press Enter; returns how many replies there were before."""
         before = self.page.locator("#chat .rag-answer, #chat .rag-error").count()
-        type_question(self.page, question)
+        self.page.fill("#question textarea", question)
+        self.page.keyboard.press("Enter")
         return before
 
     def reply(self, before: int):

@@ -221,7 +221,7 @@ def test_spoofed_header_sent_directly_is_ignored(stack):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_chat_page_over_https(stack):
-    from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, type_question
+    from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} missing: run scripts/install_system.sh")
@@ -234,7 +234,8 @@ def test_chat_page_over_https(stack):
             page = context.new_page()
             page.goto(stack[0] + "/")
             page.wait_for_selector("#question textarea")
-            type_question(page, QUESTION)
+            page.fill("#question textarea", QUESTION)
+            page.keyboard.press("Enter")
             reply = page.locator("#chat .rag-answer, #chat .rag-error").first
             try:
                 reply.wait_for(timeout=240_000)  # the first answer loads the models; CI machines are busy
