@@ -65,7 +65,8 @@ def test_turns_are_saved_per_user_and_reopened_with_sources(page, monkeypatch):
     assert [t["n"] for t in stored["turns"]] == [1, 2] and stored["turns"][0]["shown"]["sources"]
 
     as_user("dora", "s2")  # another tab (or a reload): ?c=ID reopens it
-    shown, views, panel, opened = page.open_conversation(conversation)
+    assert all(update == gr.skip() for update in page.restore_from_url(""))  # no ?c=: the chat is left alone
+    shown, views, panel, opened = page.restore_from_url(conversation)
     assert opened == conversation and len(shown) == 4 and [v.question for v in views][0].startswith("雾港镇")
     assert 'id="src-1-1"' in panel and "ferry.txt" in panel
 

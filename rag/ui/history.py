@@ -174,6 +174,14 @@ class PageHistory:
         self._set_current(found["id"])
         return messages, views, render_panel(views), found["id"]
 
+    def restore_from_url(self, conversation_id):
+        """The page's load event: the conversation named by ?c= reopened. Without one nothing
+        changes: the event may finish after the user's first question (a busy server), and an
+        empty chat sent then would wipe that question and its answer from the page."""
+        if not conversation_id:
+            return (gr.skip(),) * 4
+        return self.open_conversation(conversation_id)
+
     def new_conversation(self):
         self._set_current(None)
         return [], [], render_panel([]), ""
@@ -256,7 +264,7 @@ def attach_history(handlers, chatbot, turns, sources, settings) -> PageHistory:
     new.click(page.new_conversation, outputs=shown, **private)
     delete.click(page.delete_conversation, inputs=[listing], outputs=[*shown, listing], **private)
     root = Context.root_block  # the page's Blocks, being built
-    root.load(page.open_conversation, inputs=[current], outputs=shown, js=READ_URL_JS, **private)
+    root.load(page.restore_from_url, inputs=[current], outputs=shown, js=READ_URL_JS, **private)
     root.load(page.list_conversations, outputs=[listing], **private)
     return page
 
