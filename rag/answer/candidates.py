@@ -40,11 +40,42 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy) -> list[Candi
     for rank, hit in enumerate(hits[: policy.sentences_from]):
         doc = document(hit.chunk.doc_id)
         for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
-            if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]):
-                continue  # too short to answer, or itself a question (a heading such as "如何……？")
+            if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]) \
+                    or end_matter(doc.text, s, e):
+                continue  # too short to answer, itself a question (a heading such as "如何……？"), or a
+                # line that says who wrote or issued the article, not what it says
             seen.add((doc.id, s))
-            out.append(Candidate(rank, hit, doc, s, e))
+            out.append(Candidate(rank, hit, doc, s, _sentence_end(doc.text, s, e)))
     return out
+
+
+_FINAL = "。！？!?；;…\n"
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """Where the sentence text[start:end] really ends: a passage may end inside a sentence (a long
+    English one cut at "on January 18,"); the rest of it, up to _MORE characters, is read too."""
+    if end >= len(text) or text[end - 1] in _FINAL or text[end - 1] == "." and text[end : end + 1].isspace():
+        return end
+    whole = sentence_spans(text, start, min(len(text), end + _MORE))
+    return whole[0][1] if whole and whole[0][0] == start and whole[0][1] > end else end
+
+
+_MORE = 300
+
+
+def end_matter(text: str, start: int, end: int) -> bool:
+    """text[start:end] is a whole line that names a source, an author or an issuer rather than
+    stating anything: （来源：某区公安分局）, 责任编辑：某某, a notice's signature (某县民政局 某县财政局)
+    or the date under it."""
+    from rag.ingest.patterns import is_byline
+
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    if text[lo:start].strip() or text[end : len(text) if hi < 0 else hi].strip():
+        return False  # part of a longer line
+    line = text[start:end].strip()
+    return is_byline(line) or bool(_SIGNATURE.fullmatch(line) or _DATE_LINE.fullmatch(line))
 
 
 class Surroundings:
@@ -149,4 +180,9 @@ _AUTHOR_Q = re.compile(
 _ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰稿|作者)"
 _NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
 _BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
+_ISSUER = (r"[\u4e00-\u9fff（）()]{2,30}?(?:局|委员会|委|办公室|政府|中心|办事处|分局|公司|医院|学校|院|所|站|馆|"
+           r"街道|社区|村委会|居委会|协会|部|处|厅|署|集团|银行|电视台|报社)")
+_SIGNATURE = re.compile(rf"{_ISSUER}(?:[\s、　]+{_ISSUER})*")  # one or more issuers, nothing said
+_DATE_LINE = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
+                        r"(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?")
 _QUESTION_END = re.compile(r"[？?][”’」』）)\"']*$")

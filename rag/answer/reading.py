@@ -12,6 +12,7 @@ from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
                                     tidy_list, whole_list)
 from rag.answer.fits import asks_two, fits, second_figure
+from rag.answer.focus import measure_fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -152,7 +153,8 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     differ = q.kind is not None and rule is not None and shared == 0 and not agree  # another span of the asked kind
     threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
     sure = score >= threshold or agree and score >= policy.agree_threshold
-    sure = sure and (not policy.type_check or fits(q.kind, best.doc.text[guess[0] : guess[1]]))
+    shown = best.doc.text[guess[0] : guess[1]]
+    sure = sure and (not policy.type_check or fits(q.kind, shown) and measure_fits(q.query, shown) is not False)
     return Verdict(guess, score, agree, sure, dropped=crosses(best.doc.text[guess[0] : guess[1]]))
 
 

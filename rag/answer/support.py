@@ -43,7 +43,23 @@ def unsupported(q: Question, best: Candidate, around: Surroundings, policy: Answ
     reason = _numbers_missing(q, best, window, around, policy)
     if reason is None and q.zh:
         reason = _entities_missing(q, best, window, policy)
-    return reason or _kind_missing(q, best, policy)
+    return reason or _target_only(q, best) or _kind_missing(q, best, policy)
+
+
+# a figure set as a goal or forecast, not reached: 预期目标是…增长5.5%左右, 力争…突破120万元
+_TARGET = re.compile(r"预期目标|主要目标|目标(?:是|为)[：:]?[^，。；,;]{0,20}\d|力争|\b(?:target|goal)s?\b", re.I)
+_ASKS_TARGET = re.compile(r"目标|计划|预计|预期|力争|打算|争取|target|goal|plan|expect|forecast", re.I)
+
+
+def _target_only(q: Question, best: Candidate) -> str | None:
+    """A question for a figure is not answered by a goal or a forecast: the sentence (read from its
+    start, which a colon may have cut off: "主要预期目标是：地区生产总值增长5.5%左右") sets one,
+    and the question asks for no goal."""
+    if q.kind != "number" or _ASKS_TARGET.search(q.query):
+        return None
+    text = best.doc.text
+    lo = max(text.rfind(m, 0, best.start) for m in "。！？\n") + 1
+    return "a goal, not a figure reached" if _TARGET.search(text[lo : best.end]) else None
 
 
 def _numbers_missing(q: Question, best: Candidate, window: str, around: Surroundings,
@@ -54,9 +70,21 @@ def _numbers_missing(q: Question, best: Candidate, window: str, around: Surround
     if _SAME_YEAR.search(best.text):
         seen += normalize_for_search(around.lead_in(best, count=policy.year_lookback))
     for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(q.query)):
-        if num not in seen and not _says_year(best, num):
+        if num not in seen and not _says_year(best, num) and not in_band(num, seen):
             return f"number {num} not near the answer"
     return None
+
+
+_BAND = re.compile(r"(\d+(?:\.\d+)?)\s*(?:周岁|岁|元|人|万)?\s*(?:至|到|-|~|～|—|－)\s*(\d+(?:\.\d+)?)")
+_FLOOR = re.compile(r"(\d+(?:\.\d+)?)\s*(?:周岁|岁)\s*(?:及|以|或)?以上")
+
+
+def in_band(num: str, text: str) -> bool:
+    """The number asked (85 of "老人85岁") lies in a band the text states: 80至89周岁, 90周岁及以上."""
+    x = float(num)
+    if any(float(lo) <= x <= float(hi) for lo, hi in _BAND.findall(text) if float(lo) < float(hi)):
+        return True
+    return any(float(lo) <= x for lo in _FLOOR.findall(text))
 
 
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|本年|上年")

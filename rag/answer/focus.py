@@ -1,0 +1,105 @@
+"""What exactly a question asks about: the words beside its question word, the measure it asks in,
+and the words a sentence that answers a procedure question tends to use.
+
+A news article or a service guide repeats its subject in almost every sentence ("出生一件事", "区图书馆");
+what tells the answering sentence from the article's opening is the word the question asks about:
+材料 in "要带哪些材料", 借 in "借书能借多长时间", 接待 in "每天接待多少健身群众". These helpers find it,
+so that scoring.py can weigh a sentence that holds it above one that only repeats the subject.
+"""
+from __future__ import annotations
+
+import re
+
+# the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
+WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|多少钱|多少|几点钟?|几[个天号时岁位名家]"
+                r"|什么时候|什么地方|什么|何时|何地|哪[里儿些个位家所年天]?|怎么样?|怎样|如何|是否|能否|要不要|用不用|吗|呢")
+# words that say when the question is asked, not what it asks about (the timeline judges them)
+_TIME_WORDS = re.compile(r"^(?:现在|目前|如今|当前|今年|去年|以前|原来|此前|过去|当时|最新|最近|现任|还)$")
+
+
+_LIGHT = frozenset("去 到 在 要 能 有 是 会 可 让 给 把 被 得 办 办理 需要".split())  # verbs too light to say what is asked
+
+
+def without_wh(query: str) -> str:
+    """The query with its question words blanked (a space each), for the topic's terms."""
+    return WH.sub(" ", query)
+
+
+def focus_terms(query: str, terms: dict[str, float]) -> dict[str, float]:
+    """The question's terms right beside its question word, in its clause: the content word before
+    it and the one after it ("要带哪些材料" -> 带, 材料; "借书能借多长时间" -> 借). {} when the question
+    has no question word, or no term stands beside it."""
+    from rag.index.tokenize import tokenize
+
+    m = WH.search(query)
+    if m is None:
+        return {}
+    clause_lo = max(query.rfind(p, 0, m.start()) for p in "，,；;：:") + 1
+    stops = [i for i in (re.search(r"[，,。？?！!；;]", query[m.end():]),) if i]
+    clause_hi = m.end() + stops[0].start() if stops else len(query)
+    def usable(t: str) -> bool:
+        return t in terms and not _TIME_WORDS.match(t) and t not in _LIGHT
+
+    before = [t for t in tokenize(query[clause_lo : m.start()]) if usable(t)]
+    after = [t for t in tokenize(query[m.end() : clause_hi]) if usable(t)]
+    out = {}
+    for side in (before[-1:] if before else [], after[:1]):
+        for t in side:
+            out[t] = terms[t]
+    return out
+
+
+def focus_share(focus: dict[str, float], text: str) -> float:
+    """The idf-weighted share of the focus terms that `text` holds (as tokens or as characters:
+    借 in 借期)."""
+    from rag.index.tokenize import tokens_among
+
+    total = sum(focus.values())
+    if not total:
+        return 0.0
+    toks = tokens_among(text, frozenset(focus))
+    return sum(w for t, w in focus.items() if t in toks or t in text) / total
+
+
+# how long: a duration, not a date or a clock time
+_DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
+                         r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
+_DURATION = re.compile(r"[\d一二两三四五六七八九十百半]+\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
+                       r"|当场|即时|当日|当天|\bdays?\b|\bhours?\b|\bweeks?\b|\bmonths?\b", re.I)
+# a quantity asked in a named measure: "多少份", "多少吨", "多少人次"
+_PRICE_Q = re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少|票价多少|how much (?:is|does|do|are)|\bcost\b|\bprice\b", re.I)
+_MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人)")
+
+
+def measure_fits(query: str, text: str) -> bool | None:
+    """Does text hold a quantity of the measure the question asks in? None when it asks in none:
+    "多久" wants a duration (3个工作日, not 4月1日 or 9点), "多少份" a number of 份."""
+    if _DURATION_Q.search(query):
+        return bool(_DURATION.search(text))
+    if _PRICE_Q.search(query):
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*(?:元|块)|\d\s*yuan|free|免费", text, re.I) is not None
+    m = _MEASURE_Q.search(query)
+    if m:
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{re.escape(m.group(1))}", text) is not None
+    return None
+
+
+_CN = "零〇一二两三四五六七八九十百千万亿半"
+
+# what a procedure question asks -> the words of a sentence that answers it
+PROCEDURE_CUES = [
+    (re.compile(r"(?:哪些|什么|啥)(?:材料|证件|资料|手续)|带什么|带哪些|what (?:documents|papers|materials)|"
+                r"which documents|what do i need to bring", re.I),
+     re.compile(r"材料|身份证|证明|户口簿|照片|原件|复印件|证件|只需|需提供|须提供|携带")),
+    (re.compile(r"(?:去|到|在)(?:哪里|哪儿|哪|什么地方)|哪个(?:窗口|部门|地方)|where (?:can|do|should|to)", re.I),
+     re.compile(r"窗口|大厅|服务中心|服务点|办事处|派出所|地点|网点|[一二三四五六七八九十\d]+楼|APP|网上|掌上|受理")),
+    (_DURATION_Q, re.compile(r"时限|办结|工作日|当场|即时|天内|日内")),
+    (re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
+                r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I),
+     re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|不再|需要|须|应当|no longer|not need|without", re.I)),
+]
+
+
+def procedure_cue(query: str):
+    """The pattern of words that answer this procedure question, or None."""
+    return next((cue for asked, cue in PROCEDURE_CUES if asked.search(query)), None)
