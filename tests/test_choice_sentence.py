@@ -4,6 +4,7 @@ import pytest
 
 from rag.answer import scoring, support
 from rag.answer.candidates import Candidate, Surroundings, end_matter, from_hits
+from rag.answer.bands import in_band
 from rag.answer.focus import focus_share, focus_terms, measure_fits, procedure_cue, without_wh
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
@@ -104,9 +105,9 @@ def test_a_goal_named_as_a_guide_is_no_goal_figure():
 
 
 def test_an_age_inside_a_band_is_near_the_answer():
-    assert support.in_band("85", "75至84周岁老人每月60元；85至94周岁老人每月120元")
-    assert support.in_band("96", "95周岁及以上老人每月300元")
-    assert not support.in_band("70", "75至84周岁老人每月60元")
+    assert in_band("85", "75至84周岁老人每月60元；85至94周岁老人每月120元")
+    assert in_band("96", "95周岁及以上老人每月300元")
+    assert not in_band("70", "75至84周岁老人每月60元")
 
 
 def test_a_price_question_wants_an_amount_of_money():
@@ -158,4 +159,19 @@ def test_a_sentence_cut_by_its_passage_is_read_whole():
     doc = Document("e", text, "Pan named", "2031-03-05", "e.md")
     cut = text.index("2031,") - 1  # the passage ends after "March 3,"
     hit = Hit(Chunk("e", 0, 0, cut, text[:cut]), 1.0)
-    assert from_hits([hit], lambda _id: doc, AnswerPolicy())[0].text.endswith("the district said.")
+    assert from_hits([hit], lambda _id: doc, AnswerPolicy())[0].text.endswith("March 3, 2031,")  # one clause more
+    table = "Row one: " + "cell " * 60 + "end."
+    tdoc = Document("t", table, "t", None, "t.md")
+    thit = Hit(Chunk("t", 0, 0, 40, table[:40]), 1.0)
+    assert from_hits([thit], lambda _id: tdoc, AnswerPolicy())[0].end <= 40 + 40  # a run-on row is not read on
+
+
+def test_one_quantity_asked_shows_one_figure():
+    from rag.answer.fits import one_figure
+
+    text = "今年全村茶叶产量820吨，销售额2150万元，同比增长9%。"
+    s, e = text.index("820吨"), text.index("万元") + 2
+    got = one_figure(text, s, e, "全村茶叶卖了多少钱？")
+    assert text[got[0] : got[1]] == "2150万元"
+    assert one_figure(text, s, e, "全村茶叶有多大规模？") is None  # no measure tells the two apart
+    assert one_figure(text, s, text.index("吨") + 1, "产量多少吨？") == (s, text.index("吨") + 1)

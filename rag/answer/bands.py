@@ -64,3 +64,15 @@ def _covers(label: re.Match, age: int) -> bool:
     if label.re is _RANGE:
         return int(label.group(1)) <= age <= int(label.group(2))
     return int(label.group(1)) <= age
+
+
+_NUM_BAND = re.compile(r"(\d+(?:\.\d+)?)\s*(?:周岁|岁|元|人|万)?\s*(?:至|到|-|~|～|—|－)\s*(\d+(?:\.\d+)?)")
+_NUM_FLOOR = re.compile(r"(\d+(?:\.\d+)?)\s*(?:周岁|岁)\s*(?:及|以|或)?以上")
+
+
+def in_band(num: str, text: str) -> bool:
+    """The number asked (85 of "老人85岁") lies in a band the text states: 80至89周岁, 90周岁及以上."""
+    x = float(num)
+    if any(float(lo) <= x <= float(hi) for lo, hi in _NUM_BAND.findall(text) if float(lo) < float(hi)):
+        return True
+    return any(float(lo) <= x for lo in _NUM_FLOOR.findall(text))

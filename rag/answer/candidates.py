@@ -53,15 +53,20 @@ _FINAL = "。！？!?；;…\n"
 
 
 def _sentence_end(text: str, start: int, end: int) -> int:
-    """Where the sentence text[start:end] really ends: a passage may end inside a sentence (a long
-    English one cut at "on January 18,"); the rest of it, up to _MORE characters, is read too."""
+    """Where the sentence text[start:end] should end: a passage may end inside a long sentence (cut at
+    "on January 18,"): its next clause is read too (or up to the sentence's end; _MORE characters at most)."""
     if end >= len(text) or text[end - 1] in _FINAL or text[end - 1] == "." and text[end : end + 1].isspace():
         return end
     whole = sentence_spans(text, start, min(len(text), end + _MORE))
-    return whole[0][1] if whole and whole[0][0] == start and whole[0][1] > end else end
+    if not whole or whole[0][0] != start or whole[0][1] <= end:
+        return end
+    clause = re.search(r"[，,；;：:]", text[end : min(whole[0][1] - 1, end + _MORE)])  # "…on January 18, 2024,"
+    if clause:
+        return end + clause.end()
+    return whole[0][1] if whole[0][1] - end <= _MORE else end
 
 
-_MORE = 300
+_MORE = 40  # characters read past a passage's end at most (a table row runs on for pages)
 
 
 def end_matter(text: str, start: int, end: int) -> bool:

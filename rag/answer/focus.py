@@ -17,12 +17,17 @@ WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|�
 _TIME_WORDS = re.compile(r"^(?:现在|目前|如今|当前|今年|去年|以前|原来|此前|过去|当时|最新|最近|现任|还)$")
 
 
-_LIGHT = frozenset("去 到 在 要 能 有 是 会 可 让 给 把 被 得 办 办理 需要".split())  # verbs too light to say what is asked
+_LIGHT = frozenset("去 到 在 要 能 有 是 会 可 让 给 把 被 得 办 办理 需要 来 过 了 着 一 分别 各 这 那 这张 这个 这些 那个 此 该 其"
+                   .split())  # words too light to say what is asked
+
+
+# the question words whose pieces the tokenizer keeps (时间 of 多长时间, 时候 of 什么时候, 几点)
+_LEAKING_WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|几点钟?|什么时候|何时")
 
 
 def without_wh(query: str) -> str:
-    """The query with its question words blanked (a space each), for the topic's terms."""
-    return WH.sub(" ", query)
+    """The query with the question words the tokenizer would keep blanked, for the topic's terms."""
+    return _LEAKING_WH.sub(" ", query)
 
 
 def focus_terms(query: str, terms: dict[str, float]) -> dict[str, float]:
@@ -37,8 +42,12 @@ def focus_terms(query: str, terms: dict[str, float]) -> dict[str, float]:
     clause_lo = max(query.rfind(p, 0, m.start()) for p in "，,；;：:") + 1
     stops = [i for i in (re.search(r"[，,。？?！!；;]", query[m.end():]),) if i]
     clause_hi = m.end() + stops[0].start() if stops else len(query)
-    def usable(t: str) -> bool:
-        return t in terms and not _TIME_WORDS.match(t) and t not in _LIGHT
+    def usable(t: str) -> bool:  # not a light word, nor the subject's name (the whole article names it)
+        return t in terms and not _TIME_WORDS.match(t) and t not in _LIGHT and t not in names
+
+    from rag.answer.evidence import key_entities
+
+    names = {n for e in key_entities(query) for n in tokenize(e)}
 
     before = [t for t in tokenize(query[clause_lo : m.start()]) if usable(t)]
     after = [t for t in tokenize(query[m.end() : clause_hi]) if usable(t)]
@@ -58,7 +67,9 @@ def focus_share(focus: dict[str, float], text: str) -> float:
     if not total:
         return 0.0
     toks = tokens_among(text, frozenset(focus))
-    return sum(w for t, w in focus.items() if t in toks or t in text) / total
+    # a word held whole counts whole; one held in part counts its share of characters (美誉, 被誉为)
+    return sum(w * (1.0 if t in toks or t in text else sum(ch in text for ch in t) / len(t) / 2)
+               for t, w in focus.items()) / total
 
 
 # how long: a duration, not a date or a clock time
@@ -96,10 +107,19 @@ PROCEDURE_CUES = [
     (_DURATION_Q, re.compile(r"时限|办结|工作日|当场|即时|天内|日内")),
     (re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
                 r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I),
-     re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|不再|需要|须|应当|no longer|not need|without", re.I)),
+     re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|不再|需要|须|应当|调整为|改为|更名|变更为|不变|仍为|继续|"
+                r"no longer|not need|without|renamed|changed to|still", re.I)),
 ]
 
 
 def procedure_cue(query: str):
     """The pattern of words that answer this procedure question, or None."""
     return next((cue for asked, cue in PROCEDURE_CUES if asked.search(query)), None)
+
+
+def cue_share(cue, text: str) -> float:
+    """How strongly text answers a procedure question: 1 for two or more of the cue's words
+    (只需…身份证…材料), 0.5 for one (a lone 证明 in an opening that lists what is done)."""
+    if cue is None:
+        return 0.0
+    return min(len({m.group().lower() for m in cue.finditer(text)}), 2) / 2

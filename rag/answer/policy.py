@@ -31,6 +31,8 @@ class AnswerPolicy:
     # sentence (focus.py; hand-set on eval/temporal dev3/dev4, val and holdout not tuned on)
     w_procedure: float = 0.2  # a procedure question (哪些材料, 去哪里办, 多久, 还需要…吗) and a sentence with the
     # words that answer it (材料/身份证, 窗口/大厅, 工作日/时限, 无需/不再) (focus.py; as w_focus)
+    w_numbers: float = 0.15  # score and context less when a figure the question states (not a year) is not near the
+    # sentence, more when it lies in a band the sentence states (老人85岁, 80至89周岁) (as w_focus)
     w_headline: float = 0.15  # a headline less, when its article's body holds a figure or date asked for (as above)
     w_chars: float = 0.2  # share of single-character overlap in the lexical score (hand-set, cf25e8d)
     w_lead_in: float = 0.5  # share of the lexical score from the sentence read with its lead-in (hand-set, eb6a28f)

@@ -7,6 +7,7 @@ import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
+from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short, template_span
@@ -75,16 +76,6 @@ def _numbers_missing(q: Question, best: Candidate, window: str, around: Surround
     return None
 
 
-_BAND = re.compile(r"(\d+(?:\.\d+)?)\s*(?:周岁|岁|元|人|万)?\s*(?:至|到|-|~|～|—|－)\s*(\d+(?:\.\d+)?)")
-_FLOOR = re.compile(r"(\d+(?:\.\d+)?)\s*(?:周岁|岁)\s*(?:及|以|或)?以上")
-
-
-def in_band(num: str, text: str) -> bool:
-    """The number asked (85 of "老人85岁") lies in a band the text states: 80至89周岁, 90周岁及以上."""
-    x = float(num)
-    if any(float(lo) <= x <= float(hi) for lo, hi in _BAND.findall(text) if float(lo) < float(hi)):
-        return True
-    return any(float(lo) <= x for lo in _FLOOR.findall(text))
 
 
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|本年|上年")
@@ -158,11 +149,19 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     typed = typed or (_ASKS_POST.search(query) is not None and _POST.search(best.text) is not None)
     # the question names the entry this sentence belongs to: fewer of its other words need match
     need = policy.min_coverage_typed if typed or named else policy.min_coverage
+    if _band_holds(query, best):  # "老人85岁" against "80至89周岁…": the age is said, as a band
+        need -= policy.w_numbers
     if zh:
         return f"low coverage {best.context:.2f}" if q.terms and best.context < need else None
     if best.dense < policy.min_dense and best.context < need:
         return f"weak match (cosine {best.dense:.2f})"
     return None
+
+
+def _band_holds(query: str, best: Candidate) -> bool:
+    numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(query)) if len(n) != 4]
+    return bool(numbers) and all(n in best.text or in_band(n, best.text) for n in numbers) \
+        and any(n not in best.text for n in numbers)
 
 
 def missegmented(entity: str, doc: str) -> str:
