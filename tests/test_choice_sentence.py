@@ -175,3 +175,20 @@ def test_one_quantity_asked_shows_one_figure():
     assert text[got[0] : got[1]] == "2150万元"
     assert one_figure(text, s, e, "全村茶叶有多大规模？") is None  # no measure tells the two apart
     assert one_figure(text, s, text.index("吨") + 1, "产量多少吨？") == (s, text.index("吨") + 1)
+
+
+def test_a_piece_of_a_quoted_name_grows_to_the_whole_name():
+    from rag.answer.units import whole_unit
+
+    text = "也可以通过“青石办事”APP掌上办理。"
+    s = text.index("青石")
+    assert whole_unit(text, s, s + 2, "去哪儿办？") == (s, s + 4)
+    assert whole_unit(text, s, s + 4, "去哪儿办？") == (s, s + 4)
+
+
+def test_an_english_question_focuses_on_the_words_after_its_question_word():
+    from rag.answer.focus import english_focus
+
+    words = {"single": 1.0, "child": 1.0, "ticket": 1.0, "museum": 1.0, "now": 1.0}
+    assert set(english_focus("How much is a single child ticket at the museum now?", words)) == {"single", "child", "ticket"}
+    assert english_focus("Tell me about the museum.", words) == {}

@@ -49,13 +49,11 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy) -> list[Candi
     return out
 
 
-_FINAL = "。！？!?；;…\n"
-
-
 def _sentence_end(text: str, start: int, end: int) -> int:
-    """Where the sentence text[start:end] should end: a passage may end inside a long sentence (cut at
-    "on January 18,"): its next clause is read too (or up to the sentence's end; _MORE characters at most)."""
-    if end >= len(text) or text[end - 1] in _FINAL or text[end - 1] == "." and text[end : end + 1].isspace():
+    """Where the sentence text[start:end] should end: a passage may end inside a long English sentence
+    (cut at "on January 18,"): its next clause is read too (or up to the sentence's end; _MORE
+    characters at most)."""
+    if end >= len(text) or text[end - 1] not in ",;":  # a Chinese clause split keeps its passage's cut
         return end
     whole = sentence_spans(text, start, min(len(text), end + _MORE))
     if not whole or whole[0][0] != start or whole[0][1] <= end:

@@ -22,7 +22,7 @@ _LIGHT = frozenset("去 到 在 要 能 有 是 会 可 让 给 把 被 得 办 
 
 
 # the question words whose pieces the tokenizer keeps (时间 of 多长时间, 时候 of 什么时候, 几点)
-_LEAKING_WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|几点钟?|什么时候|何时")
+_LEAKING_WH = re.compile(r"多长时间|多少时间|多长|多久|几点钟?|什么时候|何时")
 
 
 def without_wh(query: str) -> str:
@@ -56,6 +56,20 @@ def focus_terms(query: str, terms: dict[str, float]) -> dict[str, float]:
         for t in side:
             out[t] = terms[t]
     return out
+
+
+_EN_WH = re.compile(r"\b(?:how (?:much|many|long|big|old|far)|what|which|who|where|when)\b\s+(?:(?:is|are|was|were|does|do|did|"
+                    r"can|will)\s+)?(?:(?:a|an|the)\s+)?((?:[a-z]+\s+){0,3}?[a-z]+)(?=\s+(?:at|in|of|for|on|to|from|does|do|"
+                    r"did|is|are|was|were|can|will)\b|\s*[?,]|$)", re.I)
+
+
+def english_focus(question: str, words: dict[str, float]) -> dict[str, float]:
+    """An English question's words right after its question word ("How much is a single adult
+    ticket at…" -> single, adult, ticket), among `words`."""
+    m = _EN_WH.search(question)
+    if m is None:
+        return {}
+    return {w: words[w] for w in m.group(1).lower().split() if w in words}
 
 
 def focus_share(focus: dict[str, float], text: str) -> float:

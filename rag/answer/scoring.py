@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.focus import cue_share, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
+from rag.answer.focus import cue_share, english_focus, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
 from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
 from rag.answer.span import extract_short, question_type
@@ -48,7 +48,7 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
     terms = {t: idf(t) for t in set(tokenize(without_wh(lexq)))} or {t: idf(t) for t in set(tokenize(lexq))}
     words = {} if zh else {t: idf(t) for t in set(tokenize(query)) if t.isascii() and t.isalpha()}
     return Question(question, query, zh, question_type(query), query if zh else f"{lexq} {query}",
-                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else {}, words)
+                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words), words)
 
 
 def chinese_keywords(query: str, hits: Sequence[Hit], policy: AnswerPolicy) -> list[str]:
