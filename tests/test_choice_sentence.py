@@ -192,3 +192,12 @@ def test_an_english_question_focuses_on_the_words_after_its_question_word():
     words = {"single": 1.0, "child": 1.0, "ticket": 1.0, "museum": 1.0, "now": 1.0}
     assert set(english_focus("How much is a single child ticket at the museum now?", words)) == {"single", "child", "ticket"}
     assert english_focus("Tell me about the museum.", words) == {}
+
+
+def test_durations_and_prices_in_other_forms():
+    from rag.answer.evidence import unit_matches
+
+    assert measure_fits("这种蕨类生存了多少年？", "生存了近2,400万年") is True
+    assert measure_fits("这种花的花期约是多久？", "花期4-6月") is True
+    assert measure_fits("公司斥资多少钱收购该品牌？", "斥资52亿美元收购") is True
+    assert unit_matches("公司斥资多少钱收购该品牌？", "斥资52亿美元收购")

@@ -111,7 +111,7 @@ _BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 
 
 _EN_UNITS = [
-    (re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少"), "元"),
+    (re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少"), "(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索)"),
     (re.compile(r"\bpopulation\b|how many (?:people|residents|inhabitants|visitors|tourists|workers|students)", re.I),
      "(?:人|名)"),
     (re.compile(r"\b(?:yuan|rmb)\b", re.I), "元"),

@@ -89,9 +89,11 @@ def focus_share(focus: dict[str, float], text: str) -> float:
 # how long: a duration, not a date or a clock time
 _DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
                          r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
-_DURATION = re.compile(r"[\d一二两三四五六七八九十百半]+\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
+_DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
+                       r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
                        r"|当场|即时|当日|当天|\bdays?\b|\bhours?\b|\bweeks?\b|\bmonths?\b", re.I)
 # a quantity asked in a named measure: "多少份", "多少吨", "多少人次"
+MONEY = r"(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索|dollars?|euros?|pounds?)"
 _PRICE_Q = re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少|票价多少|how much (?:is|does|do|are)|\bcost\b|\bprice\b", re.I)
 _MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人)")
 
@@ -102,7 +104,7 @@ def measure_fits(query: str, text: str) -> bool | None:
     if _DURATION_Q.search(query):
         return bool(_DURATION.search(text))
     if _PRICE_Q.search(query):
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*(?:元|块)|\d\s*yuan|free|免费", text, re.I) is not None
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
     m = _MEASURE_Q.search(query)
     if m:
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{re.escape(m.group(1))}", text) is not None
