@@ -40,11 +40,45 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy) -> list[Candi
     for rank, hit in enumerate(hits[: policy.sentences_from]):
         doc = document(hit.chunk.doc_id)
         for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
-            if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]):
-                continue  # too short to answer, or itself a question (a heading such as "如何……？")
+            if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]) \
+                    or end_matter(doc.text, s, e):
+                continue  # too short to answer, itself a question (a heading such as "如何……？"), or a
+                # line that says who wrote or issued the article, not what it says
             seen.add((doc.id, s))
-            out.append(Candidate(rank, hit, doc, s, e))
+            out.append(Candidate(rank, hit, doc, s, _sentence_end(doc.text, s, e)))
     return out
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """Where the sentence text[start:end] should end: a passage may end inside a long English sentence
+    (cut at "on January 18,"): its next clause is read too (or up to the sentence's end; _MORE
+    characters at most)."""
+    if end >= len(text) or text[end - 1] not in ",;":  # a Chinese clause split keeps its passage's cut
+        return end
+    whole = sentence_spans(text, start, min(len(text), end + _MORE))
+    if not whole or whole[0][0] != start or whole[0][1] <= end:
+        return end
+    clause = re.search(r"[，,；;：:]", text[end : min(whole[0][1] - 1, end + _MORE)])  # "…on January 18, 2024,"
+    if clause:
+        return end + clause.end()
+    return whole[0][1] if whole[0][1] - end <= _MORE else end
+
+
+_MORE = 40  # characters read past a passage's end at most (a table row runs on for pages)
+
+
+def end_matter(text: str, start: int, end: int) -> bool:
+    """text[start:end] is a whole line that names a source, an author or an issuer rather than
+    stating anything: （来源：某区公安分局）, 责任编辑：某某, a notice's signature (某县民政局 某县财政局)
+    or the date under it."""
+    from rag.ingest.patterns import is_byline
+
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    if text[lo:start].strip() or text[end : len(text) if hi < 0 else hi].strip():
+        return False  # part of a longer line
+    line = text[start:end].strip()
+    return is_byline(line) or bool(_SIGNATURE.fullmatch(line) or _DATE_LINE.fullmatch(line))
 
 
 class Surroundings:
@@ -149,4 +183,9 @@ _AUTHOR_Q = re.compile(
 _ROLE = r"(?:融媒|本报|本刊|特约|见习|首席)?(?:记者|通讯员|撰稿|作者)"
 _NAMED_ROLE = re.compile(_ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}")
 _BRACKET_BYLINE = re.compile(r"[（(](" + _ROLE + r"[\s：:]*[\u4e00-\u9fff·]{2,5}[^（）()\n]{0,24})[）)]")
+_ISSUER = (r"[\u4e00-\u9fff（）()]{2,30}?(?:局|委员会|委|办公室|政府|中心|办事处|分局|公司|医院|学校|院|所|站|馆|"
+           r"街道|社区|村委会|居委会|协会|部|处|厅|署|集团|银行|电视台|报社)")
+_SIGNATURE = re.compile(rf"{_ISSUER}(?:[\s、　]+{_ISSUER})*")  # one or more issuers, nothing said
+_DATE_LINE = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
+                        r"(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?")
 _QUESTION_END = re.compile(r"[？?][”’」』）)\"']*$")

@@ -45,6 +45,8 @@ def key_entities(question: str) -> list[str]:
         # a four-character "name" made of two ordinary words is a set phrase ("武艺超群"),
         # unless it starts with a compound surname ("欧阳" + given name)
         or e in names and e[:2] not in _COMPOUND_SURNAMES and min(freq.get(e[:2], 0), freq.get(e[2:], 0)) >= 200))]
+    # "省一级幼儿园" grades a thing, it names no province: "县城省" is no name
+    out = [e for e in out if not re.search(re.escape(e) + r"[一二三四五六七八九特]?级", question)]
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
@@ -57,7 +59,7 @@ _COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙"
                       "夏侯", "尉迟", "宇文", "司徒", "端木", "轩辕", "呼延", "南宫", "澹台", "申屠", "万俟", "闻人"}
 _PARTICLE_TAIL = set("是有不会的了在和与被将把也都就而要能可")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
-_NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自")
+_NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自去要回来进赴往")
 
 
 def mentions(text: str, name: str, count: bool = False):
@@ -109,6 +111,7 @@ _BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 
 
 _EN_UNITS = [
+    (re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少"), "(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索)"),
     (re.compile(r"\bpopulation\b|how many (?:people|residents|inhabitants|visitors|tourists|workers|students)", re.I),
      "(?:人|名)"),
     (re.compile(r"\b(?:yuan|rmb)\b", re.I), "元"),

@@ -82,3 +82,20 @@ def _joined(text: str, figures: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((a, b))
     return out
+
+
+def one_figure(text: str, start: int, end: int, question: str) -> tuple[int, int] | None:
+    """A span for a one-quantity question that holds two figures across a clause mark ("3100吨，
+    销售额1860万元" for 卖了多少钱): the one figure of the measure asked, else None (not shown).
+    A span with one figure, or none across a clause mark, is returned as it is."""
+    from rag.answer.focus import measure_fits
+    from rag.answer.span import NUMBER_RE
+
+    span = text[start:end]
+    figures = [m for m in NUMBER_RE.finditer(span) if _FIGURE.search(m.group())]
+    if len(figures) < 2 or not re.search(r"[，；;]|,(?!\d)", span):
+        return start, end
+    fitting = [m for m in figures if measure_fits(question, m.group())]
+    if len(fitting) != 1:
+        return None
+    return start + fitting[0].start(), start + fitting[0].end()

@@ -27,6 +27,13 @@ class AnswerPolicy:
     w_cue: float = 0.10  # a why / what-for / how-named question and a sentence that gives a cause, aim or origin
     # (0911e62: CMRC 85.0% of 1,002 with it)
     w_topic: float = 0.2  # the question names the article's topic (its short title) (hand-set, 61e1792)
+    w_focus: float = 0.2  # share of the question's words beside its question word (材料 of 哪些材料) in the
+    # sentence (focus.py; hand-set on eval/temporal dev3/dev4, val and holdout not tuned on)
+    w_procedure: float = 0.2  # a procedure question (哪些材料, 去哪里办, 多久, 还需要…吗) and a sentence with the
+    # words that answer it (材料/身份证, 窗口/大厅, 工作日/时限, 无需/不再) (focus.py; as w_focus)
+    w_numbers: float = 0.15  # score and context less when a figure the question states (not a year) is not near the
+    # sentence, more when it lies in a band the sentence states (老人85岁, 80至89周岁) (as w_focus)
+    w_headline: float = 0.15  # a headline less, when its article's body holds a figure or date asked for (as above)
     w_chars: float = 0.2  # share of single-character overlap in the lexical score (hand-set, cf25e8d)
     w_lead_in: float = 0.5  # share of the lexical score from the sentence read with its lead-in (hand-set, eb6a28f)
     w_bigrams: float = 0.5  # share of bigram (vs. token) coverage in a coverage score (hand-set, 1c6b183)

@@ -11,7 +11,8 @@ from rag.answer.ambiguity import singled_out_fact, singled_out_part
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
                                     tidy_list, whole_list)
-from rag.answer.fits import asks_two, fits, second_figure
+from rag.answer.fits import asks_two, fits, one_figure, second_figure
+from rag.answer.focus import measure_fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -141,6 +142,11 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
         guess = widen(best.doc.text, *both, q.query)  # sure on its own: the rules mark one figure, not two
         return Verdict(guess, score, False, score >= policy.reader_threshold,
                        dropped=crosses(best.doc.text[guess[0] : guess[1]]))
+    if q.kind == "number":  # one quantity asked: one figure in bold (two across a comma are no answer)
+        one = one_figure(best.doc.text, *guess, q.query)
+        if one is None:
+            return Verdict(guess, score, False, False)
+        guess = one
     if policy.list_for_what and asks_what(q.query):  # "设置了什么": the whole list the span is one item of
         around = list_around(best.doc.text, *sentence_bounds(best.doc.text, *guess), guess)
         around = None if around is None else tidy_list(best.doc.text, *around)  # no list of like things: none
@@ -152,7 +158,8 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     differ = q.kind is not None and rule is not None and shared == 0 and not agree  # another span of the asked kind
     threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
     sure = score >= threshold or agree and score >= policy.agree_threshold
-    sure = sure and (not policy.type_check or fits(q.kind, best.doc.text[guess[0] : guess[1]]))
+    shown = best.doc.text[guess[0] : guess[1]]
+    sure = sure and (not policy.type_check or fits(q.kind, shown) and measure_fits(q.query, shown) is not False)
     return Verdict(guess, score, agree, sure, dropped=crosses(best.doc.text[guess[0] : guess[1]]))
 
 

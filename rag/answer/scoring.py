@@ -3,11 +3,13 @@ and how well each candidate sentence answers it (lexical, context, dense, type a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
 from rag.answer.candidates import Candidate, Surroundings, topic
+from rag.answer.focus import cue_share, english_focus, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
+from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
 from rag.answer.span import extract_short, question_type
 from rag.index.tokenize import tokens_among
@@ -26,6 +28,9 @@ class Question:
     span_q: str  # what the rules and the reader are given: the query, with the Chinese keywords when not Chinese
     terms: dict[str, float]  # the query's terms (of its Chinese keywords) and their idf
     bigrams: frozenset[str]  # the character bigrams of its Chinese keywords
+    focus: dict[str, float] = field(default_factory=dict)  # the terms beside its question word (focus.py)
+    words: dict[str, float] = field(default_factory=dict)  # a question not in Chinese: its own words and their
+    # idf, which an article in its language shares (the dictionary's Chinese keywords match none of it)
 
 
 def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Callable[[str], float],
@@ -38,9 +43,12 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
     query = searched or question
     keywords = [query] if zh else chinese_keywords(query, hits, policy)
     lexq = " ".join(keywords)
+    # the question words are no words of its topic (多长时间 holds 时间, which every timetable says)
     bigrams = set().union(*(_bigrams(re.sub(r"[吗呢吧啊？?]", "", k)) for k in keywords)) if keywords else set()
+    terms = {t: idf(t) for t in set(tokenize(without_wh(lexq)))} or {t: idf(t) for t in set(tokenize(lexq))}
+    words = {} if zh else {t: idf(t) for t in set(tokenize(query)) if t.isascii() and t.isalpha()}
     return Question(question, query, zh, question_type(query), query if zh else f"{lexq} {query}",
-                    {t: idf(t) for t in set(tokenize(lexq))}, frozenset(bigrams))
+                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words), words)
 
 
 def chinese_keywords(query: str, hits: Sequence[Hit], policy: AnswerPolicy) -> list[str]:
@@ -76,12 +84,21 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
     """Set each candidate's dense, lexical, context and total score."""
     q_norm = normalize_for_search(q.query)
     cue = answer_cue(q.query)
+    how = procedure_cue(q.query)  # what a procedure question asks: where, what to bring…
+    numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", q_norm) if len(n) != 4]  # not years: the timeline's
     for c, d in zip(cands, dense):
         c.dense = d
         title = topic(c.doc, policy)
         c.lexical = lexical(q, c, title, around, policy)
-        c.context = coverage(q.terms, q.bigrams, around.window(c), policy) if q.terms else 0.0
+        if q.words:  # an article in the question's own language
+            c.lexical = max(c.lexical, own_words(q.words, c.text))
+        window = around.window(c)
+        c.context = coverage(q.terms, q.bigrams, window, policy) if q.terms else 0.0
+        near = _numbers_near(numbers, window, c.text)
+        c.context += policy.w_numbers * near
         typed = 1.0 if q.kind and extract_short(q.span_q, c.text, q.kind) else 0.0
+        if typed and measure_fits(q.query, c.text) is False:
+            typed = 0.0  # a date for "多久", a price for "多少份"
         d_norm = min(max((d - policy.dense_floor) / policy.dense_span, 0.0), 1.0)
         c.score = (
             policy.w_lexical * c.lexical
@@ -91,7 +108,63 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
             + policy.w_type * typed
             + (policy.w_cue if cue is not None and cue.search(c.text) else 0.0)
             + (policy.w_topic if title and normalize_for_search(title) in q_norm else 0.0)
+            + policy.w_numbers * near
         )
+    _within_article(cands, lambda c: policy.w_focus * focus_share(q.focus, c.text)
+                    + policy.w_procedure * cue_share(how, c.text))
+    _body_over_headline(q, cands, policy)
+
+
+def _within_article(cands: list[Candidate], weight: Callable[[Candidate], float]) -> None:
+    """Among the sentences of one article, those that hold what the question asks about (the word
+    beside its question word, a procedure's answering words) lead: each sentence scores what it
+    lacks of the article's best less. Articles are not ranked by it (another may say 别名 where
+    the answering one says 又名). Only dated articles (news, notices, guides), whose opening repeats
+    their subject: an undated entry of a reference text states a fact in every sentence, often in
+    other words than the question's."""
+    got = [weight(c) if c.doc.date else 0.0 for c in cands]
+    best: dict[str, float] = {}
+    for c, g in zip(cands, got):
+        best[c.doc.id] = max(best.get(c.doc.id, 0.0), g)
+    for c, g in zip(cands, got):
+        c.score -= best[c.doc.id] - g
+
+
+def _numbers_near(numbers: list[str], window: str, sentence: str) -> int:
+    """-1 when a figure the question states (老人85岁) is neither near the sentence nor in a band it
+    states; 1 when one lies in such a band (80至89周岁) only; else 0."""
+    if not numbers:
+        return 0
+    if not all(n in window or in_band(n, sentence) for n in numbers):
+        return -1
+    return 1 if any(n not in window for n in numbers) else 0
+
+
+def _body_over_headline(q: Question, cands: list[Candidate], policy: AnswerPolicy) -> None:
+    """A headline rounds and sums up ("门诊量突破百万人次"): when a sentence of its article's body
+    also holds the kind of thing asked for, the headline scores w_headline less."""
+    if q.kind not in ("number", "date"):
+        return
+    heads = [c for c in cands if is_headline(c)]
+    for h in heads:
+        if any(c.doc.id == h.doc.id and c is not h and not is_headline(c)
+               and extract_short(q.span_q, c.text, q.kind) for c in cands):
+            h.score -= policy.w_headline
+
+
+def is_headline(c: Candidate) -> bool:
+    """c is its article's title, as a line of its text."""
+    title = normalize_for_search(c.doc.title or "")
+    return bool(title) and normalize_for_search(c.text.strip()) == title
+
+
+def own_words(words: dict[str, float], text: str) -> float:
+    """The idf-weighted share of a non-Chinese question's words that `text` holds."""
+    from rag.index.tokenize import tokens_among
+
+    total = sum(words.values())
+    toks = tokens_among(text, frozenset(words))
+    return sum(w for t, w in words.items() if t in toks) / total if total else 0.0
 
 
 def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy: AnswerPolicy) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.answer.ambiguity import labelled_facts
+from rag.answer.bands import band_amount
 from rag.answer.candidates import Candidate, Surroundings, adjacent_runner_up, next_in_document
 from rag.answer.cut import trim
 from rag.answer.policy import AnswerPolicy
@@ -59,6 +60,12 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
            has_reader: bool, policy: AnswerPolicy) -> Short:
     """The short answer, and the chosen sentences cut around it."""
     p = policy
+    band = band_amount(q.query, best.text) if q.kind == "number" else None
+    if band is not None:  # a standard set by band, the question naming one: that band's amount alone
+        s, e = best.start + band[0], best.start + band[1]
+        chosen = [trim(c, (s, e) if c is best else None, q.terms, p) for c in chosen]
+        part = _part(best, s, e)
+        return Short(part.text, (part,), None, chosen)
     facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
     if facts:
         # the question fits two facts of the sentence: name each with its label

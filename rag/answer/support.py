@@ -7,6 +7,7 @@ import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
+from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short, template_span
@@ -43,7 +44,23 @@ def unsupported(q: Question, best: Candidate, around: Surroundings, policy: Answ
     reason = _numbers_missing(q, best, window, around, policy)
     if reason is None and q.zh:
         reason = _entities_missing(q, best, window, policy)
-    return reason or _kind_missing(q, best, policy)
+    return reason or _target_only(q, best) or _kind_missing(q, best, policy)
+
+
+# a figure set as a goal or forecast, not reached: 预期目标是…增长5.5%左右, 力争…突破120万元
+_TARGET = re.compile(r"预期目标|主要目标|目标(?:是|为)[：:]?[^，。；,;]{0,20}\d|力争|\b(?:target|goal)s?\b", re.I)
+_ASKS_TARGET = re.compile(r"目标|计划|预计|预期|力争|打算|争取|target|goal|plan|expect|forecast", re.I)
+
+
+def _target_only(q: Question, best: Candidate) -> str | None:
+    """A question for a figure is not answered by a goal or a forecast: the sentence (read from its
+    start, which a colon may have cut off: "主要预期目标是：地区生产总值增长5.5%左右") sets one,
+    and the question asks for no goal."""
+    if q.kind != "number" or _ASKS_TARGET.search(q.query):
+        return None
+    text = best.doc.text
+    lo = max(text.rfind(m, 0, best.start) for m in "。！？\n") + 1
+    return "a goal, not a figure reached" if _TARGET.search(text[lo : best.end]) else None
 
 
 def _numbers_missing(q: Question, best: Candidate, window: str, around: Surroundings,
@@ -54,9 +71,11 @@ def _numbers_missing(q: Question, best: Candidate, window: str, around: Surround
     if _SAME_YEAR.search(best.text):
         seen += normalize_for_search(around.lead_in(best, count=policy.year_lookback))
     for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(q.query)):
-        if num not in seen and not _says_year(best, num):
+        if num not in seen and not _says_year(best, num) and not in_band(num, seen):
             return f"number {num} not near the answer"
     return None
+
+
 
 
 _RELATIVE_YEAR = re.compile(r"今年|去年|前年|本年|上年")
@@ -130,11 +149,19 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     typed = typed or (_ASKS_POST.search(query) is not None and _POST.search(best.text) is not None)
     # the question names the entry this sentence belongs to: fewer of its other words need match
     need = policy.min_coverage_typed if typed or named else policy.min_coverage
+    if _band_holds(query, best):  # "老人85岁" against "80至89周岁…": the age is said, as a band
+        need -= policy.w_numbers
     if zh:
         return f"low coverage {best.context:.2f}" if q.terms and best.context < need else None
     if best.dense < policy.min_dense and best.context < need:
         return f"weak match (cosine {best.dense:.2f})"
     return None
+
+
+def _band_holds(query: str, best: Candidate) -> bool:
+    numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(query)) if len(n) != 4]
+    return bool(numbers) and all(n in best.text or in_band(n, best.text) for n in numbers) \
+        and any(n not in best.text for n in numbers)
 
 
 def missegmented(entity: str, doc: str) -> str:

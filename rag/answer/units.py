@@ -28,6 +28,9 @@ def whole_unit(text: str, start: int, end: int, question: str) -> tuple[int, int
     span = text[start:end]
     if not _CJK.search(span) or NUMBER_RE.fullmatch(span) or DATE_RE.fullmatch(span):
         return start, end  # a quantity or date was widened to its unit already (widen.py)
+    quoted = _in_quotes(text, start, end)
+    if quoted is not None:  # "沄江" of “沄江办事”: a piece of a quoted name is no name; the whole one is
+        return quoted
     if _lone_surname(span) or _PERSON_Q.search(question) and len(span) == 1:
         return _grow_name(text, start, end)
     head = _bare_first_item(text, start, end)
@@ -64,6 +67,19 @@ def _bare_first_item(text: str, start: int, end: int) -> int | None:
         return None
     lo = start - len(m.group(2))
     return lo if lo >= 0 and re.fullmatch(r"[\u4e00-\u9fff]+", text[lo:start]) else None
+
+
+def _in_quotes(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The whole quoted name (inside “” or 「」, at most 12 characters) that text[start:end] is a
+    strict part of, or None."""
+    for op, cl in (("“", "”"), ("「", "」")):
+        lo, hi = text.rfind(op, 0, start + 1), text.find(cl, max(end - 1, 0))
+        if lo < 0 or hi < 0 or (lo + 1, hi) == (start, end) or hi - lo - 1 > 12:
+            continue
+        inner = text[lo + 1 : hi]
+        if lo + 1 <= start and end <= hi and not re.search(r"[，。；！？、“”「」\n]", inner):
+            return lo + 1, hi
+    return None
 
 
 def _lone_surname(span: str) -> bool:

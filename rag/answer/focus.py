@@ -1,0 +1,141 @@
+"""What exactly a question asks about: the words beside its question word, the measure it asks in,
+and the words a sentence that answers a procedure question tends to use.
+
+A news article or a service guide repeats its subject in almost every sentence ("出生一件事", "区图书馆");
+what tells the answering sentence from the article's opening is the word the question asks about:
+材料 in "要带哪些材料", 借 in "借书能借多长时间", 接待 in "每天接待多少健身群众". These helpers find it,
+so that scoring.py can weigh a sentence that holds it above one that only repeats the subject.
+"""
+from __future__ import annotations
+
+import re
+
+# the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
+WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|多少钱|多少|几点钟?|几[个天号时岁位名家]"
+                r"|什么时候|什么地方|什么|何时|何地|哪[里儿些个位家所年天]?|怎么样?|怎样|如何|是否|能否|要不要|用不用|吗|呢")
+# words that say when the question is asked, not what it asks about (the timeline judges them)
+_TIME_WORDS = re.compile(r"^(?:现在|目前|如今|当前|今年|去年|以前|原来|此前|过去|当时|最新|最近|现任|还)$")
+
+
+_LIGHT = frozenset("去 到 在 要 能 有 是 会 可 让 给 把 被 得 办 办理 需要 来 过 了 着 一 分别 各 这 那 这张 这个 这些 那个 此 该 其"
+                   .split())  # words too light to say what is asked
+
+
+# the question words whose pieces the tokenizer keeps (时间 of 多长时间, 时候 of 什么时候, 几点)
+_LEAKING_WH = re.compile(r"多长时间|多少时间|多长|多久|几点钟?|什么时候|何时")
+
+
+def without_wh(query: str) -> str:
+    """The query with the question words the tokenizer would keep blanked, for the topic's terms."""
+    return _LEAKING_WH.sub(" ", query)
+
+
+def focus_terms(query: str, terms: dict[str, float]) -> dict[str, float]:
+    """The question's terms right beside its question word, in its clause: the content word before
+    it and the one after it ("要带哪些材料" -> 带, 材料; "借书能借多长时间" -> 借). {} when the question
+    has no question word, or no term stands beside it."""
+    from rag.index.tokenize import tokenize
+
+    m = WH.search(query)
+    if m is None:
+        return {}
+    clause_lo = max(query.rfind(p, 0, m.start()) for p in "，,；;：:") + 1
+    stops = [i for i in (re.search(r"[，,。？?！!；;]", query[m.end():]),) if i]
+    clause_hi = m.end() + stops[0].start() if stops else len(query)
+    def usable(t: str) -> bool:  # not a light word, nor the subject's name (the whole article names it)
+        return t in terms and not _TIME_WORDS.match(t) and t not in _LIGHT and t not in names
+
+    from rag.answer.evidence import key_entities
+
+    names = {n for e in key_entities(query) for n in tokenize(e)}
+
+    before = [t for t in tokenize(query[clause_lo : m.start()]) if usable(t)]
+    after = [t for t in tokenize(query[m.end() : clause_hi]) if usable(t)]
+    out = {}
+    for side in (before[-1:] if before else [], after[:1]):
+        for t in side:
+            out[t] = terms[t]
+    return out
+
+
+_EN_WH = re.compile(r"\b(?:how (?:much|many|long|big|old|far)|what|which|who|where|when)\b\s+(?:(?:is|are|was|were|does|do|did|"
+                    r"can|will)\s+)?(?:(?:a|an|the)\s+)?((?:[a-z]+\s+){0,3}?[a-z]+)(?=\s+(?:at|in|of|for|on|to|from|does|do|"
+                    r"did|is|are|was|were|can|will)\b|\s*[?,]|$)", re.I)
+
+
+def english_focus(question: str, words: dict[str, float]) -> dict[str, float]:
+    """An English question's words right after its question word ("How much is a single adult
+    ticket at…" -> single, adult, ticket), among `words`."""
+    m = _EN_WH.search(question)
+    if m is None:
+        return {}
+    return {w: words[w] for w in m.group(1).lower().split() if w in words}
+
+
+def focus_share(focus: dict[str, float], text: str) -> float:
+    """The idf-weighted share of the focus terms that `text` holds (as tokens or as characters:
+    借 in 借期)."""
+    from rag.index.tokenize import tokens_among
+
+    total = sum(focus.values())
+    if not total:
+        return 0.0
+    toks = tokens_among(text, frozenset(focus))
+    # a word held whole counts whole; one held in part counts its share of characters (美誉, 被誉为)
+    return sum(w * (1.0 if t in toks or t in text else sum(ch in text for ch in t) / len(t) / 2)
+               for t, w in focus.items()) / total
+
+
+# how long: a duration, not a date or a clock time
+_DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
+                         r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
+_DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
+                       r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
+                       r"|当场|即时|当日|当天|\bdays?\b|\bhours?\b|\bweeks?\b|\bmonths?\b", re.I)
+# a quantity asked in a named measure: "多少份", "多少吨", "多少人次"
+MONEY = r"(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索|dollars?|euros?|pounds?)"
+_PRICE_Q = re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少|票价多少|how much (?:is|does|do|are)|\bcost\b|\bprice\b", re.I)
+_MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人)")
+
+
+def measure_fits(query: str, text: str) -> bool | None:
+    """Does text hold a quantity of the measure the question asks in? None when it asks in none:
+    "多久" wants a duration (3个工作日, not 4月1日 or 9点), "多少份" a number of 份."""
+    if _DURATION_Q.search(query):
+        return bool(_DURATION.search(text))
+    if _PRICE_Q.search(query):
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
+    m = _MEASURE_Q.search(query)
+    if m:
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{re.escape(m.group(1))}", text) is not None
+    return None
+
+
+_CN = "零〇一二两三四五六七八九十百千万亿半"
+
+# what a procedure question asks -> the words of a sentence that answers it
+PROCEDURE_CUES = [
+    (re.compile(r"(?:哪些|什么|啥)(?:材料|证件|资料|手续)|带什么|带哪些|what (?:documents|papers|materials)|"
+                r"which documents|what do i need to bring", re.I),
+     re.compile(r"材料|身份证|证明|户口簿|照片|原件|复印件|证件|只需|需提供|须提供|携带")),
+    (re.compile(r"(?:去|到|在)(?:哪里|哪儿|哪|什么地方)|哪个(?:窗口|部门|地方)|where (?:can|do|should|to)", re.I),
+     re.compile(r"窗口|大厅|服务中心|服务点|办事处|派出所|地点|网点|[一二三四五六七八九十\d]+楼|APP|网上|掌上|受理")),
+    (_DURATION_Q, re.compile(r"时限|办结|工作日|当场|即时|天内|日内")),
+    (re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
+                r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I),
+     re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|不再|需要|须|应当|调整为|改为|更名|变更为|不变|仍为|继续|"
+                r"no longer|not need|without|renamed|changed to|still", re.I)),
+]
+
+
+def procedure_cue(query: str):
+    """The pattern of words that answer this procedure question, or None."""
+    return next((cue for asked, cue in PROCEDURE_CUES if asked.search(query)), None)
+
+
+def cue_share(cue, text: str) -> float:
+    """How strongly text answers a procedure question: 1 for two or more of the cue's words
+    (只需…身份证…材料), 0.5 for one (a lone 证明 in an opening that lists what is done)."""
+    if cue is None:
+        return 0.0
+    return min(len({m.group().lower() for m in cue.finditer(text)}), 2) / 2
