@@ -195,3 +195,16 @@ def test_json_log_lines(tmp_path):
     access = [e for e in entries if e["logger"] == "uvicorn.access" and e.get("path") == "/api/documents/no-such-doc"]
     assert access and access[0]["status"] == 404
     assert any(e["message"] == "Stopped." for e in entries)
+
+
+def test_usr1_logs_every_threads_stack_and_the_server_goes_on(tmp_path):
+    proc, base, log = start(tmp_path)
+    proc.send_signal(signal.SIGUSR1)
+    deadline = time.monotonic() + 30
+    while "Current thread" not in log.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    dump = log.read_text(errors="replace")
+    assert "Current thread" in dump and "rag/cli.py" in dump  # the main thread, serving
+    r = httpx.post(base + "/api/ask", json={"question": QUESTION}, timeout=60)
+    assert r.status_code == 200 and "4座" in r.json()["answer"]
+    assert "Stopped." in stopped(proc, log)
