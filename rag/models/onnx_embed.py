@@ -32,6 +32,10 @@ PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by si
 # activations are quantised per batch, so other batch neighbours move a passage's vector (cosine
 # 0.998 mean to the character-sorted ones; bench/bench_embed_limit.py, fp32+chars and tokens).
 SORT_BY = {"fp32": "tokens", "int8": "chars"}
+# What one more session call costs, in tokens of a batch's width times its rows: with fp32 a call of
+# a few tokens takes about 5 ms (the 85 MB of matrices streamed from memory, the graph's ~600 nodes)
+# and each token about 0.5 ms more (e5-small, one thread, `bench/bench_batches.py`).
+CALL_TOKENS = 8
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
@@ -159,7 +163,11 @@ class OnnxEmbedder:
         key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
         order = sorted(range(total), key=key)
         step = max(self._batch_size, 1)
-        batches = [order[lo : lo + step] for lo in range(0, total, step)]
+        if self.precision == "fp32" and self._sort_by == "tokens":  # a row's vector does not depend on
+            # its batch (int8's does: activations are quantised per batch), so batches are cut where padding costs most
+            batches = [order[lo:hi] for lo, hi in cheap_batches([len(ids[i]) for i in order], step, CALL_TOKENS)]
+        else:
+            batches = [order[lo : lo + step] for lo in range(0, total, step)]
         done = 0
 
         lock = threading.Lock()
@@ -227,6 +235,23 @@ def shared_tokenizer(model_dir: str | Path):
             # on the pieces each text needs, not all 250,002 (rag/models/lazy_tokenizer.py)
             _TOKENIZERS[key] = (lazy_tokenizer.load(Path(model_dir)), threading.Lock())
         return _TOKENIZERS[key]
+
+
+def cheap_batches(lengths: Sequence[int], max_rows: int, call_tokens: int = CALL_TOKENS) -> list[tuple[int, int]]:
+    """[lo, hi) bounds cutting `lengths` (sorted ascending) into batches of at most `max_rows` rows
+    whose padded tokens (rows x the batch's longest) plus `call_tokens` a batch are fewest: rows of
+    28-36 and of 87 tokens go in two calls, not one padded to 87. Dynamic programming over the cut
+    points, O(len x max_rows)."""
+    n, step = len(lengths), max(1, int(max_rows))
+    cost, cut = [0] + [0] * n, [0] * (n + 1)
+    for hi in range(1, n + 1):
+        width = lengths[hi - 1]  # the longest of any batch ending at hi
+        cost[hi], cut[hi] = min((cost[lo] + (hi - lo) * width + call_tokens, lo) for lo in range(max(0, hi - step), hi))
+    bounds, hi = [], n
+    while hi:
+        bounds.append((cut[hi], hi))
+        hi = cut[hi]
+    return bounds[::-1]
 
 
 def pool(hidden, mask):
