@@ -4,9 +4,11 @@ engine: rag/index/milvus/search.py).
 
     search_batch(store, view, embedder, questions, k, mode, candidates, fusion, rrf_k,
                  query_vectors=None, sparse_queries=None, filters=None) -> list[list[Hit]]
+    soon_embedded(embedder, questions) -> Future of the question vectors, for query_vectors
 """
 from __future__ import annotations
 
+from concurrent.futures import Future
 from functools import partial
 from typing import Sequence
 
@@ -30,8 +32,25 @@ def search_batch(store, view, embedder, questions: Sequence[str], k: int, mode: 
 
         raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}.")
     fusion = strategy(fusion)
+    embed_queries = embedder.embed_queries
+    if isinstance(query_vectors, Future):  # being computed (soon_embedded): awaited when the store needs them
+        embed_queries, query_vectors = (lambda _questions, pending=query_vectors: pending.result()), None
     request = SearchRequest(
         questions=questions, k=k, mode=mode, candidates=candidates, fusion=fusion, rrf_k=rrf_k,
         fuse=partial(STRATEGIES[fusion], rrf_k=rrf_k), sparse_queries=sparse_queries if sparse_queries is not None else questions,
-        embed_queries=embedder.embed_queries, query_vectors=query_vectors, where=filters)
+        embed_queries=embed_queries, query_vectors=query_vectors, where=filters)
     return store.search(view, request)
+
+
+_WORKERS: list = []
+
+
+def soon_embedded(embedder, questions: Sequence[str]) -> Future:
+    """embedder.embed_queries(questions) in a worker thread: onnxruntime computes the vectors
+    without the GIL while this thread searches BM25 (the local store searches it first). Pass the
+    Future as search_batch's query_vectors; its result() is the vectors, or the embedder's error."""
+    if not _WORKERS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WORKERS.append(ThreadPoolExecutor(4, thread_name_prefix="rag-embed-question"))
+    return _WORKERS[0].submit(embedder.embed_queries, list(questions))
