@@ -100,3 +100,18 @@ def test_fp32_vectors_are_the_same_cut_cheaply_or_one_by_one():
     together = e.embed_passages(texts)
     alone = np.concatenate([e.embed_passages([t]) for t in texts])
     assert np.array_equal(together, alone)
+
+
+def test_fp32_runs_repeated_passages_once_and_gives_each_its_vector(monkeypatch):
+    from rag.models import onnx_embed
+
+    texts = ["aa", "bbbb", "aa", "ccc", "bbbb", "aa"]  # the fake tokenizer tells texts apart by length
+    seen, said = [], []
+    e = onnx_embed.OnnxEmbedder("fake", ".", "fp32", batch_size=16)
+    e._tokenizer, e._dim = (_Tok(), threading.Lock()), 4
+    monkeypatch.setattr(e, "_open", lambda threads: _Session(seen))
+    out = e.embed_passages(texts, progress=lambda done, total: said.append((done, total)))
+    assert sum(rows for rows, _ in seen) == 3  # "aa", "ccc", "bbbb"
+    assert said[-1] == (6, 6)
+    one = {t: e.embed_passages([t])[0] for t in set(texts)}
+    assert all(np.array_equal(out[i], one[t]) for i, t in enumerate(texts))

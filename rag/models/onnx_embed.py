@@ -159,16 +159,9 @@ class OnnxEmbedder:
             return np.zeros((0, self.dim), dtype="float32")
         out = np.empty((total, self.dim), dtype="float32")
         ids = self._tokenize(texts, kind)
-        # sorted by length (SORT_BY) so each batch pads little; rows go back to their places
-        key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
-        order = sorted(range(total), key=key)
         step = max(self._batch_size, 1)
-        if self.precision == "fp32" and self._sort_by == "tokens":  # a row's vector does not depend on
-            # its batch (int8's does: activations are quantised per batch), so batches are cut where padding costs most
-            batches = [order[lo:hi] for lo, hi in cheap_batches([len(ids[i]) for i in order], step, CALL_TOKENS)]
-        else:
-            batches = [order[lo : lo + step] for lo in range(0, total, step)]
-        done = 0
+        batches, copies = self._batches(texts, ids, step)
+        done = len(copies)
 
         lock = threading.Lock()
 
@@ -184,7 +177,7 @@ class OnnxEmbedder:
         if len(sessions) < 2:
             for rows in batches:
                 one(rows)
-            return out
+            return _copied(out, copies)
         import queue
         from concurrent.futures import ThreadPoolExecutor
 
@@ -202,7 +195,22 @@ class OnnxEmbedder:
         with ThreadPoolExecutor(len(sessions)) as workers:  # onnxruntime's run releases the GIL
             for done_job in [workers.submit(job, rows) for rows in batches]:
                 done_job.result()
-        return out
+        return _copied(out, copies)
+
+    def _batches(self, texts: list[str], ids: list[list[int]], step: int) -> tuple[list[list[int]], dict[int, int]]:
+        """The rows to run, in batches sorted by length (SORT_BY) so that each pads little, and
+        {row: the row of the same ids it takes its vector from}. fp32: a row's vector does not
+        depend on its batch, so the same ids run once and batches are cut where padding costs most
+        (cheap_batches); int8's vectors do (activations are quantised per batch): full batches."""
+        if self.precision != "fp32" or self._sort_by != "tokens":
+            key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
+            order = sorted(range(len(ids)), key=key)
+            return [order[lo : lo + step] for lo in range(0, len(order), step)], {}
+        first: dict[tuple, int] = {}
+        copies = {i: first.setdefault(tuple(row), i) for i, row in enumerate(ids)}
+        copies = {i: j for i, j in copies.items() if i != j}
+        order = sorted((i for i in range(len(ids)) if i not in copies), key=lambda i: len(ids[i]))
+        return [order[lo:hi] for lo, hi in cheap_batches([len(ids[i]) for i in order], step, CALL_TOKENS)], copies
 
     def _parallel_sessions(self) -> list:
         """`passage_sessions` one-thread sessions for passages (the first is the usual one)."""
@@ -252,6 +260,12 @@ def cheap_batches(lengths: Sequence[int], max_rows: int, call_tokens: int = CALL
         bounds.append((cut[hi], hi))
         hi = cut[hi]
     return bounds[::-1]
+
+
+def _copied(out, copies: dict[int, int]):
+    for i, j in copies.items():
+        out[i] = out[j]
+    return out
 
 
 def pool(hidden, mask):
