@@ -11,9 +11,12 @@ working directory = the tree), after `warm_up()`. A tree may carry environment s
 processes are loaded first; then they take turns a few questions (`--chunk`) at a time, the first
 to go changing every turn, so that a busy machine's load, which drifts over seconds, falls on all
 alike. CPU time (`time.process_time`, all the process's threads) is what the busy 2-core machine
-distorts least; wall time is what a user waits. Printed per tree and round: CPU and wall p50 / p95
-/ mean ms, peak RSS, and a hash of the answers (the same hash: the same answers, short answers
-included).
+distorts least; wall time is what a user waits, and on a machine without a free core it is
+mostly the wait for one. `main` is the CPU time of the thread that asks alone (`time.thread_time`):
+with work moved to other threads (the question's embedding beside BM25, a second onnxruntime
+thread) it tells what a question would take with a core free for them. Printed per tree and
+round: CPU, wall and main-thread p50 / p95 (and mean) ms, peak RSS, and a hash of the answers (the
+same hash: the same answers, short answers included).
 """
 from __future__ import annotations
 
@@ -62,10 +65,10 @@ def child(index: Path, n: int) -> None:
         lo, hi = map(int, line.split())
         out = []
         for q in qs[lo:hi]:
-            t, w = time.process_time(), time.perf_counter()
+            t, w, m = time.process_time(), time.perf_counter(), time.thread_time()
             ans = pipe.ask(q)
             out.append(((time.process_time() - t) * 1000, (time.perf_counter() - w) * 1000,
-                        f"{ans.answer}|{ans.short_answer}"))
+                        f"{ans.answer}|{ans.short_answer}", (time.thread_time() - m) * 1000))
         print(json.dumps(out), file=reply, flush=True)
 
 
@@ -77,8 +80,9 @@ def summary(rows: list, rss_mb: int) -> dict:
         return round(values[n // 2], 1), round(values[max(0, int(n * 0.95) - 1)], 1), round(sum(values) / n, 1)
 
     (c50, c95, cmean), (w50, w95, wmean) = stats([r[0] for r in rows]), stats([r[1] for r in rows])
+    m50, m95, _ = stats([r[3] for r in rows])
     return {"cpu_p50": c50, "cpu_p95": c95, "cpu_mean": cmean, "wall_p50": w50, "wall_p95": w95,
-            "wall_mean": wmean, "rss_mb": rss_mb,
+            "wall_mean": wmean, "main_p50": m50, "main_p95": m95, "rss_mb": rss_mb,
             "answers": hashlib.sha1("\n".join(r[2] for r in rows).encode()).hexdigest()[:12]}
 
 
@@ -95,19 +99,20 @@ def start(spec: str, index: Path, n: int) -> subprocess.Popen:
     return proc
 
 
-def one_round(specs: list[str], index: Path, n: int, chunk: int) -> dict[str, dict]:
-    procs = {spec: start(spec, index, n) for spec in specs}
-    rows: dict[str, list] = {spec: [] for spec in specs}
+def one_round(specs: list[str], index: Path, n: int, chunk: int) -> list[dict]:
+    """A summary per spec (a spec may come twice: the spread between like processes)."""
+    procs = [start(spec, index, n) for spec in specs]
+    rows: list[list] = [[] for _ in specs]
     for turn, lo in enumerate(range(0, n, chunk)):
-        for spec in specs[turn % len(specs):] + specs[: turn % len(specs)]:
-            procs[spec].stdin.write(f"{lo} {min(n, lo + chunk)}\n")
-            procs[spec].stdin.flush()
-            rows[spec] += json.loads(procs[spec].stdout.readline())
-    out = {}
-    for spec, proc in procs.items():
+        for i in [(turn + j) % len(specs) for j in range(len(specs))]:
+            procs[i].stdin.write(f"{lo} {min(n, lo + chunk)}\n")
+            procs[i].stdin.flush()
+            rows[i] += json.loads(procs[i].stdout.readline())
+    out = []
+    for i, proc in enumerate(procs):
         proc.stdin.write("end\n")
         proc.stdin.flush()
-        out[spec] = summary(rows[spec], json.loads(proc.stdout.readline())["rss_mb"])
+        out.append(summary(rows[i], json.loads(proc.stdout.readline())["rss_mb"]))
         proc.wait()
     return out
 
@@ -128,7 +133,7 @@ def main() -> None:
     specs = a.trees.split(",")
     print(f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
     for r in range(a.rounds):
-        for spec, result in one_round(specs, index, a.questions, a.chunk).items():
+        for spec, result in zip(specs, one_round(specs, index, a.questions, a.chunk)):
             print(f"round {r + 1} {spec}: {json.dumps(result)}", flush=True)
         specs = specs[1:] + specs[:1]
     print(f"load average at end {os.getloadavg()[0]:.1f}")
