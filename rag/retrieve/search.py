@@ -8,6 +8,7 @@ engine: rag/index/milvus/search.py).
 """
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from functools import partial
 from typing import Sequence
@@ -53,4 +54,14 @@ def soon_embedded(embedder, questions: Sequence[str]) -> Future:
         from concurrent.futures import ThreadPoolExecutor
 
         _WORKERS.append(ThreadPoolExecutor(4, thread_name_prefix="rag-embed-question"))
-    return _WORKERS[0].submit(embedder.embed_queries, list(questions))
+    started = threading.Event()
+
+    def run(questions=list(questions)):
+        started.set()
+        return embedder.embed_queries(questions)
+
+    pending = _WORKERS[0].submit(run)
+    # The worker needs the GIL to start the model; the caller, searching BM25 in Python, would hold
+    # it until the interpreter's switch interval (5 ms) ran out. Waiting here hands it over at once.
+    started.wait(0.005)
+    return pending
