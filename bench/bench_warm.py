@@ -7,7 +7,9 @@ answers, peak RSS.
 Each tree answers the same questions (half the seed QA set's, half made of the start of random
 passages of the index, as bench_archive.py's ask phase) in a process of its own (PYTHONPATH and
 working directory = the tree), after `warm_up()`. A tree may carry environment settings after ":"
-(`.:RAG_ONNX_THREADS=2`), so one tree can be paired with itself under other settings. All the
+(`.:RAG_ONNX_THREADS=2`), so one tree can be paired with itself under other settings;
+BENCH_CORE_FREE=1 or 0 forces `rag.retrieve.search.core_free`, whether the question's embedding
+goes to a worker thread beside BM25 (by default: when the load average is below the cores). All the
 processes are loaded first; then they take turns a few questions (`--chunk`) at a time, the first
 to go changing every turn, so that a busy machine's load, which drifts over seconds, falls on all
 alike. CPU time (`time.process_time`, all the process's threads) is what the busy 2-core machine
@@ -54,6 +56,12 @@ def child(index: Path, n: int) -> None:
     from rag.config import Settings
     from rag.pipeline import Pipeline
 
+    force = os.environ.get("BENCH_CORE_FREE")  # 1 / 0: rag.retrieve.search.core_free forced (both paths measured)
+    if force:
+        from rag.retrieve import search
+
+        if hasattr(search, "core_free"):
+            search.core_free = lambda: force == "1"
     pipe = Pipeline(Settings.from_env(index_dir=index))
     pipe.warm_up()
     qs = questions(pipe, n)

@@ -30,6 +30,7 @@ class _WaitsForBM25:
 def test_bm25_searches_while_the_question_is_embedded(fake_built, monkeypatch):
     from rag.index.bm25 import BM25
 
+    monkeypatch.setattr("rag.retrieve.search.core_free", lambda: True)
     pipe = fake_built({"tea.txt": TEA, "road.txt": ROAD})
     before = pipe.ask("西湖村茶叶收入多少？")
     done = threading.Event()
@@ -49,9 +50,22 @@ def test_bm25_searches_while_the_question_is_embedded(fake_built, monkeypatch):
         (before.answer, before.short_answer, [c.quote for c in before.citations])
 
 
-def test_a_pending_vector_is_awaited_by_the_store_and_its_error_raised(fake_built):
+def test_without_a_free_core_the_question_is_embedded_in_the_asking_thread(fake_built, monkeypatch):
+    pipe = fake_built({"tea.txt": TEA, "road.txt": ROAD})
+    before = pipe.ask("西湖村茶叶收入多少？")
+    monkeypatch.setattr("rag.retrieve.search.core_free", lambda: False)
+    where = _WaitsForBM25(pipe.embedder, threading.Event())
+    where.bm25_done.set()
+    pipe._embedder = where
+    after = pipe.ask("西湖村茶叶收入多少？")
+    assert where.threads == {threading.current_thread().name}
+    assert (after.answer, after.short_answer) == (before.answer, before.short_answer)
+
+
+def test_a_pending_vector_is_awaited_by_the_store_and_its_error_raised(fake_built, monkeypatch):
     from rag.retrieve.search import search_batch, soon_embedded
 
+    monkeypatch.setattr("rag.retrieve.search.core_free", lambda: True)
     pipe = fake_built({"tea.txt": TEA, "road.txt": ROAD})
     q = "青石村绿道多长？"
     given = search_batch(pipe.store, pipe.index, pipe.embedder, [q], 2, "dense",

@@ -8,6 +8,7 @@ engine: rag/index/milvus/search.py).
 """
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import Future
 from functools import partial
@@ -47,9 +48,16 @@ _WORKERS: list = []
 
 
 def soon_embedded(embedder, questions: Sequence[str]) -> Future:
-    """embedder.embed_queries(questions) in a worker thread: onnxruntime computes the vectors
-    without the GIL while this thread searches BM25 (the local store searches it first). Pass the
-    Future as search_batch's query_vectors; its result() is the vectors, or the embedder's error."""
+    """embedder.embed_queries(questions) in a worker thread when a core is free for it (core_free):
+    onnxruntime computes the vectors without the GIL while this thread searches BM25 (the local
+    store searches it first). Pass the Future as search_batch's query_vectors; its result() is the
+    vectors, or the embedder's error. On a saturated machine the vectors are computed here and
+    now: there the worker's start and the caller's wake-up each waited for a time slice, and
+    questions took 7-20 ms longer at load 5-9 on 2 cores (bench/bench_warm.py)."""
+    if not core_free():
+        now: Future = Future()
+        now.set_result(embedder.embed_queries(list(questions)))
+        return now
     if not _WORKERS:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -65,3 +73,12 @@ def soon_embedded(embedder, questions: Sequence[str]) -> Future:
     # it until the interpreter's switch interval (5 ms) ran out. Waiting here hands it over at once.
     started.wait(0.005)
     return pending
+
+
+def core_free() -> bool:
+    """Whether a second thread of this process would likely run at once: the machine's 1-minute
+    load average below its cores (a single user's questions add about one)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except OSError:  # no load average on this system
+        return False
