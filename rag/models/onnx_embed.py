@@ -19,10 +19,11 @@ from typing import Sequence
 from rag.models.offline_model import MAX_SEQ_LENGTH, PROMPTS
 
 PRECISIONS = ("int8", "fp32")
-# Intra-op threads per onnxruntime session, chosen with `bench/bench_embed.py --threads 1,2` on the
-# shared 2-core machine: one thread was as fast or faster for both one question and a passage batch
-# (int8: 1.12x the passages/s and 1.12x the query speed of two threads), so one session serves both.
-# RAG_ONNX_THREADS=N (Settings.onnx_threads) sets both, for a machine with idle cores.
+# Intra-op threads per onnxruntime session when built directly (tests, benchmarks). The pipeline
+# passes Settings.onnx_threads (RAG_ONNX_THREADS; 2 on 2 cores) for both kinds, so one session
+# serves both: sessions of 2+ threads do not spin (rag/models/onnx_cache.py), and then two threads
+# embedded 1.22x the fp32 passages a second of one (int8 1.05x; `bench/bench_embed.py --threads
+# 1,2`, calm machine), the same vectors; spinning, one thread had been as fast or faster.
 QUERY_THREADS = 1
 PASSAGE_THREADS = 1
 PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by side (bench/bench_embed_limit.py)
