@@ -122,7 +122,7 @@ class Pipeline:
 
                     if want == "auto" and not ADAPTER_FILE.is_file():
                         return None  # a checkout without the trained adapter answers by rules
-                    self._reader = load_reader(ensure_default_model(s.cache_dir), runtime=s.embed_runtime)
+                    self._reader = load_reader(ensure_default_model(s.cache_dir), s.embed_runtime, s.onnx_threads)
         return self._reader
 
     def warm_up(self) -> None:
@@ -343,7 +343,7 @@ class Pipeline:
         """ask(), as it happens: a generative answer yields its draft text as the model writes it
         (str pieces), then the verified Answer; an extractive one yields only the Answer."""
         from rag.answer.answerer import Answerer
-        from rag.retrieve.followup import rewrite
+        from rag.retrieve import followup, search
 
         t0 = time.perf_counter()
         q = self._check(question)
@@ -355,15 +355,15 @@ class Pipeline:
 
             llm = LLMConfig.from_settings(self.settings)  # not configured: says how, before any work
         earlier = usable_history(history, self.settings.max_question_chars)
-        searched = rewrite(q, earlier)
+        searched = followup.rewrite(q, earlier)
         query = searched or q
         mode = mode or self.settings.mode
         idx = self.index  # one version of the index for the whole answer, even if a newer one lands
-        qv = self.embedder.embed_queries([query]) if mode != "bm25" else None
+        qv = search.soon_embedded(self.embedder, [query]) if mode != "bm25" else None  # while BM25 searches
         hits = self._search_batch(idx, [query], top_k, mode, qv, filters)[0]
         today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
         extractive = Answerer(idx, self.embedder, reader=self.reader).answer(
-            q, hits, None if qv is None else qv[0], searched, today)
+            q, hits, None if qv is None else qv.result()[0], searched, today)
         if llm is None:
             yield replace(_with_files(extractive, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             return

@@ -307,6 +307,7 @@ def test_batches_are_sorted_by_tokens_for_fp32_and_by_characters_for_int8(monkey
             return [type("E", (), {"ids": [0] + [7] * sum(8 if c == "#" else 1 for c in t) + [2]})() for t in texts]
 
     texts = ["aaaa", "#", "aaa", "##", "aaaaaa", "b"]  # ids with "passage: " (9), <s>, </s>: 15 19 14 27 17 12
+    monkeypatch.setattr(onnx_embed, "CALL_TOKENS", 10**6)  # full batches (fp32's cheaper cuts: tests/test_speed_batches.py)
     widths = {}
     for precision, sort_by in (("fp32", None), ("int8", None), ("int8", "tokens"), ("fp32", "chars")):
         seen = []

@@ -25,7 +25,7 @@ def test_the_pipeline_passes_the_runtime_to_the_reader(no_build, monkeypatch, tm
     from rag.pipeline import Pipeline
 
     seen = []
-    monkeypatch.setattr("rag.models.reader.load_reader", lambda folder, runtime: seen.append(runtime) or "R")
+    monkeypatch.setattr("rag.models.reader.load_reader", lambda folder, runtime, threads: seen.append(runtime) or "R")
     for runtime in ("onnx", "torch"):
         pipe = Pipeline(Settings(index_dir=tmp_path / "i", cache_dir=tmp_path, embed_runtime=runtime))
         assert pipe.reader == "R"

@@ -24,11 +24,11 @@ def search(index, request: SearchRequest) -> list[list[Hit]]:
     cand = min(max(request.candidates, k), n)
     dense_lists: list[list[tuple[int, float]]] = [[] for _ in questions]
     sparse_lists: list[list[tuple[int, float]]] = [[] for _ in questions]
+    if n and mode in ("hybrid", "bm25"):  # first: a question's vector may be on its way in another thread
+        sparse_lists = index.bm25.search_batch([tokenize(q) for q in request.sparse_queries], cand, mask)
     if n and mode in ("hybrid", "dense"):
         qv = request.embed_queries(list(questions)) if request.query_vectors is None else request.query_vectors
         dense_lists = dense_search(index.dense, qv, cand, mask)
-    if n and mode in ("hybrid", "bm25"):
-        sparse_lists = index.bm25.search_batch([tokenize(q) for q in request.sparse_queries], cand, mask)
 
     out = []
     for dl, sl in zip(dense_lists, sparse_lists):

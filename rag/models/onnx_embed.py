@@ -19,10 +19,11 @@ from typing import Sequence
 from rag.models.offline_model import MAX_SEQ_LENGTH, PROMPTS
 
 PRECISIONS = ("int8", "fp32")
-# Intra-op threads per onnxruntime session, chosen with `bench/bench_embed.py --threads 1,2` on the
-# shared 2-core machine: one thread was as fast or faster for both one question and a passage batch
-# (int8: 1.12x the passages/s and 1.12x the query speed of two threads), so one session serves both.
-# RAG_ONNX_THREADS=N (Settings.onnx_threads) sets both, for a machine with idle cores.
+# Intra-op threads per onnxruntime session when built directly (tests, benchmarks). The pipeline
+# passes Settings.onnx_threads (RAG_ONNX_THREADS; 2 on 2 cores) for both kinds, so one session
+# serves both: sessions of 2+ threads do not spin (rag/models/onnx_cache.py), and then two threads
+# embedded 1.22x the fp32 passages a second of one (int8 1.05x; `bench/bench_embed.py --threads
+# 1,2`, calm machine), the same vectors; spinning, one thread had been as fast or faster.
 QUERY_THREADS = 1
 PASSAGE_THREADS = 1
 PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by side (bench/bench_embed_limit.py)
@@ -32,6 +33,10 @@ PASSAGE_SESSIONS = 1  # one-thread sessions embedding passage batches side by si
 # activations are quantised per batch, so other batch neighbours move a passage's vector (cosine
 # 0.998 mean to the character-sorted ones; bench/bench_embed_limit.py, fp32+chars and tokens).
 SORT_BY = {"fp32": "tokens", "int8": "chars"}
+# What one more session call costs, in tokens of a batch's width times its rows: with fp32 a call of
+# a few tokens takes about 5 ms (the 85 MB of matrices streamed from memory, the graph's ~600 nodes)
+# and each token about 0.5 ms more (e5-small, one thread, `bench/bench_batches.py`).
+CALL_TOKENS = 8
 
 
 def encoder_path(model_dir: Path, precision: str) -> Path:
@@ -155,12 +160,9 @@ class OnnxEmbedder:
             return np.zeros((0, self.dim), dtype="float32")
         out = np.empty((total, self.dim), dtype="float32")
         ids = self._tokenize(texts, kind)
-        # sorted by length (SORT_BY) so each batch pads little; rows go back to their places
-        key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
-        order = sorted(range(total), key=key)
         step = max(self._batch_size, 1)
-        batches = [order[lo : lo + step] for lo in range(0, total, step)]
-        done = 0
+        batches, copies = self._batches(texts, ids, step)
+        done = len(copies)
 
         lock = threading.Lock()
 
@@ -176,7 +178,7 @@ class OnnxEmbedder:
         if len(sessions) < 2:
             for rows in batches:
                 one(rows)
-            return out
+            return _copied(out, copies)
         import queue
         from concurrent.futures import ThreadPoolExecutor
 
@@ -194,7 +196,22 @@ class OnnxEmbedder:
         with ThreadPoolExecutor(len(sessions)) as workers:  # onnxruntime's run releases the GIL
             for done_job in [workers.submit(job, rows) for rows in batches]:
                 done_job.result()
-        return out
+        return _copied(out, copies)
+
+    def _batches(self, texts: list[str], ids: list[list[int]], step: int) -> tuple[list[list[int]], dict[int, int]]:
+        """The rows to run, in batches sorted by length (SORT_BY) so that each pads little, and
+        {row: the row of the same ids it takes its vector from}. fp32: a row's vector does not
+        depend on its batch, so the same ids run once and batches are cut where padding costs most
+        (cheap_batches); int8's vectors do (activations are quantised per batch): full batches."""
+        if self.precision != "fp32" or self._sort_by != "tokens":
+            key = (lambda i: len(ids[i])) if self._sort_by == "tokens" else (lambda i: len(texts[i]))
+            order = sorted(range(len(ids)), key=key)
+            return [order[lo : lo + step] for lo in range(0, len(order), step)], {}
+        first: dict[tuple, int] = {}
+        copies = {i: first.setdefault(tuple(row), i) for i, row in enumerate(ids)}
+        copies = {i: j for i, j in copies.items() if i != j}
+        order = sorted((i for i in range(len(ids)) if i not in copies), key=lambda i: len(ids[i]))
+        return [order[lo:hi] for lo, hi in cheap_batches([len(ids[i]) for i in order], step, CALL_TOKENS)], copies
 
     def _parallel_sessions(self) -> list:
         """`passage_sessions` one-thread sessions for passages (the first is the usual one)."""
@@ -227,6 +244,29 @@ def shared_tokenizer(model_dir: str | Path):
             # on the pieces each text needs, not all 250,002 (rag/models/lazy_tokenizer.py)
             _TOKENIZERS[key] = (lazy_tokenizer.load(Path(model_dir)), threading.Lock())
         return _TOKENIZERS[key]
+
+
+def cheap_batches(lengths: Sequence[int], max_rows: int, call_tokens: int = CALL_TOKENS) -> list[tuple[int, int]]:
+    """[lo, hi) bounds cutting `lengths` (sorted ascending) into batches of at most `max_rows` rows
+    whose padded tokens (rows x the batch's longest) plus `call_tokens` a batch are fewest: rows of
+    28-36 and of 87 tokens go in two calls, not one padded to 87. Dynamic programming over the cut
+    points, O(len x max_rows)."""
+    n, step = len(lengths), max(1, int(max_rows))
+    cost, cut = [0] + [0] * n, [0] * (n + 1)
+    for hi in range(1, n + 1):
+        width = lengths[hi - 1]  # the longest of any batch ending at hi
+        cost[hi], cut[hi] = min((cost[lo] + (hi - lo) * width + call_tokens, lo) for lo in range(max(0, hi - step), hi))
+    bounds, hi = [], n
+    while hi:
+        bounds.append((cut[hi], hi))
+        hi = cut[hi]
+    return bounds[::-1]
+
+
+def _copied(out, copies: dict[int, int]):
+    for i, j in copies.items():
+        out[i] = out[j]
+    return out
 
 
 def pool(hidden, mask):

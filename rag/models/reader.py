@@ -23,9 +23,10 @@ from pathlib import Path
 from rag.models.reader_common import ADAPTER_FILE
 
 
-def load_reader(model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, runtime: str = "onnx"):
-    """The reader over the assembled default model, on onnxruntime (rag/models/reader_onnx.py) or,
-    with runtime="torch", on torch; ModelUnavailable when it cannot load."""
+def load_reader(model_dir: str | Path, runtime: str = "onnx", threads: int = 1, adapter: str | Path = ADAPTER_FILE):
+    """The reader over the assembled default model, on onnxruntime (rag/models/reader_onnx.py; `threads`
+    intra-op threads, Settings.onnx_threads) or, with runtime="torch", on torch; ModelUnavailable
+    when it cannot load."""
     from rag.errors import ModelUnavailable
 
     if not Path(adapter).is_file():
@@ -35,7 +36,7 @@ def load_reader(model_dir: str | Path, adapter: str | Path = ADAPTER_FILE, runti
         if runtime == "onnx":
             from rag.models.reader_onnx import OnnxReader
 
-            return OnnxReader(model_dir, adapter)
+            return OnnxReader(model_dir, adapter, threads=threads)
         from rag.models.reader_torch import Reader
 
         return Reader(model_dir, adapter)

@@ -4,9 +4,13 @@ engine: rag/index/milvus/search.py).
 
     search_batch(store, view, embedder, questions, k, mode, candidates, fusion, rrf_k,
                  query_vectors=None, sparse_queries=None, filters=None) -> list[list[Hit]]
+    soon_embedded(embedder, questions) -> Future of the question vectors, for query_vectors
 """
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import Future
 from functools import partial
 from typing import Sequence
 
@@ -30,8 +34,51 @@ def search_batch(store, view, embedder, questions: Sequence[str], k: int, mode: 
 
         raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}.")
     fusion = strategy(fusion)
+    embed_queries = embedder.embed_queries
+    if isinstance(query_vectors, Future):  # being computed (soon_embedded): awaited when the store needs them
+        embed_queries, query_vectors = (lambda _questions, pending=query_vectors: pending.result()), None
     request = SearchRequest(
         questions=questions, k=k, mode=mode, candidates=candidates, fusion=fusion, rrf_k=rrf_k,
         fuse=partial(STRATEGIES[fusion], rrf_k=rrf_k), sparse_queries=sparse_queries if sparse_queries is not None else questions,
-        embed_queries=embedder.embed_queries, query_vectors=query_vectors, where=filters)
+        embed_queries=embed_queries, query_vectors=query_vectors, where=filters)
     return store.search(view, request)
+
+
+_WORKERS: list = []
+
+
+def soon_embedded(embedder, questions: Sequence[str]) -> Future:
+    """embedder.embed_queries(questions) in a worker thread when a core is free for it (core_free):
+    onnxruntime computes the vectors without the GIL while this thread searches BM25 (the local
+    store searches it first). Pass the Future as search_batch's query_vectors; its result() is the
+    vectors, or the embedder's error. On a saturated machine the vectors are computed here and
+    now: there the worker's start and the caller's wake-up each waited for a time slice, and
+    questions took 7-20 ms longer at load 5-9 on 2 cores (bench/bench_warm.py)."""
+    if not core_free():
+        now: Future = Future()
+        now.set_result(embedder.embed_queries(list(questions)))
+        return now
+    if not _WORKERS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WORKERS.append(ThreadPoolExecutor(4, thread_name_prefix="rag-embed-question"))
+    started = threading.Event()
+
+    def run(questions=list(questions)):
+        started.set()
+        return embedder.embed_queries(questions)
+
+    pending = _WORKERS[0].submit(run)
+    # The worker needs the GIL to start the model; the caller, searching BM25 in Python, would hold
+    # it until the interpreter's switch interval (5 ms) ran out. Waiting here hands it over at once.
+    started.wait(0.005)
+    return pending
+
+
+def core_free() -> bool:
+    """Whether a second thread of this process would likely run at once: the machine's 1-minute
+    load average below its cores (a single user's questions add about one)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except OSError:  # no load average on this system
+        return False
