@@ -6,22 +6,11 @@ bold; nor, for a when-question, a time whose sentence is not of the event asked)
 are rag/answer/timeline.py's; this module only words them."""
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import replace
-from rag.dates import Date, as_date, find_dates, sentence_time
+from rag.dates import Date, as_date, find_dates, sentence_time, spoken
 from rag.dates.words import ADJUST, RELATIVE
 from rag.types import Answer, Citation, ShortPart
-
-
-def spoken(date: Date | None, zh: bool) -> str:
-    """2025-01-15 -> 2025年1月15日 / 15 Jan 2025; a month or a year alone likewise."""
-    if date is None:
-        return ""
-    if zh:
-        return f"{date.year}年" + (f"{date.month}月" if date.month else "") + (f"{date.day}日" if date.day else "")
-    month = _dt.date(2000, date.month, 1).strftime("%b") if date.month else ""
-    return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
 
 
 def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline.Timeline

@@ -14,7 +14,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.in_force import not_yet
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
-from rag.dates import as_date, find_dates, supersession
+from rag.dates import as_date, find_dates, spoken, supersession
 from rag.dates.words import ADJUST
 from rag.text import sentence_spans
 from rag.types import Answer, Citation, ShortPart
@@ -111,8 +111,6 @@ def told_newer(answer: Answer, newer: Newer | None, zh: bool) -> Answer:
     answer kept after it as what came before."""
     if newer is None or not answer.answerable or not answer.citations or answer.citations[0].doc_id != newer.of:
         return answer
-    from rag.answer.dating import spoken
-
     c = newer.cand
     n = len(answer.citations) + 1
     cite = Citation(n, c.doc.id, c.doc.title, c.doc.date, c.doc.source, c.text, c.start, c.end,

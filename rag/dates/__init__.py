@@ -29,8 +29,8 @@ which older documents a later notice replaced (`replaced(docs)`, the knowledge-b
 from rag.dates.meaning import (Asked, Change, asked_time, relative_date, sentence_time, supersession,
                                time_marker)
 from rag.dates.parse import (Date, Found, as_date, filename_date, find_dates, first_full_date, parse_date,
-                             today_date)
+                             spoken, today_date)
 
 __all__ = ["Asked", "Change", "Date", "Found", "as_date", "asked_time", "filename_date", "find_dates",
-           "first_full_date", "parse_date", "relative_date", "sentence_time", "supersession", "time_marker",
-           "today_date"]
+           "first_full_date", "parse_date", "relative_date", "sentence_time", "spoken", "supersession",
+           "time_marker", "today_date"]

@@ -232,3 +232,13 @@ def today_date(value: str | _dt.date | None = None) -> _dt.date:
         return _dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ValueError(f"Cannot read the date {value!r}; write yyyy-mm-dd, e.g. 2025-06-30.") from None
+
+
+def spoken(date: Date | None, zh: bool) -> str:
+    """2025-01-15 -> 2025年1月15日 / 15 Jan 2025; a month or a year alone likewise."""
+    if date is None:
+        return ""
+    if zh:
+        return f"{date.year}年" + (f"{date.month}月" if date.month else "") + (f"{date.day}日" if date.day else "")
+    month = _dt.date(2000, date.month, 1).strftime("%b") if date.month else ""
+    return " ".join(p for p in (str(date.day) if date.day else "", month, str(date.year)) if p)
