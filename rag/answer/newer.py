@@ -1,5 +1,5 @@
 """A newer retrieved article that changes the very value an answer gives (issue #19): "the last
-Route 207 bus will leave at 22:00 instead of 21:00" (an English page of 2025) against "末班车21:00发车"
+Route 9 bus will leave at 22:00 instead of 21:00" (an English page of 2025) against "末班车21:00发车"
 (a Chinese notice of 2024). The support checks may not read the newer sentence (another language,
 other words), so it cannot lead; but the value it replaces is the answer's own, written out: the
 answer then leads with the newer sentence, bold its new value, and keeps the older one as what

@@ -29,7 +29,7 @@ def whole_unit(text: str, start: int, end: int, question: str) -> tuple[int, int
     if not _CJK.search(span) or NUMBER_RE.fullmatch(span) or DATE_RE.fullmatch(span):
         return start, end  # a quantity or date was widened to its unit already (widen.py)
     quoted = _in_quotes(text, start, end)
-    if quoted is not None:  # "沄江" of “沄江办事”: a piece of a quoted name is no name; the whole one is
+    if quoted is not None:  # "鹤汀" of “鹤汀办事”: a piece of a quoted name is no name; the whole one is
         return quoted
     if _lone_surname(span) or _PERSON_Q.search(question) and len(span) == 1:
         return _grow_name(text, start, end)

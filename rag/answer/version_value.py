@@ -24,7 +24,7 @@ def value_of(q: Question, c: Candidate) -> str | None:
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
     if q.kind == "person" and appointed(c.text):
-        return appointed(c.text)  # 任命卢思源为…局长: 卢思源 (a removal line is read as written: removes())
+        return appointed(c.text)  # 任命张三为…局长: 张三 (a removal line is read as written: removes())
     span = extract_short(q.span_q, c.text, q.kind)
     if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(c.text, *span)
@@ -116,12 +116,12 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
 
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
-# a body named after its place (区人民医院, 县图书馆, 青枫街道)
+# a body named after its place (区人民医院, 县图书馆, 某某街道)
 _BODY_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:医院|学校|小学|中学|幼儿园|图书馆|文化馆|博物馆|卫生院|街道|社区|局)")
 
 
 def _asked_end(name: str, query: str) -> str | None:
-    """The longest end of a name in the headline that the question writes (沄江区人民医院 in the
+    """The longest end of a name in the headline that the question writes (鹤汀区人民医院 in the
     headline, 区人民医院 asked), of three characters or more; None when the question writes none."""
     return next((name[i:] for i in range(len(name) - 2) if name[i:] in query), None)
 
@@ -142,7 +142,7 @@ def read_with(c: Candidate, around: Surroundings) -> str:
 
 
 def undated(text: str) -> str:
-    """The text with the dates written in it blanked out, and a dateline (沄江融媒2025年6月24日讯: the
+    """The text with the dates written in it blanked out, and a dateline (鹤汀融媒2025年6月24日讯: the
     outlet's name is no word of the subject)."""
     text = _DATELINE.sub(" ", text)
     for f in reversed(find_dates(text)):
@@ -208,16 +208,16 @@ _REMOVED = re.compile(r"免去[\u4e00-\u9fff]{2,4}(?:同志)?的?\S*?职务|不�
 
 
 def removes(q: Question, c: Candidate) -> bool:
-    """Does a who-question's sentence only remove someone from a post (免去韦振华的…职务, …不再担任…)?
+    """Does a who-question's sentence only remove someone from a post (免去李四的…职务, …不再担任…)?
     It tells who held the post before, never who holds it now."""
     return q.kind == "person" and appointed(c.text) == ""
 
 
 def appointed(sentence: str) -> str | None:
-    """Whom a 任免 line makes the holder of a post: the name after 任命 / 补选 (任命卢思源为县交通运输局局长 ->
-    卢思源); "" when the line only removes someone (免去韦振华的…职务, …不再担任…): it names no holder;
+    """Whom a 任免 line makes the holder of a post: the name after 任命 / 补选 (任命张三为县交通运输局局长 ->
+    张三); "" when the line only removes someone (免去李四的…职务, …不再担任…): it names no holder;
     None when it is neither (the span step reads it)."""
     m = _APPOINTED.search(sentence) or _TAKES_POST.search(sentence)
     if m is not None:
-        return next(g for g in m.groups() if g)  # 由副院长吕思远同志主持医院全面工作: the acting head
+        return next(g for g in m.groups() if g)  # 由副院长王五同志主持医院全面工作: the acting head
     return "" if _REMOVED.search(sentence) else None
