@@ -54,7 +54,7 @@ _ASKS_TARGET = re.compile(r"目标|计划|预计|预期|力争|打算|争取|tar
 
 def _target_only(q: Question, best: Candidate) -> str | None:
     """A question for a figure is not answered by a goal or a forecast: the sentence (read from its
-    start, which a colon may have cut off: "主要预期目标是：地区生产总值增长5.5%左右") sets one,
+    start, which a colon may have cut off: "主要预期目标是：工业产值增长6%左右") sets one,
     and the question asks for no goal."""
     if q.kind != "number" or _ASKS_TARGET.search(q.query):
         return None

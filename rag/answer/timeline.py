@@ -361,7 +361,7 @@ def _older(versions: list[Version], newest: Version) -> list[Version]:
 def _status(newer: Version, older: Version) -> tuple[str, Date | None]:
     """"superseded" (and when) when the newer version's article changes the standard, else "earlier"."""
     if older.when.precision == "year" and not _STANDARD_SAID.search(older.cand.text):
-        return "earlier", None  # a year's figure (2024年，全县实现地区生产总值…) is that year's: never replaced
+        return "earlier", None  # a year's figure (2024年，全县粮食总产量达到…) is that year's: never replaced
     change = document_change(newer.cand)
     if change is None or change.kind not in CHANGES or postponements([newer.cand.doc]):
         return "earlier", None  # a notice that postpones a change keeps the standard before it

@@ -35,7 +35,7 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
 
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later
 _ANNOUNCED = re.compile(r"调整|新标准|将")
-# a target or a plan is no value of the fact (力争村集体经济收入突破120万元, 主要预期目标是：…增长5.5%左右)
+# a target or a plan is no value of the fact (力争年接待游客突破20万人次, 主要预期目标是：…增长5.5%左右)
 TARGET = re.compile(r"力争|争取|目标|预期|预计|计划|\b(?:target|aims? to|plans? to|expected to)\b", re.I)
 
 
