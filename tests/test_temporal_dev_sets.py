@@ -1,9 +1,9 @@
-"""The second temporal dev set (eval/temporal/dev2/) is consistent, by the rules of tests/test_temporal_set.py:
-its files load, every document is dated, every answer is written verbatim in its gold document and every
-stale value in an older one, and questions about a year are answered from a sentence of that year."""
+"""The second, third and fourth temporal dev sets (eval/temporal/dev2/, dev3/, dev4/) are consistent, by the
+rules of tests/test_temporal_set.py: their files load, every document is dated, every answer is written
+verbatim in its gold document and every stale value in an older one, and questions about a year are
+answered from a sentence of that year. One module, each test run once per set."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
@@ -15,22 +15,28 @@ from rag.evaluate.runner import load_qa
 from rag.ingest import load_paths
 from tests import temporal_checks as checks
 
-HERE = Path(__file__).resolve().parent.parent / "eval" / "temporal" / "dev2"
+TEMPORAL = Path(__file__).resolve().parent.parent / "eval" / "temporal"
+SETS = ("dev2", "dev3", "dev4")
 CATEGORIES = {"current", "past_year", "superseded", "office_holder", "procedure", "single_version", "relative",
               "no_data_for_year"}
 SENTENCES = re.compile(r"(?<=[。！？\n])|(?<=\. )")
 
 
+@pytest.fixture(scope="module", params=SETS)
+def here(request) -> Path:
+    return TEMPORAL / request.param
+
+
 @pytest.fixture(scope="module")
-def docs():
-    found, problems = load_paths([HERE / "docs"], root=HERE / "docs")
+def docs(here):
+    found, problems = load_paths([here / "docs"], root=here / "docs")
     assert problems == []
     return {d.id: d for d in found}
 
 
 @pytest.fixture(scope="module")
-def items():
-    return load_qa(HERE / "questions.jsonl")
+def items(here):
+    return load_qa(here / "questions.jsonl")
 
 
 def test_sizes_and_categories(docs, items):
@@ -68,7 +74,3 @@ def test_questions_about_a_time_are_answered_from_that_time(docs, items):
 
 def test_no_data_questions_ask_for_one_year(items):
     checks.no_data_questions_ask_one_year(items)
-
-
-def _date(text):
-    return dt.date.fromisoformat(text)
