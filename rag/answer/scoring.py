@@ -37,7 +37,7 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
             policy: AnswerPolicy) -> Question:
     """The question's kind, terms and bigrams; lexical evidence needs Chinese words, so a question
     in another language goes through a dictionary (rag/retrieve/crosslingual.py)."""
-    from rag.index.tokenize import tokenize
+    from rag.index.tokenize import answer_tokens as tokenize
 
     zh = is_chinese(question)
     query = searched or question
@@ -214,7 +214,12 @@ def bigrams_of(text: str) -> frozenset[str]:
 @lru_cache(maxsize=2048)
 def _bigrams(text: str) -> frozenset[str]:
     t = _bigram_text(text)
-    return frozenset(t[i : i + 2] for i in range(len(t) - 1))
+    return frozenset(b for b in (t[i : i + 2] for i in range(len(t) - 1)) if not _doubled_unit(b))
+
+
+def _doubled_unit(bigram: str) -> bool:
+    """村村 of 青石村村集体: the end of a name and the start of the next word, not a word (units_apart)."""
+    return bigram[0] == bigram[1] and bigram[0] in "村镇乡区县市"
 
 
 @lru_cache(maxsize=4096)

@@ -186,7 +186,7 @@ def _told(c: Candidate, q: Question, around: Surroundings, policy: AnswerPolicy)
 def _title_words(q: Question, doc) -> set[str]:
     """The question's words in an article's title: what the question and the article are about
     (渔船证, 办理 of 渔船证办理须知), without the words that ask (需要带什么材料)."""
-    from rag.index.tokenize import tokenize
+    from rag.index.tokenize import answer_tokens as tokenize
 
     return set(q.terms) & set(tokenize(doc.title or ""))
 
@@ -223,7 +223,7 @@ def _without_time(q: Question, asked: Asked) -> Question:
     if not asked.words or asked.words not in q.query:
         return q
     from rag.answer.scoring import bigrams_of
-    from rag.index.tokenize import tokenize
+    from rag.index.tokenize import answer_tokens as tokenize
 
     query = q.query.replace(asked.words, "")
     said = set(tokenize(asked.words))

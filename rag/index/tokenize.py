@@ -78,7 +78,7 @@ def tokens_among(text: str, terms: frozenset[str]) -> frozenset[str]:
     (_block_tokens) that hold one of them as it is written: a token is a piece of its block, so a
     block that holds none of them gives none of them. A sentence's context window is mostly
     clauses that name none of the question's words."""
-    norm = normalize_for_search(text)
+    norm = units_apart(normalize_for_search(text))
     written = [t for t in terms if t in norm]
     found: set[str] = set()
     if not written:
@@ -91,6 +91,26 @@ def tokens_among(text: str, terms: frozenset[str]) -> frozenset[str]:
             if len(found) == len(written):
                 break
     return frozenset(found)
+
+
+# A place's name and the next word that starts with its last character: 青石村村集体, 清河镇镇长, 东湖区区委.
+# jieba reads the doubled character as one word (村村) and cuts the unknown name before it apart
+# (青 / 石), while the same name written before another word (青石村猕猴桃) is cut otherwise (青 / 石村):
+# the two sentences then share no word of the name. The answer steps cut the two apart first.
+_DOUBLED_UNIT = re.compile(r"(?<=[\u4e00-\u9fff])([村镇乡区县市])(?=\1[\u4e00-\u9fff])")
+
+
+def units_apart(text: str) -> str:
+    """`text` with a space after an administrative unit's character that the next word repeats
+    (青石村村集体 -> 青石村 村集体), so that the name is cut as it is elsewhere. For the answer steps'
+    word matching only: BM25's tokens are the index's, and an index is queried as it was built."""
+    return _DOUBLED_UNIT.sub(r"\1 ", text) if _DOUBLED_UNIT.search(text) else text
+
+
+def answer_tokens(text: str) -> list[str]:
+    """tokenize(), with a place's name cut apart from a word that repeats its unit (units_apart):
+    the words the answer steps match a question's against (tokens_among cuts the same way)."""
+    return tokenize(units_apart(text))
 
 
 def tokenize_batch(texts: list[str]) -> list[list[str]]:
