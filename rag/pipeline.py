@@ -360,10 +360,12 @@ class Pipeline:
         mode = mode or self.settings.mode
         idx = self.index  # one version of the index for the whole answer, even if a newer one lands
         qv = search.soon_embedded(self.embedder, [query]) if mode != "bm25" else None  # while BM25 searches
-        hits = self._search_batch(idx, [query], top_k, mode, qv, filters)[0]
+        answerer = Answerer(idx, self.embedder, reader=self.reader)
+        k = top_k or self.settings.top_k  # and a few more, which the answerer reads only where they go on
+        found = self._search_batch(idx, [query], k + answerer.policy.further_from, mode, qv, filters)[0]
+        hits = found[:k]  # with an article it reads (a newer version's figure may be its passage ranked 6th)
         today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
-        extractive = Answerer(idx, self.embedder, reader=self.reader).answer(
-            q, hits, None if qv is None else qv.result()[0], searched, today)
+        extractive = answerer.answer(q, hits, None if qv is None else qv.result()[0], searched, today, found[k:])
         if llm is None:
             yield replace(_with_files(extractive, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             return

@@ -23,6 +23,7 @@ from typing import Sequence
 from rag.answer import candidates, compose, reading, scoring, short, support, timeline
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
+from rag.answer.focus import measured_first
 from rag.answer.policy import AnswerPolicy
 from rag.types import Answer, Hit
 
@@ -51,15 +52,18 @@ class Answerer:
         return value
 
     def answer(self, question: str, hits: Sequence[Hit], query_vector=None, searched: str | None = None,
-               today: _dt.date | None = None) -> Answer:
+               today: _dt.date | None = None, further: Sequence[Hit] = ()) -> Answer:
+        """`hits`: the top passages; `further`: the next ones, read only where they go on with a
+        version's article (candidates.continued)."""
         p, around = self.policy, self.around
-        cands = candidates.from_hits(hits, self.index.document, p)
+        cands = candidates.from_hits(hits, self.index.document, p, further)
         if not cands:
             return compose.decline(question, searched, reason="no sentence in the passages")
         q = scoring.analyse(question, searched, hits, self.idf, p)
         dense = scoring.dense_scores(q, cands, self.embedder, query_vector, p)
         scoring.score_all(q, cands, dense, around, p)
-        ranked, when = timeline.order(q, self.ranked(q, cands), around, today, p)
+        ranked = measured_first(q.query, self.ranked(q, cands), p.time_window, p.measure_margin)
+        ranked, when = timeline.order(q, ranked, around, today, p)
         if when.latest is not None:  # a time was asked for that the dated articles do not reach
             return compose.decline(question, searched, hits, "no version of the time asked",
                                    note=timeline.no_data_note(when, q.zh))

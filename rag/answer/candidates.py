@@ -34,10 +34,12 @@ class Candidate:
                          self.score if score is None else score)
 
 
-def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy) -> list[Candidate]:
-    """The sentences of the top hits' passages, each once; `document(doc_id)` gives a Document."""
+def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy, further: Sequence[Hit] = ()) -> list[Candidate]:
+    """The sentences of the top hits' passages, each once; `document(doc_id)` gives a Document.
+    `further`: the hits ranked after them, read where they go on with a version's article (continued)."""
     seen, out = set(), []
-    for rank, hit in enumerate(hits[: policy.sentences_from]):
+    top = list(hits[: policy.sentences_from])
+    for rank, hit in enumerate(top + continued(top, further, document, policy)):
         doc = document(hit.chunk.doc_id)
         for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
             if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]) \
@@ -46,6 +48,27 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy) -> list[Candi
                 # line that says who wrote or issued the article, not what it says
             seen.add((doc.id, s))
             out.append(Candidate(rank, hit, doc, s, _sentence_end(doc.text, s, e)))
+    return out
+
+
+def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: AnswerPolicy) -> list[Hit]:
+    """Of the hits ranked after the top ones, the other passages of a dated article the top ones
+    come from, when those articles are of at least two dates: versions of a fact are in play, and
+    the newer article's figure may lie in its passage ranked sixth, after the headline and lead
+    that repeat the question's words (a canteen's meals a day, a card's days to issue). At most
+    `policy.further_from`; none when the top passages are of one date or undated."""
+    if not further or policy.further_from <= 0:
+        return []
+    docs = {h.chunk.doc_id: document(h.chunk.doc_id) for h in top}
+    dates = {d.date for d in docs.values() if d is not None and d.date}
+    if len(dates) < 2:
+        return []
+    read = {(h.chunk.doc_id, h.chunk.start) for h in top}
+    out = []
+    for h in further[: policy.further_from]:
+        d = docs.get(h.chunk.doc_id)
+        if d is not None and d.date and (h.chunk.doc_id, h.chunk.start) not in read:
+            out.append(h)
     return out
 
 

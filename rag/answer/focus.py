@@ -113,6 +113,29 @@ def measure_fits(query: str, text: str) -> bool | None:
 
 _CN = "零〇一二两三四五六七八九十百千万亿半"
 
+
+def counted_in(query: str) -> str | None:
+    """The measure word a question counts in (份 of 多少份, 人次 of 多少人次), None for none; a duration
+    or a price is not counted."""
+    m = _MEASURE_Q.search(query)
+    return m.group(1) if m and not _DURATION_Q.search(query) and not _PRICE_Q.search(query) else None
+
+
+def measured_first(query: str, ranked: list, window: int, margin: float) -> list:
+    """`ranked` with the best sentence that holds a quantity of the measure counted in first, when the
+    best one holds none and this one, of a dated article among the first `window`, scores within
+    `margin` of it: "每天供应多少份饭" is not answered by the sentence that repeats the canteen's name
+    and its opening hours, but by "日均供餐近400份", which then meets its older versions. Undated
+    entries keep their order (an encyclopaedia's 名 for 多少人)."""
+    if not ranked or not counted_in(query) or measure_fits(query, ranked[0].text) is not False or not ranked[0].doc.date:
+        return ranked
+    for i, c in enumerate(ranked[1:window], start=1):
+        if c.score < ranked[0].score - margin:
+            break
+        if c.doc.date and measure_fits(query, c.text):
+            return [c] + ranked[:i] + ranked[i + 1:]
+    return ranked
+
 # what a procedure question asks -> the words of a sentence that answers it
 PROCEDURE_CUES = [
     (re.compile(r"(?:哪些|什么|啥)(?:材料|证件|资料|手续)|带什么|带哪些|what (?:documents|papers|materials)|"

@@ -16,6 +16,8 @@ class AnswerPolicy:
     # -- candidates: which sentences are looked at
     sentences_from: int = 5  # top hits whose sentences are considered (hand-set, 1c6b183: the first answerer)
     min_sentence_chars: int = 6  # a shorter sentence cannot answer (hand-set, 69ea80f)
+    further_from: int = 5  # hits after those, read when they go on with a dated article already read among
+    # versions of two dates or more (candidates.continued; eval/temporal dev3 / dev4: a figure ranked 6th)
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded (a6612ea)
 
     # -- scoring: how well a sentence answers
@@ -55,6 +57,8 @@ class AnswerPolicy:
     year_lookback: int = 99  # "同年" looks back this many sentences of the paragraph: in effect all (726af97)
 
     # -- time (timeline.py): versions of one fact at different times
+    measure_margin: float = 0.15  # a sentence in the measure asked (多少份) leads over a better one in none, within this
+    # much of its score (focus.measured_first; hand-set on eval/temporal dev4)
     time_window: int = 8  # the best sentences looked at for versions of the answer (hand-set, eval/temporal dev)
     version_cover: float = 0.8  # a version holds at least this share of the best coverage of the question among them
     # (hand-set on eval/temporal/dev.jsonl; the val split is not tuned on)

@@ -35,6 +35,7 @@ from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
+from rag.answer.focus import counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
 from rag.answer.newer import Newer, newer_change
 from rag.answer.policy import AnswerPolicy
@@ -256,7 +257,11 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     cover = {id(c): _cover(q, lead_in(c, around) + c.text, policy) for c in top}
     # the floor is set by the articles' sentences, not their headlines (中心城区路边停车明年起调价 白天首小时5元
     # names every word of the question, and would hold the bodies' sentences below it)
-    floor = policy.version_cover * max([cover[id(c)] for c in top if not _is_title(c)] or cover.values())
+    # (and by those in the measure counted in, where some are: the opening that repeats the canteen's
+    # name and its hours sets no floor for "每天供应多少份")
+    bodies = [c for c in top if not _is_title(c)]
+    measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
+    floor = policy.version_cover * max([cover[id(c)] for c in (measured or bodies)] or cover.values())
     out = []
     for c in top:
         reaches = cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)

@@ -1,0 +1,60 @@
+"""Which sentences the versions of a fact are read from (issue #19): the next passages of an article
+already read, when articles of two dates or more are in play; and for a count asked in a measure
+(多少份), the best sentence in that measure before one in none. Invented places and figures."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer.candidates import continued
+from rag.answer.focus import counted_in, measured_first
+from rag.answer.policy import AnswerPolicy
+from rag.types import Chunk, Document, Hit
+
+DOCS = {
+    "old.md": Document(id="old.md", text="x" * 400, title="", date="2022-03-01", source="old.md"),
+    "new.md": Document(id="new.md", text="y" * 400, title="", date="2025-03-01", source="new.md"),
+    "undated.md": Document(id="undated.md", text="z" * 400, title="", date=None, source="undated.md"),
+}
+
+
+def _hit(doc_id: str, start: int) -> Hit:
+    return Hit(Chunk(doc_id, start // 100, start, start + 100, DOCS[doc_id].text[start:start + 100]), 0.1)
+
+
+def test_the_next_passages_of_a_versions_article_are_read():
+    top = [_hit("old.md", 0), _hit("new.md", 0)]
+    further = [_hit("undated.md", 0), _hit("new.md", 200), _hit("old.md", 0)]
+    assert continued(top, further, DOCS.get, AnswerPolicy()) == [further[1]]
+
+
+def test_none_when_the_articles_read_are_of_one_date():
+    top = [_hit("new.md", 0), _hit("undated.md", 0)]
+    assert continued(top, [_hit("new.md", 200)], DOCS.get, AnswerPolicy()) == []
+    assert continued(top, [_hit("new.md", 200)], DOCS.get, AnswerPolicy(further_from=0)) == []
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("食堂每天供应多少份饭？", "份"),
+    ("去年接待游客多少人次？", "人次"),
+    ("办好要多少天？", None),  # a duration
+    ("门票多少钱？", None),  # a price
+    ("书记是谁？", None),
+])
+def test_counted_in(question, measure):
+    assert counted_in(question) == measure
+
+
+def _cand(text: str, score: float, date: str | None = "2025-01-01"):
+    return SimpleNamespace(text=text, score=score, doc=SimpleNamespace(date=date))
+
+
+def test_the_sentence_in_the_measure_counted_leads():
+    opening = _cand("今年3月起，南岸社区助餐点增开晚餐，供应时间为17:00至18:30。", 0.80)
+    figure = _cand("目前助餐点日均供餐约350份。", 0.70)
+    assert measured_first("南岸社区助餐点每天供应多少份饭？", [opening, figure], 8, 0.15)[0] is figure
+    # too far below, of an undated entry, or a question that counts in no measure: as it was
+    assert measured_first("南岸社区助餐点每天供应多少份饭？", [opening, _cand(figure.text, 0.6)], 8, 0.15)[0] is opening
+    assert measured_first("南岸社区助餐点每天供应多少份饭？", [_cand(opening.text, 0.8, None), figure], 8, 0.15)[0].score == 0.8
+    assert measured_first("南岸社区助餐点几点开门？", [opening, figure], 8, 0.15)[0] is opening
