@@ -97,6 +97,8 @@ def unit_matches(question: str, sentence: str) -> bool:
     if m:
         unit = m.group(1)
         core = re.escape(unit[-1] if unit in ("亿元", "万元") else unit)
+        if unit in SAME_MEASURE:
+            core = "(?:" + "|".join(SAME_MEASURE[unit]) + ")"
     else:
         core = next((u for asked, u in _EN_UNITS if asked.search(question)), None)
         if core is None:
@@ -106,6 +108,9 @@ def unit_matches(question: str, sentence: str) -> bool:
     # a table row's cell gives the bare figure, its unit in the header or nowhere ("床位：48；")
     return _BARE_CELL.search(sentence) is not None
 
+
+# measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
+SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "人": ("人", "名", "位"), "名": ("名", "人", "位")}
 
 _BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.evidence import SAME_MEASURE
+
 # the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
 WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|多少钱|多少|几点钟?|几[个天号时岁位名家]"
                 r"|什么时候|什么地方|什么|何时|何地|哪[里儿些个位家所年天]?|怎么样?|怎样|如何|是否|能否|要不要|用不用|吗|呢")
@@ -107,8 +109,10 @@ def measure_fits(query: str, text: str) -> bool | None:
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
     m = _MEASURE_Q.search(query)
     if m:
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{re.escape(m.group(1))}", text) is not None
+        said = "|".join(re.escape(w) for w in SAME_MEASURE.get(m.group(1), (m.group(1),)))
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*(?:{said})", text) is not None
     return None
+
 
 
 _CN = "零〇一二两三四五六七八九十百千万亿半"
