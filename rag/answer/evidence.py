@@ -109,6 +109,23 @@ def unit_matches(question: str, sentence: str) -> bool:
     return _BARE_CELL.search(sentence) is not None
 
 
+# a question about a change or a share, whose answer may be a percentage or a growth rate
+_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|比重|占比|比例|[率%％]|百分|几成|多少成"
+                        r"|\b(?:percent(?:age)?|rate|growth|share|increase|decrease|rise|fall|drop)s?\b"
+                        r"|\b(?:gr[eo]w(?:s|n|ing)?|rose|risen|fell|fallen|by how much|how fast)\b", re.I)
+_RATE_AFTER = re.compile(r"(?:增长|增速|增幅|下降|减少|提高|上升|同比|年均|增加)了?(?:约|近|超过)?\s*$")
+
+
+def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a percentage or a growth rate (年均增长6.1%, 增长5.6%) while the question asks
+    for a level (地区生产总值是多少, 收入多少)? Such a figure does not answer it."""
+    if _ASKS_RATE.search(question):
+        return False
+    value = text[start:end]
+    return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in "%％"
+                or _RATE_AFTER.search(text[max(0, start - 8):start]))
+
+
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
 SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "人": ("人", "名", "位"), "名": ("名", "人", "位")}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import is_named_unit, key_entities, mentions, rival_entity, role_words, unit_matches
+from rag.answer.evidence import is_named_unit, key_entities, mentions, rate_unasked, rival_entity, role_words, unit_matches
 from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
@@ -139,6 +139,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     typed = extract_short(q.span_q, best.text, kind) if kind else None
     if kind == "number" and not typed:
         return "no number in the answer"
+    if kind == "number" and rate_unasked(query, best.text, *typed):
+        return "a rate, where a level is asked"
     if kind == "date" and not typed and _is_headline(best):  # a notice's title says what, not when
         return "no date in the headline"
     if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(

@@ -42,8 +42,8 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
-from rag.answer.version_value import (NAMED, VALUE_KINDS, as_asked, lead_in, named_before, read_with, removes, titled,
-                                      undated, value_of)
+from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, read_with, removes,
+                                      titled, undated, value_of)
 from rag.dates import Asked, Date, as_date, asked_time, time_marker
 from rag.dates.words import RELATIVE
 
@@ -89,6 +89,8 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
         c.doc.date for c in ranked[: policy.time_window])
     if judged:
         _rescore(timeless, ranked[: policy.time_window], around, policy)
+    if asked.kind in ("none", "current"):
+        ranked = _holder_first(timeless, ranked, policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy, today)
     if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
@@ -102,6 +104,29 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     if asked.kind in ("none", "current") and ranked and tl.latest is None:
         tl = replace(tl, newer=newer_change(q, tl.lead or ranked[0], ranked, today))
     return ranked, tl
+
+
+def _holder_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
+    """For who holds a post now: when the best sentence only removes someone from it (免去李四的…职务),
+    the best one that names an appointee of the same notice or any article among the first
+    `time_window` leads instead (任命张三为…): a removal says who held the post, not who holds it.
+    Whether the appointee's post is the one asked is left to the checks after, as for any sentence."""
+    if not ranked or not removes(q, ranked[0]):
+        return ranked
+    for i, c in enumerate(ranked[1 : policy.time_window], start=1):
+        if appointed(c.text) and _same_post(ranked[0].text, c.text):
+            return [c] + ranked[:i] + ranked[i + 1:]
+    return ranked
+
+
+_POST = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:局长|书记|主任|院长|校长|站长|所长|镇长|乡长|县长|市长|区长|主席|馆长|队长|经理)")
+
+
+def _same_post(removal: str, appointment: str) -> bool:
+    """Does the appointment name the post the removal line names (免去李四的县水利局局长职务 / 任命张三为县水利局
+    局长)? By the post's last words: the office and its title (水利局局长)."""
+    posts = {m.group()[-5:] for m in _POST.finditer(removal)}
+    return any(p in appointment for p in posts)
 
 
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
@@ -335,7 +360,7 @@ def _lasts(q: Question, v: Version) -> bool:
     return v.when.precision != "year" and (q.kind == "person" or _STANDARD_SAID.search(v.cand.text) is not None)
 
 
-_STANDARD_SAID = re.compile(r"标准|补贴|津贴|补助|费|价|办法|政策|规定|时间|流程|条件|方式|"
+_STANDARD_SAID = re.compile(r"标准|补贴|津贴|补助|费|(?<!可比)价|办法|政策|规定|时间|流程|条件|方式|"
                             r"standard|fee|fare|rate|price|subsidy|allowance|rule|polic", re.I)
 
 

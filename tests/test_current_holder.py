@@ -1,0 +1,65 @@
+"""Who holds a post now is the appointee, not the one a 任免 notice removes; a growth rate does not
+answer a question for a level; a year's figure "at comparable prices" is no standard that a newer
+report replaces (issue #19, fifth dev set). Invented places, people and figures."""
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer.evidence import rate_unasked
+from rag.answer.policy import AnswerPolicy
+from rag.answer.timeline import _STANDARD_SAID, _holder_first
+from tests.helpers import hashing_pipeline
+
+NOTICE = ("---\ntitle: 青禾县人民政府关于人员任免的通知\ndate: 2024-03-08\n---\n"
+          "经县人民政府研究决定：\n免去蓝启德的县水利局局长职务（退休）。\n任命邬晓川为县水利局局长；\n"
+          "任命岑雨为县文化馆馆长；\n免去陶立的县文化馆馆长职务（另有任用）。\n")
+
+
+def _cand(text):
+    return SimpleNamespace(text=text, doc=SimpleNamespace(date="2024-03-08"))
+
+
+def test_the_appointee_of_the_same_post_leads_over_a_removal():
+    q = SimpleNamespace(kind="person")
+    removal, other, same = _cand("免去蓝启德的县水利局局长职务（退休）。"), _cand("任命岑雨为县文化馆馆长；"), \
+        _cand("任命邬晓川为县水利局局长；")
+    assert _holder_first(q, [removal, other, same], AnswerPolicy())[0] is same
+    assert _holder_first(q, [removal, other], AnswerPolicy())[0] is removal  # another post's appointee: as it was
+    assert _holder_first(SimpleNamespace(kind="number"), [removal, same], AnswerPolicy())[0] is removal
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_path_factory):
+    return hashing_pipeline(tmp_path_factory.mktemp("holder"), {"renmian-2024.md": NOTICE})
+
+
+def test_who_holds_the_post_now(pipe):
+    a = pipe.ask("县水利局局长是谁？", today=dt.date(2025, 6, 1))
+    assert a.answerable and "邬晓川" in a.citations[0].quote, a.answer
+    assert not a.short_answer or "蓝启德" not in a.short_answer
+
+
+def test_who_held_it_before(pipe):
+    a = pipe.ask("原来的县水利局局长是谁？", today=dt.date(2025, 6, 1))
+    assert a.answerable and "蓝启德" in a.answer, a.answer
+
+
+@pytest.mark.parametrize("question, sentence, value, unasked", [
+    ("青禾县地区生产总值是多少？", "全县地区生产总值年均增长6.1%，城乡居民收入比缩小至1.63。", "6.1%", True),
+    ("青禾县地区生产总值是多少？", "全县实现地区生产总值88.2亿元，同比增长5.3%。", "88.2亿元", False),
+    ("青禾县地区生产总值增长多少？", "全县实现地区生产总值88.2亿元，同比增长5.3%。", "5.3%", False),
+    ("青禾县的城镇化率是多少？", "全县城镇化率达到61.4%。", "61.4%", False),
+    ("By how much did the county's output grow?", "全县工业总产值增长8%。", "8%", False),
+    ("青禾县财政收入是多少？", "一般公共预算收入同比增长7.2亿元。", "7.2亿元", True),  # the increase, not the level
+])
+def test_a_rate_does_not_answer_for_a_level(question, sentence, value, unasked):
+    start = sentence.index(value)
+    assert rate_unasked(question, sentence, start, start + len(value)) is unasked
+
+
+def test_comparable_prices_are_no_standard():
+    assert not _STANDARD_SAID.search("初步核算，2024年全县实现地区生产总值88.2亿元，按可比价格计算，比上年增长5.6%。")
+    assert _STANDARD_SAID.search("城乡居民医保个人缴费标准为每人每年400元。")
