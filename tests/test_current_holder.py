@@ -63,3 +63,16 @@ def test_a_rate_does_not_answer_for_a_level(question, sentence, value, unasked):
 def test_comparable_prices_are_no_standard():
     assert not _STANDARD_SAID.search("初步核算，2024年全县实现地区生产总值88.2亿元，按可比价格计算，比上年增长5.6%。")
     assert _STANDARD_SAID.search("城乡居民医保个人缴费标准为每人每年400元。")
+
+
+@pytest.mark.parametrize("question, sentence, figure", [
+    ("中心现在有多少个综合窗口？", "搬迁后，新中心大厅面积1.2万平方米，设综合窗口64个，进驻部门30个。", "64个"),
+    ("中心现在有多少个综合窗口？", "中心现有部门20个、综合受理窗口38个进驻。", "38个"),
+    ("中心现在有多少个综合窗口？", "中心在12个窗口试行午间服务。", None),  # some windows, not the 综合 ones
+    ("中心有几个停车位？", "中心设有停车位300个。", "300个"),
+    ("居住证多少个工作日能办好？", "办理时限为7个工作日。", None),  # a duration, not a thing counted
+])
+def test_the_figure_of_the_thing_counted(question, sentence, figure):
+    from rag.answer.version_value import counted_figure
+
+    assert counted_figure(question, sentence) == figure

@@ -25,6 +25,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
         return re.sub(r"\s+", "", c.text)
     if q.kind == "person" and appointed(c.text):
         return appointed(c.text)  # 任命张三为…局长: 张三 (a removal line is read as written: removes())
+    if q.kind == "number" and _COUNTED_Q.search(q.query):
+        return counted_figure(q.query, c.text)  # 多少个综合窗口: 设综合窗口86个, not the hall's 1.2万平方米
     span = extract_short(q.span_q, c.text, q.kind)
     if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(c.text, *span)
@@ -36,6 +38,28 @@ def value_of(q: Question, c: Candidate) -> str | None:
         value = _figure_in_unit(q, c.text) if look else None
         return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
     return re.sub(r"\s+", "", c.text[span[0]:span[1]])
+
+
+# 多少个综合窗口 / 几个停车位: the thing counted, whose last two characters name it (窗口, 车位)
+_COUNTED_Q = re.compile(r"(?:多少|几)个(?!工作日|小时|月|星期|礼拜|年|天|钟头|季度|百分点|人)([\u4e00-\u9fff]{2,8}?)(?:[？?吗呢了]|$)")
+
+
+def counted_figure(query: str, sentence: str) -> str | None:
+    """The figure a sentence gives of the thing a 多少个 / 几个 question counts, written next to it
+    (设综合窗口86个, 86个综合窗口, 综合受理窗口42个); None when the question counts no named thing or the
+    sentence gives no figure beside it. A thing asked with a qualifier (综合窗口) must be written
+    with it: 18个窗口试行午间服务 counts some windows, not the 综合 ones."""
+    m = _COUNTED_Q.search(query)
+    if m is None:
+        return None
+    thing = m.group(1)
+    noun, qualifier = re.escape(thing[-2:]), thing[:-2]
+    for found in (*re.finditer(rf"{noun}(?:数量?|总数)?(?:达到?|为|共|有)?\s*(\d+(?:\.\d+)?\s*(?:万|余|多)?个)", sentence),
+                  *re.finditer(rf"(\d+(?:\.\d+)?\s*(?:万|余|多)?个)[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
+        named = sentence[max(0, found.start() - 8):found.end()]
+        if not qualifier or qualifier in named:
+            return re.sub(r"\s+", "", found.group(1))
+    return None
 
 
 def _fits(q: Question, text: str, start: int, end: int) -> bool:
@@ -117,7 +141,7 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
 # a body named after its place (区人民医院, 县图书馆, 某某街道)
-_BODY_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:医院|学校|小学|中学|幼儿园|图书馆|文化馆|博物馆|卫生院|街道|社区|局)")
+_BODY_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:中心|医院|学校|小学|中学|幼儿园|图书馆|文化馆|博物馆|卫生院|街道|社区|局)")
 
 
 def _asked_end(name: str, query: str) -> str | None:
