@@ -87,7 +87,7 @@ def english_focus(question: str, words: dict[str, float], terms: dict[str, float
         from rag.index.tokenize import tokenize
         from rag.retrieve.crosslingual import head_keywords
 
-        try:  # the head of the phrase ("cold store" of "the new … cold store"): the words before it say which one
+        try:
             keywords = head_keywords(" ".join(asked))
         except Exception:  # a dictionary problem must not break answering
             keywords = []

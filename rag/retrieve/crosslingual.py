@@ -103,7 +103,7 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
 
 def head_keywords(phrase: str) -> list[str]:
     """The Chinese for the head of an English noun phrase: its last two or three words when the
-    dictionary knows them together ("a new cold store" -> 冷藏), else its last word ("the adult
+    dictionary knows them together ("a big gas store" -> 储气), else its last word ("the adult
     ticket" -> 票); [] when the dictionary knows none."""
     words = [t.lower() for t, k in _tokens(phrase) if k == "w"] if isinstance(phrase, str) else []
     if not words:
@@ -255,8 +255,8 @@ def _phrases(toks, skip: set[int], idx):
     """Longest multiword dictionary glosses, left to right: (start, end, [Chinese]). A phrase is
     looked up as a whole before its words are: "in charge of" -> 掌管, "apply for" -> 申请 (a stop
     word may begin or end it when the whole phrase is a gloss as it stands, and one of its words
-    is no stop word); "cold store", which no gloss says, as the gloss its last word's derived form
-    makes ("cold storage" -> 冷藏)."""
+    is no stop word); "gas store", which no gloss says, as the gloss its last word's derived form
+    makes ("gas storage" -> 储气)."""
     i = 0
     while i < len(toks):
         found = None
@@ -292,7 +292,7 @@ _DERIVED = ("age", "ing", "ion", "ation", "ment", "er", "s")  # store -> storage
 
 def _derived_phrase(idx, words: list[str]) -> list[str]:
     """A two-word phrase no gloss says, read as the gloss of its first word and a form derived from
-    its second ("cold store" -> "cold storage" -> 冷藏); [] when none is."""
+    its second ("gas store" -> "gas storage" -> 储气); [] when none is."""
     first, last = words
     if first in STOP or last in STOP or len(last) < 4:
         return []
@@ -305,8 +305,8 @@ def _derived_phrase(idx, words: list[str]) -> list[str]:
 
 
 def _compound(idx, word: str) -> list[str]:
-    """A closed compound no gloss says, read as the two words it is written from ("kiwifruit" ->
-    "kiwi fruit" -> 猕猴桃); [] when no split is a gloss."""
+    """A closed compound no gloss says, read as the two words it is written from ("heatwave" ->
+    "heat wave" -> 热浪); [] when no split is a gloss."""
     if len(word) < 7 or not word.isalpha():
         return []
     for k in range(3, len(word) - 2):
@@ -321,14 +321,15 @@ _HOW_WORDS = frozenset("long big large many much old far tall high often soon wi
 
 
 # words that say when the question is asked, not what it asks about: the timeline reads them from
-# the question itself, and their Chinese (现在, 仍然, 潮流 for "current") would only match noise
-_ASKING_TIME = frozenset("now still currently current present presently nowadays anymore today latest".split())
+# the question itself, and their Chinese (仍然, 潮流 for "current") would only match noise ("now" stays:
+# 现在 is the word a Chinese question asks with, and the reader is given the keywords)
+_ASKING_TIME = frozenset("still currently current present presently nowadays anymore latest".split())
 
 
 def _question_words(toks) -> set[int]:
     """The tokens that, with "how" before them, make the question word ("how long", "how big"), and
     the words that say when it is asked ("now", "still")."""
-    def generic(i: int) -> bool:  # "elderly people" says no more than "elderly": 老人, not 人民
+    def generic(i: int) -> bool:  # "disabled people" says no more than "disabled": not 人民
         prev, kind = toks[i - 1] if i else ("", "")
         return toks[i][0].lower() in _GENERIC_HEADS and kind == "w" and prev.lower() not in STOP
 
@@ -364,7 +365,7 @@ _NP_END = frozenset("in at on for from now currently today this since during bef
 
 def _head_titles(toks) -> list[str]:
     """The title of the head of the organisation a who-leads-it question names: the last noun of
-    the phrase after the leading word, English ("transport bureau" -> 局长) or Chinese (…局 -> 局长)."""
+    the phrase after the leading word, English ("water bureau" -> 局长) or Chinese (…局 -> 局长)."""
     question = " ".join(t for t, _ in toks)
     m = _LEADS.search(question)
     if not m or not _WHO.search(question):
