@@ -65,13 +65,38 @@ _EN_WH = re.compile(r"\b(?:how (?:much|many|long|big|old|far)|what|which|who|whe
                     r"did|is|are|was|were|can|will)\b|\s*[?,]|$)", re.I)
 
 
-def english_focus(question: str, words: dict[str, float]) -> dict[str, float]:
+# a yes-no question whether something must be done: what must be done ("Do they still have to apply
+# for it?" -> apply for)
+_EN_MUST = re.compile(r"\b(?:have|has|need|needs|required|obliged) to\s+((?:[a-z]+\s+)?[a-z]+)(?=\s+(?:the|a|an|it|them|this|that|"
+                      r"their|his|her|in|at|to|from|on|by|with|again|any)\b|\s*[?,]|$)|\bmust\s+((?:[a-z]+\s+)?[a-z]+)(?=\s+(?:the|a|an|it|"
+                      r"them|in|at|to|on)\b|\s*[?,]|$)", re.I)
+
+
+def english_focus(question: str, words: dict[str, float], terms: dict[str, float] | None = None) -> dict[str, float]:
     """An English question's words right after its question word ("How much is a single adult
-    ticket at…" -> single, adult, ticket), among `words`."""
+    ticket at…" -> single, adult, ticket), among `words`; for a question whether something must be
+    done, the deed, and with `terms` (the idf of the question's Chinese keywords) also the Chinese the
+    dictionary gives for it, among `terms` (an article in Chinese holds none of the English: "Do they
+    still have to apply for it?" -> apply, 申请)."""
     m = _EN_WH.search(question)
-    if m is None:
+    must = None if m else _EN_MUST.search(question)
+    if m is None and must is None:
         return {}
-    return {w: words[w] for w in m.group(1).lower().split() if w in words}
+    asked = (m.group(1) if m else must.group(1) or must.group(2)).lower().split()
+    out = {w: words[w] for w in asked if w in words}
+    if terms and must is not None:  # the deed asked about ("apply for" -> 申请); a noun phrase's
+        # Chinese is no focus: the dictionary's word for it is often not the article's ("visits" -> 访问)
+        from rag.index.tokenize import tokenize
+        from rag.retrieve.crosslingual import head_keywords
+
+        try:
+            keywords = head_keywords(" ".join(asked))
+        except Exception:  # a dictionary problem must not break answering
+            keywords = []
+        for t in (t for kw in keywords for t in tokenize(kw)):
+            if t in terms and t not in _LIGHT and len(t) > 1:
+                out[t] = terms[t]
+    return out
 
 
 def focus_share(focus: dict[str, float], text: str) -> float:
@@ -79,6 +104,11 @@ def focus_share(focus: dict[str, float], text: str) -> float:
     借 in 借期)."""
     from rag.index.tokenize import tokens_among
 
+    if any(t.isascii() for t in focus) and not all(t.isascii() for t in focus):
+        # an English question's focus holds its own words and their Chinese: a text is held to
+        # those of its own script (a Chinese sentence never holds "apply", nor an English one 申请)
+        chinese = bool(_CJK.search(text))
+        focus = {t: w for t, w in focus.items() if t.isascii() != chinese}
     total = sum(focus.values())
     if not total:
         return 0.0
@@ -87,6 +117,8 @@ def focus_share(focus: dict[str, float], text: str) -> float:
     return sum(w * (1.0 if t in toks or t in text else sum(ch in text for ch in t) / len(t) / 2)
                for t, w in focus.items()) / total
 
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 # how long: a duration, not a date or a clock time
 _DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
@@ -97,6 +129,12 @@ _DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
 # a quantity asked in a named measure: "多少份", "多少吨", "多少人次"
 MONEY = r"(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索|dollars?|euros?|pounds?)"
 _PRICE_Q = re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少|票价多少|how much (?:is|does|do|are)|\bcost\b|\bprice\b", re.I)
+# how big: an area, a volume, a capacity or a count of places, not a date ("how big is the new hall")
+_SIZE_Q = re.compile(r"how (?:big|large)|what size|how much (?:space|area|room|capacity)", re.I)
+_SIZE = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿半]\s*(?:余|多)?(?:万|亿|千)?\s*(?:平方米|平方公里|平方千米|平米|亩|公顷|吨|立方米|"
+                   r"万?方|米|公里|千米|间|张|座|层|个|床|车位|人|座位)"
+                   r"|\d\s*(?:square (?:meters|metres|kilometers|kilometres)|sq\.? ?m|hectares?|tons?|tonnes?|mu|cubic|beds?|seats?|rooms?)\b",
+                   re.I)
 _MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人)")
 
 
@@ -105,6 +143,8 @@ def measure_fits(query: str, text: str) -> bool | None:
     "多久" wants a duration (3个工作日, not 4月1日 or 9点), "多少份" a number of 份."""
     if _DURATION_Q.search(query):
         return bool(_DURATION.search(text))
+    if _SIZE_Q.search(query):
+        return _SIZE.search(text) is not None
     if _PRICE_Q.search(query):
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
     m = _MEASURE_Q.search(query)
@@ -148,6 +188,10 @@ PROCEDURE_CUES = [
     (re.compile(r"(?:去|到|在)(?:哪里|哪儿|哪|什么地方)|哪个(?:窗口|部门|地方)|where (?:can|do|should|to)", re.I),
      re.compile(r"窗口|大厅|服务中心|服务点|办事处|派出所|地点|网点|[一二三四五六七八九十\d]+楼|APP|网上|掌上|受理")),
     (_DURATION_Q, re.compile(r"时限|办结|工作日|当场|即时|天内|日内")),
+    # whether something must (still) be done, asked in English: answered by a duty or its absence,
+    # not by a changed standard (调整为, 仍为)
+    (re.compile(r"\b(?:have|has|need|needs|required|obliged) to\b|\bmust\b", re.I),
+     re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|须|需要|应当|必须|no longer|not need|no need|without|must|required", re.I)),
     (re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
                 r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I),
      re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|不再|需要|须|应当|调整为|改为|更名|变更为|不变|仍为|继续|"

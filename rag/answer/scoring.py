@@ -48,7 +48,7 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
     terms = {t: idf(t) for t in set(tokenize(without_wh(lexq)))} or {t: idf(t) for t in set(tokenize(lexq))}
     words = {} if zh else {t: idf(t) for t in set(tokenize(query)) if t.isascii() and t.isalpha()}
     return Question(question, query, zh, question_type(query), query if zh else f"{lexq} {query}",
-                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words), words)
+                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words, terms), words)
 
 
 def chinese_keywords(query: str, hits: Sequence[Hit], policy: AnswerPolicy) -> list[str]:

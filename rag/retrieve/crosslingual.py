@@ -53,7 +53,7 @@ MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june 
                                          "september october november december".split())}
 _LATIN = "A-Za-z\u00c0-\u024f"
 _TOKEN_RE = re.compile(rf"\d+(?:[.,]\d+)*(?:%|st|nd|rd|th)?|[{_LATIN}]+(?:['’][{_LATIN}]+)*|"
-                       rf"[\u3400-\u9fff]+|[^\s{_LATIN}\d'’-]+")
+                       rf"[\u3400-\u9fff]+|[^\s{_LATIN}\d'’\u3400-\u9fff-]+")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -81,6 +81,8 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
     groups.append(_numbers(toks))
     used = {i for group in names for i in group}
     used.update(i for i, (t, k) in enumerate(toks) if t.lower() in MONTHS and k == "w")
+    used.update(_question_words(toks))
+    groups.append(_head_titles(toks))
     phrases: list[str] = []
     for i, j, words in _phrases(toks, used, idx):
         used.update(range(i, j))
@@ -89,7 +91,7 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
     for i, (word, kind) in enumerate(toks):
         if kind != "w" or i in used or word.lower() in STOP:
             continue
-        ranked = _translate(idx, word.lower(), cap=_is_capitalised(word) and i > 0)
+        ranked = _translate(idx, word.lower(), cap=_is_capitalised(word) and i > 0) or _compound(idx, word.lower())
         firsts.extend(ranked[:1])
         seconds.extend(ranked[1:])
     out: list[str] = []
@@ -97,6 +99,29 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
         if kw not in out:
             out.append(kw)
     return out[:limit]
+
+
+def head_keywords(phrase: str) -> list[str]:
+    """The Chinese for the head of an English noun phrase: its last two or three words when the
+    dictionary knows them together ("a big gas store" -> 储气), else its last word ("the adult
+    ticket" -> 票); [] when the dictionary knows none."""
+    words = [t.lower() for t, k in _tokens(phrase) if k == "w"] if isinstance(phrase, str) else []
+    if not words:
+        return []
+    from rag.retrieve._cedict_index import get_index
+
+    idx = get_index()
+    if _exact(idx, " ".join(words)) and not all(w in STOP for w in words):  # "apply for" as a whole
+        return _translate(idx, " ".join(words), phrase=True)[:2]
+    if words[-1] in STOP:
+        return []
+    for n in (3, 2):
+        if len(words) >= n and words[-n] not in STOP:
+            ranked = _translate(idx, " ".join(words[-n:]), phrase=True) if _exact(idx, " ".join(words[-n:])) \
+                else _derived_phrase(idx, words[-2:]) if n == 2 else []
+            if ranked:
+                return ranked[:2]
+    return (_translate(idx, words[-1]) or _compound(idx, words[-1]))[:2]
 
 
 def match_pinyin_names(question: str, candidate_text: str) -> list[str]:
@@ -227,7 +252,11 @@ def _numbers(toks) -> list[str]:
 
 
 def _phrases(toks, skip: set[int], idx):
-    """Longest multiword dictionary glosses, left to right: (start, end, [Chinese])."""
+    """Longest multiword dictionary glosses, left to right: (start, end, [Chinese]). A phrase is
+    looked up as a whole before its words are: "in charge of" -> 掌管, "apply for" -> 申请 (a stop
+    word may begin or end it when the whole phrase is a gloss as it stands, and one of its words
+    is no stop word); "gas store", which no gloss says, as the gloss its last word's derived form
+    makes ("gas storage" -> 储气)."""
     i = 0
     while i < len(toks):
         found = None
@@ -238,9 +267,11 @@ def _phrases(toks, skip: set[int], idx):
             if skip.intersection(range(i, i + n)):
                 continue
             words = [w.lower() for w, _ in span]
+            text = " ".join(words)
             if words[0] in STOP and words[0] not in _PHRASE_START or words[-1] in STOP:
-                continue
-            ranked = _translate(idx, " ".join(words), phrase=True)
+                if all(w in STOP for w in words) or not _exact(idx, text):
+                    continue
+            ranked = _translate(idx, text, phrase=True) or (_derived_phrase(idx, words) if n == 2 else [])
             if ranked:
                 found = (i, i + n, ranked[:2])
                 break
@@ -251,10 +282,113 @@ def _phrases(toks, skip: set[int], idx):
             i += 1
 
 
+def _exact(idx, text: str) -> bool:
+    """`text` (or an inflection of it) is a gloss as it stands."""
+    return any(idx.postings(lemma) for lemma in _lemmas(text, plural=False))
+
+
+_DERIVED = ("age", "ing", "ion", "ation", "ment", "er", "s")  # store -> storage, produce -> production
+
+
+def _derived_phrase(idx, words: list[str]) -> list[str]:
+    """A two-word phrase no gloss says, read as the gloss of its first word and a form derived from
+    its second ("gas store" -> "gas storage" -> 储气); [] when none is."""
+    first, last = words
+    if first in STOP or last in STOP or len(last) < 4:
+        return []
+    stem = last[:-1] if last.endswith("e") else last
+    for suffix in _DERIVED:
+        ranked = _translate(idx, f"{first} {stem}{suffix}")
+        if ranked and idx.postings(f"{first} {stem}{suffix}"):
+            return ranked
+    return []
+
+
+def _compound(idx, word: str) -> list[str]:
+    """A closed compound no gloss says, read as the two words it is written from ("heatwave" ->
+    "heat wave" -> 热浪); [] when no split is a gloss."""
+    if len(word) < 7 or not word.isalpha():
+        return []
+    for k in range(3, len(word) - 2):
+        pair = f"{word[:k]} {word[k:]}"
+        if _exact(idx, pair):
+            return _translate(idx, pair, phrase=True)
+    return []
+
+
+# "how" and the word it asks with: the question word, not the topic ("how long" is no 悠久)
+_HOW_WORDS = frozenset("long big large many much old far tall high often soon wide deep heavy".split())
+
+
+# words that say when the question is asked, not what it asks about: the timeline reads them from
+# the question itself, and their Chinese (仍然, 潮流 for "current") would only match noise ("now" stays:
+# 现在 is the word a Chinese question asks with, and the reader is given the keywords)
+_ASKING_TIME = frozenset("still currently current present presently nowadays anymore latest".split())
+
+
+def _question_words(toks) -> set[int]:
+    """The tokens that, with "how" before them, make the question word ("how long", "how big"), and
+    the words that say when it is asked ("now", "still")."""
+    def generic(i: int) -> bool:  # "disabled people" says no more than "disabled": not 人民
+        prev, kind = toks[i - 1] if i else ("", "")
+        return toks[i][0].lower() in _GENERIC_HEADS and kind == "w" and prev.lower() not in STOP
+
+    return {i for i in range(len(toks)) if toks[i][1] == "w" and (
+        toks[i][0].lower() in _ASKING_TIME or generic(i)
+        or i and toks[i][0].lower() in _HOW_WORDS and toks[i - 1][0].lower() == "how")}
+
+
+_GENERIC_HEADS = frozenset("people persons person ones folks".split())
+
+
+# A who-question about who leads an organisation: the Chinese answer names the head by the title
+# the kind of organisation gives its head ("the head of the X bureau" -> 局长, "the president of the
+# X hospital" -> 院长), which no dictionary gloss of "head" or "in charge of" says.
+_LEADS = re.compile(r"\b(?:in charge of|responsible for|heads?|headed|heading|chief|directors?|leads?|leaders?|"
+                    r"runs?|running|president|chair(?:man|woman|person)?|dean|principal|curator)\b", re.I)
+_WHO = re.compile(r"\bwho(?:m|se)?\b", re.I)
+HEAD_TITLES = {  # an organisation's English noun -> the Chinese title of its head
+    "bureau": "局长", "administration": "局长", "hospital": "院长", "court": "院长", "academy": "院长",
+    "institute": "所长", "school": "校长", "university": "校长", "college": "院长", "library": "馆长",
+    "museum": "馆长", "station": "站长", "committee": "主任", "commission": "主任", "office": "主任",
+    "center": "主任", "centre": "主任", "department": "部长", "division": "处长", "company": "总经理",
+    "town": "镇长", "township": "乡长", "county": "县长", "city": "市长", "district": "区长",
+}
+_CN_HEAD_TITLES = (("委员会", "主任"), ("中心", "主任"), ("办公室", "主任"), ("公司", "总经理"), ("医院", "院长"),
+                   ("学校", "校长"), ("大学", "校长"), ("中学", "校长"), ("小学", "校长"), ("局", "局长"),
+                   ("院", "院长"), ("馆", "馆长"), ("站", "站长"), ("所", "所长"), ("处", "处长"), ("厅", "厅长"),
+                   ("委", "主任"), ("办", "主任"), ("镇", "镇长"), ("乡", "乡长"), ("县", "县长"), ("市", "市长"),
+                   ("区", "区长"))
+# where the organisation's name ends: a preposition or time word after it, or a mark
+_NP_END = frozenset("in at on for from now currently today this since during before after".split())
+
+
+def _head_titles(toks) -> list[str]:
+    """The title of the head of the organisation a who-leads-it question names: the last noun of
+    the phrase after the leading word, English ("water bureau" -> 局长) or Chinese (…局 -> 局长)."""
+    question = " ".join(t for t, _ in toks)
+    m = _LEADS.search(question)
+    if not m or not _WHO.search(question):
+        return []
+    start = len(question[: m.end()].split())
+    head = ""
+    for text, kind in toks[start:]:
+        low = text.lower().removesuffix("'s")
+        if kind == "p" or kind == "w" and low in _NP_END or kind == "n":
+            break
+        if kind == "z":
+            title = next((t for suffix, t in _CN_HEAD_TITLES if text.endswith(suffix)), "")
+            head = title or head
+        elif kind == "w" and (low in HEAD_TITLES or low.rstrip("s") in HEAD_TITLES):
+            head = HEAD_TITLES.get(low) or HEAD_TITLES[low.rstrip("s")]
+    return [head] if head else []
+
+
 # --- dictionary lookup and ranking ---------------------------------------------------------
 
-def _lemmas(word: str) -> list[str]:
-    """The word and plausible base forms (plural, past, -ing, possessive), most likely first."""
+def _lemmas(word: str, plural: bool = True) -> list[str]:
+    """The word and plausible base forms (plural, past, -ing, possessive), most likely first; with
+    `plural`, its plural last (glosses are sometimes plural: "fixed assets")."""
     out = [word]
     if word.endswith("'s"):
         word = word[:-2]
@@ -273,7 +407,7 @@ def _lemmas(word: str) -> list[str]:
         cands += [last[:-1], last[:-2]] + ([last[:-3]] if last[-3] == last[-4] else [])
     if last.endswith("ing") and len(last) > 5:
         cands += [last[:-3], last[:-3] + "e"] + ([last[:-4]] if last[-4] == last[-5] else [])
-    if not last.endswith("s"):  # glosses are sometimes plural: "fixed assets"
+    if plural and not last.endswith("s"):  # glosses are sometimes plural: "fixed assets"
         cands.append(last + ("es" if last.endswith(("x", "ch", "sh")) else "s"))
     for c in cands:
         if c and head + sep + c not in out:
@@ -300,7 +434,11 @@ def _translate_cached(idx_id: int, text: str, phrase: bool, cap: bool) -> tuple[
 
     idx = get_index()
     scores: dict[int, float] = {}
-    for k, lemma in enumerate(_lemmas(text)):  # derived forms ("women" -> woman) rank lower
+    lemmas = _lemmas(text)
+    base = _lemmas(text, plural=False)
+    for k, lemma in enumerate(lemmas):  # derived forms ("women" -> woman) rank lower
+        if lemma not in base and scores:
+            break  # the plural only when no other form is a gloss: "new" is no "news"
         for h, pos, rare in idx.postings(lemma):
             scores[h] = max(scores.get(h, -99.0), _score(idx, h, pos, rare, 0, cap) - 0.6 * (k > 0))
     if not scores:  # no exact gloss: glosses containing the words ("plenary" -> plenary session)
