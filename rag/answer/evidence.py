@@ -47,6 +47,11 @@ def key_entities(question: str) -> list[str]:
         or e in names and e[:2] not in _COMPOUND_SURNAMES and min(freq.get(e[:2], 0), freq.get(e[2:], 0)) >= 200))]
     # "省一级幼儿园" grades a thing, it names no province: "县城省" is no name
     out = [e for e in out if not re.search(re.escape(e) + r"[一二三四五六七八九特]?级", question)]
+    # a place's own body (市人民医院, 县中医院, 区第一中学): its common name (人民医院) tells it from the
+    # place's other bodies of the kind (中医院), which a neighbouring article may name in the same words
+    for m in _LOCAL_BODY.finditer(question):
+        if m.group(1) not in out and not any(m.group(1) in e for e in out):
+            out.append(m.group(1))
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
@@ -55,6 +60,7 @@ def key_entities(question: str) -> list[str]:
     return out
 
 
+_LOCAL_BODY = re.compile(r"[市县区镇乡]([\u4e00-\u9fff]{1,5}?(?:医院|卫生院|图书馆|博物馆|文化馆|中学|小学|幼儿园))")
 _COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙", "东方", "西门", "独孤", "令狐", "皇甫", "公孙",
                       "夏侯", "尉迟", "宇文", "司徒", "端木", "轩辕", "呼延", "南宫", "澹台", "申屠", "万俟", "闻人"}
 _PARTICLE_TAIL = set("是有不会的了在和与被将把也都就而要能可")
