@@ -38,6 +38,7 @@ from rag.answer.events import asked_event, event_first
 from rag.answer.focus import counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
 from rag.answer.newer import Newer, newer_change
+from rag.answer.places import elsewhere
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
@@ -106,6 +107,22 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     return ranked, tl
 
 
+def _here(q: Question, versions: list[Version], ranked: list[Candidate]) -> list[Version]:
+    """The versions less the newest ones while they come from an article about a place the question
+    does not name and no other retrieved article mentions (places.elsewhere: a neighbouring county's
+    newer standard), as long as versions of other articles remain. Only the newest are looked at: an
+    older article that names the archive's own place (which its later notices call 我市) stays."""
+    docs = list({c.doc.id: c.doc for c in ranked}.values())
+    kept = list(versions)
+    while kept:
+        newest = max(kept, key=lambda v: v.when)
+        rest = [v for v in kept if v.cand.doc.id != newest.cand.doc.id]
+        if not rest or not elsewhere(newest.cand.doc, newest.cand.text, q.query, docs):
+            break
+        kept = rest
+    return kept
+
+
 def _holder_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
     """For who holds a post now: when the best sentence only removes someone from it (免去李四的…职务),
     the best one that names an appointee of the same notice or any article among the first
@@ -131,7 +148,7 @@ def _same_post(removal: str, appointment: str) -> bool:
 
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
            policy: AnswerPolicy, today: _dt.date | None = None) -> tuple[list[Candidate], Timeline]:
-    versions = in_force(_versions(timeless, ranked, around, policy), asked, today)
+    versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked)
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}

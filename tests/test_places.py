@@ -1,0 +1,55 @@
+"""A neighbouring place's newer standard, written in the same words, is no newer version of the
+archive's own (issue #19, fifth dev set): it neither leads nor marks the own one replaced.
+Invented places and figures."""
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer.places import elsewhere, headline_place
+from tests.helpers import hashing_pipeline
+
+
+@pytest.mark.parametrize("title, place", [
+    ("邻川县提高困难残疾人两项补贴标准", "邻川县"),
+    ("白沙镇召开村民代表大会", "白沙镇"),
+    ("我县提高困难残疾人生活补贴", None),
+    ("全市经济运行平稳", None),
+    ("市政务服务中心下月起搬迁", None),  # 市 alone is no name
+])
+def test_headline_place(title, place):
+    assert headline_place(title) == place
+
+
+def _doc(i, title, text):
+    return SimpleNamespace(id=f"d{i}", title=title, text=text)
+
+
+def test_a_place_only_its_own_article_mentions_is_elsewhere():
+    away = _doc(1, "邻川县提高补贴标准", "邻川县困难残疾人生活补贴标准提高至每人每月125元。")
+    home = [_doc(2, "关于调整补贴标准的通知", "我县补贴标准调整为每人每月120元。"), _doc(3, "", "全县残疾人…")]
+    q = "困难残疾人生活补贴现在每个月多少钱？"
+    assert elsewhere(away, away.text, q, [away] + home)
+    assert not elsewhere(away, away.text, "邻川县困难残疾人生活补贴现在多少钱？", [away] + home)  # asked for
+    assert not elsewhere(away, "补贴标准提高至每人每月125元。", q, [away] + home)  # the sentence names no place
+    assert not elsewhere(away, away.text, q, [away, home[0], _doc(4, "", "邻川县、青禾县两地…")])  # mentioned elsewhere
+
+
+DOCS = {
+    "notice-2023.md": ("---\ntitle: 关于提高困难残疾人生活补贴标准的通知\ndate: 2023-06-20\n---\n"
+                       "自2023年7月1日起，我县困难残疾人生活补贴标准由每人每月80元提高至每人每月100元。"),
+    "notice-2025.md": ("---\ntitle: 关于调整困难残疾人生活补贴标准的通知\ndate: 2025-06-23\n---\n"
+                       "自2025年7月1日起，我县困难残疾人生活补贴标准由每人每月100元调整为每人每月120元，原标准同时废止。"),
+    "linchuan-2025.md": ("---\ntitle: 邻川县提高困难残疾人生活补贴标准\ndate: 2025-08-05\n---\n"
+                         "自2025年9月1日起，邻川县困难残疾人生活补贴标准提高至每人每月125元，全县约5000名残疾人受益。"),
+}
+
+
+def test_the_own_standard_leads_over_a_neighbours_newer_one(tmp_path):
+    pipe = hashing_pipeline(tmp_path, DOCS)
+    a = pipe.ask("困难残疾人生活补贴现在每个月多少钱？", today=dt.date(2026, 1, 1))
+    assert a.answerable and "120元" in a.citations[0].quote, a.answer
+    assert not any("120元" in c.quote and c.status == "superseded" for c in a.citations)
+    assert "125" not in (a.short_answer or "")
