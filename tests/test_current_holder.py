@@ -93,3 +93,40 @@ def test_a_body_of_the_place_is_told_from_its_neighbours(tmp_path):
     pipe = hashing_pipeline(tmp_path, HOSPITALS)
     a = pipe.ask("县人民医院院长现在是谁？", today=dt.date(2026, 1, 1))
     assert "邬晓川" not in (a.short_answer or "") and not (a.citations and "邬晓川" in a.citations[0].quote), a.answer
+
+
+@pytest.mark.parametrize("line, who", [
+    ("原村党支部书记邵川因年龄原因不再参选。", ""),
+    ("原局长蓝启德到龄退休。", ""),
+    ("经选举，庞溪当选为村党支部书记，并经村民选举担任村委会主任。", "庞溪"),
+    ("因年龄原因，原标准同时废止。", None),  # 原因, 原标准: no post
+])
+def test_a_former_holder_line_names_no_holder(line, who):
+    from rag.answer.version_value import appointed
+
+    assert appointed(line) == who
+
+
+def test_what_a_post_holder_is_called_asks_for_a_person():
+    from rag.answer.span import question_type
+
+    assert question_type("青石村现在的支书叫什么？") == "person"
+    assert question_type("这种茶叫什么？") != "person"
+
+
+ELECTION = {
+    "tea-2022.md": ("---\ntitle: 青石村：小茶叶做成大产业\ndate: 2022-04-12\n---\n"
+                    "4月10日，青石村党支部书记、村委会主任邵川在茶垄间查看新芽长势。全村茶园面积1800亩。"),
+    "vote-2025.md": ("---\ntitle: 青石村选出新一届村“两委”班子\ndate: 2025-03-28\n---\n"
+                     "3月26日，青石村召开党员大会和村民代表会议。经选举，庞溪当选为村党支部书记，并担任村委会主任。"
+                     "原村党支部书记邵川因年龄原因不再参选。"),
+    "expo-2024.md": ("---\ntitle: 白沙镇举办茶文化节\ndate: 2024-05-02\n---\n"
+                     "白沙镇第三届茶文化节开幕，镇党委书记葛南出席。"),
+}
+
+
+def test_the_former_holder_line_never_answers_who_holds_it_now(tmp_path):
+    pipe = hashing_pipeline(tmp_path, ELECTION)
+    a = pipe.ask("青石村党支部书记现在是谁？", today=dt.date(2026, 1, 1))
+    assert a.answerable and "庞溪" in a.citations[0].quote, a.answer
+    assert "邵川" not in (a.short_answer or "")
