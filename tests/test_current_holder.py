@@ -130,3 +130,38 @@ def test_the_former_holder_line_never_answers_who_holds_it_now(tmp_path):
     a = pipe.ask("青石村党支部书记现在是谁？", today=dt.date(2026, 1, 1))
     assert a.answerable and "庞溪" in a.citations[0].quote, a.answer
     assert "邵川" not in (a.short_answer or "")
+
+
+def test_a_month_and_day_is_no_figure():
+    from rag.answer.version_value import value_of
+
+    q = SimpleNamespace(kind="number", query="青石村村集体经济收入是多少？", span_q="青石村村集体经济收入是多少？")
+    c = SimpleNamespace(text="青禾融媒讯 1月6日，白沙镇青石村召开2025年度村民代表会议，通报集体经济收支。")
+    assert value_of(q, c) is None
+
+
+REPORTS = {
+    "report-2024.md": ("---\ntitle: 2024年青禾县政府工作报告\ndate: 2024-01-15\n---\n"
+                       "2023年，全县实现地区生产总值126.9亿元，同比增长5.2%。"),
+    "report-2026.md": ("---\ntitle: 2026年青禾县政府工作报告\ndate: 2026-01-14\n---\n"
+                       "2025年全县实现地区生产总值151.2亿元，同比增长5.4%。"
+                       "全县地区生产总值等主要指标稳中有进，我们持续办好民生实事：高龄津贴标准提高，80至89周岁老人每人每月80元。"),
+}
+
+
+def test_a_reports_own_year_figure_is_its_newest_version(tmp_path):
+    pipe = hashing_pipeline(tmp_path, REPORTS)
+    a = pipe.ask("青禾县的地区生产总值最新是多少？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "151.2亿元" in a.citations[0].quote, a.answer
+
+
+def test_an_articles_undated_sentence_is_no_newer_version_than_its_dated_figure():
+    from rag.answer.timeline import Version, _said
+    from rag.dates import Date
+
+    doc = SimpleNamespace(id="r.md", date="2026-01-14")
+    other = SimpleNamespace(id="o.md", date="2024-01-15")
+    figure = Version(SimpleNamespace(doc=doc), Date(2025), "151.2亿元")
+    undated = Version(SimpleNamespace(doc=doc), Date(2026, 1, 14), "80元")
+    older = Version(SimpleNamespace(doc=other), Date(2024, 1, 15), "126.9亿元")  # another article's: stays
+    assert _said([figure, undated, older]) == [figure, older]

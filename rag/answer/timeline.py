@@ -123,6 +123,15 @@ def _here(q: Question, versions: list[Version], ranked: list[Candidate]) -> list
     return kept
 
 
+def _said(versions: list[Version]) -> list[Version]:
+    """Of one article's versions of a figure, those whose sentence writes the time it speaks of (2025年，全县实现
+    地区生产总值…) before those that only have the article's date (a report's "我们持续办好民生实事…"):
+    the article's date is when it was written, not a newer time of the fact, so such a sentence is
+    no newer version than its article's own dated figure. Other articles' versions stay."""
+    written = {v.cand.doc.id for v in versions if v.when != as_date(v.cand.doc.date)}
+    return [v for v in versions if v.cand.doc.id not in written or v.when != as_date(v.cand.doc.date)]
+
+
 def _holder_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
     """For who holds a post now: when the best sentence only removes someone from it (免去李四的…职务),
     the best one that names an appointee of the same notice or any article among the first
@@ -149,6 +158,7 @@ def _same_post(removal: str, appointment: str) -> bool:
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
            policy: AnswerPolicy, today: _dt.date | None = None) -> tuple[list[Candidate], Timeline]:
     versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked)
+    versions = _said(versions) if q.kind == "number" else versions
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}

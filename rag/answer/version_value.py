@@ -84,10 +84,14 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
     sentence says was changed (由100元调整为…) and one the question states are passed over. None
     when none fits."""
     found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]  # its units hold the measure words
-    dates = [(f.start, f.end) for f in find_dates(sentence)]
+    dates = [(f.start, f.end) for f in find_dates(sentence)] + [m.span() for m in _MONTH_DAY.finditer(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
                   and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates))
     return sentence[fits[0][0]:fits[0][1]] if fits else None
+
+
+# a month or a day with no year (1月6日, 6日): a date, which find_dates leaves to the article's year
+_MONTH_DAY = re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|(?<![\d.])\d{1,2}\s*[日号](?!元)")
 
 
 def _asks_unit(q: Question) -> bool:
