@@ -165,3 +165,15 @@ def test_an_articles_undated_sentence_is_no_newer_version_than_its_dated_figure(
     undated = Version(SimpleNamespace(doc=doc), Date(2026, 1, 14), "80元")
     older = Version(SimpleNamespace(doc=other), Date(2024, 1, 15), "126.9亿元")  # another article's: stays
     assert _said([figure, undated, older]) == [figure, older]
+
+
+def test_a_figure_at_the_end_of_a_cell_is_no_rate():
+    text = "社区：柳塘社区；养老床位：33"
+    assert not rate_unasked("柳塘社区有多少张养老床位？", text, len(text) - 2, len(text))
+
+
+def test_visits_are_not_people():
+    from rag.answer.evidence import unit_matches
+
+    assert not unit_matches("青石村的小学有多少名学生？", "青石村接待游客约12万人次。")
+    assert unit_matches("青石村的小学有多少名学生？", "全校共有学生326人。")

@@ -128,12 +128,13 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
     if _ASKS_RATE.search(question):
         return False
     value = text[start:end]
-    return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in "%％"
+    return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in ("%", "％")
                 or _RATE_AFTER.search(text[max(0, start - 8):start]))
 
 
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
-SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "人": ("人", "名", "位"), "名": ("名", "人", "位")}
+# (regular expressions: 人 of 人次 counts visits, not people)
+SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
 
 _BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 

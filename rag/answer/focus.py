@@ -149,7 +149,7 @@ def measure_fits(query: str, text: str) -> bool | None:
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
     m = _MEASURE_Q.search(query)
     if m:
-        said = "|".join(re.escape(w) for w in SAME_MEASURE.get(m.group(1), (m.group(1),)))
+        said = "|".join(SAME_MEASURE.get(m.group(1), (re.escape(m.group(1)),)))
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*(?:{said})", text) is not None
     return None
 
