@@ -53,3 +53,16 @@ def test_the_own_standard_leads_over_a_neighbours_newer_one(tmp_path):
     assert a.answerable and "120元" in a.citations[0].quote, a.answer
     assert not any("120元" in c.quote and c.status == "superseded" for c in a.citations)
     assert "125" not in (a.short_answer or "")
+
+
+@pytest.mark.parametrize("entity, sentence, rival", [
+    ("枫林镇", "此前，蓼水镇党委书记岑东在全县换届工作推进会上介绍了该镇的做法。", True),
+    ("青石村", "石门村党支部书记汪群介绍了茶旅融合的做法。", True),
+    ("枫林镇", "全县各乡镇党委书记参加会议。", False),  # 乡镇: no place's name
+    ("青石村", "全县12个行政村村委会换届完成。", False),
+    ("枫林镇", "蓼水镇新建茶叶加工厂一座。", False),  # no post of it: the sentence may still speak of both
+])
+def test_another_place_named_with_its_post(entity, sentence, rival):
+    from rag.answer.evidence import rival_named
+
+    assert rival_named(entity, sentence) is rival

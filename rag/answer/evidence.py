@@ -92,6 +92,26 @@ def rival_entity(entity: str, window: str) -> bool:
     return re.search(rf"[\u4e00-\u9fff]{{1,6}}{re.escape(m.group())}", window) is not None
 
 
+def rival_named(entity: str, sentence: str) -> bool:
+    """Does the sentence name another place of the entity's kind by its own name, with one of that
+    place's posts or offices after it (蓼溪镇党委书记… for 枫渡镇, 石门村党支部书记… for 青石村)? A
+    common word of the kind (乡镇, 城镇, 全镇, 行政村) names no place."""
+    m = _NAMED_SUFFIX.search(entity)
+    if not m:
+        return False
+    suffix = re.escape(m.group())
+    for other in re.finditer(rf"([\u4e00-\u9fff]{{2}}){suffix}(?={_POSTS})", sentence):
+        name = other.group(1) + m.group()
+        if name != entity and not entity.endswith(name) and not set(other.group(1)) & _NOT_A_NAME:
+            return True
+    return False
+
+
+_NAMED_SUFFIX = re.compile(r"(?:村|镇|乡|街道|社区)$")
+_POSTS = r"(?:党委|党工委|党支部|党总支|人民政府|政府|办事处|[镇乡村]长|[镇乡村]委|居委会|村委会|书记|主任)"
+_NOT_A_NAME = set("各全本该此城乡小古重名集市县区省镇村新老大每两三四五六七八九十一这那其政然范进困点")
+
+
 _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月"
                          r"|册|本|张|处|间|户|层|栋|块|艘|架|株|棵|千克|公斤|斤|次)")
 

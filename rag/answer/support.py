@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import is_named_unit, key_entities, mentions, rate_unasked, rival_entity, role_words, unit_matches
+from rag.answer.evidence import (is_named_unit, key_entities, mentions, rate_unasked, rival_entity, rival_named, role_words,
+                                 unit_matches)
 from rag.answer.bands import in_band
 from rag.answer.focus import measure_fits
 from rag.answer.policy import AnswerPolicy
@@ -106,6 +107,8 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
                 return f"{ent} not in the source"
             if not is_named_unit(ent):  # "永康市" is not "永康" glued to 市: it stays as asked
                 ent = trimmed
+        if not mentions(best.text, ent) and rival_named(ent, best.text):
+            return f"{ent} asked, the sentence names another"  # 蓼溪镇党委书记… for 枫渡镇's, in its article
         if mentions(window, ent) or ent in doc[: policy.subject_chars] or ent in _opening(best.doc, policy):
             continue  # near the answer, or the subject the whole document is about
         if mentions(doc, ent, count=True) < policy.subject_mentions or rival_entity(ent, window):
