@@ -66,3 +66,9 @@ def test_another_place_named_with_its_post(entity, sentence, rival):
     from rag.answer.evidence import rival_named
 
     assert rival_named(entity, sentence) is rival
+
+
+def test_a_verb_before_the_post_names_no_place():
+    from rag.answer.evidence import rival_named
+
+    assert not rival_named("青石村", "经选举，庞溪当选为村党支部书记，并担任村委会主任。")
