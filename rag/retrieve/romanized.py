@@ -29,6 +29,7 @@ GLOSSES = {
     "医院": ("hospital",), "学校": ("school",), "中学": ("school",), "小学": ("school",), "大学": ("university",),
     "图书馆": ("library",), "博物馆": ("museum",), "法院": ("court",),
 }
+TITLES = tuple(t for t in GLOSSES if t.endswith(("长", "书记", "主任", "主席", "村支书")))  # the heads' titles
 _GLOSS_RE = re.compile("|".join(sorted(GLOSSES, key=len, reverse=True)))
 # words before a place's suffix that are no name of it (本镇, 全市, 该县, 各村)
 _NOT_NAMES = frozenset("本 全 该 各 此 我 外 城 乡 农 山 省 市 县 镇 区 村 人民 城市 农村 乡村 城乡 社区 市区 城区 "
