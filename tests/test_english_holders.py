@@ -11,6 +11,7 @@ import pytest
 
 from rag.answer.candidates import Candidate
 from rag.answer.newer import successor
+from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.short import whole
 from rag.answer.span import appointee
@@ -153,3 +154,15 @@ def test_an_english_question_gets_the_chinese_successor_as_written():
     found = successor(_question("Who is the Party secretary of Heting Town? 党委书记", zh=False), lead,
                       [lead, _cand(new, 0, len(text))], TODAY)
     assert found is not None and found.value == "王五" and text[found.at:found.at + 2] == "王五"
+
+
+def test_a_long_english_sentence_cut_to_its_clauses_starts_at_a_word_not_a_space():
+    from rag.answer.cut import trim
+
+    text = ("The first-tier price, which covers a household's first 300 cubic metres a year and most homes, "
+            "will rise from 3.05 yuan to 3.18 yuan per cubic metre, the bureau said on Monday in its notice.")
+    doc = Document(id="en", text=text, title="", date="2026-03-20")
+    at = text.index("3.18")
+    cut = trim(_cand(doc, 0, len(text)), (at, at + 4), {"3.18": 1.0}, AnswerPolicy(), 80)
+    assert cut.text.startswith("will rise") and "3.18" in cut.text
+
