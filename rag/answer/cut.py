@@ -34,6 +34,8 @@ def trim(c: Candidate, short: tuple[int, int] | None, terms: dict[str, float], p
     while end_i + 1 < len(spans) and spans[end_i + 1][1] - spans[first][0] <= limit:
         end_i += 1
     start, end = spans[first][0], spans[end_i][1]
+    while start < end and c.doc.text[start].isspace():  # an English clause after its comma's space
+        start += 1
     end = c.end if end >= c.end - 1 else end
     return c.span(start, end)
 

@@ -4,7 +4,11 @@ Route 9 bus will leave at 22:00 instead of 21:00" (an English page of 2025) agai
 other words), so it cannot lead; but the value it replaces is the answer's own, written out: the
 answer then leads with the newer sentence, bold its new value, and keeps the older one as what
 came before. Only the retrieved articles are read, and only a change written with both values
-(X instead of Y, from Y to X, 由Y调整为X) of exactly the answer's figure counts."""
+(X instead of Y, from Y to X, 由Y调整为X) of exactly the answer's figure counts.
+
+The same for who holds a post: a newer article, in any language, that names the person the answer
+names as the one its new holder succeeds ("Zhang San (张三) was appointed director (局长) … He succeeds
+Li Si (李四)", 王五接替李四任…) leads with its new holder, the older answer kept as what came before."""
 from __future__ import annotations
 
 import re
@@ -43,8 +47,10 @@ class Newer:
 
 def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=None) -> Newer | None:
     """The first sentence of a retrieved article newer than `lead`'s that changes the figure `lead`
-    answers with (its short-answer span's figures) to another, from a date not after `today`; None
-    when none does."""
+    answers with (its short-answer span's figures) to another, from a date not after `today`; for a
+    who-question, that names a successor to the person `lead` names (successor); None when none does."""
+    if q.kind == "person":
+        return successor(q, lead, ranked, today)
     said = as_date(lead.doc.date)
     span = extract_short(q.span_q, lead.text, q.kind) if said is not None else None
     olds = set(_FIGURE.findall(lead.text[span[0]:span[1]])) if span else _asked_figures(q, lead.text)
@@ -66,6 +72,91 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
                     return Newer(c.span(lo, hi), m["new"], m.start("new"), m["old"], lead.doc.id)
     return None
+
+
+def successor(q: Question, lead: Candidate, ranked: list[Candidate], today=None) -> Newer | None:
+    """The new holder a retrieved article newer than `lead`'s names in place of the person `lead`
+    answers with (its short-answer span, a Chinese name): "He succeeds Li Si (李四)" / "replacing Li
+    Si (李四)" / "takes over from Li Si (李四)" after "Zhang San (张三) was appointed …" in its paragraph,
+    or "王五接替李四…" / "王五接任李四…"; the new holder's Chinese name for a Chinese question, the name as
+    written for another. Only where the newer sentences name the post asked (its Chinese, or the
+    English words for it: rag.retrieve.romanized.GLOSSES), and not in force after `today`."""
+    said = as_date(lead.doc.date)
+    span = extract_short(q.span_q, lead.text, "person") if said is not None else None
+    old = re.sub(r"\s+", "", lead.text[span[0]:span[1]]) if span else ""
+    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", old):
+        return None
+    posts = _posts(q.query)
+    seen = set()
+    for c in ranked:
+        d = as_date(c.doc.date)
+        if c.doc.id in seen or d is None or not d > said:
+            continue
+        seen.add(c.doc.id)
+        text = c.doc.text
+        for m in _SUCCEEDS.finditer(text):
+            if old not in (m["old"], m["old2"]):
+                continue
+            found = _new_holder(text, m, old)
+            if found is None:
+                continue
+            (lo, name_end), (zh_lo, zh_hi) = found
+            name_lo = lo
+            para_end = text.find("\n", m.end())
+            hi = _sentence_of(text, lo, len(text) if para_end < 0 else para_end, m.start(), m.end())[1]
+            if m["old2"] is not None:  # a Chinese line: its sentence
+                lo, hi = next(((a, b) for a, b in sentence_spans(text) if a <= m.start() < b), (lo, hi))
+            told = text[lo:hi]
+            if posts and not any(p in told.lower() for p in posts):
+                continue  # the new holder of another post the old one held
+            start = applies_from(told, d)
+            if start is not None and not_yet(start, today):
+                continue
+            at, end = (zh_lo, zh_hi) if q.zh else (name_lo, name_end)
+            return Newer(c.span(lo, hi), text[at:end], at, old, lead.doc.id)
+    return None
+
+
+_ZH_NAME = r"[\u4e00-\u9fff·]{2,4}"
+_SUCCEEDS = re.compile(
+    rf"\b(?:succeeds|succeeded|succeeding|replaces|replaced|replacing|takes over from|took over from|"
+    rf"taking over from|has taken over from)\s+(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,3}}\s*)?[（(](?P<old>{_ZH_NAME})[）)]"
+    rf"|(?:接替|接任|替代|取代)(?P<old2>{_ZH_NAME}?)(?:同志)?(?:的|担任|任|出任|成为|，|。|职务)")
+
+
+def _new_holder(text: str, m: re.Match, old: str):
+    """The new holder of a succession match: for a Chinese one, its name before 接替; for an English
+    one, the person its paragraph appoints before it ("Zhang San (张三) was appointed …"), its
+    sentence or the one before: ((start, end) of the name as written, (start, end) of its Chinese)."""
+    from rag.answer.span import appointee, looks_like_name
+
+    if m["old"] is None:
+        if m["old2"] != old:
+            return None
+        end = m.start() - (2 if text.endswith("同志", 0, m.start()) else 0)
+        for n in (3, 2):  # 王五接替李四, 王五同志接任李四的…
+            if end - n >= 0 and re.fullmatch(r"[\u4e00-\u9fff]+", text[end - n:end]) and looks_like_name(text[end - n:end]):
+                return (end - n, end), (end - n, end)
+        return None
+    para = text.rfind("\n", 0, m.start()) + 1
+    found, at = None, para
+    while (f := appointee(text, at, m.start())) is not None:
+        found, at = f, f[0][1]
+    if found is None or text[found[1][0]:found[1][1]] == old:
+        return None
+    return found
+
+
+def _posts(query: str) -> list[str]:
+    """The post a who-question asks of, as a Chinese page writes it and as an English one does (院长,
+    president): the words of rag.retrieve.romanized.GLOSSES that name a head, not a body."""
+    from rag.retrieve.romanized import GLOSSES, TITLES
+
+    out = []
+    for title in TITLES:
+        if title in query:
+            out += [title, *GLOSSES[title]]
+    return out
 
 
 def applies_from(sentence: str, said):

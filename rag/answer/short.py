@@ -6,6 +6,7 @@ labelled facts a question fits, else the reader's span when it is sure, else (wi
 or with rule_fallback) the rules' span; every sentence is then cut around it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.answer.ambiguity import labelled_facts
@@ -15,7 +16,7 @@ from rag.answer.cut import trim
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
-from rag.answer.span import extract_short
+from rag.answer.span import appointee, extract_short
 from rag.types import ShortPart
 
 
@@ -33,8 +34,10 @@ class Short:
 def join(best: Candidate, held_before: Candidate | None, cands: list[Candidate], q: Question, v: Verdict,
          has_reader: bool, around: Surroundings, policy: AnswerPolicy) -> list[Candidate]:
     """The sentences of the answer, in document order: the best one, with the sentence before
-    when the reader's span lies there, or with a neighbour that completes it."""
+    when the reader's span lies there, or with a neighbour that completes it. An English sentence
+    its passage cut (the passage begins "… was appointed director of …") is read from its start."""
     p = policy
+    best = whole(best)
     if held_before is not None:
         return [held_before, best]
     if v.sure and not v.listed or (has_reader and not p.join_when_read):
@@ -56,6 +59,31 @@ def join(best: Candidate, held_before: Candidate | None, cands: list[Candidate],
     return [best]
 
 
+def whole(c: Candidate) -> Candidate:
+    """`c` from the start of its sentence, when its passage began inside an English sentence (chunks
+    overlap by characters, and English has no mark a Chinese sentence split would cut at): "Zhang San
+    (张三), 52, was appointed" is quoted with its subject, not from "was appointed". At most _BACK
+    characters back; `c` itself when it begins a sentence or is Chinese."""
+    text = c.doc.text
+    if c.start == 0 or not c.text[:1].islower() or re.search(r"[\u4e00-\u9fff]{4}", c.text[:40]):
+        return c
+    head = text[max(0, c.start - _BACK):c.start]
+    ends = list(_SENTENCE_END.finditer(head))
+    if not ends and c.start > _BACK:
+        return c
+    start = c.start - len(head) + (ends[-1].end() if ends else 0)
+    return c.span(start, c.end) if start < c.start else c
+
+
+_BACK = 200
+_SENTENCE_END = re.compile(r"(?:(?<![A-Z])[.!?]\s+|[。！？]|\n)\s*")
+
+
+def _covers(c: Candidate, other: Candidate | None) -> bool:
+    """`c` is `other`, or the same sentence read from its start (whole)."""
+    return other is not None and (c is other or c.doc.id == other.doc.id and c.start <= other.start < other.end <= c.end)
+
+
 def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: list[Candidate], v: Verdict,
            has_reader: bool, policy: AnswerPolicy) -> Short:
     """The short answer, and the chosen sentences cut around it."""
@@ -63,25 +91,46 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
     band = band_amount(q.query, best.text) if q.kind == "number" else None
     if band is not None:  # a standard set by band, the question naming one: that band's amount alone
         s, e = best.start + band[0], best.start + band[1]
-        chosen = [trim(c, (s, e) if c is best else None, q.terms, p) for c in chosen]
+        chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, p) for c in chosen]
         part = _part(best, s, e)
         return Short(part.text, (part,), None, chosen)
+    named = _appointee(q, chosen, p)
+    if named is not None:
+        return named
     facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
     if facts:
         # the question fits two facts of the sentence: name each with its label
         parts = tuple(_part(best, best.start + s, best.start + e) for s, e in facts)
         both = (best.start + facts[0][0], best.start + facts[-1][1])  # a cut keeps every fact
-        chosen = [trim(c, both if c is best else None, q.terms, p) for c in chosen]
+        chosen = [trim(c, both if _covers(c, best) else None, q.terms, p) for c in chosen]
         return Short("；".join(part.text for part in parts), parts, None, chosen)
     if v.sure or has_reader and not p.rule_fallback:
         holder = held_before or best  # a long sentence is cut around the reader's best guess, shown or not
         limit = p.sure_answer_chars if v.sure and not v.listed else None
-        chosen = [trim(c, v.guess if c is holder else None, q.terms, p, limit) for c in chosen]
+        chosen = [trim(c, v.guess if _covers(c, holder) else None, q.terms, p, limit) for c in chosen]
         if not v.shown:
             return Short(None, (), None, chosen)
         part = _part(best, *v.guess)
         return Short(part.text, (part,), v.score, chosen)
     return _rules(q, chosen, p)
+
+
+def _appointee(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
+    """A who-question answered by an English sentence that opens with the person it appoints, their
+    Chinese in brackets ("Zhang San (张三), 52, was appointed director (局长) of …"): that person, not
+    the predecessor the sentence goes on to name ("He succeeds Li Si (李四)"); the Chinese name for a
+    Chinese question, the name as written for another."""
+    if q.kind != "person":
+        return None
+    for i, c in enumerate(chosen):
+        found = appointee(c.doc.text, c.start, c.end)
+        if found is None:
+            continue
+        s, e = found[1] if q.zh else found[0]
+        part = _part(c, s, e)
+        chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
+        return Short(part.text, (part,), None, chosen)
+    return None
 
 
 def _rules(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short:

@@ -295,3 +295,24 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     t = _template(question) or ("", "")
 
     return min(spans, key=lambda sp: (-_affix_overlap(t[0], t[1], sentence, *sp), _distance(anchors, sp), sp[0]))
+
+
+# An English page of a Chinese archive names a person in pinyin with the Chinese in brackets, first
+# in the sentence that appoints them: "Zhang San (张三), 52, an engineer, was appointed director (局长)
+# of ..." / "Zhang San (张三) has been named ..." / "... took office as ...".
+_EN_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}"
+_APPOINTEE_RE = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>{_EN_NAME})\s*[（(](?P<zh>[\u4e00-\u9fff·]{{2,6}})[）)]"
+    r"(?:,[^.!?\n]{0,80}?,)?\s+(?:(?:was|has been|had been|is|have been|were)\s+(?:re-?)?(?:appointed|named|elected|"
+    r"promoted|chosen|made|sworn in)|(?:became|becomes|took office|takes office|succeeds|succeeded|replaces|"
+    r"replaced|takes over|took over)\b)")
+
+
+def appointee(text: str, start: int = 0, end: int | None = None) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The person an English sentence appoints, named first with their Chinese in brackets: the
+    offsets in `text` of the whole name ("Zhang San (张三)") and of its Chinese ("张三"); None when
+    no sentence of text[start:end] opens so."""
+    m = _APPOINTEE_RE.search(text, start, len(text) if end is None else end)
+    if m is None:
+        return None
+    return (m.start("name"), m.end("zh") + 1), m.span("zh")

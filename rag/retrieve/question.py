@@ -63,11 +63,19 @@ def usable_history(history, limit: int) -> list[str]:
 
 
 def sparse_text(question: str) -> str:
-    """What BM25 searches for: the question, or for a non-Chinese one its Chinese keywords too."""
+    """What BM25 searches for: the question, with the English words an English page of the archive
+    writes for a Chinese one's places and posts (rag.retrieve.romanized), or a non-Chinese one's
+    Chinese keywords."""
     from rag.text import is_chinese
 
     if is_chinese(question):
-        return question
+        from rag.retrieve.romanized import english_keywords
+
+        try:
+            extra = english_keywords(question)
+        except Exception:  # no segmenter: BM25 sees the question as it is
+            extra = []
+        return question + (" " + " ".join(extra) if extra else "")
     from rag.retrieve.crosslingual import chinese_keywords
 
     try:

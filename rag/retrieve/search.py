@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 from typing import Sequence
 
@@ -34,6 +35,7 @@ def search_batch(store, view, embedder, questions: Sequence[str], k: int, mode: 
 
         raise RagError(f"Unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}.")
     fusion = strategy(fusion)
+    asked_k, k = k, k + (_MORE if mode == "hybrid" and fusion == "rrf" else 0)  # room for another language's
     embed_queries = embedder.embed_queries
     if isinstance(query_vectors, Future):  # being computed (soon_embedded): awaited when the store needs them
         embed_queries, query_vectors = (lambda _questions, pending=query_vectors: pending.result()), None
@@ -41,7 +43,32 @@ def search_batch(store, view, embedder, questions: Sequence[str], k: int, mode: 
         questions=questions, k=k, mode=mode, candidates=candidates, fusion=fusion, rrf_k=rrf_k,
         fuse=partial(STRATEGIES[fusion], rrf_k=rrf_k), sparse_queries=sparse_queries if sparse_queries is not None else questions,
         embed_queries=embed_queries, query_vectors=query_vectors, where=filters)
-    return store.search(view, request)
+    found = store.search(view, request)
+    if k == asked_k:
+        return found
+    return [other_language(q, hits, rrf_k)[:asked_k] for q, hits in zip(questions, found)]
+
+
+_MORE = 10  # hits fused past the k asked for, among which a page in another language may rise
+
+
+def other_language(question: str, hits: Sequence[Hit], rrf_k: int = 60) -> list[Hit]:
+    """The hits of a Chinese question with the pages in another language (an English page of a
+    Chinese archive: "Zhang San (张三) was appointed director…") fused by their BM25 rank where it
+    is better than their dense one: a multilingual embedder puts a question's own language first
+    (such a page, first by BM25 through its bracketed Chinese and the pinyin of its places, came
+    23rd by cosine), so its cosine rank says less than its words. Others keep their fused score."""
+    from rag.text import is_chinese
+
+    if not is_chinese(question) or not any(not is_chinese(h.chunk.text) for h in hits):
+        return list(hits)
+    out = []
+    for h in hits:
+        if h.sparse_rank is not None and not is_chinese(h.chunk.text) and (
+                h.dense_rank is None or h.sparse_rank < h.dense_rank):
+            h = replace(h, score=2.0 / (rrf_k + h.sparse_rank))
+        out.append(h)
+    return sorted(out, key=lambda h: -h.score)  # stable: equal scores keep the store's order
 
 
 _WORKERS: list = []
