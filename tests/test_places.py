@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.answer.places import elsewhere, headline_place
+from rag.answer.policy import AnswerPolicy
 from tests.helpers import hashing_pipeline
 
 
@@ -72,3 +73,25 @@ def test_a_verb_before_the_post_names_no_place():
     from rag.answer.evidence import rival_named
 
     assert not rival_named("青石村", "经选举，庞溪当选为村党支部书记，并担任村委会主任。")
+
+
+def test_the_archives_counts_decide_when_known():
+    away = _doc(1, "邻川县提高补贴标准", "邻川县困难残疾人生活补贴标准提高至每人每月125元。")
+    mentioning = [_doc(2, "", "邻川县、青禾县两地…"), _doc(3, "", "全县残疾人…")]
+    q = "困难残疾人生活补贴现在每个月多少钱？"
+    assert elsewhere(away, away.text, q, [away] + mentioning, rare=lambda place: True)  # rare in the archive
+    home = _doc(4, "青禾县政务服务中心办事指南", "青禾县政务服务中心设综合窗口42个。")
+    assert not elsewhere(home, home.text, "政务服务中心有多少个综合窗口？", [home] + mentioning[1:] + [away],
+                         rare=lambda place: False)  # the archive's own place, named by many of its articles
+
+
+def test_a_place_is_rare_by_its_share_of_passages(tmp_path):
+    from rag.answer.answerer import Answerer
+
+    docs = {f"home-{i}.md": f"---\ntitle: 青禾县新闻{i}\ndate: 2024-0{1 + i % 9}-02\n---\n青禾县今年第{i}次召开会议。"
+            for i in range(60)}
+    docs["away.md"] = "---\ntitle: 邻川县新闻\ndate: 2024-05-02\n---\n邻川县召开会议。"
+    pipe = hashing_pipeline(tmp_path, docs)
+    a = Answerer(pipe.index, pipe.embedder)
+    assert a.rare("邻川县") is True and a.rare("青禾县") is False
+    assert Answerer(pipe.index, pipe.embedder, AnswerPolicy(rare_from=1000)).rare("邻川县") is None  # too few

@@ -63,7 +63,7 @@ class Answerer:
         dense = scoring.dense_scores(q, cands, self.embedder, query_vector, p)
         scoring.score_all(q, cands, dense, around, p)
         ranked = measured_first(q.query, self.ranked(q, cands), p.time_window, p.measure_margin)
-        ranked, when = timeline.order(q, ranked, around, today, p)
+        ranked, when = timeline.order(q, ranked, around, today, p, rare=self.rare)
         if when.latest is not None:  # a time was asked for that the dated articles do not reach
             return compose.decline(question, searched, hits, "no version of the time asked",
                                    note=timeline.no_data_note(when, q.zh))
@@ -85,6 +85,19 @@ class Answerer:
         answer = timeline.without_stale_short(answer, self.index.document)
         return timeline.annotate(answer, when, q.zh, led=best is when.lead)
 
+    def rare(self, name: str) -> bool | None:
+        """Is a place's name rare in the archive: its words each in under `rare_share` of the
+        passages (a neighbouring county that a few articles name, not the archive's own place,
+        which many of its articles name)? From BM25's idf, which counts passages. None for an
+        archive of fewer than `rare_from` passages, too few to tell."""
+        from rag.index.tokenize import tokenize
+
+        words = [t for t in tokenize(name) if len(t) >= 2]  # 澄川市 as the articles write it, or 澄川 + 市
+        n = len(self.index.bm25) if hasattr(self.index.bm25, "__len__") else 0
+        if not words or n < self.policy.rare_from:
+            return None
+        return max(_share(self.idf(t), n) for t in words) < self.policy.rare_share
+
     def ranked(self, q: scoring.Question, cands: list[Candidate]) -> list[Candidate]:
         """The sentences best first (the reader's probability counts with w_reader > 0); for a
         who-wrote-it question, the article's byline, which no sentence of its body repeats, first."""
@@ -94,6 +107,15 @@ class Answerer:
             if byline is not None:
                 ranked.insert(0, byline)
         return ranked
+
+
+def _share(idf: float, n: int) -> float:
+    """The share of the n passages that hold a term of this idf (BM25's idf = ln(1 + (n - df + 0.5) /
+    (df + 0.5)), solved for df)."""
+    import math
+
+    r = math.expm1(idf)
+    return max(0.0, (n + 0.5 - 0.5 * r) / (1 + r)) / n
 
 
 _IDF_TERMS = 50_000  # terms remembered per index (a few MB at most)

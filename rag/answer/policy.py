@@ -59,6 +59,9 @@ class AnswerPolicy:
     # -- time (timeline.py): versions of one fact at different times
     measure_margin: float = 0.15  # a sentence in the measure asked (多少份) leads over a better one in none, within this
     # much of its score (focus.measured_first; hand-set on eval/temporal dev4)
+    rare_share: float = 0.1  # a place named in fewer of the archive's passages is another place's news, not its own
+    # (answerer.rare, places.elsewhere; hand-set on eval/temporal dev5 / dev6)
+    rare_from: int = 50  # passages an archive needs for that count to tell; fewer: the retrieved articles tell
     time_window: int = 8  # the best sentences looked at for versions of the answer (hand-set, eval/temporal dev)
     version_cover: float = 0.8  # a version holds at least this share of the best coverage of the question among them
     # (hand-set on eval/temporal/dev.jsonl; the val split is not tuned on)

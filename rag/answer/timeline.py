@@ -78,8 +78,9 @@ class Timeline:
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
-          policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
-    """`ranked` with the version that should answer first, and what was decided."""
+          policy: AnswerPolicy, rare=None) -> tuple[list[Candidate], Timeline]:
+    """`ranked` with the version that should answer first, and what was decided. `rare`: whether a
+    place's name is rare in the archive (another place's news, rag/answer/places.py), or None."""
     asked = asked_time(q.query, today)
     if today is not None:  # asked as of an earlier day, an article written after it does not exist yet
         ranked = [c for c in ranked if _not_after(c.doc.date, today)]
@@ -90,9 +91,10 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
         c.doc.date for c in ranked[: policy.time_window])
     if judged:
         _rescore(timeless, ranked[: policy.time_window], around, policy)
+    ranked = _home_first(q, ranked, policy, rare)
     if asked.kind in ("none", "current"):
         ranked = _holder_first(timeless, ranked, policy)
-    ranked, tl = _order(q, timeless, asked, ranked, around, policy, today)
+    ranked, tl = _order(q, timeless, asked, ranked, around, policy, today, rare)
     if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
     if q.kind == "date" and (event := asked_event(q.query)):
@@ -107,12 +109,15 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
     return ranked, tl
 
 
-def _here(q: Question, versions: list[Version], ranked: list[Candidate]) -> list[Version]:
-    """The versions less the newest ones while they come from an article about a place the question
-    does not name and no other retrieved article mentions (places.elsewhere: a neighbouring county's
-    newer standard), as long as versions of other articles remain. Only the newest are looked at: an
-    older article that names the archive's own place (which its later notices call 我市) stays."""
+def _here(q: Question, versions: list[Version], ranked: list[Candidate], rare=None) -> list[Version]:
+    """The versions less those of an article about another place (places.elsewhere: a neighbouring
+    county's newer standard), as long as versions of other articles remain. Without `rare` only the
+    newest are looked at: an older article may name the archive's own place, which its later
+    notices call 我市, and only the archive's counts tell the two apart."""
     docs = list({c.doc.id: c.doc for c in ranked}.values())
+    if rare is not None:
+        kept = [v for v in versions if not elsewhere(v.cand.doc, v.cand.text, q.query, docs, rare)]
+        return kept if {v.cand.doc.id for v in kept} else versions
     kept = list(versions)
     while kept:
         newest = max(kept, key=lambda v: v.when)
@@ -121,6 +126,21 @@ def _here(q: Question, versions: list[Version], ranked: list[Candidate]) -> list
             break
         kept = rest
     return kept
+
+
+def _home_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy, rare=None) -> list[Candidate]:
+    """When the best sentence speaks of a place the question does not name and no other retrieved
+    article mentions (places.elsewhere: 梓溪县民政局局长… for 县民政局), the best one of the first
+    `time_window` that does not leads instead: a neighbour's news is not the archive's own."""
+    if not ranked:
+        return ranked
+    docs = list({c.doc.id: c.doc for c in ranked}.values())
+    if not elsewhere(ranked[0].doc, ranked[0].text, q.query, docs, rare):
+        return ranked
+    for i, c in enumerate(ranked[1 : policy.time_window], start=1):
+        if not elsewhere(c.doc, c.text, q.query, docs, rare):
+            return [c] + ranked[:i] + ranked[i + 1:]
+    return ranked
 
 
 def _said(versions: list[Version]) -> list[Version]:
@@ -156,8 +176,8 @@ def _same_post(removal: str, appointment: str) -> bool:
 
 
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
-           policy: AnswerPolicy, today: _dt.date | None = None) -> tuple[list[Candidate], Timeline]:
-    versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked)
+           policy: AnswerPolicy, today: _dt.date | None = None, rare=None) -> tuple[list[Candidate], Timeline]:
+    versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked, rare)
     versions = _said(versions) if q.kind == "number" else versions
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
