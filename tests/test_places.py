@@ -95,3 +95,10 @@ def test_a_place_is_rare_by_its_share_of_passages(tmp_path):
     a = Answerer(pipe.index, pipe.embedder)
     assert a.rare("邻川县") is True and a.rare("青禾县") is False
     assert Answerer(pipe.index, pipe.embedder, AnswerPolicy(rare_from=1000)).rare("邻川县") is None  # too few
+
+
+def test_a_kind_of_place_is_no_name():
+    from rag.answer.evidence import key_entities
+
+    assert key_entities("县里农村居民人均可支配收入现在是多少？") == []
+    assert "青石村" in key_entities("青石村村集体经济收入是多少？")

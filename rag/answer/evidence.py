@@ -55,6 +55,8 @@ def key_entities(question: str) -> list[str]:
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
+        if name[1:] in _COMMON_PLACES:  # 县里农村: 农村 is a kind of place, not a village's name
+            continue
         if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
             out = [e for e in out if e not in name] + [name]
     return out
@@ -65,6 +67,7 @@ _COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙"
                       "夏侯", "尉迟", "宇文", "司徒", "端木", "轩辕", "呼延", "南宫", "澹台", "申屠", "万俟", "闻人"}
 _PARTICLE_TAIL = set("是有不会的了在和与被将把也都就而要能可")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2}[村镇县](?!子|庄|落|级|民|委)")
+_COMMON_PLACES = frozenset("农村 乡村 山村 渔村 新村 城镇 乡镇 小镇 集镇 古镇 市县 郡县".split())
 _NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县乡市区的了在和与及从到是有对向把被给为以由自去要回来进赴往")
 
 
