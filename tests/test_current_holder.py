@@ -177,3 +177,24 @@ def test_visits_are_not_people():
 
     assert not unit_matches("青石村的小学有多少名学生？", "青石村接待游客约12万人次。")
     assert unit_matches("青石村的小学有多少名学生？", "全校共有学生326人。")
+
+
+def _post_answer(quote, short, answer_text=None):
+    from rag.types import Answer, Citation, ShortPart
+
+    start = quote.index(short)
+    cite = Citation(1, "d.md", "", "2025-09-18", "d.md", quote, 100, 100 + len(quote))
+    return Answer("q", answer_text or quote + "[1]", short, True, (cite,),
+                  short_parts=(ShortPart(short, "d.md", 100 + start, 100 + start + len(short)),))
+
+
+def test_the_post_someone_moved_to_is_the_post_now():
+    from rag.answer.version_value import post_now
+
+    quote = "邵青同志不再担任白沙镇党委书记职务，调任县住房和城乡建设局局长。"
+    a = post_now(_post_answer(quote, "白沙镇党委书记"), "邵青现在担任什么职务？")
+    assert a.short_answer == "县住房和城乡建设局局长" and a.short_parts[0].start == 100 + quote.index("县住房")
+    gone = post_now(_post_answer("邵青同志不再担任白沙镇党委书记职务。", "白沙镇党委书记"), "邵青现在担任什么职务？")
+    assert gone.short_answer is None  # left, and no new post said: no bold
+    kept = post_now(_post_answer("邵青任白沙镇党委书记。", "白沙镇党委书记"), "邵青现在担任什么职务？")
+    assert kept.short_answer == "白沙镇党委书记"

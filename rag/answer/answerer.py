@@ -24,6 +24,7 @@ from rag.answer import candidates, compose, reading, scoring, short, support, ti
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
 from rag.answer.focus import measured_first
+from rag.answer.version_value import post_now
 from rag.answer.policy import AnswerPolicy
 from rag.types import Answer, Hit
 
@@ -82,7 +83,7 @@ class Answerer:
                                  q.zh, searched, hits)
         if v.guess is not None:
             answer = replace(answer, reader_guess=(v.text(best), v.score, v.agree))
-        answer = timeline.without_stale_short(answer, self.index.document)
+        answer = post_now(timeline.without_stale_short(answer, self.index.document), question)
         return timeline.annotate(answer, when, q.zh, led=best is when.lead)
 
     def rare(self, name: str) -> bool | None:

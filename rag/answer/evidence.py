@@ -156,6 +156,11 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
                 or _RATE_AFTER.search(text[max(0, start - 8):start]))
 
 
+# a question for the post someone holds (欧阳霁现在担任什么职务, 做什么工作)
+ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:做|干)什么工作|"
+                       r"(?:what|which) (?:post|position|office|role)", re.I)
+
+
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
 # (regular expressions: 人 of 人次 counts visits, not people)
 SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import (is_named_unit, key_entities, mentions, rate_unasked, rival_entity, rival_named, role_words,
+from rag.answer.evidence import (ASKS_POST, is_named_unit, key_entities, mentions, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band
 from rag.answer.focus import measure_fits
@@ -214,8 +214,7 @@ def missegmented(entity: str, doc: str) -> str:
 
 _SAME_YEAR = re.compile(r"同年|当年|是年|该年|同月|当月")  # not 次年 / 翌年: those name the next year
 # a question for the post someone holds, and the posts a sentence that answers it names
-_ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:what|which) (?:post|position|office|role)",
-                        re.I)
+_ASKS_POST = ASKS_POST
 _POST = re.compile(r"(?:局长|处长|科长|院长|校长|所长|厅长|部长|主任|书记|主席|县长|市长|镇长|乡长|区长|村长|经理|"
                    r"董事长|会长|秘书长|委员|馆长|站长|队长|社长|行长|总监|(?<![a-z])(?:director|chairman|chair|mayor|"
                    r"head|secretary|principal|manager|president))", re.I)

@@ -9,7 +9,7 @@ import re
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to
-from rag.answer.evidence import unit_matches
+from rag.answer.evidence import ASKS_POST, unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, extract_short
@@ -251,3 +251,32 @@ def appointed(sentence: str) -> str | None:
     if m is not None:
         return next(g for g in m.groups() if g)  # 由副院长王五同志主持医院全面工作: the acting head
     return "" if _REMOVED.search(sentence) else None
+
+
+_LEFT = re.compile(r"(?:不再担任|辞去|卸任|免去[\u4e00-\u9fff]{0,4}(?:同志)?的?|原任)\s*$")
+_NEW_POST = re.compile(r"(?:调任|改任|转任|出任|另任|任)([\u4e00-\u9fff]{2,20}?(?:局长|处长|科长|院长|校长|所长|部长|主任|书记|"
+                       r"主席|县长|市长|镇长|乡长|区长|经理|董事长|会长|馆长|站长|队长|社长|行长))")
+
+
+def post_now(answer, query: str):
+    """For the post someone holds now: a bold post that its quote says the person left (不再担任A职务，
+    调任B) is replaced by the post the quote says they moved to (B), or dropped when it names none."""
+    from dataclasses import replace as _replace
+
+    from rag.types import ShortPart
+
+    if not answer.short_answer or not answer.citations or not ASKS_POST.search(query):
+        return answer
+    c = answer.citations[0]
+    i = c.quote.find(answer.short_answer)
+    if i < 0 or not _LEFT.search(c.quote[max(0, i - 12):i]):
+        return answer
+    m = _NEW_POST.search(c.quote, i + len(answer.short_answer))
+    lead = f"{answer.short_answer} — "  # an English answer leads with its short answer
+    text = answer.answer[len(lead):] if answer.answer.startswith(lead) else answer.answer
+    if m is None:
+        return _replace(answer, answer=text, short_answer=None, short_parts=(), short_answer_score=None)
+    at, post = c.start + m.start(1), m.group(1)
+    return _replace(answer, answer=f"{post} — {text}" if text != answer.answer else text, short_answer=post,
+                    short_parts=(ShortPart(post, c.doc_id, at, at + len(post)),), short_answer_score=None)
+
