@@ -62,6 +62,9 @@ def test_a_page_in_another_language_is_fused_by_its_bm25_rank_where_that_is_bett
     # an English question, or a Chinese one among Chinese passages only, keeps the store's order
     assert [h.chunk.doc_id for h in other_language("Who leads Heting Town?", hits)] == ["zh1", "zh2", "en"]
     assert other_language("鹤汀镇党委书记是谁？", hits[:2]) == hits[:2]
+    # a question for no post's holder: the English page keeps its fused place (a figure is asked for
+    # in Chinese articles' words; the English page that names the place would crowd them out)
+    assert [h.chunk.doc_id for h in other_language("鹤汀镇现在有几家民宿？", hits)] == ["zh1", "zh2", "en"]
 
 
 # -- the person an English sentence appoints, quoted whole --------------------------------------------

@@ -58,10 +58,12 @@ def other_language(question: str, hits: Sequence[Hit], rrf_k: int = 60) -> list[
     is better than their dense one: a multilingual embedder puts a question's own language first
     (such a page, first by BM25 through its bracketed Chinese and the pinyin of its places, came
     23rd by cosine), so its cosine rank says less than its words. Others keep their fused score."""
+    from rag.retrieve.romanized import TITLES
     from rag.text import is_chinese
 
-    if not is_chinese(question) or not any(not is_chinese(h.chunk.text) for h in hits):
-        return list(hits)
+    if not is_chinese(question) or not any(t in question for t in TITLES) \
+            or not any(not is_chinese(h.chunk.text) for h in hits):
+        return list(hits)  # only a question for a post's holder: such pages name new officials
     out = []
     for h in hits:
         if h.sparse_rank is not None and not is_chinese(h.chunk.text) and (
