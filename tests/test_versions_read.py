@@ -58,3 +58,25 @@ def test_the_sentence_in_the_measure_counted_leads():
     assert measured_first("南岸社区助餐点每天供应多少份饭？", [opening, _cand(figure.text, 0.6)], 8, 0.15)[0] is opening
     assert measured_first("南岸社区助餐点每天供应多少份饭？", [_cand(opening.text, 0.8, None), figure], 8, 0.15)[0].score == 0.8
     assert measured_first("南岸社区助餐点几点开门？", [opening, figure], 8, 0.15)[0] is opening
+
+
+ENROL = {
+    "enrol-2021.md": ("---\ntitle: 县城区公办小学今年计划招收一年级新生2860人\ndate: 2021-06-08\n---\n"
+                      "县教育局局长张三介绍，今年县城小学继续实行划片招生、就近入学，一年级新生报名统一通过微信公众号进行，"
+                      "报名时间为6月15日至6月22日。"),
+    "enrol-2026.md": ("---\ntitle: 县教育局公布招生方案\ndate: 2026-04-15\n---\n"
+                      "县教育局公布2026年县城区公办小学招生方案。新生报名时间为5月18日至5月27日，7月上旬公布录取结果。"),
+}
+
+
+def test_another_years_dates_do_not_answer_for_this_year(tmp_path):
+    """A registration's dates are that year's, not a standing rule: asked 今年, the 2021 article's
+    dates are not passed off as this year's (the 2026 article, worded otherwise, may not be found)."""
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, ENROL)
+    a = pipe.ask("今年县城小学一年级新生什么时候报名？", today=dt.date(2026, 6, 1))
+    assert not (a.answerable and "6月15日" in a.citations[0].quote), a.answer
+    assert "6月15日" not in (a.short_answer or "")

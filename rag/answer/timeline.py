@@ -403,8 +403,14 @@ def _in_force(q: Question, versions: list[Version], asked: Asked) -> list[Versio
 
 def _lasts(q: Question, v: Version) -> bool:
     """A standard, price or office-holder stated on a date holds until changed; a year's figure
-    (2022年，…收入达58万元) is that year's only."""
+    (2022年，…收入达58万元) is that year's only, and so is a calendar date (报名时间为6月15日至6月22日:
+    that year's registration, not a standing rule as an opening hour is)."""
+    if q.kind == "date" and _CALENDAR.search(v.value or ""):
+        return False
     return v.when.precision != "year" and (q.kind == "person" or _STANDARD_SAID.search(v.cand.text) is not None)
+
+
+_CALENDAR = re.compile(r"\d+\s*[月日号]|[一二三四五六七八九十]+月|\d{4}\s*年")
 
 
 _STANDARD_SAID = re.compile(r"标准|补贴|津贴|补助|费|(?<!可比)价|办法|政策|规定|时间|流程|条件|方式|"
