@@ -198,3 +198,10 @@ def test_the_post_someone_moved_to_is_the_post_now():
     assert gone.short_answer is None  # left, and no new post said: no bold
     kept = post_now(_post_answer("邵青任白沙镇党委书记。", "白沙镇党委书记"), "邵青现在担任什么职务？")
     assert kept.short_answer == "白沙镇党委书记"
+
+
+def test_better_than_expected_is_no_target():
+    from rag.answer.version_time import TARGET
+
+    assert not TARGET.search("全县上下稳中求进，主要指标好于预期：地区生产总值171.4亿元。")
+    assert TARGET.search("主要预期目标是：地区生产总值增长5.5%左右。")

@@ -36,7 +36,8 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later
 _ANNOUNCED = re.compile(r"调整|新标准|将")
 # a target or a plan is no value of the fact (力争年接待游客突破20万人次, 主要预期目标是：…增长5.5%左右)
-TARGET = re.compile(r"力争|争取|目标|预期|预计|计划|\b(?:target|aims? to|plans? to|expected to)\b", re.I)
+TARGET = re.compile(r"力争|争取|目标|(?<!好于)(?<!高于)(?<!超出)(?<!符合)(?<!低于)(?<!不及)(?<!超)预期|预计|计划|"
+                    r"\b(?:target|aims? to|plans? to|expected to)\b", re.I)  # (主要指标好于预期: figures reached)
 
 
 def relative_only(asked: Asked) -> bool:
