@@ -321,11 +321,13 @@ class Pipeline:
         filters = _checked(filters)
         return self._search_batch(self.index, [self._check(q) for q in questions], k, mode, query_vectors, filters)
 
-    def _search_batch(self, idx, qs: list[str], k, mode, query_vectors, filters: Filters | None) -> list[list[Hit]]:
+    def _search_batch(self, idx, qs: list[str], k, mode, query_vectors, filters: Filters | None,
+                      also: str | None = None) -> list[list[Hit]]:
+        """`also`: the question as asked, which BM25 looks for too when it was searched reworded."""
         from rag.retrieve.search import search_batch
 
         s = self.settings
-        sparse = [sparse_text(q) for q in qs]
+        sparse = [sparse_text(q) + (f" {also}" if also else "") for q in qs]
         return search_batch(self.store, idx, self.embedder, qs, k or s.top_k, mode or s.mode,
                             s.candidates, s.fusion, s.rrf_k, query_vectors, sparse, filters=filters)
 
@@ -344,6 +346,7 @@ class Pipeline:
         (str pieces), then the verified Answer; an extractive one yields only the Answer."""
         from rag.answer.answerer import Answerer
         from rag.retrieve import followup, search
+        from rag.retrieve.officialese import officialese
 
         t0 = time.perf_counter()
         q = self._check(question)
@@ -356,13 +359,15 @@ class Pipeline:
             llm = LLMConfig.from_settings(self.settings)  # not configured: says how, before any work
         earlier = usable_history(history, self.settings.max_question_chars)
         searched = followup.rewrite(q, earlier)
+        searched = officialese(searched or q) or searched  # as the articles word it (农民…挣 -> 农村居民…收入)
         query = searched or q
         mode = mode or self.settings.mode
         idx = self.index  # one version of the index for the whole answer, even if a newer one lands
         qv = search.soon_embedded(self.embedder, [query]) if mode != "bm25" else None  # while BM25 searches
         answerer = Answerer(idx, self.embedder, reader=self.reader)
         k = top_k or self.settings.top_k  # and a few more, which the answerer reads only where they go on
-        found = self._search_batch(idx, [query], k + answerer.policy.further_from, mode, qv, filters)[0]
+        found = self._search_batch(idx, [query], k + answerer.policy.further_from, mode, qv, filters,
+                                   also=q if query != q else None)[0]
         hits = found[:k]  # with an article it reads (a newer version's figure may be its passage ranked 6th)
         today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
         extractive = answerer.answer(q, hits, None if qv is None else qv.result()[0], searched, today, found[k:])

@@ -1,0 +1,36 @@
+"""A citizen's words are searched and answered as official articles word them (issue #19, seventh
+dev set: 农民一年挣多少 of 农村居民人均可支配收入, 经济总量 of 地区生产总值, 一把手 of 党委书记).
+Invented places."""
+from __future__ import annotations
+
+import pytest
+
+from rag.retrieve.officialese import officialese
+
+
+@pytest.mark.parametrize("question, want", [
+    ("青禾县农民一年人均能挣多少钱？", "青禾县农村居民人均可支配收入多少？"),
+    ("县城居民现在人均可支配收入多少？", "城镇居民现在人均可支配收入多少？"),
+    ("青禾县的经济总量现在有多大？", "青禾县的地区生产总值现在有多大？"),
+    ("白沙镇的一把手现在是谁？", "白沙镇党委书记现在是谁？"),
+    ("青石村村支书是谁？", "青石村村党支部书记是谁？"),
+    ("办老人卡要去哪儿？", "办老年人优待证要去哪儿？"),
+    ("青石村现在村里一年的收入有多少？", "青石村现在村集体经济收入有多少？"),
+])
+def test_a_citizens_words_in_the_articles_words(question, want):
+    assert officialese(question) == want
+
+
+@pytest.mark.parametrize("question", ["县委书记是谁？", "What is the county's GDP now?", "村里的路修好了吗？"])
+def test_nothing_to_reword(question):
+    assert officialese(question) is None
+
+
+def test_the_answer_says_what_was_searched(tmp_path):
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, {"r.md": "---\ntitle: 青禾县统计公报\ndate: 2025-03-01\n---\n"
+                                               "2024年全县农村居民人均可支配收入25630元，增长6.5%。"})
+    a = pipe.ask("青禾县农民一年人均能挣多少钱？")
+    assert a.searched_question == "青禾县农村居民人均可支配收入多少？"
+    assert a.answerable and "25630元" in a.citations[0].quote, a.answer
