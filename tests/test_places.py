@@ -24,8 +24,8 @@ def test_headline_place(title, place):
     assert headline_place(title) == place
 
 
-def _doc(i, title, text):
-    return SimpleNamespace(id=f"d{i}", title=title, text=text)
+def _doc(i, title, text, date="2025-08-05"):
+    return SimpleNamespace(id=f"d{i}", title=title, text=text, date=date)
 
 
 def test_a_place_only_its_own_article_mentions_is_elsewhere():
@@ -36,6 +36,8 @@ def test_a_place_only_its_own_article_mentions_is_elsewhere():
     assert not elsewhere(away, away.text, "邻川县困难残疾人生活补贴现在多少钱？", [away] + home)  # asked for
     assert not elsewhere(away, "补贴标准提高至每人每月125元。", q, [away] + home)  # the sentence names no place
     assert not elsewhere(away, away.text, q, [away, home[0], _doc(4, "", "邻川县、青禾县两地…")])  # mentioned elsewhere
+    entry = _doc(5, "南岭市第三中学", "南岭市第三中学现有两个校区。", date=None)  # an encyclopedia's entry: its subject
+    assert not elsewhere(entry, entry.text, "学校有几个校区？", [entry] + home, rare=lambda place: True)
 
 
 DOCS = {

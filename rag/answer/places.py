@@ -28,7 +28,7 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
     name rare in the archive: rag.answer.answerer) the archive's counts decide instead of the
     other retrieved articles: a place it names often is its own, whatever those say (a 2021 guide
     names the city, later notices say 我市)."""
-    place = headline_place(doc.title)
+    place = headline_place(doc.title) if getattr(doc, "date", None) else None  # news, not an encyclopedia's entry
     if place is None or place in query or place[:-1] in query or place not in sentence:
         return False
     said = rare(place) if rare is not None else None
