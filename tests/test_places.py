@@ -104,3 +104,9 @@ def test_a_kind_of_place_is_no_name():
 
     assert key_entities("县里农村居民人均可支配收入现在是多少？") == []
     assert "青石村" in key_entities("青石村村集体经济收入是多少？")
+
+
+def test_a_village_whose_name_ends_like_a_kind_is_a_name():
+    from rag.answer.evidence import key_entities
+
+    assert "红山村" in key_entities("红山村2024年接待了多少游客？")
