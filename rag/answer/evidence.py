@@ -97,7 +97,7 @@ def rival_entity(entity: str, window: str) -> bool:
 
 def rival_named(entity: str, sentence: str) -> bool:
     """Does the sentence name another place of the entity's kind by its own name, with one of that
-    place's posts or offices after it (蓼溪镇党委书记… for 枫渡镇, 石门村党支部书记… for 青石村)? A
+    place's posts or offices after it (蓼水镇党委书记… for 枫林镇, 石门村党支部书记… for 青石村)? A
     common word of the kind (乡镇, 城镇, 全镇, 行政村) names no place."""
     m = _NAMED_SUFFIX.search(entity)
     if not m:
@@ -156,7 +156,7 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
                 or _RATE_AFTER.search(text[max(0, start - 8):start]))
 
 
-# a question for the post someone holds (欧阳霁现在担任什么职务, 做什么工作)
+# a question for the post someone holds (张三现在担任什么职务, 做什么工作)
 ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:做|干)什么工作|"
                        r"(?:what|which) (?:post|position|office|role)", re.I)
 

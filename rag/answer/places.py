@@ -1,6 +1,6 @@
 """Which place a version of a fact speaks of (issue #19). An archive of one county holds, beside its
 own notices ("我市…补贴标准由100元调整为120元"), a neighbouring county's news in the same words
-("浔川县…补贴标准提高至每人每月125元"): the neighbour's newer standard is no newer version of the
+("邻川县…补贴标准提高至每人每月125元"): the neighbour's newer standard is no newer version of the
 county's own, and must neither lead an answer nor mark the county's standard as replaced.
 
 A version is taken to speak of another place when its article's headline starts with a place's
@@ -16,7 +16,7 @@ _HEADLINE_PLACE = re.compile(r"^\s*(?![我全本该各])([\u4e00-\u9fff]{2,3}?(?
 
 
 def headline_place(title: str | None) -> str | None:
-    """The place a headline starts with (浔川县提高… -> 浔川县), None when it starts with none."""
+    """The place a headline starts with (邻川县提高… -> 邻川县), None when it starts with none."""
     m = _HEADLINE_PLACE.match(title or "")
     return m.group(1) if m else None
 

@@ -108,7 +108,7 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
             if not is_named_unit(ent):  # "永康市" is not "永康" glued to 市: it stays as asked
                 ent = trimmed
         if not mentions(best.text, ent) and rival_named(ent, best.text):
-            return f"{ent} asked, the sentence names another"  # 蓼溪镇党委书记… for 枫渡镇's, in its article
+            return f"{ent} asked, the sentence names another"  # 蓼水镇党委书记… for 枫林镇's, in its article
         if mentions(window, ent) or ent in doc[: policy.subject_chars] or ent in _opening(best.doc, policy):
             continue  # near the answer, or the subject the whole document is about
         if mentions(doc, ent, count=True) < policy.subject_mentions or rival_entity(ent, window):

@@ -130,7 +130,7 @@ def _here(q: Question, versions: list[Version], ranked: list[Candidate], rare=No
 
 def _home_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy, rare=None) -> list[Candidate]:
     """When the best sentence speaks of a place the question does not name and no other retrieved
-    article mentions (places.elsewhere: 梓溪县民政局局长… for 县民政局), the best one of the first
+    article mentions (places.elsewhere: 邻川县民政局局长… for 县民政局), the best one of the first
     `time_window` that does not leads instead: a neighbour's news is not the archive's own."""
     if not ranked:
         return ranked

@@ -225,7 +225,7 @@ def named_before(q: Question, c: Candidate, around: Surroundings, policy: Answer
 
 
 _CLAUSE = re.compile(r"[，,；;。.!?！？]\s*")
-_PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,4}[)）]")  # Fang Zhiyuan (方志远)
+_PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,4}[)）]")  # Zhang San (张三)
 
 
 _APPOINTED = re.compile(r"(?:任命|聘任|提名|补选|选举|推选|决定由)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:为|担任)|"

@@ -54,8 +54,8 @@ def english_keywords(question: str) -> list[str]:
 
 
 def place_stems(question: str) -> list[str]:
-    """The names of the places the question names before their kind (鹤汀镇 -> 鹤汀, 岚溪县 -> 岚溪), read
-    from jieba's words: a word that ends in the kind (岚溪县), or the nouns just before a kind
+    """The names of the places the question names before their kind (鹤汀镇 -> 鹤汀, 青禾县 -> 青禾), read
+    from jieba's words: a word that ends in the kind (青禾县), or the nouns just before a kind
     written alone (鹤 + 汀 + 镇); 2 or 3 characters, not a word such as 全市 or 人民."""
     from rag.jieba_load import posseg
 
