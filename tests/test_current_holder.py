@@ -205,3 +205,10 @@ def test_better_than_expected_is_no_target():
 
     assert not TARGET.search("全县上下稳中求进，主要指标好于预期：地区生产总值171.4亿元。")
     assert TARGET.search("主要预期目标是：地区生产总值增长5.5%左右。")
+
+
+def test_a_plan_to_build_is_no_figure_reached():
+    from rag.answer.version_time import TARGET
+
+    assert TARGET.search("村党支部书记张三说，今年村里将新建晾晒大棚20个。")
+    assert not TARGET.search("2025年全村柿饼产量620吨，比上年增长12%。")
