@@ -97,7 +97,7 @@ def rival_entity(entity: str, window: str) -> bool:
 
 def rival_named(entity: str, sentence: str) -> bool:
     """Does the sentence name another place of the entity's kind by its own name, with one of that
-    place's posts or offices after it (蓼水镇党委书记… for 枫林镇, 石门村党支部书记… for 青石村)? A
+    place's posts or offices after it (蓼水镇党委书记… for 枫林镇, 石门村村委会主任… for 青石村)? A
     common word of the kind (乡镇, 城镇, 全镇, 行政村) names no place."""
     m = _NAMED_SUFFIX.search(entity)
     if not m:
@@ -113,7 +113,7 @@ def rival_named(entity: str, sentence: str) -> bool:
 _NAMED_SUFFIX = re.compile(r"(?:村|镇|乡|街道|社区)$")
 _POSTS = r"(?:党委|党工委|党支部|党总支|人民政府|政府|办事处|[镇乡村]长|[镇乡村]委|居委会|村委会|书记|主任)"
 _NOT_A_NAME = set("各全本该此城乡小古重名集市县区省镇村新老大每两三四五六七八九十一这那其政然范进困点"
-                  "为任是的在到和与及了由对向于从将把被给让原")  # 当选为村党支部书记: no place
+                  "为任是的在到和与及了由对向于从将把被给让原")  # 当选为村委会主任: no place
 
 
 _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月"
@@ -148,7 +148,7 @@ _RATE_AFTER = re.compile(r"(?:增长|增速|增幅|下降|减少|提高|上升|�
 
 def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
     """Is text[start:end] a percentage or a growth rate (年均增长6.1%, 增长5.6%) while the question asks
-    for a level (地区生产总值是多少, 收入多少)? Such a figure does not answer it."""
+    for a level (工业总产值是多少, 收入多少)? Such a figure does not answer it."""
     if _ASKS_RATE.search(question):
         return False
     value = text[start:end]

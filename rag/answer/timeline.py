@@ -144,8 +144,8 @@ def _home_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy, rare
 
 
 def _said(versions: list[Version]) -> list[Version]:
-    """Of one article's versions of a figure, those whose sentence writes the time it speaks of (2025年，全县实现
-    地区生产总值…) before those that only have the article's date (a report's "我们持续办好民生实事…"):
+    """Of one article's versions of a figure, those whose sentence writes the time it speaks of (2025年，全县
+    粮食总产量…) before those that only have the article's date (a report's "我们持续办好民生实事…"):
     the article's date is when it was written, not a newer time of the fact, so such a sentence is
     no newer version than its article's own dated figure. Other articles' versions stay."""
     written = {v.cand.doc.id for v in versions if v.when != as_date(v.cand.doc.date)}

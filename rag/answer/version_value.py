@@ -234,7 +234,7 @@ _APPOINTED = re.compile(r"(?:任命|聘任|提名|补选|选举|推选|决定由
 _TAKES_POST = re.compile(r"(?:^|[，,。；：:、]|决定|宣布)(?![不再曾已未拟将])([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|接任|出任|当选)(?!命)")
 _REMOVED = re.compile(r"免去[\u4e00-\u9fff]{2,4}(?:同志)?的?\S*?职务|不再担任|不再参选|卸任|免职|到龄退休|"
                       r"(?<![\u4e00-\u9fff])原(?:任)?[\u4e00-\u9fff]{0,10}?(?:书记|主任|[局院校站所镇乡县市区馆队]长|主席|经理)")
-# (原村党支部书记张三…: the line names who held the post, as 前任 does)
+# (原村委会主任张三…: the line names who held the post, as 前任 does)
 
 
 def removes(q: Question, c: Candidate) -> bool:
