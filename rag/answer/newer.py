@@ -56,12 +56,7 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
     olds = set(_FIGURE.findall(lead.text[span[0]:span[1]])) if span else _asked_figures(q, lead.text)
     if said is None or not olds:
         return None
-    seen = set()
-    for c in ranked:
-        d = as_date(c.doc.date)
-        if c.doc.id in seen or d is None or not d > said:
-            continue
-        seen.add(c.doc.id)
+    for c, d in _newer_articles(ranked, said):
         for s, e in sentence_spans(c.doc.text):
             for pattern in _CHANGES:
                 m = pattern.search(c.doc.text, s, e)
@@ -72,6 +67,16 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
                     return Newer(c.span(lo, hi), m["new"], m.start("new"), m["old"], lead.doc.id)
     return None
+
+
+def _newer_articles(ranked: list[Candidate], said):
+    """Each retrieved article dated after `said` once (its best-ranked sentence), with its date."""
+    seen = set()
+    for c in ranked:
+        d = as_date(c.doc.date)
+        if c.doc.id not in seen and d is not None and d > said:
+            seen.add(c.doc.id)
+            yield c, d
 
 
 def successor(q: Question, lead: Candidate, ranked: list[Candidate], today=None) -> Newer | None:
@@ -87,12 +92,7 @@ def successor(q: Question, lead: Candidate, ranked: list[Candidate], today=None)
     if not re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", old):
         return None
     posts = _posts(q.query)
-    seen = set()
-    for c in ranked:
-        d = as_date(c.doc.date)
-        if c.doc.id in seen or d is None or not d > said:
-            continue
-        seen.add(c.doc.id)
+    for c, d in _newer_articles(ranked, said):
         text = c.doc.text
         for m in _SUCCEEDS.finditer(text):
             if old not in (m["old"], m["old2"]):
