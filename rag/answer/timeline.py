@@ -45,7 +45,7 @@ from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
 from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, read_with, removes,
                                       titled, undated, value_of)
-from rag.dates import Asked, Date, as_date, asked_time, time_marker
+from rag.dates import Asked, Date, as_date, asked_time, tells_before, time_marker
 from rag.dates.words import RELATIVE
 
 _WORDY_KINDS = ("list",)  # kinds whose value a changed procedure may state without their form ("只需身份证")
@@ -93,7 +93,7 @@ def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt
         _rescore(timeless, ranked[: policy.time_window], around, policy)
     ranked = _home_first(q, ranked, policy, rare)
     if asked.kind in ("none", "current"):
-        ranked = _holder_first(timeless, ranked, policy)
+        ranked = _holder_first(timeless, _now_first(ranked, policy), policy)
     ranked, tl = _order(q, timeless, asked, ranked, around, policy, today, rare)
     if tl.lead is None and asked.kind in ("none", "current", "past") and q.kind not in VALUE_KINDS:
         ranked, tl = _replacing(timeless, asked, ranked, around, policy) or (ranked, tl)
@@ -143,6 +143,26 @@ def _home_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy, rare
     return ranked
 
 
+def _on_focus(q: Question, versions: list[Version]) -> list[Version]:
+    """The versions whose sentence holds the word the question asks about (照片 of 还要带照片吗), when
+    some do: an article's opening that names the subject (不少市民来电咨询优待证的办理问题) is no
+    version of whether a photo is still needed, however newer."""
+    focus = [t for t in q.focus if len(t) >= 2]
+    kept = [v for v in versions if any(t in v.cand.text for t in focus)]
+    return kept if kept else versions
+
+
+def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
+    """For what holds now: when the best sentence tells how things were (以前补办要排队，再等半个月…;
+    rag.dates.tells_before), the sentences of the first `time_window` that do not come before those
+    that do, each group in its order: a feature's recollection of the old way is no answer for today."""
+    window = ranked[: policy.time_window]
+    if not window or not tells_before(window[0].text):
+        return ranked
+    before = [c for c in window if tells_before(c.text)]
+    return [c for c in window if not tells_before(c.text)] + before + ranked[len(window):]
+
+
 def _said(versions: list[Version]) -> list[Version]:
     """Of one article's versions of a figure, those whose sentence writes the time it speaks of (2025年，全县
     粮食总产量…) before those that only have the article's date (a report's "我们持续办好民生实事…"):
@@ -179,6 +199,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
            policy: AnswerPolicy, today: _dt.date | None = None, rare=None) -> tuple[list[Candidate], Timeline]:
     versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked, rare)
     versions = _said(versions) if q.kind == "number" else versions
+    versions = _on_focus(q, versions) if q.kind is None else versions  # a value's kind is checked by its own
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}

@@ -26,11 +26,11 @@ parse.py: Date and reading dates; meaning.py: sentences, changes of a standard, 
 words.py: the vocabularies (relative words, past/current markers, change markers); versions.py:
 which older documents a later notice replaced (`replaced(docs)`, the knowledge-base tab's mark).
 """
-from rag.dates.meaning import (Asked, Change, asked_time, relative_date, sentence_time, supersession,
+from rag.dates.meaning import (Asked, Change, asked_time, relative_date, sentence_time, supersession, tells_before,
                                time_marker)
 from rag.dates.parse import (Date, Found, as_date, filename_date, find_dates, first_full_date, parse_date,
                              spoken, today_date)
 
 __all__ = ["Asked", "Change", "Date", "Found", "as_date", "asked_time", "filename_date", "find_dates",
-           "first_full_date", "parse_date", "relative_date", "sentence_time", "spoken", "supersession",
+           "first_full_date", "parse_date", "relative_date", "sentence_time", "tells_before", "spoken", "supersession",
            "time_marker", "today_date"]

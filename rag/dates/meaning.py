@@ -48,6 +48,19 @@ def time_marker(text: str) -> str | None:
     return None
 
 
+def tells_before(sentence: str) -> bool:
+    """The sentence opens by telling how things were (以前补办要到…窗口排队…, 过去办这个证要跑三趟,
+    Previously, applicants had to…) and says nothing of now (现在, 目前) nor of a change (改为, 不再…):
+    the old way a feature recalls, not what holds today."""
+    head = sentence.lstrip(" \t“\"'‘「『（(")
+    opening = _OPENING_PAST.match(head)
+    if opening is None or marker_in(head, CURRENT_WORDS):
+        return False
+    return not any(w in head for w in ADJUST + REPLACE + ABOLISH if not w.isascii())
+
+
+_OPENING_PAST = re.compile(r"(?:以前|以往|过去|从前|此前|之前|原来|原先|先前|早先|previously|formerly|in the past|"
+                           r"it used to|people used to)(?![一两二三四五六七八九十几半\d])", re.I)
 _DATELINE_RE = re.compile(r"\s*(?:讯|电)")  # 本报2025年1月3日讯, 新华社北京1月3日电: when it was reported
 _PERIOD_RE = re.compile(r"度|\s*(?:fiscal|contribution|tax) year", re.I)  # 2024年度: the year a standard is for
 _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|with)|than|from)\s*$", re.I)

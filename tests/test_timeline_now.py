@@ -1,0 +1,62 @@
+"""What holds now, for a procedure (issue #19, dev sets' procedure kind): a feature's recollection of
+the old way (以前办证要跑三趟…) never answers a question about today, and for a yes-no question about
+a requirement (还要带照片吗) only the versions that speak of what is asked about compete. Invented
+places, people and figures."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer.policy import AnswerPolicy
+from rag.answer.timeline import Version, _now_first, _on_focus
+from rag.dates import Date, tells_before
+
+
+@pytest.mark.parametrize("sentence", [
+    "以前补办渔船证要到县农业农村局排队，再等二十天左右才能拿到证。",
+    "“过去办这个证，要跑三趟。”",
+    "原来老人卡要到村委会申请，等一个月。",
+    "Previously, applicants had to queue at the county office for two weeks.",
+])
+def test_a_sentence_that_opens_with_the_old_way_tells_before(sentence):
+    assert tells_before(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "以前要等二十天，现在当场就能领证。",  # says what holds now too
+    "原来由村委会受理的做法不再执行。",  # a change
+    "过去五年，全县新增就业岗位3200个。",  # the last five years, not the old way
+    "办理渔船证只需身份证，当场领证。",
+    "据了解，以前要等二十天。",  # not its opening
+])
+def test_others_do_not(sentence):
+    assert not tells_before(sentence)
+
+
+def _cand(text: str, date: str = "2023-06-15"):
+    return SimpleNamespace(text=text, doc=SimpleNamespace(id=date, date=date))
+
+
+def test_the_old_way_goes_after_what_is_said_of_now():
+    old_way = _cand("以前补办渔船证要到县农业农村局排队，再等二十天左右才能拿到证。")
+    scene = _cand("5月8日，在青禾镇便民服务中心，刚补办完渔船证的渔民张三说。")
+    guide = _cand("线下：全县9个便民服务中心均可办理，当场领证。", "2025-05-14")
+    ranked = _now_first([old_way, scene, guide], AnswerPolicy())
+    assert ranked == [scene, guide, old_way]
+    # a best sentence that says what holds now: as it was
+    assert _now_first([guide, old_way, scene], AnswerPolicy()) == [guide, old_way, scene]
+
+
+def _version(text: str, year: int):
+    return Version(_cand(text, f"{year}-04-08"), Date(year), text)
+
+
+def test_only_versions_that_speak_of_the_thing_asked_compete():
+    q = SimpleNamespace(focus={"照片": 2.5})
+    opening = _version("青禾融媒讯 近日，不少市民来电咨询老年人优待证的办理问题。", 2026)
+    photo = _version("办理时只需提供本人身份证，无需提交照片，窗口现场拍照。", 2024)
+    assert _on_focus(q, [opening, photo]) == [photo]
+    # none speaks of it, or the question has no focus: all stay
+    assert _on_focus(q, [opening]) == [opening]
+    assert _on_focus(SimpleNamespace(focus={}), [opening, photo]) == [opening, photo]
