@@ -60,3 +60,25 @@ def test_only_versions_that_speak_of_the_thing_asked_compete():
     # none speaks of it, or the question has no focus: all stay
     assert _on_focus(q, [opening]) == [opening]
     assert _on_focus(SimpleNamespace(focus={}), [opening, photo]) == [opening, photo]
+
+
+@pytest.mark.parametrize("sentence, duration", [
+    ("办理时限由10个工作日缩短为3个工作日。", "3个工作日"),
+    ("申请材料齐全的，当场办结，即来即办。", "当场"),
+    ("5月8日，在青禾镇便民服务中心，刚办完证的张三说。", None),  # a date's day is no duration
+    ("年满60周岁的本县户籍老人可以申请。", None),  # nor an age
+    ("材料齐全的，7个工作日内制证。", "7个工作日"),
+])
+def test_the_duration_a_sentence_gives(sentence, duration):
+    from rag.answer.evidence import duration_in
+
+    assert duration_in(sentence) == duration
+
+
+def test_a_duration_without_a_number_answers_how_many_days():
+    from rag.answer.evidence import unit_matches
+
+    assert unit_matches("办渔船证要等几天？", "渔船证实现当场办结。")
+    assert unit_matches("办渔船证要等几天？", "材料齐全的，7个工作日内制证。")
+    assert not unit_matches("办渔船证要等几天？", "渔船证改由镇便民服务中心受理。")
+    assert not unit_matches("青禾村有多少人？", "青禾村当场签约。")  # a count is not a duration

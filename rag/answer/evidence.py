@@ -116,6 +116,38 @@ _NOT_A_NAME = set("各全本该此城乡小古重名集市县区省镇村新老�
                   "为任是的在到和与及了由对向于从将把被给让原")  # 当选为村委会主任: no place
 
 
+# how long: a duration, not a date or a clock time
+DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
+                         r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
+DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
+                       r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周(?!岁|年)|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
+                       r"|当场|即时|当日|当天|\bdays?\b|\bhours?\b|\bweeks?\b|\bmonths?\b", re.I)
+_DURATION_UNIT = frozenset("天 个月 月 年".split())  # the units of _ASKED_UNIT that a duration may be given in
+
+
+def asks_duration(question: str) -> bool:
+    """Does the question ask how long (多久, 几天, 多少个工作日, how long)?"""
+    return DURATION_Q.search(question) is not None
+
+
+def duration_in(sentence: str) -> str | None:
+    """The duration a sentence gives (3个工作日, 当场, 即时), the new one where it says a change
+    (由10个工作日缩短为3个工作日 -> 3个工作日); a date's year or day (2025年, 6月1日) is none."""
+    from rag.dates import find_dates
+
+    dates = [(d.start, d.end) for d in find_dates(sentence, 2000)]  # any year: a month and day too
+    found = [m for m in DURATION.finditer(sentence)
+             if not any(s < m.end() and m.start() < e for s, e in dates)]
+    if not found:
+        return None
+    after = _CHANGED_TO.search(sentence)
+    later = [m for m in found if after is not None and m.start() >= after.end()]
+    return re.sub(r"\s+", "", (later or found)[0].group())
+
+
+_CHANGED_TO = re.compile(r"缩短为|缩短至|缩短到|压缩至|压缩到|压缩为|调整为|减少为|减少到|改为|延长至|延长到|延长为")
+
+
 _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月"
                          r"|册|本|张|处|间|户|层|栋|块|艘|架|株|棵|千克|公斤|斤|次)")
 
@@ -124,6 +156,8 @@ def unit_matches(question: str, sentence: str) -> bool:
     """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage; so does "how much
     ... in yuan" in English, and "population" a number of people."""
     m = _ASKED_UNIT.search(question)
+    if m and m.group(1) in _DURATION_UNIT and asks_duration(question) and duration_in(sentence):
+        return True  # 要等几天: 7个工作日, 当场办结
     if m:
         unit = m.group(1)
         core = re.escape(unit[-1] if unit in ("亿元", "万元") else unit)

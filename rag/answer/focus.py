@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.evidence import SAME_MEASURE
+from rag.answer.evidence import DURATION, DURATION_Q, SAME_MEASURE
 
 # the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
 WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|多少钱|多少|几点钟?|几[个天号时岁位名家]"
@@ -120,12 +120,6 @@ def focus_share(focus: dict[str, float], text: str) -> float:
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
-# how long: a duration, not a date or a clock time
-_DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
-                         r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
-_DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
-                       r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
-                       r"|当场|即时|当日|当天|\bdays?\b|\bhours?\b|\bweeks?\b|\bmonths?\b", re.I)
 # a quantity asked in a named measure: "多少份", "多少吨", "多少人次"
 MONEY = r"(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索|dollars?|euros?|pounds?)"
 _PRICE_Q = re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少|票价多少|how much (?:is|does|do|are)|\bcost\b|\bprice\b", re.I)
@@ -141,8 +135,8 @@ _MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公�
 def measure_fits(query: str, text: str) -> bool | None:
     """Does text hold a quantity of the measure the question asks in? None when it asks in none:
     "多久" wants a duration (3个工作日, not 4月1日 or 9点), "多少份" a number of 份."""
-    if _DURATION_Q.search(query):
-        return bool(_DURATION.search(text))
+    if DURATION_Q.search(query):
+        return bool(DURATION.search(text))
     if _SIZE_Q.search(query):
         return _SIZE.search(text) is not None
     if _PRICE_Q.search(query):
@@ -162,7 +156,7 @@ def counted_in(query: str) -> str | None:
     """The measure word a question counts in (份 of 多少份, 人次 of 多少人次), None for none; a duration
     or a price is not counted."""
     m = _MEASURE_Q.search(query)
-    return m.group(1) if m and not _DURATION_Q.search(query) and not _PRICE_Q.search(query) else None
+    return m.group(1) if m and not DURATION_Q.search(query) and not _PRICE_Q.search(query) else None
 
 
 def measured_first(query: str, ranked: list, window: int, margin: float) -> list:
@@ -187,7 +181,7 @@ PROCEDURE_CUES = [
      re.compile(r"材料|身份证|证明|户口簿|照片|原件|复印件|证件|只需|需提供|须提供|携带")),
     (re.compile(r"(?:去|到|在)(?:哪里|哪儿|哪|什么地方)|哪个(?:窗口|部门|地方)|where (?:can|do|should|to)", re.I),
      re.compile(r"窗口|大厅|服务中心|服务点|办事处|派出所|地点|网点|[一二三四五六七八九十\d]+楼|APP|网上|掌上|受理")),
-    (_DURATION_Q, re.compile(r"时限|办结|工作日|当场|即时|天内|日内")),
+    (DURATION_Q, re.compile(r"时限|办结|工作日|当场|即时|天内|日内")),
     # whether something must (still) be done, asked in English: answered by a duty or its absence,
     # not by a changed standard (调整为, 仍为)
     (re.compile(r"\b(?:have|has|need|needs|required|obliged) to\b|\bmust\b", re.I),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import (ASKS_POST, is_named_unit, key_entities, mentions, rate_unasked, rival_entity, rival_named, role_words,
+from rag.answer.evidence import (ASKS_POST, asks_duration, duration_in, is_named_unit, key_entities, mentions, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band
 from rag.answer.focus import measure_fits
@@ -141,9 +141,9 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     if not unit_matches(query, best.text):
         return "unit asked for not in the answer"
     typed = extract_short(q.span_q, best.text, kind) if kind else None
-    if kind == "number" and not typed:
-        return "no number in the answer"
-    if kind == "number" and rate_unasked(query, best.text, *typed):
+    if kind == "number" and not typed and not (asks_duration(query) and duration_in(best.text)):
+        return "no number in the answer"  # 要等多久: 当场办结 is a duration without one
+    if kind == "number" and typed and rate_unasked(query, best.text, *typed):
         return "a rate, where a level is asked"
     if kind == "number" and not zh and measure_fits(query, best.text) is False:
         return "no quantity of the measure asked"  # "how big": a date is no size (an English question

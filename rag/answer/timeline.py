@@ -200,6 +200,8 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked, rare)
     versions = _said(versions) if q.kind == "number" else versions
     versions = _on_focus(q, versions) if q.kind is None else versions  # a value's kind is checked by its own
+    if asked.kind in ("none", "current"):  # 以前要等半个月: how it was, no version of now
+        versions = [v for v in versions if not tells_before(v.cand.text)] or versions
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}

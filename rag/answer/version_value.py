@@ -9,7 +9,7 @@ import re
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to
-from rag.answer.evidence import ASKS_POST, unit_matches
+from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, extract_short
@@ -25,6 +25,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
         return re.sub(r"\s+", "", c.text)
     if q.kind == "person" and appointed(c.text):
         return appointed(c.text)  # 任命张三为…局长: 张三 (a removal line is read as written: removes())
+    if q.kind == "number" and asks_duration(q.query):
+        return duration_in(c.text)  # 要等多久: 3个工作日, 当场; not the hall's floor (一楼) nor a date's day
     if q.kind == "number" and _COUNTED_Q.search(q.query):
         return counted_figure(q.query, c.text)  # 多少个综合窗口: 设综合窗口86个, not the hall's 1.2万平方米
     span = extract_short(q.span_q, c.text, q.kind)
