@@ -16,6 +16,8 @@ DOCS = {
     "old.md": Document(id="old.md", text="x" * 400, title="", date="2022-03-01", source="old.md"),
     "new.md": Document(id="new.md", text="y" * 400, title="", date="2025-03-01", source="new.md"),
     "undated.md": Document(id="undated.md", text="z" * 400, title="", date=None, source="undated.md"),
+    "newer.md": Document(id="newer.md", text="w" * 400, title="", date="2026-01-10", source="newer.md"),
+    "between.md": Document(id="between.md", text="v" * 400, title="", date="2024-03-01", source="between.md"),
 }
 
 
@@ -26,6 +28,12 @@ def _hit(doc_id: str, start: int) -> Hit:
 def test_the_next_passages_of_a_versions_article_are_read():
     top = [_hit("old.md", 0), _hit("new.md", 0)]
     further = [_hit("undated.md", 0), _hit("new.md", 200), _hit("old.md", 0)]
+    assert continued(top, further, DOCS.get, AnswerPolicy()) == [further[1]]
+
+
+def test_a_passage_of_an_article_newer_than_all_read_is_read_too():
+    top = [_hit("old.md", 0), _hit("new.md", 0)]
+    further = [_hit("between.md", 0), _hit("newer.md", 100)]  # the newest report just below the cut
     assert continued(top, further, DOCS.get, AnswerPolicy()) == [further[1]]
 
 

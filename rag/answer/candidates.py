@@ -53,7 +53,7 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy, further: Sequ
 
 def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: AnswerPolicy) -> list[Hit]:
     """Of the hits ranked after the top ones, the other passages of a dated article the top ones
-    come from, when those articles are of at least two dates: versions of a fact are in play, and
+    come from, or of an article newer than all of them, when those are of at least two dates: versions of a fact are in play, and
     the newer article's figure may lie in its passage ranked sixth, after the headline and lead
     that repeat the question's words (a canteen's meals a day, a card's days to issue). At most
     `policy.further_from`; none when the top passages are of one date or undated."""
@@ -64,12 +64,23 @@ def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: Answ
     if len(dates) < 2:
         return []
     read = {(h.chunk.doc_id, h.chunk.start) for h in top}
+    newest = max(dates, key=_date_key)
     out = []
     for h in further[: policy.further_from]:
         d = docs.get(h.chunk.doc_id)
+        if d is None:  # an article none of the top passages is from: read when newer than all of them
+            later = document(h.chunk.doc_id)
+            d = later if later is not None and later.date and _date_key(later.date) > _date_key(newest) else None
         if d is not None and d.date and (h.chunk.doc_id, h.chunk.start) not in read:
             out.append(h)
     return out
+
+
+def _date_key(date: str) -> tuple:
+    from rag.dates import as_date
+
+    d = as_date(date)
+    return (d.year, d.month or 0, d.day or 0) if d is not None else (0, 0, 0)
 
 
 def _sentence_end(text: str, start: int, end: int) -> int:
