@@ -31,6 +31,8 @@ class Question:
     focus: dict[str, float] = field(default_factory=dict)  # the terms beside its question word (focus.py)
     words: dict[str, float] = field(default_factory=dict)  # a question not in Chinese: its own words and their
     # idf, which an article in its language shares (the dictionary's Chinese keywords match none of it)
+    topic: tuple[str, ...] = ()  # a question not in Chinese: the words of what it asks about (not its places, dates
+    # or question words), and their Chinese (rag.retrieve.crosslingual.topic_keywords): GDP, 生产总值
 
 
 def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Callable[[str], float],
@@ -48,7 +50,17 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
     terms = {t: idf(t) for t in set(tokenize(without_wh(lexq)))} or {t: idf(t) for t in set(tokenize(lexq))}
     words = {} if zh else {t: idf(t) for t in set(tokenize(query)) if t.isascii() and t.isalpha()}
     return Question(question, query, zh, question_type(query), query if zh else f"{lexq} {query}",
-                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words, terms), words)
+                    terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words, terms), words,
+                    () if zh else _topic_words(query))
+
+
+def _topic_words(query: str) -> tuple[str, ...]:
+    from rag.retrieve.crosslingual import topic_terms
+
+    try:
+        return topic_terms(query)
+    except Exception:  # a dictionary problem must not break answering
+        return ()
 
 
 def chinese_keywords(query: str, hits: Sequence[Hit], policy: AnswerPolicy) -> list[str]:
@@ -113,6 +125,42 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
     _within_article(cands, lambda c: policy.w_focus * focus_share(q.focus, c.text)
                     + policy.w_procedure * cue_share(how, c.text))
     _body_over_headline(q, cands, policy)
+    _topic_first(q, cands, policy)
+    if q.topic and not _ASKS_CHANGE.search(q.query):
+        for c in cands:
+            if states_value(q.topic, c.text):
+                c.score += policy.w_value
+
+
+# an English question for a change of a figure, not the figure itself
+_ASKS_CHANGE = re.compile(r"\b(?:grow|grows|grew|grown|growth|increase[sd]?|rise|rose|risen|fall|fell|drop(?:ped)?|"
+                          r"change[sd]?|rate|percent|percentage|share)\b|%", re.I)
+_AMOUNT = (r"(?:为|达|达到|是|共|合计|总计|实现)?(?:约|近|超)?\s*\d[\d,]*(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿)?\s*"
+           r"(?:元|人次|人|户|吨|亩|公里|千米|平方米|平方公里|千瓦时|立方米|张|所|个)")
+
+
+def states_value(topic, text: str) -> bool:
+    """`text` gives the value of a figure the question asks about: a Chinese topic word followed by an
+    amount (生产总值213.7亿元, 人均可支配收入41200元), not only its growth (生产总值增长5.5%)."""
+    return any(len(w) > 1 and not w.isascii() and re.search(re.escape(w) + _AMOUNT, text) for w in topic)
+
+
+def _topic_first(q: Question, cands: list[Candidate], policy: AnswerPolicy) -> None:
+    """A question not in Chinese, asked of an archive that holds pages in its language too: a
+    passage that holds no word of what it asks about (GDP, 生产总值) scores w_topicless less when
+    another passage holds one. The English page names the question's place many times ("Qingshi
+    town's GDP" and a notice of Qingshi's new clinic) and its embedding sits near the question's,
+    so it led over the Chinese report that gives the figure."""
+    if not q.topic or not any(not is_chinese(c.hit.chunk.text) for c in cands):
+        return
+    from rag.retrieve.crosslingual import holds_topic
+
+    held = {id(c.hit): holds_topic(q.topic, c.hit.chunk.text) for c in cands}
+    if not any(held.values()) or all(held.values()):
+        return
+    for c in cands:
+        if not held[id(c.hit)]:
+            c.score -= policy.w_topicless
 
 
 def _within_article(cands: list[Candidate], weight: Callable[[Candidate], float]) -> None:

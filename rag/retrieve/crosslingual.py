@@ -84,21 +84,128 @@ def chinese_keywords(question: str, candidate_text: str | None = None, *,
     used.update(_question_words(toks))
     groups.append(_head_titles(toks))
     phrases: list[str] = []
-    for i, j, words in _phrases(toks, used, idx):
-        used.update(range(i, j))
-        phrases.extend(words)
     firsts, seconds = [], []
-    for i, (word, kind) in enumerate(toks):
-        if kind != "w" or i in used or word.lower() in STOP:
-            continue
-        ranked = _translate(idx, word.lower(), cap=_is_capitalised(word) and i > 0) or _compound(idx, word.lower())
-        firsts.extend(ranked[:1])
-        seconds.extend(ranked[1:])
+    for _words, ranked, phrase in _topic(toks, used, idx):
+        if phrase:
+            phrases.extend(ranked)
+        else:
+            firsts.extend(ranked[:1])
+            seconds.extend(ranked[1:])
     out: list[str] = []
     for kw in (k for g in groups + [phrases, firsts, seconds] for k in g):
         if kw not in out:
             out.append(kw)
     return out[:limit]
+
+
+def topic_keywords(question: str, *, cache_dir: str | Path | None = None) -> dict[str, list[str]]:
+    """What an English question asks about, each word or phrase (lower case) with its Chinese: its
+    content words, less the names it names and the kind of place after them ("Qingshi village"), its
+    numbers and dates, its question words and the words that say when it is asked ("now").
+
+        topic_keywords("What was Qingshi town's GDP in 2023?") -> {'gdp': ['生产总值']}
+
+    {} for a question without English words, or whose words the dictionary does not know."""
+    if not isinstance(question, str) or not re.search(f"[{_LATIN}]{{2}}", question):
+        return {}
+    from rag.retrieve._cedict_index import get_index
+
+    idx = get_index(cache_dir)
+    toks = _tokens(question)
+    used = {i for group in _names(toks, idx) for i in group + _after(toks, group)}
+    used.update(i for i, (t, k) in enumerate(toks) if k == "w" and (t.lower() in MONTHS or t.lower() in _WHEN))
+    used.update(_question_words(toks))
+    return {" ".join(words): ranked for words, ranked, _phrase in _topic(toks, used, idx)}
+
+
+def topic_terms(question: str) -> tuple[str, ...]:
+    """topic_keywords' English words and their Chinese, in one tuple; a single character only as a
+    word's first Chinese (床 for beds, not 人 for people's)."""
+    out = []
+    for english, chinese in topic_keywords(question).items():
+        out.append(english)
+        out.extend(w for k, w in enumerate(chinese) if len(w) > 1 or k == 0)
+    return tuple(dict.fromkeys(out))
+
+
+def holds_topic(topic, text: str) -> bool:
+    """`text` holds one of the `topic` words (topic_terms): a Chinese one as written, an English
+    one whole, or with a plural's s."""
+    for w in topic:
+        if w.isascii():
+            if re.search(rf"\b{re.escape(w)}(?:e?s)?\b", text, re.I):
+                return True
+        elif w in text:
+            return True
+    return False
+
+
+def _after(toks, group: tuple[int, ...]) -> tuple[int, ...]:
+    """The place type after a name ("Qingshi village"), as a token index; () for none."""
+    return (group[-1] + 1,) if _suffix(toks, group) else ()
+
+
+_WHEN = frozenset("now today ago".split())  # when a question is asked: no topic (its Chinese stays a keyword)
+
+
+def _topic(toks, used: set[int], idx):
+    """(English words, their Chinese, is a phrase) for the tokens not in `used`, left to right by
+    kind: the figures of statistics (FIGURES), multiword glosses, then single words. Marks the
+    tokens it reads in `used`."""
+    out = []
+    for i, j, words in _figures(toks, used):
+        used.update(range(i, j))
+        out.append((words, FIGURES[" ".join(words)], True))
+    for i, j, words in _phrases(toks, used, idx):
+        out.append(([w.lower() for w, _ in toks[i:j]], words, True))
+        used.update(range(i, j))
+    for i, (word, kind) in enumerate(toks):
+        if kind != "w" or i in used or word.lower() in STOP:
+            continue
+        ranked = _translate(idx, word.lower(), cap=_is_capitalised(word) and i > 0) or _compound(idx, word.lower())
+        if ranked:
+            out.append(([word.lower()], ranked, False))
+    return out
+
+
+# The figures a government's report and statistical bulletin give, as they write them: the
+# dictionary knows none of these as a whole ("fiscal revenue"), or gives the national term where a
+# place's report writes its own (国内生产总值 for 地区生产总值).
+FIGURES = {
+    "gdp": ["生产总值"], "gross domestic product": ["生产总值"], "economic output": ["生产总值"],
+    "fiscal revenue": ["一般公共预算收入", "财政收入"], "fiscal income": ["一般公共预算收入", "财政收入"],
+    "budget revenue": ["一般公共预算收入"], "public budget revenue": ["一般公共预算收入"],
+    "general public budget revenue": ["一般公共预算收入"],
+    "disposable income": ["可支配收入"], "retail sales": ["零售总额"],
+    "fixed asset investment": ["固定资产投资", "固定资产"], "fixed assets investment": ["固定资产投资", "固定资产"],
+    "resident population": ["常住人口"], "permanent population": ["常住人口"],
+    "registered population": ["户籍人口"], "value added": ["增加值"], "added value": ["增加值"],
+    "output value": ["产值"], "tourism revenue": ["旅游收入", "旅游总收入"], "tourism income": ["旅游收入", "旅游总收入"],
+    "average wage": ["平均工资"],
+}
+_FIGURE_WORDS = max(len(k.split()) for k in FIGURES)
+
+
+def figures_asked(question: str) -> list[str]:
+    """The Chinese of the FIGURES an English question names ("Qingshi town's GDP" -> 生产总值)."""
+    if not isinstance(question, str):
+        return []
+    return [w for _i, _j, words in _figures(_tokens(question), set()) for w in FIGURES[" ".join(words)]]
+
+
+def _figures(toks, skip: set[int]):
+    """The FIGURES a question names, longest first, left to right: (start, end, [words])."""
+    i = 0
+    while i < len(toks):
+        for n in range(_FIGURE_WORDS, 0, -1):
+            span = toks[i:i + n]
+            if len(span) == n and all(k == "w" for _, k in span) and not skip.intersection(range(i, i + n)) \
+                    and " ".join(w.lower() for w, _ in span) in FIGURES:
+                yield i, i + n, [w.lower() for w, _ in span]
+                i += n
+                break
+        else:
+            i += 1
 
 
 def head_keywords(phrase: str) -> list[str]:

@@ -53,21 +53,38 @@ _MORE = 10  # hits fused past the k asked for, among which a page in another lan
 
 
 def other_language(question: str, hits: Sequence[Hit], rrf_k: int = 60) -> list[Hit]:
-    """The hits of a Chinese question with the pages in another language (an English page of a
-    Chinese archive: "Zhang San (张三) was appointed director…") fused by their BM25 rank where it
-    is better than their dense one: a multilingual embedder puts a question's own language first
-    (such a page, first by BM25 through its bracketed Chinese and the pinyin of its places, came
-    23rd by cosine), so its cosine rank says less than its words. Others keep their fused score."""
-    from rag.retrieve.romanized import TITLES
+    """The hits with the pages in the language the question is not asked in fused by their BM25
+    rank where it is better than their dense one: a multilingual embedder puts a question's own
+    language first, so such a page's cosine rank says less than its words. Only where the hits mix
+    the two languages, and for
+    - a Chinese question for a post's holder: the English pages of a Chinese archive ("Zhang San
+      (张三) was appointed director…"), first by BM25 through their bracketed Chinese and the pinyin
+      of their places, came 23rd by cosine;
+    - a question in another language for a figure of a report: the Chinese passages that hold the
+      figure's Chinese (rag.retrieve.crosslingual.figures_asked: "Qingshi town's GDP" -> 生产总值),
+      which the English pages that name its place many times led by cosine.
+    Others keep their fused score."""
     from rag.text import is_chinese
 
-    if not is_chinese(question) or not any(t in question for t in TITLES) \
-            or not any(not is_chinese(h.chunk.text) for h in hits):
-        return list(hits)  # only a question for a post's holder: such pages name new officials
+    zh = is_chinese(question)
+    if zh:
+        from rag.retrieve.romanized import TITLES
+
+        if not any(t in question for t in TITLES):
+            return list(hits)  # only a question for a post's holder: such pages name new officials
+        lifted = lambda h: not is_chinese(h.chunk.text)  # noqa: E731
+    else:
+        from rag.retrieve.crosslingual import figures_asked, holds_topic
+
+        topic = figures_asked(question)
+        if not topic:  # only a question for a report's figure: beds or tourists are words of many passages
+            return list(hits)
+        lifted = lambda h: is_chinese(h.chunk.text) and holds_topic(topic, h.chunk.text)  # noqa: E731
+    if len({is_chinese(h.chunk.text) for h in hits}) < 2:
+        return list(hits)  # one language: the cosines compare like with like
     out = []
     for h in hits:
-        if h.sparse_rank is not None and not is_chinese(h.chunk.text) and (
-                h.dense_rank is None or h.sparse_rank < h.dense_rank):
+        if h.sparse_rank is not None and lifted(h) and (h.dense_rank is None or h.sparse_rank < h.dense_rank):
             h = replace(h, score=2.0 / (rrf_k + h.sparse_rank))
         out.append(h)
     return sorted(out, key=lambda h: -h.score)  # stable: equal scores keep the store's order

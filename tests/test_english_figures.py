@@ -1,0 +1,86 @@
+"""English questions for a place's figures (GDP, fiscal revenue) asked of a Chinese archive that
+also holds a few English pages: the topic word, not the place's name, decides which passage leads.
+Places and figures are invented."""
+from rag.answer.candidates import Candidate
+from rag.answer.policy import AnswerPolicy
+from rag.answer.scoring import Question, _topic_first, states_value
+from rag.answer.span import question_type
+from rag.retrieve.crosslingual import chinese_keywords, holds_topic, topic_keywords, topic_terms
+from rag.retrieve.search import other_language
+from rag.types import Chunk, Document, Hit
+
+EN = "Heting Town (鹤汀镇) opened a new clinic on Mulan Road, the town said on Monday."
+ZH = "2025年全镇实现地区生产总值88.6亿元，同比增长5.1%；一般公共预算收入6.2亿元。"
+
+
+def _hit(doc_id, text, score, dense_rank=None, sparse_rank=None):
+    return Hit(Chunk(doc_id, 0, 0, len(text), text), score, None, None, dense_rank, sparse_rank)
+
+
+def test_topic_is_what_is_asked_not_the_place_nor_the_time():
+    assert topic_keywords("What is Heting Town's GDP now?") == {"gdp": ["生产总值"]}
+    assert topic_keywords("What was Qingshi village's GDP in 2023?") == {"gdp": ["生产总值"]}
+    assert topic_keywords("") == {} and topic_keywords("鹤汀镇的地区生产总值是多少？") == {}
+
+
+def test_report_figures_map_to_the_words_a_report_writes():
+    assert "一般公共预算收入" in chinese_keywords("What was Heting Town's fiscal revenue in 2024?")
+    assert "生产总值" in chinese_keywords("What is the gross domestic product of Heting Town?")
+    assert topic_terms("What is the per capita disposable income in Heting Town?")[:2] == ("disposable income", "可支配收入")
+
+
+def test_a_figure_asked_in_english_asks_for_a_number():
+    assert question_type("What is Heting Town's GDP now?") == "number"
+    assert question_type("What was Heting's fiscal revenue in 2023?") == "number"
+
+
+def test_holds_topic_reads_either_language():
+    topic = topic_terms("What is Heting Town's GDP now?")
+    assert holds_topic(topic, ZH)
+    assert holds_topic(topic, "Heting's GDP grew 5 per cent.")
+    assert not holds_topic(topic, EN)
+
+
+def test_a_value_is_stated_not_only_a_growth():
+    topic = topic_terms("What is Heting Town's GDP now?")
+    assert states_value(topic, ZH)
+    assert not states_value(topic, "2026年主要预期目标是：地区生产总值增长5.5%左右。")
+
+
+def test_a_chinese_passage_with_the_topic_rises_by_its_bm25_rank_among_english_pages():
+    hits = [_hit("clinic-en", EN, 0.032, dense_rank=1, sparse_rank=3),
+            _hit("clinic-en", "The clinic has 20 beds.", 0.031, dense_rank=2, sparse_rank=5),
+            _hit("report", ZH, 0.028, dense_rank=20, sparse_rank=1)]
+    out = other_language("What is Heting Town's GDP now?", hits)
+    assert out[0].chunk.doc_id == "report"
+    # an archive without pages in the question's language keeps its fused order
+    zh_only = [_hit("a", "鹤汀镇新建卫生院。", 0.032, 1, 3), _hit("report", ZH, 0.028, 20, 1)]
+    assert [h.chunk.doc_id for h in other_language("What is Heting Town's GDP now?", zh_only)] == ["a", "report"]
+    # nor does a question whose words the dictionary does not know as a topic
+    assert other_language("Where is Heting?", hits) == list(hits)
+
+
+def _cand(doc_id, text, score):
+    doc = Document(doc_id, text, date="2026-01-10")
+    c = Candidate(0, Hit(Chunk(doc_id, 0, 0, len(text), text), 1.0), doc, 0, len(text))
+    c.score = score
+    return c
+
+
+def test_a_passage_without_the_topic_does_not_lead_over_one_with_it():
+    p = AnswerPolicy()
+    q = Question("What is Heting Town's GDP now?", "What is Heting Town's GDP now?", False, "number", "", {}, frozenset(),
+                 topic=topic_terms("What is Heting Town's GDP now?"))
+    en, zh = _cand("clinic-en", EN, 0.7), _cand("report", ZH, 0.4)
+    _topic_first(q, [en, zh], p)
+    assert zh.score > en.score
+    # when no passage holds the topic, nothing changes
+    other = _cand("clinic-en-2", "The clinic opens at 8 am.", 0.6)
+    _topic_first(q, [en, other], p)
+    assert en.score == 0.7 - p.w_topicless and other.score == 0.6
+
+
+def test_only_a_report_figure_lifts_chinese_passages():
+    hits = [_hit("clinic-en", EN, 0.032, dense_rank=1, sparse_rank=3),
+            _hit("clinic", "鹤汀镇卫生院有病床40张。", 0.028, dense_rank=20, sparse_rank=1)]
+    assert other_language("How many beds does the Heting clinic have now?", hits) == hits
