@@ -16,12 +16,15 @@ from rag.retrieve.officialese import officialese
     ("青石村村支书是谁？", "青石村村党支部书记是谁？"),
     ("办老人卡要去哪儿？", "办老年人优待证要去哪儿？"),
     ("青石村现在村里一年的收入有多少？", "青石村现在村集体经济收入有多少？"),
+    ("青禾县城的自来水现在多少钱一吨？", "青禾县城的居民生活用水现在每立方米多少钱？"),
+    ("一吨水多少钱？", "每立方米水多少钱？"),
 ])
 def test_a_citizens_words_in_the_articles_words(question, want):
     assert officialese(question) == want
 
 
-@pytest.mark.parametrize("question", ["县委书记是谁？", "What is the county's GDP now?", "村里的路修好了吗？"])
+@pytest.mark.parametrize("question", ["县委书记是谁？", "What is the county's GDP now?", "村里的路修好了吗？",
+                                      "煤多少钱一吨？"])
 def test_nothing_to_reword(question):
     assert officialese(question) is None
 

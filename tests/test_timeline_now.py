@@ -82,3 +82,10 @@ def test_a_duration_without_a_number_answers_how_many_days():
     assert unit_matches("办渔船证要等几天？", "材料齐全的，7个工作日内制证。")
     assert not unit_matches("办渔船证要等几天？", "渔船证改由镇便民服务中心受理。")
     assert not unit_matches("青禾村有多少人？", "青禾村当场签约。")  # a count is not a duration
+
+
+def test_how_many_kuai_asks_a_price_in_yuan():
+    from rag.answer.evidence import unit_matches
+
+    assert unit_matches("青禾县城坐一趟公交要几块钱？", "县城公交票价每人每次2元。")
+    assert not unit_matches("青禾村有几块耕地？", "县城公交票价每人每次2元。")  # 块 of land is a count

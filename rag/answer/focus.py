@@ -174,6 +174,11 @@ def measured_first(query: str, ranked: list, window: int, margin: float) -> list
             return [c] + ranked[:i] + ranked[i + 1:]
     return ranked
 
+# whether something must (still) be done or paid (还要交照片吗, 还要另交加压费吗, do I still need to…)
+STILL_Q = re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
+                     r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I)
+
+
 # what a procedure question asks -> the words of a sentence that answers it
 PROCEDURE_CUES = [
     (re.compile(r"(?:哪些|什么|啥)(?:材料|证件|资料|手续)|带什么|带哪些|what (?:documents|papers|materials)|"
@@ -186,8 +191,7 @@ PROCEDURE_CUES = [
     # not by a changed standard (调整为, 仍为)
     (re.compile(r"\b(?:have|has|need|needs|required|obliged) to\b|\bmust\b", re.I),
      re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|须|需要|应当|必须|no longer|not need|no need|without|must|required", re.I)),
-    (re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
-                r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I),
+    (STILL_Q,
      re.compile(r"无需|不需要|不再需要|不用|不必|免申|免于|不再|需要|须|应当|调整为|改为|更名|变更为|不变|仍为|继续|"
                 r"no longer|not need|without|renamed|changed to|still", re.I)),
 ]

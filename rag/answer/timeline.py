@@ -35,7 +35,7 @@ from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
-from rag.answer.focus import counted_in, measure_fits
+from rag.answer.focus import STILL_Q, counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
 from rag.answer.newer import Newer, newer_change
 from rag.answer.places import elsewhere
@@ -357,10 +357,11 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     bodies = [c for c in top if not _is_title(c)]
     measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
     floor = policy.version_cover * max([cover[id(c)] for c in (measured or bodies)] or cover.values())
+    still = STILL_Q.search(q.query) is not None  # 还要另交…吗: 不再单独收取 is the answer, not only what ended
     out = []
     for c in top:
         reaches = cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
-        if (not reaches or abolishes_only(c) or TARGET.search(c.text)
+        if (not reaches or (abolishes_only(c) and not still) or TARGET.search(c.text)
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
         value = value_of(q, c)
