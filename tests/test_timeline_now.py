@@ -4,6 +4,7 @@ a requirement (还要带照片吗) only the versions that speak of what is asked
 places, people and figures."""
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -89,3 +90,21 @@ def test_how_many_kuai_asks_a_price_in_yuan():
 
     assert unit_matches("青禾县城坐一趟公交要几块钱？", "县城公交票价每人每次2元。")
     assert not unit_matches("青禾村有几块耕地？", "县城公交票价每人每次2元。")  # 块 of land is a count
+
+
+REPORTS = {
+    "report-2024.md": ("---\ntitle: 政府工作报告\ndate: 2024-01-10\n---\n"
+                       "过去的一年，全县经济恢复向好。2023年全县实现地区生产总值98.7亿元，增长6.0%；一般公共预算收入8.6亿元，增长4.7%。"),
+    "report-2026.md": ("---\ntitle: 政府工作报告\ndate: 2026-01-13\n---\n"
+                       "2025年是收官之年。全县地区生产总值117.8亿元，同比增长5.2%；一般公共预算收入9.9亿元，增长4.4%。"),
+}
+
+
+def test_a_citizens_one_year_is_no_reason_for_the_older_report(tmp_path):
+    """现在一年的财政收入: the older report's "过去的一年" holds the question's 一年, the newer one's figure
+    does not; the period asked says nothing of which report is current."""
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, REPORTS)
+    a = pipe.ask("县里现在一年的财政收入有多少？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "9.9亿元" in a.citations[0].quote, a.answer

@@ -392,7 +392,13 @@ def _opened(q: Question, c: Candidate, around: Surroundings, floor: float, polic
 
 
 def _cover(q: Question, text: str, policy: AnswerPolicy) -> float:
-    return coverage(q.terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
+    terms = {t: w for t, w in q.terms.items() if t not in _PERIOD} or q.terms
+    return coverage(terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
+
+
+# the period a figure is counted over, as a citizen asks it (现在一年的财政收入): reports write 全年, 年, or
+# the year itself, and a report's "过去的一年" is no sign that its figure is the one asked
+_PERIOD = frozenset({"一年", "每年", "全年", "一个月", "每月", "每个月", "一天", "每天"})
 
 
 def _is_title(c: Candidate) -> bool:
