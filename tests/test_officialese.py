@@ -18,6 +18,9 @@ from rag.retrieve.officialese import officialese
     ("青石村现在村里一年的收入有多少？", "青石村现在村集体经济收入有多少？"),
     ("青禾县城的自来水现在多少钱一吨？", "青禾县城的居民生活用水现在每立方米多少钱？"),
     ("一吨水多少钱？", "每立方米水多少钱？"),
+    ("青禾区城里人现在人均一年挣多少钱？", "青禾区城镇居民现在人均可支配收入多少？"),
+    ("农民现在一年挣多少钱？", "农村居民现在人均可支配收入多少？"),
+    ("青禾区现在一共住着多少人？", "青禾区现在常住人口多少？"),
 ])
 def test_a_citizens_words_in_the_articles_words(question, want):
     assert officialese(question) == want
