@@ -56,6 +56,16 @@ def test_a_bold_changed_from_value_becomes_the_new_one():
     assert out.short_answer == "95元" and LIST[out.short_parts[0].start:out.short_parts[0].end] == "95元"
 
 
+def test_a_bold_value_its_line_abolishes_is_dropped():
+    text = "自2026年1月1日起，全县低保标准调整为每人每月1010元，2024年1月1日起执行的每人每月940元标准同时废止。"
+    start, end = _at(text, "1010元")
+    old_start, old_end = _at(text, "940元")
+    doc = type("Doc", (), {"text": text})()
+    a = Answer("低保现在每月多少钱？", text, "1010元；940元", True,
+               short_parts=(ShortPart("1010元", "d", start, end), ShortPart("940元", "d", old_start, old_end)))
+    assert without_stale_short(a, lambda _id: doc).short_answer == "1010元"
+
+
 def test_a_question_about_the_past_keeps_the_old_value():
     a, doc = _answer("调整前两项补贴每人每月多少钱？", LIST, "60元")
     assert without_stale_short(a, doc).short_answer == "60元"

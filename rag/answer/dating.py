@@ -159,6 +159,14 @@ def _earlier_note(quote: str, n: int, tl, zh: bool) -> str:
     return f"（此前（{when}）：{quote}[{n}]）" if zh else f" (Earlier ({when}): {quote} [{n}])"
 
 
+_ENDED = re.compile(r"\s*(?:的)?(?:标准|规定|政策)?\s*(?:同时|予以|已|即行)?(?:废止|作废|不再执行|停止执行|失效)")
+
+
+def _ended(text: str, end: int) -> bool:
+    """Does the value at text[:end] end the line that abolishes it (…起执行的每人每月940元标准同时废止)?"""
+    return _ENDED.match(text, end) is not None
+
+
 def without_stale_short(answer: Answer, document) -> Answer:
     """No bold value that its own sentence says was changed ("由原来的每月80元、70元提高至110元和100元":
     80元 and 70元 are the old standards): such a short answer becomes the value it was changed to,
@@ -169,7 +177,7 @@ def without_stale_short(answer: Answer, document) -> Answer:
     parts, changed = [], False
     for part in answer.short_parts:
         text = document(part.doc_id).text
-        if erroneous(text, part.start, part.end):  # 更正：“…980元”有误，应为“…990元”: 980元 is no value
+        if erroneous(text, part.start, part.end) or _ended(text, part.end):  # 更正：“…980元”有误 / …940元标准同时废止
             changed = True
             continue
         if _CORRECTED.search(part.text):
