@@ -21,6 +21,7 @@ from rag.retrieve.officialese import officialese
     ("青禾区城里人现在人均一年挣多少钱？", "青禾区城镇居民现在人均可支配收入多少？"),
     ("农民现在一年挣多少钱？", "农村居民现在人均可支配收入多少？"),
     ("青禾区现在一共住着多少人？", "青禾区现在常住人口多少？"),
+    ("路边停车停多久不收钱？", "路边停车停多久免费？"),
 ])
 def test_a_citizens_words_in_the_articles_words(question, want):
     assert officialese(question) == want

@@ -69,6 +69,7 @@ def test_only_versions_that_speak_of_the_thing_asked_compete():
     ("5月8日，在青禾镇便民服务中心，刚办完证的张三说。", None),  # a date's day is no duration
     ("年满60周岁的本县户籍老人可以申请。", None),  # nor an age
     ("材料齐全的，7个工作日内制证。", "7个工作日"),
+    ("首小时收费由3元调整为5元，之后每半小时由1元调整为2元；免费停放时间由15分钟延长至30分钟。", "30分钟"),
 ])
 def test_the_duration_a_sentence_gives(sentence, duration):
     from rag.answer.evidence import duration_in
@@ -108,3 +109,10 @@ def test_a_citizens_one_year_is_no_reason_for_the_older_report(tmp_path):
     pipe = hashing_pipeline(tmp_path, REPORTS)
     a = pipe.ask("县里现在一年的财政收入有多少？", today=dt.date(2026, 6, 1))
     assert a.answerable and "9.9亿元" in a.citations[0].quote, a.answer
+
+
+def test_within_how_long_is_all_question_words():
+    """停多久以内免费: 以内 belongs to the question word, no word an answer must hold."""
+    from rag.answer.focus import without_wh
+
+    assert "以内" not in without_wh("青禾县路边停车停多久以内免费？")

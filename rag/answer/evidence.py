@@ -140,9 +140,10 @@ def duration_in(sentence: str) -> str | None:
              if not any(s < m.end() and m.start() < e for s, e in dates)]
     if not found:
         return None
+    told = [m for m in found if _CHANGED_TO.fullmatch(sentence[:m.start()].rstrip()[-3:])]  # …延长至30分钟
     after = _CHANGED_TO.search(sentence)
     later = [m for m in found if after is not None and m.start() >= after.end()]
-    return re.sub(r"\s+", "", (later or found)[0].group())
+    return re.sub(r"\s+", "", (told or later or found)[0].group())
 
 
 _CHANGED_TO = re.compile(r"缩短为|缩短至|缩短到|压缩至|压缩到|压缩为|调整为|减少为|减少到|改为|延长至|延长到|延长为")

@@ -24,7 +24,7 @@ _LIGHT = frozenset("去 到 在 要 能 有 是 会 可 让 给 把 被 得 办 
 
 
 # the question words whose pieces the tokenizer keeps (时间 of 多长时间, 时候 of 什么时候, 几点)
-_LEAKING_WH = re.compile(r"多长时间|多少时间|多长|多久|几点钟?|什么时候|何时")
+_LEAKING_WH = re.compile(r"(?:多长时间|多少时间|多长|多久)(?:以内|之内)?|几点钟?|什么时候|何时")  # 停多久以内: 以内 asks too
 
 
 def without_wh(query: str) -> str:
