@@ -22,6 +22,9 @@ from rag.retrieve.officialese import officialese
     ("农民现在一年挣多少钱？", "农村居民现在人均可支配收入多少？"),
     ("青禾区现在一共住着多少人？", "青禾区现在常住人口多少？"),
     ("路边停车停多久不收钱？", "路边停车停多久免费？"),
+    ("路边停车头一个钟头多少钱？", "路边停车首小时多少钱？"),
+    ("停两个钟头多少钱？", "停两小时多少钱？"),
+    ("高龄津贴一个月能领多少？", "高龄津贴一个月多少？"),
 ])
 def test_a_citizens_words_in_the_articles_words(question, want):
     assert officialese(question) == want
