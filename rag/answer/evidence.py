@@ -175,20 +175,23 @@ def unit_matches(question: str, sentence: str) -> bool:
 
 
 # a question about a change or a share, whose answer may be a percentage or a growth rate
-_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|比重|占比|比例|[率%％]|百分|几成|多少成"
+_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|比重|占比|比例|[率%％]|百分|几成|多少成|"
+                        r"多了|少了|多出|[多少]多少"
                         r"|\b(?:percent(?:age)?|rate|growth|share|increase|decrease|rise|fall|drop)s?\b"
                         r"|\b(?:gr[eo]w(?:s|n|ing)?|rose|risen|fell|fallen|by how much|how fast)\b", re.I)
-_RATE_AFTER = re.compile(r"(?:增长|增速|增幅|下降|减少|提高|上升|同比|年均|增加)了?(?:约|近|超过)?\s*$")
+_RATE_AFTER = re.compile(r"(?:增长|增速|增幅|下降|减少|提高|上升|同比|年均|增加|多了|少了|多出|增收)了?(?:约|近|超过)?\s*$")
 
 
 def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
-    """Is text[start:end] a percentage or a growth rate (年均增长6.1%, 增长5.6%) while the question asks
+    """Is text[start:end] a percentage, a growth rate or a change (年均增长6.1%, 比前年多了34万元) while the question asks
     for a level (工业总产值是多少, 收入多少)? Such a figure does not answer it."""
     if _ASKS_RATE.search(question):
         return False
     value = text[start:end]
+    figure = re.search(r"[\d零〇一二两三四五六七八九十百千]", value)
     return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in ("%", "％")
-                or _RATE_AFTER.search(text[max(0, start - 8):start]))
+                or _RATE_AFTER.search(text[max(0, start - 8):start])
+                or (figure is not None and _RATE_AFTER.search(value[:figure.start()])))  # 比前年多了34万元
 
 
 # a question for the post someone holds (张三现在担任什么职务, 做什么工作)

@@ -152,6 +152,21 @@ def _on_focus(q: Question, versions: list[Version]) -> list[Version]:
     return kept if kept else versions
 
 
+def _precise(versions: list[Version]) -> list[Version]:
+    """Of one year's versions of a figure, those that give it (收入126万元) before those that only say
+    a mark it passed (收入首次突破百万元, 超过100万元), which stay where no other of their year does."""
+    def crossed(v: Version) -> bool:
+        at = v.cand.text.find(v.value)
+        return _CROSSED.search(v.value) is not None or (at > 0 and _CROSSED_BEFORE.search(v.cand.text[:at]) is not None)
+
+    given = {v.when.year for v in versions if not crossed(v)}
+    return [v for v in versions if not (crossed(v) and v.when.year in given)]
+
+
+_CROSSED = re.compile(r"(?:突破|超过|超|逾|接近|近)\s*(?=[\d零〇一二两三四五六七八九十百千万亿])")  # in the value
+_CROSSED_BEFORE = re.compile(r"(?:突破|超过|超|逾|接近|近)\s*$")  # or just before it
+
+
 def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
     """For what holds now: when the best sentence tells how things were (以前补办要排队，再等半个月…;
     rag.dates.tells_before), the sentences of the first `time_window` that do not come before those
@@ -198,7 +213,7 @@ def _same_post(removal: str, appointment: str) -> bool:
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
            policy: AnswerPolicy, today: _dt.date | None = None, rare=None) -> tuple[list[Candidate], Timeline]:
     versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked, rare)
-    versions = _said(versions) if q.kind == "number" else versions
+    versions = _precise(_said(versions)) if q.kind == "number" else versions
     versions = _on_focus(q, versions) if q.kind is None else versions  # a value's kind is checked by its own
     if asked.kind in ("none", "current"):  # 以前要等半个月: how it was, no version of now
         versions = [v for v in versions if not tells_before(v.cand.text)] or versions

@@ -70,12 +70,16 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     """The time a sentence speaks of: the latest date written in it ("2024年全村…" -> 2024; a month
     and day take the document's year), or a relative word read against the document's date (去年
     in a 2025 article -> 2024); dates it compares with (较2023年…), a dateline's date (…2月10日讯)
-    and dates after the document's year (targets, plans; not a 年度 set in advance: 2024年度…) are passed over. Else the document's date (None when unknown)."""
+    and dates after the document's year (targets, plans; not a 年度 set in advance: 2024年度…) are passed over;
+    a 年度 written wins over the day it was told (1月18日，…公布2024年度… -> 2024). Else the document's date
+    (None when unknown)."""
     year = doc_date.year if doc_date else None
-    times = []
+    times, annual = [], []
     for f in find_dates(sentence, year):
         if _COMPARED_RE.search(sentence[max(0, f.start - 14): f.start]):
             continue
+        if f.date.month is None and sentence.startswith("度", f.end):
+            annual.append(f.date)  # 1月18日，村里贴出2024年度村务公开表: the figures are 2024's, posted in 2025
         if f.date.day and _DATELINE_RE.match(sentence, f.end):
             continue
         if doc_date is not None and f.date.year > doc_date.year and not _PERIOD_RE.match(sentence, f.end):
@@ -87,6 +91,8 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
             d = relative_date(word, today)
             if d and d.year <= year and not _COMPARED_RE.search(sentence[max(0, start - 14): start]):
                 times.append(d)
+    if annual:
+        return max(annual)
     return max(times) if times else doc_date
 
 
