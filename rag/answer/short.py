@@ -65,7 +65,7 @@ def whole(c: Candidate) -> Candidate:
     (张三), 52, was appointed" is quoted with its subject, not from "was appointed". At most _BACK
     characters back; `c` itself when it begins a sentence or is Chinese."""
     text = c.doc.text
-    if c.start == 0 or not c.text[:1].islower() or re.search(r"[\u4e00-\u9fff]{4}", c.text[:40]):
+    if c.start == 0 or not _MID.match(c.text) or re.search(r"[\u4e00-\u9fff]{4}", c.text[:40]):
         return c
     head = text[max(0, c.start - _BACK):c.start]
     ends = list(_SENTENCE_END.finditer(head))
@@ -76,6 +76,9 @@ def whole(c: Candidate) -> Candidate:
 
 
 _BACK = 200
+# a passage cut inside a sentence: a lower-case word, or a figure its comma goes on from ("44, was appointed",
+# "2025, at a session": the age or the year after the name or the day)
+_MID = re.compile(r"[a-z]|\d+,\s")
 _SENTENCE_END = re.compile(r"(?:(?<![A-Z])[.!?]\s+|[。！？]|\n)\s*")
 
 
@@ -94,7 +97,7 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, p) for c in chosen]
         part = _part(best, s, e)
         return Short(part.text, (part,), None, chosen)
-    named = _appointee(q, chosen, p)
+    named = _appointee(q, chosen, p) or _post(q, chosen, p)
     if named is not None:
         return named
     facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
@@ -127,6 +130,23 @@ def _appointee(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Sh
         if found is None:
             continue
         s, e = found[1] if q.zh else found[0]
+        part = _part(c, s, e)
+        chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
+        return Short(part.text, (part,), None, chosen)
+    return None
+
+
+def _post(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
+    """A question for the post a named person holds (张三现在担任什么职务): the post the first chosen
+    sentence gives them (…，张三调任县林业局局长: 县林业局局长; posts.gives_post), the sentence cut around it."""
+    from rag.answer.posts import asked_person, post_given
+
+    names = asked_person(q)
+    for i, c in enumerate(chosen):
+        found = next((at for n in names if (at := post_given(n, c.text))), None)
+        if found is None:
+            continue
+        s, e = c.start + found[0], c.start + found[1]
         part = _part(c, s, e)
         chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
         return Short(part.text, (part,), None, chosen)
