@@ -177,3 +177,22 @@ def test_an_english_passage_cut_after_an_age_is_quoted_from_its_sentence_start()
     at = text.index("44, was")
     c = Candidate(0, None, doc, at, len(text))
     assert whole(c).text.startswith("Zhang San (张三), 44, was appointed")
+
+
+def test_the_predecessor_an_appointment_names_answers_for_the_previous_holder():
+    from rag.answer.policy import AnswerPolicy
+    from rag.answer.short import _predecessor
+
+    text = ("was appointed director (局长) of the Qinghe County Forestry Bureau (县林业局) on March 27, 2025, at a "
+            "session of the standing committee of the county people's congress. She succeeds Li Si (李四), who "
+            "retired after heading the bureau since 2020.")
+    c = Candidate(0, None, Document("d", text, title=None, date="2025-03-29"), 0, len(text))
+    q = SimpleNamespace(kind="person", query="县林业局上一任局长是谁？", zh=True, terms={"林业局": 1.0})
+    found = _predecessor(q, [c], AnswerPolicy())
+    assert found is not None and found.text == "李四" and "李四" in found.chosen[0].text
+    en = SimpleNamespace(kind="person", query="Who was the previous director of the forestry bureau?", zh=False, terms={})
+    assert _predecessor(en, [c], AnswerPolicy()).text == "Li Si"
+    now = SimpleNamespace(kind="person", query="县林业局局长是谁？", zh=True, terms={})
+    assert _predecessor(now, [c], AnswerPolicy()) is None  # the holder now is the appointee
+    zh = Candidate(0, None, Document("z", "经研究决定，王五接替李四任县林业局局长。"), 0, 20)
+    assert _predecessor(q, [zh], AnswerPolicy()).text == "李四"

@@ -97,7 +97,7 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, p) for c in chosen]
         part = _part(best, s, e)
         return Short(part.text, (part,), None, chosen)
-    named = _appointee(q, chosen, p) or _post(q, chosen, p)
+    named = _predecessor(q, chosen, p) or _appointee(q, chosen, p) or _post(q, chosen, p)
     if named is not None:
         return named
     facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
@@ -134,6 +134,29 @@ def _appointee(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Sh
         chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
         return Short(part.text, (part,), None, chosen)
     return None
+
+
+def _predecessor(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
+    """A question for the holder before the current one (上一任局长是谁) answered by the line that appoints
+    the current one and names whom they succeed ("She succeeds Li Si (李四), who…", 接替李四任…): that
+    predecessor, not the appointee; the Chinese name for a Chinese question, the name as written for another."""
+    if q.kind != "person" or not _ASKS_BEFORE.search(q.query):
+        return None
+    for i, c in enumerate(chosen):
+        m = _SUCCEEDS.search(c.text)
+        if m is None:
+            continue
+        s, e = m.span("cn" if m.group("cn") else "zh" if q.zh else "en")
+        s, e = c.start + s, c.start + e
+        part = _part(c, s, e)
+        chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
+        return Short(part.text, (part,), None, chosen)
+    return None
+
+
+_ASKS_BEFORE = re.compile(r"上一任|前任|上任|原任|\b(?:previous|former|predecessor)\b", re.I)
+_SUCCEEDS = re.compile(r"\b(?:succeeds|succeeded|replaces|replaced|took over from)\s+(?:(?P<en>[A-Z][a-z]+ [A-Z][a-z]+)\s*"
+                       r"[(（](?P<zh>[\u4e00-\u9fff]{2,4})[)）])|接替(?P<cn>[\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|担任|出任|，|,)")
 
 
 def _post(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
