@@ -19,7 +19,7 @@ _TITLE = (r"(?:局长|处长|科长|院长|校长|所长|厅长|部长|主任|�
 # the words that give someone a post after their name (张三调任…, 张三同志任…, 张三当选…), not those that
 # take one away or tell an old one (不再担任, 此前任, 曾任, 原任)
 _GIVES = re.compile(r"(?<![不再曾原前])(?:调任|改任|转任|出任|升任|接任|当选为?|担任|任)(?!命|职|期|务)"
-                    rf"((?![前后时])[\u4e00-\u9fff（）()]{{2,30}}?{_TITLE})")  # not 当选前担任…
+                    rf"((?![前后时])[\u4e00-\u9fff（）()]{{2,30}}?{_TITLE})")  # not the 前 of 当选前 (what was held before)
 _TAKEN = re.compile(r"(?:不再担任|不再任|辞去|免去|卸任|原任|曾任|曾经担任|此前任|此前担任)[^，,。；;]*")
 _APPOINTS = re.compile(rf"(?:任命|提名|选举|决定)(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?:同志)?为([\u4e00-\u9fff]{{2,30}}?{_TITLE})")
 # an English page: "… Zhang San (张三), who has become director of the county's … bureau (县林业局局长)"

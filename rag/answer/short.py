@@ -137,7 +137,7 @@ def _appointee(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Sh
 
 
 def _predecessor(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
-    """A question for the holder before the current one (上一任局长是谁) answered by the line that appoints
+    """A question for the holder before the current one (上一任站长是谁) answered by the line that appoints
     the current one and names whom they succeed ("She succeeds Li Si (李四), who…", 接替李四任…): that
     predecessor, not the appointee; the Chinese name for a Chinese question, the name as written for another."""
     if q.kind != "person" or not _ASKS_BEFORE.search(q.query):
