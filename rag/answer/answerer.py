@@ -24,6 +24,7 @@ from rag.answer import candidates, compose, reading, scoring, short, support, ti
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
 from rag.answer.focus import measured_first
+from rag.answer.posts import post_first
 from rag.answer.version_value import post_now
 from rag.answer.policy import AnswerPolicy
 from rag.types import Answer, Hit
@@ -65,6 +66,7 @@ class Answerer:
         scoring.score_all(q, cands, dense, around, p)
         ranked = measured_first(q.query, self.ranked(q, cands), p.time_window, p.measure_margin)
         ranked, when = timeline.order(q, ranked, around, today, p, rare=self.rare)
+        ranked, when = post_first(q, ranked, when, around, p)  # 张三现在担任什么职务: the newest post given him
         if when.latest is not None:  # a time was asked for that the dated articles do not reach
             return compose.decline(question, searched, hits, "no version of the time asked",
                                    note=timeline.no_data_note(when, q.zh))

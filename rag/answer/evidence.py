@@ -196,6 +196,7 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
 
 # a question for the post someone holds (张三现在担任什么职务, 做什么工作)
 ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:做|干)什么工作|"
+                       r"(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)(?:工作|任职|上班)|"  # 之后调到哪里工作
                        r"(?:what|which) (?:post|position|office|role)", re.I)
 
 

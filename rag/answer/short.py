@@ -65,7 +65,7 @@ def whole(c: Candidate) -> Candidate:
     (张三), 52, was appointed" is quoted with its subject, not from "was appointed". At most _BACK
     characters back; `c` itself when it begins a sentence or is Chinese."""
     text = c.doc.text
-    if c.start == 0 or not c.text[:1].islower() or re.search(r"[\u4e00-\u9fff]{4}", c.text[:40]):
+    if c.start == 0 or not _MID.match(c.text) or re.search(r"[\u4e00-\u9fff]{4}", c.text[:40]):
         return c
     head = text[max(0, c.start - _BACK):c.start]
     ends = list(_SENTENCE_END.finditer(head))
@@ -76,6 +76,9 @@ def whole(c: Candidate) -> Candidate:
 
 
 _BACK = 200
+# a passage cut inside a sentence: a lower-case word, or a figure its comma goes on from ("44, was appointed",
+# "2025, at a session": the age or the year after the name or the day)
+_MID = re.compile(r"[a-z]|\d+,\s")
 _SENTENCE_END = re.compile(r"(?:(?<![A-Z])[.!?]\s+|[。！？]|\n)\s*")
 
 
@@ -94,7 +97,7 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, p) for c in chosen]
         part = _part(best, s, e)
         return Short(part.text, (part,), None, chosen)
-    named = _appointee(q, chosen, p)
+    named = _predecessor(q, chosen, p) or _appointee(q, chosen, p) or _post(q, chosen, p)
     if named is not None:
         return named
     facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
@@ -127,6 +130,46 @@ def _appointee(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Sh
         if found is None:
             continue
         s, e = found[1] if q.zh else found[0]
+        part = _part(c, s, e)
+        chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
+        return Short(part.text, (part,), None, chosen)
+    return None
+
+
+def _predecessor(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
+    """A question for the holder before the current one (上一任站长是谁) answered by the line that appoints
+    the current one and names whom they succeed ("She succeeds Li Si (李四), who…", 接替李四任…): that
+    predecessor, not the appointee; the Chinese name for a Chinese question, the name as written for another."""
+    if q.kind != "person" or not _ASKS_BEFORE.search(q.query):
+        return None
+    for i, c in enumerate(chosen):
+        m = _SUCCEEDS.search(c.text)
+        if m is None:
+            continue
+        s, e = m.span("cn" if m.group("cn") else "zh" if q.zh else "en")
+        s, e = c.start + s, c.start + e
+        part = _part(c, s, e)
+        chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
+        return Short(part.text, (part,), None, chosen)
+    return None
+
+
+_ASKS_BEFORE = re.compile(r"上一任|前任|上任|原任|\b(?:previous|former|predecessor)\b", re.I)
+_SUCCEEDS = re.compile(r"\b(?:succeeds|succeeded|replaces|replaced|took over from)\s+(?:(?P<en>[A-Z][a-z]+ [A-Z][a-z]+)\s*"
+                       r"[(（](?P<zh>[\u4e00-\u9fff]{2,4})[)）])|接替(?P<cn>[\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|担任|出任|，|,)")
+
+
+def _post(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
+    """A question for the post a named person holds (张三现在担任什么职务): the post the first chosen
+    sentence gives them (…，张三调任县林业局局长: 县林业局局长; posts.gives_post), the sentence cut around it."""
+    from rag.answer.posts import asked_person, post_given
+
+    names = asked_person(q)
+    for i, c in enumerate(chosen):
+        found = next((at for n in names if (at := post_given(n, c.text))), None)
+        if found is None:
+            continue
+        s, e = c.start + found[0], c.start + found[1]
         part = _part(c, s, e)
         chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
         return Short(part.text, (part,), None, chosen)

@@ -43,8 +43,8 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
-from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, read_with, removes,
-                                      titled, undated, value_of)
+from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, newest_held,
+                                      read_with, removes, titled, undated, value_of)
 from rag.dates import Asked, Date, as_date, asked_time, tells_before, time_marker
 from rag.dates.words import RELATIVE
 
@@ -234,11 +234,11 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         older = _older(versions, newest)
         if not older:
             return ranked, Timeline(asked)
-        lead = max(older, key=lambda v: v.when)
+        lead = newest_held(timeless, older, versions)
         status, changed = _status(newest, lead)
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed,
                                                    lead_value=lead.value)
-    earlier = _earlier(versions, newest)
+    earlier = newest_held(timeless, _older(versions, newest), versions)
     status, changed = _status(newest, earlier) if earlier else ("earlier", None)
     if q.kind == "person" and not NAMED.search(newest.value):
         newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))

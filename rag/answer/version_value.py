@@ -245,6 +245,31 @@ def removes(q: Question, c: Candidate) -> bool:
     return q.kind == "person" and appointed(c.text) == ""
 
 
+def newest_held(q: Question, older: list, versions: list):
+    """The newest of a fact's `older` versions (None when there are none). For a who-question, of one
+    day's versions the appointment before the removal: a notice's 任命张三为…局长 and 免去李四的…局长职务
+    are both dated its day, but 李四 held the post until then and 张三 from then on, so 张三 is the
+    newer holder (the one before the current one, asked 上一任); and not the appointment of someone a
+    newer version (of `versions`) names as still holding the post (任命张三为… of 2023, then 局长张三说… of
+    2026): that is the current holder's own start, not an earlier holder."""
+    if q.kind == "person":
+        older = [v for v in older if not any(w.when > v.when and _still_holds(v.value, w.cand.text)
+                                             for w in versions)] or older
+    if not older:
+        return None
+    return max(older, key=lambda v: (v.when, not removes(q, v.cand)))  # max keeps the first of equals
+
+
+def _still_holds(name: str, text: str) -> bool:
+    """Does a sentence name `name` as holding a post, not as leaving one (免去张三的…, 原局长张三, 张三不再担任…)?"""
+    if not name or not NAMED.fullmatch(name[:2]) or len(name) > 4 or name not in text:
+        return False
+    n = re.escape(name)
+    return not re.search(rf"(?:免去|接替|接任|原(?:任)?[\u4e00-\u9fff]{{0,12}}?){n}|{n}(?:同志)?(?:因[^，。；]{{0,12}})?"
+                         rf"(?:不再担任|辞去|卸任|退休|调任|已调)|\b(?:succeed|replace|took over from)\w*\b[^.;]{{0,40}}{n}",
+                         text, re.I)  # an English page: "She succeeds Li Si (李四), who…"
+
+
 def appointed(sentence: str) -> str | None:
     """Whom a 任免 line makes the holder of a post: the name after 任命 / 补选 (任命张三为县交通运输局局长 ->
     张三); "" when the line only removes someone (免去李四的…职务, …不再担任…): it names no holder;

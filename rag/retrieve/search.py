@@ -77,6 +77,10 @@ def other_language(question: str, hits: Sequence[Hit], rrf_k: int = 60) -> list[
         from rag.retrieve.crosslingual import figures_asked, holds_topic
 
         topic = figures_asked(question)
+        titles = [] if topic else titles_written(question)
+        if titles:  # the holder of a post whose Chinese title the question writes: only a passage that holds
+            held = [h for h in hits if holds_topic(titles, h.chunk.text)]  # it names its holder, first
+            return held + [h for h in hits if h not in held] if held else list(hits)
         if not topic:  # only a question for a report's figure: beds or tourists are words of many passages
             return list(hits)
         lifted = lambda h: is_chinese(h.chunk.text) and holds_topic(topic, h.chunk.text)  # noqa: E731
@@ -88,6 +92,18 @@ def other_language(question: str, hits: Sequence[Hit], rrf_k: int = 60) -> list[
             h = replace(h, score=2.0 / (rrf_k + h.sparse_rank))
         out.append(h)
     return sorted(out, key=lambda h: -h.score)  # stable: equal scores keep the store's order
+
+
+def titles_written(question: str) -> list[str]:
+    """The Chinese titles of a head's post that a question in another language writes ("Who is the county
+    head (县长) of … now?" -> 县长): the Chinese passages that hold one may name the holder, where English
+    pages on another post of the place lead by cosine."""
+    import re
+
+    return [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", question) if w.endswith(_HEADS)]
+
+
+_HEADS = ("长", "书记", "主任", "主席")
 
 
 _WORKERS: list = []
