@@ -25,6 +25,9 @@ from rag.retrieve.officialese import officialese
     ("路边停车头一个钟头多少钱？", "路边停车首小时多少钱？"),
     ("停两个钟头多少钱？", "停两小时多少钱？"),
     ("高龄津贴一个月能领多少？", "高龄津贴一个月多少？"),
+    ("青石村一年能摘多少杨梅？", "青石村一年杨梅产量多少？"),
+    ("青石村的猕猴桃现在一年能产多少吨？", "青石村的猕猴桃现在一年产量多少吨？"),
+    ("青石村的村民现在一年人均能挣多少？", "青石村的村民现在人均可支配收入多少？"),
 ])
 def test_a_citizens_words_in_the_articles_words(question, want):
     assert officialese(question) == want
