@@ -36,3 +36,24 @@ def test_a_mark_passed_gives_way_to_the_figure_of_its_year():
     older = _v("2023年村集体经济收入96万元。", "96万元", 2023)
     assert _precise([crossed, given, older]) == [given, older]
     assert _precise([crossed, older]) == [crossed, older]  # the only word of its year: kept
+
+
+LISTED = {
+    "qingshi-2024-report.txt": ("青石村集体收入突破百万元\n\n青禾融媒 2025年1月18日讯 1月17日，青石村在村部公开栏贴出村务公开表。\n\n"
+                                "据村务公开表，青石村2024年主要指标如下：\n\n一、村集体经济收入一百二十六万元；\n二、黄桃产量3100吨；\n"
+                                "三、接待采摘游客4.2万人次。\n"),
+    "qingshi-2025-news.md": ("---\ntitle: 青石村黄桃加工车间投产\ndate: 2026-01-22\n---\n"
+                             "去年，青石村黄桃产量3500吨，新建的黄桃加工车间开始生产黄桃罐头。\n"),
+}
+
+
+def test_a_list_items_year_is_its_lists(tmp_path):
+    """二、黄桃产量3100吨 of a report posted on 2025年1月18日 is 2024's (its list opens 青石村2024年主要指标如下),
+    older than 2025's 3500吨 told in 2026."""
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, LISTED)
+    a = pipe.ask("青石村的黄桃现在一年产量多少？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "3500吨" in a.citations[0].quote, a.answer
