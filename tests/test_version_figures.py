@@ -57,3 +57,9 @@ def test_a_list_items_year_is_its_lists(tmp_path):
     pipe = hashing_pipeline(tmp_path, LISTED)
     a = pipe.ask("青石村的黄桃现在一年产量多少？", today=dt.date(2026, 6, 1))
     assert a.answerable and "3500吨" in a.citations[0].quote, a.answer
+
+
+def test_a_reports_past_year_is_the_year_before_it():
+    assert sentence_time("过去一年，全县地区生产总值362.9亿元，比上年增长5.6%。", Date(2025, 1, 17)) == Date(2024)
+    assert sentence_time("过去的一年，全县经济恢复向好。", Date(2024, 1, 10)) == Date(2023)
+    assert sentence_time("过去五年，全县新增就业岗位3200个。", Date(2024, 1, 10)) == Date(2024, 1, 10)  # no one year

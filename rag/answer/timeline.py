@@ -356,7 +356,10 @@ def _rescore(q: Question, ranked: list[Candidate], around: Surroundings, policy:
 
 
 def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> list[Version]:
-    top = ranked[: policy.time_window]
+    # the best sentences, less the targets and plans (主要预期目标是：…增长5%左右) for a figure reached: they
+    # are no versions, and would crowd a newer bulletin's figure out of the window
+    planned = q.kind != "number" or TARGET.search(q.query)  # 今年计划招几个班 asks the plan
+    top = [c for c in ranked if planned or not TARGET.search(c.text)][: policy.time_window]
     if not top:
         return []
     # the question's words in the sentence and the ones before it in its paragraph (a later article

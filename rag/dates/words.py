@@ -8,7 +8,7 @@ from functools import lru_cache
 # word -> (unit, shift) against the asking date (a question) or the document's date (a sentence)
 RELATIVE = {
     "今年": ("year", 0), "本年": ("year", 0), "本年度": ("year", 0), "去年": ("year", -1), "上年": ("year", -1),
-    "上一年": ("year", -1), "前年": ("year", -2), "明年": ("year", 1), "来年": ("year", 1),
+    "上一年": ("year", -1), "过去一年": ("year", -1), "过去的一年": ("year", -1), "前年": ("year", -2), "明年": ("year", 1), "来年": ("year", 1),
     "本月": ("month", 0), "这个月": ("month", 0), "上个月": ("month", -1), "上月": ("month", -1),
     "下个月": ("month", 1), "下月": ("month", 1), "今天": ("day", 0), "今日": ("day", 0), "昨天": ("day", -1),
     "昨日": ("day", -1),
