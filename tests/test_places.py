@@ -110,3 +110,11 @@ def test_a_village_whose_name_ends_like_a_kind_is_a_name():
     from rag.answer.evidence import key_entities
 
     assert "红山村" in key_entities("红山村2024年接待了多少游客？")
+
+
+def test_a_place_name_begins_at_a_word():
+    """多大岁数坐县城: 数坐县 begins inside 岁数, no county's name; 红山村 and 青禾县 do."""
+    from rag.answer.evidence import key_entities
+
+    assert key_entities("老人现在多大岁数坐县城公交免费？") == []
+    assert "红山村" in key_entities("红山村现在的书记是谁？")

@@ -20,8 +20,10 @@ def key_entities(question: str) -> list[str]:
 
     from rag.answer.span import looks_like_name
 
-    out, prev, names = [], None, set()
+    out, prev, names, starts, at = [], None, set(), set(), 0
     for w in pseg.cut(question):
+        starts.add(at)
+        at += len(w.word)
         word = w.word.strip()
         if w.flag == "nr":
             names.add(word)
@@ -55,8 +57,8 @@ def key_entities(question: str) -> list[str]:
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
-        if name[1:] in _COMMON_PLACES:  # 县里农村: 农村 is a kind of place, not a village's name
-            continue
+        if name[1:] in _COMMON_PLACES or m.start() not in starts:  # 县里农村: 农村 is a kind of place;
+            continue  # 多大岁数坐县城: 数坐县 begins inside a word (岁数)
         if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
             out = [e for e in out if e not in name] + [name]
     return out
