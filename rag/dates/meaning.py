@@ -74,7 +74,7 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     a 年度 written wins over the day it was told (1月18日，…公布2024年度… -> 2024). Else the document's date
     (None when unknown)."""
     year = doc_date.year if doc_date else None
-    times, annual = [], []
+    times, annual, told = [], [], []
     for f in find_dates(sentence, year):
         if _COMPARED_RE.search(sentence[max(0, f.start - 14): f.start]):
             continue
@@ -84,6 +84,9 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
             continue
         if doc_date is not None and f.date.year > doc_date.year and not _PERIOD_RE.match(sentence, f.end):
             continue  # a target or a plan (力争2025年…); not the year a standard is set for (2024年度…380元)
+        if f.date.day and not (_FROM_BEFORE_RE.search(sentence[max(0, f.start - 6):f.start])
+                               or _FROM_AFTER_RE.match(sentence, f.end)):
+            told.append(f.date)  # 记者1月9日从县统计局获悉: the day it was told, not one a change is made from
         times.append(f.date)
     if doc_date is not None:
         today = doc_date.last_day()
@@ -93,6 +96,9 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
                 times.append(d)
     if annual:
         return max(annual)
+    years = [t for t in times if t.month is None]
+    if years and told and max(years).year < min(t.year for t in told):  # 1月9日获悉，去年全县…: last year's
+        times = [t for t in times if t not in told]
     return max(times) if times else doc_date
 
 
