@@ -211,6 +211,17 @@ def erroneous(text: str, start: int, end: int) -> bool:
     return _WRONG.match(text, end) is not None
 
 
+_SAID_WRONG = re.compile(r"[”\"’」』]\s*(?:一文中?)?(?:有误|错误|系笔误|不准确|有错)")
+_SAID_RIGHT = re.compile(r"应为|应是|更正为|改正为")
+
+
+def only_wrong(sentence: str) -> bool:
+    """Does a sentence only say that a value printed was wrong (本网…刊发的《…》一文标题中的“980元”有误。),
+    without the right one (应为…), which a correction gives in its next sentence? Such a sentence
+    states no version of the fact: its figure is the one withdrawn."""
+    return _SAID_WRONG.search(sentence) is not None and _SAID_RIGHT.search(sentence) is None
+
+
 def _asks_past(question: str) -> bool:
     from rag.dates import asked_time
 

@@ -52,6 +52,9 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
     if q.kind == "person":
         return successor(q, lead, ranked, today)
     said = as_date(lead.doc.date)
+    fixed = correction(lead, ranked, said, today) or renamed(lead, ranked, said, today)
+    if fixed is not None:
+        return fixed
     span = extract_short(q.span_q, lead.text, q.kind) if said is not None else None
     olds = set(_FIGURE.findall(lead.text[span[0]:span[1]])) if span else _asked_figures(q, lead.text)
     if said is None or not olds:
@@ -67,6 +70,73 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
                     return Newer(c.span(lo, hi), m["new"], m.start("new"), m["old"], lead.doc.id)
     return None
+
+
+def correction(lead: Candidate, ranked: list[Candidate], said, today=None) -> Newer | None:
+    """A correction notice newer than `lead`'s article that says a value written in `lead` was wrong
+    and gives the right one (本网3月3日刊发的《…》一文中，…新址“兴文路18号”有误，应为“兴文路81号”): the
+    right value, its sentence leading. Where the notice names the article it corrects (《title》),
+    that must be `lead`'s."""
+    if said is None:
+        return None
+    for c, d in _newer_articles(ranked, said):
+        text = c.doc.text
+        for m in _CORRECTS.finditer(text):
+            old, new = m["old"].strip(), m["new"].strip()
+            if len(old) < 2 or old == new or old not in lead.text:
+                continue
+            named = _NAMED_ARTICLE.findall(text, 0, m.start())
+            if named and not any(_plain(t) == _plain(lead.doc.title or "") for t in named):
+                continue  # a correction of another article
+            if not_yet(d, today):
+                continue
+            lo, hi = next(((a, b) for a, b in sentence_spans(text) if a <= m.start("old") < b), (m.start(), m.end()))
+            return Newer(c.span(lo, max(hi, m.end())), new, m.start("new"), old, lead.doc.id)
+    return None
+
+
+def renamed(lead: Candidate, ranked: list[Candidate], said, today=None) -> Newer | None:
+    """A newer article that renames the thing `lead` names in quotes (“桑沅政务通”APP… against “OLD”
+    has been renamed “NEW”, “OLD”更名为“NEW”): the new name, its sentence leading."""
+    if said is None:
+        return None
+    quoted = {m.group(1).strip() for m in _QUOTED.finditer(lead.text)}
+    for c, d in _newer_articles(ranked, said):
+        text = c.doc.text
+        for m in _RENAMES.finditer(text):
+            old, new = m["old"].strip(), m["new"].strip()
+            if old not in quoted or old == new or not_yet(d, today):
+                continue
+            start = applies_from(text[m.start():m.end() + 40], d)
+            if start is not None and not_yet(start, today):
+                continue  # renamed from a later day
+            lo, hi = _sentence_of(text, *_line_of(text, m.start()), m.start(), m.end())
+            if not re.search(r"renamed|called", m.group(), re.I):  # a Chinese sentence
+                lo, hi = next(((a, b) for a, b in sentence_spans(text) if a <= m.start() < b), (lo, hi))
+            return Newer(c.span(lo, max(hi, m.end())), new, m.start("new"), old, lead.doc.id)
+    return None
+
+
+def _line_of(text: str, at: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, at) + 1
+    hi = text.find("\n", at)
+    return lo, len(text) if hi < 0 else hi
+
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{1,30})[”\"」』]")
+_RENAMES = re.compile(r"[“\"「『](?P<old>[^”\"」』\n]{1,30})[”\"」』][^。\n]{0,60}?"
+                      r"(?:\b(?:has been |was |is |been )?renamed(?: as| to)?|更名为|改名为|改称|正式更名为|now called)\s*"
+                      r"[“\"「『](?P<new>[^”\"」』\n]{1,30})[”\"」』]", re.I)
+
+
+_Q_OPEN, _Q_CLOSE = "“\"‘「『", "”\"’」』"
+_CORRECTS = re.compile(rf"[{_Q_OPEN}](?P<old>[^{_Q_CLOSE}\n]{{1,40}})[{_Q_CLOSE}]\s*(?:一文中?)?(?:有误|错误|系笔误|不准确|有错)"
+                       rf"[，,；;]?\s*(?:[^。\n]{{0,30}}?)(?:应为|应是|更正为|改正为)\s*[{_Q_OPEN}]?(?P<new>[^{_Q_CLOSE}。，,；;\n]{{1,40}})")
+_NAMED_ARTICLE = re.compile(r"《([^》\n]{2,80})》")
+
+
+def _plain(title: str) -> str:
+    return re.sub(r"\s+", "", title)
 
 
 def _newer_articles(ranked: list[Candidate], said):

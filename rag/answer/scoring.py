@@ -191,13 +191,21 @@ def _numbers_near(numbers: list[str], window: str, sentence: str) -> int:
 def _body_over_headline(q: Question, cands: list[Candidate], policy: AnswerPolicy) -> None:
     """A headline rounds and sums up ("门诊量突破百万人次"): when a sentence of its article's body
     also holds the kind of thing asked for, the headline scores w_headline less."""
-    if q.kind not in ("number", "date"):
+    named = q.kind is None and _ASKS_NAME.search(q.query) is not None
+    if q.kind not in ("number", "date") and not named:
         return
-    heads = [c for c in cands if is_headline(c)]
+    def holds(c: Candidate) -> bool:  # a figure or date of the kind asked; for what a thing is called, a name in quotes
+        return bool(_QUOTED_NAME.search(c.text)) if named else bool(extract_short(q.span_q, c.text, q.kind))
+    heads = [c for c in cands if is_headline(c) and not (named and holds(c))]
     for h in heads:
-        if any(c.doc.id == h.doc.id and c is not h and not is_headline(c)
-               and extract_short(q.span_q, c.text, q.kind) for c in cands):
+        if any(c.doc.id == h.doc.id and c is not h and not is_headline(c) and holds(c) for c in cands):
             h.score -= policy.w_headline
+
+
+# what a thing is called (叫什么名字, 名称是什么, what is … called / named): a headline that says it got a new
+# name is no answer; its body's sentence that writes the name in quotes is
+_ASKS_NAME = re.compile(r"叫什么|什么名字|名称是什么|名字是什么|\b(?:called|named)\b|\bname of\b|\bwhat is its name\b", re.I)
+_QUOTED_NAME = re.compile(r"[“\"「『《][^”\"」』》\n]{1,30}[”\"」』》]")
 
 
 def is_headline(c: Candidate) -> bool:
