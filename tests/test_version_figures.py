@@ -63,3 +63,26 @@ def test_a_reports_past_year_is_the_year_before_it():
     assert sentence_time("过去一年，全县地区生产总值362.9亿元，比上年增长5.6%。", Date(2025, 1, 17)) == Date(2024)
     assert sentence_time("过去的一年，全县经济恢复向好。", Date(2024, 1, 10)) == Date(2023)
     assert sentence_time("过去五年，全县新增就业岗位3200个。", Date(2024, 1, 10)) == Date(2024, 1, 10)  # no one year
+
+
+CORRECTED = {
+    "qingshi-2023-report.md": ("---\ntitle: 青石村去年集体经济收入近140万元\ndate: 2024-01-20\n---\n"
+                               "青禾融媒讯 1月18日，记者从白沙镇获悉，2023年，青石村村集体经济收入138万元；2023年全村接待游客11.8万人次。\n"),
+    "qingshi-correction.md": ("---\ntitle: 更正\ndate: 2024-01-23\n---\n"
+                              "本网1月20日刊发的《青石村去年集体经济收入近140万元》一文有误。"
+                              "文中“2023年全村接待游客11.8万人次”有误，应为“2023年全村接待游客11.3万人次”。\n"),
+}
+
+
+def test_a_figure_a_correction_withdrew_never_leads(tmp_path):
+    import datetime as dt
+
+    from rag.answer.dating import withdrawn
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, CORRECTED)
+    docs = [pipe.document(d) for d in CORRECTED]
+    assert withdrawn("11.8万人次", "2023年全村接待游客11.8万人次。", docs)
+    assert not withdrawn("11.3万人次", "2023年全村接待游客11.3万人次。", docs)
+    a = pipe.ask("去年青石村接待了多少游客？", today=dt.date(2024, 6, 1))
+    assert a.answerable and "11.3万人次" in (a.short_answer or ""), a.answer

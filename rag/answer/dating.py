@@ -222,6 +222,16 @@ def only_wrong(sentence: str) -> bool:
     return _SAID_WRONG.search(sentence) is not None and _SAID_RIGHT.search(sentence) is None
 
 
+def withdrawn(value: str, sentence: str, docs) -> bool:
+    """Does one of `docs` quote the value as printed wrong (文中“2023年全村接待游客11.8万人次”有误，应为…)?
+    Such a value is no version of the fact, whatever the time it speaks of; the correction's own
+    sentence, which gives the right one (应为…), is. `sentence`: the version's."""
+    if not value or len(value) < 2 or _SAID_RIGHT.search(sentence):
+        return False
+    said = re.compile("[“\"]" + "[^“”\"]*" + re.escape(value) + "[^“”\"]*" + "[”\"]\s*(?:一文中?)?(?:有误|错误|系笔误|不准确|有错)")
+    return any(said.search(d.text) for d in docs)
+
+
 def _asks_past(question: str) -> bool:
     from rag.dates import asked_time
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
-from rag.answer.dating import annotate, no_data_note, spoken, without_stale_short  # noqa: F401 (the wording)
+from rag.answer.dating import annotate, no_data_note, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
 from rag.answer.focus import STILL_Q, counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
@@ -214,6 +214,11 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
            policy: AnswerPolicy, today: _dt.date | None = None, rare=None) -> tuple[list[Candidate], Timeline]:
     versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked, rare)
     versions = _precise(_said(versions)) if q.kind == "number" else versions
+    read = list({c.doc.id: c.doc for c in ranked[: policy.time_window]}.values())
+    wrong = [v for v in versions if withdrawn(v.value, v.cand.text, read)]  # a figure a correction withdrew
+    if wrong and len(wrong) < len(versions):
+        versions = [v for v in versions if v not in wrong]
+        ranked = [c for c in ranked if all(c is not v.cand for v in wrong)] + [v.cand for v in wrong]
     versions = _on_focus(q, versions) if q.kind is None else versions  # a value's kind is checked by its own
     if asked.kind in ("none", "current"):  # 以前要等半个月: how it was, no version of now
         versions = [v for v in versions if not tells_before(v.cand.text)] or versions
