@@ -86,3 +86,14 @@ def test_a_figure_a_correction_withdrew_never_leads(tmp_path):
     assert not withdrawn("11.3万人次", "2023年全村接待游客11.3万人次。", docs)
     a = pipe.ask("去年青石村接待了多少游客？", today=dt.date(2024, 6, 1))
     assert a.answerable and "11.3万人次" in (a.short_answer or ""), a.answer
+
+
+def test_an_english_questions_versions_say_what_it_asks():
+    from rag.answer.timeline import _on_topic
+
+    q = SimpleNamespace(zh=False, topic=("gdp", "生产总值"))
+    gdp = _v("去年全县地区生产总值362.9亿元，同比增长5.6%。", "362.9亿元", 2024)
+    other = _v("孤儿基本生活保障标准两次提高。", "两次", 2025)
+    assert _on_topic(q, [gdp, other]) == [gdp]
+    assert _on_topic(q, [other]) == [other]  # none says it: as they were
+    assert _on_topic(SimpleNamespace(zh=True, topic=()), [gdp, other]) == [gdp, other]

@@ -167,6 +167,17 @@ _CROSSED = re.compile(r"(?:突破|超过|超|逾|接近|近)\s*(?=[\d零〇一�
 _CROSSED_BEFORE = re.compile(r"(?:突破|超过|超|逾|接近|近)\s*$")  # or just before it
 
 
+def _on_topic(q: Question, versions: list[Version]) -> list[Version]:
+    """A question in English (What is the county's GDP now?): the versions whose sentence says what it
+    asks about (生产总值, GDP), where some do; a report's next sentence, read with its opening, says
+    another figure (孤儿基本生活保障标准两次提高)."""
+    if q.zh or not q.topic:
+        return versions
+    from rag.retrieve.crosslingual import holds_topic
+
+    return [v for v in versions if holds_topic(q.topic, v.cand.text)] or versions
+
+
 def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
     """For what holds now: when the best sentence tells how things were (以前补办要排队，再等半个月…;
     rag.dates.tells_before), the sentences of the first `time_window` that do not come before those
@@ -220,6 +231,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         versions = [v for v in versions if v not in wrong]
         ranked = [c for c in ranked if all(c is not v.cand for v in wrong)] + [v.cand for v in wrong]
     versions = _on_focus(q, versions) if q.kind is None else versions  # a value's kind is checked by its own
+    versions = _on_topic(q, versions)
     if asked.kind in ("none", "current"):  # 以前要等半个月: how it was, no version of now
         versions = [v for v in versions if not tells_before(v.cand.text)] or versions
     times = {v.when for v in versions}
