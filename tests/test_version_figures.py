@@ -97,3 +97,24 @@ def test_an_english_questions_versions_say_what_it_asks():
     assert _on_topic(q, [gdp, other]) == [gdp]
     assert _on_topic(q, [other]) == [other]  # none says it: as they were
     assert _on_topic(SimpleNamespace(zh=True, topic=()), [gdp, other]) == [gdp, other]
+
+
+ABOLISHING = {
+    "orphans-2021.md": ("---\ntitle: 关于提高孤儿基本生活保障标准的通知\ndate: 2021-12-20\n---\n"
+                        "经县人民政府同意，自2022年1月1日起，散居孤儿由每人每月1100元提高至1300元。\n"),
+    "orphans-2024.md": ("---\ntitle: 关于调整孤儿基本生活费的通知\ndate: 2024-12-16\n---\n"
+                        "经县人民政府同意，自2025年1月1日起，散居孤儿基本生活费由每人每月1300元提高至1450元。\n"
+                        "原《青禾县民政局关于提高孤儿基本生活保障标准的通知》同时废止。\n"),
+}
+
+
+def test_a_line_that_only_abolishes_sets_no_floor(tmp_path):
+    """原《…孤儿基本生活保障标准的通知》同时废止 names the standard in full and states no value: the newer
+    notice's 1450元, which names it in fewer words, is still a version, and leads."""
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, ABOLISHING)
+    a = pipe.ask("孤儿基本生活保障标准里，散居孤儿现在每月多少？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "1450元" in a.citations[0].quote, a.answer

@@ -389,7 +389,9 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # names every word of the question, and would hold the bodies' sentences below it)
     # (and by those in the measure counted in, where some are: the opening that repeats the canteen's
     # name and its hours sets no floor for "每天供应多少份")
-    bodies = [c for c in top if not _is_title(c)]
+    bodies = [c for c in top if not _is_title(c) and not abolishes_only(c)] or [c for c in top if not _is_title(c)]
+    # (nor by a line that only abolishes an old notice, 原《…标准的通知》同时废止, which names the standard in
+    # full and states no value of it)
     measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
     floor = policy.version_cover * max([cover[id(c)] for c in (measured or bodies)] or cover.values())
     still = STILL_Q.search(q.query) is not None  # 还要另交…吗: 不再单独收取 is the answer, not only what ended
