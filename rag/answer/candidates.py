@@ -159,6 +159,19 @@ class Surroundings:
         return Candidate(c.hit_rank, c.hit, c.doc, s, e, score=c.score)
 
 
+# a numbered item of a list (一、…, （二）…, 3.…): of what the line that opens its list names
+LIST_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．])")
+
+
+def list_opening(text: str, start: int, lines: int = 12) -> str:
+    """The line that opens the list the item at text[start] belongs to (据村务公开表，…2024年主要指标如下：):
+    the nearest line before it that is no item, within `lines` lines; "" when none is."""
+    for line in reversed(text[:start].splitlines()[-lines:]):
+        if line.strip() and not LIST_ITEM.match(line):
+            return line.strip()
+    return ""
+
+
 def topic(doc: Document, policy: AnswerPolicy) -> str:
     """The title when it is short enough to name the article's topic, else ""."""
     return doc.title if doc.title and len(doc.title) <= policy.topic_title_chars else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_opening
 from rag.answer.changes import document_change
 from rag.answer.version_value import NOW_SAID
 from rag.dates import Asked, Date, as_date, find_dates, sentence_time, supersession
@@ -29,22 +29,10 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
     if NOW_SAID.search(c.text):
         return when  # 目前医院核定床位650张: the article's present, not the year the sentence before names
     before = around.lead_in(c, count=1) if around is not None else ""
-    if not before and _LIST_ITEM.match(c.text):  # 二、黄桃产量3100吨；: the list's opening line says its year
-        before = _list_opening(c.doc.text, c.start)
+    if not before and LIST_ITEM.match(c.text):  # 二、黄桃产量3100吨；: the list's opening line says its year
+        before = list_opening(c.doc.text, c.start)
     said = sentence_time(before, doc_date) if before else None
     return said if said is not None and said < when else when
-
-
-_LIST_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
-
-
-def _list_opening(text: str, start: int, lines: int = 12) -> str:
-    """The line that opens the list the item at `start` belongs to (据村务公开表，樟坪村2024年主要指标如下：),
-    the nearest line before it that is no item, within `lines` lines; "" when none is."""
-    for line in reversed(text[:start].splitlines()[-lines:]):
-        if line.strip() and not _LIST_ITEM.match(line):
-            return line.strip()
-    return ""
 
 
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later

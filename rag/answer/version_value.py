@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_opening
 from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to, only_wrong
 from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
@@ -118,14 +118,13 @@ def lead_in(c: Candidate, around: Surroundings) -> str:
     if NOW_SAID.search(c.text):
         return ""
     before = around.lead_in(c)
-    if before or not _ITEM.match(c.text):
+    if before or not LIST_ITEM.match(c.text):
         return before
     # a numbered item ("一、白天…首小时3元") is of what the sentence that opens its list names (…公告如下：)
-    opening = [m for m in _OPENS_LIST.finditer(c.doc.text, max(0, c.start - 600), c.start)]
-    return opening[-1].group() if opening else ""
+    opening = _OPENS_LIST.findall(list_opening(c.doc.text, c.start))
+    return opening[-1] if opening else ""
 
 
-_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[、.．])")
 _OPENS_LIST = re.compile(r"[^。！？\n]*(?:如下|以下)[:：]")
 
 
