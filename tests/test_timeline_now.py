@@ -116,3 +116,17 @@ def test_within_how_long_is_all_question_words():
     from rag.answer.focus import without_wh
 
     assert "以内" not in without_wh("青禾县路边停车停多久以内免费？")
+
+
+def test_a_date_answers_no_how_long(tmp_path):
+    """多久能批下来: 自2025年1月1日起… is when a standard changed, not how long an application takes."""
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, {
+        "orphans-2024.md": ("---\ntitle: 关于调整孤儿基本生活费的通知\ndate: 2024-12-16\n---\n"
+                            "自2025年1月1日起，申请青禾县孤儿基本生活费的散居孤儿每人每月由1300元提高至1450元。\n"),
+        "orphans-guide.md": ("---\ntitle: 青禾县孤儿基本生活费申请指南\ndate: 2026-03-25\n---\n"
+                             "县民政局自受理之日起15个工作日内作出决定。\n"),
+    })
+    a = pipe.ask("申请青禾县孤儿基本生活费多久能批下来？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "15个工作日" in a.citations[0].quote, a.answer

@@ -129,6 +129,13 @@ def _opening(doc, policy: AnswerPolicy) -> str:
 _TIME_WORD = re.compile(r"(?:今年|去年|前年|明年|本年|上年|现在|目前|现任|当前|原来|以前|此前|当时|过去)")
 
 
+def _a_date(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a date (2025年1月1日, 1月1日) or within one?"""
+    from rag.dates import find_dates
+
+    return any(d.start <= start and end <= d.end for d in find_dates(text, 2000))
+
+
 def _is_headline(c: Candidate) -> bool:
     """c is its article's title as a line of the text."""
     title = normalize_for_search(c.doc.title or "")
@@ -143,6 +150,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     typed = extract_short(q.span_q, best.text, kind) if kind else None
     if kind == "number" and not typed and not (asks_duration(query) and duration_in(best.text)):
         return "no number in the answer"  # 要等多久: 当场办结 is a duration without one
+    if kind == "number" and typed and asks_duration(query) and _a_date(best.text, *typed):
+        return "a date, where a duration is asked"  # 多久能批下来: 自2025年1月1日起 is no duration
     if kind == "number" and typed and rate_unasked(query, best.text, *typed):
         return "a rate, where a level is asked"
     if kind == "number" and not zh and measure_fits(query, best.text) is False:
