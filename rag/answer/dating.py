@@ -163,7 +163,7 @@ _ENDED = re.compile(r"\s*(?:的)?(?:标准|规定|政策)?\s*(?:同时|予以|�
 
 
 def _ended(text: str, end: int) -> bool:
-    """Does the value at text[:end] end the line that abolishes it (…起执行的每人每月940元标准同时废止)?"""
+    """Does the value at text[:end] end the line that abolishes it (…起执行的每人每月735元标准同时废止)?"""
     return _ENDED.match(text, end) is not None
 
 
@@ -223,7 +223,7 @@ def only_wrong(sentence: str) -> bool:
 
 
 def withdrawn(value: str, sentence: str, docs) -> bool:
-    """Does one of `docs` quote the value as printed wrong (文中“2023年全村接待游客11.8万人次”有误，应为…)?
+    """Does one of `docs` quote the value as printed wrong (文中“2023年全村接待游客6.2万人次”有误，应为…)?
     Such a value is no version of the fact, whatever the time it speaks of; the correction's own
     sentence, which gives the right one (应为…), is. `sentence`: the version's."""
     if not value or len(value) < 2 or _SAID_RIGHT.search(sentence):

@@ -185,7 +185,7 @@ _RATE_AFTER = re.compile(r"(?:增长|增速|增幅|下降|减少|提高|上升|�
 
 
 def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
-    """Is text[start:end] a percentage, a growth rate or a change (年均增长6.1%, 比前年多了34万元) while the question asks
+    """Is text[start:end] a percentage, a growth rate or a change (年均增长6.1%, 比前年多了27万元) while the question asks
     for a level (工业总产值是多少, 收入多少)? Such a figure does not answer it."""
     if _ASKS_RATE.search(question):
         return False
@@ -193,7 +193,7 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
     figure = re.search(r"[\d零〇一二两三四五六七八九十百千]", value)
     return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in ("%", "％")
                 or _RATE_AFTER.search(text[max(0, start - 8):start])
-                or (figure is not None and _RATE_AFTER.search(value[:figure.start()])))  # 比前年多了34万元
+                or (figure is not None and _RATE_AFTER.search(value[:figure.start()])))  # 比前年多了27万元
 
 
 # a question for the post someone holds (张三现在担任什么职务, 做什么工作)

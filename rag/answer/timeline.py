@@ -145,7 +145,7 @@ def _home_first(q: Question, ranked: list[Candidate], policy: AnswerPolicy, rare
 
 def _on_focus(q: Question, versions: list[Version]) -> list[Version]:
     """The versions whose sentence holds the word the question asks about (照片 of 还要带照片吗), when
-    some do: an article's opening that names the subject (不少市民来电咨询优待证的办理问题) is no
+    some do: an article's opening that names the subject (记者近日走访了镇便民服务中心) is no
     version of whether a photo is still needed, however newer."""
     focus = [t for t in q.focus if len(t) >= 2]
     kept = [v for v in versions if any(t in v.cand.text for t in focus)]

@@ -29,7 +29,7 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
     if NOW_SAID.search(c.text):
         return when  # 目前医院核定床位650张: the article's present, not the year the sentence before names
     before = around.lead_in(c, count=1) if around is not None else ""
-    if not before and LIST_ITEM.match(c.text):  # 二、黄桃产量3100吨；: the list's opening line says its year
+    if not before and LIST_ITEM.match(c.text):  # 二、茶叶产量2150吨；: the list's opening line says its year
         before = list_opening(c.doc.text, c.start)
     said = sentence_time(before, doc_date) if before else None
     return said if said is not None and said < when else when
