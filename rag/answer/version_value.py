@@ -22,7 +22,7 @@ _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千
 def value_of(q: Question, c: Candidate) -> str | None:
     """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
     if only_wrong(c.text):
-        return None  # 《…》一文中的“163万元”有误: the value withdrawn, no version of the fact
+        return None  # 《…》一文中的“187万元”有误: the value withdrawn, no version of the fact
     if not q.kind:
         return re.sub(r"\s+", "", c.text)
     if q.kind == "person" and appointed(c.text):
