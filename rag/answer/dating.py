@@ -223,7 +223,7 @@ def only_wrong(sentence: str) -> bool:
 
 
 def withdrawn(value: str, sentence: str, docs) -> bool:
-    """Does one of `docs` quote the value as printed wrong (文中“2023年全村接待游客7.9万人次”有误，应为…)?
+    """Does one of `docs` quote the value as printed wrong (文中“2023年全村接待游客5.37万人次”有误，应为…)?
     Such a value is no version of the fact, whatever the time it speaks of; the correction's own
     sentence, which gives the right one (应为…), is. `sentence`: the version's."""
     if not value or len(value) < 2 or _SAID_RIGHT.search(sentence):
