@@ -130,3 +130,27 @@ def test_a_date_answers_no_how_long(tmp_path):
     })
     a = pipe.ask("申请青禾县孤儿基本生活费多久能批下来？", today=dt.date(2026, 6, 1))
     assert a.answerable and "15个工作日" in a.citations[0].quote, a.answer
+
+
+QA = {
+    "allowance-2023.md": ("---\ntitle: 关于提高高龄老人生活补贴标准的通知\ndate: 2023-06-20\n---\n"
+                          "经县人民政府同意，自2023年7月1日起提高全县高龄老人生活补贴标准：80至89周岁老人由每人每月60元提高至80元。\n"),
+    "allowance-qa-2026.md": ("---\ntitle: 高龄老人生活补贴政策问答\ndate: 2026-04-08\n---\n"
+                             "青禾融媒讯 近日，不少读者来信问起高龄老人生活补贴。\n\n"
+                             "问：今年高龄老人生活补贴标准有变化吗？\n\n"
+                             "答：今年标准不变，80至89周岁老人每人每月80元。\n"),
+}
+
+
+def test_a_qa_answer_is_read_with_its_question(tmp_path):
+    """答：今年标准不变，80至89周岁老人每人每月80元 names the allowance only in its 问 line: read with it, it is
+    the newest version, and leads; the floor is still set without 问 lines."""
+    from rag.answer.candidates import asked_line
+    from tests.helpers import hashing_pipeline
+
+    text = QA["allowance-qa-2026.md"]
+    assert asked_line(text, text.index("答：")) == "问：今年高龄老人生活补贴标准有变化吗？"
+    assert asked_line(text, text.index("青禾融媒讯")) == ""
+    pipe = hashing_pipeline(tmp_path, QA)
+    a = pipe.ask("高龄老人生活补贴标准现在每月多少？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "今年标准不变" in a.citations[0].quote, a.answer

@@ -172,6 +172,18 @@ def list_opening(text: str, start: int, lines: int = 12) -> str:
     return ""
 
 
+def asked_line(text: str, start: int) -> str:
+    """The question an answer paragraph of a Q&A answers: for text[start] in a paragraph that opens
+    with 答：, the line before it when that opens with 问：, else ""."""
+    para_lo = text.rfind("\n", 0, start) + 1
+    if not re.match(r"\s*答\s*[:：]", text[para_lo:para_lo + 6]):
+        return ""
+    for line in reversed(text[:para_lo].splitlines()[-3:]):
+        if line.strip():
+            return line.strip() if re.match(r"\s*问\s*[:：]", line) else ""
+    return ""
+
+
 def topic(doc: Document, policy: AnswerPolicy) -> str:
     """The title when it is short enough to name the article's topic, else ""."""
     return doc.title if doc.title and len(doc.title) <= policy.topic_title_chars else ""

@@ -31,7 +31,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, replace
 
-from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.candidates import Candidate, Surroundings, asked_line
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.events import asked_event, event_first
@@ -176,6 +176,14 @@ def _on_topic(q: Question, versions: list[Version]) -> list[Version]:
     from rag.retrieve.crosslingual import holds_topic
 
     return [v for v in versions if holds_topic(q.topic, v.cand.text)] or versions
+
+
+def _answers_asked(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
+    """Does a Q&A's answer (答：不再需要提交照片) reach the floor read with the question it answers (问：要交
+    哪些材料？)? The floor itself is set without it: a 问 line repeats the question's words, and would
+    hold every other article's sentence below it."""
+    asked = asked_line(c.doc.text, c.start)
+    return bool(asked) and _cover(q, asked + lead_in(c, around) + c.text, policy) >= floor
 
 
 def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
@@ -397,7 +405,8 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     still = STILL_Q.search(q.query) is not None  # 还要另交…吗: 不再单独收取 is the answer, not only what ended
     out = []
     for c in top:
-        reaches = cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
+        reaches = (cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
+                   or _answers_asked(q, c, around, floor, policy))
         if (not reaches or (abolishes_only(c) and not still) or TARGET.search(c.text)
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
