@@ -38,7 +38,7 @@ class AnswerPolicy:
     w_topicless: float = 0.5  # a question not in Chinese: a passage with no word of what it asks about (GDP,
     # 生产总值), when another has one (scoring._topic_first; hand-set on eval/temporal dev5-dev7)
     w_value: float = 0.2  # a question not in Chinese for a figure (GDP) and a sentence that gives its value
-    # (生产总值87.4亿元), not its growth (生产总值增长5.5%) (scoring.states_value; as w_topicless)
+    # (产值87.4亿元), not its growth (产值增长5.5%) (scoring.states_value; as w_topicless)
     w_headline: float = 0.15  # a headline less, when its article's body holds a figure or date asked for (as above)
     w_chars: float = 0.2  # share of single-character overlap in the lexical score (hand-set, cf25e8d)
     w_lead_in: float = 0.5  # share of the lexical score from the sentence read with its lead-in (hand-set, eb6a28f)

@@ -141,7 +141,7 @@ _AMOUNT = (r"(?:为|达|达到|是|共|合计|总计|实现)?(?:约|近|超)?\s*
 
 def states_value(topic, text: str) -> bool:
     """`text` gives the value of a figure the question asks about: a Chinese topic word followed by an
-    amount (生产总值87.4亿元, 人均可支配收入41200元), not only its growth (生产总值增长5.5%)."""
+    amount (产值87.4亿元, 收入41200元), not only its growth (产值增长5.5%)."""
     return any(len(w) > 1 and not w.isascii() and re.search(re.escape(w) + _AMOUNT, text) for w in topic)
 
 

@@ -150,12 +150,12 @@ _WHEN = frozenset("now today ago".split())  # when a question is asked: no topic
 
 def _topic(toks, used: set[int], idx):
     """(English words, their Chinese, is a phrase) for the tokens not in `used`, left to right by
-    kind: the figures of statistics (FIGURES), multiword glosses, then single words. Marks the
+    kind: the figures of statistics (figures()), multiword glosses, then single words. Marks the
     tokens it reads in `used`."""
     out = []
     for i, j, words in _figures(toks, used):
         used.update(range(i, j))
-        out.append((words, FIGURES[" ".join(words)], True))
+        out.append((words, figures()[" ".join(words)], True))
     for i, j, words in _phrases(toks, used, idx):
         out.append(([w.lower() for w, _ in toks[i:j]], words, True))
         used.update(range(i, j))
@@ -170,37 +170,35 @@ def _topic(toks, used: set[int], idx):
 
 # The figures a government's report and statistical bulletin give, as they write them: the
 # dictionary knows none of these as a whole ("fiscal revenue"), or gives the national term where a
-# place's report writes its own (国内生产总值 for 地区生产总值).
-FIGURES = {
-    "gdp": ["生产总值"], "gross domestic product": ["生产总值"], "economic output": ["生产总值"],
-    "fiscal revenue": ["一般公共预算收入", "财政收入"], "fiscal income": ["一般公共预算收入", "财政收入"],
-    "budget revenue": ["一般公共预算收入"], "public budget revenue": ["一般公共预算收入"],
-    "general public budget revenue": ["一般公共预算收入"],
-    "disposable income": ["可支配收入"], "retail sales": ["零售总额"],
-    "fixed asset investment": ["固定资产投资", "固定资产"], "fixed assets investment": ["固定资产投资", "固定资产"],
-    "resident population": ["常住人口"], "permanent population": ["常住人口"],
-    "registered population": ["户籍人口"], "value added": ["增加值"], "added value": ["增加值"],
-    "output value": ["产值"], "tourism revenue": ["旅游收入", "旅游总收入"], "tourism income": ["旅游收入", "旅游总收入"],
-    "average wage": ["平均工资"],
-}
-_FIGURE_WORDS = max(len(k.split()) for k in FIGURES)
+# place's report writes its own. The vocabulary is data (rag/data/figures.tsv): the English, a tab,
+# the Chinese a report writes, comma-separated.
+_FIGURES_TABLE = Path(__file__).resolve().parents[1] / "data" / "figures.tsv"
+
+
+@lru_cache(maxsize=1)
+def figures() -> dict[str, list[str]]:
+    rows = [line.split("\t") for line in _FIGURES_TABLE.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    return {english: chinese.split(",") for english, chinese in rows}
 
 
 def figures_asked(question: str) -> list[str]:
-    """The Chinese of the FIGURES an English question names ("Qingshi town's GDP" -> 生产总值)."""
+    """The Chinese of the figures() an English question names ("Qingshi town's GDP" -> 生产总值)."""
     if not isinstance(question, str):
         return []
-    return [w for _i, _j, words in _figures(_tokens(question), set()) for w in FIGURES[" ".join(words)]]
+    return [w for _i, _j, words in _figures(_tokens(question), set()) for w in figures()[" ".join(words)]]
 
 
 def _figures(toks, skip: set[int]):
-    """The FIGURES a question names, longest first, left to right: (start, end, [words])."""
+    """The figures() a question names, longest first, left to right: (start, end, [words])."""
+    table = figures()
+    longest = max(len(k.split()) for k in table)
     i = 0
     while i < len(toks):
-        for n in range(_FIGURE_WORDS, 0, -1):
+        for n in range(longest, 0, -1):
             span = toks[i:i + n]
             if len(span) == n and all(k == "w" for _, k in span) and not skip.intersection(range(i, i + n)) \
-                    and " ".join(w.lower() for w, _ in span) in FIGURES:
+                    and " ".join(w.lower() for w, _ in span) in table:
                 yield i, i + n, [w.lower() for w, _ in span]
                 i += n
                 break
