@@ -63,24 +63,20 @@ def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: Answ
     dates = {d.date for d in docs.values() if d is not None and d.date}
     if len(dates) < 2:
         return []
+    from rag.dates import as_date
+
     read = {(h.chunk.doc_id, h.chunk.start) for h in top}
-    newest = max(dates, key=_date_key)
+    newest = max((as_date(d) for d in dates if as_date(d) is not None), default=None)
     out = []
     for h in further[: policy.further_from]:
         d = docs.get(h.chunk.doc_id)
         if d is None:  # an article none of the top passages is from: read when newer than all of them
             later = document(h.chunk.doc_id)
-            d = later if later is not None and later.date and _date_key(later.date) > _date_key(newest) else None
+            when = as_date(later.date) if later is not None and later.date else None
+            d = later if when is not None and newest is not None and when > newest else None
         if d is not None and d.date and (h.chunk.doc_id, h.chunk.start) not in read:
             out.append(h)
     return out
-
-
-def _date_key(date: str) -> tuple:
-    from rag.dates import as_date
-
-    d = as_date(date)
-    return (d.year, d.month or 0, d.day or 0) if d is not None else (0, 0, 0)
 
 
 def _sentence_end(text: str, start: int, end: int) -> int:
