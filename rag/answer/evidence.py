@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text import normalize_for_search
+
 _ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
 
 
@@ -157,7 +159,9 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
 
 def unit_matches(question: str, sentence: str) -> bool:
     """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage; so does "how much
-    ... in yuan" in English, and "population" a number of people."""
+    ... in yuan" in English, and "population" a number of people. The sentence is read in its
+    normal form: a page in traditional characters writes 3200畝 for 亩, full-width digits ５８万元."""
+    sentence = normalize_for_search(sentence)
     m = _ASKED_UNIT.search(question)
     if m and m.group(1) in _DURATION_UNIT and asks_duration(question) and duration_in(sentence):
         return True  # 要等几天: 7个工作日, 当场办结

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.evidence import DURATION, DURATION_Q, SAME_MEASURE
+from rag.text import normalize_for_search
 
 # the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
 WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|多少钱|多少|几点钟?|几[个天号时岁位名家]"
@@ -138,7 +139,9 @@ _MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公�
 
 def measure_fits(query: str, text: str) -> bool | None:
     """Does text hold a quantity of the measure the question asks in? None when it asks in none:
-    "多久" wants a duration (3个工作日, not 4月1日 or 9点), "多少份" a number of 份."""
+    "多久" wants a duration (3个工作日, not 4月1日 or 9点), "多少份" a number of 份. The text is read in
+    its normal form (a traditional page's 2600畝 is in 亩, full-width ４２０个 in 个)."""
+    text = normalize_for_search(text)
     if DURATION_Q.search(query):
         return bool(DURATION.search(text))
     if _SIZE_Q.search(query):

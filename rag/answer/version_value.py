@@ -78,8 +78,10 @@ def _fits(q: Question, text: str, start: int, end: int) -> bool:
     return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
 
 
-_AREA = re.compile(r"面积|占地|\barea\b", re.I)
-_AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平米|㎡|亩|公顷)")
+# an area asked: 面积多大, 占地多少, and how big a piece of land is (荷塘有多大, 茶园多大), not a sum
+# (投资规模有多大) or an age (多大年纪)
+_AREA = re.compile(r"面积|占地|\barea\b|(?:[地田园塘湖林场]|基地|公园|广场|水库|景区|园区)有?多大", re.I)
+_AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平米|㎡|亩|畝|公顷|公頃)")
 
 
 def _figure_in_unit(q: Question, sentence: str) -> str | None:
