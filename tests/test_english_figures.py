@@ -84,3 +84,26 @@ def test_only_a_report_figure_lifts_chinese_passages():
     hits = [_hit("clinic-en", EN, 0.032, dense_rank=1, sparse_rank=3),
             _hit("clinic", "鹤汀镇卫生院有病床40张。", 0.028, dense_rank=20, sparse_rank=1)]
     assert other_language("How many beds does the Heting clinic have now?", hits) == hits
+
+
+REPORTS = {
+    "economy-news-2025.md": ("---\ntitle: 去年我县地区生产总值突破两百亿元\ndate: 2025-01-10\n---\n"
+                             "鹤汀融媒讯（记者 严知秋）记者1月9日从县统计局获悉，初步核算，去年全县地区生产总值208.4亿元，"
+                             "同比增长5.2%。\n"),
+    "gov-report-2026.md": ("---\ntitle: 政府工作报告——2026年1月8日在鹤汀县第九届人民代表大会第三次会议上\ndate: 2026-01-12\n---\n"
+                           "2025年是全面完成规划目标任务的一年。全县地区生产总值219.7亿元，同比增长4.8%；一般公共预算收入"
+                           "11.3亿元。\n\n今年主要预期目标是：地区生产总值增长5%左右。\n"),
+}
+
+
+def test_now_asked_in_english_leads_with_the_newest_report_that_names_the_county_in_its_headline(tmp_path):
+    """The report says 全县 below a headline naming 鹤汀县; the older news names the county only in its
+    dateline (鹤汀融媒讯): the English question's 'now' (现在, 如今, 此时) and the headline's county decide
+    nothing against the report."""
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, REPORTS)
+    a = pipe.ask("What is Heting County's GDP now?", today=dt.date(2026, 6, 1))
+    assert a.answerable and "219.7亿元" in a.citations[0].quote, a.answer

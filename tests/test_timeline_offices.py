@@ -1,6 +1,6 @@
 """Names of one office of one body (村党支部书记 / 村党总支书记 / 村党委书记; 村委会 / 村民委员会) are the
 same post when versions of an office-holder are compared (and 集体经营性收入 the same figure as
-集体经济收入) (issue #19, second dev set's kind 2); another
+集体经济收入, a notice's 最低生活保障 the 低保 asked) (issue #19, second dev set's kind 2); another
 body's post (镇党委书记) or another post (副书记) is not. Invented places, people and figures."""
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.helpers import hashing_pipeline
     ("桐溪村党总支书记是谁？", "村党支部书记吕青山主持会议。", "村党总支书记吕青山主持会议。"),
     ("桐溪村村委会主任是谁？", "村民委员会主任葛秋生介绍。", "村委会主任葛秋生介绍。"),
     ("桐溪村村集体经济收入是多少？", "2024年桐溪村村集体经营性收入118万元。", "2024年桐溪村村集体经济收入118万元。"),
+    ("现在低保每人每月多少钱？", "全县城乡最低生活保障标准调整为每人每月905元。", "全县城乡低保标准调整为每人每月905元。"),
 ])
 def test_another_name_of_the_same_post_reads_as_asked(query, text, read):
     assert as_asked(query, text) == read

@@ -39,3 +39,12 @@ def test_visitors_counted_later_are_no_version_of_how_big_the_land_is(tmp_path):
     a = pipe.ask("青石村的荷塘有多大？", today=dt.date(2026, 6, 1))
     assert a.answerable and "2750畝" in a.citations[0].quote, a.answer
     assert "13.4万人次" not in a.answer
+
+
+def test_how_big_a_piece_of_land_is_asks_an_area():
+    assert measure_fits("青石村的茶园有多大？", "全村现有白茶园2400亩。")
+    assert measure_fits("青石村的茶园有多大？", "全村荷塘面積2750畝。")
+    assert measure_fits("青石村的茶园有多大？", "依托白茶园，全年接待游客1.2万人次。") is False
+    assert measure_fits("新公园占地多少？", "公园占地12.5公顷。")
+    assert measure_fits("这个项目投资规模有多大？", "总投资3.2亿元。") is None  # a sum, not an area
+    assert measure_fits("How many people live in the area?", "常住人口40.2万人。") is None

@@ -134,6 +134,10 @@ _SIZE = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿半]\
                    r"万?方|米|公里|千米|间|张|座|层|个|床|车位|人|座位)"
                    r"|\d\s*(?:square (?:meters|metres|kilometers|kilometres)|sq\.? ?m|hectares?|tons?|tonnes?|mu|cubic|beds?|seats?|rooms?)\b",
                    re.I)
+# an area asked: 面积多大, 占地多少, and how big a piece of land is (荷塘有多大, 茶园多大), not a sum
+# (投资规模有多大) or an age (多大年纪); in English the area of a thing, not 'in the area'
+AREA_Q = re.compile(r"面积|占地|\barea (?:of|does|is|covered)\b|\bhow (?:big|large) an area\b|(?:[地田园塘湖林场]|基地|公园|广场|水库|景区|园区)有?多大", re.I)
+AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平米|㎡|亩|畝|公顷|公頃)")
 _MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人)")
 
 
@@ -144,6 +148,8 @@ def measure_fits(query: str, text: str) -> bool | None:
     text = normalize_for_search(text)
     if DURATION_Q.search(query):
         return bool(DURATION.search(text))
+    if AREA_Q.search(query):
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?{AREA_UNIT.pattern}|\d\s*(?:square|sq\.?|hectares?|mu\b)", text, re.I) is not None
     if _SIZE_Q.search(query):
         return _SIZE.search(text) is not None
     if _PRICE_Q.search(query):

@@ -363,8 +363,10 @@ def _without_time(q: Question, asked: Asked) -> Question:
 
     query = q.query.replace(asked.words, "")
     said = set(tokenize(asked.words))
-    if not q.zh:  # its Chinese keywords hold the time words' translations too (now -> 现在)
-        said |= {t for t in q.terms if t.lower() in RELATIVE or time_marker(t)}
+    if not q.zh:  # its Chinese keywords hold the time words' translations too (now -> 现在, 如今, 此时)
+        from rag.retrieve.crosslingual import chinese_keywords
+
+        said |= {t for t in q.terms if t.lower() in RELATIVE or time_marker(t)} | set(chinese_keywords(asked.words))
     terms = {t: w for t, w in q.terms.items() if t not in said} or q.terms
     bigrams = frozenset(bigrams_of(query)) if q.zh else frozenset(b for b in q.bigrams if b not in said)
     return replace(q, query=query, span_q=q.span_q.replace(asked.words, ""), terms=terms,

@@ -9,6 +9,7 @@ import re
 from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_opening
 from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to, only_wrong
+from rag.answer.focus import AREA_Q, AREA_UNIT
 from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -72,16 +73,12 @@ def _fits(q: Question, text: str, start: int, end: int) -> bool:
     value = text[start:end]
     if not (_NUMERAL.search(value) and unit_matches(q.query, value)):
         return False
-    if _AREA.search(q.query) and not _AREA_UNIT.match(text, end) and not _AREA_UNIT.search(value):
+    if AREA_Q.search(q.query) and not AREA_UNIT.match(text, end) and not AREA_UNIT.search(value):
         return False  # 面积多大: 1800平方米, not 一座
     m = _MEASURE.search(q.query)
     return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
 
 
-# an area asked: 面积多大, 占地多少, and how big a piece of land is (荷塘有多大, 茶园多大), not a sum
-# (投资规模有多大) or an age (多大年纪)
-_AREA = re.compile(r"面积|占地|\barea\b|(?:[地田园塘湖林场]|基地|公园|广场|水库|景区|园区)有?多大", re.I)
-_AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平米|㎡|亩|畝|公顷|公頃)")
 
 
 def _figure_in_unit(q: Question, sentence: str) -> str | None:
@@ -103,7 +100,7 @@ _MONTH_DAY = re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|(?<![\d.])\d{1
 def _asks_unit(q: Question) -> bool:
     """Does the question ask its figure in a unit (多少吨, 几家, how much … in yuan)? Without one,
     any figure would do, and none is looked for beyond the span step's."""
-    return _MEASURE.search(q.query) is not None or _AREA.search(q.query) is not None or not unit_matches(q.query, "")
+    return _MEASURE.search(q.query) is not None or AREA_Q.search(q.query) is not None or not unit_matches(q.query, "")
 
 
 _MEASURE = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张份台套])")  # the measure word a question counts by
@@ -139,8 +136,9 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
     title = c.doc.title or ""
     if not title or c.text.strip() == title.strip():
         return False
-    places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), q.query))]
-    bodies = [p for m in _BODY_NAME.finditer(title) if (p := _asked_end(m.group(), q.query)) and p not in places]
+    asked = q.query if q.zh else q.query + " " + " ".join(q.terms)  # in English: the Chinese it names (桑沅县)
+    places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), asked))]
+    bodies = [p for m in _BODY_NAME.finditer(title) if (p := _asked_end(m.group(), asked)) and p not in places]
     text = lead_in(c, around) + c.text
     if places and coverage(q.terms, q.bigrams, undated("、".join(places) + "。" + text), policy) >= floor:
         return True
@@ -186,9 +184,9 @@ def undated(text: str) -> str:
 # names of one office of one body (a village's party organisation is a 党支部, a 党总支 once it grows,
 # a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
 # and two names of one kind of figure (a village's collective 经济 income or assets are reported as
-# its 经营性 ones too)
+# its 经营性 ones too), and a standard's short name and its full one (低保, a notice's 最低生活保障)
 _SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"),
-                ("集体经济", "集体经营性"))
+                ("集体经济", "集体经营性"), ("低保", "最低生活保障"))
 _BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
 
 
