@@ -44,10 +44,20 @@ def _ends_in_title(text: str, s: int, e: int, titles: list[tuple[int, int]]) -> 
     return last >= 0 and any(ts < last < te - 1 for ts, te in titles)
 
 
+_CLAUSE_MARK = re.compile(r"[，：、]|[,:](?=\s)(?!\s*\d{4}\b)|[,:](?=[^\s\d])")
+
+
+def clause_mark_at(text: str, i: int) -> bool:
+    """Is the ASCII , ; or : at text[i] a clause's end: not inside a figure (11,000), a time (9:00)
+    or an English date (March 1, 2024)? (A ; always is.)"""
+    return text[i] == ";" or _CLAUSE_MARK.match(text, i) is not None
+
+
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split one over-long sentence at commas and colons (kept with the left part)."""
+    """Split one over-long sentence at commas and colons (kept with the left part); not inside a
+    figure (11,000), a time (9:00) or an English date (March 1, 2024)."""
     spans, s = [], start
-    for m in re.finditer(r"[，,：:、]", text[start:end]):
+    for m in _CLAUSE_MARK.finditer(text[start:end]):
         e = start + m.end()
         if e - s >= 8:
             spans.append((s, e))

@@ -5,7 +5,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, _topic_first, states_value
 from rag.answer.span import question_type
-from rag.retrieve.crosslingual import chinese_keywords, holds_topic, topic_keywords, topic_terms
+from rag.retrieve.crosslingual import chinese_keywords, figures_asked, holds_topic, topic_keywords, topic_terms
 from rag.retrieve.search import other_language
 from rag.types import Chunk, Document, Hit
 
@@ -107,3 +107,16 @@ def test_now_asked_in_english_leads_with_the_newest_report_that_names_the_county
     pipe = hashing_pipeline(tmp_path, REPORTS)
     a = pipe.ask("What is Heting County's GDP now?", today=dt.date(2026, 6, 1))
     assert a.answerable and "219.7亿元" in a.citations[0].quote, a.answer
+
+
+def test_a_standards_amount_asked_in_english_asks_for_a_number():
+    assert question_type("What is the monthly minimum living allowance (低保) in Heting now?") == "number"
+    assert question_type("What is the bus fare in Heting today?") == "number"
+    assert question_type("What was the price policy called?") is None  # the noun does not end the phrase
+
+
+def test_standards_and_services_map_to_the_words_a_local_notice_writes():
+    """CC-CEDICT gives 汽车 / 公车 for bus; a county's notice writes 公交 (县城公交票价由每人每次1元调整为…)."""
+    assert "公交" in chinese_keywords("How much is a bus ride in the Heting county seat now?")
+    assert "最低生活保障" in figures_asked("What is the minimum living allowance in Heting now?")
+    assert "社保卡" in figures_asked("Where can I get a replacement social security card in Heting?")

@@ -41,7 +41,7 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy, further: Sequ
     top = list(hits[: policy.sentences_from])
     for rank, hit in enumerate(top + continued(top, further, document, policy)):
         doc = document(hit.chunk.doc_id)
-        for s, e in sentence_spans(doc.text, hit.chunk.start, hit.chunk.end):
+        for s, e in sentence_spans(doc.text, _sentence_start(doc.text, hit.chunk.start), hit.chunk.end):
             if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]) \
                     or end_matter(doc.text, s, e):
                 continue  # too short to answer, itself a question (a heading such as "如何……？"), or a
@@ -79,22 +79,40 @@ def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: Answ
     return out
 
 
+def _sentence_start(text: str, start: int) -> int:
+    """Where the sentence a passage opens in begins: an English passage may open inside one ("2024,
+    residents of … aged 65 and over can ride … free" of "From March 1, 2024, residents …"), which is
+    read from its start when that lies within _REST characters; any other passage from where it opens."""
+    before = text[max(0, start - _REST):start]
+    if not before.rstrip() or before.rstrip()[-1] not in _INSIDE_ENGLISH:
+        return start
+    ends = [m.end() for m in _EN_SENTENCE_END.finditer(before)]
+    return start - len(before) + ends[-1] if ends else start
+
+
+_INSIDE_ENGLISH = frozenset(",;:()-'\"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_EN_SENTENCE_END = re.compile(r"[.!?][\"')]?\s+(?=[A-Z\"(])|\n\s*")
+
+
 def _sentence_end(text: str, start: int, end: int) -> int:
     """Where the sentence text[start:end] should end: a passage may end inside a long English sentence
-    (cut at "on January 18,"): its next clause is read too (or up to the sentence's end; _MORE
-    characters at most)."""
-    if end >= len(text) or text[end - 1] not in ",;":  # a Chinese clause split keeps its passage's cut
+    (cut at "on January 18,"): the rest of the sentence is read too when it is short (_REST characters
+    at most), else its next clause (_MORE at most)."""
+    if end >= len(text) or text[:end].rstrip()[-1:] not in (",", ";"):  # a Chinese clause split keeps its passage's cut
         return end
-    whole = sentence_spans(text, start, min(len(text), end + _MORE))
+    whole = sentence_spans(text, start, min(len(text), end + _REST + 1))
     if not whole or whole[0][0] != start or whole[0][1] <= end:
         return end
+    if whole[0][1] - end <= _REST:  # the sentence ends (or its line does) within _REST characters  # "She succeeds Zhang San (张三)," + ", who … has become director of … (…局长)."
+        return whole[0][1]
     clause = re.search(r"[，,；;：:]", text[end : min(whole[0][1] - 1, end + _MORE)])  # "…on January 18, 2024,"
     if clause:
         return end + clause.end()
-    return whole[0][1] if whole[0][1] - end <= _MORE else end
+    return end
 
 
-_MORE = 40  # characters read past a passage's end at most (a table row runs on for pages)
+_MORE = 40  # characters of a next clause read past a passage's end at most (a table row runs on for pages)
+_REST = 200  # or of the rest of the sentence, when that is all it takes (an English sentence's relative clause)
 
 
 def end_matter(text: str, start: int, end: int) -> bool:

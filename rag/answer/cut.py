@@ -46,7 +46,8 @@ _OPENERS, _CLOSERS = "“‘《「『（(【", "”’》」』）)】"
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clauses of text[start:end], split after ，；：, each keeping its punctuation. A mark
     inside quotation marks or brackets does not split ("“以……为牵引，着力……”让……"), unless
-    the marks do not pair up (a quotation cut by a page break): then every mark splits."""
+    the marks do not pair up (a quotation cut by a page break): then every mark splits. Nor does
+    a mark inside a figure (11,000), a time (9:00) or an English date (March 1, 2024)."""
     piece = text[start:end]
     marks, depth, quoted = [], 0, []
     for i, ch in enumerate(piece):
@@ -54,7 +55,7 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif ch in _CLOSERS:
             depth = max(depth - 1, 0)
-        elif ch in "，；：,;:":
+        elif ch in "，；：" or ch in ",;:" and _ascii_mark_splits(piece, i):
             marks.append(i)
             quoted.append(depth > 0)
     balanced = depth == 0 and piece.count("“") == piece.count("”")
@@ -67,3 +68,10 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if s < end:
         out.append((s, end))
     return out
+
+
+def _ascii_mark_splits(piece: str, i: int) -> bool:
+    """Does the ASCII , ; or : at piece[i] end a clause (as clause_spans in rag/text.py reads it)?"""
+    from rag.text import clause_mark_at
+
+    return clause_mark_at(piece, i)

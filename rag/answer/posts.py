@@ -62,16 +62,20 @@ def asked_person(q: Question) -> list[str]:
 
     if not ASKS_POST.search(q.query):
         return []
-    names = [e for e in key_entities(q.query) if looks_like_name(e)]
+    names = [e for e in key_entities(q.query) if looks_like_name(e) and not _PLACE_END.search(e)]  # not 芽坪村
     lead = _LEADING_NAME.match(q.query)  # a name jieba does not know (a compound surname's: 欧阳某)
-    return names or ([lead.group(1)] if lead and looks_like_name(lead.group(1)) else [])
+    lead = lead.group(1) if lead and looks_like_name(lead.group(1)) else None
+    if lead and any(n in lead for n in names):  # jieba's 兰亭 of 宓兰亭 (a rare surname split off)
+        names = [lead] + [n for n in names if n not in lead]
+    return names or ([lead] if lead else [])
 
 
-_LEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:同志)?(?:现在|目前|如今|后来|之后|现任|担任|在|做|干|去|调)")
+_PLACE_END = re.compile(r"[村镇乡县市区省]$|街道$|社区$")
+_LEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:同志)?(?:现在|目前|如今|后来|之后|现任|担任|在|做|干|去|调|不当|不再|卸任|离任)")
 
 
 def post_first(q: Question, ranked: list[Candidate], tl, around: Surroundings, policy: AnswerPolicy):
-    """(ranked, tl) with the newest of the first `time_window` sentences that give the person asked a post
+    """(ranked, tl) with the newest of the sentences read that give the person asked a post
     leading, for a question of the post held now (or of no time); as they were when none does, when the
     timeline's own lead gives one as new, or when the sentence fails the checks."""
     from rag.answer.support import unsupported
@@ -82,7 +86,7 @@ def post_first(q: Question, ranked: list[Candidate], tl, around: Surroundings, p
         return ranked, tl
     checked = subject_only(tl.question or q)
     giving = []
-    for i, c in enumerate(ranked[: policy.time_window]):
+    for i, c in enumerate(ranked):  # every sentence read: a later post is told in few of the question's words
         if any(gives_post(n, c.text) for n in names):
             c = c.span(c.start, c.end)  # its share of the question's subject, not of the words that ask
             c.context = coverage(checked.terms, checked.bigrams, around.window(c), policy) if checked.terms else 1.0

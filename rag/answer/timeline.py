@@ -44,7 +44,7 @@ from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
 from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, newest_held,
-                                      read_with, removes, titled, undated, value_of)
+                                      cover, read_with, removes, titled, undated, value_of)
 from rag.dates import Asked, Date, as_date, asked_time, tells_before, time_marker
 from rag.dates.words import RELATIVE
 
@@ -183,7 +183,7 @@ def _answers_asked(q: Question, c: Candidate, around: Surroundings, floor: float
     哪些材料？)? The floor itself is set without it: a 问 line repeats the question's words, and would
     hold every other article's sentence below it."""
     asked = asked_line(c.doc.text, c.start)
-    return bool(asked) and _cover(q, asked + lead_in(c, around) + c.text, policy) >= floor
+    return bool(asked) and cover(q, asked + lead_in(c, around) + c.text, policy) >= floor
 
 
 def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
@@ -394,7 +394,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
     # (and another name of the office asked, 党总支书记 for 党支部书记, read as the question's: as_asked)
-    cover = {id(c): _cover(q, lead_in(c, around) + c.text, policy) for c in top}
+    covered = {id(c): cover(q, lead_in(c, around) + c.text, policy) for c in top}
     # the floor is set by the articles' sentences, not their headlines (中心城区路边停车明年起调价 白天首小时5元
     # names every word of the question, and would hold the bodies' sentences below it)
     # (and by those in the measure counted in, where some are: the opening that repeats the canteen's
@@ -403,11 +403,11 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # (nor by a line that only abolishes an old notice, 原《…标准的通知》同时废止, which names the standard in
     # full and states no value of it)
     measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
-    floor = policy.version_cover * max([cover[id(c)] for c in (measured or bodies)] or cover.values())
+    floor = policy.version_cover * max([covered[id(c)] for c in (measured or bodies)] or covered.values())
     still = STILL_Q.search(q.query) is not None  # 还要另交…吗: 不再单独收取 is the answer, not only what ended
     out = []
     for c in top:
-        reaches = (cover[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
+        reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
                    or _answers_asked(q, c, around, floor, policy))
         if (not reaches or (abolishes_only(c) and not still) or TARGET.search(c.text)
                 or unsupported(q, c, around, policy) is not None):
@@ -436,17 +436,7 @@ def _opened(q: Question, c: Candidate, around: Surroundings, floor: float, polic
     (version_value.read_with)? The floor itself is set without openings."""
     plain = lead_in(c, around) + c.text
     opened = read_with(c, around)
-    return opened != plain and _cover(q, opened, policy) >= floor
-
-
-def _cover(q: Question, text: str, policy: AnswerPolicy) -> float:
-    terms = {t: w for t, w in q.terms.items() if t not in _PERIOD} or q.terms
-    return coverage(terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
-
-
-# the period a figure is counted over, as a citizen asks it (现在一年的财政收入): reports write 全年, 年, or
-# the year itself, and a report's "过去的一年" is no sign that its figure is the one asked
-_PERIOD = frozenset({"一年", "每年", "全年", "一个月", "每月", "每个月", "一天", "每天"})
+    return opened != plain and cover(q, opened, policy) >= floor
 
 
 def _is_title(c: Candidate) -> bool:

@@ -5,6 +5,7 @@ headline names are counted."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_opening
 from rag.answer.changes import changes_standard
@@ -35,7 +36,8 @@ def value_of(q: Question, c: Candidate) -> str | None:
     span = extract_short(q.span_q, c.text, q.kind)
     if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(c.text, *span)
-    dated = bool(span) and q.kind == "number" and any(d.start < span[1] and span[0] < d.end for d in find_dates(c.text))
+    dated = bool(span) and q.kind == "number" and (any(d.start < span[1] and span[0] < d.end for d in find_dates(c.text))
+                                                   or any(m.start() < span[1] and span[0] < m.end() for m in _MONTH_DAY.finditer(c.text)))
     if not span and q.kind != "number":
         return None
     if q.kind in VALUE_KINDS and (dated or not (span and _fits(q, c.text, *span))):  # 9月1日's 1日 is no figure
@@ -137,13 +139,14 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
     if not title or c.text.strip() == title.strip():
         return False
     asked = q.query if q.zh else q.query + " " + " ".join(q.terms)  # in English: the Chinese it names (桑沅县)
-    places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), asked))]
+    places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), asked))
+              or not q.zh and (p := m.group())[:-1] in q.terms]  # Xubin County: 溆滨 found, 溆滨县 in the headline
     bodies = [p for m in _BODY_NAME.finditer(title) if (p := _asked_end(m.group(), asked)) and p not in places]
     text = lead_in(c, around) + c.text
-    if places and coverage(q.terms, q.bigrams, undated("、".join(places) + "。" + text), policy) >= floor:
+    if places and cover(q, "、".join(places) + "。" + text, policy) >= floor:
         return True
-    return bool(bodies) and coverage(q.terms, q.bigrams, undated(text), policy) >= floor / 2 and coverage(
-        q.terms, q.bigrams, undated("、".join(places + bodies) + "。" + text), policy) >= floor
+    return bool(bodies) and cover(q, text, policy) >= floor / 2 and cover(q, "、".join(places + bodies) + "。" + text,
+                                                                            policy) >= floor
 
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
@@ -207,6 +210,35 @@ def as_asked(query: str, text: str) -> str:
             if other != name:
                 text = text.replace(body + other, body + name)
     return text
+
+
+@lru_cache(maxsize=256)
+def other_name_words(query: str) -> frozenset[str]:
+    """The words of the other names of what the question names (最低, 生活, 保障 of 最低生活保障 when it
+    asks 低保), less the asked name's own: as_asked writes those names as asked, so no text holds them
+    (an English question's keywords may hold both names)."""
+    from rag.index.tokenize import answer_tokens
+
+    out: set[str] = set()
+    for names in _SAME_OFFICE:
+        asked = next((name for name in names if name in query), None)
+        if asked is not None:
+            own = set(answer_tokens(asked)) | {asked}
+            out |= {t for other in names if other != asked for t in (*answer_tokens(other), other)} - own
+    return frozenset(out)
+
+
+def cover(q: Question, text: str, policy: AnswerPolicy) -> float:
+    """How much of the question (less the period it counts over and the other names of what it names)
+    text holds, its dates set aside and other names of what it names written as asked."""
+    others = other_name_words(q.query)
+    terms = {t: w for t, w in q.terms.items() if t not in _PERIOD and t not in others} or q.terms
+    return coverage(terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
+
+
+# the period a figure is counted over, as a citizen asks it (现在一年的财政收入): reports write 全年, 年, or
+# the year itself, and a report's "过去的一年" is no sign that its figure is the one asked
+_PERIOD = frozenset({"一年", "每年", "全年", "一个月", "每月", "每个月", "一天", "每天"})
 
 
 NAMED = re.compile(r"[\u4e00-\u9fff]{2}|[A-Z][a-z]+ [A-Z][a-z]+")  # a name, in Chinese or in pinyin

@@ -216,8 +216,10 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
             end = Date.of(today) if date.first_day() <= today else date  # 今年7月起 asked in June: July
             return Asked("year", date, end, words + _SINCE_RE.match(after).group().strip())
         return Asked("year", date, date, words)
-    for kind, words in (("past", PAST_WORDS), ("current", CURRENT_WORDS)):
-        hit = marker_in(question, words)
+    past, now = marker_in(question, PAST_WORDS), marker_in(question, CURRENT_WORDS)
+    if past and now and question.rfind(now[-1]) > question.rfind(past[-1]):
+        return Asked("current", words=now[-1])  # 原来的支书现在干什么: who was, asked what is now
+    for kind, hit in (("past", past), ("current", now)):
         if hit:
             return Asked(kind, words=hit[0])
     on_today = [question[s:e] for s, e, w in said if w in TODAY_WORDS]
