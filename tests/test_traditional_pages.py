@@ -46,5 +46,6 @@ def test_how_big_a_piece_of_land_is_asks_an_area():
     assert measure_fits("青石村的茶园有多大？", "全村荷塘面積2750畝。")
     assert measure_fits("青石村的茶园有多大？", "依托白茶园，全年接待游客1.2万人次。") is False
     assert measure_fits("新公园占地多少？", "公园占地12.5公顷。")
+    assert measure_fits("卡镇的陆地面积是多大？", "1750.33km²") and measure_fits("这个区的面积是多少？", "1.601 km²")
     assert measure_fits("这个项目投资规模有多大？", "总投资3.2亿元。") is None  # a sum, not an area
     assert measure_fits("How many people live in the area?", "常住人口40.2万人。") is None
