@@ -45,7 +45,7 @@ def _v(text, when, value):
     return SimpleNamespace(cand=SimpleNamespace(text=text), when=when, value=value)
 
 
-PERSON = SimpleNamespace(kind="person")
+PERSON = SimpleNamespace(kind="person", query="县民政局局长是谁？")
 
 
 def test_of_one_notice_the_appointee_is_newer_than_the_one_it_removes():

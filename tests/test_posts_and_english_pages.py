@@ -71,3 +71,10 @@ def test_an_english_dates_comma_and_a_figures_comma_cut_no_clause():
     cut = [text[s:e] for s, e in clauses(text, 0, len(text))]
     assert cut[0] == "From March 1, 2024," and any("11,000 more qualify at 9:00," in c for c in cut)
     assert [text[s:e] for s, e in clause_spans(text, 0, len(text))][0] == "From March 1, 2024,"
+
+
+def test_an_english_duration_is_read_whole_and_a_date_beside_it_is_no_reason_to_drop_it():
+    from rag.answer.evidence import duration_in
+
+    said = "Since May 10, 2025, residents can have the new card mailed within 3 working days (3个工作日), the bureau said."
+    assert duration_in(said) == "3 working days"

@@ -49,3 +49,9 @@ def test_how_big_a_piece_of_land_is_asks_an_area():
     assert measure_fits("卡镇的陆地面积是多大？", "1750.33km²") and measure_fits("这个区的面积是多少？", "1.601 km²")
     assert measure_fits("这个项目投资规模有多大？", "总投资3.2亿元。") is None  # a sum, not an area
     assert measure_fits("How many people live in the area?", "常住人口40.2万人。") is None
+
+
+def test_a_traditional_pages_own_units_are_figures():
+    from rag.answer.span import NUMBER_RE
+
+    assert [m.group() for m in NUMBER_RE.finditer("全村茶園面積3260畝，年產乾茶12萬噸。")] == ["3260畝", "12萬噸"]

@@ -125,6 +125,7 @@ DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小
                          r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
 DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
                        r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周(?!岁|年)|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
+                       r"|\b\d+\s*(?:working |business )?(?:days?|hours?|weeks?|months?|minutes?)\b"  # 3 working days
                        r"|当场|即时|当日|当天|\bdays?\b|\bhours?\b|\bweeks?\b|\bmonths?\b", re.I)
 _DURATION_UNIT = frozenset("天 个月 月 年".split())  # the units of _ASKED_UNIT that a duration may be given in
 
@@ -147,7 +148,8 @@ def duration_in(sentence: str) -> str | None:
     told = [m for m in found if _CHANGED_TO.fullmatch(sentence[:m.start()].rstrip()[-3:])]  # …延长至30分钟
     after = _CHANGED_TO.search(sentence)
     later = [m for m in found if after is not None and m.start() >= after.end()]
-    return re.sub(r"\s+", "", (told or later or found)[0].group())
+    got = (told or later or found)[0].group()
+    return re.sub(r"\s+", " " if re.search(r"[A-Za-z]", got) else "", got)  # 3 working days, 3个工作日
 
 
 _CHANGED_TO = re.compile(r"缩短为|缩短至|缩短到|压缩至|压缩到|压缩为|调整为|减少为|减少到|改为|延长至|延长到|延长为")

@@ -150,7 +150,7 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     typed = extract_short(q.span_q, best.text, kind) if kind else None
     if kind == "number" and not typed and not (asks_duration(query) and duration_in(best.text)):
         return "no number in the answer"  # 要等多久: 当场办结 is a duration without one
-    if kind == "number" and typed and asks_duration(query) and _a_date(best.text, *typed):
+    if kind == "number" and typed and asks_duration(query) and _a_date(best.text, *typed) and not duration_in(best.text):
         return "a date, where a duration is asked"  # 多久能批下来: 自2025年1月1日起 is no duration
     if kind == "number" and typed and rate_unasked(query, best.text, *typed):
         return "a rate, where a level is asked"

@@ -409,9 +409,10 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     for c in top:
         reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
                    or _answers_asked(q, c, around, floor, policy))
-        if (not reaches or (abolishes_only(c) and not still) or TARGET.search(c.text)
+        if (not reaches or (abolishes_only(c) and not still) or (TARGET.search(c.text) and q.kind != "person")
                 or unsupported(q, c, around, policy) is not None):
-            continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact
+            continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact (a plan is
+            # none of a figure; 局长张三介绍，预计每年… still names the holder)
         value = value_of(q, c)
         if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed

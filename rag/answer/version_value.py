@@ -187,9 +187,11 @@ def undated(text: str) -> str:
 # names of one office of one body (a village's party organisation is a 党支部, a 党总支 once it grows,
 # a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
 # and two names of one kind of figure (a village's collective 经济 income or assets are reported as
-# its 经营性 ones too), and a standard's short name and its full one (低保, a notice's 最低生活保障)
+# its 经营性 ones too), and the short name citizens and news use for a standard or a bureau and the full
+# one a notice writes (低保 / 最低生活保障, 医保局 / 医疗保障局, 人社局 / 人力资源和社会保障局)
 _SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"),
-                ("集体经济", "集体经营性"), ("低保", "最低生活保障"))
+                ("集体经济", "集体经营性"), ("低保", "最低生活保障"), ("医保", "医疗保障"), ("人社", "人力资源和社会保障"),
+                ("社保", "社会保障"))
 _BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
 
 
@@ -266,16 +268,37 @@ _PINYIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\s*[(（][\u4e00-\u9fff]{2,
 _APPOINTED = re.compile(r"(?:任命|聘任|提名|补选|选举|推选|决定由)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:为|担任)|"
                         r"由(?:[\u4e00-\u9fff]{0,6}?(?:长|书记|主任))?([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:主持|代理|代行)")
 # …决定，卢振华任苇塘乡文化站站长 (a name right after a clause's start, then 任 / 接任 / 出任)
-_TAKES_POST = re.compile(r"(?:^|[，,。；：:、]|决定|宣布)(?![不再曾已未拟将])([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|接任|出任|当选)(?!命)")
+_TAKES_POST = re.compile(r"(?:^|[，,。；：:、]|决定|宣布)(?![不再曾已未拟将])([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任(?![命用职期务])|接任|出任|当选)")  # not 另有任用
 _REMOVED = re.compile(r"免去[\u4e00-\u9fff]{2,4}(?:同志)?的?\S*?职务|不再担任|不再参选|卸任|免职|到龄退休|"
                       r"(?<![\u4e00-\u9fff])原(?:任)?[\u4e00-\u9fff]{0,10}?(?:书记|主任|[局院校站所镇乡县市区馆队]长|主席|经理)")
 # (原村委会主任张三…: the line names who held the post, as 前任 does)
 
 
 def removes(q: Question, c: Candidate) -> bool:
-    """Does a who-question's sentence only remove someone from a post (免去李四的…职务, …不再担任…)?
-    It tells who held the post before, never who holds it now."""
-    return q.kind == "person" and appointed(c.text) == ""
+    """Does a who-question's sentence only remove someone from a post (免去李四的…职务, …不再担任…), or
+    from the post asked while it gives them another (任命张三为市医保局局长，免去其市人社局局长职务, asked the
+    人社局's head)? It tells who held the post before, never who holds it now."""
+    return q.kind == "person" and (appointed(c.text) == "" or left_asked_post(q.query, c.text))
+
+
+def left_asked_post(query: str, sentence: str) -> bool:
+    """Does an appointment line move its appointee away from the office the question asks about (任命
+    张三为A局局长，免去其B局局长职务, asked B局's head)? Offices are compared as the question names them
+    (as_asked: 人社局 for 人力资源和社会保障局)."""
+    office = _ASKED_OFFICE.search(query)
+    gone = _REMOVED_FROM.search(sentence)
+    if office is None or gone is None or not appointed(sentence):
+        return False
+    text = as_asked(query, sentence)
+    gone = _REMOVED_FROM.search(text)
+    given = _APPOINTED_TO.search(text)
+    core = office.group(1)[-3:]  # 人社局 of 市人社局
+    return gone is not None and core in gone.group(1) and not (given is not None and core in given.group(1))
+
+
+_ASKED_OFFICE = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:局|委员会|委|办公室|办|中心|院|所|站|馆))(?:的)?(?:局长|主任|书记|院长|所长|站长|馆长|负责人|一把手)?")
+_REMOVED_FROM = re.compile(r"免去(?:其|[\u4e00-\u9fff]{2,4}(?:同志)?的)([^，。；;]*?)职务")
+_APPOINTED_TO = re.compile(r"(?:任命|聘任)[\u4e00-\u9fff]{2,4}?(?:同志)?为([^，。；;]*)")
 
 
 def newest_held(q: Question, older: list, versions: list):
