@@ -118,3 +118,39 @@ def test_a_line_that_only_abolishes_sets_no_floor(tmp_path):
     pipe = hashing_pipeline(tmp_path, ABOLISHING)
     a = pipe.ask("孤儿基本生活保障标准里，散居孤儿现在每月多少？", today=dt.date(2026, 6, 1))
     assert a.answerable and "1450元" in a.citations[0].quote, a.answer
+
+
+def test_a_corrections_value_is_the_one_after_its_right_word():
+    from rag.answer.dating import said_right
+    from rag.answer.evidence import duration_in
+
+    fix = "本网3月15日刊发的《路边停车首小时6元》一文中，“免费停放时间由15分钟延长至30分钟”有误，应为“免费停放时间由15分钟延长至20分钟”。"
+    assert duration_in(fix[said_right(fix):]) == "20分钟"
+    assert said_right("申请人应为本市户籍居民。") is None  # 应为 that corrects nothing
+
+
+def test_a_percentage_asked_wants_a_percentage():
+    from rag.answer.evidence import unit_matches
+
+    assert unit_matches("住院现在能报销百分之多少？", "政策范围内报销比例由55%提高至62%。")
+    assert not unit_matches("住院现在能报销百分之多少？", "起付标准由1150元下调为890元。")
+    assert unit_matches("报销比例是多少？", "报销比例提高到六成，即百分之六十。")
+
+
+QA = {
+    "hpf-2022.md": ("---\ntitle: 公积金贷款审批提速\ndate: 2022-04-12\n---\n"
+                    "自5月1日起，青禾市公积金贷款审批时限由10个工作日压缩至7个工作日。\n"),
+    "hpf-qa-2026.md": ("---\ntitle: 公积金能贷多少？租房怎么提取？市公积金中心答疑\ndate: 2026-04-08\n---\n"
+                       "近日，不少市民来电咨询。\n\n问：贷款审批要多长时间？\n\n答：资料齐全的，3个工作日内审批完毕。\n"),
+}
+
+
+def test_a_qa_answer_is_read_with_its_question_and_its_title(tmp_path):
+    """问：贷款审批要多长时间？ names no 公积金; the Q&A's title does."""
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    pipe = hashing_pipeline(tmp_path, QA)
+    a = pipe.ask("公积金贷款现在审批要几天？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "3个工作日" in a.citations[0].quote, a.answer

@@ -215,6 +215,14 @@ _SAID_WRONG = re.compile(r"[”\"’」』]\s*(?:一文中?)?(?:有误|错误|�
 _SAID_RIGHT = re.compile(r"应为|应是|更正为|改正为")
 
 
+def said_right(sentence: str) -> int | None:
+    """Where a correction's right value begins (…“由15分钟延长至30分钟”有误，应为“…20分钟”: at 应为),
+    None for any other sentence (申请人应为本市户籍居民 corrects nothing)."""
+    wrong = _SAID_WRONG.search(sentence)
+    right = _SAID_RIGHT.search(sentence, wrong.end()) if wrong else None
+    return right.start() if right else None
+
+
 def only_wrong(sentence: str) -> bool:
     """Does a sentence only say that a value printed was wrong (本网…刊发的《…》一文标题中的“980元”有误。),
     without the right one (应为…), which a correction gives in its next sentence? Such a sentence

@@ -159,11 +159,17 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
                          r"|册|本|张|处|间|户|层|栋|块(?!钱)|艘|架|株|棵|千克|公斤|斤|次)")
 
 
+_ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
+_PERCENT = re.compile(r"\d\s*%|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
+
+
 def unit_matches(question: str, sentence: str) -> bool:
     """"多少亿元" needs an amount in 亿元 in the sentence, not a percentage; so does "how much
     ... in yuan" in English, and "population" a number of people. The sentence is read in its
     normal form: a page in traditional characters writes 3200畝 for 亩, full-width digits ５８万元."""
     sentence = normalize_for_search(sentence)
+    if _ASKS_PERCENT.search(question):  # 能报销百分之多少: 65%, not the 890元 起付线 beside it
+        return _PERCENT.search(sentence) is not None
     m = _ASKED_UNIT.search(question)
     if m and m.group(1) in _DURATION_UNIT and asks_duration(question) and duration_in(sentence):
         return True  # 要等几天: 7个工作日, 当场办结

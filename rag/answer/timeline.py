@@ -180,10 +180,11 @@ def _on_topic(q: Question, versions: list[Version]) -> list[Version]:
 
 def _answers_asked(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
     """Does a Q&A's answer (答：不再需要提交照片) reach the floor read with the question it answers (问：要交
-    哪些材料？)? The floor itself is set without it: a 问 line repeats the question's words, and would
+    哪些材料？) and the Q&A's title? The floor itself is set without them: a 问 line repeats the question's words, and would
     hold every other article's sentence below it."""
     asked = asked_line(c.doc.text, c.start)
-    return bool(asked) and cover(q, asked + lead_in(c, around) + c.text, policy) >= floor
+    # (and with the Q&A's title, which names what all its questions are about: 公积金…答疑 over 问：贷款审批要多长时间？)
+    return bool(asked) and cover(q, (c.doc.title or "") + "。" + asked + lead_in(c, around) + c.text, policy) >= floor
 
 
 def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_opening
 from rag.answer.changes import changes_standard
-from rag.answer.dating import changed_from, changed_to, only_wrong
+from rag.answer.dating import changed_from, changed_to, only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
 from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
 from rag.answer.policy import AnswerPolicy
@@ -25,26 +25,28 @@ def value_of(q: Question, c: Candidate) -> str | None:
     """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
     if only_wrong(c.text):
         return None  # 《…》一文中的“187万元”有误: the value withdrawn, no version of the fact
+    right = said_right(c.text)  # …“由15分钟延长至30分钟”有误，应为“…延长至20分钟”: the value after 应为
+    text = c.text[right:] if right is not None else c.text
     if not q.kind:
-        return re.sub(r"\s+", "", c.text)
-    if q.kind == "person" and appointed(c.text):
-        return appointed(c.text)  # 任命张三为…局长: 张三 (a removal line is read as written: removes())
+        return re.sub(r"\s+", "", text)
+    if q.kind == "person" and appointed(text):
+        return appointed(text)  # 任命张三为…局长: 张三 (a removal line is read as written: removes())
     if q.kind == "number" and asks_duration(q.query):
-        return duration_in(c.text)  # 要等多久: 3个工作日, 当场; not the hall's floor (一楼) nor a date's day
+        return duration_in(text)  # 要等多久: 3个工作日, 当场; not the hall's floor (一楼) nor a date's day
     if q.kind == "number" and _COUNTED_Q.search(q.query):
-        return counted_figure(q.query, c.text)  # 多少个综合窗口: 设综合窗口86个, not the hall's 1.2万平方米
-    span = extract_short(q.span_q, c.text, q.kind)
-    if span and changed_from(c.text, *span):  # 由80元提高至110元: the value now is 110元
-        span = changed_to(c.text, *span)
-    dated = bool(span) and q.kind == "number" and (any(d.start < span[1] and span[0] < d.end for d in find_dates(c.text))
-                                                   or any(m.start() < span[1] and span[0] < m.end() for m in _MONTH_DAY.finditer(c.text)))
+        return counted_figure(q.query, text)  # 多少个综合窗口: 设综合窗口86个, not the hall's 1.2万平方米
+    span = extract_short(q.span_q, text, q.kind)
+    if span and changed_from(text, *span):  # 由80元提高至110元: the value now is 110元
+        span = changed_to(text, *span)
+    dated = bool(span) and q.kind == "number" and (any(d.start < span[1] and span[0] < d.end for d in find_dates(text))
+                                                   or any(m.start() < span[1] and span[0] < m.end() for m in _MONTH_DAY.finditer(text)))
     if not span and q.kind != "number":
         return None
-    if q.kind in VALUE_KINDS and (dated or not (span and _fits(q, c.text, *span))):  # 9月1日's 1日 is no figure
+    if q.kind in VALUE_KINDS and (dated or not (span and _fits(q, text, *span))):  # 9月1日's 1日 is no figure
         look = q.kind == "number" and (span is not None or _asks_unit(q))  # a span that is no figure (同时废止)
-        value = _figure_in_unit(q, c.text) if look else None
+        value = _figure_in_unit(q, text) if look else None
         return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
-    return re.sub(r"\s+", "", c.text[span[0]:span[1]])
+    return re.sub(r"\s+", "", text[span[0]:span[1]])
 
 
 # 多少个综合窗口 / 几个停车位: the thing counted, whose last two characters name it (窗口, 车位)
