@@ -118,3 +118,13 @@ def test_a_place_name_begins_at_a_word():
 
     assert key_entities("老人现在多大岁数坐县城公交免费？") == []
     assert "红山村" in key_entities("红山村现在的书记是谁？")
+
+
+def test_a_neighbours_figure_told_beside_the_counties_own_is_no_version_of_it():
+    from rag.answer.places import neighbours
+
+    assert neighbours("相邻的邻川县去年地区生产总值105.3亿元。", "去年全县地区生产总值是多少？")
+    assert neighbours("据了解，邻近的琮川市三级医疗机构起付标准目前为1020元。", "起付线现在多少？")
+    assert not neighbours("相邻的邻川县去年地区生产总值105.3亿元。", "邻川县去年地区生产总值是多少？")
+    assert not neighbours("去年全县地区生产总值92.6亿元。", "去年全县地区生产总值是多少？")
+

@@ -36,3 +36,58 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
         return said
     others = [d for d in docs if d.id != doc.id]
     return len(others) >= 2 and not any(place in d.text or place in (d.title or "") for d in others)
+
+
+# a sentence that tells a neighbour's figure beside its own place's (相邻的邻川县去年地区生产总值105.3亿元;
+# 据了解，邻近的邻川市…目前为1020元)
+_NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|周边|隔壁)的?([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇|乡|村|街道))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
+
+
+def neighbours(sentence: str, query: str) -> bool:
+    """Does the sentence speak of a neighbouring place that the question does not name (相邻的邻川县…
+    asked 全县's figure)? Its figure is the neighbour's, no version of the place asked."""
+    for m in _NEIGHBOUR.finditer(sentence):
+        place = m.group(1) or m.group(2)
+        if place not in query and place[:-1] not in query:
+            return True
+    return False
+
+
+_PLACE_NAME = r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡|街道|社区|县|区|市|景区|公园)"
+# a place renamed: 叠溪村（原下岙村）, 下岙村更名为叠溪村, "Xia'ao village (下岙村) … has been renamed Diexi village (叠溪村)"
+_RENAMED = (
+    re.compile(rf"(?P<new>{_PLACE_NAME})[（(]原(?P<old>{_PLACE_NAME})[)）]"),
+    re.compile(rf"(?:原|将)?(?P<old>{_PLACE_NAME})(?:正式)?(?:更名为|改名为|改称)(?P<new>{_PLACE_NAME})"),
+    re.compile(rf"[（(](?P<old>{_PLACE_NAME})[)）][^.\n]{{0,120}}?\brenamed\b[^.\n(（]{{0,60}}[（(](?P<new>{_PLACE_NAME})[)）]"),
+)
+
+
+def renamings(texts) -> tuple[tuple[str, str], ...]:
+    """(new name, old name) of the places the texts say were renamed, each once."""
+    found = {}
+    for text in texts:
+        if not any(w in text for w in ("原", "更名", "改名", "改称", "renamed")):
+            continue
+        for pattern in _RENAMED:
+            for m in pattern.finditer(text):
+                new, old = _own(m["new"].lstrip("将原")), _own(m["old"])
+                if new != old and new not in old and old not in new:
+                    found.setdefault((new, old), None)
+    # the name alone, not the town before it (石栈镇叠溪村（原下岙村）: 叠溪村)
+    return tuple((n, o) for n, o in found if not any(o2 == o and n2 != n and n.endswith(n2) for n2, o2 in found))
+
+
+def _own(name: str) -> str:
+    """A village's or community's own name, less the town before it (石栈镇叠溪村 -> 叠溪村)."""
+    return re.sub(r"^.*?(?:镇|乡|县|区|市|街道)(?=[\u4e00-\u9fff]{2,}(?:村|社区)$)", "", name)
+
+
+def as_named(text: str, query: str, renamed) -> str:
+    """`text` with a renamed place written by the name the question uses (asked 下岙村, a later article's
+    叠溪村 read as 下岙村): an article after the renaming still speaks of the place asked."""
+    for new, old in renamed:
+        if old in query and new not in query:
+            text = text.replace(new, old)
+        elif new in query and old not in query:
+            text = text.replace(old, new)
+    return text

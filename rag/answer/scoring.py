@@ -33,6 +33,7 @@ class Question:
     # idf, which an article in its language shares (the dictionary's Chinese keywords match none of it)
     topic: tuple[str, ...] = ()  # a question not in Chinese: the words of what it asks about (not its places, dates
     # or question words), and their Chinese (rag.retrieve.crosslingual.topic_keywords): GDP, 生产总值
+    renamed: tuple[tuple[str, str], ...] = ()  # places the articles read say were renamed: (new, old) (places.renamings)
 
 
 def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Callable[[str], float],

@@ -10,6 +10,7 @@ from rag.answer.evidence import (ASKS_POST, asks_duration, duration_in, is_named
                                  unit_matches)
 from rag.answer.bands import in_band
 from rag.answer.focus import measure_fits
+from rag.answer.places import as_named
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short, template_span
@@ -97,7 +98,9 @@ def _says_year(c: Candidate, num: str) -> bool:
 def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerPolicy) -> str | None:
     """A place, person or organisation the question names must be in the source, and the answer
     must not sit beside another one of the same kind ("芝英镇" asked, "前仓镇" found)."""
-    doc = normalize_for_search((best.doc.title or "") + best.doc.text)
+    named = lambda text: as_named(text, q.query, q.renamed)  # noqa: E731  (a renamed place by its name asked)
+    doc = normalize_for_search(named((best.doc.title or "") + best.doc.text))
+    window, sentence = named(window), named(best.text)
     for ent in map(normalize_for_search, _key_entities(q.query)):
         if _TIME_WORD.match(ent):  # "去年村" is jieba's glue of 去年 and 村…, not a name
             continue
@@ -107,7 +110,7 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
                 return f"{ent} not in the source"
             if not is_named_unit(ent):  # "永康市" is not "永康" glued to 市: it stays as asked
                 ent = trimmed
-        if not mentions(best.text, ent) and rival_named(ent, best.text):
+        if not mentions(sentence, ent) and rival_named(ent, sentence):
             return f"{ent} asked, the sentence names another"  # 蓼水镇党委书记… for 枫林镇's, in its article
         if mentions(window, ent) or ent in doc[: policy.subject_chars] or ent in _opening(best.doc, policy):
             continue  # near the answer, or the subject the whole document is about

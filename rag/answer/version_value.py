@@ -12,6 +12,7 @@ from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to, only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
 from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
+from rag.answer.places import as_named
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, extract_short
@@ -140,6 +141,7 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
     title = c.doc.title or ""
     if not title or c.text.strip() == title.strip():
         return False
+    title = as_named(title, q.query, q.renamed)  # 叠溪村… of 下岙村 asked, renamed
     asked = q.query if q.zh else q.query + " " + " ".join(q.terms)  # in English: the Chinese it names (桑沅县)
     places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), asked))
               or not q.zh and (p := m.group())[:-1] in q.terms]  # Xubin County: 溆滨 found, 溆滨县 in the headline
@@ -237,7 +239,8 @@ def cover(q: Question, text: str, policy: AnswerPolicy) -> float:
     text holds, its dates set aside and other names of what it names written as asked."""
     others = other_name_words(q.query)
     terms = {t: w for t, w in q.terms.items() if t not in _PERIOD and t not in others} or q.terms
-    return coverage(terms, q.bigrams, as_asked(q.query, undated(text)), policy) if q.terms else 1.0
+    text = as_named(as_asked(q.query, undated(text)), q.query, q.renamed)
+    return coverage(terms, q.bigrams, text, policy) if q.terms else 1.0
 
 
 # the period a figure is counted over, as a citizen asks it (现在一年的财政收入): reports write 全年, 年, or
