@@ -120,3 +120,16 @@ def test_standards_and_services_map_to_the_words_a_local_notice_writes():
     assert "公交" in chinese_keywords("How much is a bus ride in the Heting county seat now?")
     assert "最低生活保障" in figures_asked("What is the minimum living allowance in Heting now?")
     assert "社保卡" in figures_asked("Where can I get a replacement social security card in Heting?")
+
+
+def test_who_inside_a_clause_asks_for_no_person():
+    assert question_type("What is the most a couple who both pay into the fund can borrow in Heting now?") == "number"
+    assert question_type("Who is the mayor of Heting now?") == "person"
+    assert question_type("To whom was the award given?") == "person"
+
+
+def test_parking_trains_and_party_secretaries_map_to_a_notices_words():
+    assert "免费停放" in chinese_keywords("How long can you park free on a street in central Heting now?")
+    assert "公园" not in chinese_keywords("How long can you park free on a street in central Heting now?")[:2]
+    assert "地铁站" in figures_asked("How many metro stations does Heting have now?")
+    assert "市委书记" in figures_asked("Who is the Communist Party secretary of Heting City now?")

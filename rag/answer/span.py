@@ -74,11 +74,12 @@ _TYPE_RULES = [
     ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population|"
                           r"\bgdp\b|gross domestic product|fiscal revenue|budget revenue|disposable income|output value|value added|"
                           r"added value|retail sales|average wage"  # the figures of a report (rag/data/figures.tsv)
+                          r"|what(?:'s| is| was) the (?:most|maximum|minimum|least)\b"  # the most a couple can borrow
                           r"|what (?:is|was|are|were) the (?:[a-z-]+ ){0,4}(?:allowance|subsidy|fare|price|fee|wage|pension)s?"
                           r"(?=\s*(?:[?(,]|$|(?:in|of|for|now|today|per|each|this|last|from|after|before|since|at)\b))", re.I)),  # a standard's amount
     ("work", re.compile(r"哪(?:一)?(?:首|部(?!分|门|位)|本(?!地)|篇|出(?!现)|张)|什么(?:歌曲?|书|电影|电视剧|节目|作品|小说|专辑|戏|剧目?|曲子|诗)(?![\u4e00-\u9fff]*(?:公司|机构))|书名|歌名|片名|剧名|which (?:song|book|film|movie|play|album|novel)", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|叫什么名字|姓名|(?:书记|支书|主任|长|负责人|主席|经理)(?:现在)?(?:叫什么|姓什么)"
-                          r"|who\b|whom|whose", re.I)),
+                          r"|^\W*(?:who|whom|whose)\b|\b(?:and|or|but|me|know|asks?) who\b|\b(?:by|to|for|with|from|of) whom\b", re.I)),  # not "a couple who both pay"
     ("org", re.compile(r"哪所|哪家|哪个(?:单位|部门|机构|公司|企业|组织|学校|学院|集团)|什么(?:单位|部门|机构|公司|企业|组织|学校)|which (?:company|organi[sz]ation|department|school|bureau)", re.I)),
     ("place", re.compile(r"哪里|哪儿|在哪|什么地方|哪个(?:地方|村|镇|县|市|省|国家|城市|区)|哪座|where\b|which (?:village|town|city|county|country|place)", re.I)),
     ("list", re.compile(r"哪些|哪几|有什么|包括什么|包括哪|什么方面|哪几个方面|what are|which .* are|list", re.I)),
