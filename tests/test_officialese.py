@@ -9,6 +9,9 @@ from rag.retrieve.officialese import officialese
 
 
 @pytest.mark.parametrize("question, want", [
+    ("去年石门村收了多少黄精？", "去年石门村黄精产量多少？"),
+    ("石门村2024年产了多少黄精？", "石门村2024年黄精产量多少？"),
+    ("县里财政现在一年能收多少钱？", "县里一般公共预算收入现在一年多少？"),
     ("青禾县农民一年人均能挣多少钱？", "青禾县农村居民人均可支配收入多少？"),
     ("县城居民现在人均可支配收入多少？", "城镇居民现在人均可支配收入多少？"),
     ("青禾县的经济总量现在有多大？", "青禾县的地区生产总值现在有多大？"),
@@ -35,6 +38,7 @@ def test_a_citizens_words_in_the_articles_words(question, want):
 
 
 @pytest.mark.parametrize("question", ["县委书记是谁？", "What is the county's GDP now?", "村里的路修好了吗？",
+                                      "村里去年收了多少？", "县里去年收了多少钱？",
                                       "煤多少钱一吨？"])
 def test_nothing_to_reword(question):
     assert officialese(question) is None

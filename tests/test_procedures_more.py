@@ -100,3 +100,24 @@ def test_a_question_asks_what_a_thing_is_called():
     assert _ASKS_NAME.search("What is the county's service app called now?")
     assert _ASKS_NAME.search("县里的办事APP现在叫什么？")
     assert not _ASKS_NAME.search("县图书馆几点开门？")
+
+
+GUIDES = {
+    "farm-machine-guide-2020.md": ("---\ntitle: 农机购置补贴申请办事指南（2020年）\ndate: 2020-03-05\n---\n"
+                                   "补贴对象：在青禾县从事农业生产的个人。\n\n办理地点：所在乡镇农机站现场办理。\n\n"
+                                   "兑付时限：补贴资金自申请之日起40个工作日内兑付到购机者“一卡通”账户。\n"),
+    "farm-machine-2024.md": ("---\ntitle: 农机补贴手机上就能申请 不用再跑乡镇\ndate: 2024-02-26\n---\n"
+                             "青禾融媒讯 记者从县农业农村局获悉，从今年起，全县农机购置补贴实行线上申请。\n\n"
+                             "补贴资金自申请之日起20个工作日内兑付。今年微耕机每台补贴由700元提高至800元。\n"),
+}
+
+
+def test_a_guides_labelled_line_is_read_with_its_title(tmp_path):
+    """兑付时限：… names no 农机 but the guide's title does: it is the older version, the newer news leads."""
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    a = hashing_pipeline(tmp_path, GUIDES).ask("农机补贴申请以后多久能到账？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "20个工作日" in a.citations[0].quote, a.answer
+    assert "40个工作日" in a.answer and "此前" in a.answer  # the guide's time, shown as the earlier one

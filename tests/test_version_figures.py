@@ -154,3 +154,14 @@ def test_a_qa_answer_is_read_with_its_question_and_its_title(tmp_path):
     pipe = hashing_pipeline(tmp_path, QA)
     a = pipe.ask("公积金贷款现在审批要几天？", today=dt.date(2026, 6, 1))
     assert a.answerable and "3个工作日" in a.citations[0].quote, a.answer
+
+
+def test_the_measure_word_counted_in_is_no_word_a_version_must_hold():
+    from rag.answer.policy import AnswerPolicy
+    from rag.answer.scoring import Question
+    from rag.answer.version_value import cover
+
+    q = Question("2020年全县生猪出栏多少头？", "全县生猪出栏多少头？", True, "number", "全县生猪出栏多少头？",
+                 {"头": 3.9, "全县": 0.9, "生猪": 2.3, "出栏": 2.6}, frozenset({"全县", "生猪", "出栏"}))
+    p = AnswerPolicy()
+    assert cover(q, "2020年全县生猪出栏13.2万头。", p) == cover(q, "去年全县生猪出栏158600头。", p)

@@ -188,6 +188,16 @@ def _answers_asked(q: Question, c: Candidate, around: Surroundings, floor: float
     return bool(asked) and cover(q, (c.doc.title or "") + "。" + asked + lead_in(c, around) + c.text, policy) >= floor
 
 
+def _labelled(q: Question, c: Candidate, floor: float, policy: AnswerPolicy) -> bool:
+    """Does a guide's labelled line (兑付时限：补贴资金自申请之日起45个工作日内兑付) reach the floor read with the
+    guide's title (农机购置补贴申请办事指南), which names what all its lines are about? The floor is set
+    without titles."""
+    return bool(_LABEL.match(c.text)) and bool(c.doc.title) and cover(q, c.doc.title + "。" + c.text, policy) >= floor
+
+
+_LABEL = re.compile(r"\s*(?:[一二三四五六七八九十\d]+[、.．]\s*)?[\u4e00-\u9fff]{2,8}[：:]")  # 办理时限：, 三、所需材料：
+
+
 def _now_first(ranked: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
     """For what holds now: when the best sentence tells how things were (以前补办要排队，再等半个月…;
     rag.dates.tells_before), the sentences of the first `time_window` that do not come before those
@@ -410,7 +420,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     out = []
     for c in top:
         reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
-                   or _answers_asked(q, c, around, floor, policy))
+                   or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy))
         if (not reaches or (abolishes_only(c) and not still) or (TARGET.search(c.text) and q.kind != "person")
                 or unsupported(q, c, around, policy) is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact (a plan is

@@ -237,10 +237,19 @@ def other_name_words(query: str) -> frozenset[str]:
 def cover(q: Question, text: str, policy: AnswerPolicy) -> float:
     """How much of the question (less the period it counts over and the other names of what it names)
     text holds, its dates set aside and other names of what it names written as asked."""
-    others = other_name_words(q.query)
+    others = other_name_words(q.query) | _counted_in(q.query)
     terms = {t: w for t, w in q.terms.items() if t not in _PERIOD and t not in others} or q.terms
     text = as_named(as_asked(q.query, undated(text)), q.query, q.renamed)
     return coverage(terms, q.bigrams, text, policy) if q.terms else 1.0
+
+
+def _counted_in(query: str) -> frozenset[str]:
+    """The measure word a question counts in (头 of 出栏多少头): the value's own check, not a word a
+    version must hold (13.2万头 is written 万头, one word)."""
+    return frozenset(m.group(1) for m in _COUNTED_IN.finditer(query))
+
+
+_COUNTED_IN = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张份台套吨亩人个元])")
 
 
 # the period a figure is counted over, as a citizen asks it (现在一年的财政收入): reports write 全年, 年, or
