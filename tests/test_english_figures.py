@@ -133,3 +133,13 @@ def test_parking_trains_and_party_secretaries_map_to_a_notices_words():
     assert "公园" not in chinese_keywords("How long can you park free on a street in central Heting now?")[:2]
     assert "地铁站" in figures_asked("How many metro stations does Heting have now?")
     assert "市委书记" in figures_asked("Who is the Communist Party secretary of Heting City now?")
+
+
+def test_output_and_households_asked_in_english():
+    from rag.answer.evidence import unit_matches
+
+    assert "产量" in figures_asked("How much tea does Heting County produce in a year now?")
+    assert "茶叶" in chinese_keywords("How much tea does Heting County produce in a year now?")
+    assert unit_matches("How many households live in Qingshi village?", "The village has 327 households.")
+    assert unit_matches("How many households live in Qingshi village?", "全村共有327户。")
+    assert not unit_matches("How many households live in Qingshi village?", "村里去年接待游客3.2万人次。")

@@ -165,3 +165,10 @@ def test_the_measure_word_counted_in_is_no_word_a_version_must_hold():
                  {"头": 3.9, "全县": 0.9, "生猪": 2.3, "出栏": 2.6}, frozenset({"全县", "生猪", "出栏"}))
     p = AnswerPolicy()
     assert cover(q, "2020年全县生猪出栏13.2万头。", p) == cover(q, "去年全县生猪出栏158600头。", p)
+
+
+def test_visitors_asked_want_a_count_of_people():
+    from rag.answer.evidence import unit_matches
+
+    assert unit_matches("九曲瀑现在一年来多少游客？", "九曲瀑景区接待游客46.1万人次。")
+    assert not unit_matches("九曲瀑现在一年来多少游客？", "九曲瀑景区门票由每人68元调整为52元。")

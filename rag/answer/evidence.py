@@ -160,6 +160,7 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
 
 
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
+_ASKS_VISITORS = re.compile(r"(?:多少|几)(?:万)?(?:名|位|个)?(?:游客|旅客|客人|人次)")
 _PERCENT = re.compile(r"\d\s*%|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
 
 
@@ -170,6 +171,8 @@ def unit_matches(question: str, sentence: str) -> bool:
     sentence = normalize_for_search(sentence)
     if _ASKS_PERCENT.search(question):  # 能报销百分之多少: 65%, not the 890元 起付线 beside it
         return _PERCENT.search(sentence) is not None
+    if _ASKS_VISITORS.search(question):  # 一年来多少游客: 46.1万人次, not a date or a ticket's price
+        return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?\s*(?:人次|人|名)", sentence) is not None
     m = _ASKED_UNIT.search(question)
     if m and m.group(1) in _DURATION_UNIT and asks_duration(question) and duration_in(sentence):
         return True  # 要等几天: 7个工作日, 当场办结
@@ -227,6 +230,7 @@ _EN_UNITS = [
     (re.compile(r"多少钱|几块钱|什么价|收费多少|费用多少"), "(?:(?:美|欧|日|港|澳|新台|人民)?元|块|英镑|美金|卢布|法郎|马克|比索)"),
     (re.compile(r"\bpopulation\b|how many (?:people|residents|inhabitants|visitors|tourists|workers|students)", re.I),
      "(?:人|名)"),
+    (re.compile(r"how many (?:households|families)", re.I), "(?:户|households?|families)"),
     (re.compile(r"\b(?:yuan|rmb)\b", re.I), "元"),
     (re.compile(r"\bkilomet(?:re|er)s?\b|\bkm\b", re.I), "(?:公里|千米)"),
     (re.compile(r"\bper ?cent(?:age)?\b", re.I), "(?:%|％)"),
