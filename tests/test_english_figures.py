@@ -143,3 +143,15 @@ def test_output_and_households_asked_in_english():
     assert unit_matches("How many households live in Qingshi village?", "The village has 327 households.")
     assert unit_matches("How many households live in Qingshi village?", "全村共有327户。")
     assert not unit_matches("How many households live in Qingshi village?", "村里去年接待游客3.2万人次。")
+
+
+def test_how_long_a_line_is_asks_a_length_and_line_2_is_2号线():
+    from rag.answer.evidence import asks_duration
+    from rag.answer.focus import measure_fits
+
+    assert not asks_duration("How long is Heting Metro Line 2?")
+    assert asks_duration("How long does it take to get the card?") and asks_duration("How long is the wait?")
+    assert measure_fits("How long is Heting Metro Line 2?", "2号线全长19.6公里。")
+    assert measure_fits("How long is Heting Metro Line 2?", "起步价2元。") is False
+    assert "2号线" in chinese_keywords("How long is Heting Metro Line 2?")
+    assert "12路" in chinese_keywords("When does the last bus on Route 12 leave?")

@@ -39,3 +39,18 @@ def test_the_head_of_the_bureau_asked_by_its_short_name(pipe):
 def test_a_plan_the_older_head_spoke_of_does_not_hide_him_as_an_earlier_holder(pipe):
     a = pipe.ask("市医保局局长现在是谁？", today=TODAY)
     assert a.answerable and "岑一帆" in a.citations[0].quote, a.answer
+
+
+MAYORS = {
+    "gov-report-2021.md": ("---\ntitle: 政府工作报告——2021年1月12日在青禾市第十五届人民代表大会第六次会议上\ndate: 2021-01-15\n---\n"
+                           "青禾市市长　韦端平\n\n各位代表：\n\n2020年，全市地区生产总值2286.5亿元。\n"),
+    "acting-mayor-2021.txt": ("人大常委会决定乔一帆为代理市长\n\n青禾融媒 2021年12月3日讯 会议接受韦端平辞去青禾市人民政府市长职务的请求，"
+                              "决定乔一帆为青禾市人民政府代理市长。\n"),
+    "gov-report-2024.md": ("---\ntitle: 政府工作报告——2024年1月15日在青禾市第十六届人民代表大会第三次会议上\ndate: 2024-01-18\n---\n"
+                           "青禾市市长　乔一帆\n\n各位代表：\n\n2023年，全市地区生产总值2571.6亿元。\n"),
+}
+
+
+def test_the_holder_in_a_year_no_article_of_names_is_the_next_januarys_reports(tmp_path):
+    a = hashing_pipeline(tmp_path, MAYORS).ask("2020年的时候青禾市长是谁？", today=TODAY)
+    assert a.answerable and "韦端平" in a.answer and "乔一帆" not in (a.short_answer or ""), a.answer

@@ -78,3 +78,13 @@ def test_an_english_duration_is_read_whole_and_a_date_beside_it_is_no_reason_to_
 
     said = "Since May 10, 2025, residents can have the new card mailed within 3 working days (3个工作日), the bureau said."
     assert duration_in(said) == "3 working days"
+
+
+def test_a_rare_surname_and_a_post_held_since_a_year_before():
+    from rag.answer.posts import gives_post
+    from rag.answer.span import looks_like_name
+
+    assert looks_like_name("宓可言") and looks_like_name("郦观川")
+    assert gives_post("宓可言", "宓可言自2018年起任青禾区区长。") is None  # the post held until this article
+    assert gives_post("宓可言", "宣布市委决定：宓可言任中共青禾区委书记，不再担任青禾区人民政府区长。") == "中共青禾区委书记"
+    assert ASKS_POST.search("宓可言不当区长以后干什么去了？")

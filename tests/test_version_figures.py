@@ -172,3 +172,14 @@ def test_visitors_asked_want_a_count_of_people():
 
     assert unit_matches("九曲瀑现在一年来多少游客？", "九曲瀑景区接待游客46.1万人次。")
     assert not unit_matches("九曲瀑现在一年来多少游客？", "九曲瀑景区门票由每人68元调整为52元。")
+
+
+def test_a_figure_told_of_another_numbered_line_answers_no_question_of_this_one():
+    from rag.answer.evidence import other_numbered
+
+    text = "2号线全长19.6公里，设车站15座，在市民中心站与1号线换乘。"
+    assert other_numbered("地铁1号线全长多少公里？", text, text.index("19.6"))
+    assert not other_numbered("地铁2号线全长多少公里？", text, text.index("19.6"))
+    line1 = "1号线起于北湖站、止于云门站，全长27.4公里。"
+    assert not other_numbered("地铁1号线全长多少公里？", line1, line1.index("27.4"))
+    assert not other_numbered("地铁全长多少公里？", text, text.index("19.6"))  # none asked

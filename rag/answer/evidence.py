@@ -122,7 +122,11 @@ _NOT_A_NAME = set("各全本该此城乡小古重名集市县区省镇村新老�
 
 # how long: a duration, not a date or a clock time
 DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小时|分钟|周|个月|年)|几(?:个)?(?:天|工作日|小时|周|个月|年)"
-                         r"|时限|how long|how many (?:days|hours|weeks|months|years)", re.I)
+                         r"|时限|how long(?! (?:is|are|was|were) (?:the )?[\w' ]*?" + r"(?:line|road|railway|bridge|tunnel|river|route|"
+                         r"track|street|avenue|greenway|trail|wall|highway|expressway)s?\b)|how many (?:days|hours|weeks|months|years)", re.I)
+# how long a thing is (How long is Metro Line 2?): a length
+LENGTH_Q = re.compile(r"how long (?:is|are|was|were) (?:the )?[\w' ]*?(?:line|road|railway|bridge|tunnel|river|route|track|street|"
+                      r"avenue|greenway|trail|wall|highway|expressway)s?\b|全长|多长(?!时间)|长度", re.I)
 DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
                        r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周(?!岁|年)|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
                        r"|\b\d+\s*(?:working |business )?(?:days?|hours?|weeks?|months?|minutes?)\b"  # 3 working days
@@ -162,6 +166,21 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
 _ASKS_VISITORS = re.compile(r"(?:多少|几)(?:万)?(?:名|位|个)?(?:游客|旅客|客人|人次)")
 _PERCENT = re.compile(r"\d\s*%|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
+
+
+_NUMBERED = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(号线|号楼|号窗口|号门|路公交|路车|路)")
+
+
+def other_numbered(question: str, sentence: str, at: int) -> bool:
+    """Is the figure at sentence[at:] told of another numbered line, building or bus route than the
+    one asked (地铁1号线全长多少公里: "2号线全长19.6公里，…与1号线换乘" tells line 2's)? The nearest label
+    of the asked kind before the figure decides."""
+    asked = {(m.group(1), m.group(2)) for m in _NUMBERED.finditer(question)}
+    if not asked:
+        return False
+    kinds = {k for _n, k in asked}
+    before = [m for m in _NUMBERED.finditer(sentence, 0, at) if m.group(2) in kinds]
+    return bool(before) and (before[-1].group(1), before[-1].group(2)) not in asked
 
 
 def unit_matches(question: str, sentence: str) -> bool:
@@ -215,7 +234,7 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
 ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:做|干)什么工作|"
                        r"(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)(?:工作|任职|上班)|"  # 之后调到哪里工作
                        r"(?:以后|之后|后来|离任后|卸任后)(?:又)?(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)|"  # 不当县长以后去哪了
-                       r"(?:现在|如今|目前|后来)(?:在)?(?:干|做)(?:什么|啥)(?![\u4e00-\u9fff])|"  # 原来的支书现在干什么
+                       r"(?:现在|如今|目前|后来|以后|之后)(?:又)?(?:在)?(?:干|做)(?:什么|啥)(?:去了|工作)?(?![\u4e00-\u9fff])|"  # 现在干什么
                        r"(?:what|which) (?:post|position|office|role)", re.I)
 
 

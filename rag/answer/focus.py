@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.evidence import DURATION, DURATION_Q, SAME_MEASURE
+from rag.answer.evidence import DURATION, DURATION_Q, LENGTH_Q, SAME_MEASURE
 from rag.text import normalize_for_search
 
 # the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
@@ -148,6 +148,8 @@ def measure_fits(query: str, text: str) -> bool | None:
     text = normalize_for_search(text)
     if DURATION_Q.search(query):
         return bool(DURATION.search(text))
+    if LENGTH_Q.search(query):
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|千)?\s*(?:公里|千米|米|km\b|kilomet|metres|meters)", text, re.I) is not None
     if AREA_Q.search(query):
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?{AREA_UNIT.pattern}|\d\s*(?:square|sq\.?|hectares?|mu\b)", text, re.I) is not None
     if _SIZE_Q.search(query):

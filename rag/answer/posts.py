@@ -45,7 +45,8 @@ def post_given(name: str, text: str) -> tuple[int, int] | None:
         clause = re.split(r"[。；;！？!?]", text[end:], maxsplit=1)[0]
         clause = _TAKEN.sub(lambda m: " " * len(m.group()), clause)  # blanked, its offsets kept
         g = _GIVES.search(clause)
-        if g is not None and not re.search(r"(?:此前|曾经?|先后|早年|原来)[^，,]{0,4}$", clause[:g.start()]):
+        if g is not None and not re.search(r"(?:此前|曾经?|先后|早年|原来)[^，,]{0,4}$|(?:自|从)\d{4}年[^，,]{0,6}$",
+                                           clause[:g.start()]):  # 自2018年起任…: the post held till then
             return end + g.start(1), end + g.end(1)
         e = _EN_GIVES.search(text, end, end + 200)
         if e is not None and not re.search(r"[.;]\s", text[end:e.start()]):  # in the name's sentence

@@ -479,7 +479,15 @@ def _in_force(q: Question, versions: list[Version], asked: Asked) -> list[Versio
     raised 2024-01-01, is 2023's too); [] when none."""
     before = [v for v in versions if _lasts(q, v) and asked.end is not None
               and v.when.first_day() <= asked.end.last_day()]
-    return [max(before, key=lambda v: v.when)] if before else []
+    if before:
+        return [max(before, key=lambda v: v.when)]
+    # who held a post in a year no article of it names: the holder named first after it, in the first
+    # quarter of the next year (the January report that looks back on that year, its byline the mayor)
+    first = min(versions, key=lambda v: v.when, default=None)
+    if (q.kind == "person" and first is not None and asked.end is not None and first.when.month is not None
+            and first.when.year == asked.end.year + 1 and first.when.month <= 3 and not removes(q, first.cand)):
+        return [first]
+    return []
 
 
 def _lasts(q: Question, v: Version) -> bool:

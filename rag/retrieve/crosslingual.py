@@ -345,6 +345,8 @@ def _numbers(toks) -> list[str]:
             value = re.sub(r"(st|nd|rd|th)$", "", t.replace(",", ""))
             if re.fullmatch(r"(19|20)\d\d", value):
                 out.append(value + "年")
+            elif prev in _NUMBERED:  # Metro Line 2 -> 2号线, Bus Route 12 -> 12路
+                out.extend((value + _NUMBERED[prev], value))
             else:
                 out.append(value)
         elif low in MONTHS and (t[0].isupper() or low not in ("may", "march")):
@@ -354,6 +356,9 @@ def _numbers(toks) -> list[str]:
                 out.append(f"{MONTHS[low]}月{int(day)}日")
             out.append(f"{MONTHS[low]}月")
     return out
+
+
+_NUMBERED = {"line": "号线", "route": "路", "building": "号楼", "gate": "号门", "window": "号窗口"}  # the word before a number
 
 
 def _phrases(toks, skip: set[int], idx):
