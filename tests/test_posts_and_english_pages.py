@@ -88,3 +88,24 @@ def test_a_rare_surname_and_a_post_held_since_a_year_before():
     assert gives_post("宓可言", "宓可言自2018年起任青禾区区长。") is None  # the post held until this article
     assert gives_post("宓可言", "宣布市委决定：宓可言任中共青禾区委书记，不再担任青禾区人民政府区长。") == "中共青禾区委书记"
     assert ASKS_POST.search("宓可言不当区长以后干什么去了？")
+
+
+def test_a_name_after_its_title_before_and_is_a_person():
+    from rag.answer.span import PERSON_AFTER_TITLE_RE
+
+    found = [m.group(1) for m in PERSON_AFTER_TITLE_RE.finditer("8月28日，石门镇镇长闵朝晖和县教育局工作人员一起跟车。")]
+    assert found == ["闵朝晖"]
+
+
+TOWN = {
+    "merge-2023-en.md": ("---\ntitle: Yuntang township merged into Shimen Town\ndate: 2023-04-10\n---\n"
+                         "With the approval of the provincial government, Yuntang township has been merged into Shimen Town. "
+                         "The former township head, Sui Xiaoqing (眭晓青), is now deputy Party secretary of Shimen Town.\n"),
+    "school-bus-2025.md": ("---\ntitle: 全县校车增至二十一辆\ndate: 2025-08-29\n---\n"
+                           "8月28日，石门镇镇长闵朝晖和县教育局工作人员一起跟车走了一趟云塘线。\n"),
+}
+
+
+def test_a_former_head_named_in_english_is_not_the_head_now(tmp_path):
+    a = hashing_pipeline(tmp_path, TOWN).ask("Who is the head of Shimen Town (石门镇) now?", today=TODAY)
+    assert a.answerable and "闵朝晖" in a.answer and "眭晓青" not in a.answer, a.answer

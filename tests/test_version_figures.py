@@ -183,3 +183,8 @@ def test_a_figure_told_of_another_numbered_line_answers_no_question_of_this_one(
     line1 = "1号线起于北湖站、止于云门站，全长27.4公里。"
     assert not other_numbered("地铁1号线全长多少公里？", line1, line1.index("27.4"))
     assert not other_numbered("地铁全长多少公里？", text, text.index("19.6"))  # none asked
+
+
+def test_a_deadline_is_not_the_time_a_standard_is_of():
+    assert sentence_time("2021年全县耕地地力保护补贴标准为每亩112.3元，6月20日前发放到户。", Date(2021, 5, 28)) == Date(2021)
+    assert sentence_time("请于6月30日前提交申请。", Date(2021, 5, 28)) == Date(2021, 5, 28)  # the article's day

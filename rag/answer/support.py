@@ -145,12 +145,19 @@ def _is_headline(c: Candidate) -> bool:
     return bool(title) and normalize_for_search(c.text.strip()) == title
 
 
+_EN_NOW = re.compile(r"\b(?:now|currently|current|today|at present)\b", re.I)
+_EN_FORMER = re.compile(r"\b(?:former|previous|ex-)\s*(?:[\w-]+\s+){0,3}(head|secretary|director|mayor|chief|chairman|governor)\b", re.I)
+
+
 def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | None:
     """The unit and kind of thing asked for, and enough of the question's words near the answer."""
     query, zh, kind = q.query, q.zh, q.kind
     if not unit_matches(query, best.text):
         return "unit asked for not in the answer"
     typed = extract_short(q.span_q, best.text, kind) if kind else None
+    former = _EN_FORMER.search(best.text) if kind == "person" and not zh and _EN_NOW.search(q.asked) else None
+    if former and re.search(rf"\b{former.group(1)}\b", q.asked, re.I):  # the post asked, held before
+        return "a former holder, where the holder now is asked"  # "The former township head, X, is now…"
     if kind == "number" and not typed and not (asks_duration(query) and duration_in(best.text)):
         return "no number in the answer"  # 要等多久: 当场办结 is a duration without one
     if kind == "number" and typed and asks_duration(query) and _a_date(best.text, *typed) and not duration_in(best.text):

@@ -66,6 +66,9 @@ _PERIOD_RE = re.compile(r"度|\s*(?:fiscal|contribution|tax) year", re.I)  # 202
 _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|with)|than|from)\s*$", re.I)
 
 
+_DEADLINE_RE = re.compile(r"\s*(?:前|以前|之前|止|为止)(?![\u4e00-\u9fff]{0,2}(?:标准|价格|政策))")
+
+
 def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     """The time a sentence speaks of: the latest date written in it ("2024年全村…" -> 2024; a month
     and day take the document's year), or a relative word read against the document's date (去年
@@ -82,6 +85,8 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
             annual.append(f.date)  # 1月18日，村里贴出2024年度村务公开表: the figures are 2024's, posted in 2025
         if f.date.day and _DATELINE_RE.match(sentence, f.end):
             continue
+        if f.date.day and _DEADLINE_RE.match(sentence, f.end):
+            continue  # …标准为每亩112.3元，6月20日前发放到户: a deadline, not the time the standard is of
         if doc_date is not None and f.date.year > doc_date.year and not _PERIOD_RE.match(sentence, f.end):
             continue  # a target or a plan (力争2025年…); not the year a standard is set for (2024年度…380元)
         if f.date.day and not (_FROM_BEFORE_RE.search(sentence[max(0, f.start - 6):f.start])
