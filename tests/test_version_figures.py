@@ -135,6 +135,8 @@ def test_a_percentage_asked_wants_a_percentage():
     assert unit_matches("住院现在能报销百分之多少？", "政策范围内报销比例由55%提高至62%。")
     assert not unit_matches("住院现在能报销百分之多少？", "起付标准由1150元下调为890元。")
     assert unit_matches("报销比例是多少？", "报销比例提高到六成，即百分之六十。")
+    assert unit_matches("二孩家庭贷款额度能上浮多少？", "最高贷款额度可上浮20%。")
+    assert not unit_matches("二孩家庭贷款额度能上浮多少？", "这是贷款额度2015年以来首次上调。")
 
 
 QA = {

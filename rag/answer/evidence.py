@@ -163,7 +163,7 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
                          r"|册|本|张|处|间|户|层|栋|块(?!钱)|艘|架|株|棵|千克|公斤|斤|次)")
 
 
-_ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
+_ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|(?:上浮|下浮)(?:了)?(?:多少|几成)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
 _ASKS_VISITORS = re.compile(r"(?:多少|几)(?:万)?(?:名|位|个)?(?:游客|旅客|客人|人次)")
 _PERCENT = re.compile(r"\d\s*%|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
 
@@ -211,7 +211,7 @@ def unit_matches(question: str, sentence: str) -> bool:
 
 
 # a question about a change or a share, whose answer may be a percentage or a growth rate
-_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|比重|占比|比例|[率%％]|百分|几成|多少成|"
+_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|上浮|下浮|比重|占比|比例|[率%％]|百分|几成|多少成|"
                         r"多了|少了|多出|[多少]多少"
                         r"|\b(?:percent(?:age)?|rate|growth|share|increase|decrease|rise|fall|drop)s?\b"
                         r"|\b(?:gr[eo]w(?:s|n|ing)?|rose|risen|fell|fallen|by how much|how fast)\b", re.I)
