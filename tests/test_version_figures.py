@@ -190,3 +190,12 @@ def test_a_figure_told_of_another_numbered_line_answers_no_question_of_this_one(
 def test_a_deadline_is_not_the_time_a_standard_is_of():
     assert sentence_time("2021年全县耕地地力保护补贴标准为每亩112.3元，6月20日前发放到户。", Date(2021, 5, 28)) == Date(2021)
     assert sentence_time("请于6月30日前提交申请。", Date(2021, 5, 28)) == Date(2021, 5, 28)  # the article's day
+
+
+def test_a_length_in_centimetres_and_a_ratio_are_what_they_ask():
+    from rag.answer.evidence import unit_matches
+    from rag.answer.focus import measure_fits
+
+    assert measure_fits("这种果实的长度约是多少厘米？", "果实长约15至20厘米。")
+    assert measure_fits("这种草的全长是多少厘米？", "全长2cm。")
+    assert unit_matches("目前学校男女生比例是多少？", "男女生比例为1：7。")

@@ -165,7 +165,7 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
 
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|(?:上浮|下浮)(?:了)?(?:多少|几成)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
 _ASKS_VISITORS = re.compile(r"(?:多少|几)(?:万)?(?:名|位|个)?(?:游客|旅客|客人|人次)")
-_PERCENT = re.compile(r"\d\s*%|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
+_PERCENT = re.compile(r"\d\s*%|\d\s*[:：比]\s*\d|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
 
 
 _NUMBERED = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(号线|号楼|号窗口|号门|路公交|路车|路)")

@@ -149,7 +149,8 @@ def measure_fits(query: str, text: str) -> bool | None:
     if DURATION_Q.search(query):
         return bool(DURATION.search(text))
     if LENGTH_Q.search(query):
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|千)?\s*(?:公里|千米|米|km\b|kilomet|metres|meters)", text, re.I) is not None
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|千)?\s*(?:公里|千米|厘米|毫米|米|英里|英尺|英寸|尺|寸|(?:k|c|m)?m\b|kilomet|centimet|millimet|metres|meters|miles?\b|feet|foot|inch)",
+                         text, re.I) is not None
     if AREA_Q.search(query):
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?{AREA_UNIT.pattern}|\d\s*(?:square|sq\.?|hectares?|mu\b)", text, re.I) is not None
     if _SIZE_Q.search(query):
