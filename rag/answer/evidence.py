@@ -126,7 +126,7 @@ DURATION_Q = re.compile(r"多久|多长时间|多少(?:个)?(?:天|工作日|小
                          r"track|street|avenue|greenway|trail|wall|highway|expressway)s?\b)|how many (?:days|hours|weeks|months|years)", re.I)
 # how long a thing is (How long is Metro Line 2?): a length
 LENGTH_Q = re.compile(r"how long (?:is|are|was|were) (?:the )?[\w' ]*?(?:line|road|railway|bridge|tunnel|river|route|track|street|"
-                      r"avenue|greenway|trail|wall|highway|expressway)s?\b|全长|多长(?!时间)|长度", re.I)
+                      r"avenue|greenway|trail|wall|highway|expressway)s?\b|全长|长度", re.I)
 DURATION = re.compile(r"\d+\s*[-~～至到]\s*\d+\s*个?月|"  # 花期1-3月
                        r"[\d,一二两三四五六七八九十百半]+\s*(?:多|余)?(?:万|亿|千|百)?\s*(?:个)?(?:工作日|天|日(?!起|前|后|开始)|小时|分钟|周(?!岁|年)|星期|个月|年(?!\d|度|[一二三四五六七八九十]))"
                        r"|\b\d+\s*(?:working |business )?(?:days?|hours?|weeks?|months?|minutes?)\b"  # 3 working days
