@@ -16,7 +16,7 @@ from rag.ingest import load_paths
 from tests import temporal_checks as checks
 
 TEMPORAL = Path(__file__).resolve().parent.parent / "eval" / "temporal"
-SETS = ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12")
+SETS = ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev14")
 CATEGORIES = {"current", "past_year", "superseded", "office_holder", "procedure", "single_version", "relative",
               "no_data_for_year"}
 SENTENCES = re.compile(r"(?<=[。！？\n])|(?<=\. )")
