@@ -128,3 +128,26 @@ def test_a_neighbours_figure_told_beside_the_counties_own_is_no_version_of_it():
     assert not neighbours("相邻的邻川县去年地区生产总值105.3亿元。", "邻川县去年地区生产总值是多少？")
     assert not neighbours("去年全县地区生产总值92.6亿元。", "去年全县地区生产总值是多少？")
 
+
+
+def test_a_neighbour_across_the_river_is_a_neighbour():
+    from rag.answer.places import neighbours
+
+    assert neighbours("隔江的岱川区去年地区生产总值845.9亿元，增长4.6%。", "咱们区现在一年GDP有多少？")
+
+
+HEADLINED = {
+    "final-2025.md": ("---\ntitle: 青石区统计局关于2024年地区生产总值最终核实数的公告\ndate: 2025-12-22\n---\n"
+                      "经最终核实，2024年全区地区生产总值为774.1亿元，比上年增长5.6%。\n"),
+    "economy-2026.txt": ("青石区去年地区生产总值812.6亿元\n\n青石融媒2026年1月23日讯 记者从区统计局获悉，去年全区经济运行稳中有进。\n\n"
+                         "隔江的岱川区去年地区生产总值845.9亿元，增长4.6%。\n"),
+}
+
+
+def test_a_headlines_own_figure_stands_when_its_body_gives_only_a_neighbours(tmp_path):
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    a = hashing_pipeline(tmp_path, HEADLINED).ask("青石区现在一年地区生产总值多少？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "812.6亿元" in a.answer and "845.9" not in (a.short_answer or ""), a.answer

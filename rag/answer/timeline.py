@@ -432,7 +432,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         if value is not None and when is not None:
             out.append(Version(c, when, value))
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
-    bodies = {v.cand.doc.id for v in out if not _is_title(v.cand)}
+    bodies = {v.cand.doc.id for v in out if not _is_title(v.cand) and not neighbours(v.cand.text, q.query)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
 
 
