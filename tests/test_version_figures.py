@@ -199,3 +199,14 @@ def test_a_length_in_centimetres_and_a_ratio_are_what_they_ask():
     assert measure_fits("这种果实的长度约是多少厘米？", "果实长约15至20厘米。")
     assert measure_fits("这种草的全长是多少厘米？", "全长2cm。")
     assert unit_matches("目前学校男女生比例是多少？", "男女生比例为1：7。")
+
+
+def test_a_years_final_figure_over_its_preliminary_one():
+    from rag.answer.timeline import _final
+
+    prelim = _v("初步核算，2024年全区地区生产总值768.5亿元。", "768.5亿元", 2024)
+    final = _v("经最终核实，2024年全区地区生产总值为774.1亿元。", "774.1亿元", 2024)
+    compared = _v("最终核实数比初步核算数768.5亿元增加5.6亿元。", "768.5亿元", 2024)
+    older = _v("2023年全区地区生产总值721.3亿元。", "721.3亿元", 2023)
+    assert _final([prelim, final, compared, older]) == [final, older]
+    assert _final([prelim, older]) == [prelim, older]  # no final figure: the preliminary one stands

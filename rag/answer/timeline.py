@@ -164,6 +164,21 @@ def _precise(versions: list[Version]) -> list[Version]:
     return [v for v in versions if not (crossed(v) and v.when.year in given)]
 
 
+def _final(versions: list[Version]) -> list[Version]:
+    """Of one year's versions of a figure, the final one (经最终核实，2024年…为774.1亿元) over the preliminary
+    ones (初步核算，2024年…768.5亿元; 比初步核算数768.5亿元增加…), where a final one is given."""
+    def final(v: Version) -> bool:
+        at = v.cand.text.find(v.value)
+        return bool(_FINAL.search(v.cand.text)) and at >= 0 and not _PRELIM_BEFORE.search(v.cand.text[max(0, at - 8):at])
+
+    given = {v.when.year for v in versions if final(v)}
+    return [v for v in versions if v.when.year not in given or final(v)]
+
+
+_FINAL = re.compile(r"最终核实|核实数|核实为|最终核算|修订为|修正为")
+_PRELIM_BEFORE = re.compile(r"初步(?:核算|统计|测算)数?\s*$")
+
+
 _CROSSED = re.compile(r"(?:突破|超过|超|逾|接近|近)\s*(?=[\d零〇一二两三四五六七八九十百千万亿])")  # in the value
 _CROSSED_BEFORE = re.compile(r"(?:突破|超过|超|逾|接近|近)\s*$")  # or just before it
 
@@ -244,7 +259,7 @@ def _same_post(removal: str, appointment: str) -> bool:
 def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
            policy: AnswerPolicy, today: _dt.date | None = None, rare=None) -> tuple[list[Candidate], Timeline]:
     versions = _here(q, in_force(_versions(timeless, ranked, around, policy), asked, today), ranked, rare)
-    versions = _precise(_said(versions)) if q.kind == "number" else versions
+    versions = _final(_precise(_said(versions))) if q.kind == "number" else versions
     read = list({c.doc.id: c.doc for c in ranked[: policy.time_window]}.values())
     wrong = [v for v in versions if withdrawn(v.value, v.cand.text, read)]  # a figure a correction withdrew
     if wrong and len(wrong) < len(versions):
