@@ -106,6 +106,8 @@ def test_a_when_question_gets_the_time_of_the_event_asked_read_against_its_artic
     ("收入达207万元，较上年增加39万元。", "2025-01-20", ""),  # a comparison, not the fact's time
     ("工程将于2023年底前完工。", "2022-04-12", ""),  # the year is said
     ("今年新招收新生395人。", None, ""),  # no date to read it against
+    ("年末全区常住人口90.3万人。", "2026-01-14", "文中“年末”指2025年末"),  # a January report looks back
+    ("确保工程年底前完工。", "2026-01-14", "文中“年底”指2026年底"),  # a deadline ahead
 ])
 def test_relative_note(quote, iso, note):
     from rag.answer.dating import relative_note

@@ -106,7 +106,10 @@ def relative_note(quote: str, doc_date: Date | None) -> str:
         if word in _PERIODS:
             if m.start() > 0 and quote[m.start() - 1] in _WITH_YEAR:
                 continue
-            meaning = f"{doc_date.year}{word}" if word.startswith("年") else f"{doc_date.year}年{word}"
+            year = doc_date.year
+            if word in ("年末", "年底") and (doc_date.month or 12) <= 3 and not quote.startswith("前", m.end()):
+                year -= 1  # a January report's 年末全区常住人口…: the year it looks back on (年底前完工: this one's)
+            meaning = f"{year}{word}" if word.startswith("年") else f"{year}年{word}"
         else:
             meaning = f"{doc_date.year + RELATIVE[word][1]}年"
         note = f"“{word}”指{meaning}"
