@@ -151,3 +151,24 @@ def test_a_headlines_own_figure_stands_when_its_body_gives_only_a_neighbours(tmp
 
     a = hashing_pipeline(tmp_path, HEADLINED).ask("青石区现在一年地区生产总值多少？", today=dt.date(2026, 6, 1))
     assert a.answerable and "812.6亿元" in a.answer and "845.9" not in (a.short_answer or ""), a.answer
+
+
+def test_a_sentence_that_turns_to_a_neighbour_keeps_its_own_part():
+    from rag.answer.places import about_neighbour, own_part
+
+    both = "会议通报，去年全镇一般公共预算收入24600万元，连续五年保持增长；相邻的石渠镇去年一般公共预算收入1.52亿元。"
+    assert own_part(both, "麓溪镇现在一年财政收入多少？") == "会议通报，去年全镇一般公共预算收入24600万元，连续五年保持增长；"
+    assert not about_neighbour(both, "麓溪镇现在一年财政收入多少？")
+    assert about_neighbour("隔江的岱川区去年地区生产总值845.9亿元。", "咱们区现在一年GDP有多少？")
+    assert own_part(both, "石渠镇去年财政收入多少？") == both  # the neighbour is the place asked
+
+
+def test_a_bold_value_in_the_neighbours_clause_is_dropped():
+    from rag.answer.dating import _neighbours_part
+    from rag.types import ShortPart
+
+    text = "会议通报，去年全镇一般公共预算收入24600万元；相邻的石渠镇去年一般公共预算收入1.52亿元。"
+    theirs = ShortPart("1.52亿元", "d", text.index("1.52"), text.index("1.52") + 6)
+    ours = ShortPart("24600万元", "d", text.index("24600"), text.index("24600") + 7)
+    assert _neighbours_part(text, theirs, "麓溪镇现在一年财政收入多少？")
+    assert not _neighbours_part(text, ours, "麓溪镇现在一年财政收入多少？")

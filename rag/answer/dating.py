@@ -170,6 +170,14 @@ def _ended(text: str, end: int) -> bool:
     return _ENDED.match(text, end) is not None
 
 
+def _neighbours_part(text: str, part, question: str) -> bool:
+    """Does a bold value stand in its sentence's clause about a neighbour the question does not name?"""
+    from rag.answer.places import neighbours
+
+    lo = max(text.rfind(m, 0, part.start) for m in "。！？\n") + 1
+    return neighbours(text[lo:part.start], question)
+
+
 def without_stale_short(answer: Answer, document) -> Answer:
     """No bold value that its own sentence says was changed ("由原来的每月80元、70元提高至110元和100元":
     80元 and 70元 are the old standards): such a short answer becomes the value it was changed to,
@@ -180,8 +188,8 @@ def without_stale_short(answer: Answer, document) -> Answer:
     parts, changed = [], False
     for part in answer.short_parts:
         text = document(part.doc_id).text
-        if erroneous(text, part.start, part.end) or _ended(text, part.end):  # 更正：“…980元”有误 / …940元标准同时废止
-            changed = True
+        if erroneous(text, part.start, part.end) or _ended(text, part.end) or _neighbours_part(text, part, answer.question):
+            changed = True  # 更正：“…980元”有误 / …940元标准同时废止 / …；相邻的石渠镇…1.52亿元
             continue
         if _CORRECTED.search(part.text):
             start = part.start + _CORRECTED.search(part.text).end()

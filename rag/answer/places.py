@@ -91,3 +91,21 @@ def as_named(text: str, query: str, renamed) -> str:
         elif new in query and old not in query:
             text = text.replace(old, new)
     return text
+
+
+def own_part(sentence: str, query: str) -> str:
+    """The sentence up to the clause where it turns to a neighbour the question does not name (…去年全镇
+    一般公共预算收入24600万元；相邻的石渠镇去年…1.52亿元 -> its first part), or all of it."""
+    for m in _NEIGHBOUR.finditer(sentence):
+        place = m.group(1) or m.group(2)
+        if place in query or place[:-1] in query:
+            continue
+        cut = max(sentence.rfind(p, 0, m.start()) for p in "，；,;。")
+        return sentence[:cut + 1] if cut > 0 else sentence
+    return sentence
+
+
+def about_neighbour(sentence: str, query: str) -> bool:
+    """Is the sentence about a neighbour only (相邻的邻川县去年…105.3亿元), not one that turns to it after
+    giving the place's own figure (…24600万元；相邻的石渠镇…)?"""
+    return neighbours(sentence, query) and own_part(sentence, query) == sentence

@@ -38,7 +38,7 @@ from rag.answer.events import asked_event, event_first
 from rag.answer.focus import STILL_Q, counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
 from rag.answer.newer import Newer, newer_change
-from rag.answer.places import elsewhere, neighbours
+from rag.answer.places import about_neighbour, elsewhere
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
@@ -114,7 +114,7 @@ def _here(q: Question, versions: list[Version], ranked: list[Candidate], rare=No
     county's newer standard), as long as versions of other articles remain. Without `rare` only the
     newest are looked at: an older article may name the archive's own place, which its later
     notices call 我市, and only the archive's counts tell the two apart."""
-    versions = [v for v in versions if not neighbours(v.cand.text, q.query)] or versions  # 相邻的邻川县…
+    versions = [v for v in versions if not about_neighbour(v.cand.text, q.query)] or versions  # 相邻的邻川县…
     docs = list({c.doc.id: c.doc for c in ranked}.values())
     if rare is not None:
         kept = [v for v in versions if not elsewhere(v.cand.doc, v.cand.text, q.query, docs, rare)]
@@ -447,7 +447,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         if value is not None and when is not None:
             out.append(Version(c, when, value))
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
-    bodies = {v.cand.doc.id for v in out if not _is_title(v.cand) and not neighbours(v.cand.text, q.query)}
+    bodies = {v.cand.doc.id for v in out if not _is_title(v.cand) and not about_neighbour(v.cand.text, q.query)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
 
 

@@ -12,7 +12,7 @@ from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to, only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
 from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
-from rag.answer.places import as_named
+from rag.answer.places import as_named, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, extract_short
@@ -28,6 +28,7 @@ def value_of(q: Question, c: Candidate) -> str | None:
         return None  # 《…》一文中的“187万元”有误: the value withdrawn, no version of the fact
     right = said_right(c.text)  # …“由15分钟延长至30分钟”有误，应为“…延长至20分钟”: the value after 应为
     text = c.text[right:] if right is not None else c.text
+    text = own_part(text, q.query)  # …24600万元；相邻的石渠镇…1.52亿元: the place's own figure
     if not q.kind:
         return re.sub(r"\s+", "", text)
     if q.kind == "person" and appointed(text):
