@@ -9,6 +9,7 @@ from rag.retrieve.officialese import officialese
 
 
 @pytest.mark.parametrize("question, want", [
+    ("村里的卫生室早上几点开门？", "村里的卫生室上午几点？"),
     ("青石区现在一共住了多少人？", "青石区现在常住人口多少？"),
     ("区里现在一年能新安排多少人就业？", "区里现在一年城镇新增就业多少人？"),
     ("去年石门村收了多少黄精？", "去年石门村黄精产量多少？"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from rag.answer.evidence import rate_unasked
 from rag.answer.timeline import Version, _precise
 from rag.dates import Date, sentence_time
@@ -210,3 +212,30 @@ def test_a_years_final_figure_over_its_preliminary_one():
     older = _v("2023年全区地区生产总值721.3亿元。", "721.3亿元", 2023)
     assert _final([prelim, final, compared, older]) == [final, older]
     assert _final([prelim, older]) == [prelim, older]  # no final figure: the preliminary one stands
+
+
+CLINIC = {
+    "clinic-2021.md": ("---\ntitle: 青禾市卫生健康局关于规范村卫生室服务时间的通知\ndate: 2021-04-12\n---\n"
+                       "为方便群众就近看病，现对全市村卫生室服务时间统一规定如下：\n\n"
+                       "一、村卫生室每周一至周六开诊，上午8:00至11:30，下午14:00至17:00，周日休息。\n"),
+    "clinic-2024.txt": ("村卫生室延长开诊时间 周日上午也能看病\n\n青禾融媒2024年4月8日讯 记者从市卫生健康局获悉，自4月15日起，"
+                        "全市村卫生室开诊时间调整为上午7:30至11:30，下午14:30至18:00，周日上午8:00至11:00增加开诊。\n\n"
+                        "市卫生健康局有关负责人说，调整后早上可以赶在下地干活前看病，下午下班后也来得及取药。\n"),
+}
+
+
+@pytest.mark.parametrize("question, hours", [("村卫生室下午几点到几点看病？", "14:30至18:00"),
+                                             ("村里的卫生室早上几点开门？", "7:30至11:30")])
+def test_the_hours_asked_are_a_sentence_that_gives_hours(tmp_path, question, hours):
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    a = hashing_pipeline(tmp_path, CLINIC).ask(question, today=dt.date(2026, 6, 1))
+    assert a.answerable and hours in a.citations[0].quote, a.answer
+
+
+def test_a_time_word_before_a_suffix_names_no_place():
+    from rag.answer.evidence import key_entities
+
+    assert not any(e.startswith("星期天") for e in key_entities("星期天村卫生室开不开门？"))

@@ -30,8 +30,8 @@ def key_entities(question: str) -> list[str]:
         if w.flag == "nr":
             names.add(word)
         rare = jieba.dt.FREQ.get(word, 0) < 100
-        if (prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2
-                and not (prev.flag == "t" and jieba.dt.FREQ.get(prev.word, 0) >= 5000)):  # "目前" + "学校"
+        if (prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] == "n" and len(prev.word) >= 2):
+            # (not a time word before it: "目前" + "学校", "星期天" + "村")
             out.append(prev.word + word)
         elif len(word) >= 2 and rare and (
             (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")

@@ -43,7 +43,7 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
-from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, newest_held,
+from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, asks_clock, lead_in, named_before, newest_held,
                                       cover, read_with, removes, titled, undated, value_of)
 from rag.dates import Asked, Date, as_date, asked_time, tells_before, time_marker
 from rag.dates.words import RELATIVE
@@ -431,6 +431,8 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # full and states no value of it)
     measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
     floor = policy.version_cover * max([covered[id(c)] for c in (measured or bodies)] or covered.values())
+    if asks_clock(q.query):  # a version must give hours (value_of), so fewer of the question's words will do
+        floor *= policy.clock_cover
     still = STILL_Q.search(q.query) is not None  # 还要另交…吗: 不再单独收取 is the answer, not only what ended
     out = []
     for c in top:

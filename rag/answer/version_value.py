@@ -29,6 +29,9 @@ def value_of(q: Question, c: Candidate) -> str | None:
     right = said_right(c.text)  # …“由15分钟延长至30分钟”有误，应为“…延长至20分钟”: the value after 应为
     text = c.text[right:] if right is not None else c.text
     text = own_part(text, q.query)  # …24600万元；相邻的石渠镇…1.52亿元: the place's own figure
+    if _ASKS_CLOCK.search(q.query):  # 下午几点到几点看病: the hours a sentence gives, none when it gives none
+        hours = _CLOCK.findall(text)
+        return "、".join(hours) if hours else None
     if not q.kind:
         return re.sub(r"\s+", "", text)
     if q.kind == "person" and appointed(text):
@@ -49,6 +52,19 @@ def value_of(q: Question, c: Candidate) -> str | None:
         value = _figure_in_unit(q, text) if look else None
         return re.sub(r"\s+", "", value) if value else None  # "多少吨" asked: 1座 is another figure
     return re.sub(r"\s+", "", text[span[0]:span[1]])
+
+
+# a question for the hours of the day something is open (几点开门, 几点到几点, 开放时间), and a time of day
+_ASKS_CLOCK = re.compile(r"几点|(?:开放|营业|办公|开诊|服务|工作)时间|\bwhat time\b|\b(?:opening|office|business) hours\b|"
+                         r"\bat what hours?\b|\bwhen does .{0,40}\b(?:open|close)\b", re.I)
+
+
+def asks_clock(query: str) -> bool:
+    """Does the question ask the hours of the day something is open (几点开门, 开放时间, what time)?"""
+    return _ASKS_CLOCK.search(query) is not None
+
+
+_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[—–\-~～至到]\s*\d{1,2}[:：]\d{2})?|\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)\b", re.I)
 
 
 # 多少个综合窗口 / 几个停车位: the thing counted, whose last two characters name it (窗口, 车位)
