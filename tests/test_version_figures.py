@@ -239,3 +239,11 @@ def test_a_time_word_before_a_suffix_names_no_place():
     from rag.answer.evidence import key_entities
 
     assert not any(e.startswith("星期天") for e in key_entities("星期天村卫生室开不开门？"))
+
+
+def test_a_table_cell_counts_the_thing_asked_and_asking_words_name_nothing():
+    from rag.answer.evidence import key_entities
+    from rag.answer.version_value import counted_figure
+
+    assert counted_figure("全市现在还有多少个村卫生室？", "| 乡镇卫生院 | 17个 | || 村卫生室 | 196个 | 含新建中心村卫生室 |") == "196个"
+    assert not any("几所" in e for e in key_entities("青川市现在有几所小学？"))

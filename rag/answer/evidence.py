@@ -63,9 +63,10 @@ def key_entities(question: str) -> list[str]:
             continue  # 多大岁数坐县城: 数坐县 begins inside a word (岁数)
         if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
             out = [e for e in out if e not in name] + [name]
-    return out
+    return [e for e in out if not _ASKING_WORD.search(e)]  # 有几所小学 asks, it names nothing
 
 
+_ASKING_WORD = re.compile(r"几|多少|哪|什么|谁|怎么|如何")
 _LOCAL_BODY = re.compile(r"[市县区镇乡]([\u4e00-\u9fff]{1,5}?(?:医院|卫生院|图书馆|博物馆|文化馆|中学|小学|幼儿园))")
 _COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙", "东方", "西门", "独孤", "令狐", "皇甫", "公孙",
                       "夏侯", "尉迟", "宇文", "司徒", "端木", "轩辕", "呼延", "南宫", "澹台", "申屠", "万俟", "闻人"}

@@ -81,7 +81,7 @@ def counted_figure(query: str, sentence: str) -> str | None:
         return None
     thing = m.group(1)
     noun, qualifier = re.escape(thing[-2:]), thing[:-2]
-    for found in (*re.finditer(rf"{noun}(?:数量?|总数)?(?:达到?|为|共|有)?\s*(\d+(?:\.\d+)?\s*(?:万|余|多)?个)", sentence),
+    for found in (*re.finditer(rf"{noun}(?:数量?|总数)?(?:达到?|为|共|有)?\s*(?:\|\s*)?(\d+(?:\.\d+)?\s*(?:万|余|多)?个)", sentence),
                   *re.finditer(rf"(\d+(?:\.\d+)?\s*(?:万|余|多)?个)[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
         named = sentence[max(0, found.start() - 8):found.end()]
         if not qualifier or qualifier in named:
