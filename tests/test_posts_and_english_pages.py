@@ -109,3 +109,13 @@ TOWN = {
 def test_a_former_head_named_in_english_is_not_the_head_now(tmp_path):
     a = hashing_pipeline(tmp_path, TOWN).ask("Who is the head of Shimen Town (石门镇) now?", today=TODAY)
     assert a.answerable and "闵朝晖" in a.answer and "眭晓青" not in a.answer, a.answer
+
+
+def test_a_post_already_taken_and_a_name_that_leaves_a_place():
+    from rag.answer.posts import asked_person, gives_post
+    from rag.answer.scoring import Question
+
+    assert gives_post("龚立之", "龚立之此前已任青川市生态环境局局长。") == "青川市生态环境局局长"
+    assert gives_post("龚立之", "龚立之此前任青川市生态环境局局长。") is None  # held before
+    q = Question("厍志平离开汀兰街道后做什么工作？", "厍志平离开汀兰街道后做什么工作？", True, None, "", {}, frozenset())
+    assert asked_person(q) == ["厍志平"]

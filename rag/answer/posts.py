@@ -45,8 +45,9 @@ def post_given(name: str, text: str) -> tuple[int, int] | None:
         clause = re.split(r"[。；;！？!?]", text[end:], maxsplit=1)[0]
         clause = _TAKEN.sub(lambda m: " " * len(m.group()), clause)  # blanked, its offsets kept
         g = _GIVES.search(clause)
-        if g is not None and not re.search(r"(?:此前|曾经?|先后|早年|原来)[^，,]{0,4}$|(?:自|从)\d{4}年[^，,]{0,6}$",
-                                           clause[:g.start()]):  # 自2018年起任…: the post held till then
+        before = clause[:g.start()] if g is not None else ""
+        if g is not None and (before.endswith("已") or not re.search(  # 此前已任…: holds it now
+                r"(?:此前|曾经?|先后|早年|原来)[^，,]{0,4}$|(?:自|从)\d{4}年[^，,]{0,6}$", before)):  # 自2018年起任…: held till then
             return end + g.start(1), end + g.end(1)
         e = _EN_GIVES.search(text, end, end + 200)
         if e is not None and not re.search(r"[.;]\s", text[end:e.start()]):  # in the name's sentence
@@ -66,13 +67,13 @@ def asked_person(q: Question) -> list[str]:
     names = [e for e in key_entities(q.query) if looks_like_name(e) and not _PLACE_END.search(e)]  # not 芽坪村
     lead = _LEADING_NAME.match(q.query)  # a name jieba does not know (a compound surname's: 欧阳某)
     lead = lead.group(1) if lead and looks_like_name(lead.group(1)) else None
-    if lead and any(n in lead for n in names):  # jieba's 兰亭 of 宓兰亭 (a rare surname split off)
-        names = [lead] + [n for n in names if n not in lead]
+    if lead:  # the name the question opens with (jieba's 兰亭 of 宓兰亭 is part of it; 汀兰 of 离开汀兰街道 is a place)
+        names = [lead] + [n for n in names if n in lead and n != lead]
     return names or ([lead] if lead else [])
 
 
 _PLACE_END = re.compile(r"[村镇乡县市区省]$|街道$|社区$")
-_LEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:同志)?(?:现在|目前|如今|后来|之后|现任|担任|在|做|干|去|调|不当|不再|卸任|离任)")
+_LEADING_NAME = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:同志)?(?:现在|目前|如今|后来|之后|现任|担任|在|做|干|去|调|不当|不再|卸任|离任|离开)")
 
 
 def post_first(q: Question, ranked: list[Candidate], tl, around: Surroundings, policy: AnswerPolicy):
