@@ -247,3 +247,21 @@ def test_a_table_cell_counts_the_thing_asked_and_asking_words_name_nothing():
 
     assert counted_figure("全市现在还有多少个村卫生室？", "| 乡镇卫生院 | 17个 | || 村卫生室 | 196个 | 含新建中心村卫生室 |") == "196个"
     assert not any("几所" in e for e in key_entities("青川市现在有几所小学？"))
+
+
+SPLIT = {
+    "split-2023.md": ("---\ntitle: 青石街道分设 新设云台街道\ndate: 2023-07-21\n---\n"
+                      "经市人民政府批准，将原青石街道的瓷窑、桔园等6个社区划出，设立云台街道。\n\n"
+                      "调整后，青石街道辖8个社区，办事处仍驻青石路5号。\n"),
+    "sorting-2020.md": ("---\ntitle: 青石街道垃圾分类全覆盖\ndate: 2020-09-08\n---\n"
+                        "青禾融媒讯 青石街道14个社区全部实行定时定点投放。\n"),
+}
+
+
+def test_of_one_days_figures_the_one_after_the_change_is_now(tmp_path):
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    a = hashing_pipeline(tmp_path, SPLIT).ask("青石街道现在下面管着几个社区？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "8个社区" in a.citations[0].quote, a.answer

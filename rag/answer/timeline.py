@@ -164,6 +164,9 @@ def _precise(versions: list[Version]) -> list[Version]:
     return [v for v in versions if not (crossed(v) and v.when.year in given)]
 
 
+_AFTER_CHANGE = re.compile(r"\s*(?:调整后|变更后|合并后|调整以后|分设后|划分后|此后|至此)")
+
+
 def _final(versions: list[Version]) -> list[Version]:
     """Of one year's versions of a figure, the final one (经最终核实，2024年…为774.1亿元) over the preliminary
     ones (初步核算，2024年…768.5亿元; 比初步核算数768.5亿元增加…), where a final one is given."""
@@ -281,7 +284,9 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     if asked.kind == "year":
         return _asked_time(q, ranked, versions, asked)
     # max keeps the first of equals: the best-ranked; a removal line (免去…职务) never names the holder now
-    newest = max([v for v in versions if not removes(timeless, v.cand)] or versions, key=lambda v: v.when)
+    # (of one day's, the one that says what holds after the change: 调整后，青桐街道辖8个社区)
+    newest = max([v for v in versions if not removes(timeless, v.cand)] or versions,
+                 key=lambda v: (v.when, _AFTER_CHANGE.match(v.cand.text) is not None))
     if asked.kind == "past":
         older = _older(versions, newest)
         if not older:
