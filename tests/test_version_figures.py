@@ -265,3 +265,20 @@ def test_of_one_days_figures_the_one_after_the_change_is_now(tmp_path):
 
     a = hashing_pipeline(tmp_path, SPLIT).ask("青石街道现在下面管着几个社区？", today=dt.date(2026, 6, 1))
     assert a.answerable and "8个社区" in a.citations[0].quote, a.answer
+
+
+METRO = {
+    "line1-2025.md": ("---\ntitle: 地铁1号线末班车延后\ndate: 2025-09-20\n---\n"
+                      "自10月1日起，地铁1号线末班车由22:40延后至23:10。\n"),
+    "line2-2026.md": ("---\ntitle: 地铁2号线开通\ndate: 2026-04-29\n---\n"
+                      "2号线首班车6:10、末班车22:30，起步价与1号线相同。\n"),
+}
+
+
+def test_the_last_train_of_the_line_asked_not_of_another(tmp_path):
+    import datetime as dt
+
+    from tests.helpers import hashing_pipeline
+
+    a = hashing_pipeline(tmp_path, METRO).ask("地铁1号线现在末班车几点？", today=dt.date(2026, 6, 1))
+    assert a.answerable and "23:10" in a.answer and "22:30" not in a.answer, a.answer

@@ -172,6 +172,16 @@ _PERCENT = re.compile(r"\d\s*%|\d\s*[:：比]\s*\d|百分之[\d零〇一二两�
 _NUMBERED = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(号线|号楼|号窗口|号门|路公交|路车|路)")
 
 
+def first_figure_at(sentence: str) -> int:
+    """Where the sentence's first figure stands that is no numbered label (6:10 of 2号线首班车6:10);
+    its length when it has none."""
+    labels = [m.span() for m in _NUMBERED.finditer(sentence)]
+    for m in re.finditer(r"\d", sentence):
+        if not any(a <= m.start() < b for a, b in labels):
+            return m.start()
+    return len(sentence)
+
+
 def other_numbered(question: str, sentence: str, at: int) -> bool:
     """Is the figure at sentence[at:] told of another numbered line, building or bus route than the
     one asked (地铁1号线全长多少公里: "2号线全长19.6公里，…与1号线换乘" tells line 2's)? The nearest label

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import (ASKS_POST, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, rate_unasked, rival_entity, rival_named, role_words,
+from rag.answer.evidence import (ASKS_POST, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band
 from rag.answer.focus import measure_fits
@@ -164,8 +164,9 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
         return "a date, where a duration is asked"  # 多久能批下来: 自2025年1月1日起 is no duration
     if kind == "number" and typed and rate_unasked(query, best.text, *typed):
         return "a rate, where a level is asked"
-    if kind == "number" and typed and other_numbered(q.span_q, best.text, typed[0]):
-        return "another numbered line's figure"  # 1号线 asked: 2号线全长19.6公里
+    at = typed[0] if typed else first_figure_at(best.text)
+    if other_numbered(q.span_q, best.text, at):
+        return "another numbered line's figure"  # 1号线 asked: 2号线全长19.6公里, 2号线首班车6:10
     if kind == "number" and not zh and measure_fits(query, best.text) is False:
         return "no quantity of the measure asked"  # "how big": a date is no size (an English question
         # gets no Chinese measure word from its question word, which a Chinese one's 多少吨 states)

@@ -11,7 +11,7 @@ from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_openi
 from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to, only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
-from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, unit_matches
+from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, other_numbered, unit_matches
 from rag.answer.places import as_named, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -23,7 +23,18 @@ _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千
 
 
 def value_of(q: Question, c: Candidate) -> str | None:
-    """The kind of thing asked for in the sentence (None when it holds none), else the sentence."""
+    """The kind of thing asked for in the sentence (None when it holds none, or when it is told of
+    another numbered line than the one asked: 2号线首班车6:10 for 1号线), else the sentence."""
+    value = _value_of(q, c)
+    if value and q.kind is not None or value and asks_clock(q.query):
+        first = re.split(r"[、；]", value)[0]
+        at = c.text.find(first)
+        if at > 0 and other_numbered(q.span_q, c.text, at):
+            return None
+    return value
+
+
+def _value_of(q: Question, c: Candidate) -> str | None:
     if only_wrong(c.text):
         return None  # 《…》一文中的“187万元”有误: the value withdrawn, no version of the fact
     right = said_right(c.text)  # …“由15分钟延长至30分钟”有误，应为“…延长至20分钟”: the value after 应为
