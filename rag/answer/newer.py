@@ -96,7 +96,7 @@ def correction(lead: Candidate, ranked: list[Candidate], said, today=None) -> Ne
 
 
 def renamed(lead: Candidate, ranked: list[Candidate], said, today=None) -> Newer | None:
-    """A newer article that renames the thing `lead` names in quotes (“桑沅政务通”APP… against “OLD”
+    """A newer article that renames the thing `lead` names in quotes (“青禾政务通”APP… against “OLD”
     has been renamed “NEW”, “OLD”更名为“NEW”): the new name, its sentence leading."""
     if said is None:
         return None

@@ -73,12 +73,12 @@ def renamings(texts) -> tuple[tuple[str, str], ...]:
                 new, old = _own(m["new"].lstrip("将原")), _own(m["old"])
                 if new != old and new not in old and old not in new:
                     found.setdefault((new, old), None)
-    # the name alone, not the town before it (石栈镇叠溪村（原下岙村）: 叠溪村)
+    # the name alone, not the town before it (石门镇叠溪村（原下岙村）: 叠溪村)
     return tuple((n, o) for n, o in found if not any(o2 == o and n2 != n and n.endswith(n2) for n2, o2 in found))
 
 
 def _own(name: str) -> str:
-    """A village's or community's own name, less the town before it (石栈镇叠溪村 -> 叠溪村)."""
+    """A village's or community's own name, less the town before it (石门镇叠溪村 -> 叠溪村)."""
     return re.sub(r"^.*?(?:镇|乡|县|区|市|街道)(?=[\u4e00-\u9fff]{2,}(?:村|社区)$)", "", name)
 
 

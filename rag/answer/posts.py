@@ -64,10 +64,10 @@ def asked_person(q: Question) -> list[str]:
 
     if not ASKS_POST.search(q.query):
         return []
-    names = [e for e in key_entities(q.query) if looks_like_name(e) and not _PLACE_END.search(e)]  # not 芽坪村
+    names = [e for e in key_entities(q.query) if looks_like_name(e) and not _PLACE_END.search(e)]  # not 青石村
     lead = _LEADING_NAME.match(q.query)  # a name jieba does not know (a compound surname's: 欧阳某)
     lead = lead.group(1) if lead and looks_like_name(lead.group(1)) else None
-    if lead:  # the name the question opens with (jieba's 兰亭 of 宓兰亭 is part of it; 汀兰 of 离开汀兰街道 is a place)
+    if lead:  # the name the question opens with (jieba's 兰舟 of 宓兰舟 is part of it; 溪口 of 离开溪口街道 is a place)
         names = [lead] + [n for n in names if n in lead and n != lead]
     return names or ([lead] if lead else [])
 

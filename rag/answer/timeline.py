@@ -284,7 +284,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     if asked.kind == "year":
         return _asked_time(q, ranked, versions, asked)
     # max keeps the first of equals: the best-ranked; a removal line (免去…职务) never names the holder now
-    # (of one day's, the one that says what holds after the change: 调整后，青桐街道辖8个社区)
+    # (of one day's, the one that says what holds after the change: 调整后，青石街道辖8个社区)
     newest = max([v for v in versions if not removes(timeless, v.cand)] or versions,
                  key=lambda v: (v.when, _AFTER_CHANGE.match(v.cand.text) is not None))
     if asked.kind == "past":

@@ -170,9 +170,9 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
     if not title or c.text.strip() == title.strip():
         return False
     title = as_named(title, q.query, q.renamed)  # 叠溪村… of 下岙村 asked, renamed
-    asked = q.query if q.zh else q.query + " " + " ".join(q.terms)  # in English: the Chinese it names (桑沅县)
+    asked = q.query if q.zh else q.query + " " + " ".join(q.terms)  # in English: the Chinese it names (鹤汀县)
     places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), asked))
-              or not q.zh and (p := m.group())[:-1] in q.terms]  # Xubin County: 溆滨 found, 溆滨县 in the headline
+              or not q.zh and (p := m.group())[:-1] in q.terms]  # Heting County: 鹤汀 found, 鹤汀县 in the headline
     bodies = [p for m in _BODY_NAME.finditer(title) if (p := _asked_end(m.group(), asked)) and p not in places]
     text = lead_in(c, around) + c.text
     if places and cover(q, "、".join(places) + "。" + text, policy) >= floor:
