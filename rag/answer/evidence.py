@@ -30,8 +30,9 @@ def key_entities(question: str) -> list[str]:
         if w.flag == "nr":
             names.add(word)
         rare = jieba.dt.FREQ.get(word, 0) < 100
-        if (prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] == "n" and len(prev.word) >= 2):
-            # (not a time word before it: "目前" + "学校", "星期天" + "村")
+        if (prev is not None and _ENTITY_SUFFIX.fullmatch(word) and prev.flag[:1] in ("n", "t") and len(prev.word) >= 2
+                and not (prev.flag == "t" and (jieba.dt.FREQ.get(prev.word, 0) >= 5000 or _DAY_WORD.match(prev.word)))):
+            # (not a time word before it: "目前" + "学校", "星期天" + "村"; "春天" + "集团" is a name)
             out.append(prev.word + word)
         elif len(word) >= 2 and rare and (
             (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
@@ -66,6 +67,7 @@ def key_entities(question: str) -> list[str]:
     return [e for e in out if not _ASKING_WORD.search(e)]  # 有几所小学 asks, it names nothing
 
 
+_DAY_WORD = re.compile(r"星期|礼拜|周[一二三四五六日天末]|[今明昨前后]天|上午|下午|晚上|早上|中午|凌晨")
 _ASKING_WORD = re.compile(r"几|多少|哪|什么|谁|怎么|如何")
 _LOCAL_BODY = re.compile(r"[市县区镇乡]([\u4e00-\u9fff]{1,5}?(?:医院|卫生院|图书馆|博物馆|文化馆|中学|小学|幼儿园))")
 _COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙", "东方", "西门", "独孤", "令狐", "皇甫", "公孙",
