@@ -368,8 +368,9 @@ class Pipeline:
         k = top_k or self.settings.top_k  # and a few more, which the answerer reads only where they go on
         found = self._search_batch(idx, [query], k + answerer.policy.further_from, mode, qv, filters,
                                    also=q if query != q else None)[0]
-        hits = found[:k]  # with an article it reads (a newer version's figure may be its passage ranked 6th)
         today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
+        found = _written_by(found, idx, today)  # asked as of a day, the articles written after it do not exist yet
+        hits = found[:k]  # with an article it reads (a newer version's figure may be its passage ranked 6th)
         extractive = answerer.answer(q, hits, None if qv is None else qv.result()[0], searched, today, found[k:])
         if llm is None:
             yield replace(_with_files(extractive, idx), latency_ms=(time.perf_counter() - t0) * 1000)
@@ -405,3 +406,17 @@ def _empty_message(paths, problems: Sequence[Problem]) -> str:
         return (f"No readable documents in {where} ({len(problems)} file(s) skipped; first: {first.path}: "
                 f"{first.message}). Add .txt/.md/.html/.pdf/.docx/.jsonl files and run again.")
     return f"No documents found in {where}. Add .txt/.md/.html/.pdf/.docx/.jsonl files and run again."
+
+
+def _written_by(hits: list, idx, today) -> list:
+    """The hits of articles written by `today` (an undated one counts as written), in their order; all
+    of them when none is."""
+    from rag.dates import as_date
+
+    def written(h) -> bool:
+        doc = idx.document(h.chunk.doc_id)
+        when = as_date(doc.date) if doc is not None else None
+        return when is None or when.first_day() <= today
+
+    kept = [h for h in hits if written(h)]
+    return kept or hits

@@ -194,3 +194,20 @@ def test_a_years_figure_is_not_carried_into_the_next_year(fake_built):
     pipe = fake_built(CATTLE_DOCS)
     a = pipe.ask("2023年柘口村养殖肉牛多少头？", today=TODAY)  # 2022's and 2024's figures only
     assert not a.answerable and "最新的是" in a.answer, a.answer
+
+
+def test_articles_written_after_the_asking_day_make_room_for_older_ones():
+    """Asked as of 2024-06-01, the newer reports ranked first do not exist yet: the 2023 bulletin ranked
+    sixth is among the passages read."""
+    import datetime as _dt
+    from types import SimpleNamespace
+
+    from rag.pipeline import _written_by
+    from rag.types import Chunk, Hit
+
+    dates = {"r2026": "2026-01-16", "r2025": "2025-01-22", "b2023": "2024-03-15", "guide": None}
+    idx = SimpleNamespace(document=lambda i: SimpleNamespace(date=dates[i]))
+    hits = [Hit(Chunk(i, 0, 0, 1, "x"), 1.0) for i in ("r2026", "r2025", "b2023", "guide")]
+    kept = _written_by(hits, idx, _dt.date(2024, 6, 1))
+    assert [h.chunk.doc_id for h in kept] == ["b2023", "guide"]
+    assert _written_by(hits[:2], idx, _dt.date(2020, 1, 1)) == hits[:2]  # none written yet: all kept
