@@ -282,3 +282,28 @@ def test_the_last_train_of_the_line_asked_not_of_another(tmp_path):
 
     a = hashing_pipeline(tmp_path, METRO).ask("地铁1号线现在末班车几点？", today=dt.date(2026, 6, 1))
     assert a.answerable and "23:10" in a.answer and "22:30" not in a.answer, a.answer
+
+
+
+def test_a_lone_change_leads_over_an_older_guides_figure():
+    """The 2021 notice (由每人每月1050元提高至1250元) is the one version; the best sentence, a 2019 guide's
+    1050元, reached no floor: the change leads."""
+    from rag.answer.scoring import Question
+    from rag.answer.timeline import _lone_change
+    from rag.dates import Asked
+
+    from rag.answer.candidates import Candidate
+    from rag.types import Chunk, Document, Hit
+
+    def cand(doc_id, date, text):
+        doc = Document(doc_id, text, "", date, doc_id + ".md")
+        return Candidate(0, Hit(Chunk(doc_id, 0, 0, len(text), text), 1.0), doc, 0, len(text))
+
+    q = Question("散居孤儿基本生活费现在每人每月多少？", "散居孤儿基本生活费每人每月多少？", True, "number",
+                 "散居孤儿基本生活费每人每月多少？", {"散居": 1.0}, frozenset())
+    guide = cand("guide", "2019-08-15", "散居孤儿每人每月1050元；集中养育的孤儿每人每月1450元。")
+    change = cand("notice", "2021-12-20", "自2022年1月1日起，散居孤儿基本生活费由每人每月1050元提高至1250元。")
+    lone = Version(change, Date(2022, 1, 1), "1250元")
+    assert _lone_change(q, Asked("current", words="现在"), [lone], [guide, change]) is lone
+    assert _lone_change(q, Asked("past", words="原来"), [lone], [guide, change]) is None  # the past asked
+    assert _lone_change(q, Asked("current", words="现在"), [lone], [change, guide]) is None  # it leads already

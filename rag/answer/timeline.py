@@ -275,6 +275,9 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
+    lone = _lone_change(q, asked, versions, ranked)
+    if lone is not None:  # 由每月1100元提高至1300元 of 2021, over a 2019 guide's 1100元 that reaches no floor
+        return _first(ranked, lone.cand), Timeline(asked, lone.cand, lone.when, "current", lead_value=lone.value)
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
         if asked.kind == "year" and versions and year_said(asked) and all(_not_of(q, v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
@@ -301,6 +304,23 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed,
                                                  lead_value=newest.value)
+
+
+def _lone_change(q: Question, asked: Asked, versions: list[Version], ranked: list[Candidate]) -> Version | None:
+    """For what holds now: the one article's version that changes a standard (由…提高至…, 调整为), when the
+    best sentence is an older article's value of the same kind that reaches no version floor (a guide's
+    figure before the change): the change leads. None otherwise."""
+    if asked.kind not in ("none", "current") or q.kind not in VALUE_KINDS or not versions or not ranked:
+        return None
+    if len({v.cand.doc.id for v in versions}) != 1:
+        return None
+    lone = max(versions, key=lambda v: v.when)
+    best = ranked[0]
+    newer, older = as_date(lone.cand.doc.date), as_date(best.doc.date)
+    if (best.doc.id == lone.cand.doc.id or newer is None or older is None or not older < newer
+            or not changes_standard(lone.cand) or value_of(q, best) is None):
+        return None
+    return lone
 
 
 def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
