@@ -310,7 +310,7 @@ def _lone_change(q: Question, asked: Asked, versions: list[Version], ranked: lis
     """For what holds now: the one article's version that changes a standard (由…提高至…, 调整为), when the
     best sentence is an older article's value of the same kind that reaches no version floor (a guide's
     figure before the change): the change leads. None otherwise."""
-    if asked.kind not in ("none", "current") or q.kind not in VALUE_KINDS or not versions or not ranked:
+    if asked.kind not in ("none", "current") or q.kind != "number" or not versions or not ranked:
         return None
     if len({v.cand.doc.id for v in versions}) != 1:
         return None
