@@ -24,7 +24,7 @@ from rag.answer import candidates, compose, reading, scoring, short, support, ti
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
 from rag.answer.focus import measured_first
-from rag.answer.places import renamings
+from rag.answer.places import names_place, renamings
 from rag.answer.posts import post_first
 from rag.answer.version_value import post_now
 from rag.answer.policy import AnswerPolicy
@@ -63,7 +63,8 @@ class Answerer:
         if not cands:
             return compose.decline(question, searched, reason="no sentence in the passages")
         q = scoring.analyse(question, searched, hits, self.idf, p)
-        q = replace(q, renamed=renamings({c.doc.id: c.doc.text for c in cands}.values()))  # 叠溪村（原下岙村）
+        if names_place(q.query):  # a renamed place is read by the name asked (叠溪村（原下岙村）); none asked, none read
+            q = replace(q, renamed=renamings({c.doc.id: c.doc.text for c in cands}.values()))
         dense = scoring.dense_scores(q, cands, self.embedder, query_vector, p)
         scoring.score_all(q, cands, dense, around, p)
         ranked = measured_first(q.query, self.ranked(q, cands), p.time_window, p.measure_margin)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rag.answer.candidates import Candidate
 from rag.answer.policy import AnswerPolicy
+from rag.text import clause_mark_at
 
 
 def trim(c: Candidate, short: tuple[int, int] | None, terms: dict[str, float], policy: AnswerPolicy,
@@ -55,7 +56,7 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif ch in _CLOSERS:
             depth = max(depth - 1, 0)
-        elif ch in "，；：" or ch in ",;:" and _ascii_mark_splits(piece, i):
+        elif ch in "，；：" or ch in ",;:" and clause_mark_at(piece, i):
             marks.append(i)
             quoted.append(depth > 0)
     balanced = depth == 0 and piece.count("“") == piece.count("”")
@@ -68,10 +69,3 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if s < end:
         out.append((s, end))
     return out
-
-
-def _ascii_mark_splits(piece: str, i: int) -> bool:
-    """Does the ASCII , ; or : at piece[i] end a clause (as clause_spans in rag/text.py reads it)?"""
-    from rag.text import clause_mark_at
-
-    return clause_mark_at(piece, i)

@@ -38,7 +38,7 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
     return len(others) >= 2 and not any(place in d.text or place in (d.title or "") for d in others)
 
 
-# a sentence that tells a neighbour's figure beside its own place's (相邻的邻川县去年地区生产总值105.3亿元;
+# a sentence that tells a neighbour's figure beside its own place's (相邻的邻川县去年接待游客105.3万人次;
 # 据了解，邻近的邻川市…目前为1020元)
 _NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|周边|隔壁|隔江|隔河|隔湖|隔海|对岸|一江之隔)的?([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇|乡|村|街道))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
 
@@ -80,6 +80,12 @@ def renamings(texts) -> tuple[tuple[str, str], ...]:
 def _own(name: str) -> str:
     """A village's or community's own name, less the town before it (石门镇叠溪村 -> 叠溪村)."""
     return re.sub(r"^.*?(?:镇|乡|县|区|市|街道)(?=[\u4e00-\u9fff]{2,}(?:村|社区)$)", "", name)
+
+
+def names_place(query: str) -> bool:
+    """Could the question name a place renamings() reads (a word ending as _PLACE_NAME ends)? as_named
+    changes nothing for one that does not."""
+    return re.search(r"[村镇乡县区市]|街道|社区|景区|公园", query) is not None
 
 
 def as_named(text: str, query: str, renamed) -> str:
