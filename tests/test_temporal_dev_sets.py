@@ -1,4 +1,4 @@
-"""The second to fourteenth temporal dev sets (eval/temporal/dev2/ to dev14/) are consistent, by the
+"""The temporal dev sets in folders (eval/temporal/dev2/, dev3/, …) are consistent, by the
 rules of tests/test_temporal_set.py: their files load, every document is dated, every answer is written
 verbatim in its gold document and every stale value in an older one, and questions about a year are
 answered from a sentence of that year. One module, each test run once per set."""
@@ -16,7 +16,7 @@ from rag.ingest import load_paths
 from tests import temporal_checks as checks
 
 TEMPORAL = Path(__file__).resolve().parent.parent / "eval" / "temporal"
-SETS = ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14")
+SETS = tuple(sorted((p.name for p in TEMPORAL.glob("dev*") if p.is_dir()), key=lambda n: int(n[3:])))
 CATEGORIES = {"current", "past_year", "superseded", "office_holder", "procedure", "single_version", "relative",
               "no_data_for_year"}
 SENTENCES = re.compile(r"(?<=[。！？\n])|(?<=\. )")
