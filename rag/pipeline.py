@@ -366,7 +366,7 @@ class Pipeline:
         qv = search.soon_embedded(self.embedder, [query]) if mode != "bm25" else None  # while BM25 searches
         answerer = Answerer(idx, self.embedder, reader=self.reader)
         k = top_k or self.settings.top_k  # and a few more, which the answerer reads only where they go on
-        found = self._search_batch(idx, [query], k + answerer.policy.further_from, mode, qv, filters,
+        found = self._search_batch(idx, [query], k + max(answerer.policy.further_from, answerer.policy.newer_from), mode, qv, filters,
                                    also=q if query != q else None)[0]
         today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
         found = _written_by(found, idx, today)  # asked as of a day, the articles written after it do not exist yet

@@ -37,6 +37,14 @@ def test_a_passage_of_an_article_newer_than_all_read_is_read_too():
     assert continued(top, further, DOCS.get, AnswerPolicy()) == [further[1]]
 
 
+def test_an_article_newer_than_all_read_is_looked_for_further_down():
+    top = [_hit("old.md", 0), _hit("new.md", 0)]
+    # ranked 11th, under older reports: still read; the read article's passage that far down is not
+    further = [_hit("between.md", 0)] * 4 + [_hit("new.md", 300), _hit("newer.md", 100)]
+    assert continued(top, further, DOCS.get, AnswerPolicy(further_from=4, newer_from=6)) == [further[5]]
+    assert continued(top, further, DOCS.get, AnswerPolicy(further_from=4, newer_from=4)) == []
+
+
 def test_none_when_the_articles_read_are_of_one_date():
     top = [_hit("new.md", 0), _hit("undated.md", 0)]
     assert continued(top, [_hit("new.md", 200)], DOCS.get, AnswerPolicy()) == []

@@ -56,8 +56,9 @@ def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: Answ
     come from, or of an article newer than all of them, when those are of at least two dates: versions of a fact are in play, and
     the newer article's figure may lie in its passage ranked sixth, after the headline and lead
     that repeat the question's words (a canteen's meals a day, a card's days to issue). At most
-    `policy.further_from`; none when the top passages are of one date or undated."""
-    if not further or policy.further_from <= 0:
+    `policy.further_from` (newer articles: looked for in the first `policy.newer_from`); none when the
+    top passages are of one date or undated."""
+    if not further or max(policy.further_from, policy.newer_from) <= 0:
         return []
     docs = {h.chunk.doc_id: document(h.chunk.doc_id) for h in top}
     dates = {d.date for d in docs.values() if d is not None and d.date}
@@ -68,15 +69,15 @@ def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: Answ
     read = {(h.chunk.doc_id, h.chunk.start) for h in top}
     newest = max((as_date(d) for d in dates if as_date(d) is not None), default=None)
     out = []
-    for h in further[: policy.further_from]:
-        d = docs.get(h.chunk.doc_id)
+    for i, h in enumerate(further[: max(policy.further_from, policy.newer_from)]):
+        d = docs.get(h.chunk.doc_id) if i < policy.further_from else None
         if d is None:  # an article none of the top passages is from: read when newer than all of them
             later = document(h.chunk.doc_id)
             when = as_date(later.date) if later is not None and later.date else None
             d = later if when is not None and newest is not None and when > newest else None
         if d is not None and d.date and (h.chunk.doc_id, h.chunk.start) not in read:
             out.append(h)
-    return out
+    return out[: policy.further_from]
 
 
 def _sentence_start(text: str, start: int) -> int:

@@ -76,8 +76,8 @@ def other_language(question: str, hits: Sequence[Hit], rrf_k: int = 60) -> list[
     else:
         from rag.retrieve.crosslingual import figures_asked, holds_topic
 
-        topic = figures_asked(question)
-        titles = [] if topic else titles_written(question)
+        titles = titles_written(question)  # a Chinese title the question writes says more than its English
+        topic = [] if titles else figures_asked(question)
         if titles:  # the holder of a post whose Chinese title the question writes: only a passage that holds
             held = [h for h in hits if holds_topic(titles, h.chunk.text)]  # it names its holder, first
             return held + [h for h in hits if h not in held] if held else list(hits)
