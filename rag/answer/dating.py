@@ -24,7 +24,7 @@ def annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:  # tl: timeline
 
 def _annotate(answer: Answer, tl, zh: bool, led: bool) -> Answer:
     cites = [replace(c, when=_iso(sentence_time(c.quote, as_date(c.date)))) for c in answer.citations]
-    answer = _of_the_event(_not_postponed(answer, tl), tl.event)
+    answer = _of_the_event(_not_postponed(_still_in_force(answer, tl, led), tl), tl.event)
     if not led or tl.lead is None or not answer.answerable:
         return _relative_read(replace(answer, citations=tuple(cites)), zh)
     lead_doc = tl.lead.doc.id
@@ -178,6 +178,23 @@ def _neighbours_part(text: str, part, question: str) -> bool:
     return neighbours(text[lo:part.start], question)
 
 
+def _still_in_force(answer: Answer, tl, led: bool) -> Answer:
+    """Led by a figure that a change announced ahead will replace (由47元下调为41元, from a later day):
+    the bold value is the one in force (47元), not the coming one; none when the sentence does not write it."""
+    if not (led and tl.pending and tl.lead is not None and tl.lead_value and answer.short_answer) \
+            or answer.short_answer == tl.lead_value:
+        return answer
+    c = tl.lead
+    at = c.doc.text.find(tl.lead_value, c.start, c.end)
+    if at < 0:
+        return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
+    part = ShortPart(tl.lead_value, c.doc.id, at, at + len(tl.lead_value))
+    shown = answer.answer
+    if shown.startswith(answer.short_answer + " — "):  # an English answer leads with its short answer
+        shown = tl.lead_value + shown[len(answer.short_answer):]
+    return replace(answer, answer=shown, short_answer=tl.lead_value, short_parts=(part,))
+
+
 def without_stale_short(answer: Answer, document) -> Answer:
     """No bold value that its own sentence says was changed ("由原来的每月80元、70元提高至110元和100元":
     80元 and 70元 are the old standards): such a short answer becomes the value it was changed to,
@@ -285,6 +302,20 @@ def changed_from(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a value its sentence says was changed (the value after 由 / 从 / 原, before
     调整为 / 提高至 / 增加至 …)? Then it is superseded, never a current answer."""
     return _change_around(text, start, end) is not None
+
+
+def replaced_value(text: str, value: str) -> str | None:
+    """The figure a change replaces with `value` (由每人47元下调为41元, 41元: 47元), which holds until the
+    change applies; None when the sentence changes no figure into it."""
+    number = _FIGURE.match(value)
+    if number is None:
+        return None
+    for m in _FIGURE.finditer(text):
+        s, e = m.span()
+        to = changed_to(text, s, e) if changed_from(text, s, e) else None
+        if to is not None and _FIGURE.match(text, to[0]) and _FIGURE.match(text, to[0]).group() == number.group():
+            return m.group() + value[number.end():]  # in the unit of the new value (由47下调为41元)
+    return None
 
 
 def changed_to(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.span import net_change
 from rag.text import normalize_for_search
 
 _ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
@@ -224,9 +225,9 @@ def unit_matches(question: str, sentence: str) -> bool:
 
 
 # a question about a change or a share, whose answer may be a percentage or a growth rate
-_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|上浮|下浮|比重|占比|比例|[率%％]|百分|几成|多少成|"
+_ASKS_RATE = re.compile(r"增长|增速|增幅|涨幅|降幅|下降|减少|提高|上升|上涨|下跌|降低|上浮|下浮|比重|占比|比例|强度|份额|[率%％]|百分|几成|多少成|"
                         r"多了|少了|多出|[多少]多少"
-                        r"|\b(?:percent(?:age)?|rate|growth|share|increase|decrease|rise|fall|drop)s?\b"
+                        r"|\b(?:percent(?:age)?|rate|intensity|growth|share|increase|decrease|rise|fall|drop)s?\b"
                         r"|\b(?:gr[eo]w(?:s|n|ing)?|rose|risen|fell|fallen|by how much|how fast)\b", re.I)
 _RATE_AFTER = re.compile(r"(?:增长|增速|增幅|下降|减少|提高|上升|同比|年均|增加|多了|少了|多出|增收)了?(?:约|近|超过)?\s*$")
 
@@ -239,8 +240,21 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
     value = text[start:end]
     figure = re.search(r"[\d零〇一二两三四五六七八九十百千]", value)
     return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in ("%", "％")
+                or net_change(text, start)  # 去年全区净增有效高新技术企业61家，总数达到748家: 61家 is the change
                 or _RATE_AFTER.search(text[max(0, start - 8):start])
                 or (figure is not None and _RATE_AFTER.search(value[:figure.start()])))  # 比前年多了27万元
+
+
+ASKS_CLOCK = re.compile(r"几点|(?:开放|营业|办公|开诊|服务|工作)时间|\bwhat time\b|\b(?:opening|office|business) hours\b|"
+                        r"\bat what hours?\b|\bwhen does .{0,40}\b(?:open|close)\b", re.I)
+
+
+def asks_clock(query: str) -> bool:
+    """Does the question ask the hours of the day something is open (几点开门, 开放时间, what time)?"""
+    return ASKS_CLOCK.search(query) is not None
+
+
+CLOCK = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[—–\-~～至到]\s*\d{1,2}[:：]\d{2})?|\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)\b", re.I)
 
 
 # a question for the post someone holds (张三现在担任什么职务, 做什么工作)
@@ -253,7 +267,7 @@ ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|�
 
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
 # (regular expressions: 人 of 人次 counts visits, not people)
-SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
+SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
 
 _BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 

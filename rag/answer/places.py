@@ -40,7 +40,7 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
 
 # a sentence that tells a neighbour's figure beside its own place's (相邻的邻川县去年接待游客105.3万人次;
 # 据了解，邻近的邻川市…目前为1020元)
-_NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|周边|隔壁|隔江|隔河|隔湖|隔海|对岸|一江之隔)的?([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇|乡|村|街道))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
+_NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|周边|隔壁|隔江|隔河|隔湖|隔海|对岸|一江之隔)的?([\u4e00-\u9fff]{2,5}?(?:县|市|区|镇|乡|村|街道))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
 
 
 def neighbours(sentence: str, query: str) -> bool:
@@ -97,6 +97,15 @@ def as_named(text: str, query: str, renamed) -> str:
         elif new in query and old not in query:
             text = text.replace(old, new)
     return text
+
+
+# a place named with the larger one it lies in (北礁岛礁门镇, 浮沙乡螺湾村): articles about it name it alone
+_WITHIN = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|市|县|区|岛|乡|镇|街道))(?=[\u4e00-\u9fff]{2,4}?(?:镇|乡|村|社区|街道)(?!长|主任|书记))")
+
+
+def outer_places(query: str) -> list[str]:
+    """The larger places a question names before the one it asks about (北礁岛 of 北礁岛礁门镇现在谁当镇长)."""
+    return [m.group(1) for m in _WITHIN.finditer(query)]
 
 
 def own_part(sentence: str, query: str) -> str:

@@ -16,7 +16,7 @@ from rag.answer.cut import trim
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
-from rag.answer.span import appointee, extract_short
+from rag.answer.span import appointee, asks_change, extract_short, net_change
 from rag.types import ShortPart
 
 
@@ -107,6 +107,8 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         both = (best.start + facts[0][0], best.start + facts[-1][1])  # a cut keeps every fact
         chosen = [trim(c, both if _covers(c, best) else None, q.terms, p) for c in chosen]
         return Short("；".join(part.text for part in parts), parts, None, chosen)
+    if v.shown and v.guess is not None and misread(q, best.doc.text, *v.guess):
+        return _rules(q, chosen, p)  # the reader marked the change beside the level, or the other bound
     if v.sure or has_reader and not p.rule_fallback:
         holder = held_before or best  # a long sentence is cut around the reader's best guess, shown or not
         limit = p.sure_answer_chars if v.sure and not v.listed else None
@@ -174,6 +176,22 @@ def _post(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short |
         chosen = chosen[:i] + [trim(c, (s, e), q.terms, policy)] + chosen[i + 1:]
         return Short(part.text, (part,), None, chosen)
     return None
+
+
+_BOUNDS = (("下限", "上限"), ("最低", "最高"), ("最少", "最多"))
+
+
+def misread(q: Question, text: str, start: int, end: int) -> bool:
+    """Is text[start:end], the reader's figure, one the question does not ask: a net change where a level
+    is asked (净增企业61家，总数达到748家: 一共有多少家), or the other bound of a range (上限33120元，下限2490元:
+    最低按多少算 / 下限)? Only for a figure asked."""
+    if q.kind != "number":
+        return False
+    if net_change(text, start) and not asks_change(q.query):
+        return True
+    clause = text[max(text.rfind(m, 0, start) for m in "，,；;。") + 1 : start]
+    return any(asked in q.query and other in clause and asked not in clause
+               for pair in _BOUNDS for asked, other in (pair, pair[::-1]))
 
 
 def _rules(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short:

@@ -31,6 +31,7 @@ _TITLES = (
     "党委书记|党支部书记|党组书记|书记|副局长|局长|副主任|主任|董事长|总经理|副总经理|经理|记者|评论员|"
     "市长|副市长|县长|镇长|村长|主席|院长|校长|所长|会长|部长|厅长|省长|总统|总理|教授|博士|导演|作者|创始人|代表|队长|教练"
 )
+TITLE_BEFORE = re.compile(rf"(?:{_TITLES})[、，,\s]*$")  # a text that ends with a title before a name
 PERSON_AFTER_TITLE_RE = re.compile(rf"(?:{_TITLES})[、，,\s]*([\u4e00-\u9fff]{{2,3}})(?=表示|说|指出|认为|介绍|强调|称|和|与|同|等|在|到|带领|陪同|一行|[，。、：:\s]|$)")
 FOREIGN_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:[·・•][\u4e00-\u9fff]{1,8})+")
 ORG_RE = re.compile(
@@ -99,12 +100,36 @@ PHONE_Q = re.compile(r"电话|热线|号码|传真|联系方式|phone|hotline|fa
 PHONE_RE = re.compile(r"(?:\(?0\d{2,3}\)?[-－—\s]?)?\d{5,8}(?:[-－—转]\d{1,6})?|1[3-9]\d{9}|400[-\s]?\d{3}[-\s]?\d{4}")
 
 
+# a document's number (栖管发〔2019〕8号, 〔2024〕3号): no figure of anything it tells
+_DOC_NUMBER = re.compile(r"[〔\[［]\s*\d{4}\s*[〕\]］]\s*第?\s*\d+\s*号")
+
+
+_NET_CHANGE = re.compile(r"\s*(?:去年|今年|全年|当年|\d{4}年)?(?:全[区县市镇乡村])?净(?:增|减|增加|减少)")
+_ASKS_CHANGE = re.compile(r"净|增|减|多了|少了|多出")
+
+
+def asks_change(question: str) -> bool:
+    """Does the question ask how much something grew or fell (净增, 增加, 少了), not its level?"""
+    return _ASKS_CHANGE.search(question) is not None
+
+
+def net_change(text: str, start: int) -> bool:
+    """Is the figure at `start` a net change its clause opens with (去年全区净增企业61家)?"""
+    return _NET_CHANGE.match(text[max(text.rfind(m, 0, start) for m in "，,；;。：:") + 1 : start]) is not None
+
+
+def in_doc_number(text: str, start: int, end: int) -> bool:
+    """Does text[start:end] lie in a document's number (〔2019〕8号)?"""
+    return any(m.start() < end and start < m.end() for m in _DOC_NUMBER.finditer(text))
+
+
 def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
     if kind == "phone":
         return [m.span() for m in PHONE_RE.finditer(text)]
     if kind == "number":
         return [m.span() for m in NUMBER_RE.finditer(text) if (re.search(rf"[\d{_CN_NUM}]", m.group())
-                and len(m.group().strip()) > 1 or (m.group().strip().isdigit())) and not _quoted(text, m.span())]
+                and len(m.group().strip()) > 1 or (m.group().strip().isdigit())) and not _quoted(text, m.span())
+                and not in_doc_number(text, *m.span())]
     if kind == "date":
         return [m.span() for m in DATE_RE.finditer(text)]
     if kind == "person":
@@ -212,19 +237,25 @@ def _template(question: str) -> tuple[str, str] | None:
     m = _WH_RE.search(q)
     if not m:
         return None
-    left = re.sub(r"(?:是|为|有|达|约|共|在|位于|叫|叫做|称为|的)+$", "", q[: m.start()])
+    left = re.sub(r"(?:是|为|有|达|约|共|在|位于|叫|叫做|称为|的|按)+$", "", q[: m.start()])
     return left, q[m.end() :]
 
 
+_HUG_STOP = "，,；;。！？!?"
+
+
 def _affix_overlap(left: str, right: str, sentence: str, s: int, e: int, slack: int = 3) -> int:
-    """How many characters of the question hug the span: left's tail before it, right's head after it."""
+    """How many characters of the question hug the span: left's tail before it, right's head after it,
+    in its own clause (增长6.8%；接待游客186.4万人次: 游客 is no word after 6.8%)."""
     score = 0
     for k in range(min(len(left), 12), 0, -1):
-        if left[-k:] in sentence[max(0, s - k - slack) : s]:
+        before = sentence[max(0, s - k - slack) : s]
+        if left[-k:] in before[max(before.rfind(m) for m in _HUG_STOP) + 1 :]:
             score += k
             break
     for k in range(min(len(right), 12), 0, -1):
-        if right[:k] in sentence[e : e + k + slack]:
+        after = sentence[e : e + k + slack]
+        if right[:k] in after[: min((i for i in map(after.find, _HUG_STOP) if i >= 0), default=len(after))]:
             score += k
             break
     return score
@@ -269,6 +300,11 @@ def template_span(question: str, sentence: str, bounded: bool = False) -> tuple[
     return start, end
 
 
+def person_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` names a person (a name jieba tags, one after a title, a foreign one)."""
+    return _candidates("person", text)
+
+
 def extract_short(question: str, sentence: str, kind: str | None = None) -> tuple[int, int] | None:
     """Offsets (within `sentence`) of the short answer, or None when none fits the question."""
     kind = kind or question_type(question)
@@ -293,6 +329,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     q_digits = {d for d in re.findall(r"\d+", q_norm) if len(d) >= 2}
     spans = [(s, e) for s, e in spans if re.sub(r"\s+", "", sentence[s:e]) not in q_norm
              and not (set(re.findall(r"\d+", sentence[s:e])) & q_digits)]
+    if kind == "number" and not asks_change(q_norm):  # a level asked: not the change beside it
+        spans = [sp for sp in spans if not net_change(sentence, sp[0])] or spans
     if framed:
         fs, fe = framed
         inside = [(s, e) for s, e in spans if s < fe and e > fs and (e - s) >= 0.5 * (fe - fs)]
@@ -302,7 +340,28 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     anchors = _anchor_positions(sentence, question) or [0]
     t = _template(question) or ("", "")
 
-    return min(spans, key=lambda sp: (-_affix_overlap(t[0], t[1], sentence, *sp), _distance(anchors, sp), sp[0]))
+    best = min(spans, key=lambda sp: (-_affix_overlap(t[0], t[1], sentence, *sp), _distance(anchors, sp), sp[0]))
+    return _whole_of(q_norm, sentence, best, spans) or best
+
+
+_CLAUSE_MARK = "，,；;：:。"
+
+
+def _whole_of(question: str, sentence: str, sp: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The whole, where `sp` is a figure told as part of the one before it (入驻企业406家，其中规模以上
+    工业企业143家) and the question does not ask for the part's qualifier (一共有多少家企业; 规上企业有多少家
+    asks for the part)."""
+    start = max(sentence.rfind(m, 0, sp[0]) for m in _CLAUSE_MARK) + 1
+    clause = sentence[start : sp[0]].lstrip()
+    unit = re.sub(r"^[\d.,％%\s" + _CN_NUM + r"]+", "", sentence[sp[0] : sp[1]])
+    if not clause.startswith("其中") or not unit:
+        return None
+    wholes = [(s, e) for s, e in spans if e <= start and sentence[s:e].endswith(unit)]
+    if not wholes:
+        return None
+    before = max(sentence.rfind(m, 0, wholes[-1][0]) for m in _CLAUSE_MARK) + 1
+    qualifier = set(clause[2:]) - set(sentence[before : wholes[-1][0]])
+    return wholes[-1] if qualifier and not qualifier & set(question) else None
 
 
 # An English page of a Chinese archive names a person in pinyin with the Chinese in brackets, first

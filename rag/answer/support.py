@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import (ASKS_POST, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
+from rag.answer.evidence import (ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band
 from rag.answer.focus import measure_fits
-from rag.answer.places import as_named
+from rag.answer.places import as_named, outer_places
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
-from rag.answer.span import extract_short, template_span
+from rag.answer.span import extract_short, person_spans, template_span
 from functools import lru_cache
 
 from rag.text import normalize_for_search as _normalize_for_search
@@ -101,8 +101,11 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
     named = lambda text: as_named(text, q.query, q.renamed)  # noqa: E731  (a renamed place by its name asked)
     doc = normalize_for_search(named((best.doc.title or "") + best.doc.text))
     window, sentence = named(window), named(best.text)
+    outer = [normalize_for_search(o) for o in outer_places(q.query)]
     for ent in map(normalize_for_search, _key_entities(q.query)):
         if _TIME_WORD.match(ent):  # "去年村" is jieba's glue of 去年 and 村…, not a name
+            continue
+        if any(ent in o for o in outer):  # 北礁岛 of 北礁岛礁门镇: the town's articles name the town alone
             continue
         if not mentions(doc, ent):
             trimmed = missegmented(ent, doc)  # the name less a character jieba glued to it
@@ -140,11 +143,12 @@ def _a_date(text: str, start: int, end: int) -> bool:
 
 
 def _is_headline(c: Candidate) -> bool:
-    """c is its article's title as a line of the text."""
-    title = normalize_for_search(c.doc.title or "")
-    return bool(title) and normalize_for_search(c.text.strip()) == title
+    """c is its article's title as a line of the text, or a clause of it (蓝莓怎么种？某镇镇长答网友问)."""
+    title, text = normalize_for_search(c.doc.title or ""), normalize_for_search(c.text.strip())
+    return bool(title) and bool(text) and text in title
 
 
+_HOUR = re.compile(r"[\d一二三四五六七八九十]{1,3}\s*[点时](?!钟头)")  # 晚上开到9点, 二十一时
 _EN_NOW = re.compile(r"\b(?:now|currently|current|today|at present)\b", re.I)
 _EN_FORMER = re.compile(r"\b(?:former|previous|ex-)\s*(?:[\w-]+\s+){0,3}(head|secretary|director|mayor|chief|chairman|governor)\b", re.I)
 
@@ -172,6 +176,10 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
         # gets no Chinese measure word from its question word, which a Chinese one's 多少吨 states)
     if kind == "date" and not typed and _is_headline(best):  # a notice's title says what, not when
         return "no date in the headline"
+    if asks_clock(query) and _is_headline(best) and not (CLOCK.search(best.text) or _HOUR.search(best.text)):
+        return "no hours in the headline"  # 卫生院4月15日起调整门诊时间: its body gives them
+    if kind == "person" and _is_headline(best) and not person_spans(best.text):
+        return "no person in the headline"  # 某镇镇长答网友问 names the post, not who holds it
     if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(
             normalize_for_search(w) in normalize_for_search(best.text) for w in role_words(query)))) \
             and not (not zh and _names_holder(q, best.text)):

@@ -33,7 +33,8 @@ from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings, asked_line
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
-from rag.answer.dating import annotate, no_data_note, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
+from rag.answer.dating import annotate, no_data_note, replaced_value, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
+from rag.answer.evidence import asks_clock
 from rag.answer.events import asked_event, event_first
 from rag.answer.focus import STILL_Q, counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
@@ -43,7 +44,7 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.support import unsupported
 from rag.answer.version_time import TARGET, relative_only, when_of, year_said
-from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, asks_clock, lead_in, named_before, newest_held,
+from rag.answer.version_value import (NAMED, VALUE_KINDS, appointed, as_asked, lead_in, named_before, newest_held,
                                       cover, read_with, removes, titled, undated, value_of)
 from rag.dates import Asked, Date, as_date, asked_time, tells_before, time_marker
 from rag.dates.words import RELATIVE
@@ -56,6 +57,7 @@ class Version:
     cand: Candidate
     when: Date
     value: str  # what it says: the kind of thing asked for, else the sentence
+    pending: bool = False  # the value a change announced ahead replaces, still in force (in_force)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Timeline:
     event: tuple[str, ...] = ()  # what a when-question asks the time of (…什么时候完工: 完工)
     lead_value: str | None = None  # what the leading version says (the kind of thing asked for)
     newer: Newer | None = None  # a newer article that changes the answer's own figure (rag/answer/newer.py)
+    pending: bool = False  # the lead's value is the one a change announced ahead will replace
 
 
 def order(q: Question, ranked: list[Candidate], around: Surroundings, today: _dt.date | None,
@@ -278,6 +281,11 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     lone = _lone_change(q, asked, versions, ranked)
     if lone is not None:  # 由每月1100元提高至1300元 of 2021, over a 2019 guide's 1100元 that reaches no floor
         return _first(ranked, lone.cand), Timeline(asked, lone.cand, lone.when, "current", lead_value=lone.value)
+    pending = [v for v in versions if v.pending] if asked.kind in ("none", "current") else []
+    if pending and (len(times) < 2 or len(docs) < 2):  # one notice that announces a change ahead: what holds till then
+        lead = pending[0]
+        return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, "current", lead_value=lead.value,
+                                                   pending=True)
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
         if asked.kind == "year" and versions and year_said(asked) and all(_not_of(q, v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
@@ -303,7 +311,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     if q.kind == "person" and not NAMED.search(newest.value):
         newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed,
-                                                 lead_value=newest.value)
+                                                 lead_value=newest.value, pending=newest.pending)
 
 
 def _lone_change(q: Question, asked: Asked, versions: list[Version], ranked: list[Candidate]) -> Version | None:
@@ -451,9 +459,12 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # names every word of the question, and would hold the bodies' sentences below it)
     # (and by those in the measure counted in, where some are: the opening that repeats the canteen's
     # name and its hours sets no floor for "每天供应多少份")
-    bodies = [c for c in top if not _is_title(c) and not abolishes_only(c)] or [c for c in top if not _is_title(c)]
+    why = {id(c): unsupported(q, c, around, policy) for c in top}
+    bodies = [c for c in top if not _is_title(c) and not abolishes_only(c) and not about_neighbour(c.text, q.query)
+              and why[id(c)] is None] or [c for c in top if not _is_title(c)]
     # (nor by a line that only abolishes an old notice, 原《…标准的通知》同时废止, which names the standard in
-    # full and states no value of it)
+    # full and states no value of it, nor by a neighbour's figure, 相邻的某区…低于本区, which names both places,
+    # nor by one that cannot answer: 一张票可乘坐三条航线 of another article, none of the places asked)
     measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
     floor = policy.version_cover * max([covered[id(c)] for c in (measured or bodies)] or covered.values())
     if asks_clock(q.query):  # a version must give hours (value_of), so fewer of the question's words will do
@@ -464,7 +475,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
                    or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy))
         if (not reaches or (abolishes_only(c) and not still) or (TARGET.search(c.text) and q.kind != "person")
-                or unsupported(q, c, around, policy) is not None):
+                or why[id(c)] is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact (a plan is
             # none of a figure; 局长张三介绍，预计每年… still names the holder)
         value = value_of(q, c)
@@ -483,7 +494,15 @@ def in_force(versions: list[Version], asked: Asked, today: _dt.date | None) -> l
     a question of no given time, less those that apply only after the day asked (announced in advance)."""
     found = postponements({id(v.cand.doc): v.cand.doc for v in versions}.values())
     out = [replace(v, when=moved(v.when, as_date(v.cand.doc.date), found)) for v in versions] if found else versions
-    return out if asked.kind == "year" else [v for v in out if not not_yet(v.when, today)]
+    if asked.kind == "year":
+        return out
+    kept = []
+    for v in out:
+        if not not_yet(v.when, today):
+            kept.append(v)
+        elif (old := replaced_value(v.cand.text, v.value)) and (said := as_date(v.cand.doc.date)) and not not_yet(said, today):
+            kept.append(replace(v, when=said, value=old, pending=True))  # 自7月1日起由47元下调为41元, asked in June: 47元
+    return kept
 
 
 def _opened(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:

@@ -11,11 +11,11 @@ from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_openi
 from rag.answer.changes import changes_standard
 from rag.answer.dating import changed_from, changed_to, only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
-from rag.answer.evidence import ASKS_POST, asks_duration, duration_in, other_numbered, unit_matches
-from rag.answer.places import as_named, own_part
+from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
+from rag.answer.places import as_named, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
-from rag.answer.span import NUMBER_RE, extract_short
+from rag.answer.span import NUMBER_RE, extract_short, in_doc_number
 from rag.dates import find_dates
 
 VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
@@ -40,8 +40,8 @@ def _value_of(q: Question, c: Candidate) -> str | None:
     right = said_right(c.text)  # …“由15分钟延长至30分钟”有误，应为“…延长至20分钟”: the value after 应为
     text = c.text[right:] if right is not None else c.text
     text = own_part(text, q.query)  # …24600万元；相邻的石渠镇…1.52亿元: the place's own figure
-    if _ASKS_CLOCK.search(q.query):  # 下午几点到几点看病: the hours a sentence gives, none when it gives none
-        hours = _CLOCK.findall(text)
+    if ASKS_CLOCK.search(q.query):  # 下午几点到几点看病: the hours a sentence gives, none when it gives none
+        hours = CLOCK.findall(text)
         return "、".join(hours) if hours else None
     if not q.kind:
         return re.sub(r"\s+", "", text)
@@ -66,18 +66,6 @@ def _value_of(q: Question, c: Candidate) -> str | None:
 
 
 # a question for the hours of the day something is open (几点开门, 几点到几点, 开放时间), and a time of day
-_ASKS_CLOCK = re.compile(r"几点|(?:开放|营业|办公|开诊|服务|工作)时间|\bwhat time\b|\b(?:opening|office|business) hours\b|"
-                         r"\bat what hours?\b|\bwhen does .{0,40}\b(?:open|close)\b", re.I)
-
-
-def asks_clock(query: str) -> bool:
-    """Does the question ask the hours of the day something is open (几点开门, 开放时间, what time)?"""
-    return _ASKS_CLOCK.search(query) is not None
-
-
-_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[—–\-~～至到]\s*\d{1,2}[:：]\d{2})?|\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)\b", re.I)
-
-
 # 多少个综合窗口 / 几个停车位: the thing counted, whose last two characters name it (窗口, 车位)
 _COUNTED_Q = re.compile(r"(?:多少|几)个(?!工作日|小时|月|星期|礼拜|年|天|钟头|季度|百分点|人)([\u4e00-\u9fff]{2,8}?)(?:[？?吗呢了]|$)")
 
@@ -119,7 +107,9 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
     5家), when the span step found none or one in another unit; a date (2005年), a value the
     sentence says was changed (由100元调整为…) and one the question states are passed over. None
     when none fits."""
-    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)]  # its units hold the measure words
+    found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)  # its units hold the measure words
+             if (re.search(r"\d", f.group()) or len(f.group().strip()) > 1)  # not the 一 of a name (王一帆)
+             and not in_doc_number(sentence, f.start(), f.end())]  # nor a notice's number (〔2019〕8号)
     dates = [(f.start, f.end) for f in find_dates(sentence)] + [m.span() for m in _MONTH_DAY.finditer(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
                   and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates))
@@ -220,10 +210,11 @@ def undated(text: str) -> str:
 # a 党委 when larger: its 书记 is the same post; 村委会 is short for 村民委员会); 副书记 stays 副书记
 # and two names of one kind of figure (a village's collective 经济 income or assets are reported as
 # its 经营性 ones too), and the short name citizens and news use for a standard or a bureau and the full
-# one a notice writes (低保 / 最低生活保障, 医保局 / 医疗保障局, 人社局 / 人力资源和社会保障局)
+# one a notice writes (低保 / 最低生活保障, 医保局 / 医疗保障局, 人社局 / 人力资源和社会保障局, 规上 / 规模以上)
 _SAME_OFFICE = (("党支部", "党总支", "党委"), ("村民委员会", "村委会"), ("居民委员会", "居委会"),
                 ("集体经济", "集体经营性"), ("低保", "最低生活保障"), ("医保", "医疗保障"), ("人社", "人力资源和社会保障"),
-                ("社保", "社会保障"))
+                ("社保", "社会保障"), ("规上", "规模以上"))
+_FORMAL_BRANCH = re.compile(r"([村居区])(支部|总支)(?:部)?委员会书记")  # the party branch's name in a 任免 notice
 _BODY = "村居社区"  # the bodies whose party organisation changes its name as it grows
 
 
@@ -232,6 +223,7 @@ def as_asked(query: str, text: str) -> str:
     (asked a community's 党支部书记, its 党总支书记 said: read as 党支部书记), so that a later article's name
     for the same post does not make its sentence speak less of the question. Only the same body's post
     (社区党总支 for 社区党支部, not 镇党委): the character before it must match the question's."""
+    text = _FORMAL_BRANCH.sub(r"\1党\2书记", text)  # 中共某乡某村支部委员会书记: the village's 党支部书记
     for names in _SAME_OFFICE:
         asked = next(((m.start(), name) for name in names for m in re.finditer(name, query)), None)
         if asked is None:
@@ -266,9 +258,14 @@ def cover(q: Question, text: str, policy: AnswerPolicy) -> float:
     """How much of the question (less the period it counts over and the other names of what it names)
     text holds, its dates set aside and other names of what it names written as asked."""
     others = other_name_words(q.query) | _counted_in(q.query)
-    terms = {t: w for t, w in q.terms.items() if t not in _PERIOD and t not in others} or q.terms
+    outer = outer_places(q.query)  # 北礁岛 of 北礁岛礁门镇: a later article names the town alone
+    terms = {t: w for t, w in q.terms.items()
+             if t not in _PERIOD and t not in others and not any(t in o for o in outer)} or q.terms
     text = as_named(as_asked(q.query, undated(text)), q.query, q.renamed)
-    return coverage(terms, q.bigrams, text, policy) if q.terms else 1.0
+    # nor their bigrams (过去一年 is no sign of a version)
+    unsaid = [p for p in _PERIOD if p in q.query] + outer
+    bigrams = {b for b in q.bigrams if not any(b in p for p in unsaid)} or q.bigrams
+    return coverage(terms, bigrams, text, policy) if q.terms else 1.0
 
 
 def _counted_in(query: str) -> frozenset[str]:

@@ -49,6 +49,8 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     start, end = _trim(text, start, end)
     start, end = _edges(text, start, end, bool(_WHO.search(question)))
     end = _name_then_verb(text, start, end)
+    if _WHO.search(question):
+        start = _surname_before(text, start, end)
     if _ORDINAL_Q.search(question):
         return _ordinal(text, start, end)
     start, end = _hedge(text, start, end)
@@ -236,6 +238,20 @@ def _name_then_verb(text: str, start: int, end: int) -> int:
             and re.fullmatch(r"[\u4e00-\u9fff]{4}", span) and end < len(text) and re.match(r"[\u4e00-\u9fff]", text[end])):
         return end
     return end - 1 if looks_like_name(span[:3]) or _tagged_name(span[:3]) else end
+
+
+def _surname_before(text: str, start: int, end: int) -> int:
+    """A given name read without its rare surname ("市长 禤晓帆" read as 晓帆): the start moves back over
+    the surname when a title or a mark stands before it."""
+    from rag.answer.span import SURNAMES, TITLE_BEFORE, looks_like_name
+
+    if not (start >= 1 and 2 <= end - start <= 3 and text[start - 1] in SURNAMES
+            and re.fullmatch(r"[\u4e00-\u9fff]+", text[start:end])):
+        return start
+    before = text[:start - 1]
+    if before and re.match(r"[\u4e00-\u9fff]", before[-1]) and not TITLE_BEFORE.search(before):
+        return start
+    return start - 1 if looks_like_name(text[start - 1:end]) else start
 
 
 def _tagged_name(word: str) -> bool:
