@@ -51,7 +51,7 @@ def test_a_neighbouring_zone_with_a_long_name_is_a_neighbour():
 
 def test_citizens_words_for_tourism_figures():
     assert "接待游客" in officialese("现在一年有多少游客来桐屿玩？")
-    assert "旅游" in officialese("县里搞旅游现在一年能挣多少钱？") and "收入" in officialese("县里搞旅游现在一年能挣多少钱？")
+    assert "旅游" in officialese("镇上搞旅游现在一年能挣多少钱？") and "收入" in officialese("镇上搞旅游现在一年能挣多少钱？")
 
 
 ZONE = {
@@ -109,13 +109,13 @@ def test_a_notices_number_is_no_figure():
 
 def test_citizens_words_for_fares_and_contribution_floors():
     assert "票价" in officialese("现在从鳌头港坐船去鸥屿多少钱一张票？")
-    assert "下限" in officialese("公积金缴存基数现在最低按多少算？")
+    assert "下限" in officialese("今年公积金缴存基数最低按多少算？")
     assert "上限" in officialese("公积金缴存基数最高按多少算？")
 
 
 def test_a_bound_asked_for_is_read_after_its_label():
-    line = "2025年度住房公积金缴存基数上限调整为33120元，下限调整为2490元，自7月1日起执行。"
-    assert _short("公积金缴存基数现在下限按多少算？", line) == "2490元"
+    line = "2025年度住房公积金缴存基数上限调整为28800元，下限调整为2150元，自7月1日起执行。"
+    assert _short("今年公积金缴存基数下限按多少算？", line) == "2150元"
 
 
 def test_the_larger_place_a_question_names_first_is_not_asked_for():
@@ -188,7 +188,7 @@ def test_a_net_change_is_no_level():
 
 
 def test_more_citizens_words():
-    assert "高新技术企业" in officialese("前年高新区有多少家高企？")
+    assert "高新技术企业" in officialese("前年园区有多少家高企？")
     assert "捕捞渔船" in officialese("县里现在有多少条捕鱼船？")
 
 
@@ -213,11 +213,11 @@ def test_the_readers_figure_is_checked_against_the_bound_and_the_level_asked():
 
     from rag.answer.short import misread
 
-    line = "去年全区净增有效高新技术企业52家，总数达到731家。2025年度缴存基数上限调整为33120元，下限调整为2490元。"
+    line = "去年全区净增有效高新技术企业52家，总数达到731家。2025年度缴存基数上限调整为28800元，下限调整为2150元。"
     level = SimpleNamespace(kind="number", query="高新区一共有多少家高新技术企业？")
     at = line.index("52家")
     assert misread(level, line, at, at + 3) and not misread(level, line, line.index("731家"), line.index("731家") + 4)
     assert not misread(SimpleNamespace(kind="number", query="高新区去年净增多少家高新技术企业？"), line, at, at + 3)
-    low = SimpleNamespace(kind="number", query="公积金缴存基数现在下限按多少算？")
-    assert misread(low, line, line.index("33120元"), line.index("33120元") + 6)
-    assert not misread(low, line, line.index("2490元"), line.index("2490元") + 5)
+    low = SimpleNamespace(kind="number", query="今年公积金缴存基数下限按多少算？")
+    assert misread(low, line, line.index("28800元"), line.index("28800元") + 6)
+    assert not misread(low, line, line.index("2150元"), line.index("2150元") + 5)

@@ -179,8 +179,8 @@ def _neighbours_part(text: str, part, question: str) -> bool:
 
 
 def _still_in_force(answer: Answer, tl, led: bool) -> Answer:
-    """Led by a figure that a change announced ahead will replace (由47元下调为41元, from a later day):
-    the bold value is the one in force (47元), not the coming one; none when the sentence does not write it."""
+    """Led by a figure that a change announced ahead will replace (由每人36元下调为30元, from a later day):
+    the bold value is the one in force (36元), not the coming one; none when the sentence does not write it."""
     if not (led and tl.pending and tl.lead is not None and tl.lead_value and answer.short_answer) \
             or answer.short_answer == tl.lead_value:
         return answer
@@ -305,7 +305,7 @@ def changed_from(text: str, start: int, end: int) -> bool:
 
 
 def replaced_value(text: str, value: str) -> str | None:
-    """The figure a change replaces with `value` (由每人47元下调为41元, 41元: 47元), which holds until the
+    """The figure a change replaces with `value` (由每人36元下调为30元, 30元: 36元), which holds until the
     change applies; None when the sentence changes no figure into it."""
     number = _FIGURE.match(value)
     if number is None:
@@ -314,7 +314,7 @@ def replaced_value(text: str, value: str) -> str | None:
         s, e = m.span()
         to = changed_to(text, s, e) if changed_from(text, s, e) else None
         if to is not None and _FIGURE.match(text, to[0]) and _FIGURE.match(text, to[0]).group() == number.group():
-            return m.group() + value[number.end():]  # in the unit of the new value (由47下调为41元)
+            return m.group() + value[number.end():]  # in the unit of the new value (由36下调为30元)
     return None
 
 

@@ -240,7 +240,7 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
     value = text[start:end]
     figure = re.search(r"[\d零〇一二两三四五六七八九十百千]", value)
     return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in ("%", "％")
-                or net_change(text, start)  # 去年全区净增有效高新技术企业61家，总数达到748家: 61家 is the change
+                or net_change(text, start)  # 去年全区净增企业37家，总数达到590家: 37家 is the change
                 or _RATE_AFTER.search(text[max(0, start - 8):start])
                 or (figure is not None and _RATE_AFTER.search(value[:figure.start()])))  # 比前年多了27万元
 

@@ -99,12 +99,12 @@ def as_named(text: str, query: str, renamed) -> str:
     return text
 
 
-# a place named with the larger one it lies in (北礁岛礁门镇, 浮沙乡螺湾村): articles about it name it alone
+# a place named with the larger one it lies in (东矶岛石湾镇, 青屿乡渔湾村): articles about it name it alone
 _WITHIN = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|市|县|区|岛|乡|镇|街道))(?=[\u4e00-\u9fff]{2,4}?(?:镇|乡|村|社区|街道)(?!长|主任|书记))")
 
 
 def outer_places(query: str) -> list[str]:
-    """The larger places a question names before the one it asks about (北礁岛 of 北礁岛礁门镇现在谁当镇长)."""
+    """The larger places a question names before the one it asks about (东矶岛 of 东矶岛石湾镇现在谁当镇长)."""
     return [m.group(1) for m in _WITHIN.finditer(query)]
 
 

@@ -183,7 +183,7 @@ _BOUNDS = (("下限", "上限"), ("最低", "最高"), ("最少", "最多"))
 
 def misread(q: Question, text: str, start: int, end: int) -> bool:
     """Is text[start:end], the reader's figure, one the question does not ask: a net change where a level
-    is asked (净增企业61家，总数达到748家: 一共有多少家), or the other bound of a range (上限33120元，下限2490元:
+    is asked (净增企业37家，总数达到590家: 一共有多少家), or the other bound of a range (上限28800元，下限2150元:
     最低按多少算 / 下限)? Only for a figure asked."""
     if q.kind != "number":
         return False

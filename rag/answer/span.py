@@ -100,7 +100,7 @@ PHONE_Q = re.compile(r"电话|热线|号码|传真|联系方式|phone|hotline|fa
 PHONE_RE = re.compile(r"(?:\(?0\d{2,3}\)?[-－—\s]?)?\d{5,8}(?:[-－—转]\d{1,6})?|1[3-9]\d{9}|400[-\s]?\d{3}[-\s]?\d{4}")
 
 
-# a document's number (栖管发〔2019〕8号, 〔2024〕3号): no figure of anything it tells
+# a document's number (桐管发〔2018〕5号, 〔2023〕12号): no figure of anything it tells
 _DOC_NUMBER = re.compile(r"[〔\[［]\s*\d{4}\s*[〕\]］]\s*第?\s*\d+\s*号")
 
 
@@ -114,7 +114,7 @@ def asks_change(question: str) -> bool:
 
 
 def net_change(text: str, start: int) -> bool:
-    """Is the figure at `start` a net change its clause opens with (去年全区净增企业61家)?"""
+    """Is the figure at `start` a net change its clause opens with (去年全区净增企业37家)?"""
     return _NET_CHANGE.match(text[max(text.rfind(m, 0, start) for m in "，,；;。：:") + 1 : start]) is not None
 
 
@@ -246,7 +246,7 @@ _HUG_STOP = "，,；;。！？!?"
 
 def _affix_overlap(left: str, right: str, sentence: str, s: int, e: int, slack: int = 3) -> int:
     """How many characters of the question hug the span: left's tail before it, right's head after it,
-    in its own clause (增长6.8%；接待游客186.4万人次: 游客 is no word after 6.8%)."""
+    in its own clause (增长5.9%；接待游客97.2万人次: 游客 is no word after 5.9%)."""
     score = 0
     for k in range(min(len(left), 12), 0, -1):
         before = sentence[max(0, s - k - slack) : s]
@@ -348,8 +348,8 @@ _CLAUSE_MARK = "，,；;：:。"
 
 
 def _whole_of(question: str, sentence: str, sp: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The whole, where `sp` is a figure told as part of the one before it (入驻企业406家，其中规模以上
-    工业企业143家) and the question does not ask for the part's qualifier (一共有多少家企业; 规上企业有多少家
+    """The whole, where `sp` is a figure told as part of the one before it (入驻企业512家，其中规模以上
+    工业企业97家) and the question does not ask for the part's qualifier (一共有多少家企业; 规上企业有多少家
     asks for the part)."""
     start = max(sentence.rfind(m, 0, sp[0]) for m in _CLAUSE_MARK) + 1
     clause = sentence[start : sp[0]].lstrip()

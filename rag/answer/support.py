@@ -105,7 +105,7 @@ def _entities_missing(q: Question, best: Candidate, window: str, policy: AnswerP
     for ent in map(normalize_for_search, _key_entities(q.query)):
         if _TIME_WORD.match(ent):  # "去年村" is jieba's glue of 去年 and 村…, not a name
             continue
-        if any(ent in o for o in outer):  # 北礁岛 of 北礁岛礁门镇: the town's articles name the town alone
+        if any(ent in o for o in outer):  # 东矶岛 of 东矶岛石湾镇: the town's articles name the town alone
             continue
         if not mentions(doc, ent):
             trimmed = missegmented(ent, doc)  # the name less a character jieba glued to it
@@ -177,7 +177,7 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     if kind == "date" and not typed and _is_headline(best):  # a notice's title says what, not when
         return "no date in the headline"
     if asks_clock(query) and _is_headline(best) and not (CLOCK.search(best.text) or _HOUR.search(best.text)):
-        return "no hours in the headline"  # 卫生院4月15日起调整门诊时间: its body gives them
+        return "no hours in the headline"  # 卫生院下月起调整门诊时间: its body gives them
     if kind == "person" and _is_headline(best) and not person_spans(best.text):
         return "no person in the headline"  # 某镇镇长答网友问 names the post, not who holds it
     if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(

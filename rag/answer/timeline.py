@@ -464,7 +464,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
               and why[id(c)] is None] or [c for c in top if not _is_title(c)]
     # (nor by a line that only abolishes an old notice, 原《…标准的通知》同时废止, which names the standard in
     # full and states no value of it, nor by a neighbour's figure, 相邻的某区…低于本区, which names both places,
-    # nor by one that cannot answer: 一张票可乘坐三条航线 of another article, none of the places asked)
+    # nor by one that cannot answer: 一张联票可乘四条线路 of another article, none of the places asked)
     measured = [c for c in bodies if measure_fits(q.query, c.text)] if counted_in(q.query) else []
     floor = policy.version_cover * max([covered[id(c)] for c in (measured or bodies)] or covered.values())
     if asks_clock(q.query):  # a version must give hours (value_of), so fewer of the question's words will do
@@ -501,7 +501,7 @@ def in_force(versions: list[Version], asked: Asked, today: _dt.date | None) -> l
         if not not_yet(v.when, today):
             kept.append(v)
         elif (old := replaced_value(v.cand.text, v.value)) and (said := as_date(v.cand.doc.date)) and not not_yet(said, today):
-            kept.append(replace(v, when=said, value=old, pending=True))  # 自7月1日起由47元下调为41元, asked in June: 47元
+            kept.append(replace(v, when=said, value=old, pending=True))  # 下月起由36元下调为30元, asked before: 36元
     return kept
 
 

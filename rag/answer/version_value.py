@@ -108,7 +108,7 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
     sentence says was changed (由100元调整为…) and one the question states are passed over. None
     when none fits."""
     found = [(f.start(), f.end()) for f in NUMBER_RE.finditer(sentence)  # its units hold the measure words
-             if (re.search(r"\d", f.group()) or len(f.group().strip()) > 1)  # not the 一 of a name (王一帆)
+             if (re.search(r"\d", f.group()) or len(f.group().strip()) > 1)  # not the 一 of a name (王一鸣)
              and not in_doc_number(sentence, f.start(), f.end())]  # nor a notice's number (〔2019〕8号)
     dates = [(f.start, f.end) for f in find_dates(sentence)] + [m.span() for m in _MONTH_DAY.finditer(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
@@ -258,7 +258,7 @@ def cover(q: Question, text: str, policy: AnswerPolicy) -> float:
     """How much of the question (less the period it counts over and the other names of what it names)
     text holds, its dates set aside and other names of what it names written as asked."""
     others = other_name_words(q.query) | _counted_in(q.query)
-    outer = outer_places(q.query)  # 北礁岛 of 北礁岛礁门镇: a later article names the town alone
+    outer = outer_places(q.query)  # 东矶岛 of 东矶岛石湾镇: a later article names the town alone
     terms = {t: w for t, w in q.terms.items()
              if t not in _PERIOD and t not in others and not any(t in o for o in outer)} or q.terms
     text = as_named(as_asked(q.query, undated(text)), q.query, q.renamed)

@@ -241,7 +241,7 @@ def _name_then_verb(text: str, start: int, end: int) -> int:
 
 
 def _surname_before(text: str, start: int, end: int) -> int:
-    """A given name read without its rare surname ("市长 禤晓帆" read as 晓帆): the start moves back over
+    """A given name read without its rare surname ("市长 禤明远" read as 明远): the start moves back over
     the surname when a title or a mark stands before it."""
     from rag.answer.span import SURNAMES, TITLE_BEFORE, looks_like_name
 
