@@ -221,3 +221,93 @@ def test_the_readers_figure_is_checked_against_the_bound_and_the_level_asked():
     low = SimpleNamespace(kind="number", query="今年公积金缴存基数下限按多少算？")
     assert misread(low, line, line.index("28800元"), line.index("28800元") + 6)
     assert not misread(low, line, line.index("2150元"), line.index("2150元") + 5)
+
+
+def test_a_person_read_after_a_title_before_a_verb_and_no_place_read_as_one():
+    from rag.answer.span import person_spans
+
+    line = "原柳溪社区党委书记璩海宁经居民代表会议选举，担任瓷川社区居委会主任。"
+    assert [line[s:e] for s, e in person_spans(line)] == ["璩海宁"]
+    line = "石湄镇镇长厍映雪做客民生热线。"
+    assert [line[s:e] for s, e in person_spans(line)] == ["厍映雪"]
+
+
+def test_a_holder_who_gives_the_post_asked_up_is_not_its_holder():
+    line = "新的瓷川社区“两委”班子亮相：佘玉兰继续担任社区党委书记，不再兼任居委会主任；原柳溪社区党委书记璩海宁经居民代表会议选举，担任瓷川社区居委会主任。"
+    s, e = extract_short("瓷川社区居委会主任现在是谁？", line, "person")
+    assert line[s:e] == "璩海宁"
+
+
+def test_a_community_is_a_name_the_answer_must_be_about():
+    from rag.answer.evidence import key_entities
+
+    assert key_entities("瓷川社区居委会主任现在是谁？") == ["瓷川社区"]
+
+
+def test_still_more_citizens_words():
+    assert "登记电动自行车" in officialese("区里现在挂了牌的电动车一共有多少辆？")
+    assert "投放垃圾" in officialese("小区晚上几点以后不能扔垃圾？")
+    assert officialese("云溪街道的一把手是谁？") == "云溪街道党工委书记是谁？"
+
+
+OFFICE = {
+    "leaders-2023.txt": ("桐湾融媒2023年7月28日讯 7月27日，区委召开干部大会，宣布青柳街道主要负责同志任职决定：\n\n"
+                         "訾明远任青柳街道党工委副书记，提名为青柳街道办事处主任人选；\n\n"
+                         "扈晴川任青柳街道党工委书记，不再担任青柳街道办事处主任。\n"),
+    "director-2025.md": ("---\ntitle: 青柳街道办事处主任调整\ndate: 2025-04-18\n---\n"
+                         "# 青柳街道办事处主任调整\n\n桐湾融媒讯 4月17日，青柳街道召开干部大会，宣布区委决定：檀亦川任青柳街道党工委副书记，"
+                         "提名为青柳街道办事处主任人选；訾明远任区城市管理局局长，不再担任青柳街道党工委副书记、办事处主任职务。\n"),
+}
+
+
+def test_a_news_articles_short_headline_does_not_hide_its_words_in_its_sentences(tmp_path):
+    a = hashing_pipeline(tmp_path, OFFICE).ask("青柳街道办事处主任现在是谁？", today=TODAY)
+    assert a.answerable and a.citations[0].doc_id == "director-2025.md" and "檀亦川" in a.citations[0].quote, a.answer
+
+
+def test_a_guides_line_that_says_where_is_the_place_asked():
+    line = "办理地点：居住地派出所户籍窗口。"
+    s, e = extract_short("以前在桐湾区办居住证要去哪里？", line, "place")
+    assert line[s:e] == "居住地派出所户籍窗口"
+
+
+WETLAND = {
+    "wetland-2024.md": ("---\ntitle: 鹭汀湿地公园建成开园\ndate: 2024-10-01\n---\n"
+                        "# 鹭汀湿地公园建成开园\n\n国庆前夕，鹭汀湿地公园建成开园。公园位于鹭汀乡鹭汀河两岸，规划面积52公顷。\n\n"
+                        "据监测，园区内已记录鸟类93种，其中包括国家二级保护鸟类白琵鹭。\n"),
+    "farm-2022.md": ("---\ntitle: 鹭汀乡农技站开展春耕指导\ndate: 2022-04-12\n---\n"
+                     "鹭汀乡农技站站长钱立川介绍，今年全乡早稻种植面积1.2万亩。\n"),
+}
+
+
+def test_a_short_headline_lifts_its_article_but_does_not_pick_its_sentence(tmp_path):
+    pipe = hashing_pipeline(tmp_path, WETLAND)
+    a = pipe.ask("鹭汀湿地公园记录到多少种鸟？", today=TODAY)
+    assert a.answerable and "93种" in a.citations[0].quote, a.answer
+
+
+def test_a_target_price_subsidy_is_no_target():
+    from rag.answer.version_time import TARGET
+
+    assert not TARGET.search("2025年度稻谷目标价格补贴标准为每亩41.2元。")
+    assert TARGET.search("全年目标是新增就业1.2万人。")
+
+
+def test_citizens_words_for_ridership_and_farm_subsidies():
+    assert officialese("去年地铁2号线一共坐了多少人次？") == "去年地铁2号线客运量多少？"
+    assert "日均客运量" in officialese("地铁2号线现在平均一天多少人坐？")
+    assert officialese("现在种稻谷一亩地补多少钱？") == "现在稻谷每亩补贴多少钱？"
+    assert officialese("校车头一班几点发车？") == "校车首班车几点发车？"
+
+
+def test_a_word_jieba_cuts_across_is_no_name():
+    from rag.answer.evidence import key_entities
+
+    assert key_entities("镇卫生院现在门诊几点到几点？中午休不休息？") == []
+    assert {"石门镇", "叠川村"} <= set(key_entities("石门镇叠川村2024年收入多少？"))
+
+
+def test_a_lines_appointee_at_its_start_and_another_bodys_post_given_up():
+    line = "隗东岚任云溪街道党工委书记，不再担任青柳街道党工委书记；"
+    s, e = extract_short("云溪街道党工委书记是谁？", line, "person")
+    assert line[s:e] == "隗东岚"

@@ -10,7 +10,7 @@ import re
 from rag.answer.span import net_change
 from rag.text import normalize_for_search
 
-_ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
+_ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|社区|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
 
 
 def key_entities(question: str) -> list[str]:
@@ -35,6 +35,8 @@ def key_entities(question: str) -> list[str]:
                 and not (prev.flag == "t" and (jieba.dt.FREQ.get(prev.word, 0) >= 5000 or _DAY_WORD.match(prev.word)))):
             # (not a time word before it: "目前" + "学校", "星期天" + "村"; "春天" + "集团" is a name)
             out.append(prev.word + word)
+        elif prev is not None and len(prev.word) == 1 and jieba.dt.FREQ.get(prev.word + word[:1], 0) >= 1000:
+            pass  # a word jieba cut across ("中" + "午休" of 中午休不休息): no name
         elif len(word) >= 2 and rare and (
             (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
             or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word) and len(word) >= 3)

@@ -16,7 +16,7 @@ from rag.answer.cut import trim
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
-from rag.answer.span import appointee, asks_change, extract_short, net_change
+from rag.answer.span import appointee, asks_change, extract_short, gives_up, net_change
 from rag.types import ShortPart
 
 
@@ -182,9 +182,11 @@ _BOUNDS = (("下限", "上限"), ("最低", "最高"), ("最少", "最多"))
 
 
 def misread(q: Question, text: str, start: int, end: int) -> bool:
-    """Is text[start:end], the reader's figure, one the question does not ask: a net change where a level
-    is asked (净增企业37家，总数达到590家: 一共有多少家), or the other bound of a range (上限28800元，下限2150元:
-    最低按多少算 / 下限)? Only for a figure asked."""
+    """Is text[start:end], the reader's pick, one the question does not ask: a person whose clause gives up
+    the post asked (不再兼任居委会主任); for a figure, a net change where a level is asked (净增企业37家，总数
+    达到590家: 一共有多少家), or the other bound of a range (上限28800元，下限2150元: 最低按多少算 / 下限)?"""
+    if q.kind == "person":  # 张三继续任书记，不再兼任主任: not the 主任 asked for
+        return gives_up(q.query, text, (start, end))
     if q.kind != "number":
         return False
     if net_change(text, start) and not asks_change(q.query):

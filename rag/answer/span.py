@@ -31,8 +31,13 @@ _TITLES = (
     "党委书记|党支部书记|党组书记|书记|副局长|局长|副主任|主任|董事长|总经理|副总经理|经理|记者|评论员|"
     "市长|副市长|县长|镇长|村长|主席|院长|校长|所长|会长|部长|厅长|省长|总统|总理|教授|博士|导演|作者|创始人|代表|队长|教练"
 )
+# a guide's line that says where (办理地点：…, 受理地址：…): what follows is the place asked
+PLACE_LINE = re.compile(r"\s*(?:办理|受理|申请|服务|办公|报名)?(?:地点|地址)[：:]\s*([^。；;\n]+)")
+_PLACE_AFTER = re.compile(r"社区|街道|[村镇乡县市区](?![长民委])")
 TITLE_BEFORE = re.compile(rf"(?:{_TITLES})[、，,\s]*$")  # a text that ends with a title before a name
 PERSON_AFTER_TITLE_RE = re.compile(rf"(?:{_TITLES})[、，,\s]*([\u4e00-\u9fff]{{2,3}})(?=表示|说|指出|认为|介绍|强调|称|和|与|同|等|在|到|带领|陪同|一行|[，。、：:\s]|$)")
+# a name right after its title and before what the person did (镇长厍某做客…, 书记璩某经…选举): checked as a name
+_PERSON_THEN_DEED = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)(?=经|做客|出席|参加|主持|调研|走访|接受|回答|当选)")
 FOREIGN_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:[·・•][\u4e00-\u9fff]{1,8})+")
 ORG_RE = re.compile(
     r"[\u4e00-\u9fffA-Za-z0-9]{2,14}?(?:局|委员会|委|办公室|集团|公司|学院|大学|学校|中学|小学|医院|银行|协会|研究院|研究所|中心|"
@@ -108,6 +113,24 @@ _NET_CHANGE = re.compile(r"\s*(?:去年|今年|全年|当年|\d{4}年)?(?:全[�
 _ASKS_CHANGE = re.compile(r"净|增|减|多了|少了|多出")
 
 
+_NAME_TAKES = re.compile(r"(?:^|(?<=[：:；;，,。\s]))([\u4e00-\u9fff]{2,3}?)(?:同志)?(?=任(?![务期命何])|兼任|担任)")
+_GIVES_UP = re.compile(r"不再(?:兼任|担任|任)([\u4e00-\u9fff]{2,12})")
+_BODY_NAMED = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:街道|社区|村|镇|乡|县|区|市|局)")
+
+
+def gives_up(question: str, sentence: str, sp: tuple[int, int]) -> bool:
+    """Does the clause after the name say its holder no longer holds the post the question asks for
+    (继续任书记，不再兼任居委会主任; 主任 asked)? Not when the post given up is another body's
+    (任云埠街道党工委书记，不再担任青桐街道党工委书记, asked 云埠街道's)."""
+    rest = sentence[sp[1]:]
+    clause = rest[: min((i for i in map(rest.find, "；;。") if i >= 0), default=len(rest))]
+    for m in _GIVES_UP.finditer(clause):
+        body = _BODY_NAMED.match(m.group(1))
+        if m.group(1)[-2:] in question and (body is None or body.group() in question):
+            return True
+    return False
+
+
 def asks_change(question: str) -> bool:
     """Does the question ask how much something grew or fell (净增, 增加, 少了), not its level?"""
     return _ASKS_CHANGE.search(question) is not None
@@ -135,8 +158,13 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
     if kind == "person":
         spans = [sp for sp in _tagged(text, "nr") if looks_like_name(text[sp[0] : sp[1]])]
         spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
+        spans += [m.span(1) for m in _PERSON_THEN_DEED.finditer(text) if looks_like_name(m.group(1))]
+        taking = [m.span(1) for m in _NAME_TAKES.finditer(text) if looks_like_name(m.group(1))]
+        # a 任职 line's name at its start (隗某某任某街道党工委书记): not the 任 jieba reads into a name after it
+        spans = [sp for sp in spans if not any(s < sp[0] <= e for s, e in taking)] + taking
         spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
-        return sorted(set(spans))
+        # not a place read as a name (原柳巷社区…: 原柳巷 is no person)
+        return sorted({sp for sp in spans if not _PLACE_AFTER.match(text, sp[1])})
     if kind == "work":  # a song, book or film is named in 《》 or quotes
         return [m.span() for m in WORK_RE.finditer(text)]
     if kind == "org":
@@ -319,6 +347,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         unit = re.escape(m.group(1)) if m else r"[期届次轮批号名位]"
         return next((x.span() for x in re.finditer(rf"第?[\d{_CN_NUM}]+\s*{unit}", sentence)
                      if re.sub(r"\s+", "", x.group()) not in q_norm), None)
+    if kind == "place" and (line := PLACE_LINE.match(sentence)):  # 办理地点：居住地派出所户籍窗口
+        return line.span(1)
     if kind == "number" and PHONE_Q.search(q_norm):  # a telephone number, never another figure
         kind = "phone"
     spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
@@ -329,6 +359,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     q_digits = {d for d in re.findall(r"\d+", q_norm) if len(d) >= 2}
     spans = [(s, e) for s, e in spans if re.sub(r"\s+", "", sentence[s:e]) not in q_norm
              and not (set(re.findall(r"\d+", sentence[s:e])) & q_digits)]
+    if kind == "person":  # not one whose clause gives the post up (张三继续任书记，不再兼任主任; 主任 asked)
+        spans = [sp for sp in spans if not gives_up(q_norm, sentence, sp)] or spans
     if kind == "number" and not asks_change(q_norm):  # a level asked: not the change beside it
         spans = [sp for sp in spans if not net_change(sentence, sp[0])] or spans
     if framed:

@@ -38,9 +38,9 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later
 _ANNOUNCED = re.compile(r"调整|新标准|将")
 # a target or a plan is no value of the fact (力争年接待游客突破20万人次, 主要预期目标是：…增长5.5%左右)
-TARGET = re.compile(r"力争|争取|目标|(?<!好于)(?<!高于)(?<!超出)(?<!符合)(?<!低于)(?<!不及)(?<!超)预期|预计|计划|"
+TARGET = re.compile(r"力争|争取|目标(?!价格)|(?<!好于)(?<!高于)(?<!超出)(?<!符合)(?<!低于)(?<!不及)(?<!超)预期|预计|计划|"
                     r"将(?:再)?(?:新建|建设|扩建|扩大|打造|推进|实施|开工)|"
-                    r"\b(?:target|aims? to|plans? to|expected to)\b", re.I)  # (主要指标好于预期: figures reached)
+                    r"\b(?:target|aims? to|plans? to|expected to)\b", re.I)  # (主要指标好于预期: figures reached; 稻谷目标价格补贴 names a subsidy)
 
 
 def relative_only(asked: Asked) -> bool:
