@@ -43,7 +43,7 @@ def test_a_ratio_asked_as_a_level_is_no_rate_unasked():
 
 
 def test_a_neighbouring_zone_with_a_long_name_is_a_neighbour():
-    query = "去年高新区规上工业产值多少？"
+    query = "去年栖桐高新区的规上工业产值是多少？"
     assert about_neighbour("相邻的岚溪高新区去年规上工业产值1210.4亿元。", query)
     line = "去年全区规上工业产值1290.8亿元，同比增长9.1%；同期，相邻的岚溪高新区规上工业产值为1032.5亿元。"
     assert not about_neighbour(line, query) and "1032.5" not in own_part(line, query)
@@ -84,7 +84,7 @@ def test_the_zones_own_ratio_leads_not_the_neighbours(zone):
 
 
 def test_last_years_figure_is_the_zones_own_not_the_neighbours(zone):
-    a = zone.ask("去年高新区规上工业产值多少？", today=TODAY)
+    a = zone.ask("去年栖桐高新区的规上工业产值是多少？", today=TODAY)
     assert a.short_answer == "1596.2亿元", a.answer
 
 
@@ -245,7 +245,7 @@ def test_a_community_is_a_name_the_answer_must_be_about():
 
 
 def test_still_more_citizens_words():
-    assert "登记电动自行车" in officialese("区里现在挂了牌的电动车一共有多少辆？")
+    assert "登记电动自行车" in officialese("县里挂了牌的电动车有多少辆？")
     assert "投放垃圾" in officialese("小区晚上几点以后不能扔垃圾？")
     assert officialese("云溪街道的一把手是谁？") == "云溪街道党工委书记是谁？"
 
@@ -296,14 +296,14 @@ def test_a_target_price_subsidy_is_no_target():
 def test_citizens_words_for_ridership_and_farm_subsidies():
     assert officialese("去年地铁2号线一共坐了多少人次？") == "去年地铁2号线客运量多少？"
     assert "日均客运量" in officialese("地铁2号线现在平均一天多少人坐？")
-    assert officialese("现在种稻谷一亩地补多少钱？") == "现在稻谷每亩补贴多少钱？"
+    assert officialese("今年种稻谷一亩地能补多少钱？") == "今年稻谷每亩补贴多少钱？"
     assert officialese("校车头一班几点发车？") == "校车首班车几点发车？"
 
 
 def test_a_word_jieba_cuts_across_is_no_name():
     from rag.answer.evidence import key_entities
 
-    assert key_entities("镇卫生院现在门诊几点到几点？中午休不休息？") == []
+    assert key_entities("图书馆现在几点开门？中午休不休？") == []
     assert {"石门镇", "叠川村"} <= set(key_entities("石门镇叠川村2024年收入多少？"))
 
 

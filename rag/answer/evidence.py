@@ -36,7 +36,7 @@ def key_entities(question: str) -> list[str]:
             # (not a time word before it: "目前" + "学校", "星期天" + "村"; "春天" + "集团" is a name)
             out.append(prev.word + word)
         elif prev is not None and len(prev.word) == 1 and jieba.dt.FREQ.get(prev.word + word[:1], 0) >= 1000:
-            pass  # a word jieba cut across ("中" + "午休" of 中午休不休息): no name
+            pass  # a word jieba cut across ("中" + "午休" of 图书馆中午休不休): no name
         elif len(word) >= 2 and rare and (
             (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
             or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word) and len(word) >= 3)

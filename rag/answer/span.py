@@ -121,7 +121,7 @@ _BODY_NAMED = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:街道|社区|村|镇|乡|县
 def gives_up(question: str, sentence: str, sp: tuple[int, int]) -> bool:
     """Does the clause after the name say its holder no longer holds the post the question asks for
     (继续任书记，不再兼任居委会主任; 主任 asked)? Not when the post given up is another body's
-    (任云埠街道党工委书记，不再担任青桐街道党工委书记, asked 云埠街道's)."""
+    (任云溪街道党工委书记，不再担任青柳街道党工委书记, asked 云溪街道's)."""
     rest = sentence[sp[1]:]
     clause = rest[: min((i for i in map(rest.find, "；;。") if i >= 0), default=len(rest))]
     for m in _GIVES_UP.finditer(clause):
@@ -163,7 +163,7 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
         # a 任职 line's name at its start (隗某某任某街道党工委书记): not the 任 jieba reads into a name after it
         spans = [sp for sp in spans if not any(s < sp[0] <= e for s, e in taking)] + taking
         spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
-        # not a place read as a name (原柳巷社区…: 原柳巷 is no person)
+        # not a place read as a name (原柳溪社区…: 原柳溪 is no person)
         return sorted({sp for sp in spans if not _PLACE_AFTER.match(text, sp[1])})
     if kind == "work":  # a song, book or film is named in 《》 or quotes
         return [m.span() for m in WORK_RE.finditer(text)]
@@ -347,7 +347,7 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         unit = re.escape(m.group(1)) if m else r"[期届次轮批号名位]"
         return next((x.span() for x in re.finditer(rf"第?[\d{_CN_NUM}]+\s*{unit}", sentence)
                      if re.sub(r"\s+", "", x.group()) not in q_norm), None)
-    if kind == "place" and (line := PLACE_LINE.match(sentence)):  # 办理地点：居住地派出所户籍窗口
+    if kind == "place" and (line := PLACE_LINE.match(sentence)):  # 办理地点：镇派出所户籍窗口
         return line.span(1)
     if kind == "number" and PHONE_Q.search(q_norm):  # a telephone number, never another figure
         kind = "phone"
