@@ -99,11 +99,10 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
     cue = answer_cue(q.query)
     how = procedure_cue(q.query)  # what a procedure question asks: where, what to bring…
     numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", q_norm) if len(n) != 4]  # not years: the timeline's
-    lexicals = lexical_all(q, cands, around, policy)
-    for c, d, lex in zip(cands, dense, lexicals):
+    for c, d in zip(cands, dense):
         c.dense = d
         title = topic(c.doc, policy)
-        c.lexical = lex
+        c.lexical = lexical(q, c, title, around, policy)
         if q.words:  # an article in the question's own language
             c.lexical = max(c.lexical, own_words(q.words, c.text))
         window = around.window(c)
@@ -223,21 +222,6 @@ def own_words(words: dict[str, float], text: str) -> float:
     total = sum(words.values())
     toks = tokens_among(text, frozenset(words))
     return sum(w for t, w in words.items() if t in toks) / total if total else 0.0
-
-
-def lexical_all(q: Question, cands: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> list[float]:
-    """lexical() of each candidate. A short title names the article's topic, so its words do not tell
-    its sentences apart; but a dated article's short title is a headline (青柳街道办事处主任调整), and its
-    words do say the article is about the question: its sentences keep their order among themselves
-    and its best one scores as it would with the headline's words counted, against other articles'."""
-    plain = [lexical(q, c, topic(c.doc, policy), around, policy) for c in cands]
-    lift: dict[str, tuple[float, float]] = {}  # article -> (its best with the headline's words, without)
-    for c, v in zip(cands, plain):
-        if c.doc.date and topic(c.doc, policy):
-            full = lexical(q, c, "", around, policy)
-            best, best_plain = lift.get(c.doc.id, (0.0, 0.0))
-            lift[c.doc.id] = (max(best, full), max(best_plain, v))
-    return [v + (lift[c.doc.id][0] - lift[c.doc.id][1] if c.doc.id in lift else 0.0) for c, v in zip(cands, plain)]
 
 
 def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy: AnswerPolicy) -> float:
