@@ -28,7 +28,6 @@ from rag.answer.places import names_place, renamings
 from rag.answer.posts import post_first
 from rag.answer.version_value import post_now
 from rag.answer.policy import AnswerPolicy
-from rag.text import is_chinese
 from rag.types import Answer, Hit
 
 __all__ = ["Answerer", "AnswerPolicy", "Candidate", "NOT_FOUND_EN", "NOT_FOUND_ZH"]
@@ -60,8 +59,6 @@ class Answerer:
         """`hits`: the top passages; `further`: the next ones, read only where they go on with a
         version's article (candidates.continued)."""
         p, around = self.policy, self.around
-        if not is_chinese(question):  # its checks cannot tell another place's newer article from its own
-            further = further[: p.further_from]  # (no names to match): none is looked for further down
         cands = candidates.from_hits(hits, self.index.document, p, further)
         if not cands:
             return compose.decline(question, searched, reason="no sentence in the passages")
