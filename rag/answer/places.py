@@ -10,6 +10,7 @@ many of its articles (or by none, as 我市), and a place the question names is 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 _HEADLINE_PLACE = re.compile(r"^\s*(?![我全本该各])([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇|乡|街道))")
@@ -105,7 +106,12 @@ _WITHIN = re.compile(r"([\u4e00-\u9fff]{2,4}?(?:省|市|县|区|岛|乡|镇|街�
 
 def outer_places(query: str) -> list[str]:
     """The larger places a question names before the one it asks about (东矶岛 of 东矶岛石湾镇现在谁当镇长)."""
-    return [m.group(1) for m in _WITHIN.finditer(query)]
+    return list(_outer_places(query))
+
+
+@lru_cache(maxsize=256)
+def _outer_places(query: str) -> tuple[str, ...]:  # read once per question, not for each sentence weighed
+    return tuple(m.group(1) for m in _WITHIN.finditer(query))
 
 
 def own_part(sentence: str, query: str) -> str:

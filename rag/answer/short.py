@@ -16,7 +16,7 @@ from rag.answer.cut import trim
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
-from rag.answer.span import appointee, asks_change, extract_short, gives_up, net_change
+from rag.answer.span import appointee, asks_change, clause_start, extract_short, gives_up, net_change
 from rag.types import ShortPart
 
 
@@ -191,7 +191,7 @@ def misread(q: Question, text: str, start: int, end: int) -> bool:
         return False
     if net_change(text, start) and not asks_change(q.query):
         return True
-    clause = text[max(text.rfind(m, 0, start) for m in "，,；;。") + 1 : start]
+    clause = text[clause_start(text, start, "，,；;。") : start]
     return any(asked in q.query and other in clause and asked not in clause
                for pair in _BOUNDS for asked, other in (pair, pair[::-1]))
 

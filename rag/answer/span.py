@@ -136,9 +136,17 @@ def asks_change(question: str) -> bool:
     return _ASKS_CHANGE.search(question) is not None
 
 
+_CLAUSE_MARK = "，,；;：:。"
+
+
+def clause_start(text: str, at: int, marks: str = _CLAUSE_MARK) -> int:
+    """Where the clause that holds text[at] begins: just after the last of `marks` before it, or 0."""
+    return max(text.rfind(m, 0, at) for m in marks) + 1
+
+
 def net_change(text: str, start: int) -> bool:
     """Is the figure at `start` a net change its clause opens with (去年全区净增企业37家)?"""
-    return _NET_CHANGE.match(text[max(text.rfind(m, 0, start) for m in "，,；;。：:") + 1 : start]) is not None
+    return _NET_CHANGE.match(text[clause_start(text, start) : start]) is not None
 
 
 def in_doc_number(text: str, start: int, end: int) -> bool:
@@ -376,14 +384,11 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     return _whole_of(q_norm, sentence, best, spans) or best
 
 
-_CLAUSE_MARK = "，,；;：:。"
-
-
 def _whole_of(question: str, sentence: str, sp: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The whole, where `sp` is a figure told as part of the one before it (入驻企业512家，其中规模以上
     工业企业97家) and the question does not ask for the part's qualifier (一共有多少家企业; 规上企业有多少家
     asks for the part)."""
-    start = max(sentence.rfind(m, 0, sp[0]) for m in _CLAUSE_MARK) + 1
+    start = clause_start(sentence, sp[0])
     clause = sentence[start : sp[0]].lstrip()
     unit = re.sub(r"^[\d.,％%\s" + _CN_NUM + r"]+", "", sentence[sp[0] : sp[1]])
     if not clause.startswith("其中") or not unit:
@@ -391,7 +396,7 @@ def _whole_of(question: str, sentence: str, sp: tuple[int, int], spans: list[tup
     wholes = [(s, e) for s, e in spans if e <= start and sentence[s:e].endswith(unit)]
     if not wholes:
         return None
-    before = max(sentence.rfind(m, 0, wholes[-1][0]) for m in _CLAUSE_MARK) + 1
+    before = clause_start(sentence, wholes[-1][0])
     qualifier = set(clause[2:]) - set(sentence[before : wholes[-1][0]])
     return wholes[-1] if qualifier and not qualifier & set(question) else None
 
