@@ -36,7 +36,7 @@ def test_others_do_not(sentence):
 
 
 def _cand(text: str, date: str = "2023-06-15"):
-    return SimpleNamespace(text=text, doc=SimpleNamespace(id=date, date=date))
+    return SimpleNamespace(text=text, start=0, doc=SimpleNamespace(id=date, date=date, text=text))
 
 
 def test_the_old_way_goes_after_what_is_said_of_now():

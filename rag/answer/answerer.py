@@ -25,9 +25,10 @@ from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
 from rag.answer.focus import measured_first
 from rag.answer.places import names_place, renamings
-from rag.answer.posts import post_first
+from rag.answer.posts import post_first, removed_last
 from rag.answer.version_value import post_now
 from rag.answer.policy import AnswerPolicy
+from rag.text import is_chinese
 from rag.types import Answer, Hit
 
 __all__ = ["Answerer", "AnswerPolicy", "Candidate", "NOT_FOUND_EN", "NOT_FOUND_ZH"]
@@ -59,7 +60,8 @@ class Answerer:
         """`hits`: the top passages; `further`: the next ones, read only where they go on with a
         version's article (candidates.continued)."""
         p, around = self.policy, self.around
-        cands = candidates.from_hits(hits, self.index.document, p, further)
+        cands = candidates.from_hits(hits, self.index.document, p, further, _years_asked(searched or question, today),
+                                     zh=is_chinese(question))
         if not cands:
             return compose.decline(question, searched, reason="no sentence in the passages")
         q = scoring.analyse(question, searched, hits, self.idf, p)
@@ -70,6 +72,7 @@ class Answerer:
         ranked = measured_first(q.query, self.ranked(q, cands), p.time_window, p.measure_margin)
         ranked, when = timeline.order(q, ranked, around, today, p, rare=self.rare)
         ranked, when = post_first(q, ranked, when, around, p)  # 张三现在担任什么职务: the newest post given him
+        ranked, when = removed_last(q, ranked, when, p)  # 局长是谁: not one the article removes from the post
         if when.latest is not None:  # a time was asked for that the dated articles do not reach
             return compose.decline(question, searched, hits, "no version of the time asked",
                                    note=timeline.no_data_note(when, q.zh))
@@ -137,3 +140,17 @@ def _idf_table(bm) -> dict[str, float] | None:
     if type(bm) is not BM25:
         return None
     return _IDF_TABLES.setdefault(bm, {})
+
+
+def _years_asked(question: str, today: _dt.date | None) -> tuple[int, int] | None:
+    """The first and last year a Chinese question asks about (2019年…, 去年…), or None (an English
+    question's keywords come from a dictionary: an article of the year would be read for words it
+    only shares with other topics)."""
+    from rag.dates import asked_time
+
+    if not is_chinese(question):
+        return None
+    asked = asked_time(question, today)
+    if asked.kind != "year" or asked.start is None or asked.end is None:
+        return None
+    return asked.start.year, asked.end.year

@@ -42,6 +42,17 @@ def band_amount(question: str, sentence: str) -> tuple[int, int] | None:
     return (amounts[0] if _PAST.search(question) else amounts[-1]).span()
 
 
+def other_band(question: str, sentence: str) -> bool:
+    """Does the sentence give amounts only for age bands that do not hold the age the question names
+    (百岁老人 asked, 80至89周岁老人每人每月80元 said)?"""
+    age = asked_age(question)
+    if age is None:
+        return False
+    labels = [m for pattern in (_RANGE, _FLOOR) for m in pattern.finditer(sentence)
+              if _AMOUNT.search(sentence, m.end())]
+    return bool(labels) and not any(_covers(m, age) for m in labels)
+
+
 def asked_age(question: str) -> int | None:
     """The age a question names: 85 of "老人85岁", 90 of "90到99岁", 100 of "百岁老人"."""
     m = _AGE_Q.search(question)

@@ -34,12 +34,15 @@ class Candidate:
                          self.score if score is None else score)
 
 
-def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy, further: Sequence[Hit] = ()) -> list[Candidate]:
+def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy, further: Sequence[Hit] = (),
+              years: tuple[int, int] | None = None, zh: bool = True) -> list[Candidate]:
     """The sentences of the top hits' passages, each once; `document(doc_id)` gives a Document.
-    `further`: the hits ranked after them, read where they go on with a version's article (continued)."""
+    `further`: the hits ranked after them, read where they go on with a version's article (continued);
+    `years`: the years a question asks about, whose articles among them are read too; `zh`: the
+    question is Chinese (continued)."""
     seen, out = set(), []
     top = list(hits[: policy.sentences_from])
-    for rank, hit in enumerate(top + continued(top, further, document, policy)):
+    for rank, hit in enumerate(top + continued(top, further, document, policy, years, nearly=zh)):
         doc = document(hit.chunk.doc_id)
         for s, e in sentence_spans(doc.text, _sentence_start(doc.text, hit.chunk.start), hit.chunk.end):
             if (doc.id, s) in seen or e - s < policy.min_sentence_chars or _QUESTION_END.search(doc.text[s:e]) \
@@ -51,13 +54,16 @@ def from_hits(hits: Sequence[Hit], document, policy: AnswerPolicy, further: Sequ
     return out
 
 
-def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: AnswerPolicy) -> list[Hit]:
+def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: AnswerPolicy,
+              years: tuple[int, int] | None = None, nearly: bool = False) -> list[Hit]:
     """Of the hits ranked after the top ones, the other passages of a dated article the top ones
     come from, or of an article newer than all of them, when those are of at least two dates: versions of a fact are in play, and
     the newer article's figure may lie in its passage ranked sixth, after the headline and lead
     that repeat the question's words (a canteen's meals a day, a card's days to issue). At most
     `policy.further_from` (newer articles: looked for in the first `policy.newer_from`); none when the
-    top passages are of one date or undated."""
+    top passages are of one date or undated. A question of given `years` (first, last) reads too an
+    article written in them or the year after (a report tells the year before), 2019年…多少 of the 2020
+    report ranked under newer articles that repeat the question's words."""
     if not further or max(policy.further_from, policy.newer_from) <= 0:
         return []
     docs = {h.chunk.doc_id: document(h.chunk.doc_id) for h in top}
@@ -67,17 +73,33 @@ def continued(top: Sequence[Hit], further: Sequence[Hit], document, policy: Answ
     from rag.dates import as_date
 
     read = {(h.chunk.doc_id, h.chunk.start) for h in top}
-    newest = max((as_date(d) for d in dates if as_date(d) is not None), default=None)
-    out = []
+    # `nearly`: newer than all of them but the newest (a notice of another fact of the same subject, the
+    # canteens' new meal price, is no reason to pass over the report that gives their number), with three
+    # dates or more; not for a question in another language, whose dictionary keywords more often
+    # retrieve another topic's newer article
+    known = sorted(w for w in (as_date(d) for d in dates) if w is not None)
+    newest = known[-2] if nearly and len(known) >= 3 else (known[-1] if known else None)
+    going_on, newer = [], []
     for i, h in enumerate(further[: max(policy.further_from, policy.newer_from)]):
+        if (h.chunk.doc_id, h.chunk.start) in read:
+            continue
         d = docs.get(h.chunk.doc_id) if i < policy.further_from else None
-        if d is None:  # an article none of the top passages is from: read when newer than all of them
-            later = document(h.chunk.doc_id)
-            when = as_date(later.date) if later is not None and later.date else None
-            d = later if when is not None and newest is not None and when > newest else None
-        if d is not None and d.date and (h.chunk.doc_id, h.chunk.start) not in read:
-            out.append(h)
-    return out[: policy.further_from]
+        if d is not None:
+            if d.date:
+                going_on.append(h)
+            continue
+        # an article none of the top passages is from: read when newer than (nearly) all of them (each
+        # kind has `further_from` places: one does not crowd the other out)
+        later = document(h.chunk.doc_id)
+        when = as_date(later.date) if later is not None and later.date else None
+        if when is not None and (newest is not None and when > newest or _of_years(when, years)):
+            newer.append((not _of_years(when, years), i, h))
+    newer.sort(key=lambda x: x[:2])  # those of the years asked first, then by rank
+    return going_on[: policy.further_from] + [h for *_, h in newer][: policy.further_from]
+
+
+def _of_years(when, years: tuple[int, int] | None) -> bool:
+    return years is not None and years[0] <= when.year <= years[1] + 1
 
 
 def _sentence_start(text: str, start: int) -> int:
@@ -144,7 +166,8 @@ class Surroundings:
 
     def window(self, c: Candidate) -> str:
         """The sentence with its neighbours in the paragraph, and the title: where a subject or
-        a year named a sentence or two earlier lives."""
+        a year named a sentence or two earlier lives; in a Q&A's answer, the question it answers too
+        (问：还要上传户口簿吗？ over 答：…家长无需上传…)."""
         p = self.policy
         text = c.doc.text
         para_lo = text.rfind("\n", 0, c.start) + 1
@@ -154,7 +177,7 @@ class Surroundings:
         i = next((k for k, sp in enumerate(spans) if sp[0] <= c.start < sp[1]), 0)
         lo = spans[max(0, i - p.context_before)][0] if spans else c.start
         hi = spans[min(len(spans) - 1, i + p.context_after)][1] if spans else c.end
-        return (c.doc.title or "") + "\n" + text[lo:hi]
+        return (c.doc.title or "") + "\n" + asked_line(text, c.start) + text[lo:hi]
 
     def _before(self, c: Candidate) -> list[tuple[int, int]]:
         para_lo = c.doc.text.rfind("\n", 0, c.start) + 1
@@ -187,13 +210,26 @@ def list_opening(text: str, start: int, lines: int = 12) -> str:
     return ""
 
 
+_OPENS_LIST = re.compile(r"[^。！？\n]*(?:如下|以下)[^。！？\n:：，,]{0,6}[:：]")  # …公告如下：, …作如下调整：
+
+
+def list_subject(c: Candidate) -> str:
+    """For a numbered item ("一、白天…首小时3元"), the clause that opens its list and names what it is
+    about (…园区通勤班车作如下调整：); else ""."""
+    if not LIST_ITEM.match(c.text):
+        return ""
+    lo = max(0, c.start - 2000)  # a list's opening is near: the whole article need not be split
+    opening = _OPENS_LIST.findall(list_opening(c.doc.text[lo:c.start], c.start - lo))
+    return opening[-1] if opening else ""
+
+
 def asked_line(text: str, start: int) -> str:
     """The question an answer paragraph of a Q&A answers: for text[start] in a paragraph that opens
     with 答：, the line before it when that opens with 问：, else ""."""
     para_lo = text.rfind("\n", 0, start) + 1
     if not re.match(r"\s*答\s*[:：]", text[para_lo:para_lo + 6]):
         return ""
-    for line in reversed(text[:para_lo].splitlines()[-3:]):
+    for line in reversed(text[max(0, para_lo - 600):para_lo].splitlines()[-3:]):
         if line.strip():
             return line.strip() if re.match(r"\s*问\s*[:：]", line) else ""
     return ""

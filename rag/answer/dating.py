@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from rag.dates import Date, as_date, find_dates, sentence_time, spoken
-from rag.dates.words import ADJUST, RELATIVE
+from rag.answer.change_values import FIGURE, changed_from, changed_to
+from rag.dates.words import RELATIVE
 from rag.types import Answer, Citation, ShortPart
 
 
@@ -274,69 +275,18 @@ def _asks_past(question: str) -> bool:
     return asked_time(question).kind == "past"
 
 
-CHANGED_FROM = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True)
-                                                if not w.isascii()) + ")")
-_MARKER = re.compile("|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True) if not w.isascii()))
-_FROM = re.compile(r"由|从|原来|原先|原")
-_CLAUSE_END = re.compile(r"[。；;！？!?\n]")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?")
-
-
-def _change_around(text: str, start: int, end: int) -> tuple[int, re.Match] | None:
-    """(where the changed-from part begins, the change marker) when text[start:end] stands between
-    由 / 从 / 原 and a change marker of its clause (由原来的每月80元、70元提高至…), or right before
-    the marker (100元调整为…); else None."""
-    lo = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    said = list(_FROM.finditer(text, lo, start))
-    begin = said[-1].start() if said and not _MARKER.search(text, said[-1].end(), start) else None
-    if CHANGED_FROM.match(text, end):
-        return (start if begin is None else begin), _MARKER.search(text, end)
-    stop = _CLAUSE_END.search(text, end)
-    m = _MARKER.search(text, end, stop.start() if stop else len(text))
-    if begin is None or m is None or m.start() - end > 24 or re.search(r"[，,]", text[end:m.start()]):
-        return None  # no 由 before it, a change made before it (…提高至110元、100元), or too far
-    return begin, m
-
-
-def changed_from(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] a value its sentence says was changed (the value after 由 / 从 / 原, before
-    调整为 / 提高至 / 增加至 …)? Then it is superseded, never a current answer."""
-    return _change_around(text, start, end) is not None
-
-
 def replaced_value(text: str, value: str) -> str | None:
     """The figure a change replaces with `value` (由每人36元下调为30元, 30元: 36元), which holds until the
     change applies; None when the sentence changes no figure into it."""
-    number = _FIGURE.match(value)
+    number = FIGURE.match(value)
     if number is None:
         return None
-    for m in _FIGURE.finditer(text):
+    for m in FIGURE.finditer(text):
         s, e = m.span()
         to = changed_to(text, s, e) if changed_from(text, s, e) else None
-        if to is not None and _FIGURE.match(text, to[0]) and _FIGURE.match(text, to[0]).group() == number.group():
+        if to is not None and FIGURE.match(text, to[0]) and FIGURE.match(text, to[0]).group() == number.group():
             return m.group() + value[number.end():]  # in the unit of the new value (由36下调为30元)
     return None
-
-
-def changed_to(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of the value text[start:end] was changed to: the figure after the change marker in
-    the same place of its list as this one in the list before it (由80元、70元提高至110元和100元:
-    80元 -> 110元), with the unit written after it (由5册增加至10册 -> 10册); None when not found."""
-    found = _change_around(text, start, end)
-    value = _FIGURE.search(text, start, end)
-    if found is None or value is None:
-        return None
-    begin, marker = found
-    olds = [f.start() for f in _FIGURE.finditer(text, begin, marker.start())]
-    stop = re.search(r"[，,。；;！？!?\n]", text[marker.end():])
-    hi = marker.end() + stop.start() if stop else len(text)
-    news = list(_FIGURE.finditer(text, marker.end(), hi))
-    if value.start() not in olds or len(olds) != len(news) and len(news) != 1:
-        return None
-    new = news[olds.index(value.start())] if len(olds) == len(news) else news[0]
-    unit = text[value.end():end]
-    tail = unit if text.startswith(unit, new.end()) else ""
-    return new.start(), new.end() + len(tail)
 
 
 def no_data_note(tl, zh: bool) -> str:

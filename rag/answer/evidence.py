@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.span import net_change
+from rag.answer.span import asks_change, net_change
 from rag.text import normalize_for_search
 
 _ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|社区|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
@@ -242,7 +242,7 @@ def rate_unasked(question: str, text: str, start: int, end: int) -> bool:
     value = text[start:end]
     figure = re.search(r"[\d零〇一二两三四五六七八九十百千]", value)
     return bool(re.search(r"[%％]|个百分点", value) or text[end:end + 1] in ("%", "％")
-                or net_change(text, start)  # 去年全区净增企业37家，总数达到590家: 37家 is the change
+                or net_change(text, start) and not asks_change(question)  # 去年全区净增企业37家，总数达到590家: 37家 is the change
                 or _RATE_AFTER.search(text[max(0, start - 8):start])
                 or (figure is not None and _RATE_AFTER.search(value[:figure.start()])))  # 比前年多了27万元
 
@@ -264,6 +264,7 @@ ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|�
                        r"(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)(?:工作|任职|上班)|"  # 之后调到哪里工作
                        r"(?:以后|之后|后来|离任后|卸任后)(?:又)?(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)|"  # 不当县长以后去哪了
                        r"(?:现在|如今|目前|后来|以后|之后)(?:又)?(?:在)?(?:干|做)(?:什么|啥)(?:去了|工作)?(?![\u4e00-\u9fff])|"  # 现在干什么
+                       r"在哪(?:儿|里|个单位)?(?:当|做|任)(?:领导|官|干部|头头?)|当什么(?:官|领导)|"  # 现在在哪当领导
                        r"(?:what|which) (?:post|position|office|role)", re.I)
 
 

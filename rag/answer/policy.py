@@ -18,7 +18,7 @@ class AnswerPolicy:
     min_sentence_chars: int = 6  # a shorter sentence cannot answer (hand-set, 69ea80f)
     further_from: int = 5  # hits after those, read when they go on with a dated article already read among
     # versions of two dates or more (candidates.continued; eval/temporal dev3 / dev4: a figure ranked 6th)
-    newer_from: int = 10  # hits after the top ones looked through for an article newer than all of them
+    newer_from: int = 25  # hits after the top ones looked through for an article newer than all of them
     # (candidates.continued; eval/temporal dev16: a zone's newest bulletin ranked 11th, under older reports)
     embed_sentences_from: int = 3  # non-Chinese questions: sentences of this many top hits are embedded (a6612ea)
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.evidence import ASKS_POST, key_entities
+from rag.answer.span import ASKS_FORMER, removed
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.dates import as_date
@@ -125,3 +126,33 @@ def subject_only(q: Question) -> Question:
     terms = {t: w for t, w in q.terms.items() if t not in asking and t in rest} or q.terms
     bigrams = frozenset(bigrams_of(rest)) if q.zh else q.bigrams
     return replace(q, terms=terms, bigrams=bigrams or q.bigrams)
+
+
+def removed_last(q: Question, ranked: list[Candidate], tl, policy: AnswerPolicy):
+    """(ranked, tl) for a question of who holds a post now (or at no time said): a sentence that names
+    only people its own article removes from that post (郦某自2017年起担任局长, beside 免去郦某的局长
+    职务) goes after the article's other sentences, which name who holds it after them."""
+    from rag.answer.span import person_spans
+
+    title = re.search(_TITLE + r"(?=[是为由]?(?:谁|哪位|哪个人))", q.query) if q.kind == "person" else None
+    if title is None or asked_person(q) or ASKS_FORMER.search(q.query) or tl.latest is not None \
+            or tl.asked.kind not in ("none", "current"):
+        return ranked, tl  # 上一任局长是谁 asks for the one removed
+    moved = []
+    for c in ranked[: policy.supported_from]:
+        names = {c.text[s:e] for s, e in person_spans(c.text)}
+        if names and all(removed(n, c.doc.text, title.group()) for n in names):
+            moved.append(c)
+    if not moved:
+        return ranked, tl
+    keep = [c for c in ranked if all(c is not m for m in moved)]
+    if tl.lead is not None and any(tl.lead is m for m in moved):
+        same = next((c for c in keep if c.doc.id == tl.lead.doc.id), None)
+        if same is None:
+            return ranked, tl
+        tl = replace(tl, lead=same)
+    out = list(keep)
+    for c in moved:  # just after the last kept sentence of its own article
+        at = max((i for i, k in enumerate(out) if k.doc.id == c.doc.id), default=len(out) - 1)
+        out.insert(at + 1, c)
+    return out, tl

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from rag.answer.candidates import Candidate, Surroundings, topic
+from rag.answer.candidates import Candidate, Surroundings, list_subject, topic
 from rag.answer.focus import cue_share, english_focus, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
 from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
@@ -236,7 +236,13 @@ def lexical(q: Question, c: Candidate, title: str, around: Surroundings, policy:
     # words of the question said just before the sentence in its paragraph (the subject that
     # "该局" or "他" points back to) count half
     own = coverage(focus, bigrams, c.text, p)
-    lead = coverage(focus, bigrams, around.lead_in(c) + c.text, p)
+    before = around.lead_in(c)
+    if title and c.doc.date:  # a dated article's short title is its headline, said before each of its
+        # sentences as a lead-in is (某集团总经理调整 over 经研究决定，张三任…): its words count there, else
+        # an article whose headline names all the question's subject would read as naming none of it
+        lead = coverage(q.terms, q.bigrams, f"{title}。{before}{c.text}", p)
+    else:
+        lead = coverage(focus, bigrams, before + c.text, p)
     # single characters catch the terse forms of reference texts ("体呈银灰色" for 身体颜色)
     chars = _content_chars(q.query) - _content_chars(title)
     uni = len(chars & _content_chars(c.text)) / len(chars) if chars else 0.0

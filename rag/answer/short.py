@@ -16,7 +16,7 @@ from rag.answer.cut import trim
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
-from rag.answer.span import appointee, asks_change, clause_start, extract_short, gives_up, net_change
+from rag.answer.span import ASKS_FORMER, appointee, asks_change, clause_start, extract_short, gives_up, net_change
 from rag.types import ShortPart
 
 
@@ -142,7 +142,7 @@ def _predecessor(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> 
     """A question for the holder before the current one (上一任站长是谁) answered by the line that appoints
     the current one and names whom they succeed ("She succeeds Li Si (李四), who…", 接替李四任…): that
     predecessor, not the appointee; the Chinese name for a Chinese question, the name as written for another."""
-    if q.kind != "person" or not _ASKS_BEFORE.search(q.query):
+    if q.kind != "person" or not ASKS_FORMER.search(q.query):
         return None
     for i, c in enumerate(chosen):
         m = _SUCCEEDS.search(c.text)
@@ -156,7 +156,6 @@ def _predecessor(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> 
     return None
 
 
-_ASKS_BEFORE = re.compile(r"上一任|前任|上任|原任|\b(?:previous|former|predecessor)\b", re.I)
 _SUCCEEDS = re.compile(r"\b(?:succeeds|succeeded|replaces|replaced|took over from)\s+(?:(?P<en>[A-Z][a-z]+ [A-Z][a-z]+)\s*"
                        r"[(（](?P<zh>[\u4e00-\u9fff]{2,4})[)）])|接替(?P<cn>[\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|担任|出任|，|,)")
 

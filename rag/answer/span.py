@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.change_values import changed_from
+
 _CN_NUM = "零一二两三四五六七八九十百千万亿半"
 _UNIT = (
     r"(?:万亿|萬億|亿|億|万|萬|千|百)?(?:余|餘|多)?"
@@ -20,7 +22,7 @@ _UNIT = (
     r"畝|噸|戶|個|項|條|輛|屆|歲|頭|張|間|隻|處|顆|公頃|萬元|億元)?"
 )
 NUMBER_RE = re.compile(
-    rf"(?:约|近|超过|超|逾)?"
+    rf"(?:(?<![签节制契公合预])约|近|超过|超|逾)?"  # not the 约 that ends a word (签约17.16万人, 节约, 合约)
     rf"(?:\d+(?:[.,]\d+)*|[{_CN_NUM}]+(?=[^\s{_CN_NUM}]))(?:\s*[-~至到]\s*\d+(?:\.\d+)?)?\s*{_UNIT}"
 )
 DATE_RE = re.compile(
@@ -109,13 +111,22 @@ PHONE_RE = re.compile(r"(?:\(?0\d{2,3}\)?[-－—\s]?)?\d{5,8}(?:[-－—转]\d{
 _DOC_NUMBER = re.compile(r"[〔\[［]\s*\d{4}\s*[〕\]］]\s*第?\s*\d+\s*号")
 
 
-_NET_CHANGE = re.compile(r"\s*(?:去年|今年|全年|当年|\d{4}年)?(?:全[区县市镇乡村])?净(?:增|减|增加|减少)")
-_ASKS_CHANGE = re.compile(r"净|增|减|多了|少了|多出")
+_NET_CHANGE = re.compile(r"\s*(?:去年|今年|全年|当年|\d{4}年)?(?:全[区县市镇乡村])?(?:净(?:增|减|增加|减少)|新(?:开|增|建|设|招|添))")
+_ASKS_CHANGE = re.compile(r"净|增|减|多了|少了|多出|新开|新建|新设|新招|新添")
 
 
+_NAME_REMOVED = re.compile(r"免去([\u4e00-\u9fff]{2,3}?)(?:同志)?的")
 _NAME_TAKES = re.compile(r"(?:^|(?<=[：:；;，,。\s]))([\u4e00-\u9fff]{2,3}?)(?:同志)?(?=任(?![务期命何])|兼任|担任)")
 _GIVES_UP = re.compile(r"不再(?:兼任|担任|任)([\u4e00-\u9fff]{2,12})")
 _BODY_NAMED = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:街道|社区|村|镇|乡|县|区|市|局)")
+
+
+def removed(name: str, text: str, title: str) -> bool:
+    """Does a text take the post ending in `title` (局长) from the person named: 免去张三的县交通运输局
+    局长职务, 张三不再担任…局长?"""
+    n, t = re.escape(name), re.escape(title)
+    return re.search(rf"免去{n}(?:同志)?的?[^，,。；;]{{0,30}}{t}职务|{n}(?:同志)?不再(?:担任|兼任|任)[^，,。；;]{{0,30}}{t}",
+                     text) is not None
 
 
 def gives_up(question: str, sentence: str, sp: tuple[int, int]) -> bool:
@@ -131,6 +142,41 @@ def gives_up(question: str, sentence: str, sp: tuple[int, int]) -> bool:
     return False
 
 
+# the title of the post a who-question asks of (县水利局局长是谁: 局长)
+_ASKED_TITLE = re.compile(r"((?:局|处|科|院|校|所|部|厅|馆|站|队|社|行|镇|乡|县|市|区|村)长|主任|书记|经理|董事长|主席)"
+                          r"(?:现在)?(?:是谁|叫什么|由谁|是哪位)")
+# a question for the holder before the current one (上一任站长是谁, the previous director)
+ASKS_FORMER = re.compile(r"上一任|前任|上任|原任|\b(?:previous|former|predecessor)\b", re.I)
+_APPOINTED_TO = re.compile(r"(?:任命|提名|选举|补选|推选|决定)(?P<name>[\u4e00-\u9fff]{2,4}?)(?:同志)?为(?P<post>[\u4e00-\u9fff]{2,30}?"
+                           r"(?:长|主任|书记|经理|主席))(?![\u4e00-\u9fff]*职务)")
+
+
+def appointed_to_asked(question: str, sentence: str) -> tuple[int, int] | None:
+    """Where a line names the person it appoints to the post the question asks of (任命张三为某县林业局
+    局长, asked 县林业局局长是谁): the post named as the question ends it, in at least four characters
+    (or all of a shorter one), or with the same title and the place the question names (补选张三为某村
+    村民委员会主任, asked 某村的村主任); not another body's (…统计局局长) nor a post taken away (…局长职务)."""
+    place = _PLACE_ASKED.match(question)
+    for m in _APPOINTED_TO.finditer(sentence):
+        post = m.group("post")
+        shared = next((k for k in range(len(post), 0, -1) if post[-k:] in question), 0)
+        same_place = place is not None and place.group(1) in post and shared >= 2
+        if (shared >= min(len(post), 4) or same_place) and looks_like_name(m.group("name")):
+            return m.span("name")
+    return None
+
+
+_PLACE_ASKED = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:村|社区|街道|镇|乡))")
+
+
+def _no_name(sentence: str, framed: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Is the span the question's frame cuts (…总经理职务 of 谁当总经理) no name, where the sentence names people?"""
+    fs, fe = framed
+    return not looks_like_name(sentence[fs:fe]) and not any(s < fe and e > fs for s, e in spans)
+
+
+_COUNTED = re.compile(r"(?:几|多少)([名位家所项条座件台辆次届岁倍天人册本张处间种只头门期批场户亩吨层栋份斤轮块片趟笔首部株棵枚艘架])")
+_ASKS_BEFORE = re.compile(r"原来|原先|以前|之前|此前|调整前|过去|当初|曾经|本来")
 def asks_change(question: str) -> bool:
     """Does the question ask how much something grew or fell (净增, 增加, 少了), not its level?"""
     return _ASKS_CHANGE.search(question) is not None
@@ -145,7 +191,7 @@ def clause_start(text: str, at: int, marks: str = _CLAUSE_MARK) -> int:
 
 
 def net_change(text: str, start: int) -> bool:
-    """Is the figure at `start` a net change its clause opens with (去年全区净增企业37家)?"""
+    """Is the figure at `start` a change its clause opens with (去年全区净增企业37家, 新开老年食堂3家)?"""
     return _NET_CHANGE.match(text[clause_start(text, start) : start]) is not None
 
 
@@ -165,11 +211,12 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in DATE_RE.finditer(text)]
     if kind == "person":
         spans = [sp for sp in _tagged(text, "nr") if looks_like_name(text[sp[0] : sp[1]])]
-        spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text)]
+        spans += [m.span(1) for m in PERSON_AFTER_TITLE_RE.finditer(text) if m.group(1) not in _NO_NAMES]
         spans += [m.span(1) for m in _PERSON_THEN_DEED.finditer(text) if looks_like_name(m.group(1))]
         taking = [m.span(1) for m in _NAME_TAKES.finditer(text) if looks_like_name(m.group(1))]
+        taking += [m.span(1) for m in _NAME_REMOVED.finditer(text) if looks_like_name(m.group(1))]  # 免去鲍某年的…
         # a 任职 line's name at its start (隗某某任某街道党工委书记): not the 任 jieba reads into a name after it
-        spans = [sp for sp in spans if not any(s < sp[0] <= e for s, e in taking)] + taking
+        spans = [sp for sp in spans if not any(s < sp[0] <= e or (s <= sp[0] and sp[1] < e) for s, e in taking)] + taking
         spans += [m.span() for m in FOREIGN_NAME_RE.finditer(text)]
         # not a place read as a name (原柳溪社区…: 原柳溪 is no person)
         return sorted({sp for sp in spans if not _PLACE_AFTER.match(text, sp[1])})
@@ -182,6 +229,10 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
         # place names without a suffix ("葡萄牙", "北京"), as jieba tags them
         return sorted(set(spans) | set(_tagged(text, "ns")))
     return []
+
+
+# the words after a title that are no name (总经理职务, 局长一职, 主任人选)
+_NO_NAMES = frozenset({"职务", "一职", "职位", "岗位", "人选", "任期", "期间", "之职"})
 
 
 def _tagged(text: str, flag: str) -> list[tuple[int, int]]:
@@ -369,11 +420,25 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
              and not (set(re.findall(r"\d+", sentence[s:e])) & q_digits)]
     if kind == "person":  # not one whose clause gives the post up (张三继续任书记，不再兼任主任; 主任 asked)
         spans = [sp for sp in spans if not gives_up(q_norm, sentence, sp)] or spans
+        asked = _ASKED_TITLE.search(q_norm)
+        if asked and not ASKS_FORMER.search(q_norm):  # 免去张三的…局长职务, 局长 asked: not its holder now
+            kept = [sp for sp in spans if not removed(sentence[sp[0]:sp[1]], sentence, asked.group(1))]
+            if spans and not kept:
+                return None  # it names only the one it removes
+            spans = kept
+        if not ASKS_FORMER.search(q_norm) and (named := appointed_to_asked(q_norm, sentence)) is not None:
+            return named  # 任命张三为县林业局局长，任命李四为…统计局局长；免去李四的县林业局局长职务
     if kind == "number" and not asks_change(q_norm):  # a level asked: not the change beside it
         spans = [sp for sp in spans if not net_change(sentence, sp[0])] or spans
-    if framed:
+    if kind == "number" and not _ASKS_BEFORE.search(q_norm):  # 由3条增至6条: the value it came to
+        spans = [sp for sp in spans if not changed_from(sentence, *sp)] or spans
+    if kind == "number" and (counted := _COUNTED.search(q_norm)):  # 几条: a figure counted in 条, not 6日
+        spans = [sp for sp in spans if sentence[sp[0]:sp[1]].rstrip().endswith(counted.group(1))] or spans
+    if framed and not (kind == "person" and spans and _no_name(sentence, framed, spans)):
         fs, fe = framed
         inside = [(s, e) for s, e in spans if s < fe and e > fs and (e - s) >= 0.5 * (fe - fs)]
+        if not inside and kind == "person":  # 局长邰某在会上要求: the name the frame holds, not its whole
+            inside = [(s, e) for s, e in spans if fs <= s and e <= fe]
         return inside[0] if inside else framed
     if not spans:
         return None

@@ -8,7 +8,7 @@ import re
 from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.evidence import (ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
-from rag.answer.bands import in_band
+from rag.answer.bands import in_band, other_band
 from rag.answer.focus import measure_fits
 from rag.answer.places import as_named, outer_places
 from rag.answer.policy import AnswerPolicy
@@ -47,6 +47,8 @@ def unsupported(q: Question, best: Candidate, around: Surroundings, policy: Answ
     reason = _numbers_missing(q, best, window, around, policy)
     if reason is None and q.zh:
         reason = _entities_missing(q, best, window, policy)
+    if reason is None and q.kind == "number" and other_band(q.query, best.text):
+        reason = "another age band"  # 百岁老人 asked, 80至89周岁老人每人每月80元 said
     return reason or _target_only(q, best) or _kind_missing(q, best, policy)
 
 

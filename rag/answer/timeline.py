@@ -152,7 +152,9 @@ def _on_focus(q: Question, versions: list[Version]) -> list[Version]:
     some do: an article's opening that names the subject (记者近日走访了镇便民服务中心) is no
     version of whether a photo is still needed, however newer."""
     focus = [t for t in q.focus if len(t) >= 2]
-    kept = [v for v in versions if any(t in v.cand.text for t in focus)]
+    # (a Q&A's answer with the question it answers: 问：还要带房产证吗？ 答：…无需上传不动产权证书)
+    kept = [v for v in versions if any(t in v.cand.text for t in focus)
+            or any(t in asked_line(v.cand.doc.text, v.cand.start) for t in focus)]
     return kept if kept else versions
 
 
@@ -181,7 +183,7 @@ def _final(versions: list[Version]) -> list[Version]:
     return [v for v in versions if v.when.year not in given or final(v)]
 
 
-_FINAL = re.compile(r"最终核实|核实数|核实为|最终核算|修订为|修正为")
+_FINAL = re.compile(r"最终核实|核实数|核实为|经[^，,。；;]{0,24}核实|最终核算|修订为|修正为")  # 经区住建局竣工验收核实，…
 _PRELIM_BEFORE = re.compile(r"初步(?:核算|统计|测算)数?\s*$")
 
 
@@ -278,7 +280,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
-    lone = _lone_change(q, asked, versions, ranked)
+    lone = _lone_change(q, asked, versions, ranked) or _only_value(q, asked, versions, ranked)
     if lone is not None:  # 由每月1100元提高至1300元 of 2021, over a 2019 guide's 1100元 that reaches no floor
         return _first(ranked, lone.cand), Timeline(asked, lone.cand, lone.when, "current", lead_value=lone.value)
     pending = [v for v in versions if v.pending] if asked.kind in ("none", "current") else []
@@ -289,6 +291,12 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
         if asked.kind == "year" and versions and year_said(asked) and all(_not_of(q, v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
+        if asked.kind == "year" and q.zh and any(asked.covers(v.when) and v.cand.doc.date
+                                                 and v.when != as_date(v.cand.doc.date) for v in versions):
+            return _asked_time(q, ranked, versions, asked)  # the one version of the time asked leads, over a
+            # better-ranked sentence that is none (a preliminary figure its correction's floor left out), where
+            # its sentence says the time (2023年…), not only its article's date; not for an English question,
+            # whose versions, read through a dictionary, are less often the fact's
         return ranked, Timeline(asked)
     if asked.kind == "none" and not ranked[0].doc.date and unsupported(q, ranked[0], around, policy) is None:
         return ranked, Timeline(asked)  # the best answer is undated: nothing says the dated ones are newer
@@ -315,9 +323,9 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
 
 
 def _lone_change(q: Question, asked: Asked, versions: list[Version], ranked: list[Candidate]) -> Version | None:
-    """For what holds now: the one article's version that changes a standard (由…提高至…, 调整为), when the
-    best sentence is an older article's value of the same kind that reaches no version floor (a guide's
-    figure before the change): the change leads. None otherwise."""
+    """For what holds now: the one article's version (one that changes a standard, 由…提高至…, 调整为, or
+    a newer report's figure), when the best sentence is an older article's value of the same kind that
+    reaches no version floor (a guide's figure before the change): the newer leads. None otherwise."""
     if asked.kind not in ("none", "current") or q.kind != "number" or not versions or not ranked:
         return None
     if len({v.cand.doc.id for v in versions}) != 1:
@@ -326,9 +334,24 @@ def _lone_change(q: Question, asked: Asked, versions: list[Version], ranked: lis
     best = ranked[0]
     newer, older = as_date(lone.cand.doc.date), as_date(best.doc.date)
     if (best.doc.id == lone.cand.doc.id or newer is None or older is None or not older < newer
-            or not changes_standard(lone.cand) or value_of(q, best) is None):
+            or value_of(q, best) is None):
         return None
+    # (a newer article's figure that is no change, 高龄津贴标准提高，80至89周岁老人每人每月80元 of a report,
+    # over a notice's older one: the newer leads too, where it is the only version; another of its time
+    # would have been one)
     return lone
+
+
+def _only_value(q: Question, asked: Asked, versions: list[Version], ranked: list[Candidate]) -> Version | None:
+    """For what holds now, asked in Chinese for a figure (多久, 多少钱, 几个): one dated article's version,
+    when the best sentence gives no value of that kind (a newer article's opening, another county's
+    news): the one sentence that answers leads. None otherwise."""
+    if asked.kind not in ("none", "current") or not q.zh or q.kind != "number" or not versions or not ranked:
+        return None
+    if len({v.cand.doc.id for v in versions}) != 1 or any(ranked[0] is v.cand for v in versions) \
+            or not versions[0].cand.doc.date or not ranked[0].doc.date:
+        return None  # (an encyclopedia's undated entry: its sentences' years are no versions of a fact)
+    return max(versions, key=lambda v: v.when) if value_of(q, ranked[0]) is None else None
 
 
 def _replacing(q: Question, asked: Asked, ranked: list[Candidate], around: Surroundings,
@@ -446,20 +469,27 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # the best sentences, less the targets and plans (主要预期目标是：…增长5%左右) for a figure reached: they
     # are no versions, and would crowd a newer bulletin's figure out of the window
     planned = q.kind != "number" or TARGET.search(q.query)  # 今年计划招几个班 asks the plan
-    top = [c for c in ranked if planned or not TARGET.search(c.text)][: policy.time_window]
+    kept = [c for c in ranked if planned or not TARGET.search(c.text)]
+    top = kept[: policy.time_window]
     if not top:
         return []
+    # an article read in the window with no version there is read further: its sentence that gives the
+    # figure may rank below older articles' (一、线路由8条增至13条 under a notice's 作如下调整：); such
+    # sentences set no floor
+    further = kept[policy.time_window : 2 * policy.time_window]
+    in_top = {id(c) for c in top}
+    more = [c for c in further if any(t.doc.id == c.doc.id for t in top)]
     # the question's words in the sentence and the ones before it in its paragraph (a later article
     # names its subject once: "残疾人证改为…受理。…办理时限压缩至10个工作日"), headline words not
     # included (a short headline is no reason to pass over a later article's figure), nor the dates
     # written in them (the 月 of 自2022年7月1日起 is no answer to "monthly": the time is judged here)
     # (and another name of the office asked, 党总支书记 for 党支部书记, read as the question's: as_asked)
-    covered = {id(c): cover(q, lead_in(c, around) + c.text, policy) for c in top}
+    covered = {id(c): cover(q, lead_in(c, around) + c.text, policy) for c in top + more}
     # the floor is set by the articles' sentences, not their headlines (中心城区路边停车明年起调价 白天首小时5元
     # names every word of the question, and would hold the bodies' sentences below it)
     # (and by those in the measure counted in, where some are: the opening that repeats the canteen's
     # name and its hours sets no floor for "每天供应多少份")
-    why = {id(c): unsupported(q, c, around, policy) for c in top}
+    why = {id(c): unsupported(q, c, around, policy) for c in top + more}
     bodies = [c for c in top if not _is_title(c) and not abolishes_only(c) and not about_neighbour(c.text, q.query)
               and why[id(c)] is None] or [c for c in top if not _is_title(c)]
     # (nor by a line that only abolishes an old notice, 原《…标准的通知》同时废止, which names the standard in
@@ -471,7 +501,9 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         floor *= policy.clock_cover
     still = STILL_Q.search(q.query) is not None  # 还要另交…吗: 不再单独收取 is the answer, not only what ended
     out = []
-    for c in top:
+    for c in top + more:
+        if id(c) not in in_top and c.doc.id in {v.cand.doc.id for v in out if id(v.cand) in in_top}:
+            continue  # its article gave a version in the window
         reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
                    or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy))
         if (not reaches or (abolishes_only(c) and not still) or (TARGET.search(c.text) and q.kind != "person")

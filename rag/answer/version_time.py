@@ -28,11 +28,25 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
         return effective if effective is not None and effective > when else when
     if NOW_SAID.search(c.text):
         return when  # 目前医院核定床位650张: the article's present, not the year the sentence before names
+    when = _title_year(c.doc.title, when) or when  # 某县2023年…统计公报 of 2024-03: its 全年… is 2023's
     before = around.lead_in(c, count=1) if around is not None else ""
     if not before and LIST_ITEM.match(c.text):  # 二、茶叶产量2150吨；: the list's opening line says its year
         before = list_opening(c.doc.text, c.start)
     said = sentence_time(before, doc_date) if before else None
     return said if said is not None and said < when else when
+
+
+_TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?:度)?")
+
+
+def _title_year(title: str | None, when: Date) -> Date | None:
+    """The one year a report's or a bulletin's title names (某县2023年国民经济和社会发展统计公报), when it
+    is before the article's date: the year its undated sentences speak of; else None."""
+    years = {int(y) for y in _TITLE_YEAR.findall(title or "")}
+    if len(years) != 1 or when is None or when.year is None:
+        return None
+    year = years.pop()
+    return Date(year=year) if year < when.year else None
 
 
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.answer.candidates import LIST_ITEM, Candidate, Surroundings, list_opening
+from rag.answer.candidates import Candidate, Surroundings, list_subject
 from rag.answer.changes import changes_standard
-from rag.answer.dating import changed_from, changed_to, only_wrong, said_right
+from rag.answer.change_values import changed_from, changed_to
+from rag.answer.dating import only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
 from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
 from rag.answer.places import as_named, outer_places, own_part
@@ -70,6 +71,9 @@ def _value_of(q: Question, c: Candidate) -> str | None:
 _COUNTED_Q = re.compile(r"(?:多少|几)个(?!工作日|小时|月|星期|礼拜|年|天|钟头|季度|百分点|人)([\u4e00-\u9fff]{2,8}?)(?:[？?吗呢了]|$)")
 
 
+_COUNT_WORD = "[个名位人家所座处]"
+
+
 def counted_figure(query: str, sentence: str) -> str | None:
     """The figure a sentence gives of the thing a 多少个 / 几个 question counts, written next to it
     (设综合窗口86个, 86个综合窗口, 综合受理窗口42个); None when the question counts no named thing or the
@@ -80,8 +84,10 @@ def counted_figure(query: str, sentence: str) -> str | None:
         return None
     thing = m.group(1)
     noun, qualifier = re.escape(thing[-2:]), thing[:-2]
-    for found in (*re.finditer(rf"{noun}(?:数量?|总数)?(?:达到?|为|共|有)?\s*(?:\|\s*)?(\d+(?:\.\d+)?\s*(?:万|余|多)?个)", sentence),
-                  *re.finditer(rf"(\d+(?:\.\d+)?\s*(?:万|余|多)?个)[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
+    # (个 is the measure word a citizen asks with; a count of people or bodies is written in its own:
+    # 多少个专职网格员 of 网格员67名)
+    for found in (*re.finditer(rf"{noun}(?:数量?|总数)?(?:达到?|为|共|有)?\s*(?:\|\s*)?(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})", sentence),
+                  *re.finditer(rf"(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
         named = sentence[max(0, found.start() - 8):found.end()]
         if not qualifier or qualifier in named:
             return re.sub(r"\s+", "", found.group(1))
@@ -139,15 +145,8 @@ def lead_in(c: Candidate, around: Surroundings) -> str:
     its own, and the sentence before it, of another time and figure, is not read with it."""
     if NOW_SAID.search(c.text):
         return ""
-    before = around.lead_in(c)
-    if before or not LIST_ITEM.match(c.text):
-        return before
     # a numbered item ("一、白天…首小时3元") is of what the sentence that opens its list names (…公告如下：)
-    opening = _OPENS_LIST.findall(list_opening(c.doc.text, c.start))
-    return opening[-1] if opening else ""
-
-
-_OPENS_LIST = re.compile(r"[^。！？\n]*(?:如下|以下)[:：]")
+    return around.lead_in(c) or list_subject(c)
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:

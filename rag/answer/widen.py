@@ -26,7 +26,7 @@ _MAX_GROW = 6  # characters an end may move to finish a word
 _YEAR_ONLY = re.compile(r"哪一?年|几年|何年|什么年份?|哪个年份|(?:which|what) year", re.I)
 _WHO = re.compile(r"谁|哪位|哪一位|什么人|何人|\bwho\b", re.I)
 # a number's hedge changes the fact: "超过1800个" is not "1800个"
-_HEDGE_BEFORE = re.compile(r"(?:大约|将近|接近|超过|不到|不足|至少|最多|多达|约|近|逾|超)$")
+_HEDGE_BEFORE = re.compile(r"(?:大约|将近|接近|超过|不到|不足|至少|最多|多达|(?<![签节制契公合预])约|近|逾|超)$")  # not 签约…
 _HEDGE_AFTER = re.compile(r"^(?:左右|以上|以下|以内|上下)")
 _NAME_FLAGS = ("nr", "nrt", "nrfg")
 _LOOSE_EDGE = ("p", "uj", "ul", "uz", "ug", "y", "c")  # prepositions, particles, conjunctions

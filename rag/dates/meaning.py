@@ -196,6 +196,9 @@ def _with_month(question: str, start: int, end: int, date: Date) -> tuple[int, i
     return start, end, date
 
 
+_AGE_AFTER = re.compile(r"\s*(?:已经|已|刚|就|都)?满?\s*[\d一二三四五六七八九十两]+\s*(?:周)?岁")
+
+
 def asked_time(question: str, today: _dt.date | None = None) -> Asked:
     """What time `question` asks about, relative words read against `today` (default: the real
     date). An explicit date or year wins ("2022年接待游客多少" -> year 2022; "2022年以前" -> up to
@@ -204,7 +207,8 @@ def asked_time(question: str, today: _dt.date | None = None) -> Asked:
     what holds on the day asked is the current fact: "current")."""
     today = today or _dt.date.today()
     found = [(f.start, f.end, f.date) for f in find_dates(question, today.year)]
-    said = _relative_in(question)
+    # (not a relative word that tells an age: 我家老人今年85岁 asks what holds now, not this year's figure)
+    said = [(s, e, w) for s, e, w in _relative_in(question) if not _AGE_AFTER.match(question, e)]
     relative = [_with_month(question, s, e, d) for s, e, w in said
                 if w not in TODAY_WORDS and (d := relative_date(w, today))]
     for dates in (found, relative):
