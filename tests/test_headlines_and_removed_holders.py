@@ -308,3 +308,21 @@ ORPHAN = {
 def test_the_one_sentence_that_gives_the_figure_asked_leads(tmp_path):
     a, lead = _leading(tmp_path, ORPHAN, "申请孤儿基本生活费现在多久能批下来？")
     assert "12个工作日" in lead, a.answer
+
+
+def test_a_count_with_the_work_done_between_and_a_count_of_people():
+    from rag.answer.focus import measure_fits
+    from rag.answer.version_value import counted_figure
+
+    line = "过去一年，街道完成老旧小区改造8个，惠及居民1870户。"
+    assert counted_figure("街道去年改造了几个老旧小区？", line) == "8个"
+    assert measure_fits("街道里现在有多少老人在领补贴？", "年满80周岁老人的补贴实行免申即享。") is False
+    assert measure_fits("街道里现在有多少老人在领补贴？", "享受补贴老人2980人。") is True
+    assert measure_fits("有多少病人在发病一小时内死亡？", "一半以上病人在发病一小时内死亡。") is True
+
+
+def test_a_recollection_after_a_dateline_tells_how_things_were():
+    from rag.dates import tells_before
+
+    assert tells_before("鹭川融媒讯（记者 仉若澜）以前给老人申请补贴，家属要带齐户口本和照片跑社区。")
+    assert not tells_before("鹭川融媒讯（记者 仉若澜）记者近日获悉，老人补贴改为网上申请。")

@@ -157,6 +157,9 @@ def measure_fits(query: str, text: str) -> bool | None:
         return _SIZE.search(text) is not None
     if _PRICE_Q.search(query):
         return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
+    if _PEOPLE_Q.search(query):  # 多少老人在领…: a count of people, not their age (年满80周岁)
+        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万)?\s*(?:人|名|位)|一半|半数|分之|[%％]|[一二三四五六七八九]成",
+                         text) is not None  # (or a share of them: 一半以上病人)
     m = _MEASURE_Q.search(query)
     if m:
         said = "|".join(SAME_MEASURE.get(m.group(1), (re.escape(m.group(1)),)))
@@ -166,6 +169,7 @@ def measure_fits(query: str, text: str) -> bool | None:
 
 
 _CN = "零〇一二两三四五六七八九十百千万亿半"
+_PEOPLE_Q = re.compile(r"(?:多少|几)(?:个|位|名)?(?:老人|老年人|居民|学生|孩子|儿童|群众|职工|患者|病人|村民)")
 
 
 def counted_in(query: str) -> str | None:

@@ -85,8 +85,8 @@ def counted_figure(query: str, sentence: str) -> str | None:
     thing = m.group(1)
     noun, qualifier = re.escape(thing[-2:]), thing[:-2]
     # (个 is the measure word a citizen asks with; a count of people or bodies is written in its own:
-    # 多少个专职网格员 of 网格员67名)
-    for found in (*re.finditer(rf"{noun}(?:数量?|总数)?(?:达到?|为|共|有)?\s*(?:\|\s*)?(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})", sentence),
+    # 多少个专职网格员 of 网格员67名; and the work done may stand between: 完成老旧小区改造6个)
+    for found in (*re.finditer(rf"{noun}(?:改造|建设|新建|建成|完成)?(?:数量?|总数)?(?:达到?|为|共|有)?\s*(?:\|\s*)?(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})", sentence),
                   *re.finditer(rf"(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
         named = sentence[max(0, found.start() - 8):found.end()]
         if not qualifier or qualifier in named:
