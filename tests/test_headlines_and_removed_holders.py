@@ -326,3 +326,13 @@ def test_a_recollection_after_a_dateline_tells_how_things_were():
 
     assert tells_before("鹭川融媒讯（记者 仉若澜）以前给老人申请补贴，家属要带齐户口本和照片跑社区。")
     assert not tells_before("鹭川融媒讯（记者 仉若澜）记者近日获悉，老人补贴改为网上申请。")
+
+
+def test_a_previous_holder_is_read_from_an_older_appointment_and_an_age_band_is_no_age():
+    from rag.answer.span import extract_short
+    from rag.dates import asked_time
+
+    line = "任命欧阳青为鹭川县水利局局长；"
+    s, e = extract_short("县水利局上一任局长是谁？", line, "person")
+    assert line[s:e] == "欧阳青"
+    assert asked_time("今年80岁以上老人在食堂吃饭每餐补多少？", TODAY).start.year == 2026

@@ -156,6 +156,7 @@ def appointed_to_asked(question: str, sentence: str) -> tuple[int, int] | None:
     局长, asked 县林业局局长是谁): the post named as the question ends it, in at least four characters
     (or all of a shorter one), or with the same title and the place the question names (补选张三为某村
     村民委员会主任, asked 某村的村主任); not another body's (…统计局局长) nor a post taken away (…局长职务)."""
+    question = ASKS_FORMER.sub("", question)  # 县水利局上一任局长: the post is 县水利局局长
     place = _PLACE_ASKED.match(question)
     for m in _APPOINTED_TO.finditer(sentence):
         post = m.group("post")
@@ -426,7 +427,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
             if spans and not kept:
                 return None  # it names only the one it removes
             spans = kept
-        if not ASKS_FORMER.search(q_norm) and (named := appointed_to_asked(q_norm, sentence)) is not None:
+        former = ASKS_FORMER.search(q_norm) is not None  # 上一任: the one removed where the line removes one
+        if (not former or "免去" not in sentence) and (named := appointed_to_asked(q_norm, sentence)) is not None:
             return named  # 任命张三为县林业局局长，任命李四为…统计局局长；免去李四的县林业局局长职务
     if kind == "number" and not asks_change(q_norm):  # a level asked: not the change beside it
         spans = [sp for sp in spans if not net_change(sentence, sp[0])] or spans

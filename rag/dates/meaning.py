@@ -199,7 +199,8 @@ def _with_month(question: str, start: int, end: int, date: Date) -> tuple[int, i
     return start, end, date
 
 
-_AGE_AFTER = re.compile(r"\s*(?:已经|已|刚|就|都)?满?\s*[\d一二三四五六七八九十两]+\s*(?:周)?岁")
+_AGE_AFTER = re.compile(r"\s*(?:已经|已|刚|就|都)?满?\s*[\d一二三四五六七八九十两]+\s*(?:周)?岁(?!\s*(?:及|或)?(?:以上|以下|至|到))")
+# (一个人的年龄, 今年85岁; not a band, 今年80岁以上老人…补多少: this year's standard for it)
 
 
 def asked_time(question: str, today: _dt.date | None = None) -> Asked:
