@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from rag.answer.candidates import Candidate, Surroundings, list_subject, topic
+from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.focus import cue_share, english_focus, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
 from rag.answer.bands import in_band
 from rag.answer.policy import AnswerPolicy
