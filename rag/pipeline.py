@@ -347,6 +347,7 @@ class Pipeline:
         from rag.answer.answerer import Answerer
         from rag.retrieve import followup, search
         from rag.retrieve.officialese import officialese
+        from rag.answer.time_asked import within_time_asked
 
         t0 = time.perf_counter()
         q = self._check(question)
@@ -366,12 +367,22 @@ class Pipeline:
         qv = search.soon_embedded(self.embedder, [query]) if mode != "bm25" else None  # while BM25 searches
         answerer = Answerer(idx, self.embedder, reader=self.reader)
         k = top_k or self.settings.top_k  # and a few more, which the answerer reads only where they go on
-        found = self._search_batch(idx, [query], k + max(answerer.policy.further_from, answerer.policy.newer_from), mode, qv, filters,
-                                   also=q if query != q else None)[0]
         today = today or self.settings.today_date()  # 今年, 去年, 现在 are read against it
-        found = _written_by(found, idx, today)  # asked as of a day, the articles written after it do not exist yet
+
+        def find(within: Filters | None, n: int) -> list:
+            """The top n hits within filters, less the articles written after the asking date (asked
+            as of a day, they do not exist yet)."""
+            return _written_by(self._search_batch(idx, [query], n, mode, qv, within, also=q if query != q else None)[0],
+                               idx, today)
+
+        found = find(filters, k + max(answerer.policy.further_from, answerer.policy.newer_from))
         hits = found[:k]  # with an article it reads (a newer version's figure may be its passage ranked 6th)
-        extractive = answerer.answer(q, hits, None if qv is None else qv.result()[0], searched, today, found[k:])
+        vector = None if qv is None else qv.result()[0]
+        extractive = answerer.answer(q, hits, vector, searched, today, found[k:])
+        if extractive.decline_reason is not None:  # asked about a year: that year's articles on their own
+            again = within_time_asked(answerer, q, searched, today, vector, k, filters, find)
+            if again is not None:
+                extractive, hits = again, list(again.hits)
         if llm is None:
             yield replace(_with_files(extractive, idx), latency_ms=(time.perf_counter() - t0) * 1000)
             return

@@ -35,6 +35,11 @@ from rag.retrieve.officialese import officialese
     ("县里农村人现在人均一年挣多少钱？", "县里农村居民现在人均可支配收入多少？"),
     ("青石村的猕猴桃现在一年能产多少吨？", "青石村的猕猴桃现在一年产量多少吨？"),
     ("青石村的村民现在一年人均能挣多少？", "青石村的村民现在人均可支配收入多少？"),
+    ("养殖补贴交上去要多久才能审完？", "养殖补贴交上去办理时限多久？"),
+    ("购房补贴几天能批下来？", "购房补贴办理时限多久？"),
+    ("现在民政局的一把手是谁？", "现在民政局局长是谁？"),
+    ("县中医院一把手是谁？", "县中医院院长是谁？"),
+    ("开业补贴多长时间能审核完？", "开业补贴办理时限多久？"),
 ])
 def test_a_citizens_words_in_the_articles_words(question, want):
     assert officialese(question) == want
@@ -42,7 +47,7 @@ def test_a_citizens_words_in_the_articles_words(question, want):
 
 @pytest.mark.parametrize("question", ["县委书记是谁？", "What is the county's GDP now?", "村里的路修好了吗？",
                                       "村里去年收了多少？", "县里去年收了多少钱？",
-                                      "煤多少钱一吨？"])
+                                      "煤多少钱一吨？", "大桥多久能修好？", "营业执照多久能办好？"])
 def test_nothing_to_reword(question):
     assert officialese(question) is None
 

@@ -212,12 +212,16 @@ def without_stale_short(answer: Answer, document) -> Answer:
         if _CORRECTED.search(part.text):
             start = part.start + _CORRECTED.search(part.text).end()
             part, changed = ShortPart(text[start:part.end], part.doc_id, start, part.end), True
+        within = _change_within(text, part)
+        if within is not None:  # "30个工作日压缩至10个工作日" in bold: the old value and the new one
+            part, changed = within, True
         if not changed_from(text, part.start, part.end):
             parts.append(part)
             continue
         to = changed_to(text, part.start, part.end)
         if to is None:
             return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
+        to = _with_unit(text, part.text, to)
         parts.append(ShortPart(text[to[0]:to[1]], part.doc_id, to[0], to[1]))
         changed = True
     if not changed:
@@ -229,6 +233,31 @@ def without_stale_short(answer: Answer, document) -> Answer:
     if shown.startswith(answer.short_answer + " — "):  # an English answer leads with its short answer
         shown = short + shown[len(answer.short_answer):]
     return replace(answer, answer=shown, short_answer=short, short_parts=tuple(parts), short_answer_score=None)
+
+
+def _change_within(text: str, part: ShortPart) -> ShortPart | None:
+    """The value a bold span's first figure was changed to, when the span runs on to it (由30个工作日压缩至
+    10个工作日 shown whole: 10个工作日); else None."""
+    first = FIGURE.search(text, part.start, part.end)
+    if first is None or not changed_from(text, first.start(), first.end()):
+        return None
+    to = changed_to(text, first.start(), first.end())
+    if to is None or not (part.start <= to[0] and to[1] <= part.end):
+        return None
+    to = _with_unit(text, text[first.start():part.end], to)
+    return ShortPart(text[to[0]:to[1]], part.doc_id, to[0], to[1])
+
+
+# the unit written after a figure, up to the words of a change (30个工作日压缩至…: 个工作日)
+_UNIT_AFTER = re.compile(r"(?:(?!压缩|缩短|延长|提高|降低|调整|增加|减少|上调|下调|增至|减至|[至为到])[^\d，。；,;、\s]){0,6}")
+
+
+def _with_unit(text: str, old: str, to: tuple[int, int]) -> tuple[int, int]:
+    """The new figure with the unit the old one was written with (由30个工作日缩短为15个工作日: 15个工作日,
+    where the change gives 15), when the text writes it there too."""
+    m = FIGURE.match(old)
+    unit = _UNIT_AFTER.match(old, m.end()).group() if m else ""
+    return (to[0], to[1] + len(unit)) if unit and text.startswith(unit, to[1]) else to
 
 
 _WRONG = re.compile(r"\s*[”\"’」』]?\s*(?:一文中?)?(?:有误|错误|系笔误|不准确|有错)")

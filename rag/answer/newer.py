@@ -28,7 +28,7 @@ _MARK = "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True) if 
 _CHANGES = (
     re.compile(rf"(?P<new>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+instead of\s+(?P<old>{_NUM})", re.I),
     re.compile(rf"\bfrom\s+(?P<old>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+to\s+(?P<new>{_NUM})", re.I),
-    re.compile(rf"由(?P<old>{_NUM})\S{{0,4}}?(?:{_MARK})(?P<new>{_NUM})"),
+    re.compile(rf"由(?P<old>{_NUM})(?P<unit>\S{{0,4}}?)(?:{_MARK})(?P<new>{_NUM})"),
 )
 _FIGURE = re.compile(_NUM)
 
@@ -68,8 +68,14 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                     continue  # announced for later
                 if m and m["old"] in olds and m["new"] != m["old"]:
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
-                    return Newer(c.span(lo, hi), m["new"], m.start("new"), m["old"], lead.doc.id)
+                    return Newer(c.span(lo, hi), _with_unit(c.doc.text, m), m.start("new"), m["old"], lead.doc.id)
     return None
+
+
+def _with_unit(text: str, m: re.Match) -> str:
+    """The new figure with the unit written after both (由30个工作日缩短为15个工作日: 15个工作日)."""
+    unit = m.groupdict().get("unit") or ""
+    return m["new"] + unit if unit and text.startswith(unit, m.end("new")) else m["new"]
 
 
 def correction(lead: Candidate, ranked: list[Candidate], said, today=None) -> Newer | None:

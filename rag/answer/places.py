@@ -41,7 +41,7 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
 
 # a sentence that tells a neighbour's figure beside its own place's (相邻的邻川县去年接待游客105.3万人次;
 # 据了解，邻近的邻川市…目前为1020元)
-_NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|周边|隔壁|隔江|隔河|隔湖|隔海|对岸|对面|一[江河湖街路巷山墙]之隔)的?([\u4e00-\u9fff]{2,5}?(?:县|市|区|镇|乡|村|街道|社区))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
+_NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|接壤|周边|隔壁|隔江|隔河|隔湖|隔海|对岸|对面|一[江河湖街路巷山墙]之隔)的?([\u4e00-\u9fff]{2,5}?(?:县|市|区|镇|乡|村|街道|社区))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
 
 
 def neighbours(sentence: str, query: str) -> bool:

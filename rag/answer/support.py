@@ -10,7 +10,7 @@ from rag.answer.evidence import (ASKS_POST, CLOCK, asks_clock, asks_duration, du
                                  unit_matches)
 from rag.answer.bands import in_band, other_band
 from rag.answer.focus import measure_fits
-from rag.answer.places import as_named, outer_places
+from rag.answer.places import about_neighbour, as_named, neighbours, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short, person_spans, template_span
@@ -49,6 +49,9 @@ def unsupported(q: Question, best: Candidate, around: Surroundings, policy: Answ
         reason = _entities_missing(q, best, window, policy)
     if reason is None and q.kind == "number" and other_band(q.query, best.text):
         reason = "another age band"  # 百岁老人 asked, 80至89周岁老人每人每月80元 said
+    if reason is None and q.zh and (about_neighbour(best.text, q.query) or q.kind == "number" and neighbours(
+            best.text, q.query) and not _FIGURE.search(own_part(best.text, q.query))):
+        reason = "a neighbouring place's"  # 相邻的某县去年接待游客…, asked 全县's; 全市…有所减少，邻近的某市…5.06万人
     return reason or _target_only(q, best) or _kind_missing(q, best, policy)
 
 
@@ -150,6 +153,9 @@ def _is_headline(c: Candidate) -> bool:
     return bool(title) and bool(text) and text in title
 
 
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:余|多)?[万亿]?[人元个家户名位吨亩册本]")  # a figure, in digits or words
+_ASKS_HOUR = re.compile(r"几点|\bwhat time\b", re.I)  # the hour itself, not 开放时间 (周一闭馆 tells that)
+_ALL_DAY = re.compile(r"24\s*小时|二十四小时|全天|通宵|昼夜|around the clock|24 hours|all day", re.I)
 _HOUR = re.compile(r"[\d一二三四五六七八九十]{1,3}\s*[点时](?!钟头)")  # 晚上开到9点, 二十一时
 _EN_NOW = re.compile(r"\b(?:now|currently|current|today|at present)\b", re.I)
 _EN_FORMER = re.compile(r"\b(?:former|previous|ex-)\s*(?:[\w-]+\s+){0,3}(head|secretary|director|mayor|chief|chairman|governor)\b", re.I)
@@ -180,6 +186,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
         return "no date in the headline"
     if asks_clock(query) and _is_headline(best) and not (CLOCK.search(best.text) or _HOUR.search(best.text)):
         return "no hours in the headline"  # 卫生院下月起调整门诊时间: its body gives them
+    if _ASKS_HOUR.search(query) and not (CLOCK.search(best.text) or _HOUR.search(best.text) or _ALL_DAY.search(best.text)):
+        return "no hours in the answer"  # 几点开门: not 原址…下班后停止对外办公
     if kind == "person" and _is_headline(best) and not person_spans(best.text):
         return "no person in the headline"  # 某镇镇长答网友问 names the post, not who holds it
     if kind == "person" and not typed and not (zh and (template_span(query, best.text) or any(

@@ -22,6 +22,10 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
     when = sentence_time(c.text, doc_date)
     if when is None or when != doc_date:
         return when
+    head = _sentence_head(c)  # a clause read on its own (…城镇登记失业率2.94%，…) speaks of the time its
+    said = sentence_time(head, doc_date) if head else None  # sentence's head says (过去一年，…；就业…稳步提升，)
+    if said is not None and said < when:
+        return said
     if supersession(c.text, doc_date) is not None or _ANNOUNCED.search(c.text):
         change = document_change(c)
         effective = change.effective if change is not None else None
@@ -34,6 +38,13 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
         before = list_opening(c.doc.text, c.start)
     said = sentence_time(before, doc_date) if before else None
     return said if said is not None and said < when else when
+
+
+def _sentence_head(c: Candidate) -> str:
+    """The part of its sentence before a candidate that starts inside one ("" at a sentence's start)."""
+    text = c.doc.text
+    lo = max(text.rfind(m, 0, c.start) for m in "。！？!?\n") + 1
+    return text[lo:c.start]
 
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?:度)?")
@@ -52,7 +63,7 @@ def _title_year(title: str | None, when: Date) -> Date | None:
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later
 _ANNOUNCED = re.compile(r"调整|新标准|将")
 # a target or a plan is no value of the fact (力争年接待游客突破20万人次, 主要预期目标是：…增长5.5%左右)
-TARGET = re.compile(r"力争|争取|目标(?!价格)|(?<!好于)(?<!高于)(?<!超出)(?<!符合)(?<!低于)(?<!不及)(?<!超)预期|预计|计划|"
+TARGET = re.compile(r"力争|争取|目标(?!价格|任务(?!是|为))|(?<!好于)(?<!高于)(?<!超出)(?<!符合)(?<!低于)(?<!不及)(?<!超)预期|预计|计划|"
                     r"将(?:再)?(?:新建|建设|扩建|扩大|打造|推进|实施|开工)|"
                     r"\b(?:target|aims? to|plans? to|expected to)\b", re.I)  # (主要指标好于预期: figures reached; 稻谷目标价格补贴 names a subsidy)
 

@@ -12,7 +12,7 @@ from rag.answer.changes import changes_standard
 from rag.answer.change_values import changed_from, changed_to
 from rag.answer.dating import only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
-from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
+from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, SAME_MEASURE, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
 from rag.answer.places import as_named, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -103,7 +103,10 @@ def _fits(q: Question, text: str, start: int, end: int) -> bool:
     if AREA_Q.search(q.query) and not AREA_UNIT.match(text, end) and not AREA_UNIT.search(value):
         return False  # 面积多大: 1800平方米, not 一座
     m = _MEASURE.search(q.query)
-    return m is None or m.group(1) in value or text[end:end + 1] == m.group(1)
+    if m is None:
+        return True
+    words = SAME_MEASURE.get(m.group(1), (m.group(1),))  # 几本书: 12册
+    return any(re.search(w, value) or re.match(w, text[end:]) for w in words)
 
 
 

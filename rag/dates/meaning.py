@@ -92,8 +92,8 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
             continue  # …标准为每亩112.3元，6月20日前发放到户: a deadline, not the time the standard is of
         if doc_date is not None and f.date.year > doc_date.year and not _PERIOD_RE.match(sentence, f.end):
             continue  # a target or a plan (力争2025年…); not the year a standard is set for (2024年度…380元)
-        if f.date.day and not (_FROM_BEFORE_RE.search(sentence[max(0, f.start - 6):f.start])
-                               or _FROM_AFTER_RE.match(sentence, f.end)):
+        if f.date.day and (_HELD_RE.match(sentence, f.end) or not (_FROM_BEFORE_RE.search(sentence[max(0, f.start - 6):f.start])
+                                                                   or _FROM_AFTER_RE.match(sentence, f.end))):
             told.append(f.date)  # 记者1月9日从县统计局获悉: the day it was told, not one a change is made from
         times.append(f.date)
     if doc_date is not None:
@@ -125,6 +125,8 @@ class Change:
 _KINDS = (("abolishes", ABOLISH), ("replaces", REPLACE), ("adjusts", ADJUST), ("takes_effect", TAKES_EFFECT))
 _FROM_BEFORE_RE = re.compile(r"(?:自|从|于|(?:takes?|took) effect (?:on|from|as of)|effective (?:on|from|as of)?)\s*$",
                              re.I)
+# 记者从1月11日召开的…会议上获悉: a meeting's day the news was told at, not a day a change runs from
+_HELD_RE = re.compile(r"\s*(?:召开|举行|举办)的")
 _FROM_AFTER_RE = re.compile(r"\s*(?:起|开始|以后|之后)?\s*(?:正式|起)?\s*(?:执行|施行|实施|实行|生效|启用)|\s*起")
 
 
