@@ -197,3 +197,14 @@ def test_a_newer_change_shows_its_figure_with_the_unit(tmp_path):
     a = hashing_pipeline(tmp_path, docs).ask("临时救助办理时限多久？", today=TODAY)
     assert a.answerable and "12个工作日" in a.answer, a.answer
     assert a.short_answer in (None, "12个工作日"), a.answer
+
+
+def test_the_sentence_that_passes_the_checks_may_rank_fifth(tmp_path):
+    """Two headlines and two sentences without hours rank above the one that gives them: it answers."""
+    docs = {"hall-2024.md": ("---\ntitle: 澜汀县政务服务大厅搬迁\ndate: 2024-03-02\n---\n"
+                             "县政务服务大厅3月4日起在新址办公，原址3月1日下班后停止对外办公。\n\n"
+                             "新址位于澜汀县滨江路18号，地下停车场有车位300个。\n"),
+            "hours-2024.md": ("---\ntitle: 县政务服务大厅办公时间\ndate: 2024-03-05\n---\n"
+                              "县政务服务大厅工作日办公时间为8:30—12:00、13:30—17:30，周六上午照常办公。\n")}
+    a = hashing_pipeline(tmp_path, docs).ask("县政务服务大厅平时几点开门？", today=TODAY)
+    assert a.answerable and "8:30" in a.answer, a.answer

@@ -57,7 +57,8 @@ class AnswerPolicy:
     min_coverage_typed: float = 0.20  # ... when the sentence also holds the kind of thing asked for (a6612ea)
     min_dense: float = 0.80  # non-Chinese questions: sentence cosine needed when dictionary words do not match
     # (hand-set, 1c6b183)
-    supported_from: int = 3  # the answer is the best of this many top sentences that passes the checks (46af9b0)
+    supported_from: int = 5  # the answer is the best of this many top sentences that passes the checks (46af9b0;
+    # 3 -> 5 when the checks grew stricter: a headline and two sentences without hours could hide the one with them)
     subject_chars: int = 20  # a name this early in an article (after its title) is what it is about (61e1792)
     subject_mentions: int = 3  # a name said this often in an article may stand away from the answer (eb6a28f)
     year_lookback: int = 99  # "同年" looks back this many sentences of the paragraph: in effect all (726af97)
