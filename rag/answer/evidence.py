@@ -63,14 +63,14 @@ def key_entities(question: str) -> list[str]:
     # village, town and county names jieba splits ("红" + "山村"): two characters and the suffix
     for m in _PLACE_NAME.finditer(question):
         name = m.group()
-        if name[1:] in _COMMON_PLACES or m.start() not in starts:  # 县里农村: 农村 is a kind of place;
-            continue  # 多大岁数坐县城: 数坐县 begins inside a word (岁数)
+        if name[1:] in _COMMON_PLACES or m.start() not in starts or _DAY_WORD.fullmatch(name[:2]):
+            continue  # 县里农村: 农村 is a kind of place; 多大岁数坐县城: 数坐县 begins inside a word (岁数); 年底县: a time
         if not (set(name[:2]) & _NOT_NAME) and jieba.dt.FREQ.get(name, 0) < 50 and name not in out:
             out = [e for e in out if e not in name] + [name]
     return [e for e in out if not _ASKING_WORD.search(e)]  # 有几所小学 asks, it names nothing
 
 
-_DAY_WORD = re.compile(r"星期|礼拜|周[一二三四五六日天末]|[今明昨前后]天|上午|下午|晚上|早上|中午|凌晨")
+_DAY_WORD = re.compile(r"星期|礼拜|周[一二三四五六日天末]|[今明昨前后]天|上午|下午|晚上|早上|中午|凌晨|[年月](?:底|初|末|中)|岁末|年终")
 _ASKING_WORD = re.compile(r"几|多少|哪|什么|谁|怎么|如何")
 _LOCAL_BODY = re.compile(r"[市县区镇乡]([\u4e00-\u9fff]{1,5}?(?:医院|卫生院|图书馆|博物馆|文化馆|中学|小学|幼儿园))")
 _COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "慕容", "长孙", "东方", "西门", "独孤", "令狐", "皇甫", "公孙",
