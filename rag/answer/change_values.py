@@ -13,6 +13,19 @@ _MARKER = re.compile("|".join(re.escape(w) for w in sorted(ADJUST, key=len, reve
 _FROM = re.compile(r"由|从|原来|原先|原")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n]")
 FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_UNIT = re.compile(r"[^\d，。；,;、\s]{0,6}")
+
+
+def with_unit(text: str, old: str, to: tuple[int, int]) -> tuple[int, int]:
+    """The span `to` of a new figure grown by the unit the old value `old` is written with, where the
+    text writes it after the new one too (由30个工作日缩短为15个工作日: 15 -> 15个工作日)."""
+    m = FIGURE.match(old)
+    if m is None:
+        return to
+    rest = old[m.end():]
+    marker = _MARKER.search(rest)  # 30个工作日压缩至…: the unit stops at the change's word
+    unit = _UNIT.match(rest[: marker.start()] if marker else rest).group()
+    return (to[0], to[1] + len(unit)) if unit and text.startswith(unit, to[1]) else to
 
 
 def _change_around(text: str, start: int, end: int) -> tuple[int, re.Match] | None:

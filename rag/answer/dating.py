@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from rag.dates import Date, as_date, find_dates, sentence_time, spoken
-from rag.answer.change_values import FIGURE, changed_from, changed_to
+from rag.answer.change_values import FIGURE, changed_from, changed_to, with_unit
 from rag.dates.words import RELATIVE
 from rag.types import Answer, Citation, ShortPart
 
@@ -221,7 +221,7 @@ def without_stale_short(answer: Answer, document) -> Answer:
         to = changed_to(text, part.start, part.end)
         if to is None:
             return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
-        to = _with_unit(text, part.text, to)
+        to = with_unit(text, part.text, to)
         parts.append(ShortPart(text[to[0]:to[1]], part.doc_id, to[0], to[1]))
         changed = True
     if not changed:
@@ -244,20 +244,8 @@ def _change_within(text: str, part: ShortPart) -> ShortPart | None:
     to = changed_to(text, first.start(), first.end())
     if to is None or not (part.start <= to[0] and to[1] <= part.end):
         return None
-    to = _with_unit(text, text[first.start():part.end], to)
+    to = with_unit(text, text[first.start():part.end], to)
     return ShortPart(text[to[0]:to[1]], part.doc_id, to[0], to[1])
-
-
-# the unit written after a figure, up to the words of a change (30个工作日压缩至…: 个工作日)
-_UNIT_AFTER = re.compile(r"(?:(?!压缩|缩短|延长|提高|降低|调整|增加|减少|上调|下调|增至|减至|[至为到])[^\d，。；,;、\s]){0,6}")
-
-
-def _with_unit(text: str, old: str, to: tuple[int, int]) -> tuple[int, int]:
-    """The new figure with the unit the old one was written with (由30个工作日缩短为15个工作日: 15个工作日,
-    where the change gives 15), when the text writes it there too."""
-    m = FIGURE.match(old)
-    unit = _UNIT_AFTER.match(old, m.end()).group() if m else ""
-    return (to[0], to[1] + len(unit)) if unit and text.startswith(unit, to[1]) else to
 
 
 _WRONG = re.compile(r"\s*[”\"’」』]?\s*(?:一文中?)?(?:有误|错误|系笔误|不准确|有错)")

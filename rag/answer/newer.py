@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate
+from rag.answer.change_values import with_unit
 from rag.answer.in_force import not_yet
 from rag.answer.scoring import Question
 from rag.answer.span import extract_short
@@ -68,14 +69,9 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                     continue  # announced for later
                 if m and m["old"] in olds and m["new"] != m["old"]:
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
-                    return Newer(c.span(lo, hi), _with_unit(c.doc.text, m), m.start("new"), m["old"], lead.doc.id)
+                    new = with_unit(c.doc.text, m["old"] + (m.groupdict().get("unit") or ""), m.span("new"))
+                    return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], lead.doc.id)
     return None
-
-
-def _with_unit(text: str, m: re.Match) -> str:
-    """The new figure with the unit written after both (由30个工作日缩短为15个工作日: 15个工作日)."""
-    unit = m.groupdict().get("unit") or ""
-    return m["new"] + unit if unit and text.startswith(unit, m.end("new")) else m["new"]
 
 
 def correction(lead: Candidate, ranked: list[Candidate], said, today=None) -> Newer | None:

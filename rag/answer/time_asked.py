@@ -37,7 +37,10 @@ def years_asked(question: str, today: _dt.date) -> tuple[int, int] | None:
 def filters_for(question: str, today: _dt.date, base: Filters | None) -> Filters | None:
     """The filters of the years `question` asks about and the year after, within `base`'s own (a
     date range a user set is kept as it is: None); None when it asks about no year."""
-    years = years_asked(question, today)
+    return _filters(years_asked(question, today), today, base)
+
+
+def _filters(years: tuple[int, int] | None, today: _dt.date, base: Filters | None) -> Filters | None:
     if years is None or (base is not None and (base.since or base.until)):
         return None
     first, last = years
@@ -50,7 +53,8 @@ def within_time_asked(answerer, question: str, searched: str | None, today: _dt.
     """The answer from the articles of the time asked, or None (no year asked, nothing found, or
     those articles do not answer either). `search(filters, n)`: the top n hits within filters."""
     asked = searched or question
-    f = filters_for(asked, today, base)
+    years = years_asked(asked, today)
+    f = _filters(years, today, base)
     if f is None:
         return None
     found = search(f, k + max(answerer.policy.further_from, answerer.policy.newer_from))
@@ -60,7 +64,7 @@ def within_time_asked(answerer, question: str, searched: str | None, today: _dt.
     if again.decline_reason is not None or again.short_answer is None or not again.citations:
         return None
     figure = question_type(asked) == "number"
-    return again if _of_years(again.citations[0].when, years_asked(asked, today), figure) else None
+    return again if _of_years(again.citations[0].when, years, figure) else None
 
 
 def _of_years(when: str | None, years: tuple[int, int], figure: bool) -> bool:
