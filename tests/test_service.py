@@ -201,10 +201,13 @@ def test_usr1_logs_every_threads_stack_and_the_server_goes_on(tmp_path):
     proc, base, log = start(tmp_path)
     proc.send_signal(signal.SIGUSR1)
     deadline = time.monotonic() + 30
-    while "Current thread" not in log.read_text(errors="replace") and time.monotonic() < deadline:
+
+    def dumped(text):  # faulthandler writes the stack line by line: wait for its bottom frame
+        return "Current thread" in text and "rag/cli.py" in text.split("Current thread", 1)[1]
+
+    while not dumped(log.read_text(errors="replace")) and time.monotonic() < deadline:
         time.sleep(0.2)
-    dump = log.read_text(errors="replace")
-    assert "Current thread" in dump and "rag/cli.py" in dump  # the main thread, serving
+    assert dumped(log.read_text(errors="replace"))  # the main thread, serving
     r = httpx.post(base + "/api/ask", json={"question": QUESTION}, timeout=60)
     assert r.status_code == 200 and "4座" in r.json()["answer"]
     assert "Stopped." in stopped(proc, log)
