@@ -44,6 +44,19 @@ def _change_around(text: str, start: int, end: int) -> tuple[int, re.Match] | No
     return begin, m
 
 
+def changes_a_figure(text: str) -> bool:
+    """Does the text change a figure to another, both written (每证借阅册数由6册提高至12册)?"""
+    return any(changed_to(text, f.start(), f.end()) for f in FIGURE.finditer(text))
+
+
+def is_new_value(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] the value a figure of its sentence was changed to (15个工作日 of
+    由30个工作日缩短为15个工作日)?"""
+    lo = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    return any((to := changed_to(text, f.start(), f.end())) is not None and to[0] <= start < to[1]
+               for f in FIGURE.finditer(text, lo, start))
+
+
 def changed_from(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a value its sentence says was changed (the value after 由 / 从 / 原, before
     调整为 / 提高至 / 增加至 …)? Then it is superseded, never a current answer."""

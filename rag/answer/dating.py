@@ -181,9 +181,10 @@ def _neighbours_part(text: str, part, question: str) -> bool:
 
 def _still_in_force(answer: Answer, tl, led: bool) -> Answer:
     """Led by a figure that a change announced ahead will replace (由每人36元下调为30元, from a later day):
-    the bold value is the one in force (36元), not the coming one; none when the sentence does not write it."""
-    if not (led and tl.pending and tl.lead is not None and tl.lead_value and answer.short_answer) \
-            or answer.short_answer == tl.lead_value:
+    the bold value is the one in force (36元), not the coming one; none when the sentence does not write it.
+    The past asked, led by the value a change replaced (timeline._replaced), shows it even where no span was."""
+    if not (led and tl.pending and tl.lead is not None and tl.lead_value
+            and (answer.short_answer or tl.lead_status == "superseded")) or answer.short_answer == tl.lead_value:
         return answer
     c = tl.lead
     at = c.doc.text.find(tl.lead_value, c.start, c.end)
@@ -191,7 +192,7 @@ def _still_in_force(answer: Answer, tl, led: bool) -> Answer:
         return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
     part = ShortPart(tl.lead_value, c.doc.id, at, at + len(tl.lead_value))
     shown = answer.answer
-    if shown.startswith(answer.short_answer + " — "):  # an English answer leads with its short answer
+    if answer.short_answer and shown.startswith(answer.short_answer + " — "):  # an English answer leads with it
         shown = tl.lead_value + shown[len(answer.short_answer):]
     return replace(answer, answer=shown, short_answer=tl.lead_value, short_parts=(part,))
 
@@ -230,7 +231,7 @@ def without_stale_short(answer: Answer, document) -> Answer:
         return replace(answer, short_answer=None, short_parts=(), short_answer_score=None)
     short = "；".join(p.text for p in parts)
     shown = answer.answer
-    if shown.startswith(answer.short_answer + " — "):  # an English answer leads with its short answer
+    if answer.short_answer and shown.startswith(answer.short_answer + " — "):  # an English answer leads with it
         shown = short + shown[len(answer.short_answer):]
     return replace(answer, answer=shown, short_answer=short, short_parts=tuple(parts), short_answer_score=None)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.span import asks_change, net_change
+from rag.answer.span import SAME_MEASURE, asks_change, net_change
 from rag.text import normalize_for_search
 
 _ENTITY_SUFFIX = re.compile(r"(?:村|镇|乡|街道|社区|县|市|省|区|局|委|集团|公司|学院|大学|学校|医院|中心|协会)$")
@@ -83,10 +83,11 @@ _NOT_NAME = set("该这那本全各每此哪个某其我你他她它们村镇县
 
 def mentions(text: str, name: str, count: bool = False):
     """Whether (or how often) text names `name`, allowing the usual Chinese abbreviation that
-    drops characters from the middle ("交通局" for "交通运输局", "经信局" for "经济和信息化局")."""
-    if len(name) < 3:
+    drops characters from the middle ("交通局" for "交通运输局", "经信局" for "经济和信息化局"; of a
+    two-character name, one or two: "保教" for "保育教育", "医保" for "医疗保险")."""
+    if len(name) < 2:
         return text.count(name) if count else name in text
-    gap = r"[\u4e00-\u9fff]{0,3}?"
+    gap = r"[\u4e00-\u9fff]{0,3}?" if len(name) >= 3 else r"[\u4e00-\u9fff]{0,2}?"
     pattern = re.compile(gap.join(map(re.escape, name)))
     if count:
         return len(pattern.findall(text))
@@ -268,9 +269,6 @@ ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|�
                        r"(?:what|which) (?:post|position|office|role)", re.I)
 
 
-# measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
-# (regular expressions: 人 of 人次 counts visits, not people)
-SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
 
 _BARE_CELL = re.compile(r"[：:]\s*\d+(?:\.\d+)?\s*(?:[；;。]|$)")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.evidence import DURATION, DURATION_Q, LENGTH_Q, SAME_MEASURE
+from rag.answer.evidence import DURATION, DURATION_Q, LENGTH_Q
+from rag.answer.span import SAME_MEASURE
 from rag.text import normalize_for_search
 
 # the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic

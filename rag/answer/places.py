@@ -44,11 +44,28 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
 _NEIGHBOUR = re.compile(r"(?:相邻|邻近|毗邻|接壤|周边|隔壁|隔江|隔河|隔湖|隔海|对岸|对面|一[江河湖街路巷山墙]之隔)的?([\u4e00-\u9fff]{2,5}?(?:县|市|区|镇|乡|村|街道|社区))|邻(?:县|市|区|镇)([\u4e00-\u9fff]{2,3}?(?:县|市|区|镇))")
 
 
+# another place a sentence names beside its own (…，雁泽市今年…为每户1820元，但…高于我市): a name of two or
+# three characters and the suffix of the 我市 / 本县 the sentence writes, opening a clause or after 比 / 而
+# (not a word that goes on from the suffix: 集贸市场, 县城)
+_OWN = re.compile(r"[我本]([县市区镇乡])")
+_OTHER_AT = r"(?:^|(?<=[，；。：、\s])|(?<=比|与|和|较|而|但|同))"
+_NOT_A_NAME = re.compile(r"[全我本该各此其每年月日上下今去前两多些从据在向由对经为根记者按将与和及或把被给让的了是有近已到至于等]")  # 记者从市…
+
+
+def _named_places(sentence: str):
+    """(start, place) of each neighbour the sentence names: after 相邻 / 邻近 …, or beside its own place."""
+    for m in _NEIGHBOUR.finditer(sentence):
+        yield m.start(), m.group(1) or m.group(2)
+    for suffix in {m.group(1) for m in _OWN.finditer(sentence)}:
+        for m in re.finditer(rf"{_OTHER_AT}([\u4e00-\u9fff]{{2,3}}?{suffix})(?![场民容值面政级直域城间别])", sentence):
+            if not _NOT_A_NAME.search(m.group(1)[:-1]):
+                yield m.start(), m.group(1)
+
+
 def neighbours(sentence: str, query: str) -> bool:
     """Does the sentence speak of a neighbouring place that the question does not name (相邻的邻川县…
     asked 全县's figure)? Its figure is the neighbour's, no version of the place asked."""
-    for m in _NEIGHBOUR.finditer(sentence):
-        place = m.group(1) or m.group(2)
+    for _, place in _named_places(sentence):
         if place not in query and place[:-1] not in query:
             return True
     return False
@@ -117,11 +134,10 @@ def _outer_places(query: str) -> tuple[str, ...]:  # read once per question, not
 def own_part(sentence: str, query: str) -> str:
     """The sentence up to the clause where it turns to a neighbour the question does not name (…去年全镇
     一般公共预算收入24600万元；相邻的石渠镇去年…1.52亿元 -> its first part), or all of it."""
-    for m in _NEIGHBOUR.finditer(sentence):
-        place = m.group(1) or m.group(2)
+    for at, place in sorted(_named_places(sentence)):
         if place in query or place[:-1] in query:
             continue
-        cut = max(sentence.rfind(p, 0, m.start()) for p in "，；,;。")
+        cut = max(sentence.rfind(p, 0, at) for p in "，；,;。")
         return sentence[:cut + 1] if cut > 0 else sentence
     return sentence
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact, singled_out_part
 from rag.answer.candidates import Candidate, Surroundings
+from rag.answer.change_values import is_new_value
 from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
                                     tidy_list, whole_list)
 from rag.answer.fits import asks_two, fits, one_figure, second_figure
@@ -157,7 +158,14 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     agree = shared >= policy.agree_overlap or fact is not None and overlap(fact, guess) >= policy.agree_overlap
     differ = q.kind is not None and rule is not None and shared == 0 and not agree  # another span of the asked kind
     threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
-    sure = score >= threshold or agree and score >= policy.agree_threshold
+    # a change's new value, the rules marking it within the reader's span, is shown: the reader's belief
+    # is split between the old value and the new one (由30个工作日缩短为15个工作日), so agreeing is enough;
+    # a span marked from one to the other (6册提高至12册) is cut to the new value, as the rules mark it
+    ruled = None if rule is None else (best.start + rule[0], best.start + rule[1])
+    changed = agree and q.kind == "number" and ruled is not None and is_new_value(best.doc.text, *ruled) \
+        and guess[0] <= ruled[0] and ruled[1] <= guess[1]
+    guess = ruled if changed else guess
+    sure = score >= threshold or agree and score >= policy.agree_threshold or changed
     shown = best.doc.text[guess[0] : guess[1]]
     sure = sure and (not policy.type_check or fits(q.kind, shown) and measure_fits(q.query, shown) is not False)
     return Verdict(guess, score, agree, sure, dropped=crosses(best.doc.text[guess[0] : guess[1]]))

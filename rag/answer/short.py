@@ -107,8 +107,10 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         both = (best.start + facts[0][0], best.start + facts[-1][1])  # a cut keeps every fact
         chosen = [trim(c, both if _covers(c, best) else None, q.terms, p) for c in chosen]
         return Short("；".join(part.text for part in parts), parts, None, chosen)
-    if v.shown and v.guess is not None and misread(q, best.doc.text, *v.guess):
-        return _rules(q, chosen, p)  # the reader marked the change beside the level, or the other bound
+    if (v.shown or v.score is not None and v.score >= p.agree_threshold) and v.guess is not None \
+            and misread(q, best.doc.text, *v.guess):
+        return _rules(q, chosen, p)  # the reader marked the change beside the level, or the other bound (fairly
+        # sure of it: 提高20元、达到238元 splits its belief between the two figures)
     if v.sure or has_reader and not p.rule_fallback:
         holder = held_before or best  # a long sentence is cut around the reader's best guess, shown or not
         limit = p.sure_answer_chars if v.sure and not v.listed else None

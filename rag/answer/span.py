@@ -78,7 +78,7 @@ def looks_like_name(word: str) -> bool:
 
 
 _TYPE_RULES = [
-    ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
+    ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|哪几(?:天|日|号)|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("ordinal", re.compile(r"第几|第多少|which (?:phase|round|edition|session)", re.I)),
     ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population|"
                           r"\bgdp\b|gross domestic product|fiscal revenue|budget revenue|disposable income|output value|value added|"
@@ -112,7 +112,10 @@ _DOC_NUMBER = re.compile(r"[〔\[［]\s*\d{4}\s*[〕\]］]\s*第?\s*\d+\s*号")
 
 
 _NET_CHANGE = re.compile(r"\s*(?:去年|今年|全年|当年|\d{4}年)?(?:全[区县市镇乡村])?(?:净(?:增|减|增加|减少)|新(?:开|增|建|设|招|添))")
-_ASKS_CHANGE = re.compile(r"净|增|减|多了|少了|多出|新开|新建|新设|新招|新添")
+_UNIT_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千)?(公里|千米|平方公里|平方米|立方米|公顷|公斤|吨|亿元|万元)")
+_BY = re.compile(r"(?:上调|下调|上涨|下降|提高|降低|增加|减少)了?\s*$")
+_ASKS_CHANGE = re.compile(r"净|增|减|多了|少了|多出|新开|新建|新设|新招|新添|新铺|新修|新装|新种|新栽|新办"
+                          r"|\bby how much\b|\b(?:go|goes|went|gone) (?:up|down)\b|\b(?:rise|rose|fall|fell)\b", re.I)
 
 
 _NAME_TAKES = re.compile(r"(?:^|(?<=[：:；;，,。\s]))([\u4e00-\u9fff]{2,3}?)(?:同志)?(?=任(?![务期命何])|兼任|担任)")
@@ -175,7 +178,10 @@ def _no_name(sentence: str, framed: tuple[int, int], spans: list[tuple[int, int]
     return not looks_like_name(sentence[fs:fe]) and not any(s < fe and e > fs for s, e in spans)
 
 
-_COUNTED = re.compile(r"(?:几|多少)([名位家所项条座件台辆次届岁倍天人册本张处间种只头门期批场户亩吨层栋份斤轮块片趟笔首部株棵枚艘架])")
+_COUNTED = re.compile(r"(?:几|多少)(人次|[名位家所项条座件台辆次届岁倍天人册本张处间种只头门期批场户亩吨层栋份斤轮块片趟笔首部株棵枚艘架])")
+# measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
+# (regular expressions: 人 of 人次 counts visits, not people)
+SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
 _ASKS_BEFORE = re.compile(r"原来|原先|以前|之前|此前|调整前|过去|当初|曾经|本来")
 def asks_change(question: str) -> bool:
     """Does the question ask how much something grew or fell (净增, 增加, 少了), not its level?"""
@@ -191,8 +197,14 @@ def clause_start(text: str, at: int, marks: str = _CLAUSE_MARK) -> int:
 
 
 def net_change(text: str, start: int) -> bool:
-    """Is the figure at `start` a change its clause opens with (去年全区净增企业37家, 新开老年食堂3家)?"""
-    return _NET_CHANGE.match(text[clause_start(text, start) : start]) is not None
+    """Is the figure at `start` a change its clause opens with (去年全区净增企业37家, 新开老年食堂3家), or
+    the amount something rose or fell by (供暖价格每平方米上调3.9元; 上调至25.8元 is the level)?"""
+    return _NET_CHANGE.match(text[clause_start(text, start) : start]) is not None or changed_by(text, start)
+
+
+def changed_by(text: str, start: int) -> bool:
+    """Is the figure at `start` the amount something rose or fell by (每平方米上调3.9元)?"""
+    return _BY.search(text[clause_start(text, start) : start]) is not None
 
 
 def in_doc_number(text: str, start: int, end: int) -> bool:
@@ -228,6 +240,22 @@ def _candidates(kind: str, text: str) -> list[tuple[int, int]]:
         # place names without a suffix ("葡萄牙", "北京"), as jieba tags them
         return sorted(set(spans) | set(_tagged(text, "ns")))
     return []
+
+
+# a question for a stretch of days (哪几天, 几号到几号, 起止时间), and what joins its two ends
+_ASKS_SPELL = re.compile(r"哪几(?:天|日|号)|几号到几号|几号至几号|哪天到哪天|起止|从几号|从哪天")
+_RANGE_JOIN = re.compile(r"\s*(?:至|到|—|－|-|～|~)\s*")
+
+
+def _ranges(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Date spans with each two joined by 至 / 到 / — read as one (7月5日至7月12日)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and _RANGE_JOIN.fullmatch(text, out[-1][1], s):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 # the words after a title that are no name (总经理职务, 局长一职, 主任人选)
@@ -410,6 +438,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
     if kind == "number" and PHONE_Q.search(q_norm):  # a telephone number, never another figure
         kind = "phone"
     spans = [(s, e) for s, e in _candidates(kind, sentence) if sentence[s:e].strip()]
+    if kind == "date" and _ASKS_SPELL.search(q_norm):  # 报名是哪几天: 7月5日至7月12日, not its first day
+        spans = _ranges(sentence, spans)
     asked = re.search(r"哪(?:一)?个?([村镇乡县市省区州])", q_norm) if kind == "place" else None
     if asked and any(sentence[s:e].endswith(asked.group(1)) for s, e in spans):
         spans = [(s, e) for s, e in spans if sentence[s:e].endswith(asked.group(1))]  # "哪个镇" -> a 镇
@@ -431,8 +461,11 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         spans = [sp for sp in spans if not net_change(sentence, sp[0])] or spans
     if kind == "number" and not _ASKS_BEFORE.search(q_norm):  # 由3条增至6条: the value it came to
         spans = [sp for sp in spans if not changed_from(sentence, *sp)] or spans
+    if kind == "number" and (unit := _UNIT_ASKED.search(q_norm)):  # 多少公里: 51.6公里, not 5068万平方米
+        spans = [sp for sp in spans if unit.group(1)[-2:] in sentence[sp[0]:sp[1]]] or spans
     if kind == "number" and (counted := _COUNTED.search(q_norm)):  # 几条: a figure counted in 条, not 6日
-        spans = [sp for sp in spans if sentence[sp[0]:sp[1]].rstrip().endswith(counted.group(1))] or spans
+        said = re.compile("(?:" + "|".join(SAME_MEASURE.get(counted.group(1), (counted.group(1),))) + r")\s*$")
+        spans = [sp for sp in spans if said.search(sentence[sp[0]:sp[1]])] or spans  # 几本: 12册 too
     former = kind == "person" and ASKS_FORMER.search(q_norm) is not None  # (上一任: the timeline's to judge)
     if framed and not (kind == "person" and spans and not former and _no_name(sentence, framed, spans)):
         fs, fe = framed

@@ -49,10 +49,25 @@ def unsupported(q: Question, best: Candidate, around: Surroundings, policy: Answ
         reason = _entities_missing(q, best, window, policy)
     if reason is None and q.kind == "number" and other_band(q.query, best.text):
         reason = "another age band"  # 百岁老人 asked, 80至89周岁老人每人每月80元 said
+    if reason is None and q.zh and _the_others(q.query, best.text):
+        reason = "the others of the group asked"  # 居民 asked, 非居民供暖价格…36元 said
     if reason is None and q.zh and (about_neighbour(best.text, q.query) or q.kind == "number" and neighbours(
             best.text, q.query) and not _FIGURE.search(own_part(best.text, q.query))):
         reason = "a neighbouring place's"  # 相邻的某县去年接待游客…, asked 全县's; 全市…有所减少，邻近的某市…5.06万人
     return reason or _target_only(q, best) or _kind_missing(q, best, policy)
+
+
+def _the_others(query: str, sentence: str) -> bool:
+    """Does the sentence speak of a group asked only as its complement (非居民 of 居民, 非户籍 of 户籍),
+    the question not asking for the complement?"""
+    for m in _NON.finditer(sentence):
+        group = m.group(1)
+        if group in query and "非" + group not in query and sentence.count(group) == sentence.count("非" + group):
+            return True
+    return False
+
+
+_NON = re.compile(r"非([\u4e00-\u9fff]{2})")
 
 
 # a figure set as a goal or forecast, not reached: 预期目标是…增长5.5%左右, 力争…突破120万元

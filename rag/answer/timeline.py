@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings, asked_line
+from rag.answer.change_values import changes_a_figure
 from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
 from rag.answer.dating import annotate, no_data_note, replaced_value, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.evidence import asks_clock
@@ -218,6 +219,26 @@ def _labelled(q: Question, c: Candidate, floor: float, policy: AnswerPolicy) -> 
     return bool(_LABEL.match(c.text)) and bool(c.doc.title) and cover(q, c.doc.title + "。" + c.text, policy) >= floor
 
 
+def _changed_under(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
+    """Does a sentence that changes a figure to another (一、每证借阅册数由6册提高至12册) reach the floor read
+    with its article's headline (…图书馆关于调整图书借阅规则的公告), which names what the change is of? The
+    floor is set without headlines. Where the change is in the measure the question counts in (几本: 册),
+    fewer of the question's words will do, as for hours: the value itself must be of that measure."""
+    if not c.doc.title or not changes_a_figure(c.text):
+        return False
+    text = c.doc.title + "。" + lead_in(c, around) + c.text
+    thing = _COUNTED_THING.search(q.query)  # the thing counted must be named (书 of 图书; 藏书 is no 借阅册数)
+    if thing is not None and thing.group(1) not in text:
+        return False
+    if counted_in(q.query) and measure_fits(q.query, c.text):
+        floor *= policy.clock_cover
+    return cover(q, text, policy) >= floor
+
+
+# the thing a question counts, after its measure word (书 of 能借几本书, 藏书 of 有多少本藏书)
+_COUNTED_THING = re.compile(r"(?:多少|几)[\u4e00-\u9fff]([\u4e00-\u9fff]{1,3}?)(?=[？?，,。吗呢]|$)")
+
+
 _LABEL = re.compile(r"\s*(?:[一二三四五六七八九十\d]+[、.．]\s*)?[\u4e00-\u9fff]{2,8}[：:]")  # 办理时限：, 三、所需材料：
 
 
@@ -309,7 +330,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     if asked.kind == "past":
         older = _older(versions, newest)
         if not older:
-            return ranked, Timeline(asked)
+            return _replaced(asked, versions, ranked, policy)
         lead = newest_held(timeless, older, versions)
         status, changed = _status(newest, lead)
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed,
@@ -320,6 +341,27 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed,
                                                  lead_value=newest.value, pending=newest.pending)
+
+
+def _replaced(asked: Asked, versions: list[Version], ranked: list[Candidate],
+              policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
+    """For the past (以前要几个工作日), where every version gives today's value: the one whose sentence
+    writes the value it replaced (办理时限由5个工作日缩短为1个工作日: 5个工作日) leads with that value,
+    superseded on its date; else nothing is decided. Not where a newer article read tells the version's
+    own value as the old one (…实行免费乘坐。此前每生每学期220元: 220元 is what came before)."""
+    told = next(((v, old) for v in versions if (old := replaced_value(v.cand.text, v.value))), None)
+    if told is None or _said_since(told[0], ranked[: policy.time_window]):
+        return ranked, Timeline(asked)
+    v, old = told
+    return _first(ranked, v.cand), Timeline(asked, v.cand, v.when, "superseded", changed_on=v.when, lead_value=old,
+                                            pending=True)
+
+
+def _said_since(v: Version, read: list[Candidate]) -> bool:
+    """Does a sentence read of an article newer than `v`'s tell `v`'s value as the old way (此前…220元)?"""
+    said = as_date(v.cand.doc.date)
+    return said is not None and any((d := as_date(c.doc.date)) is not None and d > said and v.value in c.text
+                                    and tells_before(c.text) for c in read)
 
 
 def _lone_change(q: Question, asked: Asked, versions: list[Version], ranked: list[Candidate]) -> Version | None:
@@ -505,7 +547,8 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
         if id(c) not in in_top and c.doc.id in {v.cand.doc.id for v in out if id(v.cand) in in_top}:
             continue  # its article gave a version in the window
         reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
-                   or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy))
+                   or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy)
+                   or _changed_under(q, c, around, floor, policy))
         if (not reaches or (abolishes_only(c) and not still) or (TARGET.search(c.text) and q.kind != "person")
                 or why[id(c)] is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact (a plan is

@@ -12,11 +12,11 @@ from rag.answer.changes import changes_standard
 from rag.answer.change_values import changed_from, changed_to
 from rag.answer.dating import only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
-from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, SAME_MEASURE, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
+from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
 from rag.answer.places import as_named, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
-from rag.answer.span import NUMBER_RE, extract_short, in_doc_number
+from rag.answer.span import NUMBER_RE, SAME_MEASURE, asks_change, changed_by, extract_short, in_doc_number
 from rag.dates import find_dates
 
 VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
@@ -72,6 +72,7 @@ _COUNTED_Q = re.compile(r"(?:多少|几)个(?!工作日|小时|月|星期|礼拜
 
 
 _COUNT_WORD = "[个名位人家所座处]"
+_COUNT = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"  # 86, 二百六十七
 
 
 def counted_figure(query: str, sentence: str) -> str | None:
@@ -86,8 +87,10 @@ def counted_figure(query: str, sentence: str) -> str | None:
     noun, qualifier = re.escape(thing[-2:]), thing[:-2]
     # (个 is the measure word a citizen asks with; a count of people or bodies is written in its own:
     # 多少个专职网格员 of 网格员67名; and the work done may stand between: 完成老旧小区改造6个)
-    for found in (*re.finditer(rf"{noun}(?:改造|建设|新建|建成|完成)?(?:数量?|总数)?(?:达到?|为|共|有)?\s*(?:\|\s*)?(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})", sentence),
-                  *re.finditer(rf"(\d+(?:\.\d+)?\s*(?:万|余|多)?{_COUNT_WORD})[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
+    # (a figure the count came to counts too, 乘车学生增至231名, and one in Chinese numerals, 学生二百六十七名)
+    for found in (*re.finditer(rf"{noun}(?:改造|建设|新建|建成|完成)?(?:数量?|总数)?(?:(?:增|增加|增长|减|减少|下降)(?:至|到)|达到?|为|共|有)?"
+                               rf"\s*(?:\|\s*)?({_COUNT}\s*(?:万|余|多)?{_COUNT_WORD})", sentence),
+                  *re.finditer(rf"({_COUNT}\s*(?:万|余|多)?{_COUNT_WORD})[\u4e00-\u9fff]{{0,6}}?{noun}", sentence)):
         named = sentence[max(0, found.start() - 8):found.end()]
         if not qualifier or qualifier in named:
             return re.sub(r"\s+", "", found.group(1))
@@ -121,7 +124,8 @@ def _figure_in_unit(q: Question, sentence: str) -> str | None:
              and not in_doc_number(sentence, f.start(), f.end())]  # nor a notice's number (〔2019〕8号)
     dates = [(f.start, f.end) for f in find_dates(sentence)] + [m.span() for m in _MONTH_DAY.finditer(sentence)]
     fits = sorted((s, e) for s, e in found if _fits(q, sentence, s, e) and sentence[s:e] not in q.query
-                  and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates))
+                  and not changed_from(sentence, s, e) and not any(a < e and s < b for a, b in dates)
+                  and (asks_change(q.query) or not changed_by(sentence, s)))  # 上调3.9元 is no price
     return sentence[fits[0][0]:fits[0][1]] if fits else None
 
 
@@ -261,12 +265,12 @@ def cover(q: Question, text: str, policy: AnswerPolicy) -> float:
     text holds, its dates set aside and other names of what it names written as asked."""
     others = other_name_words(q.query) | _counted_in(q.query)
     outer = outer_places(q.query)  # 东矶岛 of 东矶岛石湾镇: a later article names the town alone
-    terms = {t: w for t, w in q.terms.items()
-             if t not in _PERIOD and t not in others and not any(t in o for o in outer)} or q.terms
-    text = as_named(as_asked(q.query, undated(text)), q.query, q.renamed)
+    terms = {t: w for t, w in q.terms.items() if t not in _PERIOD and t not in others
+             and not any(t in o for o in outer) and not _counting(q.query, t)} or q.terms
+    text = as_named(as_asked(q.query, undated(_PER_UNIT.sub(r"每\1\2", text))), q.query, q.renamed)
     # nor their bigrams (过去一年 is no sign of a version)
     unsaid = [p for p in _PERIOD if p in q.query] + outer
-    bigrams = {b for b in q.bigrams if not any(b in p for p in unsaid)} or q.bigrams
+    bigrams = {b for b in q.bigrams if not any(b in p for p in unsaid) and not _counting(q.query, b)} or q.bigrams
     return coverage(terms, bigrams, text, policy) if q.terms else 1.0
 
 
@@ -274,6 +278,19 @@ def _counted_in(query: str) -> frozenset[str]:
     """The measure word a question counts in (头 of 出栏多少头): the value's own check, not a word a
     version must hold (13.2万头 is written 万头, one word)."""
     return frozenset(m.group(1) for m in _COUNTED_IN.finditer(query))
+
+
+# a price per unit written with a slash (25.8元/平方米) is the price 每平方米 a question asks
+_PER_UNIT = re.compile(r"(?<=元)\s*/\s*(平方米|立方米|公里|千米|吨|小时|人|户|月|年)()")
+
+
+def _counting(query: str, word: str) -> bool:
+    """Is `word` written across the question's count in a measure that sources may write in another
+    (几本 of 一次能借几本书: 几本书, 本书; SAME_MEASURE)? A source counting in 册 (12册) holds none of
+    those words, so they are no sign of a version."""
+    counts = [m.span() for m in _COUNTED_IN.finditer(query) if m.group(1) in SAME_MEASURE]
+    at = [i for i in range(len(query)) if query.startswith(word, i)] if counts else []
+    return any(i < hi and i + len(word) > lo for i in at for lo, hi in counts)
 
 
 _COUNTED_IN = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张份台套吨亩人个元])")
