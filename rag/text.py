@@ -14,6 +14,9 @@ _SENT_RE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSE}]*|\n|$)")
 _TITLE_RE = re.compile(r"《[^《》\n]{1,40}》")
 _END_CHAR = re.compile(rf"[{_END}]")
 
+# the characters Chinese numerals are written with (二百六十七, 十三, 一千二百, 〇), for a character class
+CN_NUMERALS = "零〇一二两三四五六七八九十百千万亿半"
+
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences in text[start:end], whitespace trimmed, none empty.

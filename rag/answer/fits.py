@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from rag.answer.span import DATE_RE
+from rag.text import CN_NUMERALS
 
-_CN_NUM = "零〇一二两三四五六七八九十百千万亿半"
-_HAS_NUM = re.compile(rf"\d|[{_CN_NUM}]")
+_HAS_NUM = re.compile(rf"\d|[{CN_NUMERALS}]")
 # what else answers "when": an era, a season, a part of the day, before/after something
 _TIME_WORD = re.compile(r"世纪|年代|时期|时代|朝|[春夏秋冬]|初|末|期间|以前|以后|之前|之后|前后|早上|上午|中午|下午|"
                         r"晚上|傍晚|凌晨|夜|今天|昨天|明天|今年|去年|明年|当年|同年|次年|翌年")

@@ -12,7 +12,7 @@ import re
 
 from rag.answer.evidence import DURATION, DURATION_Q, LENGTH_Q
 from rag.answer.span import SAME_MEASURE
-from rag.text import normalize_for_search
+from rag.text import CN_NUMERALS, normalize_for_search
 
 # the question words themselves: their pieces (多长时间 -> 时间, 长时间) are no words of the topic
 WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|多重|多宽|多深|多少钱|多少|几点钟?|几[个天号时岁位名家]"
@@ -150,26 +150,25 @@ def measure_fits(query: str, text: str) -> bool | None:
     if DURATION_Q.search(query):
         return bool(DURATION.search(text))
     if LENGTH_Q.search(query):
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|千)?\s*(?:公里|千米|厘米|毫米|米|英里|英尺|英寸|尺|寸|(?:k|c|m)?m\b|kilomet|centimet|millimet|metres|meters|miles?\b|feet|foot|inch)",
+        return re.search(rf"[\d{CN_NUMERALS}]\s*(?:余|多)?(?:万|千)?\s*(?:公里|千米|厘米|毫米|米|英里|英尺|英寸|尺|寸|(?:k|c|m)?m\b|kilomet|centimet|millimet|metres|meters|miles?\b|feet|foot|inch)",
                          text, re.I) is not None
     if AREA_Q.search(query):
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?{AREA_UNIT.pattern}|\d\s*(?:square|sq\.?|hectares?|mu\b)", text, re.I) is not None
+        return re.search(rf"[\d{CN_NUMERALS}]\s*(?:余|多)?{AREA_UNIT.pattern}|\d\s*(?:square|sq\.?|hectares?|mu\b)", text, re.I) is not None
     if _SIZE_Q.search(query):
         return _SIZE.search(text) is not None
     if _PRICE_Q.search(query):
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
+        return re.search(rf"[\d{CN_NUMERALS}]\s*(?:余|多)?(?:万|亿)?\s*{MONEY}|\d\s*yuan|free|免费", text, re.I) is not None
     if _PEOPLE_Q.search(query):  # 多少老人在领…: a count of people, not their age (年满80周岁)
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万)?\s*(?:人|名|位)|一半|半数|分之|[%％]|[一二三四五六七八九]成",
+        return re.search(rf"[\d{CN_NUMERALS}]\s*(?:余|多)?(?:万)?\s*(?:人|名|位)|一半|半数|分之|[%％]|[一二三四五六七八九]成",
                          text) is not None  # (or a share of them: 一半以上病人)
     m = _MEASURE_Q.search(query)
     if m:
         said = "|".join(SAME_MEASURE.get(m.group(1), (re.escape(m.group(1)),)))
-        return re.search(rf"[\d{_CN}]\s*(?:余|多)?(?:万|亿)?\s*(?:{said})", text) is not None
+        return re.search(rf"[\d{CN_NUMERALS}]\s*(?:余|多)?(?:万|亿)?\s*(?:{said})", text) is not None
     return None
 
 
 
-_CN = "零〇一二两三四五六七八九十百千万亿半"
 _PEOPLE_Q = re.compile(r"(?:多少|几)(?:个|位|名)?(?:老人|老年人|居民|学生|孩子|儿童|群众|职工|患者|病人|村民)")
 
 

@@ -21,16 +21,15 @@ from rag.answer.scoring import Question
 from rag.answer.span import extract_short
 from rag.dates import as_date, find_dates, spoken, supersession
 from rag.dates.words import ADJUST
-from rag.text import sentence_spans
+from rag.text import CN_NUMERALS, sentence_spans  # (由8条增至十三条: a new value in Chinese numerals)
 from rag.types import Answer, Citation, ShortPart
 
 _NUM = r"\d{1,2}:\d{2}|\d+(?:\.\d+)?"
-_CN_DIGITS = "零〇一二两三四五六七八九十百千万"  # 由8条增至十三条: a new value written in Chinese numerals
 _MARK = "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True) if not w.isascii())
 _CHANGES = (
     re.compile(rf"(?P<new>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+instead of\s+(?P<old>{_NUM})", re.I),
     re.compile(rf"\bfrom\s+(?P<old>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+to\s+(?P<new>{_NUM})", re.I),
-    re.compile(rf"由(?P<old>{_NUM})(?P<unit>\S{{0,4}}?)(?:{_MARK})(?P<new>{_NUM}|[{_CN_DIGITS}]+(?=[^{_CN_DIGITS}]))"),
+    re.compile(rf"由(?P<old>{_NUM})(?P<unit>\S{{0,4}}?)(?:{_MARK})(?P<new>{_NUM}|[{CN_NUMERALS}]+(?=[^{CN_NUMERALS}]))"),
 )
 _FIGURE = re.compile(_NUM)
 

@@ -183,6 +183,8 @@ _COUNTED = re.compile(r"(?:几|多少)(人次|[名位家所项条座件台辆次
 # (regular expressions: 人 of 人次 counts visits, not people)
 SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
 _ASKS_BEFORE = re.compile(r"原来|原先|以前|之前|此前|调整前|过去|当初|曾经|本来")
+
+
 def asks_change(question: str) -> bool:
     """Does the question ask how much something grew or fell (净增, 增加, 少了), not its level?"""
     return _ASKS_CHANGE.search(question) is not None

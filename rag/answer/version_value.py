@@ -18,6 +18,7 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, SAME_MEASURE, asks_change, changed_by, extract_short, in_doc_number
 from rag.dates import find_dates
+from rag.text import CN_NUMERALS
 
 VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
@@ -72,7 +73,7 @@ _COUNTED_Q = re.compile(r"(?:多少|几)个(?!工作日|小时|月|星期|礼拜
 
 
 _COUNT_WORD = "[个名位人家所座处]"
-_COUNT = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"  # 86, 二百六十七
+_COUNT = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERALS}]+)"  # 86, 二百六十七
 
 
 def counted_figure(query: str, sentence: str) -> str | None:
