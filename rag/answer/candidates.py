@@ -167,7 +167,7 @@ class Surroundings:
     def window(self, c: Candidate) -> str:
         """The sentence with its neighbours in the paragraph, and the title: where a subject or
         a year named a sentence or two earlier lives; in a Q&A's answer, the question it answers too
-        (问：还要上传户口簿吗？ over 答：…家长无需上传…)."""
+        (问：还要上传户口簿吗？ over 答：…家长无需上传…); for 该项目共624套, what the paragraph before names."""
         p = self.policy
         text = c.doc.text
         para_lo = text.rfind("\n", 0, c.start) + 1
@@ -177,11 +177,25 @@ class Surroundings:
         i = next((k for k, sp in enumerate(spans) if sp[0] <= c.start < sp[1]), 0)
         lo = spans[max(0, i - p.context_before)][0] if spans else c.start
         hi = spans[min(len(spans) - 1, i + p.context_after)][1] if spans else c.end
-        return (c.doc.title or "") + "\n" + asked_line(text, c.start) + text[lo:hi]
+        return (c.doc.title or "") + "\n" + asked_line(text, c.start) + self.referred(c) + text[lo:hi]
 
     def _before(self, c: Candidate) -> list[tuple[int, int]]:
         para_lo = c.doc.text.rfind("\n", 0, c.start) + 1
         return [sp for sp in self.sentences(c.doc) if para_lo <= sp[0] and sp[1] <= c.start]
+
+    def referred(self, c: Candidate) -> str:
+        """For a paragraph that opens with 该项目 / 该中心 / 这所学校…: the first sentence of the paragraph
+        before it, which names what it refers to; "" otherwise."""
+        if not _ANAPHOR.match(c.text) or self._before(c):
+            return ""
+        text = c.doc.text
+        end = text.rfind("\n", 0, text.rfind("\n", 0, c.start) + 1)  # the paragraph before's end
+        lo = text.rfind("\n", 0, max(end, 0)) + 1
+        while end > 0 and not text[lo:end].strip():  # past blank lines
+            end = text.rfind("\n", 0, end)
+            lo = text.rfind("\n", 0, max(end, 0)) + 1
+        first = next((sp for sp in self.sentences(c.doc) if lo <= sp[0] and sp[1] <= end), None)
+        return text[first[0]:first[1]] if first and end > 0 else ""
 
     def lead_in(self, c: Candidate, count: int | None = None) -> str:
         """Up to `count` (default: policy.lead_in_sentences) sentences before c in its paragraph."""
@@ -195,6 +209,11 @@ class Surroundings:
             return None
         s, e = prev[-1]
         return Candidate(c.hit_rank, c.hit, c.doc, s, e, score=c.score)
+
+
+# a sentence that speaks of what the paragraph before named (该项目共624套, 这所学校今年…)
+_ANAPHOR = re.compile(r"\s*(?:该|此|这个|这所|这家|这座|这一|上述)(?:[\u4e00-\u9fff]{0,3}?)"
+                      r"(?:项目|工程|中心|学校|校|医院|院|园|馆|公司|企业|基地|村|社区|街道|镇|乡|小区|线路|航线|站|所|市场)")
 
 
 # a numbered item of a list (一、…, （二）…, 3.…): of what the line that opens its list names

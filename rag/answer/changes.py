@@ -1,7 +1,7 @@
 """Which retrieved sentences change a standard (issue #19), for rag/answer/timeline.py: the strongest
 change an article makes (调整为, 废止, 自…起执行), whether a candidate's article changes one,
-whether a sentence only says what no longer applies, and whether a newer article speaks of what an
-older answer says at all."""
+whether a sentence only says what no longer applies or ends a charge or payment (不再收取), and whether a
+newer article speaks of what an older answer says at all."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ from functools import lru_cache
 from rag.answer.candidates import Candidate
 from rag.answer.scoring import Question
 from rag.dates import Change, Date, as_date, supersession
-from rag.dates.words import ABOLISH, ADJUST, REPLACE
+from rag.dates.words import ABOLISH, ADJUST, REPLACE, STOPS
 from rag.text import sentence_spans
 
 CHANGES = ("abolishes", "replaces", "adjusts")  # what makes an older statement superseded
@@ -28,6 +28,30 @@ def abolishes_only(c: Candidate) -> bool:
     change = supersession(c.text)
     return change is not None and change.kind == "abolishes" and not any(
         m in ADJUST or m in REPLACE for m in change.markers)
+
+
+_CHANGED_TO = re.compile("|".join(re.escape(w) for w in ADJUST + REPLACE if not w.isascii()))
+_STOPS = re.compile("|".join(re.escape(w) for w in STOPS + ABOLISH), re.I)
+
+
+def stops_charge(c: Candidate) -> bool:
+    """Does the sentence end a charge or a payment, in an article that ends a standard or puts one in
+    force (自2022年7月1日起…一律不再收取服务费; 早稻种植补贴自2024年1月1日起不再执行)? Then the figure
+    asked of it is none now."""
+    if not _STOPS.search(c.text) or _CHANGED_TO.search(c.text):  # 调整为…，原投放时间不再执行 replaces it
+        return False
+    change = document_change(c)
+    return change is not None and change.kind in ("abolishes", "takes_effect") and not _only_a_rule(c)
+
+
+def _only_a_rule(c: Candidate) -> bool:
+    """原《…办法》同时废止 alone, naming no charge or payment outside the rule's title: the notice's
+    other sentence says what ended."""
+    named = re.sub(r"《[^》]*》|（[^）]*）|\([^)]*\)", "", c.text)
+    return abolishes_only(c) and not any(w in c.text for w in STOPS) and not _CHARGE.search(named)
+
+
+_CHARGE = re.compile(r"补贴|补助|津贴|费|价格|票价|charge|fee|subsid|allowance", re.I)
 
 
 def changes_standard(c: Candidate) -> bool:

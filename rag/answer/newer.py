@@ -60,6 +60,7 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
     olds = set(_FIGURE.findall(lead.text[span[0]:span[1]])) if span else _asked_figures(q, lead.text)
     if said is None or not olds:
         return None
+    answered = lead.text[span[0]:span[1]] if span else lead.text
     for c, d in _newer_articles(ranked, said):
         for s, e in sentence_spans(c.doc.text):
             for pattern in _CHANGES:
@@ -67,7 +68,9 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                 start = applies_from(c.doc.text[s:e], d)
                 if start is not None and not_yet(start, today):
                     continue  # announced for later
-                if m and m["old"] in olds and m["new"] != m["old"]:
+                unit = m.groupdict().get("unit") or "" if m else ""
+                if m and m["old"] in olds and m["new"] != m["old"] and m["old"] + unit in answered:  # (not the 4 of
+                    # 2024年4月30日 for 由4项减为2项)
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
                     new = with_unit(c.doc.text, m["old"] + (m.groupdict().get("unit") or ""), m.span("new"))
                     return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], lead.doc.id)

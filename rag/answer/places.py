@@ -32,11 +32,21 @@ def elsewhere(doc, sentence: str, query: str, docs, rare: Callable[[str], bool |
     place = headline_place(doc.title) if getattr(doc, "date", None) else None  # news, not an encyclopedia's entry
     if place is None or place in query or place[:-1] in query or place not in sentence:
         return False
+    if _inner_asked(place, sentence, query):
+        return False  # 禾口镇枫溪村, 枫溪村 asked: the place asked, named with the town it lies in
     said = rare(place) if rare is not None else None
     if said is not None:  # the archive's counts decide, where it is large enough to tell
         return said
     others = [d for d in docs if d.id != doc.id]
     return len(others) >= 2 and not any(place in d.text or place in (d.title or "") for d in others)
+
+
+def _inner_asked(place: str, sentence: str, query: str) -> bool:
+    """Does the sentence write `place` right before a smaller place the question names (禾口镇枫溪村)?"""
+    return any(m.group(1) in query for m in re.finditer(re.escape(place) + _INNER, sentence))
+
+
+_INNER = r"([\u4e00-\u9fff]{2,4}?(?:村|社区|小区|街道|镇|乡))"
 
 
 # a sentence that tells a neighbour's figure beside its own place's (相邻的邻川县去年接待游客105.3万人次;

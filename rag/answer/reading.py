@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from rag.answer.ambiguity import singled_out_fact, singled_out_part
 from rag.answer.candidates import Candidate, Surroundings
-from rag.answer.change_values import is_new_value
+from rag.answer.change_values import changed_from, is_new_value
 from rag.answer.enumeration import (asks_several, asks_what, is_list, list_around, names_an_item,
                                     tidy_list, whole_list)
 from rag.answer.fits import asks_two, fits, one_figure, second_figure
 from rag.answer.focus import measure_fits
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question
-from rag.answer.span import extract_short
+from rag.answer.span import asks_before, extract_short
 from rag.answer.units import crosses, whole_unit
 from rag.answer.widen import widen
 
@@ -160,10 +160,14 @@ def verdict(reader, q: Question, best: Candidate, policy: AnswerPolicy) -> Verdi
     threshold = max(policy.reader_threshold, policy.differ_threshold) if differ else policy.reader_threshold
     # a change's new value, the rules marking it within the reader's span, is shown: the reader's belief
     # is split between the old value and the new one (由30个工作日缩短为15个工作日), so agreeing is enough;
-    # a span marked from one to the other (6册提高至12册) is cut to the new value, as the rules mark it
+    # a span marked from one to the other (6册提高至12册) is cut to the new value, as the rules mark it;
+    # asked 原来 / 以前, such a span is no answer (which change the question means, the sentence's or a
+    # later one, 由330元降为220元 before the fare became free, it cannot tell)
     ruled = None if rule is None else (best.start + rule[0], best.start + rule[1])
-    changed = agree and q.kind == "number" and ruled is not None and is_new_value(best.doc.text, *ruled) \
-        and guess[0] <= ruled[0] and ruled[1] <= guess[1]
+    inside = agree and q.kind == "number" and ruled is not None and guess[0] <= ruled[0] and ruled[1] <= guess[1]
+    if inside and asks_before(q.query) and ruled != guess and changed_from(best.doc.text, *ruled):
+        return Verdict(guess, score, agree, False)
+    changed = inside and is_new_value(best.doc.text, *ruled)
     guess = ruled if changed else guess
     sure = score >= threshold or agree and score >= policy.agree_threshold or changed
     shown = best.doc.text[guess[0] : guess[1]]

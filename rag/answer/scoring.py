@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
+from rag.answer.abbreviated import spelled_out
 from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.focus import cue_share, english_focus, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
 from rag.answer.bands import in_band
@@ -44,6 +45,8 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
 
     zh = is_chinese(question)
     query = searched or question
+    if zh:  # 保租房 as the articles write it: 保障性租赁住房
+        query = spelled_out(query, [h.chunk.text for h in hits[: policy.sentences_from]])
     keywords = [query] if zh else chinese_keywords(query, hits, policy)
     lexq = " ".join(keywords)
     # the question words are no words of its topic (多长时间 holds 时间, which every timetable says)
@@ -191,11 +194,15 @@ def _numbers_near(numbers: list[str], window: str, sentence: str) -> int:
 
 def _body_over_headline(q: Question, cands: list[Candidate], policy: AnswerPolicy) -> None:
     """A headline rounds and sums up ("门诊量突破百万人次"): when a sentence of its article's body
-    also holds the kind of thing asked for, the headline scores w_headline less."""
+    also holds the kind of thing asked for (or answers the procedure asked), the headline scores
+    w_headline less."""
     named = q.kind is None and _ASKS_NAME.search(q.query) is not None
-    if q.kind not in ("number", "date") and not named:
+    how = procedure_cue(q.query) if q.kind is None and not named else None  # 去哪申请: a guide's title is no way
+    if q.kind not in ("number", "date") and not named and how is None:
         return
-    def holds(c: Candidate) -> bool:  # a figure or date of the kind asked; for what a thing is called, a name in quotes
+    def holds(c: Candidate) -> bool:  # a figure or date of the kind asked; for what a thing is called, a name in
+        if how is not None:  # quotes; for a procedure, the words of one that answers it (申请方式：通过…小程序)
+            return cue_share(how, c.text) > 0
         return bool(_QUOTED_NAME.search(c.text)) if named else bool(extract_short(q.span_q, c.text, q.kind))
     heads = [c for c in cands if is_headline(c) and not (named and holds(c))]
     for h in heads:

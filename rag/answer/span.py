@@ -80,7 +80,7 @@ def looks_like_name(word: str) -> bool:
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|哪几(?:天|日|号)|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("ordinal", re.compile(r"第几|第多少|which (?:phase|round|edition|session)", re.I)),
-    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population|"
+    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项样条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population|"
                           r"\bgdp\b|gross domestic product|fiscal revenue|budget revenue|disposable income|output value|value added|"
                           r"added value|retail sales|average wage"  # the figures of a report (rag/data/figures.tsv)
                           r"|what(?:'s| is| was) the (?:most|maximum|minimum|least)\b"  # the most a couple can borrow
@@ -178,11 +178,17 @@ def _no_name(sentence: str, framed: tuple[int, int], spans: list[tuple[int, int]
     return not looks_like_name(sentence[fs:fe]) and not any(s < fe and e > fs for s, e in spans)
 
 
-_COUNTED = re.compile(r"(?:几|多少)(人次|[名位家所项条座件台辆次届岁倍天人册本张处间种只头门期批场户亩吨层栋份斤轮块片趟笔首部株棵枚艘架])")
+_COUNTED = re.compile(r"(?:几|多少)(人次|[名位家所项样条座件台辆次届岁倍天人册本张处间种只头门期批场户亩吨层栋份斤轮块片趟笔首部株棵枚艘架])")
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
 # (regular expressions: 人 of 人次 counts visits, not people)
-SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位")}
+SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位"),
+                "样": ("样", "项", "种", "份")}
 _ASKS_BEFORE = re.compile(r"原来|原先|以前|之前|此前|调整前|过去|当初|曾经|本来")
+
+
+def asks_before(question: str) -> bool:
+    """Does the question ask how it was before a change (原来, 调整前)?"""
+    return _ASKS_BEFORE.search(question) is not None
 
 
 def asks_change(question: str) -> bool:

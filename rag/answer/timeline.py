@@ -33,7 +33,8 @@ from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate, Surroundings, asked_line
 from rag.answer.change_values import changes_a_figure
-from rag.answer.changes import CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of
+from rag.answer.changes import (CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of,
+                                stops_charge)
 from rag.answer.dating import annotate, no_data_note, replaced_value, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.evidence import asks_clock
 from rag.answer.events import asked_event, event_first
@@ -301,6 +302,9 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     times = {v.when for v in versions}
     docs = {v.cand.doc.id for v in versions}
     dated_docs = {v.cand.doc.id for v in versions if v.cand.doc.date}
+    ended = _ended(q, timeless, asked, versions, ranked, around, policy)
+    if ended is not None:
+        return ended
     lone = _lone_change(q, asked, versions, ranked) or _only_value(q, asked, versions, ranked)
     if lone is not None:  # 由每月1100元提高至1300元 of 2021, over a 2019 guide's 1100元 that reaches no floor
         return _first(ranked, lone.cand), Timeline(asked, lone.cand, lone.when, "current", lead_value=lone.value)
@@ -325,8 +329,9 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         return _asked_time(q, ranked, versions, asked)
     # max keeps the first of equals: the best-ranked; a removal line (免去…职务) never names the holder now
     # (of one day's, the one that says what holds after the change: 调整后，青石街道辖8个社区)
-    newest = max([v for v in versions if not removes(timeless, v.cand)] or versions,
-                 key=lambda v: (v.when, _AFTER_CHANGE.match(v.cand.text) is not None))
+    holding = [v for v in versions if not removes(timeless, v.cand)] or versions
+    newest = max(holding, key=lambda v: (v.when, _AFTER_CHANGE.match(v.cand.text) is not None))
+    newest = _best_of_article(newest, holding)
     if asked.kind == "past":
         older = _older(versions, newest)
         if not older:
@@ -341,6 +346,44 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         newest = replace(newest, cand=named_before(timeless, newest.cand, around, policy))
     return _first(ranked, newest.cand), Timeline(asked, newest.cand, newest.when, "current", earlier, status, changed,
                                                  lead_value=newest.value, pending=newest.pending)
+
+
+def _ended(q: Question, timeless: Question, asked: Asked, versions: list[Version], ranked: list[Candidate],
+           around: Surroundings, policy: AnswerPolicy) -> tuple[list[Candidate], Timeline] | None:
+    """For what holds now, asked for a figure (现在交多少服务费): a sentence read of an article newer than
+    every version that ends the charge or the payment (一律不再收取服务费; 早稻种植补贴…不再执行) leads, and
+    the newest figure is shown as superseded on the day it ended. It must name every word of the
+    question that the figure's sentence names (of two characters or more: 每亩 is the figure's measure)."""
+    if asked.kind not in ("none", "current") or q.kind != "number" or not versions:
+        return None
+    from rag.index.tokenize import tokens_among
+
+    newest = max(versions, key=lambda v: v.when)
+    terms = frozenset(t for t in timeless.terms if len(t) > 1)
+    held = tokens_among(newest.cand.text, terms)  # what it names of the question (早稻, 补贴), not its measure (每亩)
+    for c in ranked[: policy.time_window]:
+        said = as_date(c.doc.date)
+        if said is None or not said > newest.when or not held or not stops_charge(c):
+            continue
+        if not held <= tokens_among(lead_in(c, around) + c.text, terms):
+            continue
+        change = document_change(c)
+        when = change.effective or said
+        return _first(ranked, c), Timeline(asked, c, when, "current", newest, "superseded", when)
+    return None
+
+
+def _best_of_article(newest: Version, versions: list[Version]) -> Version:
+    """The best-ranked version of the newest one's article, where it is still newer than every other
+    article's: one article's sentences are one version of the fact, and the one that writes the day its
+    change applies (Since January 1, 2025, …can borrow up to 610,000 yuan) is no older than its
+    neighbour dated by the article (Loan applications are handled at…)."""
+    first = next(v for v in versions if v.cand.doc.id == newest.cand.doc.id)
+    if first is newest or not first.when.precision == newest.when.precision == "day" \
+            or _AFTER_CHANGE.match(newest.cand.text):  # 调整后，青石街道辖8个社区 says what holds after it
+        return newest
+    others = [v.when for v in versions if v.cand.doc.id != newest.cand.doc.id]
+    return first if all(w < first.when for w in others) else newest
 
 
 def _replaced(asked: Asked, versions: list[Version], ranked: list[Candidate],
@@ -510,7 +553,8 @@ def _rescore(q: Question, ranked: list[Candidate], around: Surroundings, policy:
 def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy: AnswerPolicy) -> list[Version]:
     # the best sentences, less the targets and plans (主要预期目标是：…增长5%左右) for a figure reached: they
     # are no versions, and would crowd a newer bulletin's figure out of the window
-    planned = q.kind != "number" or TARGET.search(q.query)  # 今年计划招几个班 asks the plan
+    asks_plan = _PLAN_ASKED.search(q.query) is not None  # 今年计划招几个班 asks the plan (预计增幅 an estimate)
+    planned = q.kind != "number" or asks_plan
     kept = [c for c in ranked if planned or not TARGET.search(c.text)]
     top = kept[: policy.time_window]
     if not top:
@@ -546,13 +590,14 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     for c in top + more:
         if id(c) not in in_top and c.doc.id in {v.cand.doc.id for v in out if id(v.cand) in in_top}:
             continue  # its article gave a version in the window
-        reaches = (covered[id(c)] >= floor or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
+        needed = floor * policy.clock_cover if still and _not_needed(q, c.text) else floor  # (无需再提交…证明)
+        reaches = (covered[id(c)] >= needed or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
                    or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy)
                    or _changed_under(q, c, around, floor, policy))
-        if (not reaches or (abolishes_only(c) and not still) or (TARGET.search(c.text) and q.kind != "person")
-                or why[id(c)] is not None):
+        if (not reaches or (abolishes_only(c) and not still)
+                or (TARGET.search(c.text) and q.kind != "person" and not asks_plan) or why[id(c)] is not None):
             continue  # 原在县…受理的做法不再执行 says what no longer holds: no version of the fact (a plan is
-            # none of a figure; 局长张三介绍，预计每年… still names the holder)
+            # none of a figure, unless the plan is asked; 局长张三介绍，预计每年… still names the holder)
         value = value_of(q, c)
         if value is None and q.kind in _WORDY_KINDS and changes_standard(c):
             value = re.sub(r"\s+", "", c.text)  # a new procedure need not list what the old one listed
@@ -562,6 +607,18 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
     bodies = {v.cand.doc.id for v in out if not _is_title(v.cand) and not about_neighbour(v.cand.text, q.query)}
     return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+
+
+_PLAN_ASKED = re.compile(r"计划|目标|打算|力争|争取|\bplan(?:s|ned)?\b|\btarget", re.I)
+
+
+def _not_needed(q: Question, text: str) -> bool:
+    """Does the sentence say that a thing the question names is needed no more (无需再提交无房证明,
+    还要去开无房证明吗)? Then it answers a 还要…吗 question with fewer of its words (开, 去)."""
+    return any(any(t in m.group(1) for t in q.terms if len(t) >= 2) for m in _NOT_NEEDED.finditer(text))
+
+
+_NOT_NEEDED = re.compile(r"(?:无需再?|不再需要|不需要再|不用再?|不必再?|免于|免除|不再要求|不再)([^，。；;,]{1,12})")
 
 
 def in_force(versions: list[Version], asked: Asked, today: _dt.date | None) -> list[Version]:

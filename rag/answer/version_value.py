@@ -18,7 +18,7 @@ from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
 from rag.answer.span import NUMBER_RE, SAME_MEASURE, asks_change, changed_by, extract_short, in_doc_number
 from rag.dates import find_dates
-from rag.text import CN_NUMERALS
+from rag.text import CN_NUMERALS, to_simplified
 
 VALUE_KINDS = ("number", "date")  # kinds whose value must hold a digit or a Chinese numeral
 _NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]")
@@ -154,7 +154,8 @@ def lead_in(c: Candidate, around: Surroundings) -> str:
     if NOW_SAID.search(c.text):
         return ""
     # a numbered item ("一、白天…首小时3元") is of what the sentence that opens its list names (…公告如下：)
-    return around.lead_in(c) or list_subject(c)
+    # (a paragraph's 该项目共624套 is of what the paragraph before named: 青溪苑保障性租赁住房项目)
+    return around.lead_in(c) or list_subject(c) or around.referred(c)
 
 
 def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy: AnswerPolicy) -> bool:
@@ -166,7 +167,7 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
     title = c.doc.title or ""
     if not title or c.text.strip() == title.strip():
         return False
-    title = as_named(title, q.query, q.renamed)  # 叠溪村… of 下岙村 asked, renamed
+    title = as_named(to_simplified(title), q.query, q.renamed)  # 叠溪村… of 下岙村 asked, renamed; 柘塘鄉 as 柘塘乡
     asked = q.query if q.zh else q.query + " " + " ".join(q.terms)  # in English: the Chinese it names (鹤汀县)
     places = [p for m in _PLACE.finditer(title) if (p := _asked_end(m.group(), asked))
               or not q.zh and (p := m.group())[:-1] in q.terms]  # Heting County: 鹤汀 found, 鹤汀县 in the headline

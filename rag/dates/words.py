@@ -38,6 +38,12 @@ ABOLISH = (
     "is abolished", "are abolished", "was abolished", "abolished", "is repealed", "repealed",
     "no longer applies", "no longer apply", "no longer in force", "ceases to apply", "is withdrawn",
 )
+# what a notice says of a charge or a payment it ends: the value asked for is then none (一律不再收取服务费)
+STOPS = (
+    "不再收取", "不再收费", "不再征收", "不再发放", "停止收取", "停止收费", "停止发放", "免收", "免予收取", "免征",
+    "一律免费", "改为免费", "实行免费", "取消收费", "不收取任何费用",
+    "no longer charged", "no longer charges", "free of charge", "no longer paid", "is now free",
+)
 REPLACE = ("取代", "替代", "代替", "replaces", "replaced by", "supersedes", "superseded by", "in place of")
 ADJUST = (
     "调整为", "调整到", "调整至", "提高至", "提高到", "提高为", "上调至", "上调到", "上调为", "下调至", "下调到", "下调为",

@@ -36,6 +36,11 @@ def _jieba():
     return jieba
 
 
+def words(text: str) -> list[str]:
+    """The text cut into words as written (jieba's accurate mode, no sub-words), punctuation included."""
+    return list(_jieba().cut(text))
+
+
 def tokenize(text: str) -> list[str]:
     """Search-mode tokens (words and their sub-words), lower case, simplified, no stopwords."""
     return list(_tokens(text))
