@@ -83,3 +83,13 @@ def hashing_pipeline(root, docs: dict[str, str]):
                           cache_dir=root / "cache"), HashingEmbedder())
     p.build()
     return p
+
+
+def dated_candidate(doc_id: str, date: str, text: str, title: str = ""):
+    """A Candidate for the whole of a one-sentence article `text` dated `date` (the answer steps'
+    unit), found first by retrieval with score 1."""
+    from rag.answer.candidates import Candidate
+    from rag.types import Chunk, Document, Hit
+
+    doc = Document(doc_id, text, title, date, doc_id + ".md")
+    return Candidate(0, Hit(Chunk(doc_id, 0, 0, len(text), text), 1.0), doc, 0, len(text))

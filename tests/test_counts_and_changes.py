@@ -8,17 +8,12 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import hashing_pipeline
+from tests.helpers import dated_candidate, hashing_pipeline
 
 TODAY = dt.date(2026, 6, 1)
 
 
-def _cand(doc_id, date, text, title=""):
-    from rag.answer.candidates import Candidate
-    from rag.types import Chunk, Document, Hit
-
-    doc = Document(doc_id, text, title, date, doc_id + ".md")
-    return Candidate(0, Hit(Chunk(doc_id, 0, 0, len(text), text), 1.0), doc, 0, len(text))
+_cand = dated_candidate
 
 
 # the library of an invented county: a guide of 2019, a notice of 2024 that changes the count, a bulletin

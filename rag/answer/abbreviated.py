@@ -51,7 +51,7 @@ def spelled_out(query: str, texts: Iterable[str]) -> str:
 
 def _candidate(part: list[str], short: str) -> bool:
     return (3 <= len(short) <= 4 and any(len(w) == 1 for w in part)
-            and all(re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in part)
+            and all(_CJK.fullmatch(w) for w in part)
             and not any(ch in _LIGHT for ch in short))
 
 

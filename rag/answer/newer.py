@@ -68,11 +68,12 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                 start = applies_from(c.doc.text[s:e], d)
                 if start is not None and not_yet(start, today):
                     continue  # announced for later
-                unit = m.groupdict().get("unit") or "" if m else ""
-                if m and m["old"] in olds and m["new"] != m["old"] and m["old"] + unit in answered:  # (not the 4 of
-                    # 2024年4月30日 for 由4项减为2项)
+                if m is None or m["old"] not in olds or m["new"] == m["old"]:
+                    continue
+                old = m["old"] + (m.groupdict().get("unit") or "")
+                if old in answered:  # in the answer's own unit (not the 4 of 2024年4月30日 for 由4项减少为2项)
                     lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
-                    new = with_unit(c.doc.text, m["old"] + (m.groupdict().get("unit") or ""), m.span("new"))
+                    new = with_unit(c.doc.text, old, m.span("new"))
                     return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], lead.doc.id)
     return None
 
