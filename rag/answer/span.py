@@ -182,7 +182,7 @@ _COUNTED = re.compile(r"(?:几|多少)(人次|[名位家所项样条座件台辆
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
 # (regular expressions: 人 of 人次 counts visits, not people)
 SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位"),
-                "样": ("样", "项", "种", "份")}
+                "样": ("样", "项", "种", "份"), "家": ("家", "户")}
 _ASKS_BEFORE = re.compile(r"原来|原先|以前|之前|此前|调整前|过去|当初|曾经|本来")
 
 

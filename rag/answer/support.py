@@ -9,10 +9,10 @@ from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.evidence import (ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band, other_band
-from rag.answer.focus import measure_fits
+from rag.answer.focus import asking_only, measure_fits
 from rag.answer.places import about_neighbour, as_named, neighbours, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
-from rag.answer.scoring import Question
+from rag.answer.scoring import Question, coverage
 from rag.answer.span import extract_short, person_spans, template_span
 from functools import lru_cache
 
@@ -54,7 +54,7 @@ def unsupported(q: Question, best: Candidate, around: Surroundings, policy: Answ
     if reason is None and q.zh and (about_neighbour(best.text, q.query) or q.kind == "number" and neighbours(
             best.text, q.query) and not _FIGURE.search(own_part(best.text, q.query))):
         reason = "a neighbouring place's"  # 相邻的某县去年接待游客…, asked 全县's; 全市…有所减少，邻近的某市…5.06万人
-    return reason or _target_only(q, best) or _kind_missing(q, best, policy)
+    return reason or _target_only(q, best) or _kind_missing(q, best, policy, around)
 
 
 def _the_others(query: str, sentence: str) -> bool:
@@ -176,7 +176,7 @@ _EN_NOW = re.compile(r"\b(?:now|currently|current|today|at present)\b", re.I)
 _EN_FORMER = re.compile(r"\b(?:former|previous|ex-)\s*(?:[\w-]+\s+){0,3}(head|secretary|director|mayor|chief|chairman|governor)\b", re.I)
 
 
-def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | None:
+def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy, around: Surroundings) -> str | None:
     """The unit and kind of thing asked for, and enough of the question's words near the answer."""
     query, zh, kind = q.query, q.zh, q.kind
     if not unit_matches(query, best.text):
@@ -217,10 +217,22 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy) -> str | N
     if _band_holds(query, best):  # "老人85岁" against "80至89周岁…": the age is said, as a band
         need -= policy.w_numbers
     if zh:
-        return f"low coverage {best.context:.2f}" if q.terms and best.context < need else None
+        low = q.terms and best.context < need and best.context + _asked_less(q, best, around, policy) < need
+        return f"low coverage {best.context:.2f}" if low else None
     if best.dense < policy.min_dense and best.context < need:
         return f"weak match (cosine {best.dense:.2f})"
     return None
+
+
+def _asked_less(q: Question, best: Candidate, around: Surroundings, policy: AnswerPolicy) -> float:
+    """How much more of the question the sentence holds when the words that only say how or when it
+    is asked (现在, 几天, 能办下来: focus.asking_only) are left out: a citizen's question is mostly such
+    words, which no article writes. Not in the sentences' scores: their order stays as it was."""
+    kept = {t: w for t, w in q.terms.items() if not asking_only(t)}
+    if not kept or len(kept) == len(q.terms):
+        return 0.0
+    window = around.window(best)
+    return coverage(kept, q.bigrams, window, policy) - coverage(q.terms, q.bigrams, window, policy)
 
 
 # a Chinese name where a line appoints, elects or names someone to a post: 任命张三为…局长, 张三同志任…,
