@@ -25,10 +25,6 @@ def test_words_of_the_topic(term):
     assert not asking_only(term)
 
 
-def test_question_words_can_be_kept():
-    assert not asking_only("几天", wh=False) and asking_only("现在", wh=False)
-
-
 # an invented town's residence permits: the time limit cut by a notice
 PERMITS = {
     "permit-2021.md": ("---\ntitle: 棠汐镇便民服务中心办事指南\ndate: 2021-03-02\n---\n"

@@ -21,12 +21,12 @@ WH = re.compile(r"多长时间|多少时间|多长|多久|多大|多高|多远|�
 _TIME_WORDS = re.compile(r"^(?:现在|目前|如今|当前|今年|去年|以前|原来|此前|过去|当时|最新|最近|现任|还)$")
 
 
-def asking_only(term: str, wh: bool = True) -> bool:
+def asking_only(term: str) -> bool:
     """A term of a question that says how or when it is asked, not what about: a time word (现在), a
-    question word (几天, 多大; not when `wh` is False), a verb's complement or an adverb of the asking
+    question word (几天, 多大), a verb's complement or an adverb of the asking
     (下来, 一共), money asked (要花多少钱), or a glue of light words jieba cut as one (能办, 上要). An
     answering sentence holds none of them (居住证办理时限由10个工作日缩短为3个工作日 for 居住证现在几天能办下来)."""
-    return bool(_TIME_WORDS.match(term) or wh and WH.fullmatch(term) or term in _ASKING
+    return bool(_TIME_WORDS.match(term) or WH.fullmatch(term) or term in _ASKING
                 or term not in _CHOICE and all(ch in _LIGHT or ch in _FUNCTION for ch in term))
 
 
