@@ -74,3 +74,41 @@ def test_a_line_naming_other_rivers_chiefs_does_not_answer_for_this_river(tmp_pa
     assert not rival_named("栎塘河", "由副市长宓书禾接任栎塘河市级河长。")
     a = hashing_pipeline(tmp_path, RIVERS).ask("栎塘河现在的市级河长是谁？", today=TODAY)
     assert a.short_answer not in ("凤明远", "井如川"), a.answer
+
+
+# an invented town's service centre: its address told once, the centre named again in later reports
+CENTRE = {
+    "centre-2021.md": ("---\ntitle: 棠汐镇便民服务中心启用\ndate: 2021-04-26\n---\n"
+                       "4月26日，位于棠汐镇梓桥路41号的镇便民服务中心正式启用，社保、民政等事项“进一扇门”。\n"
+                       "养老保险待遇申领改在便民服务中心2号窗口办理。\n"),
+    "report-2026.md": ("---\ntitle: 棠汐镇政府工作报告\ndate: 2026-02-10\n---\n"
+                       "五年来，我们建成镇便民服务中心，高频事项从“跑窗口”变成“掌上办”；全镇九个村全部通硬化路。\n"),
+    "notice-2025.md": ("---\ntitle: 关于镇便民服务中心窗口调整办公时间的公告\ndate: 2025-05-20\n---\n"
+                       "自2025年6月1日起，镇便民服务中心窗口工作日午间不休息。\n"),
+}
+
+
+@pytest.mark.parametrize("text, found", [("位于棠汐镇梓桥路41号的", "桥路41号"), ("仍在梧桐大道188号。", "桐大道188号"),
+                                         ("地铁1号线", None), ("便民服务中心2号窗口", None)])
+def test_a_street_address(text, found):
+    from rag.answer.evidence import ADDRESS
+
+    m = ADDRESS.search(text)
+    assert (m.group() if m else None) == found
+
+
+@pytest.mark.parametrize("question", ["镇便民服务中心在哪儿？", "镇便民服务中心在哪条路上？"])
+def test_where_is_answered_by_the_address_not_a_later_mention(tmp_path, question):
+    a = hashing_pipeline(tmp_path, CENTRE).ask(question, today=TODAY)
+    assert a.answerable and "梓桥路41号" in a.answer.split("此前")[0], a.answer
+
+
+@pytest.mark.parametrize("text, span, question, whole", [
+    ("人才驿站位于梓桥路73号二楼。", "梓桥路", "人才驿站在什么地方？", "梓桥路73号"),
+    ("乘坐2路车到终点站。", "2路", "坐几路车？", "2路"),
+    ("位于梓桥路3号楼。", "梓桥路", "在哪儿？", "梓桥路")])
+def test_a_road_keeps_its_house_number(text, span, question, whole):
+    from rag.answer.widen import widen
+
+    at = text.find(span)
+    assert text[slice(*widen(text, at, at + len(span), question))] == whole

@@ -260,6 +260,15 @@ def asks_clock(query: str) -> bool:
 CLOCK = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[—–\-~～至到]\s*\d{1,2}[:：]\d{2})?|\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)\b", re.I)
 
 
+# a street address (杏檀路88号, 云杉大道1999号, 新街86号): what 在哪条路 / 地址 asks, and the best answer to 在哪儿
+ADDRESS = re.compile(r"[\u4e00-\u9fff](?:路|街|大道|大街|巷|弄)\s*[0-9一二三四五六七八九十百零〇]+\s*号")
+ASKS_ROAD = re.compile(r"哪条(?:路|街|马路|大街|道)|地址|门牌")  # a road, or its number: a sentence that names none is no answer
+ROAD = re.compile(r"[\u4e00-\u9fff](?:路|街|大道|大街|巷|弄)")
+# where a place is (镇便民服务中心在哪儿？, 搬到哪了), not where to do something (在哪儿申请: maybe online now)
+ASKS_WHERE = re.compile(r"(?:在哪(?:儿|里)?|搬(?:到|去)?哪(?:儿|里)?了?|在什么(?:地方|位置)|在哪条(?:路|街|马路|大街)上?|地址(?:是|在)?"
+                        r"(?:多少|什么|哪(?:儿|里)?)?)(?:[？?。，,；;]|$)|哪条(?:路|街|马路|大街)|地址|门牌")
+
+
 # a question for the post someone holds (张三现在担任什么职务, 做什么工作)
 ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|担任什么|任什么职|(?:做|干)什么工作|"
                        r"(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)(?:工作|任职|上班)|"  # 之后调到哪里工作

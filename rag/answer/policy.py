@@ -41,6 +41,8 @@ class AnswerPolicy:
     # 生产总值), when another has one (scoring._topic_first; hand-set on eval/temporal dev5-dev7)
     w_value: float = 0.2  # a question not in Chinese for a figure (GDP) and a sentence that gives its value
     # (产值87.4亿元), not its growth (产值增长5.5%) (scoring.states_value; as w_topicless)
+    w_address: float = 0.3  # a question where a place is (在哪儿, 在什么地方) and a sentence with a street address
+    # (新街86号), over one that only names the place (eval/temporal dev27/dev28 round; hand-set)
     w_headline: float = 0.15  # a headline less, when its article's body holds a figure or date asked for (as above)
     w_chars: float = 0.2  # share of single-character overlap in the lexical score (hand-set, cf25e8d)
     w_lead_in: float = 0.5  # share of the lexical score from the sentence read with its lead-in (hand-set, eb6a28f)

@@ -11,6 +11,7 @@ from rag.answer.abbreviated import spelled_out
 from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.focus import cue_share, english_focus, focus_share, focus_terms, measure_fits, procedure_cue, without_wh
 from rag.answer.bands import in_band
+from rag.answer.evidence import ADDRESS, ASKS_WHERE
 from rag.answer.policy import AnswerPolicy
 from rag.answer.span import extract_short, question_type
 from rag.index.tokenize import tokens_among
@@ -102,6 +103,7 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
     cue = answer_cue(q.query)
     how = procedure_cue(q.query)  # what a procedure question asks: where, what to bring…
     numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", q_norm) if len(n) != 4]  # not years: the timeline's
+    where = q.zh and ASKS_WHERE.search(q.query) is not None
     for c, d in zip(cands, dense):
         c.dense = d
         title = topic(c.doc, policy)
@@ -125,6 +127,7 @@ def score_all(q: Question, cands: list[Candidate], dense: list[float], around: S
             + (policy.w_cue if cue is not None and cue.search(c.text) else 0.0)
             + (policy.w_topic if title and normalize_for_search(title) in q_norm else 0.0)
             + policy.w_numbers * near
+            + (policy.w_address if where and ADDRESS.search(c.text) else 0.0)
         )
     _within_article(cands, lambda c: policy.w_focus * focus_share(q.focus, c.text)
                     + policy.w_procedure * cue_share(how, c.text))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import (ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
+from rag.answer.evidence import (ASKS_POST, ASKS_ROAD, CLOCK, ROAD, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band, other_band
 from rag.answer.focus import asking_only, measure_fits
@@ -201,6 +201,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy, around: Su
         return "no date in the headline"
     if asks_clock(query) and _is_headline(best) and not (CLOCK.search(best.text) or _HOUR.search(best.text)):
         return "no hours in the headline"  # 卫生院下月起调整门诊时间: its body gives them
+    if zh and ASKS_ROAD.search(query) and not ROAD.search(best.text):
+        return "no road in the answer"  # 在哪条路: not 关于区政务服务中心…窗口…的公告
     if _ASKS_HOUR.search(query) and not (CLOCK.search(best.text) or _HOUR.search(best.text) or _ALL_DAY.search(best.text)):
         return "no hours in the answer"  # 几点开门: not 原址…下班后停止对外办公
     if kind == "person" and _is_headline(best) and not person_spans(best.text):

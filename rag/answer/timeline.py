@@ -36,7 +36,7 @@ from rag.answer.change_values import changes_a_figure
 from rag.answer.changes import (CHANGE_WORDS, CHANGES, abolishes_only, changes_standard, document_change, not_spoken_of,
                                 stops_charge)
 from rag.answer.dating import annotate, no_data_note, replaced_value, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
-from rag.answer.evidence import asks_clock
+from rag.answer.evidence import ADDRESS, ASKS_WHERE, asks_clock
 from rag.answer.events import asked_event, event_first
 from rag.answer.focus import STILL_Q, counted_in, measure_fits
 from rag.answer.in_force import moved, not_yet, postponements
@@ -606,7 +606,11 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
             out.append(Version(c, when, value))
     # a headline sums up its article ("收入突破3亿元"): its body's sentence, when one is a version, is the fact
     bodies = {v.cand.doc.id for v in out if not _is_title(v.cand) and not about_neighbour(v.cand.text, q.query)}
-    return [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+    out = [v for v in out if not (_is_title(v.cand) and v.cand.doc.id in bodies)]
+    if q.kind == "place" and q.zh and ASKS_WHERE.search(q.query) and any(ADDRESS.fullmatch(v.value) for v in out):
+        out = [v for v in out if ADDRESS.fullmatch(v.value)]  # 在哪儿: where one gives an address, those that only
+        # name the place (…窗口继续保留线下受理) are no versions of where it is
+    return out
 
 
 _PLAN_ASKED = re.compile(r"计划|目标|打算|力争|争取|\bplan(?:s|ned)?\b|\btarget", re.I)

@@ -12,7 +12,7 @@ from rag.answer.changes import changes_standard
 from rag.answer.change_values import changed_from, changed_to
 from rag.answer.dating import only_wrong, said_right
 from rag.answer.focus import AREA_Q, AREA_UNIT
-from rag.answer.evidence import ASKS_CLOCK, ASKS_POST, CLOCK, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
+from rag.answer.evidence import ADDRESS, ASKS_CLOCK, ASKS_POST, ASKS_WHERE, CLOCK, asks_clock, asks_duration, duration_in, other_numbered, unit_matches
 from rag.answer.places import as_named, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -36,6 +36,21 @@ def value_of(q: Question, c: Candidate) -> str | None:
     return value
 
 
+def _the_place_asked(query: str, text: str, start: int, end: int) -> bool:
+    """Is text[start:end] (a place span) the place a where-question asks about, or part of it: the
+    question's words before 在哪 (镇便民服务中心) written over the span?"""
+    where = ASKS_WHERE.search(query)
+    asked = re.sub(r"(?:现在|目前|如今|以前|原来|当时|还)$", "", query[: where.start()]) if where else ""
+    if len(asked) < 3:
+        return False
+    at = text.find(asked)
+    while at >= 0:
+        if at < end and start < at + len(asked):
+            return True
+        at = text.find(asked, at + 1)
+    return False
+
+
 def _value_of(q: Question, c: Candidate) -> str | None:
     if only_wrong(c.text):
         return None  # 《…》一文中的“187万元”有误: the value withdrawn, no version of the fact
@@ -53,7 +68,13 @@ def _value_of(q: Question, c: Candidate) -> str | None:
         return duration_in(text)  # 要等多久: 3个工作日, 当场; not the hall's floor (一楼) nor a date's day
     if q.kind == "number" and _COUNTED_Q.search(q.query):
         return counted_figure(q.query, text)  # 多少个综合窗口: 设综合窗口86个, not the hall's 1.2万平方米
+    if q.kind == "place" and q.zh and ASKS_WHERE.search(q.query):  # 在哪儿: the address, not the office's name again
+        address = ADDRESS.search(text)
+        if address:
+            return address.group()
     span = extract_short(q.span_q, text, q.kind)
+    if span and q.kind == "place" and q.zh and _the_place_asked(q.query, text, *span):
+        return None  # 镇便民服务中心在哪儿: 我们建成镇(便民服务中心) names it, and says not where it is
     if span and changed_from(text, *span):  # 由80元提高至110元: the value now is 110元
         span = changed_to(text, *span)
     dated = bool(span) and q.kind == "number" and (any(d.start < span[1] and span[0] < d.end for d in find_dates(text))
