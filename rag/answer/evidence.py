@@ -261,9 +261,11 @@ CLOCK = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[—–\-~～至到]\s*\d{1,2}[:：
 
 
 # a street address (杏檀路88号, 云杉大道1999号, 新街86号): what 在哪条路 / 地址 asks, and the best answer to 在哪儿
-ADDRESS = re.compile(r"[\u4e00-\u9fff](?:路|街|大道|大街|巷|弄)\s*[0-9一二三四五六七八九十百零〇]+\s*号")
-ASKS_ROAD = re.compile(r"哪条(?:路|街|马路|大街|道)|地址|门牌")  # a road, or its number: a sentence that names none is no answer
 ROAD = re.compile(r"[\u4e00-\u9fff](?:路|街|大道|大街|巷|弄)")
+_NUMBER = r"\s*[0-9一二三四五六七八九十百零〇]+\s*号"
+ADDRESS = re.compile(ROAD.pattern + _NUMBER)
+HOUSE_NUMBER = re.compile(_NUMBER + r"(?![线楼院房室])")  # after a road's name (widen): 73号, not 3号楼
+ASKS_ROAD = re.compile(r"哪条(?:路|街|马路|大街|道)|地址|门牌")  # a road, or its number: a sentence that names none is no answer
 # where a place is (镇便民服务中心在哪儿？, 搬到哪了), not where to do something (在哪儿申请: maybe online now)
 ASKS_WHERE = re.compile(r"(?:在哪(?:儿|里)?|搬(?:到|去)?哪(?:儿|里)?了?|在什么(?:地方|位置)|在哪条(?:路|街|马路|大街)上?|地址(?:是|在)?"
                         r"(?:多少|什么|哪(?:儿|里)?)?)(?:[？?。，,；;]|$)|哪条(?:路|街|马路|大街)|地址|门牌")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.evidence import HOUSE_NUMBER
 from rag.answer.span import NUMBER_RE, DATE_RE
 
 _STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
@@ -56,14 +57,13 @@ def widen(text: str, start: int, end: int, question: str = "") -> tuple[int, int
     start, end = _hedge(text, start, end)
     while end < len(text) and text[end] in "°′″'\"" and text[end - 1].isdigit():
         end += 1  # 23°26′31″: the last mark belongs to the figure
-    number = _HOUSE_NUMBER.match(text, end) if text[end - 1:end] in _ROAD_ENDS else None
+    number = HOUSE_NUMBER.match(text, end) if text[end - 1:end] in _ROAD_ENDS else None
     if number:
         end = number.end()  # 岙前路 + 73号: a road's house number belongs to its address
     return (start, end) if _ONE_END_Q.search(question) else _range(text, start, end)
 
 
 _ROAD_ENDS = frozenset("路街道巷弄")
-_HOUSE_NUMBER = re.compile(r"\s*[0-9一二三四五六七八九十百零〇]+\s*号(?![线楼院房室])")
 
 
 # a question asking for one end of a range: the start, the first, the highest, the year
