@@ -25,11 +25,13 @@ from rag.text import CN_NUMERALS, sentence_spans  # (由8条增至十三条: a n
 from rag.types import Answer, Citation, ShortPart
 
 _NUM = r"\d{1,2}:\d{2}|\d+(?:\.\d+)?"
+_PER = r"每(?:人|户|例|份|张|次|位|名|套|亩|平方米|立方米|吨|月|年|天|日|小时|辆|台)(?:每(?:月|年|天|日|次|小时))?"
 _MARK = "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True) if not w.isascii())
 _CHANGES = (
     re.compile(rf"(?P<new>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+instead of\s+(?P<old>{_NUM})", re.I),
     re.compile(rf"\bfrom\s+(?P<old>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+to\s+(?P<new>{_NUM})", re.I),
-    re.compile(rf"由(?P<old>{_NUM})(?P<unit>\S{{0,4}}?)(?:{_MARK})(?P<new>{_NUM}|[{CN_NUMERALS}]+(?=[^{CN_NUMERALS}]))"),
+    # (由每例2800元提高至每例3600元: the measure per what may stand before either figure)
+    re.compile(rf"由(?:{_PER})?(?P<old>{_NUM})(?P<unit>\S{{0,4}}?)(?:{_MARK})(?:{_PER})?(?P<new>{_NUM}|[{CN_NUMERALS}]+(?=[^{CN_NUMERALS}]))"),
 )
 _FIGURE = re.compile(_NUM)
 

@@ -13,6 +13,7 @@ from rag.answer.ambiguity import labelled_facts
 from rag.answer.bands import band_amount
 from rag.answer.candidates import Candidate, Surroundings, adjacent_runner_up, next_in_document
 from rag.answer.cut import trim
+from rag.answer.dating import said_right
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
@@ -97,7 +98,7 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, p) for c in chosen]
         part = _part(best, s, e)
         return Short(part.text, (part,), None, chosen)
-    named = _predecessor(q, chosen, p) or _appointee(q, chosen, p) or _post(q, chosen, p)
+    named = _predecessor(q, chosen, p) or _appointee(q, chosen, p) or _post(q, chosen, p) or _corrected(q, best, chosen, p)
     if named is not None:
         return named
     facts = labelled_facts(q.query, best.text, q.kind) if q.zh else []
@@ -160,6 +161,19 @@ def _predecessor(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> 
 
 _SUCCEEDS = re.compile(r"\b(?:succeeds|succeeded|replaces|replaced|took over from)\s+(?:(?P<en>[A-Z][a-z]+ [A-Z][a-z]+)\s*"
                        r"[(（](?P<zh>[\u4e00-\u9fff]{2,4})[)）])|接替(?P<cn>[\u4e00-\u9fff]{2,3}?)(?:同志)?(?:任|担任|出任|，|,)")
+
+
+def _corrected(q: Question, best: Candidate, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:
+    """A figure asked of a correction's sentence (《…支出91.9亿元》一文中，“91.9亿元”有误，…应为92.3亿元): the
+    right value after 应为, not the one it withdraws, which it names first and twice."""
+    at = said_right(best.text) if q.kind == "number" else None
+    found = extract_short(q.span_q, best.text[at:], q.kind) if at is not None else None
+    if not found:
+        return None
+    s, e = best.start + at + found[0], best.start + at + found[1]
+    part = _part(best, s, e)
+    chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, policy) for c in chosen]
+    return Short(part.text, (part,), None, chosen)
 
 
 def _post(q: Question, chosen: list[Candidate], policy: AnswerPolicy) -> Short | None:

@@ -69,6 +69,9 @@ _PERIOD_RE = re.compile(r"度|\s*(?:fiscal|contribution|tax) year", re.I)  # 202
 _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|with)|than|from)\s*$", re.I)
 
 
+# a five-year plan's period, told when it is over (“十四五”时期 = 2021-2025: the 11th to the 19th)
+_PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五[”\"’」]?\s*(?:规划)?\s*(?:时期|期间|以来|末|的五年)")
+_ONES = "一二三四五六七八九"
 _DEADLINE_RE = re.compile(r"\s*(?:前|以前|之前|止|为止)(?![\u4e00-\u9fff]{0,2}(?:标准|价格|政策))")
 
 
@@ -102,6 +105,10 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
             d = relative_date(word, today)
             if d and d.year <= year and not _COMPARED_RE.search(sentence[max(0, start - 14): start]):
                 times.append(d)
+    for m in _PLAN_PERIOD.finditer(sentence):  # “十四五”时期，…从322元逐年提高到422元: up to 2025
+        last = 1955 + 5 * (10 + _ONES.index(m.group(1)) + 1)
+        if doc_date is not None and last < doc_date.year and not _COMPARED_RE.search(sentence[max(0, m.start() - 14): m.start()]):
+            times.append(Date(last))
     if annual:
         return max(annual)
     years = [t for t in times if t.month is None]
