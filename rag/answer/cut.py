@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rag.answer.candidates import Candidate
 from rag.answer.policy import AnswerPolicy
-from rag.text import clause_mark_at
+from rag.text import clause_mark_at, is_chinese
 
 
 def trim(c: Candidate, short: tuple[int, int] | None, terms: dict[str, float], policy: AnswerPolicy,
@@ -12,6 +12,8 @@ def trim(c: Candidate, short: tuple[int, int] | None, terms: dict[str, float], p
     that answer: the one holding the short answer (offsets in doc.text) and the question's words
     before it, or the best-matching clause and what follows."""
     limit = limit or policy.max_answer_chars
+    if not is_chinese(c.text):  # an English sentence says as much in more characters
+        limit = int(limit * policy.latin_chars)
     if c.end - c.start <= limit:
         return c
     from rag.index.tokenize import tokenize

@@ -182,6 +182,36 @@ def measure_fits(query: str, text: str) -> bool | None:
     return None
 
 
+# what an English question counts: "how many certified high-tech companies does …" -> companies
+_EN_COUNT_Q = re.compile(r"\bhow many\s+((?:[a-z][\w'-]*\s+){0,3}?)([a-z]{3,}s)\b(?:\s*[(（]([^()（）]*)[)）])?", re.I)
+
+
+def counted_things(query: str) -> tuple[str, ...]:
+    """The English word a question counts ("How many certified high-tech companies does…": companies),
+    its singular, and its Chinese: the question's own in brackets (canteens (长者食堂)) or the dictionary's
+    (公司, 企业); () when it counts none, or a duration."""
+    m = _EN_COUNT_Q.search(query)
+    if m is None or DURATION_Q.search(query):
+        return ()
+    word = m.group(2).lower()
+    from rag.retrieve.crosslingual import topic_keywords
+
+    chinese = ([m.group(3).strip()] if m.group(3) and m.group(3).strip() else []) + topic_keywords(query).get(word, [])
+    singular = re.sub(r"(?<=[^aeiou])ies$", "y", word) if word.endswith("ies") else re.sub(r"(?<!s)s$", "", word)
+    return tuple(dict.fromkeys([word, singular] + [w for k, w in enumerate(chinese) if len(w) > 1 or k == 0]))
+
+
+def counts(things: tuple[str, ...], text: str) -> bool:
+    """Does text count one of `things` (counted_things): a figure with the word or its Chinese just after
+    it ("866 high-tech enterprises (高新技术企业)"), or, in Chinese, the word with a figure after it
+    (高新技术企业达到866家)?"""
+    english = "|".join(re.escape(w) for w in things if w.isascii())
+    chinese = "|".join(re.escape(w) for w in things if not w.isascii())
+    after = "|".join(x for x in (english and rf"\b(?:{english})\b", chinese) if x)
+    if re.search(rf"\d[\d,.]*\s+(?:[\w-]+\s+){{0,3}}(?:{after})|\d[^\d。；;]{{0,30}}?(?:{chinese or '$^'})", text, re.I):
+        return True
+    return bool(chinese) and re.search(rf"(?:{chinese})[^。；;，,\d]{{0,8}}[\d{CN_NUMERALS}]", text) is not None
+
 
 _PEOPLE_Q = re.compile(r"(?:多少|几)(?:个|位|名)?(?:老人|老年人|居民|学生|孩子|儿童|群众|职工|患者|病人|村民)")
 
@@ -199,12 +229,15 @@ def measured_first(query: str, ranked: list, window: int, margin: float) -> list
     `margin` of it: "每天供应多少份饭" is not answered by the sentence that repeats the canteen's name
     and its opening hours, but by "日均供餐近400份", which then meets its older versions. Undated
     entries keep their order (an encyclopaedia's 名 for 多少人)."""
-    if not ranked or not counted_in(query) or measure_fits(query, ranked[0].text) is not False or not ranked[0].doc.date:
+    measure = counted_in(query)
+    things = () if measure else counted_things(query)  # or the English word counted ("how many … companies")
+    fits = (lambda text: counts(things, text)) if things else (lambda text: measure_fits(query, text))  # noqa: E731
+    if not ranked or not (measure or things) or fits(ranked[0].text) is not False or not ranked[0].doc.date:
         return ranked
     for i, c in enumerate(ranked[1:window], start=1):
         if c.score < ranked[0].score - margin:
             break
-        if c.doc.date and measure_fits(query, c.text):
+        if c.doc.date and fits(c.text):
             return [c] + ranked[:i] + ranked[i + 1:]
     return ranked
 

@@ -81,6 +81,7 @@ class AnswerPolicy:
     runner_ups: int = 3  # an adjacent sentence among this many next-best joins the answer ... (46af9b0)
     partner_gap: float = 0.2  # ... when it scores within this of the best (61e1792)
     max_answer_chars: int = 140  # a longer sentence is cut to its answering clauses (hand-set, 69ea80f)
+    latin_chars: float = 2.5  # an English sentence's characters per Chinese one, for the cut's limits (hand-set)
     lead_clauses: int = 2  # a cut keeps up to this many clauses before the short answer's own (69ea80f)
 
     # -- the reader (eval/README.md, "The span reader")

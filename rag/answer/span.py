@@ -427,6 +427,15 @@ def person_spans(text: str) -> list[tuple[int, int]]:
     return _candidates("person", text)
 
 
+_YEAR_OF = re.compile(r"\b(?:in|of|since|by|until|from|to|before|after|during)\s+((?:19|20)\d\d)$", re.I)
+
+
+def _dating_year(sentence: str, sp: tuple[int, int]) -> bool:
+    """Is sentence[sp[0]:sp[1]] a year after a preposition ("at the end of 2025", "in 2024")?"""
+    m = _YEAR_OF.search(sentence, 0, sp[1])
+    return m is not None and m.start(1) == sp[0]
+
+
 def extract_short(question: str, sentence: str, kind: str | None = None) -> tuple[int, int] | None:
     """Offsets (within `sentence`) of the short answer, or None when none fits the question."""
     kind = kind or question_type(question)
@@ -465,6 +474,8 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
             spans = kept
         if not ASKS_FORMER.search(q_norm) and (named := appointed_to_asked(q_norm, sentence)) is not None:
             return named  # 任命张三为县林业局局长，任命李四为…统计局局长；免去李四的县林业局局长职务
+    if kind == "number":  # a year an English sentence dates its figure by ("at the end of 2025") counts nothing
+        spans = [sp for sp in spans if not _dating_year(sentence, sp)] or spans
     if kind == "number" and not asks_change(q_norm):  # a level asked: not the change beside it
         spans = [sp for sp in spans if not net_change(sentence, sp[0])] or spans
     if kind == "number" and not _ASKS_BEFORE.search(q_norm):  # 由3条增至6条: the value it came to
