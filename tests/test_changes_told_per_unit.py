@@ -105,3 +105,40 @@ def test_a_household_booklet_in_a_citizens_words(tmp_path):
     a = hashing_pipeline(tmp_path, MARRIAGE).ask("现在领结婚证还要带户口本吗？", today=TODAY)
     assert a.answerable, a.answer
     assert a.citations[0].doc_id == "marriage-2025.md", a.answer
+
+
+def _terms(question: str) -> set[str]:
+    from rag.answer.policy import AnswerPolicy
+    from rag.answer.scoring import analyse
+
+    return set(analyse(question, None, [], lambda t: 1.0, AnswerPolicy()).terms)
+
+
+def test_no_term_glued_across_a_date_or_a_title():
+    assert {"年市", "局局长"}.isdisjoint(_terms("2019年市医保局局长是谁？"))
+    assert {"市", "局长"} <= _terms("2019年市医保局局长是谁？")
+    assert "年村" not in _terms("2024年村集体经济收入是多少？")
+    assert "年底" in _terms("2023年底全区有多少家企业？")  # a time word of its own
+
+
+# an invented city's insurance bureau: its first head, named when it was set up, and his successor
+BUREAU = {
+    "bureau-2019.md": ("---\ntitle: 市医疗保障局挂牌成立\ndate: 2019-01-20\n---\n"
+                       "2019年1月18日上午，沅汀市医疗保障局挂牌成立，芮景行任市医疗保障局党组书记、局长。\n"),
+    "bureau-2021.md": ("---\ntitle: 市人大常委会任免一批干部\ndate: 2021-09-28\n---\n"
+                       "会议决定：任命綦安澜为沅汀市医疗保障局局长，免去芮景行的沅汀市医疗保障局局长职务。\n"),
+}
+
+
+def test_the_head_of_a_year_asked(tmp_path):
+    a = hashing_pipeline(tmp_path, BUREAU).ask("2019年市医保局局长是谁？", today=TODAY)
+    assert a.answerable, a.answer
+    assert "芮景行" in a.answer.split("此前")[0] and "綦安澜" not in (a.short_answer or ""), a.answer
+
+
+def test_a_count_asked_in_its_measure_is_not_the_frame_around_other_figures():
+    from rag.answer.span import extract_short
+
+    s = "2020年末，全市基本医疗保险参保人数402.6万人，参保率96.8%，定点医药机构增至2074家。"
+    found = extract_short("2020年全市有多少家定点医药机构？", s, "number")
+    assert found is not None and s[found[0]:found[1]] == "2074家"

@@ -52,11 +52,28 @@ def analyse(question: str, searched: str | None, hits: Sequence[Hit], idf: Calla
     lexq = " ".join(keywords)
     # the question words are no words of its topic (多长时间 holds 时间, which every timetable says)
     bigrams = set().union(*(_bigrams(re.sub(r"[吗呢吧啊？?]", "", k)) for k in keywords)) if keywords else set()
-    terms = {t: idf(t) for t in set(tokenize(without_wh(lexq)))} or {t: idf(t) for t in set(tokenize(lexq))}
+    terms = {t: idf(t) for t in _unglued(tokenize(without_wh(lexq)), lexq)} or {t: idf(t) for t in set(tokenize(lexq))}
     words = {} if zh else {t: idf(t) for t in set(tokenize(query)) if t.isascii() and t.isalpha()}
     return Question(question, query, zh, question_type(query), query if zh else f"{lexq} {query}",
                     terms, frozenset(bigrams), focus_terms(query, terms) if zh else english_focus(query, words, terms), words,
                     () if zh else _topic_words(query))
+
+
+def _unglued(tokens: list[str], question: str) -> set[str]:
+    """The tokens, less what jieba glued to a word from the one before it: the 年 or 月 of a date
+    (2019年市医保局 gives 年市, a fair; 2024年村集体 年村), and an organisation's last character before
+    its head's title (医保局局长 gives 局局长, which a sentence that says 医疗保障局党组书记、局长 does not hold)."""
+    out = set()
+    for t in tokens:
+        if len(t) == 2 and t[0] in "年月" and t not in _DATE_WORDS and re.search(r"\d\s*" + re.escape(t), question):
+            t = t[1]
+        elif len(t) == 3 and t[0] == t[1]:
+            t = t[1:]
+        out.add(t)
+    return out
+
+
+_DATE_WORDS = frozenset("年底 年初 年末 年内 年度 年中 年间 年前 年后 月份 月底 月初 月末 月中 月内".split())
 
 
 def _topic_words(query: str) -> tuple[str, ...]:

@@ -482,10 +482,14 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         spans = [sp for sp in spans if not changed_from(sentence, *sp)] or spans
     if kind == "number" and (unit := _UNIT_ASKED.search(q_norm)):  # 多少公里: 51.6公里, not 5068万平方米
         spans = [sp for sp in spans if unit.group(1)[-2:] in sentence[sp[0]:sp[1]]] or spans
+    measured = False  # a figure in the measure counted (几家: 2315家) was found
     if kind == "number" and (counted := _COUNTED.search(q_norm)):  # 几条: a figure counted in 条, not 6日
         said = re.compile("(?:" + "|".join(SAME_MEASURE.get(counted.group(1), (counted.group(1),))) + r")\s*$")
-        spans = [sp for sp in spans if said.search(sentence[sp[0]:sp[1]])] or spans  # 几本: 12册 too
+        kept = [sp for sp in spans if said.search(sentence[sp[0]:sp[1]])]  # 几本: 12册 too
+        spans, measured = kept or spans, bool(kept)
     former = kind == "person" and ASKS_FORMER.search(q_norm) is not None  # (上一任: the timeline's to judge)
+    if framed and measured and not any(s < framed[1] and e > framed[0] for s, e in spans):
+        framed = None  # 全市有多少家定点医药机构: not the frame 全市[基本医疗保险参保人数…97.0%，]定点医药机构, with no 家 in it
     if framed and not (kind == "person" and spans and not former and _no_name(sentence, framed, spans)):
         fs, fe = framed
         inside = [(s, e) for s, e in spans if s < fe and e > fs and (e - s) >= 0.5 * (fe - fs)]
