@@ -72,6 +72,7 @@ _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|w
 # a five-year plan's period, told when it is over (“十四五”时期 = 2021-2025: the 11th to the 19th)
 _PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五[”\"’」]?\s*(?:规划)?\s*(?:时期|期间|以来|末|的五年)")
 _ONES = "一二三四五六七八九"
+
 _DEADLINE_RE = re.compile(r"\s*(?:前|以前|之前|止|为止)(?![\u4e00-\u9fff]{0,2}(?:标准|价格|政策))")
 
 
@@ -80,7 +81,8 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     and day take the document's year), or a relative word read against the document's date (去年
     in a 2025 article -> 2024); dates it compares with (较2023年…), a dateline's date (…2月10日讯)
     and dates after the document's year (targets, plans; not a 年度 set in advance: 2024年度…) are passed over;
-    a 年度 written wins over the day it was told (1月18日，…公布2024年度… -> 2024). Else the document's date
+    a 年度 written wins over the day it was told (1月18日，…公布2024年度… -> 2024); a five-year plan's period
+    over by the document's date speaks of its last year (“十四五”时期 in 2026 -> 2025). Else the document's date
     (None when unknown)."""
     year = doc_date.year if doc_date else None
     times, annual, told = [], [], []
