@@ -9,7 +9,7 @@ import datetime as dt
 from rag.dates import as_date
 from rag.dates.meaning import sentence_time
 from rag.dates.parse import Date
-from tests.helpers import hashing_pipeline
+from tests.helpers import FirstFigureReader, hashing_pipeline
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -40,25 +40,9 @@ FUND = {
 }
 
 
-class FirstFigureReader:
-    """A reader that marks the first of `figures` in a text (the trained one marked the value withdrawn)."""
-
-    def __init__(self, figures, score=0.9):
-        self.figures, self.score = figures, score
-
-    def read(self, question, texts):
-        from rag.models.reader_common import Span
-
-        out = []
-        for i, t in enumerate(texts):
-            hits = sorted((t.find(f), f) for f in self.figures if f in t)
-            out.append(Span(i, hits[0][0], hits[0][0] + len(hits[0][1]), self.score, 0.01) if hits else None)
-        return out
-
-
 def test_a_correction_gives_its_right_value(tmp_path):
     p = hashing_pipeline(tmp_path, FUND)
-    p._reader = FirstFigureReader(["81.7亿元", "82.4亿元"])
+    p._reader = FirstFigureReader(["81.7亿元", "82.4亿元"], score=0.9)  # the trained one marked the value withdrawn
     a = p.ask("去年医保基金支出多少？", today=dt.date(2025, 6, 1))
     assert a.answerable, a.answer
     assert a.short_answer in (None, "82.4亿元"), a.answer

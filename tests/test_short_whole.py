@@ -45,25 +45,9 @@ from rag.answer.policy import AnswerPolicy  # noqa: E402
 from rag.answer.scoring import Question  # noqa: E402
 from rag.answer.span import question_type  # noqa: E402
 from rag.types import Document  # noqa: E402
+from tests.helpers import FirstFigureReader  # noqa: E402
 
 WATER = "新水价自7月起执行：居民用水每立方米2.6元，非居民用水每立方米4.3元。"
-
-
-class FirstFigureReader:
-    """Marks the first of `figures` found in a text, with probability `score`."""
-
-    def __init__(self, figures, score=0.8):
-        self.figures, self.score = figures, score
-
-    def read(self, question, texts):
-        from rag.models.reader_common import Span
-
-        out = []
-        for i, t in enumerate(texts):
-            hits = [(t.find(f), f) for f in self.figures if f in t]
-            j, f = min(hits) if hits else (-1, "")
-            out.append(Span(i, j, j + len(f), self.score, 0.01) if hits else None)
-        return out
 
 
 @pytest.mark.parametrize("question", ["非居民用水每立方米多少元？", "非居民用水价格是多少？", "非居民用水的水价是多少？"])

@@ -207,10 +207,12 @@ def counts(things: tuple[str, ...], text: str) -> bool:
     (高新技术企业达到866家)?"""
     english = "|".join(re.escape(w) for w in things if w.isascii())
     chinese = "|".join(re.escape(w) for w in things if not w.isascii())
-    after = "|".join(x for x in (english and rf"\b(?:{english})\b", chinese) if x)
-    if re.search(rf"\d[\d,.]*\s+(?:[\w-]+\s+){{0,3}}(?:{after})|\d[^\d。；;]{{0,30}}?(?:{chinese or '$^'})", text, re.I):
-        return True
-    return bool(chinese) and re.search(rf"(?:{chinese})[^。；;，,\d]{{0,8}}[\d{CN_NUMERALS}]", text) is not None
+    figure_then = r"\d[\d,.]*\s+(?:[\w-]+\s+){0,3}"  # 866 high-tech …
+    patterns = [figure_then + rf"\b(?:{english})\b"] if english else []
+    if chinese:
+        patterns += [figure_then + f"(?:{chinese})", rf"\d[^\d。；;]{{0,30}}?(?:{chinese})",  # … enterprises (高新技术企业)
+                     rf"(?:{chinese})[^。；;，,\d]{{0,8}}[\d{CN_NUMERALS}]"]  # 高新技术企业达到866家
+    return any(re.search(p, text, re.I) for p in patterns)
 
 
 _PEOPLE_Q = re.compile(r"(?:多少|几)(?:个|位|名)?(?:老人|老年人|居民|学生|孩子|儿童|群众|职工|患者|病人|村民)")
