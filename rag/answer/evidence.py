@@ -171,6 +171,11 @@ _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|
 
 
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|(?:上浮|下浮)(?:了)?(?:多少|几成)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
+# a sum of money asked by what it is (收入 工资 补贴 租金 学费…) with no unit after 多少, and a sum written
+_ASKS_MONEY = re.compile(r"(?:收入|工资|薪水|薪酬|补贴|补助|津贴|奖励|奖补|费用|收费|票价|房租|租金|学费|罚款|价格|[^免]费)(?:标准)?"
+                         r"(?:现在|目前|如今|一般|大概|每月|每年|一个月|一年)?(?:是|为|有|能有|能拿|能领|要交|交)?多少"
+                         r"(?![人名位户家个项件次天年月日岁周平亩吨份张辆座本册条处所间期批万亿钱])")
+_MONEY = re.compile(r"[\d〇零一二两三四五六七八九十百千万亿]\s*(?:余|多)?(?:万|亿)?\s*(?:元|块)|免费|免收|不收费|不再收取|\d\s*yuan", re.I)
 _ASKS_VISITORS = re.compile(r"(?:多少|几)(?:万)?(?:名|位|个)?(?:游客|旅客|客人|人次)")
 _PERCENT = re.compile(r"\d\s*%|\d\s*[:：比]\s*\d|百分之[\d零〇一二两三四五六七八九十百]|[\d一二三四五六七八九十]成|\d\s*percent")
 
@@ -210,6 +215,8 @@ def unit_matches(question: str, sentence: str) -> bool:
     if _ASKS_VISITORS.search(question):  # 一年来多少游客: 46.1万人次, not a date or a ticket's price
         return re.search(rf"[\d{_CN_DIGITS}]\s*(?:余|多)?(?:万|亿)?\s*(?:人次|人|名)", sentence) is not None
     m = _ASKED_UNIT.search(question)
+    if m is None and _ASKS_MONEY.search(question):  # 人均月收入多少以下: an amount of money, not 3份 of papers
+        return _MONEY.search(sentence) is not None
     if m and m.group(1) in _DURATION_UNIT and asks_duration(question) and duration_in(sentence):
         return True  # 要等几天: 7个工作日, 当场办结
     if m:

@@ -153,7 +153,7 @@ _SIZE = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿半]\
 # (投资规模有多大) or an age (多大年纪); in English the area of a thing, not 'in the area'
 AREA_Q = re.compile(r"面积|占地|\barea (?:of|does|is|covered)\b|\bhow (?:big|large) an area\b|(?:[地田园塘湖林场]|基地|公园|广场|水库|景区|园区)有?多大", re.I)
 AREA_UNIT = re.compile(r"\s*(?:万|千)?(?:平方米|平方公里|平方千米|平方英里|平米|㎡|亩|畝|公顷|公頃|英亩|k?m[²2](?![\d]))")
-_MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人)")
+_MEASURE_Q = re.compile(r"(?:多少|几)(份|吨|亩|册|本|张|人次|元|公里|平方米|户|家|辆|座|次|名|人|起)")
 
 
 def measure_fits(query: str, text: str) -> bool | None:

@@ -66,6 +66,8 @@ def _value_of(q: Question, c: Candidate) -> str | None:
         return appointed(text)  # 任命张三为…局长: 张三 (a removal line is read as written: removes())
     if q.kind == "number" and asks_duration(q.query):
         return duration_in(text)  # 要等多久: 3个工作日, 当场; not the hall's floor (一楼) nor a date's day
+    if q.kind == "number" and asks_items(q.query):
+        return items_counted(text)  # 要交几样材料: 精简为2件, not the 5个工作日 of the same notice
     if q.kind == "number" and _COUNTED_Q.search(q.query):
         return counted_figure(q.query, text)  # 多少个综合窗口: 设综合窗口86个, not the hall's 1.2万平方米
     if q.kind == "place" and q.zh and ASKS_WHERE.search(q.query):  # 在哪儿: the address, not the office's name again
@@ -93,8 +95,33 @@ def _value_of(q: Question, c: Candidate) -> str | None:
 _COUNTED_Q = re.compile(r"(?:多少|几)个(?!工作日|小时|月|星期|礼拜|年|天|钟头|季度|百分点|人)([\u4e00-\u9fff]{2,8}?)(?:[？?吗呢了]|$)")
 
 
+def asks_items(query: str) -> bool:
+    """Does the question ask how many papers or steps something takes (要交几样材料, 上小学报名要带啥材料？
+    一共几样？, 几项手续)?"""
+    return bool(_ITEMS_Q.search(query) and _ITEMS.search(query))
+
+
+def items_counted(sentence: str) -> str | None:
+    """The count of papers a sentence gives, in 项 / 件 / 样 / 份 / 种, after the word for them in its
+    clause (材料精简为2件, 办理材料：身份证、户口簿，共5项) or before it (需提交3项材料); not the count a
+    change started from (由原来的5项减为2项: 2项); None when it gives none."""
+    for noun in _ITEMS.finditer(sentence):
+        stop = re.search(r"[。；;！？!?\n]", sentence[noun.end():])
+        clause = noun.end() + stop.start() if stop else len(sentence)
+        before = re.search(rf"({_COUNT}\s*{_ITEM_WORD})[\u4e00-\u9fff]{{0,4}}$", sentence[max(0, noun.start() - 12) : noun.start()])
+        found = [m for m in _ITEM_COUNT.finditer(sentence, noun.end(), clause)
+                 if m.start() - noun.end() <= 60 and not changed_from(sentence, m.start(), m.end())]
+        if found or before is not None:
+            return re.sub(r"\s+", "", found[0].group() if found else before.group(1))
+    return None
+
+
+_ITEMS_Q = re.compile(r"(?:几|多少)(?:样|项|份|件|种)")
+_ITEMS = re.compile(r"材料|资料|证件|证明|手续")
+_ITEM_WORD = "[项件样份种]"
 _COUNT_WORD = "[个名位人家所座处]"
 _COUNT = rf"(?:\d+(?:\.\d+)?|[{CN_NUMERALS}]+)"  # 86, 二百六十七
+_ITEM_COUNT = re.compile(rf"{_COUNT}\s*{_ITEM_WORD}")
 
 
 def counted_figure(query: str, sentence: str) -> str | None:
@@ -102,11 +129,42 @@ def counted_figure(query: str, sentence: str) -> str | None:
     (设综合窗口86个, 86个综合窗口, 综合受理窗口42个); None when the question counts no named thing or the
     sentence gives no figure beside it. A thing asked with a qualifier (综合窗口) must be written
     with it: 18个窗口试行午间服务 counts some windows, not the 综合 ones."""
+    for noun, qualifier in _counted_nouns(query):
+        figure = _count_beside(sentence, noun, qualifier)
+        if figure is not None:
+            return figure
+    return None
+
+
+def _counted_nouns(query: str) -> list[tuple[str, str]]:
+    """The thing a 多少个 / 几个 question counts, as (its last two characters, the rest before them):
+    the words after 个 (多少个综合窗口); failing those, the words before a verb after them (几个窗口办事:
+    窗口); the subject the count is asked of (村卫生室现在有多少个…: 卫生室) when a clause on it follows
+    个 (多少个能用医保看病)."""
     m = _COUNTED_Q.search(query)
     if m is None:
-        return None
+        return []
     thing = m.group(1)
-    noun, qualifier = re.escape(thing[-2:]), thing[:-2]
+    before = _ASKING_COUNT.sub("", query[: m.start()])
+    subject = [(before[-2:], "")] if re.search(r"[\u4e00-\u9fff]{2}$", before) else []
+    if _RELATIVE.match(thing):  # 多少个能用医保看病: a clause on the subject, which is the thing counted
+        return subject
+    nouns = [(thing[-2:], thing[:-2])]
+    verb = _DOING.search(thing, 2)  # 几个窗口办事: the windows
+    if verb is not None:
+        nouns.append((thing[verb.start() - 2 : verb.start()], thing[: verb.start() - 2]))
+    return nouns
+
+
+# the words between the subject a count is asked of and its 多少个 (村卫生室现在有多少个, 窗口一共几个), and
+# a clause on that subject after 个 (多少个能用医保看病)
+_ASKING_COUNT = re.compile(r"(?:现在|目前|如今|一共|总共|共|还)*(?:有|是)?$")
+_DOING = re.compile(r"(?:办事|办理|办业务|看病|就诊|开放|营业|运营|运行|工作|上班|值班|接待|受理|使用|可用|能用)$")
+_RELATIVE = re.compile(r"(?:能|可以?|会|要|需要?|已经?|正在|还|被)")
+
+
+def _count_beside(sentence: str, noun: str, qualifier: str) -> str | None:
+    noun = re.escape(noun)
     # (个 is the measure word a citizen asks with; a count of people or bodies is written in its own:
     # 多少个专职网格员 of 网格员67名; and the work done may stand between: 完成老旧小区改造6个)
     # (a figure the count came to counts too, 乘车学生增至231名, and one in Chinese numerals, 学生二百六十七名)
@@ -316,7 +374,7 @@ def _counting(query: str, word: str) -> bool:
     return any(i < hi and i + len(word) > lo for i in at for lo, hi in counts)
 
 
-_COUNTED_IN = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张份台套吨亩人个元])")
+_COUNTED_IN = re.compile(r"(?:多少|几)([头只匹条艘辆座所家户株棵册本张份台套吨亩人个元起])")
 
 
 # the period a figure is counted over, as a citizen asks it (现在一年的财政收入): reports write 全年, 年, or

@@ -19,7 +19,7 @@ from rag.answer.span import NUMBER_RE, DATE_RE
 _STRIP = " \t\r\n\u3000，。、；：！？,.;:!?…·"
 _OPEN_CLOSE = {"《": "》", "“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
 _CLOSERS = set(_OPEN_CLOSE.values())
-_CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大头匹株棵艘架套间册枚栋幢处首幅份支根颗"
+_CLASSIFIER = "个项种类条家位名批所座件台辆次届期场篇部本只张大头匹株棵艘架套间册枚栋幢处首幅份支根颗起"
 _NUMERAL = r"[\d零一二两三四五六七八九十百千万亿]"
 _MAX_GROW = 6  # characters an end may move to finish a word
 

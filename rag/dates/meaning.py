@@ -55,6 +55,8 @@ def tells_before(sentence: str) -> bool:
     head = sentence.lstrip(" \t“\"'‘「『（(")
     said = _HEAD_DATELINE.match(head)  # 某某融媒讯（记者 某某）以前…: what the article opens with
     head = head[said.end():] if said else head
+    said = _HEAD_SAYER.match(head)  # 服务中心主任某某介绍，过去办…: what someone recalls
+    head = head[said.end():] if said else head
     opening = _OPENING_PAST.match(head)
     if opening is None or marker_in(head, CURRENT_WORDS):
         return False
@@ -64,6 +66,7 @@ def tells_before(sentence: str) -> bool:
 _OPENING_PAST = re.compile(r"(?:以前|以往|过去|从前|此前|之前|原来|原先|先前|早先|previously|formerly|in the past|"
                            r"it used to|people used to)(?![一两二三四五六七八九十几半\d])", re.I)
 _HEAD_DATELINE = re.compile(r"[^，。！？,\n]{0,30}?(?:讯|电)\s*(?:[（(][^）)]{0,24}[）)])?\s*")
+_HEAD_SAYER = re.compile(r"[^，。！？,\n]{0,30}?(?:介绍|说|表示|回忆|坦言|告诉记者)[，：:,]\s*")
 _DATELINE_RE = re.compile(r"\s*(?:讯|电)")  # 本报2025年1月3日讯, 新华社北京1月3日电: when it was reported
 _PERIOD_RE = re.compile(r"度|\s*(?:fiscal|contribution|tax) year", re.I)  # 2024年度: the year a standard is for
 _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|with)|than|from)\s*$", re.I)
