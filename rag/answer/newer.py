@@ -18,6 +18,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.change_values import with_unit
 from rag.answer.in_force import not_yet
 from rag.answer.scoring import Question
+from rag.answer.evidence import asks_duration, duration_in
 from rag.answer.span import extract_short
 from rag.dates import as_date, find_dates, spoken, supersession
 from rag.dates.words import ADJUST
@@ -59,10 +60,16 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
     if fixed is not None:
         return fixed
     span = extract_short(q.span_q, lead.text, q.kind) if said is not None else None
+    if span is not None and asks_duration(q.query):  # 能借多长时间: 借期仍为30天, not the 6册 before it
+        told = duration_in(lead.text)
+        at = lead.text.find(told) if told else -1
+        span = (at, at + len(told)) if at >= 0 else None
     olds = set(_FIGURE.findall(lead.text[span[0]:span[1]])) if span else _asked_figures(q, lead.text)
+    answered = lead.text[span[0]:span[1]] if span and olds else lead.text
+    if span and not olds and q.zh and q.kind == "number":  # a span written without a figure, 每两年, names nothing a
+        olds = _asked_figures(q, lead.text) or _figures(lead.text)  # change could: the sentence's figures are read
     if said is None or not olds:
         return None
-    answered = lead.text[span[0]:span[1]] if span else lead.text
     for c, d in _newer_articles(ranked, said):
         for s, e in sentence_spans(c.doc.text):
             for pattern in _CHANGES:
@@ -262,6 +269,13 @@ def _asked_figures(q: Question, text: str) -> set[str]:
                 clause = clause[:f.start] + " " + clause[f.end:]
             out |= set(_FIGURE.findall(clause))
     return out
+
+
+def _figures(text: str) -> set[str]:
+    """The figures of `text`, its dates left out."""
+    for f in reversed(find_dates(text)):
+        text = text[:f.start] + " " + text[f.end:]
+    return set(_FIGURE.findall(text))
 
 
 def _sentence_of(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, int]:

@@ -19,7 +19,7 @@ _TITLE = (r"(?:局长|处长|科长|院长|校长|所长|厅长|部长|主任|�
           r"秘书长|馆长|站长|队长|社长|行长|总监)")
 # the words that give someone a post after their name (张三调任…, 张三同志任…, 张三当选…), not those that
 # take one away or tell an old one (不再担任, 此前任, 曾任, 原任)
-_GIVES = re.compile(r"(?<![不再曾原前])(?:调任|改任|转任|出任|升任|接任|当选为?|担任|任)(?!命|职|期|务)"
+_GIVES = re.compile(r"(?<![不再曾原前])(?:被任命为|调任|改任|转任|出任|升任|接任|当选为?|担任|任)(?!命|职|期|务)"
                     rf"((?![前后时])[\u4e00-\u9fff（）()]{{2,30}}?{_TITLE})")  # not the 前 of 当选前 (what was held before)
 _TAKEN = re.compile(r"(?:不再担任|不再任|辞去|免去|卸任|原任|曾任|曾经担任|此前任|此前担任)[^，,。；;]*")
 _APPOINTS = re.compile(rf"(?:任命|提名|选举|决定)(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?:同志)?为([\u4e00-\u9fff]{{2,30}}?{_TITLE})")
@@ -90,7 +90,7 @@ def post_first(q: Question, ranked: list[Candidate], tl, around: Surroundings, p
     checked = subject_only(tl.question or q)
     giving = []
     for i, c in enumerate(ranked):  # every sentence read: a later post is told in few of the question's words
-        if any(gives_post(n, c.text) for n in names):
+        if any(gives_post(n, c.text) and not _taken_away(n, c) for n in names):
             c = c.span(c.start, c.end)  # its share of the question's subject, not of the words that ask
             c.context = coverage(checked.terms, checked.bigrams, around.window(c), policy) if checked.terms else 1.0
             if unsupported(checked, c, around, policy) is None:
@@ -105,7 +105,7 @@ def post_first(q: Question, ranked: list[Candidate], tl, around: Surroundings, p
     best = max(giving, key=lambda ic: (day(ic[1]), -ic[0]))[1]
     lead = tl.lead if tl.lead is not None else ranked[0]
     if (lead.doc.id, lead.start) == (best.doc.id, best.start) or (
-            any(gives_post(n, lead.text) for n in names) and day(lead) >= day(best)):
+            any(gives_post(n, lead.text) and not _taken_away(n, lead) for n in names) and day(lead) >= day(best)):
         return ranked, tl
     ranked = [best] + [c for c in ranked if (c.doc.id, c.start) != (best.doc.id, best.start)]
     return ranked, replace(tl, lead=best, lead_when=when_of(best, around), lead_status="current", earlier=None,
@@ -114,18 +114,30 @@ def post_first(q: Question, ranked: list[Candidate], tl, around: Surroundings, p
 
 # the words that ask for the post, and when (现在, 后来): no word the answer need hold
 _ASKING = re.compile(ASKS_POST.pattern + r"|现在|目前|如今|后来|之后|现任|担任|职务|工作", re.I)
+# the post a question says its person gave up (不当民政局局长以后干什么去了): the new post's sentence need not name it
+_GIVEN_UP = re.compile(r"(?:不当|不再担任|不再任|卸任|离任|离开|辞去)[\u4e00-\u9fff]{0,12}?" + _TITLE + r"(?:职务)?")
+
+
+def _taken_away(name: str, c: Candidate) -> bool:
+    """Does the sentence's own article take from the person the post the sentence gives them (鄢某担任市城市
+    管理局局长三年多, beside 免去鄢某的市城市管理局局长职务 and 任命鄢某为市住房和城乡建设局局长)?"""
+    post = gives_post(name, c.text)
+    n, p = re.escape(name), re.escape(post or "")
+    return bool(post) and re.search(rf"免去{n}(?:同志)?的?{p}职务|{n}(?:同志)?不再(?:担任|兼任|任){p}", c.doc.text) is not None
 
 
 def subject_only(q: Question) -> Question:
     """The question whose words a sentence must hold less those that ask for the post (做什么工作, 之后调到哪里
-    工作了: a sentence that gives the post need say neither 工作 nor 去); its text is kept for the checks."""
+    工作了: a sentence that gives the post need say neither 工作 nor 去); its text is kept for the checks,
+    less the post it says was given up (不当民政局局长以后…: the new post's sentence names no 民政局)."""
     from rag.answer.scoring import bigrams_of
 
-    asking = "".join(m.group() for m in _ASKING.finditer(q.query))
-    rest = _ASKING.sub(" ", q.query)
+    query = _GIVEN_UP.sub(" ", q.query)
+    asking = "".join(m.group() for m in _ASKING.finditer(query))
+    rest = _ASKING.sub(" ", query)
     terms = {t: w for t, w in q.terms.items() if t not in asking and t in rest} or q.terms
     bigrams = frozenset(bigrams_of(rest)) if q.zh else q.bigrams
-    return replace(q, terms=terms, bigrams=bigrams or q.bigrams)
+    return replace(q, query=query, terms=terms, bigrams=bigrams or q.bigrams)
 
 
 def removed_last(q: Question, ranked: list[Candidate], tl, policy: AnswerPolicy):

@@ -159,11 +159,20 @@ def supersession(sentence: str, doc_date: Date | None = None) -> Change | None:
     for f in find_dates(sentence, doc_date.year if doc_date else None):
         before, after = sentence[max(0, f.start - 24): f.start], sentence[f.end: f.end + 12]
         if _FROM_BEFORE_RE.search(before) or _FROM_AFTER_RE.match(after):
-            effective = f.date
+            effective = _coming(f, doc_date)
             if kind is None:
                 kind, markers = "takes_effect", [sentence[f.start - 1: f.end + 1].strip() or f.text]
             break
     return Change(kind, tuple(markers), effective) if kind else None
+
+
+def _coming(found, doc_date: Date | None) -> Date:
+    """The day a change applies from, a month and day written without a year read as the coming one: a
+    December notice's 自1月1日起 is next year's first day, not this year's, gone by."""
+    d = found.date
+    if doc_date is None or not doc_date.month or not d.month or "年" in found.text or d.year != doc_date.year:
+        return d
+    return Date(d.year + 1, d.month, d.day) if doc_date.month - d.month >= 6 else d
 
 
 # ---------------------------------------------------------------- what a question asks
