@@ -163,8 +163,8 @@ def duration_in(sentence: str) -> str | None:
     return re.sub(r"\s+", " " if re.search(r"[A-Za-z]", got) else "", got)  # 3 working days, 3个工作日
 
 
-# the years someone worked or served (在县图书馆工作三十余年, 任馆长八年): how long they served, not how long a
-# service takes
+# the years someone worked or served (在县图书馆工作三十余年, 在基层任职八年): how long they served, not how long
+# a service takes
 _SERVED = re.compile(r"(?:工作|任职|从教|从医|执教|坚守|扎根|从事[\u4e00-\u9fff]{0,6}?工作)(?:了)?(?:近|超过|逾)?$")
 _CHANGED_TO = re.compile(r"缩短为|缩短至|缩短到|压缩至|压缩到|压缩为|调整为|减少为|减少到|改为|延长至|延长到|延长为")
 

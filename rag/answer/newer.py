@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 
 from rag.answer.candidates import Candidate
 from rag.answer.change_values import with_unit
+from rag.answer.evidence import asks_duration, duration_in
 from rag.answer.in_force import not_yet
 from rag.answer.scoring import Question
-from rag.answer.evidence import asks_duration, duration_in
 from rag.answer.span import extract_short
 from rag.dates import as_date, find_dates, spoken, supersession
 from rag.dates.words import ADJUST
