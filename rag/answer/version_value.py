@@ -108,11 +108,13 @@ def items_counted(sentence: str) -> str | None:
     for noun in _ITEMS.finditer(sentence):
         stop = re.search(r"[。；;！？!?\n]", sentence[noun.end():])
         clause = noun.end() + stop.start() if stop else len(sentence)
-        before = re.search(rf"({_COUNT}\s*{_ITEM_WORD})[\u4e00-\u9fff]{{0,4}}$", sentence[max(0, noun.start() - 12) : noun.start()])
         found = [m for m in _ITEM_COUNT.finditer(sentence, noun.end(), clause)
                  if m.start() - noun.end() <= 60 and not changed_from(sentence, m.start(), m.end())]
-        if found or before is not None:
-            return re.sub(r"\s+", "", found[0].group() if found else before.group(1))
+        if found:
+            return re.sub(r"\s+", "", found[0].group())
+        before = re.search(rf"({_COUNT}\s*{_ITEM_WORD})[\u4e00-\u9fff]{{0,4}}$", sentence[max(0, noun.start() - 12) : noun.start()])
+        if before is not None:
+            return re.sub(r"\s+", "", before.group(1))
     return None
 
 
@@ -159,8 +161,9 @@ def _counted_nouns(query: str) -> list[tuple[str, str]]:
 # the words between the subject a count is asked of and its 多少个 (村卫生室现在有多少个, 窗口一共几个), and
 # a clause on that subject after 个 (多少个能用医保看病)
 _ASKING_COUNT = re.compile(r"(?:现在|目前|如今|一共|总共|共|还)*(?:有|是)?$")
-_DOING = re.compile(r"(?:办事|办理|办业务|看病|就诊|开放|营业|运营|运行|工作|上班|值班|接待|受理|使用|可用|能用)$")
 _RELATIVE = re.compile(r"(?:能|可以?|会|要|需要?|已经?|正在|还|被)")
+# what the counted thing is asked to do, after it (几个窗口办事)
+_DOING = re.compile(r"(?:办事|办理|办业务|看病|就诊|开放|营业|运营|运行|工作|上班|值班|接待|受理|使用|可用|能用)$")
 
 
 def _count_beside(sentence: str, noun: str, qualifier: str) -> str | None:
