@@ -153,9 +153,9 @@ def _topic(toks, used: set[int], idx):
     kind: the figures of statistics (figures()), multiword glosses, then single words. Marks the
     tokens it reads in `used`."""
     out = []
-    for i, j, words in _figures(toks, used):
+    for i, j, words in _figures(toks, used, terms()):
         used.update(range(i, j))
-        out.append((words, figures()[" ".join(words)], True))
+        out.append((words, terms()[" ".join(words)], True))
     for i, j, words in _phrases(toks, used, idx):
         out.append(([w.lower() for w, _ in toks[i:j]], words, True))
         used.update(range(i, j))
@@ -173,13 +173,52 @@ def _topic(toks, used: set[int], idx):
 # place's report writes its own. The vocabulary is data (rag/data/figures.tsv): the English, a tab,
 # the Chinese a report writes, comma-separated.
 _FIGURES_TABLE = Path(__file__).resolve().parents[1] / "data" / "figures.tsv"
+_GLOSSARY_TABLE = Path(__file__).resolve().parents[1] / "data" / "glossary.tsv"
 
 
 @lru_cache(maxsize=1)
 def figures() -> dict[str, list[str]]:
-    rows = [line.split("\t") for line in _FIGURES_TABLE.read_text(encoding="utf-8").splitlines()
+    """English (its words as a question's tokens read them, lower case: "old-age" is "old age"), with
+    its last word's plural and its British and American spellings, -> the Chinese."""
+    return _table(_FIGURES_TABLE)
+
+
+@lru_cache(maxsize=1)
+def terms() -> dict[str, list[str]]:
+    """figures() and the names of public services, offices and documents (rag/data/glossary.tsv)."""
+    return {**_table(_GLOSSARY_TABLE), **figures()}
+
+
+def _table(path: Path) -> dict[str, list[str]]:
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
-    return {english: chinese.split(",") for english, chinese in rows}
+    out: dict[str, list[str]] = {}
+    for english, chinese in rows:
+        words = [t.lower() for t, k in _tokens(english) if k == "w"]
+        for form in _spellings(words):
+            out.setdefault(" ".join(form), chinese.split(","))
+    return out
+
+
+_SPELLINGS = (("centre", "center"), ("licence", "license"), ("neighbourhood", "neighborhood"),
+              ("kilometre", "kilometer"), ("enrolment", "enrollment"), ("programme", "program"))
+
+
+def _spellings(words: list[str]) -> list[list[str]]:
+    """The words in both spellings, each with its last word and that word's plural (bed -> beds,
+    pharmacy -> pharmacies, centre -> centers)."""
+    swap = dict(_SPELLINGS) | {b: a for a, b in _SPELLINGS}
+    out = []
+    for form in (words, [swap.get(w, w) for w in words]):
+        last = form[-1]
+        plural = last if last.endswith("s") or last in _UNCOUNTED else \
+            last[:-1] + "ies" if re.search(r"[^aeiou]y$", last) else \
+            last + "es" if re.search(r"(?:s|x|ch|sh)$", last) else last + "s"
+        out += [form, form[:-1] + [plural]]
+    return out
+
+
+_UNCOUNTED = frozenset("fishermen schoolchildren ridership hukou off peak photovoltaic".split())
 
 
 def figures_asked(question: str) -> list[str]:
@@ -189,9 +228,10 @@ def figures_asked(question: str) -> list[str]:
     return [w for _i, _j, words in _figures(_tokens(question), set()) for w in figures()[" ".join(words)]]
 
 
-def _figures(toks, skip: set[int]):
-    """The figures() a question names, longest first, left to right: (start, end, [words])."""
-    table = figures()
+def _figures(toks, skip: set[int], table: dict[str, list[str]] | None = None):
+    """The figures() (or `table`'s English) a question names, longest first, left to right: (start,
+    end, [words])."""
+    table = figures() if table is None else table
     longest = max(len(k.split()) for k in table)
     i = 0
     while i < len(toks):
