@@ -37,6 +37,9 @@ def key_entities(question: str) -> list[str]:
             out.append(prev.word + word)
         elif prev is not None and len(prev.word) == 1 and jieba.dt.FREQ.get(prev.word + word[:1], 0) >= 1000:
             pass  # a word jieba cut across ("中" + "午休" of 图书馆中午休不休): no name
+        elif (len(word) == 2 and word[0] in _LOCATIVE and prev is not None and prev.flag[:1] in ("n", "v")
+              and jieba.dt.FREQ.get(word[1], 0) >= 1000):
+            pass  # a place word glued to the verb after it (民政上 + 花 of 民政上花多少钱): no name
         elif len(word) >= 2 and rare and (
             (w.flag == "nr" and looks_like_name(word)) or w.flag in ("ns", "nt", "nz")
             or (w.flag.startswith("n") and _ENTITY_SUFFIX.search(word) and len(word) >= 3)
@@ -70,6 +73,7 @@ def key_entities(question: str) -> list[str]:
     return [e for e in out if not _ASKING_WORD.search(e)]  # 有几所小学 asks, it names nothing
 
 
+_LOCATIVE = frozenset("上下里中内外")  # 在…上, 在…里: after a noun, no name's first character
 _DAY_WORD = re.compile(r"星期|礼拜|周[一二三四五六日天末]|[今明昨前后]天|上午|下午|晚上|早上|中午|凌晨|[年月](?:底|初|末|中)|岁末|年终")
 _ASKING_WORD = re.compile(r"几|多少|哪|什么|谁|怎么|如何")
 _LOCAL_BODY = re.compile(r"[市县区镇乡]([\u4e00-\u9fff]{1,5}?(?:医院|卫生院|图书馆|博物馆|文化馆|中学|小学|幼儿园))")
@@ -170,7 +174,7 @@ _CHANGED_TO = re.compile(r"缩短为|缩短至|缩短到|压缩至|压缩到|压
 
 
 _ASKED_UNIT = re.compile(r"(?<![第哪])(?:多少|几)(万亿|亿元|万元|亿|万|元|人次|人|名|个(?![\u4e00-\u9fff])|家|所|项|座|台|辆|吨|亩|公里|平方米|岁|年|天|个月|月"
-                         r"|册|本|张|处|间|户|层|栋|块(?!钱)|艘|架|株|棵|千克|公斤|斤|次)")
+                         r"|册|本|张|处|间|户|层|栋|块(?!钱)|艘|架|株|棵|千克|公斤|斤|次|班)")
 
 
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|(?:上浮|下浮)(?:了)?(?:多少|几成)|百分比是?多少|(?:比例|比率|占比)是?多少|几成|what percent|what percentage|how many percent", re.I)
@@ -286,6 +290,7 @@ ASKS_POST = re.compile(r"(?:什么|哪个|何)(?:职务|职位|岗位|官职)|�
                        r"(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)(?:工作|任职|上班)|"  # 之后调到哪里工作
                        r"(?:以后|之后|后来|离任后|卸任后)(?:又)?(?:去|到|调到?|调往)了?(?:哪儿|哪里|哪个单位|哪)|"  # 不当县长以后去哪了
                        r"(?:现在|如今|目前|后来|以后|之后)(?:又)?(?:在)?(?:干|做)(?:什么|啥)(?:去了|工作)?(?![\u4e00-\u9fff])|"  # 现在干什么
+                       r"在哪(?:儿|里|个单位)?(?:工作|上班|任职)|"  # 某某现在在哪儿工作
                        r"在哪(?:儿|里|个单位)?(?:当|做|任)(?:领导|官|干部|头头?)|在(?:哪个|什么)(?:单位|部门|局)(?:当|做|任|担任)(?:[\u4e00-\u9fff]{0,4}?)(?:局长|主任|书记|院长|馆长|站长|所长|领导)|当什么(?:官|领导)|"  # 现在在哪当领导
                        r"(?:what|which) (?:post|position|office|role)", re.I)
 

@@ -140,20 +140,28 @@ def subject_only(q: Question) -> Question:
     return replace(q, query=query, terms=terms, bigrams=bigrams or q.bigrams)
 
 
+def _title_asked(query: str) -> str | None:
+    """The post a question asks the holder of: 站长是谁, 谁当站长 (谁是站长, 谁担任站长)."""
+    m = re.search(_TITLE + r"(?=[是为由]?(?:谁|哪位|哪个人))", query) or \
+        re.search(r"(?:谁|哪位)(?:在|来)?(?:当|是|任|担任)(" + _TITLE + r")", query)
+    return m.group(m.lastindex or 0) if m else None
+
+
 def removed_last(q: Question, ranked: list[Candidate], tl, policy: AnswerPolicy):
     """(ranked, tl) for a question of who holds a post now (or at no time said): a sentence that names
     only people its own article removes from that post (郦某自2017年起担任局长, beside 免去郦某的局长
     职务) goes after the article's other sentences, which name who holds it after them."""
     from rag.answer.span import person_spans
 
-    title = re.search(_TITLE + r"(?=[是为由]?(?:谁|哪位|哪个人))", q.query) if q.kind == "person" else None
+    title = _title_asked(q.query) if q.kind == "person" else None
     if title is None or asked_person(q) or ASKS_FORMER.search(q.query) or tl.latest is not None \
             or tl.asked.kind not in ("none", "current"):
         return ranked, tl  # 上一任局长是谁 asks for the one removed
     moved = []
     for c in ranked[: policy.supported_from]:
         names = {c.text[s:e] for s, e in person_spans(c.text)}
-        if names and all(removed(n, c.doc.text, title.group()) for n in names):
+        # (not a line that appoints someone: 任命某某为…局长；免去… names the new head, though the name may go unread)
+        if names and all(removed(n, c.doc.text, title) for n in names) and not _APPOINTS.search(c.text):
             moved.append(c)
     if not moved:
         return ranked, tl

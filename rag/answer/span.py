@@ -80,7 +80,7 @@ def looks_like_name(word: str) -> bool:
 _TYPE_RULES = [
     ("date", re.compile(r"何时|什么时候|哪一?年|哪一?天|哪一?日|哪几(?:天|日|号)|几月|几号|几日|日期|时间是|哪个月|when\b|what (?:year|date|day|time)|which year", re.I)),
     ("ordinal", re.compile(r"第几|第多少|which (?:phase|round|edition|session)", re.I)),
-    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项样条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population|"
+    ("number", re.compile(r"多少|(?<!哪)几[个名位家所项样条座件台辆次届岁倍天年人万亿成册本张处间种只头门期批场户亩吨层栋把份斤轮块片趟笔首部章节株棵枚艘架班]|(?<!哪)几成|多大|多高|多长|多远|多重|多久|比例|百分之|增长了?多|占比|how (?:many|much|long|old|far|big|tall)|what percentage|what (?:is|was) the (?:number|amount|rate|growth|population)|population|"
                           r"\bgdp\b|gross domestic product|fiscal revenue|budget revenue|disposable income|output value|value added|"
                           r"added value|retail sales|average wage"  # the figures of a report (rag/data/figures.tsv)
                           r"|what(?:'s| is| was) the (?:most|maximum|minimum|least)\b"  # the most a couple can borrow
@@ -127,7 +127,7 @@ def removed(name: str, text: str, title: str) -> bool:
     """Does a text take the post ending in `title` (局长) from the person named: 免去张三的县交通运输局
     局长职务, 张三不再担任…局长?"""
     n, t = re.escape(name), re.escape(title)
-    return re.search(rf"免去{n}(?:同志)?的?[^，,。；;]{{0,30}}{t}职务|{n}(?:同志)?不再(?:担任|兼任|任)[^，,。；;]{{0,30}}{t}",
+    return re.search(rf"免去{n}(?:同志)?的?[^，,。；;]{{0,30}}{t}职务|{n}(?:同志)?(?:因[^，,。；;]{{1,10}}[，,])?不再(?:担任|兼任|任)[^，,。；;]{{0,30}}{t}",
                      text) is not None
 
 
@@ -146,7 +146,9 @@ def gives_up(question: str, sentence: str, sp: tuple[int, int]) -> bool:
 
 # the title of the post a who-question asks of (县水利局局长是谁: 局长)
 _ASKED_TITLE = re.compile(r"((?:局|处|科|院|校|所|部|厅|馆|站|队|社|行|镇|乡|县|市|区|村)长|主任|书记|经理|董事长|主席)"
-                          r"(?:现在)?(?:是谁|叫什么|由谁|是哪位)")
+                          r"(?:现在)?(?:是谁|叫什么|由谁|是哪位)|"
+                          r"(?:谁|哪位)(?:在|来)?(?:当|是|任|担任)((?:局|处|科|院|校|所|部|厅|馆|站|队|社|行|镇|乡|县|市|区|村)长|"
+                          r"主任|书记|经理|董事长|主席)")  # 站长是谁, 谁当站长
 # a question for the holder before the current one (上一任站长是谁, the previous director)
 ASKS_FORMER = re.compile(r"上一任|前任|上任|原任|\b(?:previous|former|predecessor)\b", re.I)
 _APPOINTED_TO = re.compile(r"(?:任命|提名|选举|补选|推选|决定)(?P<name>[\u4e00-\u9fff]{2,4}?)(?:同志)?为(?P<post>[\u4e00-\u9fff]{2,30}?"
@@ -182,7 +184,8 @@ _COUNTED = re.compile(r"(?:几|多少)(人次|[名位家所项样条座件台辆
 # measure words that count the same things: 几本书 is answered in 册, 多少人 in 名 or 位
 # (regular expressions: 人 of 人次 counts visits, not people)
 SAME_MEASURE = {"本": ("本", "册"), "册": ("册", "本"), "条": ("条", "艘"), "艘": ("艘", "条"), "人": ("人(?!次)", "名", "位"), "名": ("名", "人(?!次)", "位"),
-                "样": ("样", "项", "种", "份", "件"), "家": ("家", "户")}
+                "样": ("样", "项", "种", "份", "件"), "家": ("家", "户"),
+                "班": ("班", "趟", "个?班次", "个?航次")}
 _ASKS_BEFORE = re.compile(r"原来|原先|以前|之前|此前|调整前|过去|当初|曾经|本来")
 
 
@@ -468,7 +471,7 @@ def extract_short(question: str, sentence: str, kind: str | None = None) -> tupl
         spans = [sp for sp in spans if not gives_up(q_norm, sentence, sp)] or spans
         asked = _ASKED_TITLE.search(q_norm)
         if asked and not ASKS_FORMER.search(q_norm):  # 免去张三的…局长职务, 局长 asked: not its holder now
-            kept = [sp for sp in spans if not removed(sentence[sp[0]:sp[1]], sentence, asked.group(1))]
+            kept = [sp for sp in spans if not removed(sentence[sp[0]:sp[1]], sentence, asked.group(asked.lastindex))]
             if spans and not kept:
                 return None  # it names only the one it removes
             spans = kept

@@ -29,7 +29,9 @@ def when_of(c: Candidate, around: Surroundings | None = None) -> Date | None:
     if supersession(c.text, doc_date) is not None or _ANNOUNCED.search(c.text):
         change = document_change(c)
         effective = change.effective if change is not None else None
-        return effective if effective is not None and effective > when else when
+        if effective is not None or change is not None and change.kind != "adjusts" or not _GREW.search(c.text):
+            return effective if effective is not None and effective > when else when
+        # a figure that grew (海岛民宿增加到352家) with no date it applies from: dated as the report's others
     if NOW_SAID.search(c.text):
         return when  # 目前医院核定床位650张: the article's present, not the year the sentence before names
     when = _title_year(c.doc.title, when) or when  # 某县2023年…统计公报 of 2024-03: its 全年… is 2023's
@@ -60,6 +62,8 @@ def _title_year(title: str | None, when: Date) -> Date | None:
     return Date(year=year) if year < when.year else None
 
 
+# what a yearly figure did over the year, not a standard set (增加到352家, 增至1135艘)
+_GREW = re.compile(r"(?:增加|增长|减少)(?:到|至|为)|增至")
 # a sentence that tells a new standard (收费标准将作如下调整：…5元) whose article puts it in force later
 _ANNOUNCED = re.compile(r"调整|新标准|将")
 # a target or a plan is no value of the fact (力争年接待游客突破20万人次, 主要预期目标是：…增长5.5%左右)
