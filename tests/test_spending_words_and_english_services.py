@@ -138,3 +138,19 @@ def test_a_line_that_appoints_the_new_head_is_not_moved_after_others(tmp_path):
     a = hashing_pipeline(tmp_path, BUREAU).ask("县医保局现在谁当局长？", today=TODAY)
     assert a.answerable and "綦岫云" in a.answer.split("此前")[0], a.answer
     assert a.short_answer != "邬海平", a.answer
+
+
+# an island named in a traditional-character page's headline only, its body saying 全島
+ISLAND = {
+    "homestays-2019.md": ("---\ntitle: 海岛游升温\ndate: 2019-08-16\n---\n"
+                          "这几年，岛上的渔民把老房子改造成民宿，鹭矶岛现有民宿27家，暑期周末几乎间间客满。\n"),
+    "island-tw-2025.md": ("---\ntitle: 鷺磯島：燈塔下的民宿村\ndate: 2025-08-12\n---\n"
+                          "鷺磯島位於縣東南海域，島上的燈塔建於1931年。\n\n"
+                          "這幾年，島上的老石頭房一棟棟變成了民宿，如今全島共有民宿五十四家，暑期週末一房難求。\n"),
+}
+
+
+def test_an_island_its_headline_names_is_the_place_of_its_sentences(tmp_path):
+    a = hashing_pipeline(tmp_path, ISLAND).ask("鹭矶岛上现在有几家民宿？", today=TODAY)
+    assert a.answerable and "五十四家" in a.answer.split("此前")[0], a.answer
+    assert a.short_answer != "27家", a.answer

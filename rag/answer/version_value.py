@@ -261,7 +261,7 @@ def titled(q: Question, c: Candidate, around: Surroundings, floor: float, policy
                                                                             policy) >= floor
 
 
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村]")  # 岚山县, 苇塘乡, 云岙村
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}?[省市县区镇乡村岛]")  # 岚山县, 苇塘乡, 云岙村, 鸥礁岛
 # a body named after its place (区人民医院, 县图书馆, 某某街道)
 _BODY_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:中心|医院|学校|小学|中学|幼儿园|图书馆|文化馆|博物馆|卫生院|街道|社区|局)")
 
