@@ -248,6 +248,20 @@ STILL_Q = re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?
                      r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I)
 
 
+
+def not_needed(terms, text: str) -> bool:
+    """Does the sentence say that a thing the question names (one of its `terms`) is needed no more
+    (无需再提交无房证明, 实行免押金办证, 不用再开转诊证明), or that only other things are needed
+    (申请人只需提供身份证)? Either answers a 还要…吗 question."""
+    if _ONLY_NEEDED.search(text):
+        return True
+    return any(any(t in m.group(1) for t in terms if len(t) >= 2) for m in _NOT_NEEDED.finditer(text))
+
+
+_NOT_NEEDED = re.compile(r"(?:无需再?|不再需要|不需要再?|不用再?|不必再?|免于|免除|不再要求|不再|免(?=[\u4e00-\u9fff]{2}))"
+                         r"([^，。；;,]{1,12})")
+_ONLY_NEEDED = re.compile(r"(?:只需|仅需)(?:要)?(?:携带|提供|提交|上传|带|出示)")
+
 # what a procedure question asks -> the words of a sentence that answers it
 PROCEDURE_CUES = [
     (re.compile(r"(?:哪些|什么|啥)(?:材料|证件|资料|手续)|带什么|带哪些|what (?:documents|papers|materials)|"

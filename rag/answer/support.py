@@ -9,7 +9,7 @@ from rag.answer.candidates import Candidate, Surroundings, topic
 from rag.answer.evidence import (ASKS_POST, ASKS_ROAD, CLOCK, ROAD, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band, other_band
-from rag.answer.focus import asking_only, measure_fits
+from rag.answer.focus import STILL_Q, asking_only, measure_fits, not_needed
 from rag.answer.places import about_neighbour, as_named, neighbours, outer_places, own_part
 from rag.answer.policy import AnswerPolicy
 from rag.answer.scoring import Question, coverage
@@ -214,6 +214,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy, around: Su
     title = topic(best.doc, policy)
     named = bool(title) and normalize_for_search(title) in normalize_for_search(query)
     typed = typed or (_ASKS_POST.search(query) is not None and _POST.search(best.text) is not None)
+    # (还要交照片吗: a sentence that says what is needed no more, or that only other things are, is of the kind asked)
+    typed = typed or (zh and STILL_Q.search(query) is not None and not_needed(q.terms, best.text))
     # the question names the entry this sentence belongs to: fewer of its other words need match
     need = policy.min_coverage_typed if typed or named else policy.min_coverage
     if _band_holds(query, best):  # "老人85岁" against "80至89周岁…": the age is said, as a band

@@ -38,7 +38,7 @@ from rag.answer.changes import (CHANGE_WORDS, CHANGES, abolishes_only, changes_s
 from rag.answer.dating import annotate, no_data_note, replaced_value, spoken, withdrawn, without_stale_short  # noqa: F401 (the wording)
 from rag.answer.evidence import ADDRESS, ASKS_WHERE, asks_clock
 from rag.answer.events import asked_event, event_first
-from rag.answer.focus import STILL_Q, counted_in, measure_fits
+from rag.answer.focus import STILL_Q, counted_in, measure_fits, not_needed
 from rag.answer.in_force import moved, not_yet, postponements
 from rag.answer.newer import Newer, newer_change
 from rag.answer.places import about_neighbour, elsewhere
@@ -314,6 +314,11 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, "current", lead_value=lead.value,
                                                    pending=True)
     if len(times) < 2 or len(docs) < 2 or (asked.kind == "none" and len(dated_docs) < 2):
+        gone = _no_longer(q, asked, versions, ranked, around, policy)
+        if gone is not None:  # 还要交照片吗: 答：…不再需要提交照片 of 2026, over a 2019 guide's 一寸照片2张
+            lead, was = gone
+            return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, "current", was,
+                                                       lead_value=lead.value)
         if asked.kind == "year" and versions and year_said(asked) and all(_not_of(q, v, asked) for v in versions):
             return ranked, Timeline(asked, latest=max(v.when for v in versions))  # one article, another year
         if asked.kind == "year" and q.zh and any(asked.covers(v.when) and v.cand.doc.date
@@ -590,7 +595,7 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
     for c in top + more:
         if id(c) not in in_top and c.doc.id in {v.cand.doc.id for v in out if id(v.cand) in in_top}:
             continue  # its article gave a version in the window
-        needed = floor * policy.clock_cover if still and _not_needed(q, c.text) else floor  # (无需再提交…证明)
+        needed = floor * policy.clock_cover if still and not_needed(q.terms, c.text) else floor  # (无需再提交…证明)
         reaches = (covered[id(c)] >= needed or titled(q, c, around, floor, policy) or _opened(q, c, around, floor, policy)
                    or _answers_asked(q, c, around, floor, policy) or _labelled(q, c, floor, policy)
                    or _changed_under(q, c, around, floor, policy))
@@ -616,13 +621,28 @@ def _versions(q: Question, ranked: list[Candidate], around: Surroundings, policy
 _PLAN_ASKED = re.compile(r"计划|目标|打算|力争|争取|\bplan(?:s|ned)?\b|\btarget", re.I)
 
 
-def _not_needed(q: Question, text: str) -> bool:
-    """Does the sentence say that a thing the question names is needed no more (无需再提交无房证明,
-    还要去开无房证明吗)? Then it answers a 还要…吗 question with fewer of its words (开, 去)."""
-    return any(any(t in m.group(1) for t in q.terms if len(t) >= 2) for m in _NOT_NEEDED.finditer(text))
-
-
-_NOT_NEEDED = re.compile(r"(?:无需再?|不再需要|不需要再|不用再?|不必再?|免于|免除|不再要求|不再)([^，。；;,]{1,12})")
+def _no_longer(q: Question, asked: Asked, versions: list[Version], ranked: list[Candidate], around: Surroundings,
+               policy: AnswerPolicy) -> tuple[Version, Version | None] | None:
+    """A question whether something is still needed (还要交照片吗), asked of now: the newest version that
+    says it is needed no more (不再需要提交照片, 只需提供身份证) leads, when it is newer than the best-ranked
+    sentence (an older guide's list of materials, which names the thing but may set no version's floor)
+    and no newer version says otherwise; with it, as earlier, the best-ranked older sentence that names
+    the thing (一寸照片2张), where one does."""
+    if asked.kind not in ("none", "current") or not q.zh or STILL_Q.search(q.query) is None:
+        return None
+    said = [v for v in versions if not_needed(q.terms, v.cand.text)]
+    if not said:
+        return None
+    lead = max(said, key=lambda v: v.when)
+    top = when_of(ranked[0], around)
+    if ranked[0] is lead.cand or top is None or not top < lead.when or any(v.when > lead.when for v in versions):
+        return None
+    focus = [t for t in q.focus if len(t) >= 2]
+    for c in ranked[: policy.time_window]:
+        when = when_of(c, around)
+        if when is not None and when < lead.when and any(t in c.text for t in focus) and not not_needed(q.terms, c.text):
+            return lead, Version(c, when, re.sub(r"\s+", "", c.text))
+    return lead, None
 
 
 def in_force(versions: list[Version], asked: Asked, today: _dt.date | None) -> list[Version]:
