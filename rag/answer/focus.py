@@ -244,7 +244,7 @@ def measured_first(query: str, ranked: list, window: int, margin: float) -> list
     return ranked
 
 # whether something must (still) be done or paid (还要交照片吗, 还要另交加压费吗, do I still need to…)
-STILL_Q = re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,12}(?:吗|么)|是否需要|要不要|用不用|"
+STILL_Q = re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,20}(?:吗|么)|是否需要|要不要|用不用|"
                      r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I)
 
 

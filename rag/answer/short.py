@@ -14,6 +14,7 @@ from rag.answer.bands import band_amount
 from rag.answer.candidates import Candidate, Surroundings, adjacent_runner_up, next_in_document
 from rag.answer.cut import trim
 from rag.answer.dating import said_right
+from rag.answer.focus import STILL_Q, not_needed
 from rag.answer.policy import AnswerPolicy
 from rag.answer.reading import Verdict
 from rag.answer.scoring import WHY, Question
@@ -98,6 +99,8 @@ def choose(q: Question, best: Candidate, held_before: Candidate | None, chosen: 
         chosen = [trim(c, (s, e) if _covers(c, best) else None, q.terms, p) for c in chosen]
         part = _part(best, s, e)
         return Short(part.text, (part,), None, chosen)
+    if q.zh and q.kind == "number" and STILL_Q.search(q.query) and not_needed(q.terms, best.text):
+        return Short(None, (), None, chosen)  # 还要在几个窗口来回跑吗, 不用再在3个窗口之间来回跑: no count answers it
     named = _predecessor(q, chosen, p) or _appointee(q, chosen, p) or _post(q, chosen, p) or _corrected(q, best, chosen, p)
     if named is not None:
         return named

@@ -340,7 +340,7 @@ def _order(q: Question, timeless: Question, asked: Asked, ranked: list[Candidate
     if asked.kind == "past":
         older = _older(versions, newest)
         if not older:
-            return _replaced(asked, versions, ranked, policy)
+            return _replaced(asked, versions, ranked, policy, timeless)
         lead = newest_held(timeless, older, versions)
         status, changed = _status(newest, lead)
         return _first(ranked, lead.cand), Timeline(asked, lead.cand, lead.when, status, changed_on=changed,
@@ -392,17 +392,38 @@ def _best_of_article(newest: Version, versions: list[Version]) -> Version:
 
 
 def _replaced(asked: Asked, versions: list[Version], ranked: list[Candidate],
-              policy: AnswerPolicy) -> tuple[list[Candidate], Timeline]:
+              policy: AnswerPolicy, q: Question) -> tuple[list[Candidate], Timeline]:
     """For the past (以前要几个工作日), where every version gives today's value: the one whose sentence
     writes the value it replaced (办理时限由5个工作日缩短为1个工作日: 5个工作日) leads with that value,
-    superseded on its date; else nothing is decided. Not where a newer article read tells the version's
-    own value as the old one (…实行免费乘坐。此前每生每学期220元: 220元 is what came before)."""
+    superseded on its date; else a line of a version's article that says the old value no longer
+    holds (原周一至周五8:30-17:30的办公时间不再执行) leads, with that value; else nothing is decided.
+    Not where a newer article read tells the version's own value as the old one (…实行免费乘坐。此前每生
+    每学期220元: 220元 is what came before)."""
     told = next(((v, old) for v in versions if (old := replaced_value(v.cand.text, v.value))), None)
+    if told is None:
+        ended = _ended_line(versions, ranked[: policy.time_window], q)
+        if ended is not None:
+            v, c, old = ended
+            return _first(ranked, c), Timeline(asked, c, v.when, "superseded", changed_on=v.when, lead_value=old)
     if told is None or _said_since(told[0], ranked[: policy.time_window]):
         return ranked, Timeline(asked)
     v, old = told
     return _first(ranked, v.cand), Timeline(asked, v.cand, v.when, "superseded", changed_on=v.when, lead_value=old,
                                             pending=True)
+
+
+def _ended_line(versions: list[Version], read: list[Candidate], q: Question) -> tuple[Version, Candidate, str] | None:
+    """(the version, the line, its value) of a line read in a version's article that only says the old
+    value no longer holds (原…8:30-17:30的办公时间不再执行), giving a value of the kind asked other than the
+    version's; None where none does."""
+    for c in read:
+        v = next((v for v in versions if v.cand.doc.id == c.doc.id and v.cand is not c), None)
+        if v is None or not abolishes_only(c):
+            continue
+        old = value_of(q, c)
+        if old and old != v.value and old not in v.value and len(old) < len(c.text.strip()):
+            return v, c, old
+    return None
 
 
 def _said_since(v: Version, read: list[Candidate]) -> bool:
@@ -743,8 +764,20 @@ def _earlier(versions: list[Version], newest: Version) -> Version | None:
 
 def _older(versions: list[Version], newest: Version) -> list[Version]:
     """Versions of other, older articles that say something else than `newest`."""
-    return [v for v in versions if v.when < newest.when and v.value != newest.value
+    return [v for v in versions if v.when < newest.when and not _same_value(v.value, newest.value)
             and v.cand.doc.id != newest.cand.doc.id]
+
+
+def _same_value(a: str, b: str) -> bool:
+    """The same value, or a closing time and hours that end at it (18:30 of 8:30-18:30、9:00-12:00: a report's
+    "延时至18:30" says no other hours than the notice)."""
+    if a == b:
+        return True
+    one, hours = (a, b) if len(a) < len(b) else (b, a)
+    return bool(_TIME_OF_DAY.fullmatch(one)) and re.search(rf"[-—–~～至到]\s*{re.escape(one)}(?!\d)", hours) is not None
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}[:：]\d{2}")
 
 
 def _status(newer: Version, older: Version) -> tuple[str, Date | None]:
