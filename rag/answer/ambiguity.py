@@ -115,6 +115,26 @@ def _target(question: str, kind: str | None) -> str:
     return _asked_word(left)[-2:]  # "年收入" (one jieba word) asks about 收入
 
 
+CLASS = re.compile(r"第?[一二三四五六七八九十]{1,2}[类档]")
+
+
+def class_part(question: str, sentence: str) -> tuple[int, int]:
+    """Of a sentence whose parts (；) give the figures of several classes, the bounds of the part of the class
+    the question names (二类节水器具, written in by rag/retrieve/defined.py), where one part alone names it;
+    else the whole sentence's."""
+    asked = CLASS.search(question)
+    whole = (0, len(sentence))
+    if asked is None:
+        return whole
+    bounds, lo = [], 0
+    for m in re.finditer(r"[；;]", sentence):
+        bounds.append((lo, m.end()))
+        lo = m.end()
+    bounds.append((lo, len(sentence)))
+    own = [b for b in bounds if asked.group() in sentence[b[0] : b[1]]]
+    return own[0] if len(own) == 1 and len(bounds) > 1 else whole
+
+
 def _labelled(question: str, sentence: str, kind: str | None) -> list[tuple[int, int, int, str]]:
     """(label start, value start, value end, label) of each quantity (or date) of the sentence
     the question does not itself say; its label is the words before it in its clause."""
@@ -123,8 +143,8 @@ def _labelled(question: str, sentence: str, kind: str | None) -> list[tuple[int,
     pattern = NUMBER_RE if kind == "number" else DATE_RE
     facts, prev_end = [], 0
     for m in pattern.finditer(sentence):
-        if not re.search(r"\d|[一二三四五六七八九十百千万亿两半]", m.group()):
-            continue
+        if not re.search(r"\d|[一二三四五六七八九十百千万亿两半]", m.group()) or CLASS.fullmatch(m.group().strip()):
+            continue  # (一类节水器具: a class's name, part of the label, no quantity)
         stops = [x.end() for x in _LABEL_STOP.finditer(sentence, prev_end, m.start())]
         lo = max([prev_end] + stops)
         prev_end = m.end()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from rag.answer.ambiguity import class_part
 from rag.answer.candidates import Candidate
 from rag.answer.change_values import with_unit
 from rag.answer.evidence import asks_duration, duration_in
@@ -26,7 +27,7 @@ from rag.text import CN_NUMERALS, sentence_spans  # (由8条增至十三条: a n
 from rag.types import Answer, Citation, ShortPart
 
 _NUM = r"\d{1,2}:\d{2}|\d+(?:\.\d+)?"
-_PER = r"每(?:人|户|例|份|张|次|位|名|套|亩|平方米|立方米|吨|月|年|天|日|小时|辆|台)(?:每(?:月|年|天|日|次|小时))?"
+_PER = r"每(?:人|户|例|份|张|次|位|名|套|亩|平方米|立方米|吨|月|年|天|日|小时|辆|台|件|个|只|艘|座)(?:每(?:月|年|天|日|次|小时))?"
 _MARK = "|".join(re.escape(w) for w in sorted(ADJUST, key=len, reverse=True) if not w.isascii())
 _CHANGES = (
     re.compile(rf"(?P<new>{_NUM})(?:\s*(?:yuan|a\.m\.|p\.m\.))?\s+instead of\s+(?P<old>{_NUM})", re.I),
@@ -59,7 +60,9 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
     fixed = correction(lead, ranked, said, today) or renamed(lead, ranked, said, today)
     if fixed is not None:
         return fixed
-    span = extract_short(q.span_q, lead.text, q.kind) if said is not None else None
+    lo, hi = class_part(q.query, lead.text) if q.kind == "number" and q.zh else (0, len(lead.text))
+    span = extract_short(q.span_q, lead.text[lo:hi], q.kind) if said is not None else None  # (二类's own figure)
+    span = (span[0] + lo, span[1] + lo) if span else None
     if span is not None and asks_duration(q.query):  # 能借多长时间: 借期仍为30天, not the 6册 before it
         told = duration_in(lead.text)
         at = lead.text.find(told) if told else -1
@@ -72,18 +75,19 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
         return None
     for c, d in _newer_articles(ranked, said):
         for s, e in sentence_spans(c.doc.text):
+            start = applies_from(c.doc.text[s:e], d)
+            if start is not None and not_yet(start, today):
+                continue  # announced for later
             for pattern in _CHANGES:
-                m = pattern.search(c.doc.text, s, e)
-                start = applies_from(c.doc.text[s:e], d)
-                if start is not None and not_yet(start, today):
-                    continue  # announced for later
-                if m is None or m["old"] not in olds or m["new"] == m["old"]:
-                    continue
-                old = m["old"] + (m.groupdict().get("unit") or "")
-                if old in answered:  # in the answer's own unit (not the 4 of 2024年4月30日 for 由4项减少为2项)
-                    lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
-                    new = with_unit(c.doc.text, old, m.span("new"))
-                    return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], lead.doc.id)
+                # (every change the sentence makes: 一类…由每台195元提高至285元；二类…由每件35元提高至55元)
+                for m in pattern.finditer(c.doc.text, s, e):
+                    if m["old"] not in olds or m["new"] == m["old"]:
+                        continue
+                    old = m["old"] + (m.groupdict().get("unit") or "")
+                    if old in answered:  # in the answer's own unit (not the 4 of 2024年4月30日 for 由4项减少为2项)
+                        lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
+                        new = with_unit(c.doc.text, old, m.span("new"))
+                        return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], lead.doc.id)
     return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rag.answer.ambiguity import class_part
 from rag.answer.candidates import Candidate, Surroundings, list_subject
 from rag.answer.changes import changes_standard
 from rag.answer.change_values import changed_from, changed_to
@@ -74,6 +75,8 @@ def _value_of(q: Question, c: Candidate) -> str | None:
         address = ADDRESS.search(text)
         if address:
             return address.group()
+    if q.kind == "number" and q.zh:  # 一类…由每台195元提高至285元；二类…由每件35元提高至55元, asked the second class
+        text = text[slice(*class_part(q.query, text))]
     span = extract_short(q.span_q, text, q.kind)
     if span and q.kind == "place" and q.zh and _the_place_asked(q.query, text, *span):
         return None  # 镇便民服务中心在哪儿: 我们建成镇(便民服务中心) names it, and says not where it is
