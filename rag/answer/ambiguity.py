@@ -115,7 +115,7 @@ def _target(question: str, kind: str | None) -> str:
     return _asked_word(left)[-2:]  # "年收入" (one jieba word) asks about 收入
 
 
-CLASS = re.compile(r"第?[一二三四五六七八九十]{1,2}[类档]")
+CLASS = re.compile(r"第?[一二三四五六七八九十]{1,2}(?:[类档]|阶梯)")
 
 
 def class_part(question: str, sentence: str) -> tuple[int, int]:

@@ -73,6 +73,22 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
         olds = _asked_figures(q, lead.text) or _figures(lead.text)  # change could: the sentence's figures are read
     if said is None or not olds:
         return None
+    found = _change_of(olds, answered, ranked, said, today)
+    if found is None:
+        return None
+    first_old = found[0].old
+    for _ in range(4):  # changed again later (由每立方米6.78元调整为7.74元, then 由7.74元调整为8.61元): the last change
+        newer, d = found
+        again = _change_of(set(_FIGURE.findall(newer.value)), newer.value, ranked, d, today)
+        if again is None:
+            break
+        found = again
+    return replace(found[0], old=first_old, of=lead.doc.id)
+
+
+def _change_of(olds: set[str], answered: str, ranked: list[Candidate], said, today):
+    """(the first sentence of a retrieved article newer than `said` that changes one of the figures `olds`
+    written in `answered` to another, as a Newer, and its article's date), or None."""
     for c, d in _newer_articles(ranked, said):
         for s, e in sentence_spans(c.doc.text):
             start = applies_from(c.doc.text[s:e], d)
@@ -87,7 +103,7 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
                     if old in answered:  # in the answer's own unit (not the 4 of 2024年4月30日 for 由4项减少为2项)
                         lo, hi = _sentence_of(c.doc.text, s, e, m.start(), m.end())
                         new = with_unit(c.doc.text, old, m.span("new"))
-                        return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], lead.doc.id)
+                        return Newer(c.span(lo, hi), c.doc.text[new[0]:new[1]], m.start("new"), m["old"], ""), d
     return None
 
 

@@ -392,7 +392,7 @@ def _best_of_article(newest: Version, versions: list[Version]) -> Version:
 
 
 def _replaced(asked: Asked, versions: list[Version], ranked: list[Candidate],
-              policy: AnswerPolicy, q: Question) -> tuple[list[Candidate], Timeline]:
+              policy: AnswerPolicy, q: Question | None = None) -> tuple[list[Candidate], Timeline]:
     """For the past (以前要几个工作日), where every version gives today's value: the one whose sentence
     writes the value it replaced (办理时限由5个工作日缩短为1个工作日: 5个工作日) leads with that value,
     superseded on its date; else a line of a version's article that says the old value no longer
@@ -400,7 +400,7 @@ def _replaced(asked: Asked, versions: list[Version], ranked: list[Candidate],
     Not where a newer article read tells the version's own value as the old one (…实行免费乘坐。此前每生
     每学期220元: 220元 is what came before)."""
     told = next(((v, old) for v in versions if (old := replaced_value(v.cand.text, v.value))), None)
-    if told is None:
+    if told is None and q is not None:
         ended = _ended_line(versions, ranked[: policy.time_window], q)
         if ended is not None:
             v, c, old = ended

@@ -75,7 +75,7 @@ def _value_of(q: Question, c: Candidate) -> str | None:
         address = ADDRESS.search(text)
         if address:
             return address.group()
-    if q.kind == "number" and q.zh:  # 一类…由每台195元提高至285元；二类…由每件35元提高至55元, asked the second class
+    if q.kind == "number":  # 一类…由每台195元提高至285元；二类…由每件35元提高至55元, asked the second class
         text = text[slice(*class_part(q.query, text))]
     span = extract_short(q.span_q, text, q.kind)
     if span and q.kind == "place" and q.zh and _the_place_asked(q.query, text, *span):
