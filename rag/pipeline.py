@@ -348,7 +348,6 @@ class Pipeline:
         from rag.retrieve import followup, search
         from rag.retrieve.officialese import officialese
         from rag.retrieve.defined import as_defined
-        from rag.index.tokenize import tokenize
         from rag.answer.time_asked import within_time_asked
 
         t0 = time.perf_counter()
@@ -377,12 +376,13 @@ class Pipeline:
             return _written_by(self._search_batch(idx, [query], n, mode, qv, within, also=q if query != q else None)[0],
                                idx, today)
 
-        found = find(filters, k + max(answerer.policy.further_from, answerer.policy.newer_from))
-        defined = as_defined(query, tokenize(query), (h.chunk.text for h in found[:k]))
+        n = k + max(answerer.policy.further_from, answerer.policy.newer_from)
+        found = find(filters, n)
+        defined = as_defined(query, (h.chunk.text for h in found[:k]))
         if defined is not None:  # 换节水龙头 of a passage's 二类节水器具，是指…水嘴（水龙头）: searched with the class's name
             searched, query = defined, defined
             qv = search.soon_embedded(self.embedder, [query]) if mode != "bm25" else None
-            found = find(filters, k + max(answerer.policy.further_from, answerer.policy.newer_from))
+            found = find(filters, n)
         hits = found[:k]  # with an article it reads (a newer version's figure may be its passage ranked 6th)
         vector = None if qv is None else qv.result()[0]
         extractive = answerer.answer(q, hits, vector, searched, today, found[k:])

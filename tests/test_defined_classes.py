@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 
 from rag.answer.ambiguity import singled_out_fact
-from rag.index.tokenize import tokenize
 from rag.retrieve.defined import as_defined, definitions
 from tests.helpers import hashing_pipeline
 
@@ -31,12 +30,12 @@ def test_the_classes_a_text_defines():
     ("我租了个仓库，登记费多少？", "我租了个仓库（商业类），登记费多少？"),
 ])
 def test_a_question_asked_by_what_a_class_holds(question, want):
-    assert as_defined(question, tokenize(question), [GUIDE, FEES]) == want
+    assert as_defined(question, [GUIDE, FEES]) == want
 
 
 @pytest.mark.parametrize("question", ["县里现在一年用多少电？", "一类节能灯具现在补贴多少？"])
 def test_a_question_of_no_class_or_naming_one_stays(question):
-    assert as_defined(question, tokenize(question), [GUIDE, FEES]) is None
+    assert as_defined(question, [GUIDE, FEES]) is None
 
 
 def test_a_class_name_is_part_of_its_figures_label():
@@ -123,12 +122,12 @@ TIERS = ["第一阶梯：年用气量300立方米（含）以内，每立方米2
     ("一年用气超过600立方米，超出的部分每立方米多少钱？", "（第三阶梯）"),
 ])
 def test_a_quantity_asked_falls_in_one_tier(question, tier):
-    assert tier in as_defined(question, tokenize(question), TIERS)
+    assert tier in as_defined(question, TIERS)
 
 
 @pytest.mark.parametrize("question", ["一年用气500立方米，每立方米多少钱？", "一年用气700立方米以内，要交多少钱？"])
 def test_a_quantity_that_tells_no_one_tier_adds_none(question):
-    assert as_defined(question, tokenize(question), TIERS) is None  # no 以内 / 超过, or across two tiers
+    assert as_defined(question, TIERS) is None  # no 以内 / 超过, or across two tiers
 
 
 GAS = {

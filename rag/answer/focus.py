@@ -248,7 +248,6 @@ STILL_Q = re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?
                      r"\b(?:still )?(?:need|have) to\b|\bmust\b.*\?", re.I)
 
 
-
 def not_needed(terms, text: str) -> bool:
     """Does the sentence say that a thing the question names (one of its `terms`) is needed no more
     (无需再提交无房证明, 实行免押金办证, 不用再开转诊证明), or that only other things are needed

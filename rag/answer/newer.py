@@ -60,7 +60,7 @@ def newer_change(q: Question, lead: Candidate, ranked: list[Candidate], today=No
     fixed = correction(lead, ranked, said, today) or renamed(lead, ranked, said, today)
     if fixed is not None:
         return fixed
-    lo, hi = class_part(q.query, lead.text) if q.kind == "number" and q.zh else (0, len(lead.text))
+    lo, hi = class_part(q.query, lead.text) if q.kind == "number" else (0, len(lead.text))
     span = extract_short(q.span_q, lead.text[lo:hi], q.kind) if said is not None else None  # (二类's own figure)
     span = (span[0] + lo, span[1] + lo) if span else None
     if span is not None and asks_duration(q.query):  # 能借多长时间: 借期仍为30天, not the 6册 before it

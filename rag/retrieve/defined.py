@@ -31,15 +31,20 @@ def definitions(texts: Iterable[str]) -> list[tuple[str, str]]:
     return out
 
 
-def as_defined(question: str, terms: Iterable[str], texts: Iterable[str]) -> str | None:
+def as_defined(question: str, texts: Iterable[str]) -> str | None:
     """The question with the name of the class its words fall in written after them, or None: where a
     text defines a class (not named in the question) whose definition holds the most of the question's
     words of two characters or more (at least one); of classes tied on them, the one whose range
     holds the quantity asked (不超过192立方米: 第一阶梯, 年用水量192立方米（含）以内; 超过276立方米:
     第三阶梯, 276立方米以上), or none where that does not tell one."""
-    words = [t for t in terms if len(t) >= 2 and t in question]
+    defined = definitions(texts)
+    if not defined:
+        return None  # (most questions: no class defined in their passages, and the question is not cut in words)
+    from rag.index.tokenize import tokenize
+
+    words = [t for t in tokenize(question) if len(t) >= 2 and t in question]
     scored = []
-    for name, body in definitions(texts):
+    for name, body in defined:
         if name in question:
             return None  # the question names a class itself
         found = [t for t in words if t in body]
