@@ -232,7 +232,13 @@ def main(argv=None) -> int:
     ap.add_argument("--rank", type=int, default=8)
     ap.add_argument("--max-len", type=int, default=192)
     ap.add_argument("--negatives", type=float, default=0.35)
-    ap.add_argument("--limit", type=int, default=0, help="train on this many questions only (quick trials)")
+    ap.add_argument("--limit", type=int, default=0, help="train on this many DRCD questions only")
+    ap.add_argument("--news", type=int, default=0,
+                    help="add this many questions made from the news archive (eval/news_synth.py)")
+    ap.add_argument("--hard-negatives", type=float, default=0.0,
+                    help="with --news: this share of its questions also gets a window holding a neighbouring value")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from this adapter instead of the bare encoder (a fine-tuning round)")
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--resume", action="store_true")
@@ -260,12 +266,25 @@ def main(argv=None) -> int:
     print(f"DRCD: {len(records)} questions after OpenCC t2s ({moved} answers re-located, {dropped} dropped); "
           f"train {len(train_recs)}, validation {len(val_recs)} (held-out drcd_test articles)", flush=True)
     val_examples = windows(val_recs, random.Random(1), negatives=0.5)
+    news_train, news_val = [], []
+    if args.news:
+        from news_synth import records as news_records
+
+        news_train = news_records(count=args.news, split="train")
+        news_val = windows(news_records(count=max(200, args.news // 6), split="val", seed=1), random.Random(2),
+                           negatives=0.5)
+        print(f"news archive: {len(news_train)} training questions, {len(news_val)} validation windows "
+              f"(held-out articles)", flush=True)
 
     model = build_model(model_dir, rank=args.rank, train=True)
     if args.validate_only:
         load_adapter(model, args.out)
         print(json.dumps(validate(model, tokenizer, val_examples, args.max_len), ensure_ascii=False, indent=1))
+        if news_val:
+            print("news:", json.dumps(validate(model, tokenizer, news_val, args.max_len), ensure_ascii=False, indent=1))
         return 0
+    if args.init:
+        load_adapter(model, args.init)
 
     if args.export_checkpoint:
         state = torch.load(args.work / "checkpoint.pt", weights_only=False)
@@ -280,7 +299,12 @@ def main(argv=None) -> int:
         return 0
     if args.limit:
         train_recs = random.Random(0).sample(train_recs, min(args.limit, len(train_recs)))
-    feats = featurize(tokenizer, windows(train_recs, random.Random(0), args.negatives), args.max_len)
+    examples = windows(train_recs + news_train, random.Random(0), args.negatives)
+    if news_train and args.hard_negatives:
+        from news_synth import hard_negatives
+
+        examples += hard_negatives(news_train, share=args.hard_negatives)
+    feats = featurize(tokenizer, examples, args.max_len)
     n_batches = math.ceil(len(feats) / args.batch_size)
     total_steps = int(n_batches * args.epochs)
     print(f"{len(feats)} training windows, {n_batches} batches an epoch, {total_steps} steps", flush=True)
@@ -349,10 +373,16 @@ def main(argv=None) -> int:
 
     figures = validate(model, tokenizer, val_examples, args.max_len)
     print("validation:", json.dumps(figures, ensure_ascii=False, indent=1), flush=True)
+    if news_val:
+        figures = {"drcd": figures, "news": validate(model, tokenizer, news_val, args.max_len)}
+        print("news validation:", json.dumps(figures["news"], ensure_ascii=False, indent=1), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_adapter(model, args.out, {
         "base": "multilingual-e5-small (rag.models.offline_model)", "data": "DRCD v1.3 dev+test (CC BY-SA 3.0), OpenCC t2s, "
-        "held out: drcd_test articles with index % 4 == 0", "train_questions": len(train_recs),
+        "held out: drcd_test articles with index % 4 == 0"
+        + (f"; {len(news_train)} questions made from news_zh.jsonl.gz (CRUD-RAG, Apache-2.0) by eval/news_synth.py"
+           if news_train else "") + (f"; fine-tuned from {args.init.name}" if args.init else ""),
+        "train_questions": len(train_recs) + len(news_train),
         "windows": len(feats), "epochs": args.epochs, "lr": args.lr, "max_len": args.max_len,
         "validation": figures})
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
