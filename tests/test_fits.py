@@ -15,3 +15,10 @@ def test_a_how_many_needs_a_figure():
 def test_other_kinds_always_fit():
     assert fits(None, "任何东西") and fits("person", "青禾湾") and fits("place", "某某")
     assert fits("ordinal", "二期") and fits("ordinal", "冠军")
+
+
+def test_an_organisation_is_no_persons_name():
+    # a photo credit glued to the next sentence (柏雨松 摄沿江大道…) gave a "which company" its name
+    assert not fits("org", "柏雨松") and not fits("org", " 欧阳明哲 ")
+    assert fits("org", "中铁十局") and fits("org", "霁川市交通建设集团") and fits("org", "光荣")
+    assert fits("org", "市经信局") and fits("org", "春天集团")  # unknown to the dictionary, yet no one's name

@@ -23,6 +23,7 @@ from typing import Sequence
 from rag.answer import candidates, compose, reading, scoring, short, support, timeline
 from rag.answer.candidates import Candidate, Surroundings
 from rag.answer.compose import NOT_FOUND_EN, NOT_FOUND_ZH
+from rag.answer.enumeration import listed_first
 from rag.answer.focus import measured_first
 from rag.answer.places import names_place, renamings
 from rag.answer.posts import post_first, removed_last
@@ -70,6 +71,7 @@ class Answerer:
         dense = scoring.dense_scores(q, cands, self.embedder, query_vector, p)
         scoring.score_all(q, cands, dense, around, p)
         ranked = measured_first(q.query, self.ranked(q, cands), p.time_window, p.measure_margin)
+        ranked = listed_first(q.query, ranked, p.time_window, p.list_margin)  # 哪几个县: the sentence that lists them
         ranked, when = timeline.order(q, ranked, around, today, p, rare=self.rare)
         ranked, when = post_first(q, ranked, when, around, p)  # 张三现在担任什么职务: the newest post given him
         ranked, when = removed_last(q, ranked, when, p)  # 局长是谁: not one the article removes from the post
@@ -77,6 +79,7 @@ class Answerer:
             return compose.decline(question, searched, hits, "no version of the time asked",
                                    note=timeline.no_data_note(when, q.zh))
         best, reason = support.first_supported(when.question or q, ranked, around, p)
+        best = support.lead_supported(q, when.question or q, when.lead, best, around, p)
         if best is None:
             return compose.decline(question, searched, hits, reason)
         held_before = None  # the sentence before the chosen one, when the reader's span lies in it

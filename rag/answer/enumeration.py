@@ -42,6 +42,44 @@ def asks_several(question: str) -> bool:
     return not (_ONE_THING.search(q) and not re.search(r"哪些|哪几|哪[两二三四五六七八九十]|分别|包括", q))
 
 
+def listed_first(question: str, ranked: list, window: int, margin: float) -> list:
+    """`ranked` with the best sentence of the best one's article that lists as many items as asked
+    (哪两家: 2, 哪五类: 5, else 2) first, when the question asks for several things, the best sentence,
+    of a dated article (news, a notice), lists fewer and this one, among the first `window`, scores
+    within `margin` of it: "沿线经过哪几个县" is answered by "途经…上犹县、崇义县、大余县", not by the
+    sentence that repeats the road's name and its purpose."""
+    if not ranked or not ranked[0].doc.date or not asks_several(question):
+        return ranked  # an encyclopaedia's entry (undated) says its lists in many ways: its order stays
+    wanted = _count_asked(question)
+    if _most_items(ranked[0].text) >= wanted:
+        return ranked
+    for i, c in enumerate(ranked[1:window], start=1):
+        if c.score < ranked[0].score - margin:
+            break
+        if c.doc.id == ranked[0].doc.id and _most_items(c.text) >= wanted:  # the same dated article
+            return [c] + ranked[:i] + ranked[i + 1:]
+    return ranked
+
+
+_COUNT_ASKED = re.compile(r"哪([两二三四五六七八九十])|([两二三四五六七八九十]|\d{1,2})\s*(?:个|家|类|项|大|种|位|条|座|所|名|支|部|批|方面)")
+_NUMBER_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _count_asked(question: str) -> int:
+    """How many items the question asks for (哪两家 2, 3个综合展分别是什么 3); 2 when it does not say."""
+    m = _COUNT_ASKED.search(question)
+    if m is None:
+        return 2
+    word = m.group(1) or m.group(2)
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def _most_items(text: str) -> int:
+    """The items of the longest list the sentence gives (0 for none)."""
+    return max((len(re.split(r"、|和|及|与|以及|或|”\s*“|》\s*《", text[s:e])) for s, e in list_runs(text, 0, len(text))),
+               default=0)
+
+
 def is_list(text: str) -> bool:
     """The span already names several items ("光荣和ω-force", "甲、乙", "“强城”“兴村”"): a list
     covers all of it but a character or two."""

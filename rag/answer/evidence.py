@@ -150,6 +150,34 @@ def asks_duration(question: str) -> bool:
     return DURATION_Q.search(question) is not None
 
 
+# what a question asks when a length of time may answer its 多少 (有效期多少, 工期多少, 时长是多少)
+_TIME_ASKED = re.compile(r"期|限|时长|时间|寿命|年龄|工龄|历史|几年|\b(?:period|term|duration|time|long)\b"
+                         r"|\bhow many (?:\w+ )?(?:days|hours|minutes|weeks|months|years)\b", re.I)
+
+
+def duration_unasked(question: str, text: str) -> bool:
+    """Does a sentence give only lengths of time (计划用5到7年时间…) while the question asks an amount of
+    something else (还有多少沙化土地)? Such a sentence does not answer it; one that gives another figure
+    too (几十年来…由3996万亩减少到2661.9万亩) may."""
+    from rag.answer.span import NUMBER_RE
+    from rag.dates import find_dates
+
+    if asks_duration(question) or _TIME_ASKED.search(question) or _AMOUNT_IN_WORDS.search(text):
+        return False  # 退多少 may be answered 按月全额退还 beside 满一个月
+    dates = [(d.start, d.end) for d in find_dates(text, 2000)]
+    figures = [m for m in NUMBER_RE.finditer(text)  # in digits, or in words with a measure (二十七个), not 一 of 一地一策
+               if (re.search(r"\d", m.group()) or re.search(r"[^零〇一二两三四五六七八九十百千万亿]$", m.group()))
+               and not any(s <= m.start() and m.end() <= e for s, e in dates)]
+    return bool(figures) and all(_A_DURATION.fullmatch(m.group().strip()) and not text.startswith("岁", m.end())
+                                 for m in figures)  # 年满80周岁: an age, not a length of time
+
+
+# an amount said in words (按月全额退还, 免收, 减半收取): it may answer 多少 beside a length of time
+_AMOUNT_IN_WORDS = re.compile(r"全额|全部|全免|免费|免收|免交|减半|一半|半价|不收|不再收")
+_A_DURATION = re.compile(r"(?:[近约超逾]|超过)?(?:[\d一二两三四五六七八九十]+\s*[-~～至到]\s*)?[\d,一二两三四五六七八九十百半几]+\s*(?:多|余)?\s*"
+                         r"个?(?:工作日|天|小时|分钟|周|星期|个月|年)(?:多|左右)?")
+
+
 def duration_in(sentence: str) -> str | None:
     """The duration a sentence gives (3个工作日, 当场, 即时), the new one where it says a change
     (由10个工作日缩短为3个工作日 -> 3个工作日); a date's year or day (2025年, 6月1日) is none."""

@@ -16,13 +16,21 @@ _TIME_WORD = re.compile(r"世纪|年代|时期|时代|朝|[春夏秋冬]|初|末
                         r"晚上|傍晚|凌晨|夜|今天|昨天|明天|今年|去年|明年|当年|同年|次年|翌年")
 
 
+_ORG_END = re.compile(r"[局厅部委办院校所会社司团厂店馆站台行队组处科室]$|中心$")  # 春天集团 is no name, though unknown
+
+
 def fits(kind: str | None, text: str) -> bool:
     """False when the span plainly is not what the question asks for: no date or time word for a
-    "when", no figure for a "how many". Other kinds: True."""
+    "when", no figure for a "how many", a person's name for "which organisation". Other kinds: True."""
     if kind == "date":
         return bool(DATE_RE.search(text) or _HAS_NUM.search(text) or _TIME_WORD.search(text))
     if kind == "number":
         return bool(_HAS_NUM.search(text))
+    if kind == "org":  # 承建单位是哪家: not a person's name (邬焰峰 of a photo credit, 邬焰峰 摄)
+        from rag.answer.span import looks_like_name
+
+        span = text.strip()
+        return not looks_like_name(span) or _ORG_END.search(span) is not None
     return True  # 第几 is also answered 二期 or 冠军; names and places take many shapes
 
 

@@ -66,6 +66,8 @@ class AnswerPolicy:
     year_lookback: int = 99  # "同年" looks back this many sentences of the paragraph: in effect all (726af97)
 
     # -- time (timeline.py): versions of one fact at different times
+    list_margin: float = 0.3  # a sentence listing the things asked (哪几个县) leads over a better one listing fewer,
+    # within this much of its score (enumeration.listed_first; hand-set on eval/news_dev)
     measure_margin: float = 0.15  # a sentence in the measure asked (多少份) leads over a better one in none, within this
     # much of its score (focus.measured_first; hand-set on eval/temporal dev4)
     rare_share: float = 0.1  # a place named in fewer of the archive's passages is another place's news, not its own

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.candidates import Candidate, Surroundings, topic
-from rag.answer.evidence import (ASKS_POST, ASKS_ROAD, CLOCK, ROAD, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, rival_entity, rival_named, role_words,
+from rag.answer.evidence import (ASKS_POST, ASKS_ROAD, CLOCK, ROAD, asks_clock, asks_duration, duration_in, is_named_unit, key_entities, mentions, other_numbered, first_figure_at, rate_unasked, duration_unasked, rival_entity, rival_named, role_words,
                                  unit_matches)
 from rag.answer.bands import in_band, other_band
 from rag.answer.focus import STILL_Q, asking_only, measure_fits, not_needed
@@ -39,6 +39,25 @@ def first_supported(q: Question, ranked: list[Candidate], around: Surroundings,
             return best, None
         first_reason = first_reason or reason
     return None, first_reason
+
+
+def lead_supported(q: Question, checked: Question, lead: Candidate | None, best: Candidate | None,
+                   around: Surroundings, policy: AnswerPolicy) -> Candidate | None:
+    """The timeline's lead, a version of the time asked, when `first_supported` passed it over only
+    for the few words it shares with the question less its time words (`checked`: 县里有多少对新人领证
+    of "2023年5月20日那天…"), while the whole question, its date included, finds it supported; else
+    `best`."""
+    if lead is None or best is lead or checked is q:
+        return best
+    why = unsupported(checked, lead, around, policy)
+    if not (why and why.startswith("low coverage")) or not q.terms:
+        return best
+    timeless = lead.context  # the timeline read it for the question less its time words
+    lead.context = coverage(q.terms, q.bigrams, around.window(lead), policy)
+    if unsupported(q, lead, around, policy) is None:
+        return lead
+    lead.context = timeless
+    return best
 
 
 def unsupported(q: Question, best: Candidate, around: Surroundings, policy: AnswerPolicy) -> str | None:
@@ -93,20 +112,35 @@ def _numbers_missing(q: Question, best: Candidate, window: str, around: Surround
     seen = window
     if _SAME_YEAR.search(best.text):
         seen += normalize_for_search(around.lead_in(best, count=policy.year_lookback))
-    for num in re.findall(r"\d+(?:\.\d+)?", normalize_for_search(q.query)):
-        if num not in seen and not _says_year(best, num) and not in_band(num, seen):
+    query = normalize_for_search(q.query)
+    for num in re.findall(r"\d+(?:\.\d+)?", query):
+        if num not in seen and not _says_year(best, num) and not in_band(num, seen) \
+                and not _edition_of_subject(query, num, best, policy):
             return f"number {num} not near the answer"
     return None
 
 
+_EDITION = r"第{}(?:届|次|期|批|轮)"
 
 
-_RELATIVE_YEAR = re.compile(r"今年|去年|前年|本年|上年")
+def _edition_of_subject(query: str, num: str, best: Candidate, policy: AnswerPolicy) -> bool:
+    """The question names an event by its edition (第31届广州博览会) that its article is about (says it
+    `subject_mentions` times): a sentence of that article need not repeat the number, as it need not
+    repeat the subject's name."""
+    edition = re.search(_EDITION.format(re.escape(num)), query)
+    return edition is not None and normalize_for_search(best.doc.text).count(edition.group()) >= policy.subject_mentions
+
+
+
+
+_RELATIVE_YEAR = re.compile(r"今年|去年|前年|本年|上年"
+                            r"|(?<![\d年])(?:1[0-2]|0?[1-9])月(?:[0-3]?\d[日号])?")  # 5月31日 of a 2023 article: 2023年
 
 
 def _says_year(c: Candidate, num: str) -> bool:
-    """A year the question names is said by the sentence in another way: "今年" in an article of that
-    year (rag.dates.sentence_time reads it against the article's date)."""
+    """A year the question names is said by the sentence in another way: "今年", or a month and day
+    without a year (5月31日，…出任…), in an article of that year (rag.dates.sentence_time reads it
+    against the article's date)."""
     if len(num) != 4 or not c.doc.date or not _RELATIVE_YEAR.search(c.text):
         return False
     from rag.dates import as_date, sentence_time
@@ -191,6 +225,8 @@ def _kind_missing(q: Question, best: Candidate, policy: AnswerPolicy, around: Su
         return "a date, where a duration is asked"  # 多久能批下来: 自2025年1月1日起 is no duration
     if kind == "number" and typed and rate_unasked(query, best.text, *typed):
         return "a rate, where a level is asked"
+    if kind == "number" and typed and duration_unasked(query, best.text):
+        return "a length of time, where an amount is asked"  # 还有多少沙化土地: not 用5到7年时间
     at = typed[0] if typed else first_figure_at(best.text)
     if other_numbered(q.span_q, best.text, at):
         return "another numbered line's figure"  # 1号线 asked: 2号线全长19.6公里, 2号线首班车6:10

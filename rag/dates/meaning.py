@@ -76,13 +76,17 @@ _COMPARED_RE = re.compile(r"(?:较|比|同比|相比|与|对比|compared (?:to|w
 _PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五[”\"’」]?\s*(?:规划)?\s*(?:时期|期间|以来|末|的五年)")
 _ONES = "一二三四五六七八九"
 
+# a person's birth (生于1972年, 1970年3月出生, 1968年生，): when someone was born, not the time a sentence
+# speaks of (生于1972年的王海鹏履新后…)
+_BORN_BEFORE_RE = re.compile(r"(?:生于|出生于)\s*$")
+_BORN_AFTER_RE = re.compile(r"\s*(?:出生|生人|生(?=[，,。；;、）)\s]|$))")
 _DEADLINE_RE = re.compile(r"\s*(?:前|以前|之前|止|为止)(?![\u4e00-\u9fff]{0,2}(?:标准|价格|政策))")
 
 
 def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     """The time a sentence speaks of: the latest date written in it ("2024年全村…" -> 2024; a month
     and day take the document's year), or a relative word read against the document's date (去年
-    in a 2025 article -> 2024); dates it compares with (较2023年…), a dateline's date (…2月10日讯)
+    in a 2025 article -> 2024); dates it compares with (较2023年…), a dateline's date (…2月10日讯), a birth (生于1972年)
     and dates after the document's year (targets, plans; not a 年度 set in advance: 2024年度…) are passed over;
     a 年度 written wins over the day it was told (1月18日，…公布2024年度… -> 2024); a five-year plan's period
     over by the document's date speaks of its last year (“十四五”时期 in 2026 -> 2025). Else the document's date
@@ -91,6 +95,8 @@ def sentence_time(sentence: str, doc_date: Date | None = None) -> Date | None:
     times, annual, told = [], [], []
     for f in find_dates(sentence, year):
         if _COMPARED_RE.search(sentence[max(0, f.start - 14): f.start]):
+            continue
+        if _BORN_BEFORE_RE.search(sentence[max(0, f.start - 4): f.start]) or _BORN_AFTER_RE.match(sentence, f.end):
             continue
         if f.date.month is None and sentence.startswith("度", f.end):
             annual.append(f.date)  # 1月18日，村里贴出2024年度村务公开表: the figures are 2024's, posted in 2025
