@@ -1,8 +1,8 @@
 """Answers on real-news text (found on the news dev set, eval/news_dev/): a sentence that gives only a
 length of time (计划用5到7年时间…) does not answer "how much land"; a month and day (5月31日) in an
 article of the year asked says that year; a question asking several things gets the sentence that
-lists them; an event's edition (第12届…) need not be repeated by the answering sentence. Invented
-places, people and figures."""
+lists them; an event's edition (第12届…) need not be repeated by the answering sentence; "until when"
+asks the end of what comes before it (执行到哪天). Invented places, people and figures."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.answer.enumeration import listed_first
+from rag.answer.events import asked_event
 from rag.answer.evidence import duration_unasked
 from rag.answer.policy import AnswerPolicy
 from rag.answer.support import _edition_of_subject
@@ -99,3 +100,14 @@ def test_an_events_edition_need_not_be_repeated_by_the_answering_sentence():
     assert _edition_of_subject("第12届澄岭博览会的3个综合展分别是什么？", "12", best, AnswerPolicy())
     assert not _edition_of_subject("第13届澄岭博览会的3个综合展分别是什么？", "13", best, AnswerPolicy())
     assert not _edition_of_subject("澄岭博览会有12个展区吗？", "12", best, AnswerPolicy())  # a count, not an edition
+
+
+@pytest.mark.parametrize("question, event", [
+    ("澄岭市对受灾企业的阶段性支持措施执行到哪天？", ("执行",)),  # until when: the word before 到
+    ("澄岭书展开放至几月几日？", ("开放",)),
+    ("澄岭大桥什么时候完工？", ("完工",)),  # the words after the when-word, as before
+    ("补贴什么时候？", ()),
+])
+def test_what_a_when_question_asks_the_time_of(question, event):
+    assert asked_event(question) == event
+

@@ -13,11 +13,14 @@ from rag.answer.support import unsupported
 
 
 def asked_event(query: str) -> tuple[str, ...]:
-    """What a when-question asks the time of: the words after its when-word (…什么时候完工？ -> 完工)."""
+    """What a when-question asks the time of: the words after its when-word (…什么时候完工？ -> 完工), or
+    for an "until when" the word before it (措施执行到哪天？ -> 执行)."""
     from rag.index.tokenize import tokenize
 
     m = _WHEN_Q.search(query)
-    return tuple(t for t in tokenize(query[m.end():]) if _EVENT_WORD.fullmatch(t)) if m else ()
+    after = tuple(t for t in tokenize(query[m.end():]) if _EVENT_WORD.fullmatch(t)) if m else ()
+    until = _UNTIL_Q.search(query) if not after else None  # 措施执行到哪天: until when it is 执行
+    return (until.group(1),) if until else after
 
 
 def event_first(q: Question, event: tuple[str, ...], ranked: list[Candidate], around: Surroundings,
@@ -36,4 +39,5 @@ def event_first(q: Question, event: tuple[str, ...], ranked: list[Candidate], ar
 
 
 _WHEN_Q = re.compile(r"什么时候|什么时间|何时|哪一?天|几月几[日号]|几号")
+_UNTIL_Q = re.compile(r"([\u4e00-\u9fff]{2})(?:到|至)(?:什么时候|什么时间|何时|哪一?天|几月几[日号]|几号)")
 _EVENT_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")  # a word of the event: 完工 of 什么时候完工？
