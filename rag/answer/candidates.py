@@ -279,6 +279,18 @@ def byline(c: Candidate) -> Candidate | None:
     return None
 
 
+def promoted(ranked: list, window: int, margin: float, better) -> list:
+    """`ranked` with the first of the next sentences among the first `window` for which `better(c)`
+    holds moved to the front, as long as it scores within `margin` of the best one; else unchanged.
+    (A sentence of the measure asked, a sentence that lists the things asked.)"""
+    for i, c in enumerate(ranked[1:window], start=1):
+        if c.score < ranked[0].score - margin:
+            break
+        if better(c):
+            return [c] + ranked[:i] + ranked[i + 1:]
+    return ranked
+
+
 def adjacent(a: Candidate, b: Candidate) -> bool:
     """b follows a in the same paragraph of the same document, with nothing but spaces between."""
     if a.doc.id != b.doc.id or a.end > b.start:

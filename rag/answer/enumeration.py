@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.candidates import promoted
+
 _SEVERAL = re.compile(
     r"哪些|哪几|哪[两二三四五六七八九十]+[个项家所位种条座大类批名支只部本首篇场次]|分别|包括(?:什么|哪)|有什么|有哪|"
     r"\bwhich (?:two|three|four|five|six|seven|eight|nine|ten)\b|\bwhat are\b|\bwhich\b.*\bare\b|"
@@ -53,12 +55,8 @@ def listed_first(question: str, ranked: list, window: int, margin: float) -> lis
     wanted = _count_asked(question)
     if _most_items(ranked[0].text) >= wanted:
         return ranked
-    for i, c in enumerate(ranked[1:window], start=1):
-        if c.score < ranked[0].score - margin:
-            break
-        if c.doc.id == ranked[0].doc.id and _most_items(c.text) >= wanted:  # the same dated article
-            return [c] + ranked[:i] + ranked[i + 1:]
-    return ranked
+    best = ranked[0].doc.id  # a sentence of the same dated article
+    return promoted(ranked, window, margin, lambda c: c.doc.id == best and _most_items(c.text) >= wanted)
 
 
 _COUNT_ASKED = re.compile(r"哪([两二三四五六七八九十])|([两二三四五六七八九十]|\d{1,2})\s*(?:个|家|类|项|大|种|位|条|座|所|名|支|部|批|方面)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.candidates import promoted
 from rag.answer.evidence import DURATION, DURATION_Q, LENGTH_Q
 from rag.answer.span import SAME_MEASURE
 from rag.text import CN_NUMERALS, normalize_for_search
@@ -236,12 +237,7 @@ def measured_first(query: str, ranked: list, window: int, margin: float) -> list
     fits = (lambda text: counts(things, text)) if things else (lambda text: measure_fits(query, text))  # noqa: E731
     if not ranked or not (measure or things) or fits(ranked[0].text) is not False or not ranked[0].doc.date:
         return ranked
-    for i, c in enumerate(ranked[1:window], start=1):
-        if c.score < ranked[0].score - margin:
-            break
-        if c.doc.date and fits(c.text):
-            return [c] + ranked[:i] + ranked[i + 1:]
-    return ranked
+    return promoted(ranked, window, margin, lambda c: c.doc.date and fits(c.text))
 
 # whether something must (still) be done or paid (还要交照片吗, 还要另交加压费吗, do I still need to…)
 STILL_Q = re.compile(r"(?:还|是否|要不要|用不用)(?:需要|要|得|用)?[^，。？?]{0,20}(?:吗|么)|是否需要|要不要|用不用|"
